@@ -1,0 +1,144 @@
+"""Every message a person reads, in Chinese and English; `lang` picks one.
+
+Before a configuration is loaded the language comes from SHEETSYNC_LANG, then from
+LC_ALL / LANG (an `en_*` locale gives English); our users read Chinese first, so
+anything else gives Chinese.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Final, Literal
+
+Lang = Literal["zh", "en"]
+
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    # configuration
+    "config.missing": ("找不到配置文件 {path}", "configuration file {path} not found"),
+    "config.missing.hint": (
+        "用 `sheetsync init` 新建一个订单台，或用 -c 指定配置文件",
+        "create a desk with `sheetsync init`, or name the file with -c",
+    ),
+    "config.yaml": ("{path}:{line}:{col}: YAML 格式错误：{problem}", "{path}:{line}:{col}: not valid YAML: {problem}"),
+    "config.yaml.hint": ("检查缩进和冒号；字符串里有冒号时加引号", "check indentation and colons; quote strings that contain a colon"),
+    "config.not_mapping": ("{path}: 顶层必须是键值对（table: ...）", "{path}: the top level must be a mapping (table: ...)"),
+    "config.field": ("{path}:{line}:{col}: {key}: {problem}", "{path}:{line}:{col}: {key}: {problem}"),
+    "config.extra": ("未知的配置项（可用的有：{allowed}）", "unknown key (the known ones are: {allowed})"),
+    "config.missing_key": ("缺少必填项", "this key is required"),
+    "config.bad_preset": ("未知的表头预设 '{name}'（可用：{known}）", "unknown header preset '{name}' (known: {known})"),
+    "config.bad_field": ("'{name}' 不是标准字段（标准字段：{known}）", "'{name}' is not a canonical field (the fields are: {known})"),
+    "config.dup_header": ("表头 '{header}' 同时映射给了 {fields}", "header '{header}' is mapped to both {fields}"),
+    "config.bad_backend": ("未知的存储后端 '{name}'（可用：{known}）", "unknown backend '{name}' (known: {known})"),
+    "config.bad_format": ("订单号格式 '{fmt}' 无效：{problem}", "order id format '{fmt}' is not valid: {problem}"),
+    "config.bad_format.hint": (
+        "可用占位符 {{prefix}}、{{date:%Y%m%d}}、{{seq:06d}}，且必须含 {{seq}}",
+        "use {{prefix}}, {{date:%Y%m%d}} and {{seq:06d}}; {{seq}} is required",
+    ),
+    "config.exists": ("{path} 已存在，不会覆盖", "{path} already exists; it is not overwritten"),
+    "config.exists.hint": ("换一个目录，或先移走这些文件", "choose another folder, or move those files away first"),
+    "config.channels_unsupported": (
+        "渠道 '{name}' 的类型 '{kind}' 在这个版本中还不可用（可用：{known}）",
+        "channel '{name}': kind '{kind}' is not available in this version (available: {known})",
+    ),
+    # table / store
+    "table.header_missing": (
+        "{path} 的工作表「{sheet}」缺少表头：{headers}",
+        "sheet '{sheet}' of {path} lacks the header(s): {headers}",
+    ),
+    "table.header_missing.hint": (
+        "在表头行加上这些列，或在 sheetsync.yaml 的 headers: 中改成表里实际的列名",
+        "add these columns to the header row, or map them to the sheet's own header text under headers: in sheetsync.yaml",
+    ),
+    "table.no_header": (
+        "在 {path} 的工作表「{sheet}」前 {rows} 行里找不到订单号列（{header}）",
+        "no order id column ({header}) in the first {rows} rows of sheet '{sheet}' of {path}",
+    ),
+    "table.no_sheet": ("{path} 里没有工作表「{sheet}」（现有：{sheets}）", "{path} has no sheet '{sheet}' (it has: {sheets})"),
+    "table.unreadable": ("无法读取 {path}：{problem}", "cannot read {path}: {problem}"),
+    "table.unreadable.hint": (
+        "确认它是 Excel 工作簿（.xlsx）且没有损坏；可从 .sheetsync/backups/ 恢复上一个版本",
+        "make sure it is an Excel workbook (.xlsx) and not damaged; the previous version is in .sheetsync/backups/",
+    ),
+    "table.not_found": ("找不到工作簿 {path}", "workbook {path} not found"),
+    "table.open_in_app": (
+        "工作簿 {path} 正在被 {app} 打开（锁文件 {lock}），本次不写入",
+        "workbook {path} is open in {app} (lock file {lock}); nothing was written",
+    ),
+    "table.open_in_app.hint": (
+        "关闭表格后重试；若确定没人打开（锁文件是残留的），加 --force",
+        "close it and run again; if nobody has it open (the lock file is left over), add --force",
+    ),
+    "table.replace_failed": ("无法替换 {path}：{problem}", "could not replace {path}: {problem}"),
+    "table.replace_failed.hint": (
+        "文件可能正被其他程序占用；关闭后重试，原文件未改动",
+        "another program may hold the file; close it and run again; the workbook is unchanged",
+    ),
+    # run lock
+    "lock.held": (
+        "另一个 sheetsync 正在处理这张表（进程 {pid}，主机 {host}，开始于 {since}）",
+        "another sheetsync run holds this table (process {pid} on {host}, since {since})",
+    ),
+    "lock.held.hint": ("等它结束后再运行", "wait for it to finish, then run again"),
+    "lock.stale": (
+        "上一次运行（进程 {pid}，开始于 {since}）没有正常结束，已接管它的锁",
+        "the previous run (process {pid}, since {since}) did not finish; its lock was taken over",
+    ),
+    "journal.recovered": (
+        "上一次运行 #{run} 在写入工作簿时中断：{outcome}",
+        "run #{run} was interrupted while writing the workbook: {outcome}",
+    ),
+    "journal.recovered.kept": ("工作簿已是新版本，日志已补齐", "the workbook was replaced; the journal was completed"),
+    "journal.recovered.dropped": ("工作簿仍是旧版本，日志已回滚", "the workbook was not replaced; the journal was rolled back"),
+    "journal.newer": (
+        "日志 {path} 的版本（{found}）比本程序支持的（{known}）新",
+        "journal {path} has schema version {found}, newer than this sheetsync knows ({known})",
+    ),
+    "journal.newer.hint": ("升级 sheetsync", "upgrade sheetsync"),
+    "journal.unreadable": ("无法打开日志 {path}：{problem}", "cannot open the journal {path}: {problem}"),
+    # anomalies
+    "anomaly.DUP_ORDER_ID": ("订单号重复（第 {rows} 行）", "order id used on rows {rows}"),
+    # report
+    "report.title": ("同步完成", "Sync done"),
+    "report.title.dry": ("预演（未写入任何内容）", "Dry run (nothing written)"),
+    "report.rows": ("订单行", "order rows"),
+    "report.new_ids": ("新编订单号", "order ids assigned"),
+    "report.person_edits": ("人工修改", "edits by people"),
+    "report.cells": ("写入单元格", "cells written"),
+    "report.appended": ("新增行", "rows appended"),
+    "report.deleted": ("被人工删除的订单（不会重建）", "orders deleted by a person (not re-created)"),
+    "report.duplicates": ("订单号重复", "duplicate order ids"),
+    "report.anomalies": ("异常", "anomalies"),
+    "report.workbook_unchanged": ("工作簿无变化，未改写", "no change: the workbook was not rewritten"),
+    "report.workbook_written": ("已写入 {path}（旧版本在 {backup}）", "wrote {path} (previous version in {backup})"),
+    "report.would_write": ("将写入：", "would write:"),
+    "report.took": ("用时 {seconds:.2f} 秒", "took {seconds:.2f} s"),
+    "history.none": ("没有订单 {order_id} 的记录", "no recorded change for order {order_id}"),
+    "history.title": ("订单 {order_id} 的变更记录", "changes of order {order_id}"),
+    "check.ok": ("配置有效：{path}", "configuration is valid: {path}"),
+    "check.table": ("工作表「{sheet}」第 {row} 行是表头，{rows} 行订单", "sheet '{sheet}': header on row {row}, {rows} order rows"),
+    "check.mapped": ("已对应的列：{n}", "mapped columns: {n}"),
+    "check.absent": ("表中没有（不会写入）：{fields}", "not in the sheet (not written): {fields}"),
+    "check.extra": ("人工添加的列（不会改动）：{headers}", "columns added by people (never touched): {headers}"),
+    "init.done": ("已创建订单台：{dir}", "created an order desk in {dir}"),
+    "demo.copied": ("已复制示例订单台到 {dir}", "copied the example desk to {dir}"),
+    "bug": ("意外错误（这是 sheetsync 的缺陷）：{problem}", "unexpected error (a bug in sheetsync): {problem}"),
+    "bug.hint": ("详细信息在 {log}", "details are in {log}"),
+    "manual.label": ("手工", "manual"),
+}
+
+
+def default_lang() -> Lang:
+    """The language before a configuration says which."""
+    for var in ("SHEETSYNC_LANG", "LC_ALL", "LANG"):
+        value = os.environ.get(var, "").lower()
+        if value.startswith("en"):
+            return "en"
+        if value.startswith("zh"):
+            return "zh"
+    return "zh"
+
+
+def t(key: str, lang: Lang, /, **values: object) -> str:
+    """The message `key` in `lang`, with `values` filled in."""
+    zh, en = MESSAGES[key]
+    return (zh if lang == "zh" else en).format(**values)

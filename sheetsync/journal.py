@@ -1,0 +1,318 @@
+"""The journal: a SQLite file (WAL) beside the configuration, the audit trail and the merge's memory.
+
+It records every run, every cell change (old -> new, with its source), the base value
+of every tool-managed cell (what sheetsync last wrote or saw, for the next three-way
+merge), processed input files by sha256, channel cursors and the order-id sequence.
+
+Writing the workbook and committing the journal cannot be one transaction, so a run is
+committed as *pending* with the sha256 of the workbook it is about to put in place,
+then the workbook is renamed into place, then the run is marked done.  A run found
+pending at the next start is completed if the workbook on disk is the one it wrote,
+and rolled back (base values restored, changes dropped) if not: the journal always
+agrees with the workbook, whenever the process was killed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UnreadableInput
+from .i18n import Lang, t
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        state TEXT NOT NULL,            -- running | pending | done | rolled_back
+        exit_code INTEGER,
+        workbook_sha256 TEXT,           -- the workbook this run put in place
+        counts TEXT                     -- JSON
+    );
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        order_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT,
+        new TEXT,
+        source TEXT NOT NULL,           -- channel | rule | person | tool
+        detail TEXT
+    );
+    CREATE INDEX changes_by_order ON changes(order_id, id);
+    CREATE TABLE base (
+        order_id TEXT PRIMARY KEY,
+        row_hash INTEGER NOT NULL,
+        vals TEXT NOT NULL              -- JSON: field -> canonical text
+    );
+    CREATE TABLE base_undo (
+        run_id INTEGER NOT NULL,
+        order_id TEXT NOT NULL,
+        row_hash INTEGER,
+        vals TEXT                       -- NULL: the order had no base before the run
+    );
+    CREATE TABLE deleted (
+        order_id TEXT PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        vals TEXT NOT NULL
+    );
+    CREATE TABLE files (
+        sha256 TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        rows INTEGER
+    );
+    CREATE TABLE cursors (
+        channel TEXT PRIMARY KEY,
+        cursor TEXT NOT NULL,
+        run_id INTEGER NOT NULL
+    );
+    CREATE TABLE sequences (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    """,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One recorded cell change of one order."""
+
+    order_id: str
+    field: str
+    old: str | None
+    new: str | None
+    source: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    run_id: int
+    at: str
+    command: str
+    field: str
+    old: str | None
+    new: str | None
+    source: str
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """What the journal did about a run that was interrupted while writing."""
+
+    run_id: int
+    kept: bool
+
+
+class Journal:
+    """One journal file; use as a context manager."""
+
+    def __init__(self, path: Path, lang: Lang = "zh", *, readonly: bool = False) -> None:
+        """`readonly` (dry runs) never writes the file: it reads it, or an empty in-memory journal
+        when there is none yet; sequence numbers are then only peeked at."""
+        self.path = path
+        self.lang = lang
+        self.readonly = readonly
+        self._peeked: dict[str, int] = {}
+        try:
+            if readonly:
+                self.db = sqlite3.connect(":memory:", isolation_level=None)
+                if path.exists():
+                    with sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True) as source:
+                        source.backup(self.db)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise UnreadableInput(t("journal.unreadable", lang, path=path, problem=exc)) from None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise UnreadableInput(
+                t("journal.newer", self.lang, path=self.path, found=version, known=SCHEMA_VERSION),
+                t("journal.newer.hint", self.lang),
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.transaction() as db:
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={target}")
+
+    # runs ---------------------------------------------------------------
+
+    def start_run(self, command: str, now: dt.datetime) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs(command, started_at, state) VALUES (?, ?, 'running')", (command, now.isoformat())
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, exit_code: int, counts: Mapping[str, object], now: dt.datetime) -> None:
+        self.db.execute(
+            "UPDATE runs SET ended_at=?, state=CASE state WHEN 'pending' THEN 'done' WHEN 'running' THEN 'done'"
+            " ELSE state END, exit_code=?, counts=? WHERE id=?",
+            (now.isoformat(), exit_code, json.dumps(counts, ensure_ascii=False, default=str), run_id),
+        )
+
+    def recover(self, workbook_sha256: str | None) -> list[Recovery]:
+        """Complete or roll back runs left pending by a process that died while writing."""
+        done: list[Recovery] = []
+        pending = self.db.execute("SELECT id, workbook_sha256 FROM runs WHERE state='pending' ORDER BY id").fetchall()
+        for run_id, sha in pending:
+            kept = sha is not None and sha == workbook_sha256
+            with self.transaction() as db:
+                if kept:
+                    db.execute("UPDATE runs SET state='done' WHERE id=?", (run_id,))
+                else:
+                    self._undo_base(db, run_id)
+                    db.execute("DELETE FROM changes WHERE run_id=?", (run_id,))
+                    db.execute("DELETE FROM deleted WHERE run_id=?", (run_id,))
+                    db.execute("UPDATE runs SET state='rolled_back' WHERE id=?", (run_id,))
+                db.execute("DELETE FROM base_undo WHERE run_id=?", (run_id,))
+            done.append(Recovery(run_id, kept))
+        self.db.execute("UPDATE runs SET state='rolled_back' WHERE state='running'")
+        return done
+
+    @staticmethod
+    def _undo_base(db: sqlite3.Connection, run_id: int) -> None:
+        rows = db.execute(
+            "SELECT order_id, row_hash, vals FROM base_undo WHERE run_id=? ORDER BY rowid DESC", (run_id,)
+        ).fetchall()
+        for order_id, row_hash, vals in rows:
+            if vals is None:
+                db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
+            else:
+                db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?)", (order_id, row_hash, vals))
+
+    def record(
+        self,
+        run_id: int,
+        changes: Iterable[Change],
+        base: Mapping[str, tuple[int, Mapping[str, str | None]]],
+        deleted: Mapping[str, Mapping[str, str | None]],
+        *,
+        workbook_sha256: str | None,
+    ) -> None:
+        """Commit a run's changes and new base values as one transaction.
+
+        With `workbook_sha256` the run is left *pending* until `finish_run`, and the
+        old base values are kept so `recover` can roll it back.
+        """
+        pending = workbook_sha256 is not None
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO changes(run_id, order_id, field, old, new, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in changes),
+            )
+            if pending:
+                self._save_undo(db, run_id, list(base) + list(deleted))
+            db.executemany(
+                "INSERT OR REPLACE INTO base VALUES (?, ?, ?)",
+                ((oid, h, json.dumps(v, ensure_ascii=False)) for oid, (h, v) in base.items()),
+            )
+            for order_id, vals in deleted.items():
+                db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
+                db.execute(
+                    "INSERT OR REPLACE INTO deleted VALUES (?, ?, ?)",
+                    (order_id, run_id, json.dumps(vals, ensure_ascii=False)),
+                )
+            db.execute(
+                "UPDATE runs SET state=?, workbook_sha256=? WHERE id=?",
+                ("pending" if pending else "running", workbook_sha256, run_id),
+            )
+
+    @staticmethod
+    def _save_undo(db: sqlite3.Connection, run_id: int, order_ids: Sequence[str]) -> None:
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS touched(order_id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM touched")
+        db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", ((o,) for o in order_ids))
+        db.execute(
+            "INSERT INTO base_undo SELECT ?, t.order_id, b.row_hash, b.vals"
+            " FROM touched t LEFT JOIN base b ON b.order_id = t.order_id",
+            (run_id,),
+        )
+
+    def confirm(self, run_id: int) -> None:
+        """The workbook is in place: the pending run no longer needs its undo data."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM base_undo WHERE run_id=?", (run_id,))
+            db.execute("UPDATE runs SET state='done' WHERE id=? AND state='pending'", (run_id,))
+
+    # base values -------------------------------------------------------
+
+    def base_hashes(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT order_id, row_hash FROM base").fetchall())
+
+    def base_values(self, order_ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
+        ids = list(order_ids)
+        out: dict[str, dict[str, str | None]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for order_id, vals in self.db.execute(f"SELECT order_id, vals FROM base WHERE order_id IN ({marks})", chunk):
+                out[order_id] = json.loads(vals)
+        return out
+
+    def deleted_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT order_id FROM deleted")}
+
+    # sequences and history --------------------------------------------
+
+    def next_sequence(self, name: str, count: int) -> int:
+        """Reserve `count` numbers of sequence `name`; returns the first.  Numbers are never reused."""
+        if self.readonly:
+            row = self.db.execute("SELECT value FROM sequences WHERE name=?", (name,)).fetchone()
+            first = max(self._peeked.get(name, 0), row[0] if row else 0) + 1
+            self._peeked[name] = first + count - 1
+            return first
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM sequences WHERE name=?", (name,)).fetchone()
+            first = (row[0] if row else 0) + 1
+            db.execute("INSERT OR REPLACE INTO sequences VALUES (?, ?)", (name, first + count - 1))
+        return first
+
+    def history(self, order_id: str) -> list[HistoryEntry]:
+        rows = self.db.execute(
+            "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
+            " FROM changes c JOIN runs r ON r.id = c.run_id"
+            " WHERE c.order_id=? AND r.state IN ('done', 'pending') ORDER BY c.id",
+            (order_id,),
+        ).fetchall()
+        return [HistoryEntry(*row) for row in rows]

@@ -1,0 +1,66 @@
+"""The terminal report: short, in the desk's language, rich on a terminal and plain in a log."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from .api import CheckResult, RunResult
+from .i18n import Lang, t
+from .journal import HistoryEntry
+
+
+def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
+    title = t("report.title.dry" if result.dry_run else "report.title", lang)
+    grid = RichTable(title=title, show_header=False, title_justify="left")
+    grid.add_column(style="bold")
+    grid.add_column(justify="right")
+    grid.add_row(t("report.rows", lang), str(result.rows))
+    grid.add_row(t("report.new_ids", lang), str(len(result.assigned)))
+    grid.add_row(t("report.person_edits", lang), str(len(result.person_edits)))
+    grid.add_row(t("report.cells", lang), str(result.cells_written if not result.dry_run else len(result.changes)))
+    grid.add_row(t("report.appended", lang), str(result.rows_appended))
+    grid.add_row(t("report.duplicates", lang), str(len(result.duplicates)))
+    if result.anomalies:
+        grid.add_row(t("report.anomalies", lang), ", ".join(f"{k} {v}" for k, v in result.anomalies.items()))
+    console.print(grid)
+    for notice in result.notices:
+        console.print(f"[yellow]! {notice}[/yellow]")
+    if result.deleted:
+        console.print(f"[yellow]{t('report.deleted', lang)}: {', '.join(result.deleted)}[/yellow]")
+    for order_id, rows in result.duplicates.items():
+        console.print(f"[red]DUP_ORDER_ID {order_id}: {', '.join(map(str, rows))}[/red]")
+    if result.dry_run and result.changes:
+        console.print(t("report.would_write", lang))
+        for c in result.changes[:50]:
+            console.print(f"  {c['order_id']} {c['field']} (r{c['row']}): {c['old']!s} → {c['new']!s}")
+        if len(result.changes) > 50:
+            console.print(f"  … +{len(result.changes) - 50}")
+    elif not result.dry_run:
+        if result.workbook_written:
+            console.print(t("report.workbook_written", lang, path=result.workbook, backup=result.backup or "-"))
+        else:
+            console.print(t("report.workbook_unchanged", lang))
+    console.print(t("report.took", lang, seconds=result.seconds), style="dim")
+
+
+def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
+    console.print(f"[green]✓[/green] {t('check.ok', lang, path=result.config)}")
+    console.print(t("check.table", lang, sheet=result.sheet, row=result.header_row, rows=result.rows))
+    console.print(t("check.mapped", lang, n=len(result.mapped)))
+    if result.absent:
+        console.print(t("check.absent", lang, fields=", ".join(result.absent)), style="dim")
+    if result.extra:
+        console.print(t("check.extra", lang, headers=", ".join(result.extra)))
+
+
+def show_history(console: Console, order_id: str, entries: list[HistoryEntry], lang: Lang) -> None:
+    if not entries:
+        console.print(t("history.none", lang, order_id=order_id))
+        return
+    grid = RichTable(title=t("history.title", lang, order_id=order_id), title_justify="left")
+    for name in ("run", "time", "field", "old", "new", "source"):
+        grid.add_column(name)
+    for e in entries:
+        grid.add_row(str(e.run_id), e.at, e.field, e.old or "", e.new or "", e.source)
+    console.print(grid)

@@ -1,0 +1,1 @@
+"""The pure steps of a run: DataFrames in, DataFrames or records out; no I/O, no clock."""

@@ -1,0 +1,68 @@
+"""Which rows are which order: new order_ids for rows people added, duplicates, deletions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    row: int
+    order_id: str
+
+
+def duplicate_ids(frame: pd.DataFrame) -> dict[str, list[int]]:
+    """order_id -> the sheet rows that carry it, for ids on two or more rows."""
+    ids = frame["order_id"]
+    dup = ids.notna() & ids.duplicated(keep=False)
+    out: dict[str, list[int]] = {}
+    for row, order_id in ids[dup].items():
+        out.setdefault(str(order_id), []).append(int(row))  # type: ignore[arg-type]
+    return out
+
+
+def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
+                   reserve: Callable[[int], int]) -> Callable[[int], list[str]]:
+    """A function giving `n` fresh order_ids; numbers come from `reserve` (the journal's sequence)
+    and an id already in the table is skipped, so an id is never given twice."""
+    used = set(taken)
+
+    def make(n: int) -> list[str]:
+        out: list[str] = []
+        while len(out) < n:
+            need = n - len(out)
+            first = reserve(need)
+            for seq in range(first, first + need):
+                candidate = fmt.format(prefix=prefix, date=day, seq=seq)
+                if candidate not in used:
+                    used.add(candidate)
+                    out.append(candidate)
+        return out
+
+    return make
+
+
+def assign_order_ids(frame: pd.DataFrame, make_ids: Callable[[int], list[str]], manual_channel: str) -> list[Assigned]:
+    """Give every row without an order_id a new one, and channel `manual_channel` if it has none.
+
+    Changes `frame` in place (it is the run's working copy) and returns what was given.
+    """
+    missing = frame.index[frame["order_id"].isna()]
+    if len(missing) == 0:
+        return []
+    ids = make_ids(len(missing))
+    frame.loc[missing, "order_id"] = ids
+    if "channel" in frame.columns:
+        no_channel = missing[frame.loc[missing, "channel"].isna()]
+        frame.loc[no_channel, "channel"] = manual_channel
+    return [Assigned(int(row), oid) for row, oid in zip(missing, ids, strict=True)]
+
+
+def deleted_ids(frame: pd.DataFrame, known: Iterable[str]) -> list[str]:
+    """Orders the journal knows that are no longer in the sheet: a person deleted their rows."""
+    present = set(frame["order_id"].dropna())
+    return sorted(oid for oid in known if oid not in present)

@@ -1,0 +1,17 @@
+"""Stores: where the order table lives.  A plain registry; an unknown backend lists the known ones."""
+
+from __future__ import annotations
+
+from ..config import Config
+from ..errors import ConfigError
+from ..i18n import t
+from .xlsx import XlsxStore
+
+STORES: dict[str, type[XlsxStore]] = {"xlsx": XlsxStore}
+
+
+def open_store(config: Config, *, force: bool = False) -> XlsxStore:
+    backend = config.table.backend
+    if backend not in STORES:
+        raise ConfigError(t("config.bad_backend", config.language, name=backend, known=", ".join(STORES)))
+    return STORES[backend](config, force=force)

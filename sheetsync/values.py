@@ -1,0 +1,113 @@
+"""Canonical text of cell values: how the pipeline compares, hashes and journals them.
+
+The pipeline carries the table as text (pandas `str` columns, missing as NA) in one
+canonical form per kind of field, because that form compares exactly, hashes fast and
+is what the journal stores:
+- text: as the cell holds it (a number cell's digits without `.0`), empty -> NA;
+- datetime: `YYYY-MM-DD HH:MM:SS` (local time, seconds);
+- money: a plain decimal with no exponent and no trailing zeros (`1299.5`, `-5`).
+A value that cannot be read as its field's type stays as it was typed; the rules flag
+it, and the cell is never rewritten unless its value really changes.
+Typed views (Decimal, datetime) are made from this where a rule needs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+import pandas as pd
+
+from .fields import DATETIME_FIELDS, MONEY_FIELDS
+from .stores.base import CellValue
+
+ISO_SECONDS: Final = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+_ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\.\d+$")
+_DATE_PATTERNS: Final = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})(?:\.\d+)?秒?)?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$"),
+)
+_MONEY_NOISE = re.compile(r"[\s,，¥￥$€£元]|RMB|CNY", re.IGNORECASE)
+
+
+def parse_datetime(text: str) -> dt.datetime | None:
+    """A datetime from the date forms people and shop exports write; None if it is not one."""
+    text = text.strip()
+    match = _ISO_PREFIX.match(text)
+    if match:
+        text = match.group(1)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            parts = [int(p) if p else 0 for p in m.groups()]
+            try:
+                return dt.datetime(*parts[:3], parts[3], parts[4], parts[5])
+            except ValueError:
+                return None
+    return None
+
+
+def format_datetime(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def parse_money(text: str) -> Decimal | None:
+    """A Decimal from an amount as written (`¥1,299.00`, `1299`, `-5`); None if it is not one."""
+    cleaned = _MONEY_NOISE.sub("", text.strip())
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def format_money(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def canonical_column(field: str, column: pd.Series) -> pd.Series:
+    """Bring one column read from a sheet to its canonical text (see the module docstring)."""
+    column = column.astype("str").where(column.notna() & (column != ""), None)
+    if field in DATETIME_FIELDS:
+        return _canonical(column, ISO_SECONDS, _datetime_text)
+    if field in MONEY_FIELDS:
+        return _canonical(column, r"^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$", _money_text)
+    return column
+
+
+def _canonical(column: pd.Series, good: str, fix: object) -> pd.Series:
+    odd = column.notna() & ~column.str.match(good, na=False)
+    if odd.any():
+        column = column.copy()
+        column[odd] = column[odd].map(fix)  # type: ignore[arg-type]
+    return column
+
+
+def _datetime_text(text: str) -> str:
+    parsed = parse_datetime(text)
+    return format_datetime(parsed) if parsed else text
+
+
+def _money_text(text: str) -> str:
+    parsed = parse_money(text)
+    return format_money(parsed) if parsed is not None else text
+
+
+def cell_value(field: str, text: str | None) -> CellValue:
+    """What to put in a cell for a canonical value: dates and amounts as numbers, the rest as text."""
+    if text is None:
+        return None
+    if field in DATETIME_FIELDS:
+        parsed = parse_datetime(text)
+        return parsed if parsed else text
+    if field in MONEY_FIELDS:
+        money = parse_money(text)
+        return money if money is not None else text
+    return text

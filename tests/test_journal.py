@@ -1,0 +1,83 @@
+"""The journal: migrations, the order-id sequence, and recovery of a run killed while writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sheetsync.errors import UnreadableInput
+from sheetsync.journal import SCHEMA_VERSION, Change, Journal
+
+NOW = dt.datetime(2026, 11, 23, 9, 0)
+
+
+def test_new_journal_is_at_the_current_schema_in_wal_mode(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        assert journal.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert journal.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_journal_from_a_newer_sheetsync_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(UnreadableInput, match="upgrade|升级"):
+        Journal(path)
+
+
+def test_sequence_numbers_are_never_reused(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        assert journal.next_sequence("order_id", 3) == 1
+        assert journal.next_sequence("order_id", 1) == 4
+    with Journal(tmp_path / "j.db") as journal:
+        assert journal.next_sequence("order_id", 2) == 5
+
+
+def test_readonly_journal_peeks_at_sequences_and_creates_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    with Journal(path, readonly=True) as journal:
+        assert journal.next_sequence("order_id", 2) == 1
+        assert journal.next_sequence("order_id", 1) == 3
+    assert not path.exists()
+
+
+def _pending_run(journal: Journal, sha: str) -> int:
+    run = journal.start_run("sync", NOW)
+    journal.record(run, [Change("A", "status", "x", "y", "tool")], {"A": (2, {"status": "y"})}, {}, workbook_sha256=sha)
+    return run
+
+
+def test_pending_run_is_kept_when_the_workbook_was_replaced(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        first = journal.start_run("sync", NOW)
+        journal.record(first, [], {"A": (1, {"status": "x"})}, {}, workbook_sha256=None)
+        journal.finish_run(first, 0, {}, NOW)
+        run = _pending_run(journal, "new-sha")
+        recovered = journal.recover("new-sha")
+        assert [(r.run_id, r.kept) for r in recovered] == [(run, True)]
+        assert journal.base_values(["A"]) == {"A": {"status": "y"}}
+        assert [h.new for h in journal.history("A")] == ["y"]
+
+
+def test_pending_run_is_rolled_back_when_the_workbook_was_not_replaced(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        first = journal.start_run("sync", NOW)
+        journal.record(first, [], {"A": (1, {"status": "x"})}, {}, workbook_sha256=None)
+        journal.finish_run(first, 0, {}, NOW)
+        run = _pending_run(journal, "new-sha")
+        recovered = journal.recover("old-sha")
+        assert [(r.run_id, r.kept) for r in recovered] == [(run, False)]
+        assert journal.base_values(["A"]) == {"A": {"status": "x"}}
+        assert journal.base_hashes() == {"A": 1}
+        assert journal.history("A") == []
+
+
+def test_rollback_removes_base_rows_the_run_created(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("sync", NOW)
+        journal.record(run, [], {"NEW": (5, {"order_id": "NEW"})}, {}, workbook_sha256="sha")
+        journal.recover(None)
+        assert journal.base_hashes() == {}

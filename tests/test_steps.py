@@ -1,0 +1,89 @@
+"""The pure steps: ids for rows people added, duplicates, deletions, people's edits, the diff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from sheetsync.journal import Change
+from sheetsync.steps.anomalies import duplicate_id_anomalies, fill_for, render
+from sheetsync.steps.diff import diff, differs
+from sheetsync.steps.edits import person_edits, row_hashes
+from sheetsync.steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
+
+
+def frame(rows: dict[int, dict[str, str | None]]) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(rows, orient="index").astype("str").where(lambda f: f.notna(), None)
+
+
+def counter() -> object:
+    state = {"next": 1}
+
+    def reserve(n: int) -> int:
+        first = state["next"]
+        state["next"] += n
+        return first
+
+    return reserve
+
+
+def test_rows_without_order_id_get_one_and_channel_manual() -> None:
+    f = frame({2: {"order_id": "SS20261123-000001", "channel": "抖音"}, 3: {"order_id": None, "channel": None},
+               4: {"order_id": None, "channel": "门店POS"}})
+    make = order_id_maker("{prefix}{date:%Y%m%d}-{seq:06d}", "SS", dt.date(2026, 11, 23), f["order_id"].dropna(),
+                          counter())  # type: ignore[arg-type]
+    assigned = assign_order_ids(f, make, "手工")
+    assert [(a.row, a.order_id) for a in assigned] == [(3, "SS20261123-000002"), (4, "SS20261123-000003")]
+    assert f.loc[3, "channel"] == "手工"
+    assert f.loc[4, "channel"] == "门店POS"
+
+
+def test_order_id_maker_skips_ids_already_in_the_table() -> None:
+    make = order_id_maker("{prefix}-{seq}", "X", dt.date(2026, 1, 1), ["X-1", "X-2"], counter())  # type: ignore[arg-type]
+    assert make(2) == ["X-3", "X-4"]
+
+
+def test_duplicate_ids_name_every_row() -> None:
+    f = frame({2: {"order_id": "A"}, 3: {"order_id": "B"}, 5: {"order_id": "A"}, 6: {"order_id": None}})
+    assert duplicate_ids(f) == {"A": [2, 5]}
+    anomalies = duplicate_id_anomalies(f, "en")
+    assert [(a.row, a.code) for a in anomalies] == [(2, "DUP_ORDER_ID"), (5, "DUP_ORDER_ID")]
+    cells = render(f.index, anomalies)
+    assert cells[2].startswith("DUP_ORDER_ID ") and pd.isna(cells[3])
+    assert fill_for(cells[2], {"DUP_ORDER_ID": "error"}) == "FFC7CE"
+    assert fill_for(None, {}) is None
+
+
+def test_deleted_ids_are_the_known_ones_missing_from_the_sheet() -> None:
+    f = frame({2: {"order_id": "A"}, 3: {"order_id": "C"}})
+    assert deleted_ids(f, ["A", "B", "C", "D"]) == ["B", "D"]
+
+
+def test_row_hash_changes_with_any_value_and_not_with_row_position() -> None:
+    a = frame({2: {"order_id": "A", "phone": "0571"}, 3: {"order_id": "B", "phone": None}})
+    moved = a.iloc[::-1].set_axis([7, 9])
+    assert row_hashes(a).tolist() == row_hashes(moved).tolist()[::-1]
+    edited = a.copy()
+    edited.loc[3, "phone"] = ""
+    assert row_hashes(a)[3] != row_hashes(edited)[3]
+
+
+def test_person_edits_are_found_against_base_values() -> None:
+    f = frame({2: {"order_id": "A", "phone": "13900001111", "note": "x"}, 3: {"order_id": "NEW", "phone": "1"}})
+    base = {"A": {"order_id": "A", "phone": "13812345678", "note": "x"}}
+    assert person_edits(f, base, f.index) == [Change("A", "phone", "13812345678", "13900001111", "person")]
+
+
+def test_diff_lists_changed_and_new_cells_only() -> None:
+    before = frame({2: {"order_id": "A", "anomalies": None}, 3: {"order_id": None, "anomalies": None}})
+    after = before.copy()
+    after.loc[3, "order_id"] = "N"
+    changes = diff(before, after, {"order_id": "tool"})
+    assert [(c.row, c.field, c.old, c.new) for c in changes] == [(3, "order_id", None, "N")]
+
+
+def test_differs_treats_two_missing_values_as_equal() -> None:
+    a = pd.Series(["x", None, "y", None], dtype="str")
+    b = pd.Series(["x", None, None, "z"], dtype="str")
+    assert differs(a, b).tolist() == [False, False, True, True]
