@@ -84,7 +84,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal:
         notices = [m for m in [lock.stale_message()] if m]
         if not dry_run:
-            for rec in journal.recover(store.sha256()):
+            store.discard_leftovers()
+            for rec in journal.recover(store.sha256):
                 outcome = t("journal.recovered.kept" if rec.kept else "journal.recovered.dropped", lang)
                 notices.append(t("journal.recovered", lang, run=rec.run_id, outcome=outcome))
         table = store.read()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +82,11 @@ _MIGRATIONS: dict[int, str] = {
         name TEXT PRIMARY KEY,
         value INTEGER NOT NULL
     );
+    CREATE TABLE sequence_undo (
+        run_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value INTEGER                   -- NULL: the sequence did not exist before the run
+    );
     """,
 }
 
@@ -123,7 +128,7 @@ class Journal:
 
     def __init__(self, path: Path, lang: Lang = "zh", *, readonly: bool = False) -> None:
         """`readonly` (dry runs) never writes the file: it reads it, or an empty in-memory journal
-        when there is none yet; sequence numbers are then only peeked at."""
+        when there is none yet."""
         self.path = path
         self.lang = lang
         self.readonly = readonly
@@ -191,21 +196,31 @@ class Journal:
             (now.isoformat(), exit_code, json.dumps(counts, ensure_ascii=False, default=str), run_id),
         )
 
-    def recover(self, workbook_sha256: str | None) -> list[Recovery]:
-        """Complete or roll back runs left pending by a process that died while writing."""
+    def recover(self, workbook_sha256: Callable[[], str | None]) -> list[Recovery]:
+        """Complete or roll back runs left pending by a process that died while writing;
+        `workbook_sha256` gives the digest of the workbook on disk (called only if needed)."""
         done: list[Recovery] = []
         pending = self.db.execute("SELECT id, workbook_sha256 FROM runs WHERE state='pending' ORDER BY id").fetchall()
+        current = workbook_sha256() if pending else None
         for run_id, sha in pending:
-            kept = sha is not None and sha == workbook_sha256
+            kept = sha is not None and sha == current
             with self.transaction() as db:
                 if kept:
                     db.execute("UPDATE runs SET state='done' WHERE id=?", (run_id,))
                 else:
                     self._undo_base(db, run_id)
+                    for name, value in db.execute(
+                        "SELECT name, value FROM sequence_undo WHERE run_id=?", (run_id,)
+                    ).fetchall():
+                        if value is None:
+                            db.execute("DELETE FROM sequences WHERE name=?", (name,))
+                        else:
+                            db.execute("UPDATE sequences SET value=? WHERE name=?", (value, name))
                     db.execute("DELETE FROM changes WHERE run_id=?", (run_id,))
                     db.execute("DELETE FROM deleted WHERE run_id=?", (run_id,))
                     db.execute("UPDATE runs SET state='rolled_back' WHERE id=?", (run_id,))
                 db.execute("DELETE FROM base_undo WHERE run_id=?", (run_id,))
+                db.execute("DELETE FROM sequence_undo WHERE run_id=?", (run_id,))
             done.append(Recovery(run_id, kept))
         self.db.execute("UPDATE runs SET state='rolled_back' WHERE state='running'")
         return done
@@ -243,6 +258,11 @@ class Journal:
             )
             if pending:
                 self._save_undo(db, run_id, list(base) + list(deleted))
+                db.executemany(
+                    "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
+                    ((run_id, name, name) for name in self._peeked),
+                )
+            db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
             db.executemany(
                 "INSERT OR REPLACE INTO base VALUES (?, ?, ?)",
                 ((oid, h, json.dumps(v, ensure_ascii=False)) for oid, (h, v) in base.items()),
@@ -273,6 +293,7 @@ class Journal:
         """The workbook is in place: the pending run no longer needs its undo data."""
         with self.transaction() as db:
             db.execute("DELETE FROM base_undo WHERE run_id=?", (run_id,))
+            db.execute("DELETE FROM sequence_undo WHERE run_id=?", (run_id,))
             db.execute("UPDATE runs SET state='done' WHERE id=? AND state='pending'", (run_id,))
 
     # base values -------------------------------------------------------
@@ -296,16 +317,17 @@ class Journal:
     # sequences and history --------------------------------------------
 
     def next_sequence(self, name: str, count: int) -> int:
-        """Reserve `count` numbers of sequence `name`; returns the first.  Numbers are never reused."""
-        if self.readonly:
+        """Reserve `count` numbers of sequence `name`; returns the first.
+
+        The reservation is committed with the run's changes (`record`): a run that dies
+        before its workbook is in place gives its numbers back, since no sheet ever showed
+        them; a number that reached a workbook is never given again.
+        """
+        if name not in self._peeked:
             row = self.db.execute("SELECT value FROM sequences WHERE name=?", (name,)).fetchone()
-            first = max(self._peeked.get(name, 0), row[0] if row else 0) + 1
-            self._peeked[name] = first + count - 1
-            return first
-        with self.transaction() as db:
-            row = db.execute("SELECT value FROM sequences WHERE name=?", (name,)).fetchone()
-            first = (row[0] if row else 0) + 1
-            db.execute("INSERT OR REPLACE INTO sequences VALUES (?, ?)", (name, first + count - 1))
+            self._peeked[name] = row[0] if row else 0
+        first = self._peeked[name] + 1
+        self._peeked[name] = first + count - 1
         return first
 
     def history(self, order_id: str) -> list[HistoryEntry]:

@@ -70,3 +70,57 @@ def soffice() -> str:
     if path is None:
         pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
     return path
+
+
+def write_sheet(path: Path, rows: Sequence[Sequence[object]], sheet: str = "订单", start_row: int = 0) -> None:
+    """A workbook whose sheet holds `rows` as given (the first is the header), from `start_row` (0-based)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet(sheet)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                ws.write_string(start_row + r, c, value)
+            elif value is not None:
+                ws.write(start_row + r, c, value)
+    book.close()
+
+
+def read_sheet(path: Path, sheet: str = "订单") -> list[list[object]]:
+    """All values of a sheet as python-calamine reads them (a reader other than ours)."""
+    import python_calamine
+
+    return python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def libreoffice_csv(soffice: str, workbooks: Sequence[Path], outdir: Path) -> dict[Path, list[list[str]]]:
+    """Open each workbook in a real LibreOffice (headless) and read back its first sheet as CSV rows."""
+    import csv
+    import subprocess
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = (outdir / "lo-profile").resolve().as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+         "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(outdir), *map(str, workbooks)],
+        check=True, capture_output=True, timeout=180,
+    )
+    out: dict[Path, list[list[str]]] = {}
+    for book in workbooks:
+        produced = outdir / (book.stem + ".csv")
+        assert produced.exists(), f"LibreOffice could not open {book}"
+        with produced.open(encoding="utf-8", newline="") as fh:
+            out[book] = list(csv.reader(fh))
+    return out
+
+
+def libreoffice_convert(soffice: str, workbook: Path, outdir: Path) -> Path:
+    """Save `workbook` again as .xlsx from LibreOffice: a file as LibreOffice writes it."""
+    import subprocess
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = (outdir / "lo-profile").resolve().as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
+                    "--outdir", str(outdir), str(workbook)], check=True, capture_output=True, timeout=180)
+    return outdir / workbook.name

@@ -28,12 +28,31 @@ def test_journal_from_a_newer_sheetsync_is_refused(tmp_path: Path) -> None:
         Journal(path)
 
 
-def test_sequence_numbers_are_never_reused(tmp_path: Path) -> None:
+def test_sequence_numbers_recorded_with_a_run_are_never_reused(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         assert journal.next_sequence("order_id", 3) == 1
         assert journal.next_sequence("order_id", 1) == 4
+        journal.record(journal.start_run("sync", NOW), [], {}, {}, workbook_sha256=None)
     with Journal(tmp_path / "j.db") as journal:
         assert journal.next_sequence("order_id", 2) == 5
+
+
+def test_sequence_numbers_of_a_run_that_never_recorded_are_given_again(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        assert journal.next_sequence("order_id", 3) == 1
+    with Journal(tmp_path / "j.db") as journal:
+        assert journal.next_sequence("order_id", 1) == 1
+
+
+def test_rolled_back_run_gives_its_sequence_numbers_back(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        journal.next_sequence("order_id", 2)
+        journal.record(journal.start_run("sync", NOW), [], {}, {}, workbook_sha256=None)
+        journal.next_sequence("order_id", 5)
+        journal.record(journal.start_run("sync", NOW), [], {}, {}, workbook_sha256="never-in-place")
+    with Journal(tmp_path / "j.db") as journal:
+        journal.recover(lambda: "old")
+        assert journal.next_sequence("order_id", 1) == 3
 
 
 def test_readonly_journal_peeks_at_sequences_and_creates_no_file(tmp_path: Path) -> None:
@@ -56,7 +75,7 @@ def test_pending_run_is_kept_when_the_workbook_was_replaced(tmp_path: Path) -> N
         journal.record(first, [], {"A": (1, {"status": "x"})}, {}, workbook_sha256=None)
         journal.finish_run(first, 0, {}, NOW)
         run = _pending_run(journal, "new-sha")
-        recovered = journal.recover("new-sha")
+        recovered = journal.recover(lambda: "new-sha")
         assert [(r.run_id, r.kept) for r in recovered] == [(run, True)]
         assert journal.base_values(["A"]) == {"A": {"status": "y"}}
         assert [h.new for h in journal.history("A")] == ["y"]
@@ -68,7 +87,7 @@ def test_pending_run_is_rolled_back_when_the_workbook_was_not_replaced(tmp_path:
         journal.record(first, [], {"A": (1, {"status": "x"})}, {}, workbook_sha256=None)
         journal.finish_run(first, 0, {}, NOW)
         run = _pending_run(journal, "new-sha")
-        recovered = journal.recover("old-sha")
+        recovered = journal.recover(lambda: "old-sha")
         assert [(r.run_id, r.kept) for r in recovered] == [(run, False)]
         assert journal.base_values(["A"]) == {"A": {"status": "x"}}
         assert journal.base_hashes() == {"A": 1}
@@ -79,5 +98,5 @@ def test_rollback_removes_base_rows_the_run_created(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
         journal.record(run, [], {"NEW": (5, {"order_id": "NEW"})}, {}, workbook_sha256="sha")
-        journal.recover(None)
+        journal.recover(lambda: None)
         assert journal.base_hashes() == {}

@@ -176,6 +176,11 @@ class XlsxStore:
             tmp.unlink(missing_ok=True)
         return WriteResult(digest, backup, len(writes))
 
+    def discard_leftovers(self) -> None:
+        """Remove temp files of a run that was killed while writing (call while holding the run lock)."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.sheetsync-tmp"):
+            leftover.unlink(missing_ok=True)
+
     def _backup(self) -> Path | None:
         keep = self.config.backups
         if keep == 0:

@@ -1,0 +1,161 @@
+"""Benchmark of the xlsx store and `sheetsync sync` on order desks of 10k, 100k and 300k rows x 25 columns.
+
+    python benchmarks/sync_bench.py                 # all sizes (300k takes a few minutes: openpyxl)
+    python benchmarks/sync_bench.py --rows 100000   # one size
+
+Every figure is the wall time and peak RSS of a fresh process doing one thing, next to
+the yardsticks measured in the same run on the same file: python-calamine reading all
+values, and openpyxl load + save.
+- no-op sync: a sync of a desk the journal already knows, with nothing to change;
+- sync 1,000 cells: 500 rows a person added without order_id get an id and a channel;
+- write 1,000 + 1,000 rows: the store writes 1,000 changed cells (with fills) and appends
+  1,000 rows of 25 cells, atomically with a backup: what a channel pull writes.
+Peak RSS is read with `resource` (POSIX only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FIELDS = ["order_id", "channel", "channel_order_id", "created_at", "paid_at", "customer_name", "customer_id", "phone",
+          "province", "city", "district", "address", "postcode", "country", "items", "amount_payable", "amount_paid",
+          "priority", "status", "status_since", "warehouse", "carrier", "tracking_no", "sla", "anomalies"]
+CONFIG = "table: {path: orders.xlsx, sheet: 订单, headers: zh}\nlang: zh\n"
+
+
+def build_desk(folder: Path, rows: int, blank_ids: int, *, typed: bool = True) -> Path:
+    """A desk of `rows` orders; `blank_ids` of them (spread evenly) lack order_id and channel,
+    as rows a person typed; with `typed` False those rows are left empty."""
+    import xlsxwriter
+
+    from sheetsync.config import load_preset
+
+    folder.mkdir(parents=True, exist_ok=True)
+    headers = load_preset("zh")
+    wb = xlsxwriter.Workbook(str(folder / "orders.xlsx"), {"constant_memory": True})
+    ws = wb.add_worksheet("订单")
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    ws.write_row(0, 0, [headers[f] for f in FIELDS])
+    step = rows // blank_ids if blank_ids else 0
+    t0 = dt.datetime(2026, 1, 1, 8, 0)
+    for i in range(1, rows + 1):
+        blank = bool(step) and i % step == 0
+        if blank and not typed:
+            continue
+        when = t0 + dt.timedelta(minutes=i)
+        values = [
+            None if blank else f"SS20260101-{i:06d}", None if blank else "抖音", str(6912345678901234567 + i), when,
+            when + dt.timedelta(minutes=3), "王芳", f"C{i % 5000:05d}", f"138{i:08d}", "浙江省", "杭州市", "西湖区",
+            f"文三路 {i % 500} 号", "310012", "中国", f"BB-{i % 100:03d}×2", 199.0 + i % 50, 199.0 + i % 50, "绿",
+            "备货中", when, "杭州仓", "顺丰", f"SF{i:013d}", "正常", None,
+        ]
+        for c, v in enumerate(values):
+            if isinstance(v, dt.datetime):
+                ws.write_datetime(i, c, v, date_fmt)
+            elif isinstance(v, float):
+                ws.write_number(i, c, v)
+            elif v is not None:
+                ws.write_string(i, c, v)
+    wb.close()
+    (folder / "sheetsync.yaml").write_text(CONFIG, encoding="utf-8")
+    return folder / "sheetsync.yaml"
+
+
+def child(task: str, target: str) -> None:
+    """Runs in a fresh process; prints {"seconds": s, "rss_mb": m}."""
+    import resource
+
+    started = time.perf_counter()
+    if task == "calamine":
+        import python_calamine
+
+        book = python_calamine.CalamineWorkbook.from_path(target)
+        book.get_sheet_by_name("订单").to_python()
+    elif task == "openpyxl":
+        import openpyxl
+
+        book = openpyxl.load_workbook(target)
+        book.save(target + ".openpyxl.xlsx")
+    elif task == "sync":
+        from sheetsync import api, load_config
+
+        api.sync(load_config(target))
+    elif task == "write":
+        from sheetsync import load_config
+        from sheetsync.stores import open_store
+        from sheetsync.stores.base import CellWrite
+
+        config = load_config(target)
+        store = open_store(config)
+        last = 1 + int(json.loads(Path(target).with_name("rows.json").read_text())["rows"])
+        writes = [CellWrite(2 + (k * 97) % (last - 2), 19, "审核中", "FFEB9C") for k in range(1000)]
+        writes += [CellWrite(last + r, c + 1, f"new-{r}-{c}") for r in range(1, 1001) for c in range(25)]
+        store.write(writes)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def measure(task: str, target: Path) -> dict[str, float]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, __file__, "--child", task, str(target)], capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{task} failed:\n{done.stderr}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["wall"] = time.perf_counter() - started
+    return figures
+
+
+def bench(rows: int, workdir: Path, skip_openpyxl: bool) -> None:
+    print(f"\n== {rows:,} rows x {len(FIELDS)} columns", flush=True)
+    noop = build_desk(workdir / f"noop{rows}", rows, 0)
+    (noop.parent / "rows.json").write_text(json.dumps({"rows": rows}))
+    changes = build_desk(workdir / f"chg{rows}", rows, 500, typed=False)
+    measure("sync", changes)  # the journal learns every row but the 500 a person is about to type
+    build_desk(workdir / f"chg{rows}", rows, 500)
+    size = (noop.parent / "orders.xlsx").stat().st_size / 1e6
+    print(f"   workbook {size:.1f} MB", flush=True)
+    yard = measure("calamine", noop.parent / "orders.xlsx")
+    rows_out = [("python-calamine read all values (yardstick)", yard)]
+    measure("sync", noop)  # first sync: the journal learns every row
+    rows_out.append(("sheetsync sync, no-op", measure("sync", noop)))
+    rows_out.append(("sheetsync sync, 1,000 cells (500 new ids)", measure("sync", changes)))
+    rows_out.append(("store write, 1,000 cells + 1,000 rows appended", measure("write", noop)))
+    if not skip_openpyxl:
+        rows_out.append(("openpyxl load + save (yardstick)", measure("openpyxl", noop.parent / "orders.xlsx")))
+    base = yard["wall"]
+    for name, fig in rows_out:
+        print(f"   {name:<50} {fig['wall']:7.2f} s  {fig['rss_mb']:7.0f} MB   {fig['wall'] / base:5.2f}x calamine")
+    if not skip_openpyxl:
+        op = rows_out[-1][1]["wall"]
+        print(f"   openpyxl load+save / 1,000-cell sync: {op / rows_out[2][1]['wall']:.1f}x;"
+              f" / store write: {op / rows_out[3][1]['wall']:.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, action="append", help="desk size (repeatable); default 10k, 100k, 300k")
+    parser.add_argument("--skip-openpyxl", action="store_true", help="leave out the slow openpyxl yardstick")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="sheetsync-bench-"))
+    try:
+        for rows in args.rows or [10_000, 100_000, 300_000]:
+            bench(rows, workdir, args.skip_openpyxl)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Meta-tests: every command has help and is in the README; every error class has a documented exit code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import typer.main
+
+from conftest import CliRun
+from sheetsync import cli, errors
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def commands() -> list[str]:
+    group = typer.main.get_command(cli.app)
+    return sorted(group.commands)  # type: ignore[attr-defined]
+
+
+def test_every_command_has_help_and_is_in_the_readme(run_cli: Callable[..., CliRun]) -> None:
+    assert {"init", "demo", "check", "sync", "history"} <= set(commands())
+    for name in commands():
+        result = run_cli(name, "--help")
+        assert result.code == 0
+        assert len(result.out.strip().splitlines()) > 3, name
+        assert f"`sheetsync {name}" in README, f"{name} is missing from the README"
+
+
+def test_every_error_class_has_a_documented_exit_code() -> None:
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.SheetsyncError)]
+    assert len(classes) >= 5
+    table = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    for cls in classes:
+        row = next((line for line in table.splitlines() if f"`{cls.__name__}`" in line), None)
+        assert row is not None, f"{cls.__name__} is not in the README's exit code table"
+        assert re.match(rf"\|\s*{cls.exit_code}\s*\|", row), f"{cls.__name__}: exit code {cls.exit_code} not documented"
+
+
+def test_readme_shows_the_two_set_up_commands() -> None:
+    first_screen = README[:2500]
+    assert "pip install . && sheetsync demo" in first_screen
+    assert "pip install '.[test]' && python3 -m pytest" in first_screen
+    ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = re.search(r"python3 -m pip install '\.\[test\]' && python3 -m pytest[^\n`]*", README)
+    assert test_command is not None and test_command.group(0) in ci
