@@ -132,7 +132,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         journal_changes = [*edits, *as_journal(changes)]
 
         result = RunResult(
-            run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work), strict=strict,
+            run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work),
+            strict=strict,
             assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
             duplicates=dups, anomalies=anomaly_step.count_codes(found),
             changes=[_cell_change_dict(c, table.columns) for c in changes], notices=notices,

@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
         if exc.hint:
             err.print(f"  → {exc.hint}", highlight=False)
         code = exc.exit_code
-    except Exception as exc:  # noqa: BLE001 - the one place a bug becomes exit 1
+    except Exception as exc:  # the one place a bug becomes exit 1
         code = _report_bug(exc)
     sys.exit(code if isinstance(code, int) else 0)
 

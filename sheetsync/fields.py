@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Final
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a field's cells are read and compared."""
 
     TEXT = "text"
@@ -14,7 +14,7 @@ class Kind(str, Enum):
     DATETIME = "datetime"
 
 
-class Owner(str, Enum):
+class Owner(StrEnum):
     """Who writes a field: the journal's source of a change says which one did."""
 
     TOOL = "tool"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
@@ -26,7 +27,10 @@ from .stores.base import CellValue
 ISO_SECONDS: Final = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\.\d+$")
 _DATE_PATTERNS: Final = (
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})(?:\.\d+)?秒?)?)?$"),
+    re.compile(
+        r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+        r"(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})(?:\.\d+)?秒?)?)?$"
+    ),
     re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[ T]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$"),
 )
 _MONEY_NOISE = re.compile(r"[\s,，¥￥$€£元]|RMB|CNY", re.IGNORECASE)
@@ -41,9 +45,9 @@ def parse_datetime(text: str) -> dt.datetime | None:
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
-            parts = [int(p) if p else 0 for p in m.groups()]
+            year, month, day, hour, minute, second = (int(p) if p else 0 for p in m.groups())
             try:
-                return dt.datetime(*parts[:3], parts[3], parts[4], parts[5])
+                return dt.datetime(year, month, day, hour, minute, second)
             except ValueError:
                 return None
     return None
@@ -82,11 +86,11 @@ def canonical_column(field: str, column: pd.Series) -> pd.Series:
     return column
 
 
-def _canonical(column: pd.Series, good: str, fix: object) -> pd.Series:
+def _canonical(column: pd.Series, good: str, fix: Callable[[str], str]) -> pd.Series:
     odd = column.notna() & ~column.str.match(good, na=False)
     if odd.any():
         column = column.copy()
-        column[odd] = column[odd].map(fix)  # type: ignore[arg-type]
+        column[odd] = column[odd].map(fix)
     return column
 
 

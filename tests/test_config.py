@@ -74,7 +74,7 @@ def test_unknown_preset_lists_the_known_ones(tmp_path: Path) -> None:
 
 
 def test_order_id_format_without_seq_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="order_id.format"):
+    with pytest.raises(ConfigError, match=r"order_id\.format"):
         load_config(write(tmp_path, 'order_id: {format: "{prefix}-{date:%Y}"}\n'))
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import read_sheet
+
 from sheetsync import api, load_config
 from sheetsync.config import Config
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer.main
-
 from conftest import CliRun
+
 from sheetsync import cli, errors
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import CliRun, read_sheet
+
 from sheetsync import api, load_config
 from sheetsync.config import load_preset
 from sheetsync.fields import FIELDS

@@ -24,7 +24,7 @@ def test_journal_from_a_newer_sheetsync_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "j.db"
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
-    with pytest.raises(UnreadableInput, match="upgrade|升级"):
+    with pytest.raises(UnreadableInput, match=r"upgrade|升级"):
         Journal(path)
 
 

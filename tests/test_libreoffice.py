@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import libreoffice_convert, libreoffice_csv, read_sheet
+
 from sheetsync import api, load_config
 from sheetsync.config import Config
 

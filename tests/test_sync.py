@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import CliRun, read_sheet, write_sheet
+
 from sheetsync import api, load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.locks import RunLock

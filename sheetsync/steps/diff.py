@@ -48,7 +48,7 @@ def diff(
         for row, new in after.loc[mask, field].items():
             prev = old.at[row, field] if field in old.columns else None
             changes.append(
-                CellChange(int(row), str(after.at[row, "order_id"]), field, _text(prev), _text(new),  # type: ignore[arg-type]
+                CellChange(int(row), str(after.at[row, "order_id"]), field, _text(prev), _text(new),
                            sources.get(field, "tool"))
             )
     return changes
@@ -58,7 +58,7 @@ def to_writes(
     changes: list[CellChange],
     columns: Mapping[str, int],
     value_of: Callable[[str, str | None], CellValue],
-    fill_of: Callable[[str, str | None], str | None | _Keep],
+    fill_of: Callable[[str, str | None], str | _Keep | None],
 ) -> list[CellWrite]:
     """Cell changes -> writes in sheet coordinates; a field without a column is not written."""
     return [

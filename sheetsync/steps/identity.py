@@ -21,7 +21,7 @@ def duplicate_ids(frame: pd.DataFrame) -> dict[str, list[int]]:
     dup = ids.notna() & ids.duplicated(keep=False)
     out: dict[str, list[int]] = {}
     for row, order_id in ids[dup].items():
-        out.setdefault(str(order_id), []).append(int(row))  # type: ignore[arg-type]
+        out.setdefault(str(order_id), []).append(int(row))
     return out
 
 

@@ -51,7 +51,7 @@ class CellWrite:
     row: int
     col: int
     value: CellValue | _Keep = KEEP
-    fill: str | None | _Keep = KEEP
+    fill: str | _Keep | None = KEEP
 
 
 @dataclass(slots=True)
