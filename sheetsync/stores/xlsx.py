@@ -28,7 +28,8 @@ from ..i18n import t
 from ..locks import refuse_if_open
 from ..values import canonical_column
 from .base import CellWrite, SheetInfo, Table
-from .xlsx_package import first_value_cell, sheet_part
+from .xlsx_package import first_value_cell
+from .xlsx_patch import patch_xlsx, read_book
 
 HEADER_SEARCH_ROWS = 30
 
@@ -50,6 +51,7 @@ class XlsxStore:
         self.lang = config.language
         self.force = force
         self.headers, self.required = config.header_map()
+        self._header_row = 0
 
     # reading -------------------------------------------------------------
 
@@ -59,10 +61,12 @@ class XlsxStore:
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
         try:
             with zipfile.ZipFile(self.path) as package:
-                part = sheet_part(package, self.sheet)
+                sheets = read_book(package, str(self.path)).sheets
+                part = sheets.get(self.sheet)
                 if part is None:
-                    names = fastexcel.read_excel(self.path).sheet_names
-                    raise ConfigError(t("table.no_sheet", self.lang, path=self.path, sheet=self.sheet, sheets=", ".join(names)))
+                    raise ConfigError(
+                        t("table.no_sheet", self.lang, path=self.path, sheet=self.sheet, sheets=", ".join(sheets))
+                    )
                 first = first_value_cell(package, part)
             if first is None:
                 return pd.DataFrame(), 1, 1
@@ -121,6 +125,7 @@ class XlsxStore:
         body = frame.iloc[h + 1 :, list(columns.values())]
         body.columns = list(columns)
         header_row = first_row + h
+        self._header_row = header_row
         body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
         body = pd.DataFrame({f: canonical_column(f, body[f]) for f in columns}, index=body.index)
         last_row = header_row + len(body)
@@ -152,12 +157,10 @@ class XlsxStore:
             return None
         if not self.force:
             refuse_if_open(self.path, self.lang)
-        from .xlsx_patch import patch_xlsx
-
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.sheetsync-tmp")
         try:
             with tmp.open("wb") as out:
-                patch_xlsx(self.path, out, self.sheet, writes)
+                patch_xlsx(self.path, out, self.sheet, writes, header_row=self._header_row)
                 out.flush()
                 os.fsync(out.fileno())
             shutil.copymode(self.path, tmp)

@@ -1,0 +1,76 @@
+"""Safe XML parsing and the byte-level XML helpers shared by the .xlsx patcher.
+
+Every part comes from outside, so nothing here resolves entities, reads a DTD or
+touches the network; a part that carries a DOCTYPE is refused outright.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from sheetsync.errors import UnreadableInput
+
+_HINT = "Open the workbook in Excel or LibreOffice and save it again, or restore its previous version."
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
+_ATTR = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ESCAPES = ((b"&", b"&amp;"), (b"<", b"&lt;"), (b">", b"&gt;"), (b'"', b"&quot;"))
+
+
+def corrupt(where: str, reason: str) -> UnreadableInput:
+    """The error for a package or part we cannot make sense of."""
+    return UnreadableInput(f"{where} is unreadable: {reason}", hint=_HINT)
+
+
+def parse_part(data: bytes, where: str) -> etree._Element:
+    """Parse a small part (workbook, rels, styles, table) safely; return its root element."""
+    if b"<!DOCTYPE" in data[:4096].upper():
+        raise corrupt(where, "it declares a DOCTYPE, which no Office file does")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise corrupt(where, f"XML error: {exc}") from exc
+
+
+def local_name(element: etree._Element) -> str:
+    """The tag of `element` without its namespace."""
+    return etree.QName(element).localname
+
+
+def attr_local(element: etree._Element, name: str) -> str | None:
+    """The value of the attribute whose local name is `name`, in whatever namespace."""
+    for key, value in element.attrib.items():
+        if etree.QName(key).localname == name:
+            return str(value)
+    return None
+
+
+def parse_attrs(tag: bytes) -> dict[bytes, bytes]:
+    """Attributes of one start tag, in document order, values still XML-escaped."""
+    return {m[1]: m[2] if m[2] is not None else m[3].replace(b'"', b"&quot;") for m in _ATTR.finditer(tag)}
+
+
+def format_attrs(attrs: dict[bytes, bytes]) -> bytes:
+    """The inverse of `parse_attrs`: ` name="value"` for each attribute."""
+    return b"".join(b" " + key + b'="' + value + b'"' for key, value in attrs.items())
+
+
+def escape(text: bytes) -> bytes:
+    """Escape text for an element's content or a double-quoted attribute."""
+    for raw, escaped in _ESCAPES:
+        text = text.replace(raw, escaped)
+    return text
+
+
+def unescape_text(inner: bytes, where: str) -> str:
+    """The character data of an element's content (`inner` is the raw bytes between its tags)."""
+    element = parse_part(b"<t>" + inner + b"</t>", where)
+    return element.text or ""
+
+
+def root_prefix(head: bytes, local: bytes) -> bytes | None:
+    """The namespace prefix (with its colon, or b"") of the root element `local`; None if not in `head`."""
+    match = re.search(rb"<([A-Za-z_][\w.-]*:)?" + local + rb"(?=[\s/>])", head)
+    return None if match is None else (match[1] or b"")

@@ -1,0 +1,151 @@
+"""Write a zip package member by member; untouched members are copied as their raw bytes, never recompressed.
+
+zipfile has no public API for raw copies, so local records are written through the
+writer's `fp` and their `ZipInfo` registered in `filelist`; `ZipFile.close()` then
+writes the central directory, with ZIP64 records where sizes or offsets need them.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from sheetsync.stores.xlsx_xml import corrupt
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
+_HAS_DESCRIPTOR = 0x08
+_ZIP64_EXTRA = 0x0001
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    """A rewritten member: `data` holds its raw deflate stream from position 0."""
+
+    data: BinaryIO
+    crc: int
+    size: int
+    compressed_size: int
+
+
+class Deflater:
+    """Deflate a part into `out` as it is produced (raw deflate, as zip stores it)."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        self._out = out
+        self._start = out.tell()
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        self._crc = 0
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+        self._out.write(self._compressor.compress(data))
+
+    def finish(self) -> NewMember:
+        self._out.write(self._compressor.flush())
+        end = self._out.tell()
+        self._out.seek(self._start)
+        return NewMember(self._out, self._crc, self._size, end - self._start)
+
+
+def deflate(data: bytes, level: int) -> NewMember:
+    """A small part, deflated in memory."""
+    deflater = Deflater(io.BytesIO(), level)
+    deflater.write(data)
+    return deflater.finish()
+
+
+def write_package(
+    src: BinaryIO,
+    members: Sequence[zipfile.ZipInfo],
+    new: Mapping[str, NewMember],
+    dst: BinaryIO | Path,
+    *,
+    comment: bytes,
+    where: str,
+) -> None:
+    """Write `members` in order to `dst`: those named in `new` with their new content, the rest raw from `src`."""
+    with zipfile.ZipFile(dst, "w") as out:
+        fp = out.fp
+        assert fp is not None
+        for info in members:
+            offset = fp.tell()
+            if info.filename in new:
+                record = _write_new(fp, info, new[info.filename])
+            else:
+                record = copy.copy(info)
+                record.extra = _strip_zip64(info.extra)
+                _copy(src, info.header_offset, _record_length(src, info, where), fp)
+            record.header_offset = offset
+            out.filelist.append(record)
+            out.NameToInfo[record.filename] = record
+            out.start_dir = fp.tell()
+        out.comment = comment
+
+
+def _write_new(fp: IO[bytes], original: zipfile.ZipInfo, member: NewMember) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(original.filename, original.date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = original.create_system
+    info.external_attr = original.external_attr
+    info.comment = original.comment
+    info.CRC, info.file_size, info.compress_size = member.crc, member.size, member.compressed_size
+    fp.write(info.FileHeader())
+    _copy(member.data, 0, member.compressed_size, fp)
+    return info
+
+
+def _record_length(src: BinaryIO, info: zipfile.ZipInfo, where: str) -> int:
+    src.seek(info.header_offset)
+    header = src.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
+        raise corrupt(where, f"member {info.filename} has no local header")
+    fields = _LOCAL_HEADER.unpack(header)
+    flags, name_length, extra_length = fields[2], fields[9], fields[10]
+    src.seek(name_length, io.SEEK_CUR)
+    zip64 = _has_zip64(src.read(extra_length))
+    length = _LOCAL_HEADER.size + name_length + extra_length + info.compress_size
+    if flags & _HAS_DESCRIPTOR:
+        src.seek(info.header_offset + length)
+        signed = src.read(4) == _DESCRIPTOR_SIGNATURE
+        length += 4 * signed + 4 + (16 if zip64 else 8)
+    return length
+
+
+def _copy(src: IO[bytes], offset: int, length: int, dst: IO[bytes]) -> None:
+    src.seek(offset)
+    while length > 0:
+        block = src.read(min(length, _CHUNK))
+        if not block:
+            raise EOFError("zip member is truncated")
+        dst.write(block)
+        length -= len(block)
+
+
+def _extra_fields(extra: bytes) -> list[tuple[int, bytes]]:
+    fields, pos = [], 0
+    while pos + 4 <= len(extra):
+        key, size = struct.unpack_from("<HH", extra, pos)
+        fields.append((key, extra[pos : pos + 4 + size]))
+        pos += 4 + size
+    return fields
+
+
+def _has_zip64(extra: bytes) -> bool:
+    return any(key == _ZIP64_EXTRA for key, _ in _extra_fields(extra))
+
+
+def _strip_zip64(extra: bytes) -> bytes:
+    """The central-directory extra field without its ZIP64 record; zipfile writes a fresh one when needed."""
+    return b"".join(field for key, field in _extra_fields(extra) if key != _ZIP64_EXTRA)

@@ -1,0 +1,600 @@
+"""patch_xlsx on real workbooks: only the written cells change, every other part survives byte for byte.
+
+Inputs: tests/data/features_xlsxwriter.xlsx (made by tests/data/make_feature_workbook.py),
+tests/data/libreoffice_saved.xlsx (saved by LibreOffice), and small packages crafted here
+for the cases those writers never produce (namespace prefixes, rows without `r`, shared
+formulas, ZIP64).  Values are read back with python-calamine and with a real LibreOffice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from xlsx_fixtures import (
+    DECL,
+    MAIN,
+    RELS,
+    build_package,
+    cell_style,
+    cell_xml,
+    libreoffice_csv,
+    local_extra_ids,
+    part,
+    raw_records,
+    repack_zip64,
+    rows_by_number,
+    values,
+)
+
+from sheetsync.errors import UnreadableInput
+from sheetsync.stores.base import KEEP, CellWrite
+from sheetsync.stores.xlsx_patch import PatchStats, last_row_of, patch_xlsx
+from sheetsync.stores.xlsx_ranges import extend_ranges
+from sheetsync.stores.xlsx_sheet import SheetPatcher
+from sheetsync.stores.xlsx_styles import StyleBook
+
+DATA = Path(__file__).parent / "data"
+FEATURES = DATA / "features_xlsxwriter.xlsx"
+LIBREOFFICE = DATA / "libreoffice_saved.xlsx"
+ORDERS = "xl/worksheets/sheet1.xml"
+STYLES = "xl/styles.xml"
+
+FEATURE_WRITES = [
+    CellWrite(3, 6, "=1+2"),
+    CellWrite(4, 3, 123.45),
+    CellWrite(5, 4, dt.datetime(2026, 12, 24, 18, 30)),
+    CellWrite(6, 5, "退款", "FFC7CE"),
+    CellWrite(7, 2, "+86 138 0013 8000"),
+    CellWrite(8, 6, "-5"),
+    CellWrite(9, 6, "@x"),
+    CellWrite(10, 6, "\tx"),
+    CellWrite(11, 7, 1),
+    CellWrite(12, 1, KEEP, "ffc7ce"),
+    CellWrite(12, 6, None),
+    CellWrite(22, 1, "SS20261102-000021"),
+    CellWrite(22, 2, "013800000021"),
+    CellWrite(22, 3, Decimal("1234.50")),
+    CellWrite(22, 4, dt.datetime(2026, 11, 30, 8, 15)),
+    CellWrite(22, 5, "待发货"),
+    CellWrite(23, 1, "SS20261102-000022"),
+    CellWrite(23, 2, "000123"),
+    CellWrite(23, 3, 7),
+    CellWrite(23, 4, dt.date(2026, 12, 1)),
+    CellWrite(23, 5, "已发货", "C6EFCE"),
+]
+TABLE_WRITES = [
+    CellWrite(2, 3, 88),
+    CellWrite(22, 1, "SS20261102-000021"),
+    CellWrite(22, 3, 10.5),
+    CellWrite(23, 1, "SS20261102-000022"),
+    CellWrite(23, 2, "013800000022"),
+]
+LIBREOFFICE_WRITES = [
+    CellWrite(3, 3, 99),
+    CellWrite(4, 5, "已签收", "FFEB9C"),
+    CellWrite(22, 1, "SS20261102-000021"),
+    CellWrite(22, 2, "013900000021"),
+    CellWrite(22, 3, 50),
+    CellWrite(22, 4, dt.datetime(2026, 12, 1, 10, 0)),
+]
+
+PREFIXED_SHEET = (
+    DECL + f'<x:worksheet xmlns:x="{MAIN}" xmlns:r="{RELS}"><x:dimension ref="A1:C4"/><x:sheetData>'
+    '<x:row><x:c t="inlineStr"><x:is><x:t>订单号</x:t></x:is></x:c><x:c t="inlineStr"><x:is><x:t>手机</x:t></x:is>'
+    '</x:c><x:c t="inlineStr"><x:is><x:t>金额</x:t></x:is></x:c></x:row>\n'
+    '<x:row><x:c t="inlineStr"><x:is><x:t>A2</x:t></x:is></x:c><x:c s="1" t="inlineStr"><x:is><x:t>0138</x:t>'
+    '</x:is></x:c><x:c s="1"><x:v>1.5</x:v></x:c></x:row>\n'
+    '<x:row r="3"/>\n'
+    '<x:row spans="1:3" r="4"><x:c r="A4" t="inlineStr"><x:is><x:t>A4</x:t></x:is></x:c><x:c r="C4" s="1">'
+    "<x:v>3</x:v></x:c>"
+    '</x:row>\n</x:sheetData><x:autoFilter ref="A1:C4"/></x:worksheet>'
+)
+PREFIXED_STYLES = (
+    DECL + f'<x:styleSheet xmlns:x="{MAIN}"><x:numFmts count="1"><x:numFmt numFmtId="164" formatCode="0.0"/>'
+    '</x:numFmts><x:fonts count="1"><x:font><x:sz val="11"/><x:name val="Calibri"/></x:font></x:fonts>'
+    '<x:fills count="2"><x:fill><x:patternFill patternType="none"/></x:fill><x:fill><x:patternFill '
+    'patternType="gray125"/></x:fill></x:fills><x:borders count="1"><x:border/></x:borders>'
+    '<x:cellStyleXfs count="1"><x:xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></x:cellStyleXfs>'
+    '<x:cellXfs count="2"><x:xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<x:xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></x:cellXfs>'
+    '<x:cellStyles count="1"><x:cellStyle name="Normal" xfId="0" builtinId="0"/></x:cellStyles>'
+    '<x:dxfs count="1"><x:dxf><x:fill><x:patternFill><x:bgColor rgb="FFFF0000"/></x:patternFill></x:fill></x:dxf>'
+    '</x:dxfs><x:extLst><x:ext uri="{EB79DEF2-80B8-43e5-95BD-54CBDDF9020C}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:slicerStyles defaultSlicerStyle="SlicerStyleLight1"/></x:ext></x:extLst></x:styleSheet>'
+)
+PREFIXED_WRITES = [
+    CellWrite(2, 3, 9.75),
+    CellWrite(2, 5, "new"),
+    CellWrite(3, 2, "x"),
+    CellWrite(4, 2, "mid", "FFFF00"),
+    CellWrite(4, 3, dt.date(2026, 1, 2)),
+    CellWrite(6, 1, "A6"),
+]
+
+
+def shared_formula_sheet(si_ref: str = "D2:D6") -> str:
+    rows = []
+    for r in range(2, 7):
+        formula = f'<f t="shared" ref="{si_ref}" si="0">B2*2</f>' if r == 2 else '<f t="shared" si="0"/>'
+        rows.append(f'<row r="{r}"><c r="B{r}"><v>{r}</v></c><c r="D{r}">{formula}<v>{2 * r}</v></c></row>')
+    return DECL + f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+
+
+@dataclass(frozen=True)
+class Patched:
+    src: Path
+    out: Path
+    sheet: str
+    stats: PatchStats
+
+
+@pytest.fixture(scope="session")
+def patched(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Patched]:
+    """Every scenario patched once; the LibreOffice test opens them all in one run."""
+    root = tmp_path_factory.mktemp("patched")
+    prefixed = root / "prefixed_src.xlsx"
+    build_package(prefixed, PREFIXED_SHEET, PREFIXED_STYLES)
+    zip64 = root / "zip64_src.xlsx"
+    repack_zip64(FEATURES, zip64)
+    shared = root / "shared_src.xlsx"
+    build_package(shared, shared_formula_sheet())
+    shuffled = FEATURE_WRITES[:]
+    random.Random(7).shuffle(shuffled)
+    scenarios = {
+        "features": (FEATURES, "订单", shuffled),
+        "table": (FEATURES, "订单表", TABLE_WRITES),
+        "libreoffice": (LIBREOFFICE, "订单", LIBREOFFICE_WRITES),
+        "prefixed": (prefixed, "订单", PREFIXED_WRITES),
+        "zip64": (zip64, "订单", [CellWrite(2, 6, "改"), CellWrite(22, 1, "SS20261102-000021")]),
+        "shared": (shared, "订单", [CellWrite(2, 4, "手工")]),
+    }
+    out = {}
+    for name, (src, sheet, writes) in scenarios.items():
+        target = root / f"{name}.xlsx"
+        out[name] = Patched(src, target, sheet, patch_xlsx(src, target, sheet, writes))
+    return out
+
+
+@pytest.fixture(scope="session")
+def libreoffice(patched: dict[str, Patched], tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], list[list[str]]]:
+    """(scenario, sheet) -> rows as LibreOffice shows them after opening the patched file."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
+    books = {p.out: name for name, p in patched.items()}
+    csv = libreoffice_csv(soffice, list(books), tmp_path_factory.mktemp("lo"))
+    return {(books[book], sheet): rows for (book, sheet), rows in csv.items()}
+
+
+def untouched_members_identical(p: Patched) -> None:
+    before, after = raw_records(p.src), raw_records(p.out)
+    assert list(before) == list(after), "member order changed"
+    for name in before:
+        if name not in p.stats.parts_rewritten:
+            assert after[name] == before[name], f"{name} was not copied byte for byte"
+
+
+# --- the feature-rich XlsxWriter workbook -------------------------------------------------
+
+
+def test_only_the_order_sheet_and_styles_are_rewritten_and_all_else_is_copied_raw(
+    patched: dict[str, Patched],
+) -> None:
+    p = patched["features"]
+    assert p.stats.parts_rewritten == (ORDERS, STYLES)
+    untouched_members_identical(p)
+    assert part(p.out, "xl/sharedStrings.xml") == part(FEATURES, "xl/sharedStrings.xml")
+    assert part(p.out, "xl/workbook.xml") == part(FEATURES, "xl/workbook.xml")  # XlsxWriter sets fullCalcOnLoad
+    assert zipfile.ZipFile(p.out).testzip() is None
+    assert (p.stats.old_last_row, p.stats.new_last_row, p.stats.rows_appended) == (21, 23, 2)
+    assert p.stats.cells_written == len(FEATURE_WRITES)
+
+
+def test_rows_without_writes_keep_their_exact_bytes(patched: dict[str, Patched]) -> None:
+    p = patched["features"]
+    before, after = rows_by_number(part(FEATURES, ORDERS)), rows_by_number(part(p.out, ORDERS))
+    for row in [1, 2, *range(13, 22)]:
+        assert after[row] == before[row]
+    assert sorted(after) == list(range(1, 24))
+
+
+def test_every_feature_of_the_sheet_survives(patched: dict[str, Patched]) -> None:
+    xml = part(patched["features"].out, ORDERS)
+    etree.fromstring(xml)
+    for marker in [
+        b'<pane ySplit="1"',
+        b'hidden="1"',
+        b'<mergeCell ref="J1:L1"/>',
+        b'<drawing r:id="rId1"/>',
+        b'<legacyDrawing r:id="rId2"/>',
+        b"<x14:sparklineGroups",
+        b"<x14:dataValidation ",
+        b"<dataValidations",
+        b"<conditionalFormatting",
+        b"<x14:dataBar",
+        b"<extLst>",
+        b"<xm:f>\xe8\xae\xa2\xe5\x8d\x95!C2:C21</xm:f><xm:sqref>K3</xm:sqref>",
+    ]:
+        assert marker in xml, marker
+
+
+def test_ranges_ending_at_the_last_row_grow_with_appended_rows(patched: dict[str, Patched]) -> None:
+    xml = part(patched["features"].out, ORDERS)
+    assert b'<dimension ref="A1:L23"/>' in xml
+    assert b'<autoFilter ref="A1:H23"/>' in xml
+    assert b'<conditionalFormatting sqref="C2:C23">' in xml
+    assert b'<conditionalFormatting sqref="E2:E23">' in xml
+    assert b'sqref="E2:E23"><formula1>' in xml
+    assert b"<xm:sqref>C2:C23</xm:sqref>" in xml  # 2010 data bar
+    assert b"<xm:sqref>F2:F23</xm:sqref>" in xml  # 2010 validation
+    assert b"<xm:sqref>K3</xm:sqref>" in xml  # a sparkline's cell is not a range of rows
+
+
+def test_text_is_always_text_never_a_formula(patched: dict[str, Patched]) -> None:
+    xml = part(patched["features"].out, ORDERS)
+    for ref in ["F3", "B7", "F8", "F9", "F10", "B23"]:
+        cell = cell_xml(xml, ref)
+        assert b't="inlineStr"' in cell and b"<f" not in cell
+    assert b"<f" not in cell_xml(xml, "G11")
+    rows = values(patched["features"].out, "订单")
+    assert rows[2][5] == "=1+2"
+    assert rows[6][1] == "+86 138 0013 8000"
+    assert [rows[7][5], rows[8][5], rows[9][5]] == ["-5", "@x", "\tx"]
+    assert rows[1][1] == "013800000001" and rows[22][1] == "000123"
+
+
+def test_numbers_dates_and_appended_rows_read_back(patched: dict[str, Patched]) -> None:
+    rows = values(patched["features"].out, "订单")
+    assert rows[3][2] == 123.45
+    assert rows[4][3] == dt.datetime(2026, 12, 24, 18, 30)
+    assert rows[5][4] == "退款"
+    assert rows[10][6] == 1
+    assert rows[11][5] == ""
+    assert rows[21][:5] == ["SS20261102-000021", "013800000021", 1234.5, dt.datetime(2026, 11, 30, 8, 15), "待发货"]
+    assert rows[22][:5] == ["SS20261102-000022", "000123", 7, dt.date(2026, 12, 1), "已发货"]
+    assert b"<v>1234.50</v>" in part(patched["features"].out, ORDERS)
+
+
+def test_appended_rows_are_formatted_like_the_last_row(patched: dict[str, Patched]) -> None:
+    before, after = part(FEATURES, ORDERS), part(patched["features"].out, ORDERS)
+    for col in "ABCDFGH":
+        assert cell_style(after, f"{col}22") == cell_style(before, f"{col}21"), col
+    assert cell_xml(after, "H22") == b'<c r="H22" s="%d"/>' % cell_style(before, "H21")
+
+
+def test_fills_are_added_once_and_reused(patched: dict[str, Patched]) -> None:
+    p = patched["features"]
+    sheet, styles = part(p.out, ORDERS), etree.fromstring(part(p.out, STYLES))
+    ns = {"m": MAIN}
+    xfs = styles.findall("m:cellXfs/m:xf", ns)
+    fills = styles.findall("m:fills/m:fill", ns)
+    assert styles.find("m:cellXfs", ns).get("count") == str(len(xfs))
+    assert styles.find("m:fills", ns).get("count") == str(len(fills))
+    before_fills = len(etree.fromstring(part(FEATURES, STYLES)).findall("m:fills/m:fill", ns))
+    assert len(fills) == before_fills + 2  # FFC7CE (used twice) and C6EFCE
+
+    def fill_rgb(ref: str) -> str:
+        xf = xfs[cell_style(sheet, ref)]
+        assert xf.get("applyFill") == "1"
+        return fills[int(xf.get("fillId"))].find("m:patternFill/m:fgColor", ns).get("rgb")
+
+    assert fill_rgb("E6") == fill_rgb("A12") == "FFFFC7CE"
+    assert fill_rgb("E23") == "FFC6EFCE"
+    assert xfs[cell_style(sheet, "A12")].get("borderId") == xfs[cell_style(before := part(FEATURES, ORDERS), "A12")].get(
+        "borderId"
+    )
+    assert cell_style(sheet, "D5") == cell_style(before, "D5")  # already a date format: kept
+
+
+# --- a table, a LibreOffice file, a hand-made prefixed sheet, ZIP64 ----------------------
+
+
+def test_a_table_ending_at_the_last_row_grows_with_it(patched: dict[str, Patched]) -> None:
+    p = patched["table"]
+    assert p.stats.parts_rewritten == ("xl/worksheets/sheet2.xml", "xl/tables/table1.xml")
+    untouched_members_identical(p)
+    table = part(p.out, "xl/tables/table1.xml")
+    assert b'ref="A1:G23"' in table and b'<autoFilter ref="A1:G23"/>' in table
+    assert b'<tableParts count="1">' in part(p.out, "xl/worksheets/sheet2.xml")
+    assert b'<conditionalFormatting sqref="C2:C23">' in part(p.out, "xl/worksheets/sheet2.xml")
+    rows = values(p.out, "订单表")
+    assert rows[1][2] == 88 and rows[21][0] == "SS20261102-000021" and rows[22][1] == "013800000022"
+
+
+def test_a_libreoffice_file_is_patched_and_asked_to_recalculate(patched: dict[str, Patched]) -> None:
+    p = patched["libreoffice"]
+    assert p.stats.parts_rewritten == ("xl/workbook.xml", STYLES, ORDERS)
+    untouched_members_identical(p)
+    workbook_before, workbook_after = part(LIBREOFFICE, "xl/workbook.xml"), part(p.out, "xl/workbook.xml")
+    assert workbook_after.replace(b' fullCalcOnLoad="1"', b"") == workbook_before
+    assert b'fullCalcOnLoad="1"' in workbook_after.split(b"<calcPr", 1)[1]
+    xml = part(p.out, ORDERS)
+    assert b'<autoFilter ref="A1:F22"></autoFilter>' in xml and b'sqref="E2:E22"' in xml
+    rows = values(p.out, "订单")
+    assert rows[2][2] == 99 and rows[3][4] == "已签收"
+    assert rows[21][:4] == ["SS20261102-000021", "013900000021", 50, dt.datetime(2026, 12, 1, 10, 0)]
+
+
+def test_a_sheet_with_a_namespace_prefix_and_implied_positions(patched: dict[str, Patched]) -> None:
+    p = patched["prefixed"]
+    xml = part(p.out, ORDERS)
+    etree.fromstring(xml)
+    assert re.search(rb"<(c|row|v|is|t|f)[\s>/]", xml) is None, "an element lost its prefix"
+    assert b'<x:row r="3"><x:c r="B3" t="inlineStr">' in xml
+    assert b'<x:c r="A4" t="inlineStr"><x:is><x:t>A4</x:t></x:is></x:c><x:c r="B4"' in xml  # inserted in order
+    assert b'<x:autoFilter ref="A1:C6"/>' in xml and b'<x:dimension ref="A1:E6"/>' in xml
+    assert values(p.out, "订单") == [
+        ["订单号", "手机", "金额", "", ""],
+        ["A2", "0138", 9.75, "", "new"],
+        ["", "x", "", "", ""],
+        ["A4", "mid", dt.date(2026, 1, 2), "", ""],
+        ["", "", "", "", ""],
+        ["A6", "", "", "", ""],
+    ]
+    styles = part(p.out, STYLES)
+    root = etree.fromstring(styles)
+    assert [etree.QName(e).localname for e in root] == [
+        "numFmts",
+        "fonts",
+        "fills",
+        "borders",
+        "cellStyleXfs",
+        "cellXfs",
+        "cellStyles",
+        "dxfs",
+        "extLst",
+    ]
+    assert b'<x:numFmt numFmtId="165" formatCode="yyyy-mm-dd"/>' in styles
+    assert b'<x:fills count="3">' in styles and b'<x:cellXfs count="4">' in styles
+    assert b"<fill" not in styles and b"<xf " not in styles
+
+
+def test_zip64_members_are_copied_raw_and_stay_readable(patched: dict[str, Patched]) -> None:
+    p = patched["zip64"]
+    assert 0x0001 in local_extra_ids(p.src, "xl/sharedStrings.xml")
+    untouched_members_identical(p)
+    assert zipfile.ZipFile(p.out).testzip() is None
+    rows = values(p.out, "订单")
+    assert rows[1][5] == "改" and rows[21][0] == "SS20261102-000021"
+
+
+def test_overwriting_a_shared_formula_master_hands_the_formula_on(patched: dict[str, Patched]) -> None:
+    xml = part(patched["shared"].out, ORDERS)
+    assert b'<c r="D2" t="inlineStr">' in xml and xml.count(b"<f") == 4
+    assert b'<c r="D3"><f t="shared" ref="D3:D6" si="0">B3*2</f><v>6</v></c>' in xml
+    assert b'<c r="D4"><f t="shared" si="0"/><v>8</v></c>' in xml
+
+
+@pytest.mark.parametrize(
+    ("writes", "master"),
+    [
+        ([CellWrite(2, 4, 1), CellWrite(3, 4, 2)], b'<c r="D4"><f t="shared" ref="D4:D6" si="0">B4*2</f>'),
+        ([CellWrite(2, 4, KEEP, "FFC7CE")], b'<f t="shared" ref="D2:D6" si="0">B2*2</f>'),
+        ([CellWrite(2, 4, 1), CellWrite(3, 4, KEEP, "FFC7CE")], b'<f t="shared" ref="D3:D6" si="0">B3*2</f>'),
+    ],
+)
+def test_the_next_dependent_that_keeps_its_formula_becomes_the_master(
+    tmp_path: Path, writes: list[CellWrite], master: bytes
+) -> None:
+    src = tmp_path / "shared.xlsx"
+    build_package(src, shared_formula_sheet(), PREFIXED_STYLES.replace("x:", "").replace("xmlns:x=", "xmlns="))
+    patch_xlsx(src, tmp_path / "out.xlsx", "订单", writes)
+    assert master in part(tmp_path / "out.xlsx", ORDERS)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_every_patched_file_with_the_expected_values(
+    libreoffice: dict[tuple[str, str], list[list[str]]],
+) -> None:
+    orders = libreoffice[("features", "订单")]
+    assert orders[2][5] == "=1+2" and orders[6][1] == "+86 138 0013 8000" and orders[8][5] == "@x"
+    assert orders[3][2] == "123.45" and orders[3][6] == "139.50"  # the person's formula recalculated
+    assert orders[4][3] == "2026-12-24 18:30"
+    assert orders[21][:5] == ["SS20261102-000021", "013800000021", "1,234.50", "2026-11-30 08:15", "待发货"]
+    assert orders[22][:5] == ["SS20261102-000022", "000123", "7.00", "2026-12-01 00:00", "已发货"]
+    table = libreoffice[("table", "订单表")]
+    assert table[1][2] == "88.00" and table[22][:2] == ["SS20261102-000022", "013800000022"]
+    lo = libreoffice[("libreoffice", "订单")]
+    assert lo[2][2] == "99.00" and lo[2][5] == "111.87"
+    assert lo[21][:4] == ["SS20261102-000021", "013900000021", "50.00", "2026-12-01 10:00"]
+    assert libreoffice[("libreoffice", "汇总")][0][1] != ""
+    prefixed = libreoffice[("prefixed", "订单")]
+    assert prefixed[1] == ["A2", "0138", "9.8", "", "new"] and prefixed[3][:3] == ["A4", "mid", "2026-01-02"]
+    assert libreoffice[("zip64", "订单")][1][5] == "改"
+    assert [row[3] for row in libreoffice[("shared", "订单")][1:]] == ["手工", "6", "8", "10", "12"]
+
+
+# --- more behaviour on small files ------------------------------------------------------
+
+
+def test_styles_stay_byte_identical_when_no_new_format_is_needed(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    stats = patch_xlsx(FEATURES, out, "订单", [CellWrite(2, 6, "文本"), CellWrite(3, 4, dt.datetime(2026, 1, 1))])
+    assert stats.parts_rewritten == (ORDERS,)
+    assert part(out, STYLES) == part(FEATURES, STYLES)
+
+
+def test_a_date_in_a_cell_without_a_date_format_gets_one(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    patch_xlsx(FEATURES, out, "订单", [CellWrite(2, 6, dt.datetime(2026, 1, 2, 3, 4)), CellWrite(3, 6, dt.date(2026, 1, 2))])
+    styles = etree.fromstring(part(out, STYLES))
+    ns = {"m": MAIN}
+    codes = {f.get("numFmtId"): f.get("formatCode") for f in styles.findall("m:numFmts/m:numFmt", ns)}
+    xfs = styles.findall("m:cellXfs/m:xf", ns)
+    sheet = part(out, ORDERS)
+    assert codes[xfs[cell_style(sheet, "F2")].get("numFmtId")] == "yyyy-mm-dd hh:mm"
+    assert codes[xfs[cell_style(sheet, "F3")].get("numFmtId")] == "yyyy-mm-dd"
+    rows = values(out, "订单")
+    assert rows[1][5] == dt.datetime(2026, 1, 2, 3, 4) and rows[2][5] == dt.date(2026, 1, 2)
+
+
+def test_control_characters_are_escaped_and_read_back(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    text = "a\x00b\x01c\rd\ne_x000D_f"
+    patch_xlsx(FEATURES, out, "订单", [CellWrite(2, 6, text)])
+    cell = cell_xml(part(out, ORDERS), "F2")
+    assert b"_x0000_" in cell and b"_x000D_" in cell and b"_x005F_x000D_" in cell
+    etree.fromstring(part(out, ORDERS))
+    assert values(out, "订单")[1][5] == text
+    patch_xlsx(FEATURES, out, "订单", [CellWrite(2, 6, "a\ufffeb\udc80c")])
+    assert values(out, "订单")[1][5] == "abc"
+
+
+def test_booleans_and_1904_dates(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    src = tmp_path / "1904.xlsx"
+    book = xlsxwriter.Workbook(str(src), {"date_1904": True})
+    book.add_worksheet("订单").write_row(0, 0, ["a", "b"])
+    book.close()
+    out = tmp_path / "out.xlsx"
+    patch_xlsx(src, out, "订单", [CellWrite(2, 1, True), CellWrite(2, 2, dt.date(2026, 3, 1))])
+    assert b"<v>44620</v>" in part(out, ORDERS)  # 2026-03-01 counted from 1904-01-01
+    assert values(out, "订单")[1] == [True, dt.date(2026, 3, 1)]
+
+
+def test_an_empty_sheet_gets_its_rows_and_a_header_never_styles_appended_rows(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    src = tmp_path / "empty.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    book.add_worksheet("订单")
+    bold = book.add_format({"bold": True, "bg_color": "#DDDDDD"})
+    book.add_worksheet("表头").write_row(0, 0, ["订单号", "手机"], bold)
+    titled = book.add_worksheet("标题")
+    titled.write_string(0, 0, "十一月订单", bold)
+    titled.write_row(1, 0, ["订单号", "手机"], bold)
+    book.close()
+    assert b"<sheetData/>" in part(src, ORDERS)
+    out = tmp_path / "out.xlsx"
+    stats = patch_xlsx(src, out, "订单", [CellWrite(2, 2, "013800000001"), CellWrite(1, 1, "订单号")])
+    assert (stats.old_last_row, stats.new_last_row) == (0, 2)
+    assert values(out, "订单") == [["订单号", ""], ["", "013800000001"]]
+    plain = b'<c r="A%d" t="inlineStr"><is><t xml:space="preserve">SS1</t></is></c>'
+    patch_xlsx(src, out, "表头", [CellWrite(2, 1, "SS1")])
+    assert cell_xml(part(out, "xl/worksheets/sheet2.xml"), "A2") == plain % 2
+    patch_xlsx(src, out, "标题", [CellWrite(3, 1, "SS1")], header_row=2)
+    assert cell_xml(part(out, "xl/worksheets/sheet3.xml"), "A3") == plain % 3
+
+
+def test_rows_a_person_formatted_ahead_are_filled_in_not_duplicated(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    src = tmp_path / "ahead.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    ws = book.add_worksheet("订单")
+    boxed = book.add_format({"border": 1})
+    ws.write_row(0, 0, ["订单号", "手机"])
+    ws.write_row(1, 0, ["SS1", "0138"], boxed)
+    for row in range(2, 6):
+        ws.write_blank(row, 0, None, boxed)
+        ws.write_blank(row, 1, None, boxed)
+    ws.data_validation("B2:B2", {"validate": "length", "criteria": "<", "value": 20})
+    ws.data_validation("A2:A6", {"validate": "length", "criteria": "<", "value": 30})
+    book.close()
+    out = tmp_path / "out.xlsx"
+    stats = patch_xlsx(src, out, "订单", [CellWrite(3, 1, "SS2"), CellWrite(4, 2, "0139")])
+    assert (stats.old_last_row, stats.new_last_row, stats.rows_appended) == (2, 4, 2)
+    xml = part(out, ORDERS)
+    assert sorted(rows_by_number(xml)) == [1, 2, 3, 4, 5, 6]
+    assert cell_style(xml, "A3") == cell_style(xml, "B3") == cell_style(xml, "B4") == cell_style(xml, "A2")
+    assert b'sqref="A2:A6"' in xml and b'sqref="B2"' in xml  # neither ended at a multi-row last row
+    assert values(out, "订单") == [["订单号", "手机"], ["SS1", "0138"], ["SS2", ""], ["", "0139"]]
+    assert last_row_of(out, "订单") == 4
+
+
+def test_writes_in_any_order_leave_cells_in_column_order(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    writes = [CellWrite(5, c, f"v{c}") for c in (12, 9, 11, 10)]
+    patch_xlsx(FEATURES, out, "订单", writes)
+    refs = re.findall(rb'<c r="([A-Z]+)5"', rows_by_number(part(out, ORDERS))[5])
+    assert refs == [b"A", b"B", b"C", b"D", b"E", b"F", b"G", b"H", b"I", b"J", b"K", b"L"]
+    assert b'spans="1:12"' in rows_by_number(part(out, ORDERS))[5]
+
+
+@pytest.mark.parametrize("size", [1, 7, 100, 4096])
+def test_chunk_boundaries_do_not_change_the_result(size: int) -> None:
+    xml = part(FEATURES, ORDERS)
+    grouped: dict[int, dict[int, CellWrite]] = {}
+    for write in FEATURE_WRITES:
+        grouped.setdefault(write.row, {})[write.col] = write
+
+    def run(chunk: int) -> bytes:
+        out = io.BytesIO()
+        styles = StyleBook(lambda: part(FEATURES, STYLES), "styles")
+        chunks: Iterator[bytes] = (xml[i : i + chunk] for i in range(0, len(xml), chunk))
+        SheetPatcher(grouped, styles, date1904=False, where="sheet").run(chunks, out.write)
+        return out.getvalue()
+
+    assert run(size) == run(len(xml))
+
+
+def test_only_ranges_ending_at_the_last_row_are_extended() -> None:
+    tail = (
+        b'<dataValidations count="1"><dataValidation type="whole" error="must be > 5" '
+        b'sqref="A2:A10 C5 D3:E10 F10 G:G 2:10"><formula1>5</formula1></dataValidation></dataValidations>'
+        b'<conditionalFormatting sqref="B2:B9"><cfRule type="expression"><formula>B2>$B$10</formula></cfRule>'
+        b'</conditionalFormatting><mergeCells count="1"><mergeCell ref="H2:H10"/></mergeCells>'
+    )
+    assert extend_ranges(tail, 10, 12) == tail.replace(b"A2:A10 C5 D3:E10 F10 G:G 2:10", b"A2:A12 C5 D3:E12 F10 G:G 2:12")
+
+
+def test_last_row_of_counts_rows_with_values() -> None:
+    assert last_row_of(FEATURES, "订单") == 21
+    assert last_row_of(LIBREOFFICE, "汇总") == 1
+
+
+# --- what is refused --------------------------------------------------------------------
+
+
+def test_a_file_that_is_not_a_zip_is_unreadable(tmp_path: Path) -> None:
+    bad = tmp_path / "orders.xlsx"
+    bad.write_text("订单号,手机\n", encoding="utf-8")
+    with pytest.raises(UnreadableInput, match=r"orders\.xlsx"):
+        patch_xlsx(bad, tmp_path / "out.xlsx", "订单", [CellWrite(2, 1, "x")])
+
+
+def test_a_truncated_or_damaged_package_is_unreadable(tmp_path: Path) -> None:
+    data = FEATURES.read_bytes()
+    truncated = tmp_path / "truncated.xlsx"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UnreadableInput, match=r"truncated\.xlsx"):
+        patch_xlsx(truncated, tmp_path / "out.xlsx", "订单", [CellWrite(2, 1, "x")])
+    damaged = tmp_path / "damaged.xlsx"
+    info = zipfile.ZipFile(FEATURES).getinfo(ORDERS)
+    start = info.header_offset + 30 + len(info.filename.encode()) + 40
+    damaged.write_bytes(data[:start] + bytes(b ^ 0x5A for b in data[start : start + 200]) + data[start + 200 :])
+    with pytest.raises(UnreadableInput, match=r"damaged\.xlsx"):
+        patch_xlsx(damaged, tmp_path / "out.xlsx", "订单", [CellWrite(2, 1, "x")])
+
+
+def test_a_missing_sheet_names_the_sheets_there_are(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableInput, match="'订单', '订单表', 'Lists'") as error:
+        patch_xlsx(FEATURES, tmp_path / "out.xlsx", "Orders", [CellWrite(2, 1, "x")])
+    assert "features_xlsxwriter.xlsx" in str(error.value) and "'Orders'" in str(error.value)
+
+
+def test_a_part_with_a_doctype_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "entity.xlsx"
+    sheet = PREFIXED_SHEET.replace(DECL, DECL + '<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>')
+    build_package(src, sheet, PREFIXED_STYLES)
+    with pytest.raises(UnreadableInput, match="DOCTYPE"):
+        patch_xlsx(src, tmp_path / "out.xlsx", "订单", [CellWrite(2, 1, "x")])
+
+
+def test_writes_a_cell_cannot_hold_are_refused(tmp_path: Path) -> None:
+    for bad in [CellWrite(0, 1, "x"), CellWrite(1, 16385, "x"), CellWrite(2, 1, float("nan")), CellWrite(2, 1, "x", "red")]:
+        with pytest.raises(ValueError):
+            patch_xlsx(FEATURES, tmp_path / "out.xlsx", "订单", [bad])
