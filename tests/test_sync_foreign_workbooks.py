@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import libreoffice_csv, read_sheet
+
 from sheetsync import api, load_config
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx_patch import patch_xlsx, read_book
