@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
@@ -22,6 +22,7 @@ from .i18n import Lang, default_lang, t
 from .resources import data_dir
 
 DEFAULT_CONFIG = "sheetsync.yaml"
+M = TypeVar("M", bound=BaseModel)
 PRESETS = ("zh", "en")
 
 
@@ -163,6 +164,22 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     lang = default_lang()
     if not path.is_file():
         raise ConfigError(t("config.missing", lang, path=path), t("config.missing.hint", lang))
+    data = read_yaml(path, lang)
+    if data.get("lang") in PRESETS:
+        lang = data["lang"]
+    elif isinstance(data.get("table"), dict) and data["table"].get("headers") == "en":
+        lang = "en"
+    config = validate_yaml(Config, data, path, lang, source=path.resolve())
+    try:
+        config.header_map()
+    except ValueError as exc:
+        line, col = _locate(data, ("table", "headers"))
+        raise ConfigError(t("config.field", lang, path=path, line=line, col=col, key="table.headers", problem=exc)) from None
+    return config
+
+
+def read_yaml(path: Path, lang: Lang) -> CommentedMap:
+    """A YAML mapping, loaded safely (no tags are constructed), keys keeping their line numbers."""
     text = path.read_text(encoding="utf-8-sig")
     try:
         data = YAML(typ="rt").load(text)
@@ -174,22 +191,18 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
             t("config.yaml.hint", lang),
         ) from None
     if data is None:
-        data = CommentedMap()
-    if not isinstance(data, dict):
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
         raise ConfigError(t("config.not_mapping", lang, path=path))
-    if data.get("lang") in PRESETS:
-        lang = data["lang"]
-    elif isinstance(data.get("table"), dict) and data["table"].get("headers") == "en":
-        lang = "en"
+    return data
+
+
+def validate_yaml(model: type[M], data: CommentedMap, path: Path, lang: Lang, **extra: Any) -> M:
+    """`data` as a `model`; a problem raises ConfigError pointing at the file, line and key."""
     try:
-        config = Config.model_validate({**_plain(data), "source": path.resolve()})
-        config.header_map()
+        return model.model_validate({**_plain(data), **extra})
     except ValidationError as exc:
-        raise _explain(exc, data, path, lang) from None
-    except ValueError as exc:
-        line, col = _locate(data, ("table", "headers"))
-        raise ConfigError(t("config.field", lang, path=path, line=line, col=col, key="table.headers", problem=exc)) from None
-    return config
+        raise _explain(exc, data, path, lang, model) from None
 
 
 def _plain(node: Any) -> Any:
@@ -216,14 +229,14 @@ def _locate(data: Any, loc: tuple[int | str, ...]) -> tuple[int, int]:
     return line, col
 
 
-def _explain(exc: ValidationError, data: Any, path: Path, lang: Lang) -> ConfigError:
+def _explain(exc: ValidationError, data: Any, path: Path, lang: Lang, root: type[BaseModel]) -> ConfigError:
     lines = []
     for error in exc.errors():
         loc = tuple(error["loc"])
         line, col = _locate(data, loc)
         key = ".".join(str(p) for p in loc) or "(top)"
         if error["type"] == "extra_forbidden":
-            problem = t("config.extra", lang, allowed=", ".join(_allowed_keys(loc)))
+            problem = t("config.extra", lang, allowed=", ".join(_allowed_keys(root, loc)))
         elif error["type"] == "missing":
             problem = t("config.missing_key", lang)
         else:
@@ -232,8 +245,8 @@ def _explain(exc: ValidationError, data: Any, path: Path, lang: Lang) -> ConfigE
     return ConfigError("\n".join(lines))
 
 
-def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
-    model: type[BaseModel] = Config
+def _allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    model = root
     for part in loc[:-1]:
         if isinstance(part, int):
             continue

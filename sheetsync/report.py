@@ -59,7 +59,7 @@ def show_history(console: Console, order_id: str, entries: list[HistoryEntry], l
         console.print(t("history.none", lang, order_id=order_id))
         return
     grid = RichTable(title=t("history.title", lang, order_id=order_id), title_justify="left")
-    for name in ("run", "time", "field", "old", "new", "source"):
+    for name in t("history.columns", lang).split(","):
         grid.add_column(name)
     for e in entries:
         grid.add_row(str(e.run_id), e.at, e.field, e.old or "", e.new or "", e.source)
