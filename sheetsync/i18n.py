@@ -40,6 +40,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "渠道 '{name}' 的类型 '{kind}' 在这个版本中还不可用（可用：{known}）",
         "channel '{name}': kind '{kind}' is not available in this version (available: {known})",
     ),
+    "mapping.unknown": ("找不到映射 '{name}'（自带的有：{known}）", "no mapping '{name}' (shipped ones: {known})"),
+    "mapping.cycle": ("映射 {path} 的 extends 形成了循环", "mapping {path} extends itself (a cycle)"),
+    "mapping.no_header": (
+        "{file} 的前 30 行里找不到映射 {mapping} 的表头（例如：{headers}）",
+        "{file}: none of mapping {mapping}'s headers in the first 30 rows (e.g. {headers})",
+    ),
+    "reject.no_key": ("缺少订单号（{column}）", "no order number ({column})"),
+    "reject.no_match_key": ("无法对应到订单（{columns} 都为空）", "cannot be matched to an order ({columns} all empty)"),
+    "reject.required": ("缺少必填项（{column}）", "a required value is missing ({column})"),
+    "reject.bad_amount": ("金额无法识别（{column}）", "amount not readable ({column})"),
+    "reject.bad_date": ("日期无法识别（{column}）", "date not readable ({column})"),
+    "reject.truncated": ("文件在这一行中间被截断", "the file is cut in the middle of this line"),
     # table / store
     "table.header_missing": (
         "{path} 的工作表「{sheet}」缺少表头：{headers}",

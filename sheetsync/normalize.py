@@ -56,14 +56,22 @@ def phone(column: pd.Series) -> pd.Series:
     return out
 
 
-def money(column: pd.Series, decimal_comma: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Amounts -> canonical decimal text, and a mask of values that are not amounts."""
+def money(column: pd.Series, decimal_comma: bool | str = "auto") -> tuple[pd.Series, pd.Series]:
+    """Amounts -> canonical decimal text, and a mask of values that are not amounts.
+
+    With `decimal_comma` "auto", a value is read the European way (`1.299,00`, `12,5`) when its
+    last comma has one or two digits after it and no dot; `1,299.00` and `1,299` are read the
+    Chinese and English way.
+    """
     text = clean_text(column)
     stripped = text.str.replace(r"[\s¥￥$€£元]|RMB|CNY|USD|EUR", "", regex=True, case=False)
-    if decimal_comma:
-        stripped = stripped.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    if decimal_comma == "auto":
+        european = stripped.str.match(r"^-?[\d.]*,\d{1,2}$", na=False)
     else:
-        stripped = stripped.str.replace(",", "", regex=False)
+        european = pd.Series(bool(decimal_comma), index=stripped.index)
+    stripped = stripped.where(
+        ~european, stripped.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    ).str.replace(",", "", regex=False)
     plain = stripped.str.match(r"^-?\d+(?:\.\d+)?$", na=False)
     fast = stripped[plain].str.replace(r"^(-?)0+(?=\d)", r"\1", regex=True)
     fast = fast.str.replace(r"(\.\d*?)0+$", r"\1", regex=True).str.replace(r"\.$", "", regex=True)
@@ -114,7 +122,13 @@ _MONTH_DAY = re.compile(r"^(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：时](\d{1
 _SERIAL = re.compile(r"^(\d{5})(?:\.(\d+))?$")
 
 
+_DATE_THEN_TIME = re.compile(r"^(\S+)(?: 00:00(?::00)?)? (\d{1,2}:\d{2}(?::\d{2})?)$")
+
+
 def _one_datetime(value: str, formats: list[str], now: dt.datetime, day_first: bool) -> dt.datetime | None:
+    joined = _DATE_THEN_TIME.match(value)
+    if joined and not formats:
+        value = f"{joined[1]} {joined[2]}"
     for fmt in formats:
         try:
             return _local(dt.datetime.strptime(value, fmt))

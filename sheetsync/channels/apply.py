@@ -1,0 +1,229 @@
+"""A mapping applied to a table read from a file: canonical order records, and the rows it could not take.
+
+Vectorised over the whole file: every column is cleaned and typed at once; only rows
+of orders spread over several lines (抖店 sub-orders, Shopify line items) are combined
+one order at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from .. import normalize
+from ..config import normalize_header
+from ..errors import UnreadableInput
+from ..fields import DATETIME_FIELDS, MONEY_FIELDS
+from ..i18n import Lang, t
+from ..mapping import FieldRule, Mapping
+from ..readers import RawTable
+from ..values import format_money
+
+HEADER_SEARCH_ROWS = 30
+ADDRESS_PARTS = ("province", "city", "district", "address", "postcode")
+
+Splitter = Callable[[pd.Series], pd.DataFrame]
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A source row that could not be taken, with its original values untouched."""
+
+    file: str
+    line: int
+    reason: str
+    values: dict[str, str | None]
+
+
+@dataclass(slots=True)
+class Mapped:
+    """One file through one mapping: one record per order (canonical text), indexed by the key."""
+
+    records: pd.DataFrame
+    lines: dict[str, list[int]]
+    rejects: list[Reject]
+    rows_read: int
+    headers: list[str]
+    unmatched_headers: list[str] = field(default_factory=list)
+
+
+def header_row(raw: RawTable, mapping: Mapping, lang: Lang) -> int:
+    """Index in `raw.frame` of the row holding the mapping's headers (below any title rows)."""
+    known = {normalize_header(h) for h in mapping.headers()}
+    best, best_hits = -1, 0
+    for i in range(min(HEADER_SEARCH_ROWS, len(raw.frame))):
+        hits = sum(1 for v in raw.frame.iloc[i] if isinstance(v, str) and normalize_header(v) in known)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    if best < 0:
+        raise UnreadableInput(t("mapping.no_header", lang, file=raw.where, mapping=mapping.name,
+                                headers=", ".join(mapping.headers()[:6])))
+    return best
+
+
+def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime, lang: Lang,
+                  split_address: Splitter | None = None) -> Mapped:
+    """Canonical records of `raw` through `mapping`; `label` fills the channel field."""
+    h = header_row(raw, mapping, lang)
+    headers = [str(v) if isinstance(v, str) else "" for v in raw.frame.iloc[h]]
+    body = raw.frame.iloc[h + 1 :].copy()
+    body.columns = pd.RangeIndex(len(headers))
+    lines = pd.Series(raw.lines[h + 1 :], index=body.index)
+    filled = body.notna().any(axis=1)
+    body, lines = body[filled], lines[filled]
+    by_header: dict[str, int] = {}
+    for i, text in enumerate(headers):
+        if text:
+            by_header.setdefault(normalize_header(text), i)
+    column_of = lambda names: next((by_header[k] for k in map(normalize_header, names) if k in by_header), None)  # noqa: E731
+
+    out = pd.DataFrame(index=body.index)
+    problems = pd.Series("", index=body.index, dtype="str")
+    for name, rule in mapping.fields.items():
+        if rule.fields:
+            continue
+        values, bad = _field(name, rule, body, column_of, mapping, now)
+        if values is None:
+            continue
+        out[name] = values
+        if bad is not None and bad.any():
+            col = headers[column_of(rule.column) or 0] if rule.column else name
+            _add(problems, bad, t("reject.bad_date" if name in DATETIME_FIELDS else "reject.bad_amount", lang, column=col))
+    for rule_name, rule in mapping.fields.items():
+        if rule.split and rule_name in out.columns and split_address is not None:
+            _split_into(out, out[rule_name], split_address, explicit=set(mapping.fields) - {rule_name})
+    if mapping.items is not None:
+        out["items"] = _items(mapping, body, column_of)
+    for name, rule in mapping.fields.items():
+        if rule.fields:
+            parts = [out[f].fillna("") for f in rule.fields if f in out.columns]
+            joined = parts[0].str.cat(parts[1:], sep=rule.join) if parts else pd.Series("", index=out.index)
+            out[name] = joined.where(pd.concat(parts, axis=1).ne("").any(axis=1), None) if parts else None
+    if mapping.kind == "orders":
+        out["channel"] = label
+
+    key = mapping.key
+    for name in {key, *mapping.require, *(f for way in mapping.match for f in way.split("+"))}:
+        if name not in out.columns:
+            out[name] = pd.Series(pd.NA, index=out.index, dtype="str")
+    header_of = {f: next((headers[i] for i in [column_of(r.headers)] if i is not None), f) for f, r in mapping.fields.items()}
+    _add(problems, out[key].isna(), t("reject.no_key", lang, column=header_of.get(key, key)))
+    if mapping.kind == "waybills":
+        matchable = pd.Series(False, index=out.index)
+        for way in mapping.match:
+            matchable |= out[way.split("+")].notna().all(axis=1)
+        _add(problems, ~matchable, t("reject.no_match_key", lang, columns=", ".join(
+            header_of.get(f, f) for way in mapping.match for f in way.split("+"))))
+    for name in mapping.require:
+        _add(problems, out[name].isna(), t("reject.required", lang, column=header_of.get(name, name)))
+    rejected = problems != ""
+    rejects = [
+        Reject(str(raw.path), int(lines[i]), problems[i], {headers[c] or f"#{c + 1}": body.at[i, c] for c in body.columns})
+        for i in body.index[rejected]
+    ]
+    broken = [Reject(str(raw.path), line, t("reject.truncated", lang), {"#1": text}) for line, text in raw.broken_lines]
+    good = out[~rejected]
+    records, order_lines = _combine(good, lines[~rejected], key, mapping)
+    unmatched = [h for h in headers if h and normalize_header(h) not in {normalize_header(x) for x in mapping.headers()}]
+    return Mapped(records, order_lines, rejects + broken, int(len(body)) + len(raw.broken_lines), headers, unmatched)
+
+
+def _add(problems: pd.Series, mask: pd.Series, reason: str) -> None:
+    """Append `reason` to the problems of the rows in `mask`."""
+    if mask.any():
+        current = problems[mask]
+        problems[mask] = current.where(current == "", current + "; ") + reason
+
+
+def _field(name: str, rule: FieldRule, body: pd.DataFrame, column_of: Callable[[list[str]], int | None],
+           mapping: Mapping, now: dt.datetime) -> tuple[pd.Series | None, pd.Series | None]:
+    if rule.columns:
+        parts = [normalize.clean_text(body[c]) for c in (column_of([n]) for n in rule.columns) if c is not None]
+        if not parts:
+            return None, None
+        text = parts[0].fillna("")
+        for part in parts[1:]:
+            text = text.str.cat(part.fillna(""), sep=rule.join)
+        raw = text.str.strip().where(lambda s: s != "", None)
+    else:
+        index = column_of(rule.column) if rule.column else None
+        if index is None:
+            if rule.default is None:
+                return None, None
+            return pd.Series(rule.default, index=body.index, dtype="str"), None
+        raw = body[index]
+    if name == "phone":
+        values = normalize.phone(raw)
+    else:
+        values = normalize.clean_text(raw)
+    if rule.values:
+        lookup = {normalize_header(k): v for k, v in rule.values.items()}
+        mapped = values.map(lambda v: lookup.get(normalize_header(v), v) if isinstance(v, str) else v)
+        values = mapped.astype("str").where(mapped.notna(), None)
+    if rule.default is not None:
+        values = values.fillna(rule.default)
+    if name in MONEY_FIELDS:
+        return normalize.money(values, mapping.decimal_comma)
+    if name in DATETIME_FIELDS:
+        return normalize.datetimes(values, rule.formats, now, mapping.day_first)
+    return values, None
+
+
+def _split_into(out: pd.DataFrame, text: pd.Series, split: Splitter, explicit: set[str]) -> None:
+    parts = split(text)
+    for part in ADDRESS_PARTS:
+        source = parts["detail"] if part == "address" else parts[part]
+        if part == "address" or part not in explicit or part not in out.columns:
+            out[part] = source if part == "address" or part not in out.columns else out[part].fillna(source)
+
+
+def _items(mapping: Mapping, body: pd.DataFrame, column_of: Callable[[list[str]], int | None]) -> pd.Series:
+    rule = mapping.items
+    assert rule is not None
+    if rule.column and (c := column_of(rule.column)) is not None:
+        text = normalize.clean_text(body[c])
+        text = text.str.replace(r"\s*[xX*×]\s*(\d+)", r"×\1", regex=True)
+        return text.str.replace(r"\s*[，,;；、]\s*", "; ", regex=True)
+    sku_col = column_of(rule.sku) if rule.sku else None
+    name_col = column_of(rule.name) if rule.name else None
+    qty_col = column_of(rule.qty) if rule.qty else None
+    sku = normalize.clean_text(body[sku_col]) if sku_col is not None else pd.Series(pd.NA, index=body.index, dtype="str")
+    if name_col is not None:
+        sku = sku.fillna(normalize.clean_text(body[name_col]))
+    qty = normalize.clean_text(body[qty_col]) if qty_col is not None else None
+    qty = qty.str.replace(r"\.0+$", "", regex=True).fillna("1") if qty is not None else "1"
+    return (sku + "×" + qty).where(sku.notna(), None)
+
+
+def _combine(records: pd.DataFrame, lines: pd.Series, key: str, mapping: Mapping) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """One record per order: per-order fields from the first row holding them, per-row amounts summed,
+    items joined."""
+    order_lines: dict[str, list[int]] = {}
+    for k, line in zip(records[key], lines, strict=True):
+        order_lines.setdefault(k, []).append(int(line))
+    single = ~records[key].duplicated(keep=False)
+    out = records[single].set_index(key, drop=False)
+    multi = records[~single]
+    if len(multi):
+        summed = {f for f, r in mapping.fields.items() if r.per == "row" and f in MONEY_FIELDS}
+        combined = []
+        for k, group in multi.groupby(key, sort=False):
+            row: dict[str, object] = {}
+            for column in group.columns:
+                values = group[column].dropna()
+                if column in summed:
+                    row[column] = format_money(sum((Decimal(v) for v in values), Decimal(0))) if len(values) else None
+                elif column == "items":
+                    row[column] = "; ".join(values) if len(values) else None
+                else:
+                    row[column] = values.iloc[0] if len(values) else None
+            combined.append(row)
+        more = pd.DataFrame(combined, columns=records.columns).astype("str")
+        more = more.where(more.notna(), None).set_index(key, drop=False)
+        out = pd.concat([out, more])
+    out.index.name = None
+    return out, order_lines
