@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .config import Config
-from .errors import EXIT_FINDINGS, EXIT_OK, ConfigError
+from .channels import FileAccount, Pulled, open_channels
+from .config import Config, parse_duration
+from .errors import EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
-from .journal import Change, HistoryEntry, Journal
+from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
+from .pull import Incorporated, incorporate, promised_by
+from .rejects import write_rejects
 from .locks import RunLock
 from .logs import log_to_state_dir
 from .steps import anomalies as anomaly_step
@@ -49,6 +53,11 @@ class RunResult:
     workbook_written: bool = False
     backup: str | None = None
     notices: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    not_recreated: list[str] = field(default_factory=list)
+    unmatched_waybills: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: int = 0
+    rejects_file: str | None = None
     seconds: float = 0.0
     strict: bool = False
 
@@ -75,12 +84,17 @@ def parse_now(text: str | None) -> dt.datetime:
 
 def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.datetime | None = None,
          strict: bool = False) -> RunResult:
-    """One sync run: read, identify rows, detect people's edits, diff, write back, journal."""
+    """One sync run: read, identify rows, detect people's edits, pull channels, merge, flag, write back, journal.
+
+    An input file that cannot be read is reported and the others are still taken; the run then
+    raises UnreadableInput (exit 6) naming it, after the workbook and the journal are safe.
+    """
     started = time.perf_counter()
     now = now or parse_now(None)
     lang = config.language
     log_to_state_dir(config.state_dir)
     store = open_store(config, force=force)
+    channels = open_channels(config)
     with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal:
         notices = [m for m in [lock.stale_message()] if m]
         if not dry_run:
@@ -92,70 +106,156 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         before = table.frame
         work = before.copy()
         run_id = 0 if dry_run else journal.start_run("sync", now)
-
-        assigned = assign_order_ids(
-            work,
-            order_id_maker(config.order_id.format, config.order_id.prefix, now.date(), work["order_id"].dropna(),
-                           lambda n: journal.next_sequence("order_id", n)),
-            config.manual_channel,
-        )
+        make_ids = order_id_maker(config.order_id.format, config.order_id.prefix, now.date(), work["order_id"].dropna(),
+                                  lambda n: journal.next_sequence("order_id", n))
+        assigned = assign_order_ids(work, make_ids, config.manual_channel)
         dups = duplicate_ids(work)
         dup_ids = set(dups)
-        unique = work[~work["order_id"].isin(dup_ids)]
 
         stored = journal.base_hashes()
-        hashes = row_hashes(before.loc[unique.index.intersection(before.index)])
-        known = unique["order_id"].reindex(hashes.index)
-        stale = hashes.index[[stored.get(o) != h for o, h in zip(known, hashes, strict=True)]]
-        stale_ids = [o for o in known.loc[stale] if o in stored]
-        edits = person_edits(before, journal.base_values(stale_ids), stale)
+        unique_rows = before.index[~before["order_id"].isin(dup_ids) & before["order_id"].notna()]
+        hashes = row_hashes(before.loc[unique_rows])
+        stale = hashes.index[[stored.get(o) != h for o, h in zip(before.loc[unique_rows, "order_id"], hashes, strict=True)]]
+        snapshot_cache: dict[str, dict[str, str | None]] = {}
 
-        found = anomaly_step.duplicate_id_anomalies(work, lang)
+        def snapshot(ids: list[str]) -> dict[str, dict[str, str | None]]:
+            wanted = [i for i in ids if i not in snapshot_cache]
+            snapshot_cache.update(journal.base_values(wanted))
+            return {i: snapshot_cache[i] for i in ids if i in snapshot_cache}
+
+        edits = person_edits(before, snapshot([o for o in before.loc[stale, "order_id"] if o in stored]), stale)
+
+        pulls = [channel.pull(journal.seen_file, now) for channel in channels]
+        work, pulled = incorporate(work, pulls, journal, snapshot, make_ids, table.last_row, journal.deleted_ids())
+        _fill_promises(work, config, pulled.appended)
+
+        flags, closed, new_flags = _flags(journal.open_flags(), work, edits, pulled)
+        found = [*anomaly_step.duplicate_id_anomalies(work, lang), *anomaly_step.phone_digits_lost(work, lang),
+                 *anomaly_step.flag_anomalies(work, flags, lang)]
         if "anomalies" in work.columns:
             work["anomalies"] = anomaly_step.render(work.index, found)
         levels = {a.code: a.level for a in found}
 
-        changes = diff(before, work, TOOL_FIELDS_SOURCE)
+        changes = [_with_source(c, pulled.sources) for c in diff(before, work, TOOL_FIELDS_SOURCE)]
         writes = to_writes(
             changes, table.columns, _cell_value,
             lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP,
         )
         gone = deleted_ids(work, [o for o in stored if o not in dup_ids])
-        final = work.loc[work.index.difference(work.index[work["order_id"].isin(dup_ids)])]
+        final = work.loc[~work["order_id"].isin(dup_ids)]
         new_hashes = row_hashes(final)
-        base_rows = {
-            str(oid): (int(h), _row_values(final, row))
-            for row, oid, h in zip(final.index, final["order_id"], new_hashes, strict=True)
-            if stored.get(oid) != h
-        }
-        gone_values = {oid: v for oid, v in journal.base_values(gone).items()}
-        journal_changes = [*edits, *as_journal(changes)]
-
+        record = RunRecord(
+            changes=[*edits, *as_journal(changes)],
+            base={str(oid): (int(h), _row_values(final, row))
+                  for row, oid, h in zip(final.index, final["order_id"], new_hashes, strict=True) if stored.get(oid) != h},
+            deleted=journal.base_values(gone),
+            natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
+            files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
+                   if f.skipped is None and f.error is None],
+        )
+        accounts = _account(pulls, pulled)
+        rejects = [r for p in pulls for r in p.rejects]
         result = RunResult(
             run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work),
             strict=strict,
             assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
             duplicates=dups, anomalies=anomaly_step.count_codes(found),
             changes=[_cell_change_dict(c, table.columns) for c in changes], notices=notices,
+            files=[asdict(a) for a in accounts], not_recreated=sorted(set(pulled.not_recreated)),
+            unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags),
         )
         if not dry_run:
-            written = store.write(
-                writes,
-                on_staged=lambda sha: journal.record(run_id, journal_changes, base_rows, gone_values, workbook_sha256=sha),
-            )
+            if rejects:
+                result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id))
+            written = store.write(writes, on_staged=lambda sha: journal.record(run_id, record, workbook_sha256=sha))
             if written is None:
-                journal.record(run_id, journal_changes, base_rows, gone_values, workbook_sha256=None)
+                journal.record(run_id, record, workbook_sha256=None)
             else:
                 journal.confirm(run_id)
                 result.workbook_written = True
                 result.backup = str(written.backup) if written.backup else None
                 result.cells_written = written.cells
                 result.rows_appended = len({w.row for w in writes if w.row > table.last_row})
+            _archive(config, pulls)
         result.seconds = round(time.perf_counter() - started, 3)
         if not dry_run:
             journal.finish_run(run_id, result.exit_code, _counts(result), dt.datetime.now())
         log.info("sync %s: %s", "dry-run" if dry_run else f"run {run_id}", _counts(result))
-        return result
+    broken = [a for a in accounts if a.error]
+    if broken:
+        raise UnreadableInput("\n".join(a.error or "" for a in broken), t("pull.unreadable.hint", lang))
+    return result
+
+
+def _with_source(change: CellChange, sources: dict[tuple[int, str], str]) -> CellChange:
+    channel = sources.get((change.row, change.field))
+    return replace(change, source="channel", detail=channel) if channel else change
+
+
+def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> None:
+    """promised_by = created_at + the channel's promise, for rows that have none yet."""
+    if not config.promises or "promised_by" not in work.columns or "created_at" not in work.columns:
+        return
+    promises = {k: parse_duration(v) for k, v in config.promises.items()}
+    for spec in [*config.channels]:
+        if spec.name in promises and spec.label:
+            promises.setdefault(spec.label, promises[spec.name])
+    todo = work["promised_by"].isna() & work["created_at"].notna()
+    if todo.any():
+        channel = work.loc[todo, "channel"] if "channel" in work.columns else pd.Series(None, index=work.index[todo])
+        work.loc[todo, "promised_by"] = promised_by(work.loc[todo, "created_at"], channel, promises)
+
+
+def _flags(open_flags: list[Flag], work: pd.DataFrame, edits: list[Change],
+           pulled: Incorporated) -> tuple[list[Flag], dict[int, str], list[Flag]]:
+    """Open flags after this run: resolved ones closed, acknowledged ones closed, new ones added."""
+    row_of = {oid: row for row, oid in work["order_id"].items() if isinstance(oid, str)}
+    acknowledged = {(e.order_id, code) for e in edits if e.field == "anomalies"
+                    for code in anomaly_step.codes(e.old) - anomaly_step.codes(e.new)}
+    keep: list[Flag] = []
+    closed: dict[int, str] = {}
+    for flag in open_flags:
+        row = row_of.get(flag.order_id)
+        if row is None or (flag.order_id, flag.code) in acknowledged:
+            closed[flag.id] = "acknowledged"
+            continue
+        if flag.code == "CONFLICT" and flag.field in work.columns:
+            now_value = work.at[row, flag.field]
+            now_text = None if pd.isna(now_value) else str(now_value)
+            if now_text != flag.sheet_value or now_text == flag.other_value:
+                closed[flag.id] = "resolved"
+                continue
+        keep.append(flag)
+    new = [Flag(oid, "CONFLICT", c.field, c.sheet, c.incoming) for oid, c in pulled.conflicts]
+    new += [Flag(oid, "TRACKING_CHANGED", "tracking_no", old, now) for oid, old, now in pulled.tracking_changed]
+    present = {(f.order_id, f.code, f.field, f.other_value) for f in keep}
+    new = [f for f in new if (f.order_id, f.code, f.field, f.other_value) not in present]
+    return keep + new, closed, new
+
+
+def _account(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount]:
+    """Per input file: rows read = new + updated + unchanged + rejected."""
+    accounts: list[FileAccount] = []
+    for index, pull in enumerate(pulls):
+        for key, sources in pull.sources.items():
+            outcome = pulled.outcome.get((index, key), "unchanged")
+            for file_index, lines in sources:
+                account = pull.files[file_index]
+                setattr(account, outcome, getattr(account, outcome) + len(lines))
+        accounts.extend(pull.files)
+    return accounts
+
+
+def _archive(config: Config, pulls: list[Pulled]) -> None:
+    """Move the files a channel took into its `archive:` folder (only when it names one)."""
+    for pull in pulls:
+        if not pull.config.archive:
+            continue
+        folder = config.resolve(pull.config.archive)
+        folder.mkdir(parents=True, exist_ok=True)
+        for account in pull.files:
+            if account.error is None and Path(account.path).exists():
+                shutil.move(account.path, folder / Path(account.path).name)
 
 
 def history(config: Config, order_id: str) -> list[HistoryEntry]:

@@ -8,6 +8,7 @@ Secrets never live in the file: a channel names the environment variable holding
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -62,12 +63,23 @@ class ChannelConfig(_Model):
     """A source of orders (or of waybills, under `logistics:`)."""
 
     name: str
-    kind: str
+    kind: str = "file"
     path: str | None = None
     mapping: str | None = None
     label: str | None = None
-    url: str | None = None
-    token_env: str | None = None
+    archive: str | None = None
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)\s*$")
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """`30m`, `48h`, `2d` -> a timedelta; anything else raises ValueError."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"'{text}' is not a duration like 30m, 48h or 2d")
+    amount, unit = float(match[1]), match[2]
+    return dt.timedelta(minutes=amount) if unit in ("m", "min") else dt.timedelta(hours=amount * (24 if unit == "d" else 1))
 
 
 class Config(_Model):
@@ -81,6 +93,23 @@ class Config(_Model):
     backups: int = Field(default=10, ge=0)
     channels: list[ChannelConfig] = []
     logistics: list[ChannelConfig] = []
+    promises: dict[str, str] = {}
+
+    @field_validator("promises")
+    @classmethod
+    def _durations(cls, value: dict[str, str]) -> dict[str, str]:
+        for text in value.values():
+            parse_duration(text)
+        return value
+
+    @field_validator("channels", "logistics")
+    @classmethod
+    def _unique_names(cls, value: list[ChannelConfig]) -> list[ChannelConfig]:
+        names = [c.name for c in value]
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup:
+            raise ValueError(f"the channel name '{dup}' is used twice")
+        return value
 
     # Filled by load_config, not read from the file.
     source: Path = Field(default=Path(DEFAULT_CONFIG), exclude=True)

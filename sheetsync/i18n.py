@@ -46,12 +46,21 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{file} 的前 30 行里找不到映射 {mapping} 的表头（例如：{headers}）",
         "{file}: none of mapping {mapping}'s headers in the first 30 rows (e.g. {headers})",
     ),
+    "pull.seen": ("内容相同的文件已导入过（{path}）", "a file with the same content was imported before ({path})"),
+    "pull.unreadable.hint": (
+        "其余文件已正常导入；修好或移走这个文件后再运行",
+        "the other files were taken; fix or move this file and run again",
+    ),
     "reject.no_key": ("缺少订单号（{column}）", "no order number ({column})"),
     "reject.no_match_key": ("无法对应到订单（{columns} 都为空）", "cannot be matched to an order ({columns} all empty)"),
     "reject.required": ("缺少必填项（{column}）", "a required value is missing ({column})"),
     "reject.bad_amount": ("金额无法识别（{column}）", "amount not readable ({column})"),
     "reject.bad_date": ("日期无法识别（{column}）", "date not readable ({column})"),
     "reject.truncated": ("文件在这一行中间被截断", "the file is cut in the middle of this line"),
+    "config.mapping_kind": (
+        "'{name}' 用的映射 {mapping} 是 {kind} 类型：订单渠道放在 channels:，运单放在 logistics:",
+        "'{name}' uses mapping {mapping} of kind {kind}: orders go under channels:, waybills under logistics:",
+    ),
     # table / store
     "table.header_missing": (
         "{path} 的工作表「{sheet}」缺少表头：{headers}",
@@ -109,6 +118,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "journal.unreadable": ("无法打开日志 {path}：{problem}", "cannot open the journal {path}: {problem}"),
     # anomalies
     "anomaly.DUP_ORDER_ID": ("订单号重复（第 {rows} 行）", "order id used on rows {rows}"),
+    "anomaly.PHONE_INVALID.lost": ("电话号码的位数已丢失（{value}）", "the phone number lost its digits ({value})"),
+    "anomaly.CONFLICT": ("{field} 人工值「{sheet}」与渠道新值「{incoming}」冲突", "{field}: a person's '{sheet}' conflicts with the channel's new '{incoming}'"),
+    "anomaly.TRACKING_CHANGED": ("已发货订单的快递单号变了：{old}→{new}", "tracking number of a shipped order changed: {old}→{new}"),
     # report
     "report.title": ("同步完成", "Sync done"),
     "report.title.dry": ("预演（未写入任何内容）", "Dry run (nothing written)"),

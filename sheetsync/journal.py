@@ -19,76 +19,24 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UnreadableInput
 from .i18n import Lang, t
+from .journal_schema import MIGRATIONS, SCHEMA_VERSION
 
-SCHEMA_VERSION = 1
 
-_MIGRATIONS: dict[int, str] = {
-    1: """
-    CREATE TABLE runs (
-        id INTEGER PRIMARY KEY,
-        command TEXT NOT NULL,
-        started_at TEXT NOT NULL,
-        ended_at TEXT,
-        state TEXT NOT NULL,            -- running | pending | done | rolled_back
-        exit_code INTEGER,
-        workbook_sha256 TEXT,           -- the workbook this run put in place
-        counts TEXT                     -- JSON
-    );
-    CREATE TABLE changes (
-        id INTEGER PRIMARY KEY,
-        run_id INTEGER NOT NULL REFERENCES runs(id),
-        order_id TEXT NOT NULL,
-        field TEXT NOT NULL,
-        old TEXT,
-        new TEXT,
-        source TEXT NOT NULL,           -- channel | rule | person | tool
-        detail TEXT
-    );
-    CREATE INDEX changes_by_order ON changes(order_id, id);
-    CREATE TABLE base (
-        order_id TEXT PRIMARY KEY,
-        row_hash INTEGER NOT NULL,
-        vals TEXT NOT NULL              -- JSON: field -> canonical text
-    );
-    CREATE TABLE base_undo (
-        run_id INTEGER NOT NULL,
-        order_id TEXT NOT NULL,
-        row_hash INTEGER,
-        vals TEXT                       -- NULL: the order had no base before the run
-    );
-    CREATE TABLE deleted (
-        order_id TEXT PRIMARY KEY,
-        run_id INTEGER NOT NULL,
-        vals TEXT NOT NULL
-    );
-    CREATE TABLE files (
-        sha256 TEXT PRIMARY KEY,
-        path TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        run_id INTEGER NOT NULL,
-        rows INTEGER
-    );
-    CREATE TABLE cursors (
-        channel TEXT PRIMARY KEY,
-        cursor TEXT NOT NULL,
-        run_id INTEGER NOT NULL
-    );
-    CREATE TABLE sequences (
-        name TEXT PRIMARY KEY,
-        value INTEGER NOT NULL
-    );
-    CREATE TABLE sequence_undo (
-        run_id INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        value INTEGER                   -- NULL: the sequence did not exist before the run
-    );
-    """,
-}
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """An anomaly that stays on its order until it is resolved or a person acknowledges it."""
+
+    order_id: str
+    code: str
+    field: str | None
+    sheet_value: str | None
+    other_value: str | None
+    id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +49,20 @@ class Change:
     new: str | None
     source: str
     detail: str | None = None
+
+
+@dataclass(slots=True)
+class RunRecord:
+    """Everything one run commits to the journal, as one transaction."""
+
+    changes: list[Change] = field(default_factory=list)
+    base: dict[str, tuple[int, dict[str, str | None]]] = field(default_factory=dict)
+    deleted: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    new_flags: list[Flag] = field(default_factory=list)
+    closed_flags: dict[int, str] = field(default_factory=dict)
+    files: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +138,7 @@ class Journal:
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction() as db:
-                for statement in _MIGRATIONS[target].split(";"):
+                for statement in MIGRATIONS[target].split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version={target}")
@@ -216,14 +178,24 @@ class Journal:
                             db.execute("DELETE FROM sequences WHERE name=?", (name,))
                         else:
                             db.execute("UPDATE sequences SET value=? WHERE name=?", (value, name))
-                    db.execute("DELETE FROM changes WHERE run_id=?", (run_id,))
-                    db.execute("DELETE FROM deleted WHERE run_id=?", (run_id,))
+                    self._undo_small_tables(db, run_id)
                     db.execute("UPDATE runs SET state='rolled_back' WHERE id=?", (run_id,))
-                db.execute("DELETE FROM base_undo WHERE run_id=?", (run_id,))
-                db.execute("DELETE FROM sequence_undo WHERE run_id=?", (run_id,))
+                self._drop_undo(db, run_id)
             done.append(Recovery(run_id, kept))
         self.db.execute("UPDATE runs SET state='rolled_back' WHERE state='running'")
         return done
+
+    @staticmethod
+    def _undo_small_tables(db: sqlite3.Connection, run_id: int) -> None:
+        for table in ("changes", "deleted", "natural_keys", "flags", "files"):
+            db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
+        db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
+        undo = db.execute("SELECT order_id, field, value, existed FROM merge_base_undo WHERE run_id=? ORDER BY rowid DESC",
+                          (run_id,)).fetchall()
+        for order_id, name, value, existed in undo:
+            db.execute("DELETE FROM merge_base WHERE order_id=? AND field=?", (order_id, name))
+            if existed:
+                db.execute("INSERT INTO merge_base VALUES (?, ?, ?, 0)", (order_id, name, value))
 
     @staticmethod
     def _undo_base(db: sqlite3.Connection, run_id: int) -> None:
@@ -236,43 +208,52 @@ class Journal:
             else:
                 db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?)", (order_id, row_hash, vals))
 
-    def record(
-        self,
-        run_id: int,
-        changes: Iterable[Change],
-        base: Mapping[str, tuple[int, Mapping[str, str | None]]],
-        deleted: Mapping[str, Mapping[str, str | None]],
-        *,
-        workbook_sha256: str | None,
-    ) -> None:
-        """Commit a run's changes and new base values as one transaction.
+    def record(self, run_id: int, rec: RunRecord, *, workbook_sha256: str | None) -> None:
+        """Commit a run as one transaction.
 
-        With `workbook_sha256` the run is left *pending* until `finish_run`, and the
-        old base values are kept so `recover` can roll it back.
+        With `workbook_sha256` the run is left *pending* until `confirm`, and what it
+        overwrote is kept so that `recover` can roll it back.
         """
         pending = workbook_sha256 is not None
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO changes(run_id, order_id, field, old, new, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in changes),
+                ((run_id, c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes),
             )
             if pending:
-                self._save_undo(db, run_id, list(base) + list(deleted))
+                self._save_undo(db, run_id, list(rec.base) + list(rec.deleted))
                 db.executemany(
                     "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
                     ((run_id, name, name) for name in self._peeked),
                 )
+                db.executemany(
+                    "INSERT INTO merge_base_undo SELECT ?, ?, ?, (SELECT value FROM merge_base WHERE order_id=? AND field=?),"
+                    " EXISTS (SELECT 1 FROM merge_base WHERE order_id=? AND field=?)",
+                    ((run_id, o, f, o, f, o, f) for o, f in rec.merge_base),
+                )
             db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
             db.executemany(
                 "INSERT OR REPLACE INTO base VALUES (?, ?, ?)",
-                ((oid, h, json.dumps(v, ensure_ascii=False)) for oid, (h, v) in base.items()),
+                ((oid, h, json.dumps(v, ensure_ascii=False)) for oid, (h, v) in rec.base.items()),
             )
-            for order_id, vals in deleted.items():
+            for order_id, vals in rec.deleted.items():
                 db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
                 db.execute(
                     "INSERT OR REPLACE INTO deleted VALUES (?, ?, ?)",
                     (order_id, run_id, json.dumps(vals, ensure_ascii=False)),
                 )
+            db.executemany("INSERT OR IGNORE INTO natural_keys VALUES (?, ?, ?, ?)",
+                           ((c, k, o, run_id) for c, k, o in rec.natural_keys))
+            db.executemany("INSERT OR REPLACE INTO merge_base VALUES (?, ?, ?, ?)",
+                           ((o, f, v, run_id) for (o, f), v in rec.merge_base.items()))
+            db.executemany(
+                "INSERT INTO flags(order_id, code, field, sheet_value, other_value, run_id) VALUES (?, ?, ?, ?, ?, ?)",
+                ((f.order_id, f.code, f.field, f.sheet_value, f.other_value, run_id) for f in rec.new_flags),
+            )
+            db.executemany("UPDATE flags SET state=?, closed_run=? WHERE id=?",
+                           ((state, run_id, flag_id) for flag_id, state in rec.closed_flags.items()))
+            db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
+                           ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
             db.execute(
                 "UPDATE runs SET state=?, workbook_sha256=? WHERE id=?",
                 ("pending" if pending else "running", workbook_sha256, run_id),
@@ -292,9 +273,13 @@ class Journal:
     def confirm(self, run_id: int) -> None:
         """The workbook is in place: the pending run no longer needs its undo data."""
         with self.transaction() as db:
-            db.execute("DELETE FROM base_undo WHERE run_id=?", (run_id,))
-            db.execute("DELETE FROM sequence_undo WHERE run_id=?", (run_id,))
+            self._drop_undo(db, run_id)
             db.execute("UPDATE runs SET state='done' WHERE id=? AND state='pending'", (run_id,))
+
+    @staticmethod
+    def _drop_undo(db: sqlite3.Connection, run_id: int) -> None:
+        for table in ("base_undo", "sequence_undo", "merge_base_undo"):
+            db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
 
     # base values -------------------------------------------------------
 
@@ -310,6 +295,34 @@ class Journal:
             for order_id, vals in self.db.execute(f"SELECT order_id, vals FROM base WHERE order_id IN ({marks})", chunk):
                 out[order_id] = json.loads(vals)
         return out
+
+    def natural_keys(self, channel: str) -> dict[str, str]:
+        """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
+        return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
+
+    def merge_base(self, order_ids: Iterable[str]) -> dict[tuple[str, str], str | None]:
+        """(order_id, field) -> what the channel last said, where that differs from the sheet's snapshot."""
+        ids = list(order_ids)
+        out: dict[tuple[str, str], str | None] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for order_id, name, value in self.db.execute(
+                f"SELECT order_id, field, value FROM merge_base WHERE order_id IN ({marks})", chunk
+            ):
+                out[(order_id, name)] = value
+        return out
+
+    def open_flags(self) -> list[Flag]:
+        rows = self.db.execute(
+            "SELECT order_id, code, field, sheet_value, other_value, id FROM flags WHERE state='open' ORDER BY id"
+        ).fetchall()
+        return [Flag(*row) for row in rows]
+
+    def seen_file(self, sha256: str) -> str | None:
+        """The path under which a file with this content was already imported, if it was."""
+        row = self.db.execute("SELECT path FROM files WHERE sha256=?", (sha256,)).fetchone()
+        return row[0] if row else None
 
     def deleted_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT order_id FROM deleted")}

@@ -17,12 +17,14 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
 from .fields import DATETIME_FIELDS, MONEY_FIELDS
-from .stores.base import CellValue
+
+if TYPE_CHECKING:
+    from .stores.base import CellValue
 
 ISO_SECONDS: Final = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\.\d+$")

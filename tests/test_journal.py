@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.journal import SCHEMA_VERSION, Change, Journal
+from sheetsync.journal import SCHEMA_VERSION, Change, Flag, Journal, RunRecord
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -32,7 +32,7 @@ def test_sequence_numbers_recorded_with_a_run_are_never_reused(tmp_path: Path) -
     with Journal(tmp_path / "j.db") as journal:
         assert journal.next_sequence("order_id", 3) == 1
         assert journal.next_sequence("order_id", 1) == 4
-        journal.record(journal.start_run("sync", NOW), [], {}, {}, workbook_sha256=None)
+        journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256=None)
     with Journal(tmp_path / "j.db") as journal:
         assert journal.next_sequence("order_id", 2) == 5
 
@@ -47,9 +47,9 @@ def test_sequence_numbers_of_a_run_that_never_recorded_are_given_again(tmp_path:
 def test_rolled_back_run_gives_its_sequence_numbers_back(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         journal.next_sequence("order_id", 2)
-        journal.record(journal.start_run("sync", NOW), [], {}, {}, workbook_sha256=None)
+        journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256=None)
         journal.next_sequence("order_id", 5)
-        journal.record(journal.start_run("sync", NOW), [], {}, {}, workbook_sha256="never-in-place")
+        journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256="never-in-place")
     with Journal(tmp_path / "j.db") as journal:
         journal.recover(lambda: "old")
         assert journal.next_sequence("order_id", 1) == 3
@@ -65,14 +65,15 @@ def test_readonly_journal_peeks_at_sequences_and_creates_no_file(tmp_path: Path)
 
 def _pending_run(journal: Journal, sha: str) -> int:
     run = journal.start_run("sync", NOW)
-    journal.record(run, [Change("A", "status", "x", "y", "tool")], {"A": (2, {"status": "y"})}, {}, workbook_sha256=sha)
+    journal.record(run, RunRecord([Change("A", "status", "x", "y", "tool")], {"A": (2, {"status": "y"})}),
+                   workbook_sha256=sha)
     return run
 
 
 def test_pending_run_is_kept_when_the_workbook_was_replaced(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         first = journal.start_run("sync", NOW)
-        journal.record(first, [], {"A": (1, {"status": "x"})}, {}, workbook_sha256=None)
+        journal.record(first, RunRecord(base={"A": (1, {"status": "x"})}), workbook_sha256=None)
         journal.finish_run(first, 0, {}, NOW)
         run = _pending_run(journal, "new-sha")
         recovered = journal.recover(lambda: "new-sha")
@@ -84,7 +85,7 @@ def test_pending_run_is_kept_when_the_workbook_was_replaced(tmp_path: Path) -> N
 def test_pending_run_is_rolled_back_when_the_workbook_was_not_replaced(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         first = journal.start_run("sync", NOW)
-        journal.record(first, [], {"A": (1, {"status": "x"})}, {}, workbook_sha256=None)
+        journal.record(first, RunRecord(base={"A": (1, {"status": "x"})}), workbook_sha256=None)
         journal.finish_run(first, 0, {}, NOW)
         run = _pending_run(journal, "new-sha")
         recovered = journal.recover(lambda: "old-sha")
@@ -97,6 +98,40 @@ def test_pending_run_is_rolled_back_when_the_workbook_was_not_replaced(tmp_path:
 def test_rollback_removes_base_rows_the_run_created(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
-        journal.record(run, [], {"NEW": (5, {"order_id": "NEW"})}, {}, workbook_sha256="sha")
+        journal.record(run, RunRecord(base={"NEW": (5, {"order_id": "NEW"})}), workbook_sha256="sha")
         journal.recover(lambda: None)
         assert journal.base_hashes() == {}
+
+
+def test_rollback_undoes_keys_merge_base_flags_and_files(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        first = journal.start_run("sync", NOW)
+        journal.record(first, RunRecord(merge_base={("A", "phone"): "1"}, new_flags=[Flag("A", "CONFLICT", "phone", "2", "1")]),
+                       workbook_sha256=None)
+        flag_id = journal.open_flags()[0].id
+        run = journal.start_run("sync", NOW)
+        journal.record(run, RunRecord(natural_keys=[("dy", "K1", "A")], merge_base={("A", "phone"): "3", ("B", "x"): "y"},
+                                      closed_flags={flag_id: "resolved"}, files=[("sha", "f.csv", "dy", 3)]),
+                       workbook_sha256="never-in-place")
+        assert journal.open_flags() == [] and journal.natural_keys("dy") == {"K1": "A"}
+        journal.recover(lambda: "old")
+        assert journal.natural_keys("dy") == {}
+        assert journal.merge_base(["A", "B"]) == {("A", "phone"): "1"}
+        assert [f.code for f in journal.open_flags()] == ["CONFLICT"]
+        assert journal.seen_file("sha") is None
+
+
+def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
+    import sqlite3 as sq
+
+    from sheetsync.journal_schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    with sq.connect(path) as db:
+        db.executescript(MIGRATIONS[1])
+        db.execute("INSERT INTO base VALUES ('A', 1, '{}')")
+        db.execute("PRAGMA user_version=1")
+    with Journal(path) as journal:
+        assert journal.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert journal.base_hashes() == {"A": 1}
+        assert journal.natural_keys("dy") == {}

@@ -122,7 +122,8 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
         _add(problems, out[name].isna(), t("reject.required", lang, column=header_of.get(name, name)))
     rejected = problems != ""
     rejects = [
-        Reject(str(raw.path), int(lines[i]), problems[i], {headers[c] or f"#{c + 1}": body.at[i, c] for c in body.columns})
+        Reject(str(raw.path), int(lines[i]), problems[i],
+               {headers[c] or f"#{c + 1}": _original(body.at[i, c]) for c in body.columns})
         for i in body.index[rejected]
     ]
     broken = [Reject(str(raw.path), line, t("reject.truncated", lang), {"#1": text}) for line, text in raw.broken_lines]
@@ -130,6 +131,10 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     records, order_lines = _combine(good, lines[~rejected], key, mapping)
     unmatched = [h for h in headers if h and normalize_header(h) not in {normalize_header(x) for x in mapping.headers()}]
     return Mapped(records, order_lines, rejects + broken, int(len(body)) + len(raw.broken_lines), headers, unmatched)
+
+
+def _original(value: object) -> str | None:
+    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
 def _add(problems: pd.Series, mask: pd.Series, reason: str) -> None:

@@ -10,6 +10,8 @@ from typing import Final, Literal
 import pandas as pd
 
 from ..i18n import Lang, t
+from ..journal import Flag
+from ..normalize import digits_lost
 from .identity import duplicate_ids
 
 Level = Literal["error", "warn", "info"]
@@ -37,6 +39,37 @@ def duplicate_id_anomalies(frame: pd.DataFrame, lang: Lang) -> list[Anomaly]:
         text = t("anomaly.DUP_ORDER_ID", lang, rows="、".join(map(str, rows)) if lang == "zh" else ", ".join(map(str, rows)))
         out.extend(Anomaly(row, order_id, "DUP_ORDER_ID", "order_id", text, "error") for row in rows)
     return out
+
+
+def phone_digits_lost(frame: pd.DataFrame, lang: Lang) -> list[Anomaly]:
+    """PHONE_INVALID where a phone was stored as a float in scientific notation (`1.38e+10`)."""
+    if "phone" not in frame.columns:
+        return []
+    lost = digits_lost(frame["phone"])
+    return [Anomaly(int(row), frame.at[row, "order_id"], "PHONE_INVALID", "phone",  # type: ignore[arg-type]
+                    t("anomaly.PHONE_INVALID.lost", lang, value=value), "error")
+            for row, value in frame.loc[lost, "phone"].items()]
+
+
+def flag_anomalies(frame: pd.DataFrame, flags: Iterable[Flag], lang: Lang) -> list[Anomaly]:
+    """The journal's open flags (CONFLICT, TRACKING_CHANGED) on the rows of their orders."""
+    row_of = {oid: row for row, oid in frame["order_id"].items() if isinstance(oid, str)}
+    out = []
+    for flag in flags:
+        row = row_of.get(flag.order_id)
+        if row is None:
+            continue
+        if flag.code == "CONFLICT":
+            text = t("anomaly.CONFLICT", lang, field=flag.field, sheet=flag.sheet_value or "", incoming=flag.other_value or "")
+        else:
+            text = t("anomaly.TRACKING_CHANGED", lang, old=flag.sheet_value or "", new=flag.other_value or "")
+        out.append(Anomaly(int(row), flag.order_id, flag.code, flag.field, text, "warn"))  # type: ignore[arg-type]
+    return out
+
+
+def codes(text: str | None) -> set[str]:
+    """The anomaly codes in an anomalies cell's text."""
+    return {part.split(" ", 1)[0] for part in (text or "").split("; ") if part}
 
 
 def render(index: pd.Index, anomalies: Iterable[Anomaly]) -> pd.Series:

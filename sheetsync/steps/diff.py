@@ -21,6 +21,7 @@ class CellChange:
     old: str | None
     new: str | None
     source: str
+    detail: str | None = None
 
 
 def differs(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -69,7 +70,7 @@ def to_writes(
 
 
 def as_journal(changes: list[CellChange]) -> list[Change]:
-    return [Change(c.order_id, c.field, c.old, c.new, c.source) for c in changes]
+    return [Change(c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in changes]
 
 
 def _text(value: object) -> str | None:

@@ -1,0 +1,49 @@
+"""Channel kinds (a plain registry) and opening the channels a configuration names."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from ..config import ChannelConfig, Config
+from ..errors import ConfigError
+from ..i18n import t
+from ..mapping import load_mapping
+from .base import Channel, FileAccount, Pulled
+from .file import FileChannel
+
+CHANNELS: dict[str, type[FileChannel]] = {"file": FileChannel}
+
+__all__ = ["CHANNELS", "Channel", "FileAccount", "Pulled", "open_channels"]
+
+
+def open_channels(config: Config) -> list[Channel]:
+    """The configured channels, then the logistics sources, each with its mapping loaded."""
+    opened: list[Channel] = []
+    for spec, kind in [(c, "orders") for c in config.channels] + [(c, "waybills") for c in config.logistics]:
+        if spec.kind not in CHANNELS:
+            raise ConfigError(t("config.channels_unsupported", config.language, name=spec.name, kind=spec.kind,
+                                known=", ".join(CHANNELS)))
+        mapping = load_mapping(spec.mapping or spec.name, config.base_dir, config.language)
+        if mapping.kind != kind:
+            raise ConfigError(t("config.mapping_kind", config.language, name=spec.name, mapping=mapping.name,
+                                kind=mapping.kind))
+        opened.append(CHANNELS[spec.kind](config, spec, mapping, split_addresses))
+    return opened
+
+
+def split_addresses(addresses: pd.Series) -> pd.DataFrame:
+    """One-string addresses -> province, city, district, detail, postcode (the divisions data set)."""
+    return _divisions().split(addresses)
+
+
+@cache
+def _divisions():  # type: ignore[no-untyped-def]
+    from ..divisions import load_divisions
+
+    return load_divisions()
+
+
+def channel_specs(config: Config) -> list[ChannelConfig]:
+    return [*config.channels, *config.logistics]

@@ -1,0 +1,56 @@
+"""Channels: where orders (and waybills) come from.  A small interface and a plain registry.
+
+A channel kind knows how to fetch; a mapping knows how the source names things.  A pull
+returns canonical records (one per order, canonical text), the rows it could not take,
+and an account of every input file, so that nothing read is ever unaccounted for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pandas as pd
+
+from ..config import ChannelConfig
+from ..mapping import Mapping
+from .apply import Reject
+
+
+@dataclass(slots=True)
+class FileAccount:
+    """One input file: rows read = new + updated + unchanged + rejected (lines, the header not counted)."""
+
+    path: str
+    channel: str
+    sha256: str
+    rows_read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    skipped: str | None = None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Pulled:
+    """What one channel brought in one run."""
+
+    config: ChannelConfig
+    mapping: Mapping
+    label: str
+    records: pd.DataFrame
+    sources: dict[str, list[tuple[int, list[int]]]] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    files: list[FileAccount] = field(default_factory=list)
+
+
+class Channel(Protocol):
+    """A kind of channel: files in a folder, or (later) an HTTP API."""
+
+    def pull(self, seen: Callable[[str], str | None], now: dt.datetime) -> Pulled:
+        """Fetch what is new; `seen(sha256)` says whether a file's content was imported before."""
+        ...

@@ -1,0 +1,78 @@
+"""The `file` channel: exports dropped in a folder (.csv, .tsv, .txt, .xlsx, .xls).
+
+Files are taken in name order and recorded by the sha256 of their content, so the same
+export dropped twice, even under another name, imports nothing twice.  Nothing is moved
+or deleted unless the channel names an `archive:` folder.  A file that cannot be read is
+reported and the others are still taken; the run then exits 6 naming it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import ChannelConfig, Config
+from ..errors import UnreadableInput
+from ..i18n import t
+from ..mapping import Mapping
+from ..readers import read_file
+from .apply import Splitter, apply_mapping
+from .base import FileAccount, Pulled
+
+SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+class FileChannel:
+    def __init__(self, config: Config, channel: ChannelConfig, mapping: Mapping, split_address: Splitter) -> None:
+        self.config = config
+        self.channel = channel
+        self.mapping = mapping
+        self.label = channel.label or mapping.label or channel.name
+        self.split_address = split_address
+
+    def files(self) -> list[Path]:
+        pattern = self.channel.path or f"inbox/{self.channel.name}/*"
+        base = self.config.base_dir
+        found = Path(pattern).is_absolute() and sorted(Path(pattern).parent.glob(Path(pattern).name)) or sorted(
+            base.glob(pattern))
+        return [p for p in found if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".~lock"))]
+
+    def pull(self, seen: Callable[[str], str | None], now: dt.datetime) -> Pulled:
+        lang = self.config.language
+        pulled = Pulled(self.channel, self.mapping, self.label, pd.DataFrame())
+        parts: list[pd.DataFrame] = []
+        for path in self.files():
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            account = FileAccount(str(path), self.channel.name, digest)
+            pulled.files.append(account)
+            before = seen(digest)
+            if before is not None:
+                account.skipped = t("pull.seen", lang, path=before)
+                continue
+            try:
+                for raw in read_file(path, sheet=self.mapping.sheet, encoding=self.mapping.encoding,
+                                     delimiter=self.mapping.delimiter):
+                    mapped = apply_mapping(raw, self.mapping, self.label, now, lang, self.split_address)
+                    account.rows_read += mapped.rows_read
+                    account.rejected += len(mapped.rejects)
+                    pulled.rejects.extend(mapped.rejects)
+                    parts.append(mapped.records)
+                    for key, lines in mapped.lines.items():
+                        pulled.sources.setdefault(key, []).append((len(pulled.files) - 1, lines))
+            except UnreadableInput as exc:
+                account.error = exc.message
+        if parts:
+            pulled.records = _latest(parts, self.mapping.key)
+        return pulled
+
+
+def _latest(parts: list[pd.DataFrame], key: str) -> pd.DataFrame:
+    """Records of several files, one per key: a later file's values override an earlier one's."""
+    combined = pd.concat(parts)
+    if not combined.index.duplicated().any():
+        return combined
+    return combined.groupby(level=0, sort=False).last()

@@ -1,0 +1,103 @@
+"""The journal's schema, one migration per version; `PRAGMA user_version` says which is applied."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 2
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        command TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        state TEXT NOT NULL,            -- running | pending | done | rolled_back
+        exit_code INTEGER,
+        workbook_sha256 TEXT,           -- the workbook this run put in place
+        counts TEXT                     -- JSON
+    );
+    CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        order_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT,
+        new TEXT,
+        source TEXT NOT NULL,           -- channel | rule | person | tool
+        detail TEXT
+    );
+    CREATE INDEX changes_by_order ON changes(order_id, id);
+    CREATE TABLE base (
+        order_id TEXT PRIMARY KEY,
+        row_hash INTEGER NOT NULL,
+        vals TEXT NOT NULL              -- JSON: field -> canonical text
+    );
+    CREATE TABLE base_undo (
+        run_id INTEGER NOT NULL,
+        order_id TEXT NOT NULL,
+        row_hash INTEGER,
+        vals TEXT                       -- NULL: the order had no base before the run
+    );
+    CREATE TABLE deleted (
+        order_id TEXT PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        vals TEXT NOT NULL
+    );
+    CREATE TABLE files (
+        sha256 TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        rows INTEGER
+    );
+    CREATE TABLE cursors (
+        channel TEXT PRIMARY KEY,
+        cursor TEXT NOT NULL,
+        run_id INTEGER NOT NULL
+    );
+    CREATE TABLE sequences (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    CREATE TABLE sequence_undo (
+        run_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value INTEGER                   -- NULL: the sequence did not exist before the run
+    );
+    """,
+    2: """
+    CREATE TABLE natural_keys (
+        channel TEXT NOT NULL,           -- the channel's name in sheetsync.yaml
+        channel_order_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        PRIMARY KEY (channel, channel_order_id)
+    );
+    CREATE TABLE merge_base (            -- what a channel last said, where the sheet keeps a person's value
+        order_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT,
+        run_id INTEGER NOT NULL,
+        PRIMARY KEY (order_id, field)
+    );
+    CREATE TABLE flags (                 -- anomalies that last until resolved: CONFLICT, TRACKING_CHANGED
+        id INTEGER PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        field TEXT,
+        sheet_value TEXT,
+        other_value TEXT,
+        run_id INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'open',  -- open | resolved | acknowledged
+        closed_run INTEGER
+    );
+    CREATE TABLE merge_base_undo (
+        run_id INTEGER NOT NULL,
+        order_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT,
+        existed INTEGER NOT NULL
+    );
+    CREATE INDEX flags_open ON flags(state, order_id);
+    """,
+}
