@@ -1,0 +1,289 @@
+"""Pulling shop exports and carrier files into the sheet: real files in their real encodings."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CliRun, read_sheet
+from sheetsync import api, load_config
+from sheetsync.config import Config, load_preset
+from sheetsync.desk import init_desk
+from sheetsync.stores.base import CellWrite
+from sheetsync.stores.xlsx_patch import patch_xlsx
+
+EXPORTS = Path(__file__).parent / "data" / "exports"
+GOLDEN = Path(__file__).parent / "golden"
+H = load_preset("zh")
+DAY1 = dt.datetime(2026, 11, 21, 8, 0)
+DAY2 = dt.datetime(2026, 11, 22, 8, 0)
+CHANNELS = """
+channels:
+  - {name: douyin, path: inbox/douyin/*, mapping: douyin}
+  - {name: pdd, path: inbox/pdd/*, mapping: pinduoduo}
+  - {name: shopify, path: inbox/shopify/*, mapping: shopify_csv}
+  - {name: woo, path: inbox/woo/*, mapping: woocommerce_csv}
+  - {name: wechat, path: inbox/wechat/*, mapping: wechat_shop}
+  - {name: pos, path: inbox/pos/*, mapping: pos_csv}
+logistics:
+  - {name: sf, path: inbox/sf/*, mapping: sf_waybills}
+  - {name: carrier, path: inbox/carrier/*, mapping: carrier_generic}
+promises: {抖音: 48h, 拼多多: 48h, default: 72h}
+"""
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Config:
+    folder = tmp_path / "desk"
+    init_desk(folder, "zh")
+    with (folder / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(CHANNELS)
+    return load_config(folder / "sheetsync.yaml")
+
+
+def drop(config: Config, channel: str, export: str, name: str | None = None) -> Path:
+    folder = config.base_dir / "inbox" / channel
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (name or export)
+    shutil.copy(EXPORTS / export, target)
+    return target
+
+
+def sheet(config: Config) -> list[dict[str, object]]:
+    rows = read_sheet(config.workbook_path)
+    fields = {v: k for k, v in H.items()}
+    return [{fields[h]: v for h, v in zip(rows[0], row, strict=True) if h in fields} for row in rows[1:]]
+
+
+def by_channel_order(config: Config) -> dict[str, dict[str, object]]:
+    return {str(r["channel_order_id"]): r for r in sheet(config)}
+
+
+def account(result: api.RunResult, name: str) -> dict[str, object]:
+    return next(f for f in result.files if Path(str(f["path"])).name == name)
+
+
+def test_douyin_export_becomes_one_row_per_order_with_rejects_kept(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    result = api.sync(desk, now=DAY1)
+    counts = account(result, "douyin_orders.csv")
+    assert (counts["rows_read"], counts["new"], counts["updated"], counts["unchanged"], counts["rejected"]) == (20, 18, 0, 0, 2)
+    orders = by_channel_order(desk)
+    assert len(orders) == 13
+    liu = orders["6931245078213464477"]  # three sub-orders, the number wrapped with a leading tab
+    assert liu["channel"] == "抖音" and liu["items"].count("×") == 3
+    assert liu["promised_by"] - liu["created_at"] == dt.timedelta(hours=48)
+    assert orders["6931245078213463350"]["phone"] == "18812345678-1234"
+    assert orders["6931245078213461021"]["phone"] == "138****5678"
+    assert result.rejects_file is not None
+    rejects = read_sheet(Path(result.rejects_file), "douyin_orders")
+    assert [(r[1], r[2]) for r in rejects[1:]] == [("6", "金额无法识别（订单应付金额）"), ("8", "缺少订单号（主订单编号）")]
+    assert all(isinstance(v, str) for row in rejects for v in row)
+    assert "#VALUE!" in rejects[1]
+
+
+def test_multi_row_orders_sum_per_row_amounts_and_join_items(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    drop(desk, "shopify", "shopify_orders.csv")
+    api.sync(desk, now=DAY1)
+    orders = by_channel_order(desk)
+    liu = orders["6931245078213464477"]
+    with (EXPORTS / "douyin_orders.csv").open(encoding="utf-8-sig") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["主订单编号"].strip().strip('="\t') == "6931245078213464477"]
+    assert len(rows) == 3
+    assert liu["amount_payable"] == pytest.approx(sum(float(r["订单应付金额"]) for r in rows))
+    shop = orders["#1003"]
+    assert shop["items"].count("; ") == 2 and shop["country"] == "GB"
+    assert shop["amount_payable"] == pytest.approx(float(_shopify_total("#1003")))
+
+
+def _shopify_total(name: str) -> str:
+    with (EXPORTS / "shopify_orders.csv").open(encoding="utf-8") as fh:
+        return next(r["Total"] for r in csv.DictReader(fh) if r["Name"] == name and r["Total"])
+
+
+def test_the_same_export_twice_even_renamed_imports_nothing_twice(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    api.sync(desk, now=DAY1)
+    path = desk.workbook_path
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    drop(desk, "douyin", "douyin_orders.csv", name="抖店导出 (1).csv")
+    again = api.sync(desk, now=DAY1)
+    assert again.changes == [] and not again.workbook_written
+    assert account(again, "抖店导出 (1).csv")["skipped"]
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+    assert len(sheet(desk)) == 13
+
+
+def test_a_later_export_updates_only_the_changed_cells_and_adds_the_new_order(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    api.sync(desk, now=DAY1)
+    first = by_channel_order(desk)
+    drop(desk, "douyin", "douyin_orders_later.csv")
+    result = api.sync(desk, now=DAY2)
+    later = by_channel_order(desk)
+    assert set(later) - set(first) == {"6931245078213476671"}
+    li = later["6931245078213461021"]
+    assert li["status"] == "已发货" and li["tracking_no"] == "SF1402345678913" and li["carrier"] == "顺丰速运"
+    changed = {(c["order_id"], c["field"]) for c in result.changes if c["source"] == "channel"}
+    fields_changed = {f for _, f in changed}
+    assert fields_changed <= {"status", "carrier", "tracking_no", "shipped_at", "order_id", "channel", "channel_order_id",
+                              "created_at", "paid_at", "customer_name", "phone", "province", "city", "district",
+                              "address", "amount_payable", "items", "promised_by"}
+    unchanged = later["6931245078213469905"]  # 杨磊's order did not change between the exports
+    assert unchanged == first["6931245078213469905"]
+    counts = account(result, "douyin_orders_later.csv")
+    assert counts["rows_read"] == counts["new"] + counts["updated"] + counts["unchanged"] + counts["rejected"]
+    assert counts["new"] == 1 and counts["rejected"] == 2 and counts["updated"] >= 6
+
+
+def test_a_persons_edit_survives_a_later_export_and_the_conflict_is_flagged(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    api.sync(desk, now=DAY1)
+    rows = read_sheet(desk.workbook_path)
+    row = next(i for i, r in enumerate(rows) if r[2] == "6931245078213461021") + 1
+    status_col = rows[0].index(H["status"]) + 1
+    tmp = desk.workbook_path.with_suffix(".tmp.xlsx")
+    patch_xlsx(desk.workbook_path, tmp, "订单", [CellWrite(row, status_col, "备货中")])
+    os.replace(tmp, desk.workbook_path)
+    drop(desk, "douyin", "douyin_orders_later.csv")
+    result = api.sync(desk, now=DAY2)
+    li = by_channel_order(desk)["6931245078213461021"]
+    assert li["status"] == "备货中"
+    assert li["tracking_no"] == "SF1402345678913"
+    assert "CONFLICT" in li["anomalies"] and "备货中" in li["anomalies"] and "已发货" in li["anomalies"]
+    assert result.conflicts == 1
+    assert any(e["field"] == "status" and e["new"] == "备货中" for e in result.person_edits)
+    again = api.sync(desk, now=DAY2)
+    assert again.changes == [] and "CONFLICT" in by_channel_order(desk)["6931245078213461021"]["anomalies"]
+
+
+def test_values_that_look_like_formulas_are_written_as_text(desk: Config, tmp_path: Path) -> None:
+    export = desk.base_dir / "inbox" / "douyin" / "tricky.csv"
+    export.parent.mkdir(parents=True)
+    export.write_text(
+        "主订单编号,收件人,收件人手机号,省,市,区,详细地址,商家编码,商品数量,订单应付金额,订单提交时间\n"
+        '1001,"=HYPERLINK(""http://x"",""点我"")",13812345678,浙江省,杭州市,西湖区,+86 请发顺丰,@SUM(A1),1,10,2026-11-20 09:00:00\n'
+        '1002,-2+3,13812345679,浙江省,杭州市,西湖区,"\r=1+1",=cmd|x,1,10,2026-11-20 09:00:00\n',
+        encoding="utf-8",
+    )
+    api.sync(desk, now=DAY1)
+    with zipfile.ZipFile(desk.workbook_path) as package:
+        xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+    orders = by_channel_order(desk)
+    assert orders["1001"]["customer_name"] == '=HYPERLINK("http://x","点我")'
+    assert orders["1001"]["address"] == "+86 请发顺丰"
+    assert orders["1001"]["items"] == "@SUM(A1)×1"
+    assert orders["1002"]["customer_name"] == "-2+3"
+    assert 't="inlineStr"><is><t xml:space="preserve">=HYPERLINK' in xml or "=HYPERLINK" in xml
+
+
+def test_gbk_pinduoduo_export_with_float_and_full_width_phones(desk: Config) -> None:
+    drop(desk, "pdd", "pinduoduo_orders.csv")
+    result = api.sync(desk, now=DAY1)
+    orders = by_channel_order(desk)
+    assert len(orders) == 14  # an exact duplicate row collapses into its order
+    phones = {o["customer_name"]: o["phone"] for o in orders.values()}
+    assert phones["梁淑芬"] == "13698765432"
+    assert phones["唐小龙"] == "13571239876"
+    assert phones["罗春梅"] == "1.38e+10"
+    luo = next(o for o in orders.values() if o["customer_name"] == "罗春梅")
+    assert "PHONE_INVALID" in luo["anomalies"]
+    assert result.anomalies.get("PHONE_INVALID") == 1
+    assert orders["261120-058812345678901"]["status"] == "已发货"
+
+
+def test_waybills_fill_tracking_numbers_and_report_the_unmatched_one(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    drop(desk, "pdd", "pinduoduo_orders.csv")
+    drop(desk, "sf", "sf_waybills.xlsx")
+    result = api.sync(desk, now=DAY1)
+    orders = by_channel_order(desk)
+    assert orders["261119-158812345678902"]["tracking_no"] == "SF1402345680977"
+    assert orders["261119-158812345678902"]["delivered_at"] == dt.datetime(2026, 11, 21, 10, 15, 48)
+    assert orders["6931245078213468839"]["tracking_no"] == "SF1402345679018"
+    assert [w["tracking_no"] for w in result.unmatched_waybills] == ["SF1402345670001"]
+    counts = account(result, "sf_waybills.xlsx")
+    assert (counts["rows_read"], counts["updated"] + counts["unchanged"]) == (9, 9)
+
+
+def test_a_changed_tracking_number_on_a_shipped_order_is_flagged(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    api.sync(desk, now=DAY1)
+    order_id = next(r["order_id"] for r in sheet(desk) if r["channel_order_id"] == "6931245078213462188")
+    feed = desk.base_dir / "inbox" / "carrier" / "feed.csv"
+    feed.parent.mkdir(parents=True)
+    feed.write_text(f"order_id,carrier,tracking_no,shipped_at\n{order_id},SF,SF9999999999999,2026-11-21T09:00:00\n",
+                    encoding="utf-8")
+    result = api.sync(desk, now=DAY2)
+    row = by_channel_order(desk)["6931245078213462188"]
+    assert row["tracking_no"] == "SF9999999999999"
+    assert "TRACKING_CHANGED" in row["anomalies"] and "SF1402345671206" in row["anomalies"]
+    assert result.anomalies["TRACKING_CHANGED"] == 1
+
+
+def test_an_unreadable_file_exits_6_after_the_others_are_taken(desk: Config, run_cli: Callable[..., CliRun]) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    drop(desk, "wechat", "corrupt_export.xlsx")
+    result = run_cli("sync", "-c", desk.source, "--now", "2026-11-21T08:00")
+    assert result.code == 6 and "corrupt_export.xlsx" in result.err
+    assert len(sheet(desk)) == 13
+    again = run_cli("sync", "-c", desk.source, "--now", "2026-11-21T08:00")
+    assert again.code == 6 and len(sheet(desk)) == 13
+
+
+def test_a_file_cut_mid_character_keeps_its_complete_lines(desk: Config) -> None:
+    drop(desk, "pdd", "truncated_export.csv")
+    result = api.sync(desk, now=DAY1)
+    counts = account(result, "truncated_export.csv")
+    assert (counts["rows_read"], counts["new"], counts["rejected"]) == (6, 5, 1)
+    assert all("�" not in str(v) for r in sheet(desk) for v in r.values())
+
+
+def test_an_order_a_person_deleted_is_not_recreated(desk: Config) -> None:
+    drop(desk, "douyin", "douyin_orders.csv")
+    api.sync(desk, now=DAY1)
+    rows = read_sheet(desk.workbook_path)
+    row = next(i for i, r in enumerate(rows) if r[2] == "6931245078213469905") + 1
+    tmp = desk.workbook_path.with_suffix(".tmp.xlsx")
+    patch_xlsx(desk.workbook_path, tmp, "订单", [CellWrite(row, c, None) for c in range(1, len(rows[0]) + 1)])
+    os.replace(tmp, desk.workbook_path)
+    gone = api.sync(desk, now=DAY2)
+    assert len(gone.deleted) == 1
+    drop(desk, "douyin", "douyin_orders_later.csv")
+    later = api.sync(desk, now=DAY2)
+    assert gone.deleted == later.not_recreated
+    assert "6931245078213469905" not in by_channel_order(desk)
+
+
+def test_every_sample_export_lands_as_the_golden_table(desk: Config) -> None:
+    for channel, export in [("douyin", "douyin_orders.csv"), ("pdd", "pinduoduo_orders.csv"),
+                            ("shopify", "shopify_orders.csv"), ("woo", "woocommerce_orders.csv"),
+                            ("wechat", "wechat_shop_orders.xlsx"), ("pos", "pos_export.csv"), ("sf", "sf_waybills.xlsx")]:
+        drop(desk, channel, export)
+    result = api.sync(desk, now=DAY1)
+    for f in result.files:
+        assert f["rows_read"] == f["new"] + f["updated"] + f["unchanged"] + f["rejected"], f
+    got = [[_text(v) for v in row] for row in read_sheet(desk.workbook_path)]
+    golden = GOLDEN / "pull_all_samples.csv"
+    if os.environ.get("SHEETSYNC_REGEN_GOLDEN"):
+        with golden.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(got)
+    with golden.open(encoding="utf-8", newline="") as fh:
+        assert got == list(csv.reader(fh))
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return "" if value is None else str(value)
