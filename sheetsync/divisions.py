@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, get_args
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from .divisions_parse import AddressParser
 from .divisions_table import PLACEHOLDER_CITIES, Gazetteer, read_gazetteer
 
 Status = Literal["ok", "incomplete", "unknown_province", "unknown_city", "unknown_district", "mismatch"]
-STATUSES: Final[tuple[Status, ...]] = ("ok", "incomplete", "unknown_province", "unknown_city", "unknown_district", "mismatch")
+STATUSES: Final[tuple[Status, ...]] = get_args(Status)
 
 _POSTCODE_PREFIXES: Final = {
     "北京市": "10", "上海市": "20", "天津市": "30", "重庆市": "40", "内蒙古自治区": "01 02", "山西省": "03 04",
@@ -80,8 +80,10 @@ class Divisions:
 
     def postcode_province(self, postcodes: pd.Series) -> pd.Series:
         """6-digit postcode -> the province its 2-digit prefix belongs to (NA if unknown); use to warn, not reject."""
-        codes, uniques = pd.factorize(postcodes, use_na_sentinel=True)
-        answers = [(_postcode_province(str(u)),) for u in uniques]
+        text = postcodes.astype("str").str.strip()
+        prefixes = text.str.slice(0, 2).where(text.str.fullmatch(r"[0-9０-９]{6}", na=False))
+        codes, uniques = pd.factorize(prefixes, use_na_sentinel=True)
+        answers = [(POSTCODE_PROVINCE.get(str(u).translate(_ASCII_DIGITS)),) for u in uniques]
         return _frame(codes, answers, ("province",), postcodes.index)["province"].rename(postcodes.name)
 
     def _verdicts(self, province: pd.Series, city: pd.Series, district: pd.Series) -> tuple[np.ndarray, list[_Verdict]]:
@@ -118,24 +120,16 @@ class Divisions:
         t = self._table
         code = t.city_code[province, city]
         forms = t.district_forms.get((province, city))
-        if forms is None:
-            if d is None or t.city_forms[province].get(d) == city:
-                return _Verdict(province, city, None, "ok", None, code)
-            return self._misplaced_district(province, city, d, code) or _Verdict(province, city, d, "ok", None, code)
+        if forms is None:  # 东莞市, 济源市: no district level; what stands there is the city again or a town
+            again = d is not None and t.city_forms[province].get(d) == city
+            return _Verdict(province, city, None if again else d, "ok", None, code)
         if d is None:
             return _Verdict(province, city, None, "incomplete", None, code)
         if district := forms.get(d):
             return _Verdict(province, city, district, "ok", None, t.district_code[province, city, district])
-        return self._misplaced_district(province, city, d, code) or _Verdict(province, city, d, "unknown_district", None, code)
-
-    def _misplaced_district(self, province: str, city: str | None, d: str, code: str) -> _Verdict | None:
-        """A mismatch if `d` is a district elsewhere, preferring the same province; None if it is none."""
-        places = self._table.districts_named.get(d, [])
-        near = [place for place in places if place[0] == province] or places
-        if not near:
-            return None
-        expected = " / ".join(sorted({f"{p} {c}" for p, c, _ in near}))
-        return _Verdict(province, city, d, "mismatch", expected, code)
+        if expected := self._parents(province, d):
+            return _Verdict(province, city, d, "mismatch", expected, code)
+        return _Verdict(province, city, d, "unknown_district", None, code)
 
     def _misplaced_city(self, province: str, c: str, d: str | None) -> _Verdict:
         t = self._table
@@ -146,8 +140,8 @@ class Divisions:
             canonical = {city for _, city in cities}
             city = canonical.pop() if len(canonical) == 1 else c
             return _Verdict(province, city, d, "mismatch", " / ".join(sorted({p for p, _ in cities})), code)
-        if misplaced := self._misplaced_district(province, c, c, code):
-            return misplaced._replace(district=d)
+        if expected := self._parents(province, c):
+            return _Verdict(province, c, d, "mismatch", expected, code)
         return _Verdict(province, c, d, "unknown_city", None, code)
 
     def _without_city(self, province: str, c: str | None, d: str | None) -> _Verdict:
@@ -156,11 +150,21 @@ class Divisions:
         if d is None:
             return _Verdict(province, c, None, "incomplete", None, code)
         here = [place for place in t.districts_named.get(d, []) if place[0] == province]
-        if len(here) == 1:
-            return _Verdict(province, c, d, "incomplete", None, t.district_code[here[0]])
         if here:
-            return _Verdict(province, c, d, "incomplete", None, code)
-        return self._misplaced_district(province, c, d, code) or _Verdict(province, c, d, "unknown_district", None, code)
+            return _Verdict(province, c, d, "incomplete", None, t.district_code[here[0]] if len(here) == 1 else code)
+        if expected := self._parents(province, d):
+            return _Verdict(province, c, d, "mismatch", expected, code)
+        return _Verdict(province, c, d, "unknown_district", None, code)
+
+    def _parents(self, province: str, name: str) -> str | None:
+        """Where `name` belongs if it is a district (those in `province` first: "广东省 深圳市") or a city
+        with no district level (东莞市 -> "广东省"), alternatives joined by " / "; None if it is neither."""
+        t = self._table
+        districts = t.districts_named.get(name, [])
+        if near := [place for place in districts if place[0] == province] or districts:
+            return " / ".join(sorted({f"{p} {c}" for p, c, _ in near}))
+        cities = {p for p, c in t.cities_named.get(name, []) if not t.has_districts(p, c)}
+        return " / ".join(sorted(cities)) or None
 
     def _without_province(self, c: str | None, d: str | None) -> _Verdict:
         """Placed through a city (or a district) unique nationwide; at best incomplete."""
@@ -196,23 +200,20 @@ def _clean(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
 
-def _postcode_province(text: str) -> str | None:
-    code = text.strip().translate(_ASCII_DIGITS)
-    return POSTCODE_PROVINCE.get(code[:2]) if len(code) == 6 and code.isascii() and code.isdigit() else None
-
-
-def _distinct_triples(*columns: pd.Series) -> tuple[np.ndarray, list[tuple[str | None, ...]]]:
+def _distinct_triples(
+    province: pd.Series, city: pd.Series, district: pd.Series
+) -> tuple[np.ndarray, list[tuple[str | None, str | None, str | None]]]:
     """Each row's index into the distinct (province, city, district) tuples, and those tuples; NA -> None."""
     codes: list[np.ndarray] = []
     values: list[list[str | None]] = []
-    for column in columns:
+    for column in (province, city, district):
         k, u = pd.factorize(column, use_na_sentinel=True)
         codes.append(k.astype(np.int64) + 1)
         values.append([None, *(str(x) for x in u)])
     sizes = [len(v) for v in values]
     combined = (codes[0] * sizes[1] + codes[1]) * sizes[2] + codes[2]
     inverse, keys = pd.factorize(combined)
-    triples = []
+    triples: list[tuple[str | None, str | None, str | None]] = []
     for key in keys.tolist():
         rest, k2 = divmod(key, sizes[2])
         k0, k1 = divmod(rest, sizes[1])
@@ -227,4 +228,3 @@ def _frame(codes: np.ndarray, answers: Sequence[Sequence[str | None]], columns: 
         distinct = pd.array([a[j] for a in answers] + [None], dtype="str")
         data[name] = distinct.take(codes)
     return pd.DataFrame(data, index=index)
-
