@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .channels import FileAccount, Pulled, open_channels
@@ -22,7 +23,7 @@ from .rejects import write_rejects
 from .locks import RunLock
 from .logs import log_to_state_dir
 from .steps import anomalies as anomaly_step
-from .steps.diff import CellChange, as_journal, diff, to_writes
+from .steps.diff import CellChange, as_journal, diff, texts, to_writes
 from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
@@ -32,6 +33,8 @@ from .values import cell_value
 log = logging.getLogger("sheetsync")
 
 TOOL_FIELDS_SOURCE = {"order_id": "tool", "channel": "tool", "anomalies": "rule"}
+CHANGES_SHOWN = 1000
+"""A run's result lists its first 1,000 cell changes (`changes_total` counts all); the journal has every one."""
 
 
 @dataclass
@@ -48,6 +51,7 @@ class RunResult:
     duplicates: dict[str, list[int]] = field(default_factory=dict)
     anomalies: dict[str, int] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
+    changes_total: int = 0
     cells_written: int = 0
     rows_appended: int = 0
     workbook_written: bool = False
@@ -136,7 +140,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             work["anomalies"] = anomaly_step.render(work.index, found)
         levels = {a.code: a.level for a in found}
 
-        changes = [_with_source(c, pulled.sources) for c in diff(before, work, TOOL_FIELDS_SOURCE)]
+        changes = diff(before, work, TOOL_FIELDS_SOURCE, pulled.sources)
         writes = to_writes(
             changes, table.columns, _cell_value,
             lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP,
@@ -146,8 +150,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         new_hashes = row_hashes(final)
         record = RunRecord(
             changes=[*edits, *as_journal(changes)],
-            base={str(oid): (int(h), _row_values(final, row))
-                  for row, oid, h in zip(final.index, final["order_id"], new_hashes, strict=True) if stored.get(oid) != h},
+            base=_base_rows(final, new_hashes, stored),
             deleted=journal.base_values(gone),
             natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
             files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
@@ -160,7 +163,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             strict=strict,
             assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
             duplicates=dups, anomalies=anomaly_step.count_codes(found),
-            changes=[_cell_change_dict(c, table.columns) for c in changes], notices=notices,
+            changes=[_cell_change_dict(c, table.columns) for c in changes[:CHANGES_SHOWN]], changes_total=len(changes),
+            notices=notices,
             files=[asdict(a) for a in accounts], not_recreated=sorted(set(pulled.not_recreated)),
             unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags),
         )
@@ -185,11 +189,6 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     if broken:
         raise UnreadableInput("\n".join(a.error or "" for a in broken), t("pull.unreadable.hint", lang))
     return result
-
-
-def _with_source(change: CellChange, sources: dict[tuple[int, str], str]) -> CellChange:
-    channel = sources.get((change.row, change.field))
-    return replace(change, source="channel", detail=channel) if channel else change
 
 
 def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> None:
@@ -270,8 +269,18 @@ def _cell_value(field: str, text: str | None) -> CellValue:
     return cell_value(field, text)
 
 
-def _row_values(frame: pd.DataFrame, row: Any) -> dict[str, str | None]:
-    return {f: (None if pd.isna(v) else str(v)) for f, v in frame.loc[row].items()}
+def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> dict[str, tuple[int, dict[str, str | None]]]:
+    """The snapshot of every row whose hash differs from the journal's: what the sheet holds after this run."""
+    stale = np.flatnonzero([stored.get(o) != h for o, h in zip(texts(final["order_id"]), hashes.to_numpy(), strict=True)])
+    if not len(stale):
+        return {}
+    part = final.iloc[stale]
+    columns = {f: texts(part[f]) for f in part.columns}
+    names = list(columns)
+    return {
+        str(oid): (int(h), dict(zip(names, values, strict=True)))
+        for oid, h, *values in zip(columns["order_id"], hashes.to_numpy()[stale], *columns.values(), strict=True)
+    }
 
 
 def _change_dict(c: Change) -> dict[str, Any]:

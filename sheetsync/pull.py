@@ -15,10 +15,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .fields import FIELDS, Owner
 from .journal import Journal
+from .steps.diff import differs, texts
 from .steps.merge import Conflict, merge
 
 CHANNEL_FIELDS = tuple(f for f, (_, owner) in FIELDS.items() if owner in (Owner.CHANNEL, Owner.LOGISTICS, Owner.TOOL_PERSON,
@@ -32,7 +34,7 @@ SHIPPED = re.compile(r"已发货|已完成|已签收|Shipped|Done", re.IGNORECAS
 class Incorporated:
     """What the pulls did to the working table."""
 
-    sources: dict[tuple[int, str], str] = field(default_factory=dict)
+    sources: dict[str, dict[int, str]] = field(default_factory=dict)
     appended: list[int] = field(default_factory=list)
     natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
@@ -97,25 +99,10 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, sn
     fields = [f for f in CHANNEL_FIELDS if f in records.columns and f in work.columns and f != "channel"]
     if existing:
         rows = list(existing.values())
-        before = work.loc[rows, fields].copy()
         incoming = records.loc[list(existing), fields].set_axis(rows)
-        base = _merge_base(work, rows, fields, journal, snapshot, out)
-        result = merge(before, base, incoming)
-        work.loc[rows, fields] = result.frame
-        for row, key in zip(rows, existing, strict=True):
-            order_id = str(work.at[row, "order_id"])
-            changed = [f for f in fields if _differs(before.at[row, f], result.frame.at[row, f])]
-            for f in changed:
-                out.sources[(row, f)] = name
-            out.outcome[(index, key)] = "updated" if changed else "unchanged"
-            for f in fields:
-                said = result.base.at[row, f]
-                if _differs(said, result.frame.at[row, f]):
-                    out.merge_base[(order_id, f)] = None if pd.isna(said) else str(said)
-                elif (order_id, f) in base.attrs.get("overrides", {}):
-                    out.merge_base[(order_id, f)] = None
-        for conflict in result.conflicts:
-            out.conflicts.append((str(work.at[conflict.row, "order_id"]), conflict))
+        changed = _merge_into(work, rows, fields, incoming, journal, snapshot, out, name)
+        for key, was_changed in zip(existing, changed, strict=True):
+            out.outcome[(index, key)] = "updated" if was_changed else "unchanged"
     if new_keys:
         ids = make_ids(len(new_keys))
         rows = list(range(next_row + 1, next_row + 1 + len(new_keys)))
@@ -123,16 +110,42 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, sn
         fresh["order_id"] = ids
         if "channel" in work.columns:
             fresh["channel"] = label
-        work = pd.concat([work, fresh.astype("str").where(fresh.notna(), None)])
+        fresh = fresh.astype("str").where(fresh.notna(), None)
+        work = pd.concat([work, fresh])
         next_row = rows[-1]
         out.appended.extend(rows)
-        for key, row, order_id in zip(new_keys, rows, ids, strict=True):
-            out.natural_keys.append((name, key, order_id))
-            out.outcome[(index, key)] = "new"
-            for f in fresh.columns:
-                if pd.notna(fresh.at[row, f]):
-                    out.sources[(row, f)] = name
+        out.natural_keys.extend(zip([name] * len(new_keys), new_keys, ids, strict=True))
+        out.outcome.update({(index, key): "new" for key in new_keys})
+        for f in fresh.columns:
+            given = fresh.index[fresh[f].notna()]
+            out.sources.setdefault(f, {}).update(dict.fromkeys(given.tolist(), name))
     return work, next_row
+
+
+def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming: pd.DataFrame, journal: Journal,
+                snapshot: Callable[[list[str]], dict], out: Incorporated, name: str) -> list[bool]:
+    """Three-way merge `incoming` into these rows of `work`; returns, per row, whether it changed."""
+    before = work.loc[rows, fields].copy()
+    base = _merge_base(work, rows, fields, journal, snapshot, out)
+    result = merge(before, base, incoming)
+    work.loc[rows, fields] = result.frame
+    order_ids = texts(work.loc[rows, "order_id"])
+    changed_any = np.zeros(len(rows), dtype=bool)
+    overrides = base.attrs.get("overrides", {})
+    for f in fields:
+        changed = differs(before[f], result.frame[f]).to_numpy()
+        changed_any |= changed
+        out.sources.setdefault(f, {}).update(dict.fromkeys(np.asarray(rows)[changed].tolist(), name))
+        said = differs(result.base[f], result.frame[f]).to_numpy()
+        values = texts(result.base[f])
+        for i in np.flatnonzero(said):
+            out.merge_base[(str(order_ids[i]), f)] = values[i]
+        for i in np.flatnonzero(~said):
+            if (str(order_ids[i]), f) in overrides:
+                out.merge_base[(str(order_ids[i]), f)] = None
+    for conflict in result.conflicts:
+        out.conflicts.append((str(work.at[conflict.row, "order_id"]), conflict))
+    return changed_any.tolist()
 
 
 def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal, snapshot: Callable[[list[str]], dict],
@@ -161,33 +174,20 @@ def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal, 
             out.outcome[(index, key)] = "unchanged"
         return work
     rows = list(matched)
-    before = work.loc[rows, fields].copy()
     incoming = records.loc[list(matched.values()), fields].set_axis(rows)
-    base = _merge_base(work, rows, fields, journal, snapshot, out)
-    result = merge(before, base, incoming)
-    work.loc[rows, fields] = result.frame
-    for row, key in matched.items():
-        order_id = str(work.at[row, "order_id"])
-        old_no, new_no = before.at[row, "tracking_no"] if "tracking_no" in fields else None, incoming.at[row, "tracking_no"] \
-            if "tracking_no" in fields else None
-        shipped = _is_shipped(work, row, before)
-        if shipped and isinstance(old_no, str) and isinstance(new_no, str) and old_no != new_no:
-            out.tracking_changed.append((order_id, old_no, new_no))
-        changed = [f for f in fields if _differs(before.at[row, f], result.frame.at[row, f])]
-        for f in changed:
-            out.sources[(row, f)] = pulled.config.name
-        out.outcome[(index, key)] = "updated" if changed else "unchanged"
-        for f in fields:
-            said = result.base.at[row, f]
-            if _differs(said, result.frame.at[row, f]):
-                out.merge_base[(order_id, f)] = None if pd.isna(said) else str(said)
-    for conflict in result.conflicts:
-        out.conflicts.append((str(work.at[conflict.row, "order_id"]), conflict))
+    if "tracking_no" in fields:
+        for row in rows:
+            old_no, new_no = work.at[row, "tracking_no"], incoming.at[row, "tracking_no"]
+            if isinstance(old_no, str) and isinstance(new_no, str) and old_no != new_no and _is_shipped(work, row):
+                out.tracking_changed.append((str(work.at[row, "order_id"]), old_no, new_no))
+    changed = _merge_into(work, rows, fields, incoming, journal, snapshot, out, pulled.config.name)
+    for key, was_changed in zip(matched.values(), changed, strict=True):
+        out.outcome[(index, key)] = "updated" if was_changed else "unchanged"
     return work
 
 
-def _is_shipped(work: pd.DataFrame, row: int, before: pd.DataFrame) -> bool:
-    if "shipped_at" in before.columns and pd.notna(before.at[row, "shipped_at"]):
+def _is_shipped(work: pd.DataFrame, row: int) -> bool:
+    if "shipped_at" in work.columns and pd.notna(work.at[row, "shipped_at"]):
         return True
     status = work.at[row, "status"] if "status" in work.columns else None
     return isinstance(status, str) and bool(SHIPPED.search(status))
@@ -201,12 +201,15 @@ def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal:
     ids = [str(o) for o in order_ids]
     values = snapshot(ids)
     overrides = journal.merge_base(ids)
-    data = []
-    for row, oid in zip(rows, ids, strict=True):
-        known = values.get(oid, {})
-        data.append([_text(work.at[row, f]) if (row, f) in out.sources else overrides.get((oid, f), known.get(f))
-                     for f in fields])
-    base = pd.DataFrame(data, index=order_ids.index, columns=fields, dtype="str")
+    base = pd.DataFrame([values.get(oid, {}) for oid in ids], columns=fields, index=order_ids.index, dtype="str")
+    position = {row: i for i, row in enumerate(rows)}
+    for (oid, f), value in overrides.items():
+        if f in base.columns:
+            base.loc[order_ids.index[ids.index(oid)], f] = value
+    for f in fields:
+        in_run = [row for row in out.sources.get(f, {}) if row in position]
+        if in_run:
+            base.loc[in_run, f] = work.loc[in_run, f]
     base.attrs["overrides"] = overrides
     return base
 
@@ -235,16 +238,6 @@ def _probe(values: pd.Series, way: str) -> str | None:
             text = visible[:3] + visible[-4:]
         parts.append(text)
     return "\x1f".join(parts)
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
-
-
-def _differs(a: object, b: object) -> bool:
-    a_missing = a is None or a is pd.NA or (isinstance(a, float) and a != a)
-    b_missing = b is None or b is pd.NA or (isinstance(b, float) and b != b)
-    return (a_missing != b_missing) or (not a_missing and str(a) != str(b))
 
 
 def promised_by(created_at: pd.Series, channel: pd.Series, promises: dict[str, dt.timedelta]) -> pd.Series:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..journal import Change
-from ..stores.base import KEEP, CellValue, CellWrite, _Keep
+from ..stores.base import CellValue, CellWrite, _Keep
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,27 +32,40 @@ def differs(a: pd.Series, b: pd.Series) -> pd.Series:
     return ~(equal | both_missing)
 
 
+def texts(column: pd.Series) -> np.ndarray:
+    """A text column as a NumPy object array with None for missing values (fast to iterate)."""
+    return column.astype(object).where(column.notna(), None).to_numpy()
+
+
 def diff(
     before: pd.DataFrame,
     after: pd.DataFrame,
     sources: Mapping[str, str],
+    channels: Mapping[str, Mapping[int, str]] | None = None,
 ) -> list[CellChange]:
     """Every cell of `after` that differs from `before` (rows only in `after` are new rows).
 
-    `sources` names who made each field's change (tool, rule, channel) for the journal.
+    `sources` names who made each field's change (tool, rule); a cell listed in
+    `channels[field][row]` was changed by that channel.
     """
     changes: list[CellChange] = []
     old = before.reindex(after.index)
+    channels = channels or {}
+    rows = after.index.to_numpy()
+    order_ids = texts(after["order_id"])
     for field in after.columns:
         mask = differs(old[field], after[field]) if field in old.columns else after[field].notna()
-        if not mask.any():
+        hits = np.flatnonzero(mask.to_numpy())
+        if not len(hits):
             continue
-        for row, new in after.loc[mask, field].items():
-            prev = old.at[row, field] if field in old.columns else None
-            changes.append(
-                CellChange(int(row), str(after.at[row, "order_id"]), field, _text(prev), _text(new),
-                           sources.get(field, "tool"))
-            )
+        olds = texts(old[field])[hits] if field in old.columns else [None] * len(hits)
+        news = texts(after[field])[hits]
+        by_channel = channels.get(field, {})
+        default = sources.get(field, "tool")
+        for row, order_id, prev, new in zip(rows[hits], order_ids[hits], olds, news, strict=True):
+            channel = by_channel.get(int(row))
+            changes.append(CellChange(int(row), str(order_id), field, prev, new,
+                                      "channel" if channel else default, channel))
     return changes
 
 
@@ -59,7 +73,7 @@ def to_writes(
     changes: list[CellChange],
     columns: Mapping[str, int],
     value_of: Callable[[str, str | None], CellValue],
-    fill_of: Callable[[str, str | None], str | _Keep | None],
+    fill_of: Callable[[str, str | None], str | None | _Keep],
 ) -> list[CellWrite]:
     """Cell changes -> writes in sheet coordinates; a field without a column is not written."""
     return [
@@ -71,10 +85,3 @@ def to_writes(
 
 def as_journal(changes: list[CellChange]) -> list[Change]:
     return [Change(c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in changes]
-
-
-def _text(value: object) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
-
-
-__all__ = ["KEEP", "CellChange", "as_journal", "diff", "differs", "to_writes"]

@@ -54,6 +54,17 @@ class CellWrite:
     fill: str | _Keep | None = KEEP
 
 
+@dataclass(frozen=True, slots=True)
+class AppendBlock:
+    """Rows appended after the sheet's last row, columnar: `rows[i][j]` goes to column `columns[j]`
+    of sheet row `first_row + i`.  A None value leaves that cell without a value (its style is still
+    the template's).  CellWrites aimed at these rows are applied on top (e.g. a fill)."""
+
+    first_row: int
+    columns: Sequence[int]
+    rows: Sequence[Sequence[CellValue]]
+
+
 @dataclass(slots=True)
 class Table:
     """The order table as read: one DataFrame row per sheet row that has any value.
