@@ -52,12 +52,32 @@ ROWS = [
 ]
 
 
+EXPORTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "exports"
+CHANNELS = """
+# 渠道：把店铺后台导出的文件放进 inbox/ 对应的文件夹 / drop shop exports into inbox/
+channels:
+  - {name: douyin, path: inbox/douyin/*, mapping: douyin}
+  - {name: pinduoduo, path: inbox/pinduoduo/*, mapping: pinduoduo}
+  - {name: taobao, path: inbox/taobao/*, mapping: taobao}
+logistics:
+  - {name: sf, path: inbox/sf/*, mapping: sf_waybills}
+promises: {抖音: 48h, 拼多多: 48h, default: 72h}
+timezone: Asia/Shanghai
+"""
+INBOX = {"douyin": "douyin_orders.csv", "pinduoduo": "pinduoduo_orders.csv", "taobao": "taobao_orders.csv",
+         "sf": "sf_waybills.xlsx"}
+
+
 def main() -> None:
     shutil.rmtree(HERE, ignore_errors=True)
     init_desk(HERE, "zh")
     (HERE / "orders.xlsx").unlink()
     create_order_workbook(HERE / "orders.xlsx", "zh", ROWS, extra_headers=["跟进人"])
-    (HERE / "inbox" / ".keep").write_text("", encoding="utf-8")
+    with (HERE / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(CHANNELS)
+    for channel, export in INBOX.items():
+        (HERE / "inbox" / channel).mkdir(parents=True, exist_ok=True)
+        shutil.copy(EXPORTS / export, HERE / "inbox" / channel / export)
     print(f"wrote {HERE}")
 
 

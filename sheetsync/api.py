@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import shutil
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +18,17 @@ from .config import Config, parse_duration
 from .errors import EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
 from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
-from .pull import Incorporated, incorporate, promised_by
-from .rejects import write_rejects
 from .locks import RunLock
 from .logs import log_to_state_dir
+from .pull import Incorporated, incorporate, promised_by
+from .rejects import write_rejects
 from .steps import anomalies as anomaly_step
-from .steps.diff import CellChange, as_journal, diff, texts, to_writes
+from .steps.diff import CellChange, append_block, as_journal, created, diff, texts, to_writes
 from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
-from .stores.base import KEEP, CellValue
-from .values import cell_value
+from .stores.base import KEEP, CellValue, CellWrite
+from .values import cell_value, cell_values
 
 log = logging.getLogger("sheetsync")
 
@@ -75,15 +75,16 @@ class RunResult:
         return data
 
 
-def parse_now(text: str | None) -> dt.datetime:
-    """The run's clock: `--now` (ISO 8601; an offset is turned into local time) or the local time now."""
+def parse_now(text: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
+    """The run's clock, as naive local time of the desk (`tz`, else this machine): `--now` (ISO 8601;
+    a time with an offset is turned into local time) or the time now."""
     if text is None:
-        return dt.datetime.now().replace(microsecond=0)
+        return dt.datetime.now(tz).replace(microsecond=0, tzinfo=None)
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"--now: '{text}' is not an ISO 8601 time (2026-11-23T09:30)") from None
-    return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
+    return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
 
 
 def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.datetime | None = None,
@@ -94,7 +95,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     raises UnreadableInput (exit 6) naming it, after the workbook and the journal are safe.
     """
     started = time.perf_counter()
-    now = now or parse_now(None)
+    now = now or parse_now(None, config.tz)
     lang = config.language
     log_to_state_dir(config.state_dir)
     store = open_store(config, force=force)
@@ -140,16 +141,20 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             work["anomalies"] = anomaly_step.render(work.index, found)
         levels = {a.code: a.level for a in found}
 
-        changes = diff(before, work, TOOL_FIELDS_SOURCE, pulled.sources)
-        writes = to_writes(
-            changes, table.columns, _cell_value,
-            lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP,
-        )
+        fill_of = lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP  # noqa: E731
+        changes = diff(before, work.loc[before.index], TOOL_FIELDS_SOURCE, pulled.sources)
+        writes = to_writes(changes, table.columns, _cell_value, fill_of)
+        new_rows = work.loc[pulled.appended]
+        block = append_block(new_rows, table.columns, cell_values)
+        if "anomalies" in table.columns and "anomalies" in new_rows.columns:
+            flagged = new_rows["anomalies"].dropna()
+            writes += [CellWrite(int(r), table.columns["anomalies"], KEEP, fill_of("anomalies", v)) for r, v in flagged.items()]
+        new_entries = created(new_rows, pulled.sources)
         gone = deleted_ids(work, [o for o in stored if o not in dup_ids])
         final = work.loc[~work["order_id"].isin(dup_ids)]
         new_hashes = row_hashes(final)
         record = RunRecord(
-            changes=[*edits, *as_journal(changes)],
+            changes=[*edits, *as_journal(changes), *new_entries],
             base=_base_rows(final, new_hashes, stored),
             deleted=journal.base_values(gone),
             natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
@@ -163,7 +168,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             strict=strict,
             assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
             duplicates=dups, anomalies=anomaly_step.count_codes(found),
-            changes=[_cell_change_dict(c, table.columns) for c in changes[:CHANGES_SHOWN]], changes_total=len(changes),
+            changes=[*(_cell_change_dict(c, table.columns) for c in changes[:CHANGES_SHOWN]),
+                     *(_created_dict(e, row) for e, row in zip(new_entries[:CHANGES_SHOWN], new_rows.index, strict=False))],
+            changes_total=len(changes) + len(new_entries),
             notices=notices,
             files=[asdict(a) for a in accounts], not_recreated=sorted(set(pulled.not_recreated)),
             unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags),
@@ -171,7 +178,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         if not dry_run:
             if rejects:
                 result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id))
-            written = store.write(writes, on_staged=lambda sha: journal.record(run_id, record, workbook_sha256=sha))
+            written = store.write(writes, block, on_staged=lambda sha: journal.record(run_id, record, workbook_sha256=sha))
             if written is None:
                 journal.record(run_id, record, workbook_sha256=None)
             else:
@@ -179,7 +186,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                 result.workbook_written = True
                 result.backup = str(written.backup) if written.backup else None
                 result.cells_written = written.cells
-                result.rows_appended = len({w.row for w in writes if w.row > table.last_row})
+                result.rows_appended = len(new_rows)
             _archive(config, pulls)
         result.seconds = round(time.perf_counter() - started, 3)
         if not dry_run:
@@ -281,6 +288,11 @@ def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -
         str(oid): (int(h), dict(zip(names, values, strict=True)))
         for oid, h, *values in zip(columns["order_id"], hashes.to_numpy()[stale], *columns.values(), strict=True)
     }
+
+
+def _created_dict(entry: Change, row: object) -> dict[str, Any]:
+    return {"row": int(row), "column": None, "order_id": entry.order_id, "field": "*", "old": None, "new": entry.new,  # type: ignore[call-overload]
+            "source": entry.source}
 
 
 def _change_dict(c: Change) -> dict[str, Any]:

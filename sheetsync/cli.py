@@ -113,7 +113,7 @@ def sync(
 ) -> int:
     """Run one sync: read the table, assign ids, detect edits, write back what changed."""
     loaded = _load(config)
-    result = api.sync(loaded, dry_run=dry_run, force=force, now=api.parse_now(now), strict=strict)
+    result = api.sync(loaded, dry_run=dry_run, force=force, now=api.parse_now(now, loaded.tz), strict=strict)
     if json_out:
         _print_json(result.to_dict())
     else:

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
@@ -94,6 +95,22 @@ class Config(_Model):
     channels: list[ChannelConfig] = []
     logistics: list[ChannelConfig] = []
     promises: dict[str, str] = {}
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"'{value}' is not a time zone name like Asia/Shanghai") from None
+        return value
+
+    @property
+    def tz(self) -> dt.tzinfo | None:
+        """The desk's time zone (times with an offset are turned into it); None: this machine's."""
+        return ZoneInfo(self.timezone) if self.timezone else None
 
     @field_validator("promises")
     @classmethod

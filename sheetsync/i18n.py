@@ -138,6 +138,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "report.took": ("用时 {seconds:.2f} 秒", "took {seconds:.2f} s"),
     "history.none": ("没有订单 {order_id} 的记录", "no recorded change for order {order_id}"),
     "history.columns": ("运行,时间,字段,原值,新值,来源", "run,time,field,old,new,source"),
+    "history.created": ("（新建订单）", "(order created)"),
     "history.title": ("订单 {order_id} 的变更记录", "changes of order {order_id}"),
     "check.ok": ("配置有效：{path}", "configuration is valid: {path}"),
     "check.table": ("工作表「{sheet}」第 {row} 行是表头，{rows} 行订单", "sheet '{sheet}': header on row {row}, {rows} order rows"),

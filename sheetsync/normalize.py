@@ -91,11 +91,12 @@ def money(column: pd.Series, decimal_comma: bool | str = "auto") -> tuple[pd.Ser
     return out, bad
 
 
-def datetimes(column: pd.Series, formats: list[str], now: dt.datetime, day_first: bool = False) -> tuple[pd.Series, pd.Series]:
+def datetimes(column: pd.Series, formats: list[str], now: dt.datetime, day_first: bool = False,
+              tz: dt.tzinfo | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates and times -> `YYYY-MM-DD HH:MM:SS` (local time), and a mask of values that are not dates.
 
     Tried in order: the mapping's `formats` (strptime), then the forms `values.parse_datetime`
-    knows, ISO 8601 with an offset (turned into local time), `20.11.2026 09:15` (day first
+    knows, ISO 8601 with an offset (turned into `tz`, else local time), `20.11.2026 09:15` (day first
     when `day_first`, else month first for `/`), `11月21日` (the year of `now`), and Excel
     serial day numbers.
     """
@@ -107,7 +108,7 @@ def datetimes(column: pd.Series, formats: list[str], now: dt.datetime, day_first
     cache: dict[str, str | None] = {}
     for index, value in text[text.notna() & ~iso].items():
         if value not in cache:
-            parsed = _one_datetime(value, formats, now, day_first)
+            parsed = _one_datetime(value, formats, now, day_first, tz)
             cache[value] = format_datetime(parsed) if parsed else None
         result = cache[value]
         if result is None:
@@ -125,20 +126,21 @@ _SERIAL = re.compile(r"^(\d{5})(?:\.(\d+))?$")
 _DATE_THEN_TIME = re.compile(r"^(\S+)(?: 00:00(?::00)?)? (\d{1,2}:\d{2}(?::\d{2})?)$")
 
 
-def _one_datetime(value: str, formats: list[str], now: dt.datetime, day_first: bool) -> dt.datetime | None:
+def _one_datetime(value: str, formats: list[str], now: dt.datetime, day_first: bool,
+                  tz: dt.tzinfo | None = None) -> dt.datetime | None:
     joined = _DATE_THEN_TIME.match(value)
     if joined and not formats:
         value = f"{joined[1]} {joined[2]}"
     for fmt in formats:
         try:
-            return _local(dt.datetime.strptime(value, fmt))
+            return _local(dt.datetime.strptime(value, fmt), tz)
         except ValueError:
             continue
     parsed = parse_datetime(value)
     if parsed:
         return parsed
     try:
-        return _local(dt.datetime.fromisoformat(value.replace(" +", "+").replace(" -", "-")))
+        return _local(dt.datetime.fromisoformat(value.replace(" +", "+").replace(" -", "-")), tz)
     except ValueError:
         pass
     m = _DMY.match(value)
@@ -161,5 +163,5 @@ def _one_datetime(value: str, formats: list[str], now: dt.datetime, day_first: b
     return None
 
 
-def _local(value: dt.datetime) -> dt.datetime:
-    return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
+def _local(value: dt.datetime, tz: dt.tzinfo | None) -> dt.datetime:
+    return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value

@@ -222,7 +222,7 @@ def _lookup(work: pd.DataFrame, way: str) -> dict[str, int]:
     for row, values in work[parts].iterrows():
         probe = _probe(values, way)
         if probe is not None:
-            table.setdefault(probe, int(row))  # type: ignore[arg-type]
+            table.setdefault(probe, int(row))
     return table
 
 

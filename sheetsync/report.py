@@ -62,5 +62,7 @@ def show_history(console: Console, order_id: str, entries: list[HistoryEntry], l
     for name in t("history.columns", lang).split(","):
         grid.add_column(name)
     for e in entries:
-        grid.add_row(str(e.run_id), e.at, e.field, e.old or "", e.new or "", e.source)
+        field = t("history.created", lang) if e.field == "*" else e.field
+        source = f"{e.source} ({e.detail})" if e.detail else e.source
+        grid.add_row(str(e.run_id), e.at, field, e.old or "", e.new or "", source)
     console.print(grid)

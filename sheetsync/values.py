@@ -117,3 +117,16 @@ def cell_value(field: str, text: str | None) -> CellValue:
         money = parse_money(text)
         return money if money is not None else text
     return text
+
+
+def cell_values(field: str, column: pd.Series) -> list[CellValue]:
+    """`cell_value` for a whole column at once (appending many rows)."""
+    present = column.notna()
+    out: list[CellValue] = column.astype(object).where(present, None).tolist()
+    if field in DATETIME_FIELDS:
+        parsed = pd.to_datetime(column, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        for i in (parsed.notna() & present).to_numpy().nonzero()[0]:
+            out[i] = parsed.iloc[i].to_pydatetime()
+    elif field in MONEY_FIELDS:
+        out = [cell_value(field, v) if isinstance(v, str) else None for v in out]
+    return out

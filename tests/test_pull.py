@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import CliRun, read_sheet
+
 from sheetsync import api, load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.desk import init_desk
@@ -36,6 +36,7 @@ logistics:
   - {name: sf, path: inbox/sf/*, mapping: sf_waybills}
   - {name: carrier, path: inbox/carrier/*, mapping: carrier_generic}
 promises: {抖音: 48h, 拼多多: 48h, default: 72h}
+timezone: Asia/Shanghai
 """
 
 
@@ -132,11 +133,9 @@ def test_a_later_export_updates_only_the_changed_cells_and_adds_the_new_order(de
     assert set(later) - set(first) == {"6931245078213476671"}
     li = later["6931245078213461021"]
     assert li["status"] == "已发货" and li["tracking_no"] == "SF1402345678913" and li["carrier"] == "顺丰速运"
-    changed = {(c["order_id"], c["field"]) for c in result.changes if c["source"] == "channel"}
-    fields_changed = {f for _, f in changed}
-    assert fields_changed <= {"status", "carrier", "tracking_no", "shipped_at", "order_id", "channel", "channel_order_id",
-                              "created_at", "paid_at", "customer_name", "phone", "province", "city", "district",
-                              "address", "amount_payable", "items", "promised_by"}
+    updates = {c["field"] for c in result.changes if c["source"] == "channel" and c["field"] != "*"}
+    assert updates == {"status", "carrier", "tracking_no", "shipped_at"}
+    assert [c["order_id"] for c in result.changes if c["field"] == "*"] == [later["6931245078213476671"]["order_id"]]
     unchanged = later["6931245078213469905"]  # 杨磊's order did not change between the exports
     assert unchanged == first["6931245078213469905"]
     counts = account(result, "douyin_orders_later.csv")
@@ -170,7 +169,8 @@ def test_values_that_look_like_formulas_are_written_as_text(desk: Config, tmp_pa
     export.parent.mkdir(parents=True)
     export.write_text(
         "主订单编号,收件人,收件人手机号,省,市,区,详细地址,商家编码,商品数量,订单应付金额,订单提交时间\n"
-        '1001,"=HYPERLINK(""http://x"",""点我"")",13812345678,浙江省,杭州市,西湖区,+86 请发顺丰,@SUM(A1),1,10,2026-11-20 09:00:00\n'
+        '1001,"=HYPERLINK(""http://x"",""点我"")",13812345678,浙江省,杭州市,西湖区,+86 请发顺丰,@SUM(A1),1,10,'
+        "2026-11-20 09:00:00\n"
         '1002,-2+3,13812345679,浙江省,杭州市,西湖区,"\r=1+1",=cmd|x,1,10,2026-11-20 09:00:00\n',
         encoding="utf-8",
     )
@@ -287,3 +287,33 @@ def _text(value: object) -> str:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return "" if value is None else str(value)
+
+
+def test_one_string_addresses_are_split_with_real_divisions(tmp_path: Path) -> None:
+    folder = tmp_path / "tb"
+    init_desk(folder, "zh")
+    with (folder / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("channels:\n  - {name: taobao, path: inbox/*.csv, mapping: taobao}\n"
+                 "  - {name: phone, path: inbox/*.xlsx, mapping: phone_orders}\n")
+    shutil.copy(EXPORTS / "taobao_orders.csv", folder / "inbox")
+    shutil.copy(EXPORTS / "phone_orders.xlsx", folder / "inbox")
+    config = load_config(folder / "sheetsync.yaml")
+    result = api.sync(config, now=DAY1)
+    rows = sheet(config)
+    taobao = {r["channel_order_id"]: r for r in rows if r["channel"] == "淘宝"}
+    assert len(taobao) == 12
+    first = taobao["3845120958712340561"]
+    assert (first["province"], first["city"], first["district"], first["postcode"]) == ("浙江省", "杭州市", "余杭区", "311121")
+    assert first["address"] == "五常街道 文一西路 969 号"
+    nospace = next(r for r in taobao.values() if str(r["address"]).startswith("科技园"))
+    assert (nospace["province"], nospace["city"], nospace["district"]) == ("广东省", "深圳市", "南山区")
+    beijing = next(r for r in taobao.values() if r["district"] == "朝阳区")
+    assert (beijing["province"], beijing["city"]) == ("北京市", "北京市")
+    assert next(r for r in taobao.values() if r["customer_name"] == "刘䶮")  # a GB18030-only character
+    phone = [r for r in rows if r["channel"] == "400电话"]
+    assert len(phone) == 10
+    counts = account(result, "phone_orders.xlsx")
+    assert (counts["rows_read"], counts["rejected"]) == (11, 1)
+    no_district = next(r for r in phone if str(r["address"]).startswith("文三路"))
+    assert (no_district["province"], no_district["city"], no_district["district"]) == ("浙江省", "杭州市", "")
+    assert all(r["items"] and "×" in r["items"] for r in phone)

@@ -38,7 +38,8 @@ from xlsx_fixtures import (
 )
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.stores.base import KEEP, CellWrite
+from sheetsync.stores.base import KEEP, AppendBlock, CellWrite
+from sheetsync.stores.xlsx_cells import col_letters
 from sheetsync.stores.xlsx_patch import PatchStats, last_row_of, patch_xlsx
 from sheetsync.stores.xlsx_ranges import extend_ranges
 from sheetsync.stores.xlsx_sheet import SheetPatcher
@@ -88,6 +89,17 @@ LIBREOFFICE_WRITES = [
     CellWrite(22, 3, 50),
     CellWrite(22, 4, dt.datetime(2026, 12, 1, 10, 0)),
 ]
+
+BLOCK = AppendBlock(
+    22,
+    [1, 2, 3, 4, 5, 6],
+    [
+        ["SS20261102-000021", "013800000021", Decimal("1234.50"), dt.datetime(2026, 11, 30, 8, 15), "待发货", "=1+2"],
+        ["SS20261102-000022", "000123", 7, dt.date(2026, 12, 1), "已发货", None],
+        ["SS20261102-000023", None, 2.5, None, 'a<b & "c"', "x\x01y_x000D_"],
+    ],
+)
+BLOCK_WRITES = [CellWrite(3, 3, 77.5), CellWrite(23, 5, KEEP, "C6EFCE"), CellWrite(24, 2, "覆盖", "FFC7CE")]
 
 PREFIXED_SHEET = (
     DECL + f'<x:worksheet xmlns:x="{MAIN}" xmlns:r="{RELS}"><x:dimension ref="A1:C4"/><x:sheetData>'
@@ -164,6 +176,8 @@ def patched(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Patched]:
     for name, (src, sheet, writes) in scenarios.items():
         target = root / f"{name}.xlsx"
         out[name] = Patched(src, target, sheet, patch_xlsx(src, target, sheet, writes))
+    target = root / "block.xlsx"
+    out["block"] = Patched(FEATURES, target, "订单", patch_xlsx(FEATURES, target, "订单", BLOCK_WRITES, appends=BLOCK))
     return out
 
 
@@ -414,6 +428,11 @@ def test_libreoffice_opens_every_patched_file_with_the_expected_values(
     assert prefixed[1] == ["A2", "0138", "9.8", "", "new"] and prefixed[3][:3] == ["A4", "mid", "2026-01-02"]
     assert libreoffice[("zip64", "订单")][1][5] == "改"
     assert [row[3] for row in libreoffice[("shared", "订单")][1:]] == ["手工", "6", "8", "10", "12"]
+    block = libreoffice[("block", "订单")]
+    assert block[2][2] == "77.50"
+    assert block[21][:6] == ["SS20261102-000021", "013800000021", "1,234.50", "2026-11-30 08:15", "待发货", "=1+2"]
+    assert block[22][:5] == ["SS20261102-000022", "000123", "7.00", "2026-12-01 00:00", "已发货"]
+    assert block[23][:6] == ["SS20261102-000023", "覆盖", "2.50", "", 'a<b & "c"', "x\x01y_x000D_"]
 
 
 # --- more behaviour on small files ------------------------------------------------------
@@ -598,3 +617,243 @@ def test_writes_a_cell_cannot_hold_are_refused(tmp_path: Path) -> None:
     for bad in [CellWrite(0, 1, "x"), CellWrite(1, 16385, "x"), CellWrite(2, 1, float("nan")), CellWrite(2, 1, "x", "red")]:
         with pytest.raises(ValueError):
             patch_xlsx(FEATURES, tmp_path / "out.xlsx", "订单", [bad])
+
+
+# --- AppendBlock: columnar appended rows --------------------------------------------------
+
+
+def test_an_append_block_reads_back_formatted_like_the_last_row_with_writes_on_top(patched: dict[str, Patched]) -> None:
+    p = patched["block"]
+    assert (p.stats.old_last_row, p.stats.new_last_row, p.stats.rows_appended) == (21, 24, 3)
+    assert p.stats.cells_written == 1 + 6 + 5 + 5  # row 3; the block's values; 覆盖 on a blank of the block
+    untouched_members_identical(p)
+    rows = values(p.out, "订单")
+    assert rows[2][2] == 77.5
+    assert rows[21][:6] == ["SS20261102-000021", "013800000021", 1234.5, dt.datetime(2026, 11, 30, 8, 15), "待发货", "=1+2"]
+    assert rows[22][:6] == ["SS20261102-000022", "000123", 7, dt.date(2026, 12, 1), "已发货", ""]
+    assert rows[23][:6] == ["SS20261102-000023", "覆盖", 2.5, "", 'a<b & "c"', "x\x01y_x000D_"]
+    before, after = part(FEATURES, ORDERS), part(p.out, ORDERS)
+    for row in (22, 23, 24):
+        for col in "ACDFGH":
+            assert cell_style(after, f"{col}{row}") == cell_style(before, f"{col}21"), f"{col}{row}"
+    assert cell_style(after, "E23") != cell_style(before, "E21") and cell_style(after, "E24") == cell_style(before, "E21")
+    assert cell_style(after, "B24") != cell_style(before, "B21")  # the write's fill
+    assert cell_xml(after, "D24") == b'<c r="D24" s="%d"/>' % cell_style(before, "D21")  # None: the format, no value
+    assert cell_xml(after, "H22") == b'<c r="H22" s="%d"/>' % cell_style(before, "H21")  # a column the block has not
+    f22 = cell_xml(after, "F22")
+    assert b't="inlineStr"' in f22 and b"<f" not in f22
+
+
+def test_an_append_block_is_written_as_the_same_rows_given_as_cell_writes(patched: dict[str, Patched], tmp_path: Path) -> None:
+    out = tmp_path / "writes.xlsx"
+    as_writes = [
+        CellWrite(BLOCK.first_row + i, col, value)
+        for i, row in enumerate(BLOCK.rows)
+        for col, value in zip(BLOCK.columns, row, strict=True)
+        if value is not None
+    ]
+    stats = patch_xlsx(FEATURES, out, "订单", as_writes + BLOCK_WRITES)
+    assert part(out, ORDERS) == part(patched["block"].out, ORDERS)
+    assert part(out, STYLES) == part(patched["block"].out, STYLES)
+    assert stats.rows_appended == patched["block"].stats.rows_appended
+
+
+def test_ranges_grow_to_the_end_of_an_append_block(patched: dict[str, Patched], tmp_path: Path) -> None:
+    xml = part(patched["block"].out, ORDERS)
+    assert b'<dimension ref="A1:L24"/>' in xml and b'<autoFilter ref="A1:H24"/>' in xml
+    assert b'<conditionalFormatting sqref="C2:C24">' in xml and b"<xm:sqref>F2:F24</xm:sqref>" in xml
+    out = tmp_path / "table.xlsx"
+    patch_xlsx(FEATURES, out, "订单表", [], appends=AppendBlock(22, [1, 3], [["SS1", 1], ["SS2", 2]]))
+    assert b'ref="A1:G23"' in part(out, "xl/tables/table1.xml")
+    assert values(out, "订单表")[22][:3] == ["SS2", "", 2]
+
+
+def test_an_append_block_must_start_after_the_last_row_with_data(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    for first in (21, 5):
+        with pytest.raises(ValueError, match="after"):
+            patch_xlsx(FEATURES, out, "订单", [], appends=AppendBlock(first, [1], [["x"], ["y"]]))
+    stats = patch_xlsx(FEATURES, out, "订单", [CellWrite(2, 1, "x")], appends=AppendBlock(22, [1], []))
+    assert (stats.rows_appended, stats.new_last_row) == (0, 21)
+
+
+def test_an_append_block_fills_in_rows_a_person_formatted_ahead(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    src = tmp_path / "ahead.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    ws = book.add_worksheet("订单")
+    boxed = book.add_format({"border": 1})
+    ws.write_row(0, 0, ["订单号", "手机"])
+    ws.write_row(1, 0, ["SS1", "0138"], boxed)
+    for row in range(2, 4):
+        ws.write_blank(row, 0, None, boxed)
+        ws.write_blank(row, 1, None, boxed)
+    book.close()
+    out = tmp_path / "out.xlsx"
+    block = AppendBlock(3, [1, 2], [["SS2", None], [None, "0139"], ["SS4", "0140"]])
+    stats = patch_xlsx(src, out, "订单", [CellWrite(4, 1, KEEP, "FFC7CE")], appends=block)
+    assert (stats.old_last_row, stats.new_last_row, stats.rows_appended) == (2, 5, 3)
+    xml = part(out, ORDERS)
+    assert sorted(rows_by_number(xml)) == [1, 2, 3, 4, 5]
+    assert cell_style(xml, "B3") == cell_style(xml, "A5") == cell_style(xml, "A2")
+    assert cell_style(xml, "A4") != cell_style(xml, "A2")
+    assert values(out, "订单") == [["订单号", "手机"], ["SS1", "0138"], ["SS2", ""], ["", "0139"], ["SS4", "0140"]]
+    with pytest.raises(ValueError, match="after"):
+        patch_xlsx(src, out, "订单", [], appends=AppendBlock(2, [1], [["x"]]))
+
+
+def test_an_append_block_in_a_prefixed_sheet_and_a_1904_workbook(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    src = tmp_path / "prefixed.xlsx"
+    build_package(src, PREFIXED_SHEET, PREFIXED_STYLES)
+    out = tmp_path / "out.xlsx"
+    patch_xlsx(src, out, "订单", [], appends=AppendBlock(5, [3, 1], [[1.5, "A5"], [None, "A6"]]))
+    xml = part(out, ORDERS)
+    assert b'<x:row r="5"><x:c r="A5" t="inlineStr"><x:is><x:t xml:space="preserve">A5</x:t></x:is></x:c>' in xml
+    assert b'<x:c r="C5" s="1"><x:v>1.5</x:v></x:c></x:row>' in xml and b'<x:c r="C6" s="1"/>' in xml
+    assert re.search(rb"<(c|row|v|is|t)[\s>/]", xml) is None
+    assert values(out, "订单")[4:] == [["A5", "", 1.5], ["A6", "", ""]]
+    src = tmp_path / "1904.xlsx"
+    book = xlsxwriter.Workbook(str(src), {"date_1904": True})
+    book.add_worksheet("订单").write_row(0, 0, ["a", "b", "c"])
+    book.close()
+    import pandas as pd
+
+    timestamp = pd.Timestamp("2026-03-02 06:00")  # a datetime subclass, as pandas hands them out
+    block = AppendBlock(2, [1, 2, 3], [[True, dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, 12)], [False, None, timestamp]])
+    patch_xlsx(src, out, "订单", [], appends=block)
+    assert b"<v>44620</v>" in part(out, ORDERS) and b"<v>44620.5</v>" in part(out, ORDERS)
+    assert b"<v>44621.25</v>" in part(out, ORDERS)
+    rows = [[True, dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, 12)], [False, "", dt.datetime(2026, 3, 2, 6)]]
+    assert values(out, "订单")[1:] == rows
+
+
+@pytest.mark.parametrize(
+    ("block", "error", "match"),
+    [
+        (AppendBlock(22, [1, 2], [["a", 1], ["b", float("nan")]]), ValueError, "B23"),
+        (AppendBlock(22, [1, 2], [["a", Decimal("inf")]]), ValueError, "B22"),
+        (AppendBlock(22, [1], [[object()]]), TypeError, "A22"),
+        (AppendBlock(22, [1], [[dt.date(1899, 1, 1)]]), ValueError, "first date"),
+        (AppendBlock(22, [1, 2], [["a", 1], ["b"]]), ValueError, "row 23"),
+        (AppendBlock(22, [1, 1], [["a", 1]]), ValueError, "distinct"),
+        (AppendBlock(22, [0], [["a"]]), ValueError, "distinct"),
+        (AppendBlock(0, [1], [["a"]]), ValueError, "outside"),
+    ],
+)
+def test_append_blocks_a_sheet_cannot_hold_are_refused(
+    tmp_path: Path, block: AppendBlock, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        patch_xlsx(FEATURES, tmp_path / "out.xlsx", "订单", [], appends=block)
+
+
+VARIED_SHEET = (
+    DECL + f'<worksheet xmlns="{MAIN}" xmlns:r="{RELS}" '
+    'xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision"><sheetData>'
+    '<row r="1" spans="1:3"><c r="A1" t="inlineStr"><is><t>h1</t></is></c><c r="B1" t="inlineStr"><is><t>h2</t></is></c>'
+    '<c r="C1" t="inlineStr"><is><t>h3</t></is></c></row>\n'
+    '<row r="2" spans="1:3" s="1" customFormat="1"><c r="A2" s="1"><v>1</v></c>\n  <c r="C2" s="1" cm="1"><v>3</v></c>\n'
+    "</row>\n"
+    "<row r='3' spans='2:4'><c r=\"B3\" t=\"inlineStr\" xr:uid=\"u\"><is><t>b</t></is></c><c r=\"D3\"/></row>"
+    '<row r="4"><c r="A4"><v>4</v><extLst><ext uri="u"/></extLst></c><c r="B4" t="inlineStr"><is><r><rPr>'
+    '<color rgb="FFFF0000"/></rPr><t>red</t></r></is></c></row>'
+    '<row r="5"><c r="B5"><v>5</v></c><c r="A5"><v>6</v></c></row>'
+    '<row r="6"><c s="1" r="A6"><v>1</v></c><c r="B6"><v>2</v></c></row>'
+    '<row r="7"><c r="A7"><f>1+1</f><v>2</v></c><c r="B7"><v>2</v></c></row>'
+    '<row r="8" spans="27:28"><c r="AA8"><v>1</v></c><c r="AB8"><v>2</v></c></row>'
+    '<row r="9"><c r="A9"><v>9</v></c><c r="A9"><v>9</v></c></row>'
+    '<row r="10"><c r="A9"><v>1</v></c><c r="C10"><v>2</v></c></row>'
+    "</sheetData></worksheet>"
+)
+VARIED_WRITES = [
+    CellWrite(2, 2, "b"),
+    CellWrite(2, 4, 5),
+    CellWrite(2, 3, KEEP, "FFFF00"),
+    CellWrite(3, 1, "a"),
+    CellWrite(3, 3, 1.5),
+    CellWrite(3, 4, "d&<>"),
+    CellWrite(3, 2, None),
+    CellWrite(4, 1, 7),
+    CellWrite(4, 2, "x"),
+    CellWrite(5, 1, "y"),
+    CellWrite(6, 2, 3),
+    CellWrite(7, 1, "z"),
+    CellWrite(8, 26, "z"),
+    CellWrite(8, 28, dt.date(2026, 1, 2)),
+    CellWrite(8, 29, "c"),
+    CellWrite(9, 2, "w"),
+    CellWrite(10, 2, "v"),
+]
+
+
+def random_sheet(seed: int, rows: int = 60) -> tuple[str, list[CellWrite]]:
+    """Rows of sorted cells with assorted attributes, values and gaps, and writes on most of them."""
+    rng = random.Random(seed)
+    xml, writes = [], []
+    for r in range(1, rows + 1):
+        cols = sorted(rng.sample(range(1, 30), rng.randint(0, 8)))
+        cells = []
+        for c in cols:
+            ref = f"{col_letters(c)}{r}"
+            attrs = rng.choice(["", ' s="1"', ' t="inlineStr"', ' s="1" t="inlineStr"', ' t="b" cm="1"', ' s="0"'])
+            if "inlineStr" in attrs:
+                body = "<is><t>text &amp; more</t></is>"
+            else:
+                body = rng.choice(["", "<v>1</v>", "<v>2.5</v><extLst><ext uri=\"u\"/></extLst>"])
+            cells.append(f'<c r="{ref}"{attrs}/>' if not body else f'<c r="{ref}"{attrs}>{body}</c>')
+        gap = rng.choice(["", "", "\n  "])
+        spans = rng.choice(["", f' spans="{cols[0]}:{cols[-1]}"' if cols else ""])
+        style = rng.choice(["", ' s="1" customFormat="1"'])
+        xml.append(f'<row r="{r}"{spans}{style}>{gap}{gap.join(cells)}{gap}</row>')
+        for c in rng.sample(range(1, 32), rng.randint(0, 4)):
+            value = rng.choice([KEEP, None, "x", 7, 1.25, dt.date(2026, 1, 2), True, "a<b"])
+            writes.append(CellWrite(r, c, value, rng.choice([KEEP, KEEP, None, "FFFF00"])))
+    return DECL + f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(xml)}</sheetData></worksheet>', writes
+
+
+def test_the_fast_row_path_writes_the_same_bytes_as_the_general_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unprefixed_styles = PREFIXED_STYLES.replace("x:", "").replace("xmlns:x=", "xmlns=")
+    varied = tmp_path / "varied.xlsx"
+    build_package(varied, VARIED_SHEET, unprefixed_styles)
+    cases = [
+        (FEATURES, "订单", FEATURE_WRITES),
+        (LIBREOFFICE, "订单", LIBREOFFICE_WRITES),
+        (varied, "订单", VARIED_WRITES),
+    ]
+    for seed in range(5):
+        sheet, writes = random_sheet(seed)
+        build_package(tmp_path / f"random{seed}.xlsx", sheet, unprefixed_styles)
+        cases.append((tmp_path / f"random{seed}.xlsx", "订单", writes))
+    fast_rows: set[tuple[Path, int]] = set()
+    by_refs = SheetPatcher._patch_row_by_refs
+
+    def counting(self: SheetPatcher, row: bytes, number: int, writes: dict[int, CellWrite]) -> bytes | None:
+        patched_row = by_refs(self, row, number, writes)
+        if patched_row is not None:
+            fast_rows.add((src, number))
+        return patched_row
+
+    def run(name: str) -> list[bytes]:
+        nonlocal src
+        outs = []
+        for i, (src, sheet, writes) in enumerate(cases):
+            out = tmp_path / f"{name}{i}.xlsx"
+            patch_xlsx(src, out, sheet, writes)
+            outs += [part(out, ORDERS), part(out, STYLES)]
+        return outs
+
+    src = FEATURES
+    monkeypatch.setattr(SheetPatcher, "_patch_row_by_refs", counting)
+    fast = run("fast")
+    monkeypatch.setattr(SheetPatcher, "_patch_row_by_refs", lambda self, row, number, writes: None)
+    assert run("general") == fast
+    assert {(FEATURES, 4), (FEATURES, 12), (LIBREOFFICE, 3), (LIBREOFFICE, 4)} <= fast_rows
+    assert {number for book, number in fast_rows if book == varied} == {2, 3, 4, 8}  # 5-7, 9, 10 take the general path
+    assert sum(book.name.startswith("random") for book, _ in fast_rows) > 100
+    xml = fast[4]
+    etree.fromstring(xml)
+    assert b'<row r="2" spans="1:4" s="1" customFormat="1"><c r="A2" s="1"><v>1</v></c><c r="B2" s="1" t="inlineStr">' in xml
+    assert b'<row r="8" spans="26:29">' in xml and b'<c r="A4"><v>7</v><extLst><ext uri="u"/></extLst></c>' in xml

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -12,6 +12,9 @@ from ..i18n import t
 from ..mapping import load_mapping
 from .base import Channel, FileAccount, Pulled
 from .file import FileChannel
+
+if TYPE_CHECKING:
+    from ..divisions import Divisions
 
 CHANNELS: dict[str, type[FileChannel]] = {"file": FileChannel}
 
@@ -38,9 +41,8 @@ def split_addresses(addresses: pd.Series) -> pd.DataFrame:
     return _divisions().split(addresses)
 
 
-@cache
-def _divisions():  # type: ignore[no-untyped-def]
-    from ..divisions import load_divisions
+def _divisions() -> Divisions:
+    from ..divisions import load_divisions  # loaded on first use: most runs split no address
 
     return load_divisions()
 

@@ -66,7 +66,7 @@ def header_row(raw: RawTable, mapping: Mapping, lang: Lang) -> int:
 
 
 def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime, lang: Lang,
-                  split_address: Splitter | None = None) -> Mapped:
+                  split_address: Splitter | None = None, tz: dt.tzinfo | None = None) -> Mapped:
     """Canonical records of `raw` through `mapping`; `label` fills the channel field."""
     h = header_row(raw, mapping, lang)
     headers = [str(v) if isinstance(v, str) else "" for v in raw.frame.iloc[h]]
@@ -86,7 +86,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     for name, rule in mapping.fields.items():
         if rule.fields:
             continue
-        values, bad = _field(name, rule, body, column_of, mapping, now)
+        values, bad = _field(name, rule, body, column_of, mapping, now, tz)
         if values is None:
             continue
         out[name] = values
@@ -130,7 +130,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     good = out[~rejected]
     records, order_lines = _combine(good, lines[~rejected], key, mapping)
     unmatched = [h for h in headers if h and normalize_header(h) not in {normalize_header(x) for x in mapping.headers()}]
-    return Mapped(records, order_lines, rejects + broken, int(len(body)) + len(raw.broken_lines), headers, unmatched)
+    return Mapped(records, order_lines, rejects + broken, len(body) + len(raw.broken_lines), headers, unmatched)
 
 
 def _original(value: object) -> str | None:
@@ -145,7 +145,7 @@ def _add(problems: pd.Series, mask: pd.Series, reason: str) -> None:
 
 
 def _field(name: str, rule: FieldRule, body: pd.DataFrame, column_of: Callable[[list[str]], int | None],
-           mapping: Mapping, now: dt.datetime) -> tuple[pd.Series | None, pd.Series | None]:
+           mapping: Mapping, now: dt.datetime, tz: dt.tzinfo | None) -> tuple[pd.Series | None, pd.Series | None]:
     if rule.columns:
         parts = [normalize.clean_text(body[c]) for c in (column_of([n]) for n in rule.columns) if c is not None]
         if not parts:
@@ -161,10 +161,7 @@ def _field(name: str, rule: FieldRule, body: pd.DataFrame, column_of: Callable[[
                 return None, None
             return pd.Series(rule.default, index=body.index, dtype="str"), None
         raw = body[index]
-    if name == "phone":
-        values = normalize.phone(raw)
-    else:
-        values = normalize.clean_text(raw)
+    values = normalize.phone(raw) if name == "phone" else normalize.clean_text(raw)
     if rule.values:
         lookup = {normalize_header(k): v for k, v in rule.values.items()}
         mapped = values.map(lambda v: lookup.get(normalize_header(v), v) if isinstance(v, str) else v)
@@ -174,7 +171,7 @@ def _field(name: str, rule: FieldRule, body: pd.DataFrame, column_of: Callable[[
     if name in MONEY_FIELDS:
         return normalize.money(values, mapping.decimal_comma)
     if name in DATETIME_FIELDS:
-        return normalize.datetimes(values, rule.formats, now, mapping.day_first)
+        return normalize.datetimes(values, rule.formats, now, mapping.day_first, tz)
     return values, None
 
 
@@ -216,7 +213,7 @@ def _combine(records: pd.DataFrame, lines: pd.Series, key: str, mapping: Mapping
     if len(multi):
         summed = {f for f, r in mapping.fields.items() if r.per == "row" and f in MONEY_FIELDS}
         combined = []
-        for k, group in multi.groupby(key, sort=False):
+        for _, group in multi.groupby(key, sort=False):
             row: dict[str, object] = {}
             for column in group.columns:
                 values = group[column].dropna()

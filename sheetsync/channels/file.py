@@ -37,7 +37,7 @@ class FileChannel:
     def files(self) -> list[Path]:
         pattern = self.channel.path or f"inbox/{self.channel.name}/*"
         base = self.config.base_dir
-        found = Path(pattern).is_absolute() and sorted(Path(pattern).parent.glob(Path(pattern).name)) or sorted(
+        found = (Path(pattern).is_absolute() and sorted(Path(pattern).parent.glob(Path(pattern).name))) or sorted(
             base.glob(pattern))
         return [p for p in found if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".~lock"))]
 
@@ -56,7 +56,7 @@ class FileChannel:
             try:
                 for raw in read_file(path, sheet=self.mapping.sheet, encoding=self.mapping.encoding,
                                      delimiter=self.mapping.delimiter):
-                    mapped = apply_mapping(raw, self.mapping, self.label, now, lang, self.split_address)
+                    mapped = apply_mapping(raw, self.mapping, self.label, now, lang, self.split_address, self.config.tz)
                     account.rows_read += mapped.rows_read
                     account.rejected += len(mapped.rejects)
                     pulled.rejects.extend(mapped.rejects)

@@ -46,7 +46,7 @@ def phone_digits_lost(frame: pd.DataFrame, lang: Lang) -> list[Anomaly]:
     if "phone" not in frame.columns:
         return []
     lost = digits_lost(frame["phone"])
-    return [Anomaly(int(row), frame.at[row, "order_id"], "PHONE_INVALID", "phone",  # type: ignore[arg-type]
+    return [Anomaly(int(row), frame.at[row, "order_id"], "PHONE_INVALID", "phone",
                     t("anomaly.PHONE_INVALID.lost", lang, value=value), "error")
             for row, value in frame.loc[lost, "phone"].items()]
 
@@ -63,7 +63,7 @@ def flag_anomalies(frame: pd.DataFrame, flags: Iterable[Flag], lang: Lang) -> li
             text = t("anomaly.CONFLICT", lang, field=flag.field, sheet=flag.sheet_value or "", incoming=flag.other_value or "")
         else:
             text = t("anomaly.TRACKING_CHANGED", lang, old=flag.sheet_value or "", new=flag.other_value or "")
-        out.append(Anomaly(int(row), flag.order_id, flag.code, flag.field, text, "warn"))  # type: ignore[arg-type]
+        out.append(Anomaly(int(row), flag.order_id, flag.code, flag.field, text, "warn"))
     return out
 
 

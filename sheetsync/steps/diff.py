@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..journal import Change
-from ..stores.base import CellValue, CellWrite, _Keep
+from ..stores.base import AppendBlock, CellValue, CellWrite, _Keep
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ def to_writes(
     changes: list[CellChange],
     columns: Mapping[str, int],
     value_of: Callable[[str, str | None], CellValue],
-    fill_of: Callable[[str, str | None], str | None | _Keep],
+    fill_of: Callable[[str, str | None], str | _Keep | None],
 ) -> list[CellWrite]:
     """Cell changes -> writes in sheet coordinates; a field without a column is not written."""
     return [
@@ -81,6 +82,28 @@ def to_writes(
         for c in changes
         if c.field in columns
     ]
+
+
+def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
+                 convert: Callable[[str, pd.Series], list[CellValue]]) -> AppendBlock | None:
+    """The rows a run adds at the bottom of the sheet, columnar, in sheet coordinates."""
+    if new_rows.empty:
+        return None
+    fields = [f for f in new_rows.columns if f in columns]
+    values = [convert(f, new_rows[f]) for f in fields]
+    return AppendBlock(int(new_rows.index[0]), [columns[f] for f in fields], [list(r) for r in zip(*values, strict=True)])
+
+
+def created(new_rows: pd.DataFrame, sources: Mapping[str, Mapping[int, str]]) -> list[Change]:
+    """One journal entry per new row: field `*`, the row's values as JSON, and the channel that brought it."""
+    out = []
+    who = sources.get("order_id", {})
+    for row, values in zip(new_rows.index, new_rows.itertuples(index=False), strict=True):
+        data = {f: v for f, v in zip(new_rows.columns, values, strict=True) if isinstance(v, str)}
+        channel = who.get(int(row)) or sources.get("channel_order_id", {}).get(int(row))
+        out.append(Change(str(data.get("order_id")), "*", None, json.dumps(data, ensure_ascii=False),
+                          "channel" if channel else "tool", channel))
+    return out
 
 
 def as_journal(changes: list[CellChange]) -> list[Change]:

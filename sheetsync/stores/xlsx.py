@@ -27,7 +27,7 @@ from ..errors import ConfigError, TableLocked, UnreadableInput
 from ..i18n import t
 from ..locks import refuse_if_open
 from ..values import canonical_column
-from .base import CellWrite, SheetInfo, Table
+from .base import AppendBlock, CellWrite, SheetInfo, Table
 from .xlsx_package import first_value_cell
 from .xlsx_patch import patch_xlsx, read_book
 
@@ -150,17 +150,18 @@ class XlsxStore:
 
     # writing -------------------------------------------------------------
 
-    def write(self, writes: Sequence[CellWrite], on_staged: Callable[[str], None] | None = None) -> WriteResult | None:
+    def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
+              on_staged: Callable[[str], None] | None = None) -> WriteResult | None:
         """Patch the workbook atomically; `on_staged(sha256)` runs after the new file is complete
         and before it replaces the old one (the journal records the run as pending there)."""
-        if not writes:
+        if not writes and appends is None:
             return None
         if not self.force:
             refuse_if_open(self.path, self.lang)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.sheetsync-tmp")
         try:
             with tmp.open("wb") as out:
-                patch_xlsx(self.path, out, self.sheet, writes, header_row=self._header_row)
+                stats = patch_xlsx(self.path, out, self.sheet, writes, appends=appends, header_row=self._header_row)
                 out.flush()
                 os.fsync(out.fileno())
             shutil.copymode(self.path, tmp)
@@ -177,7 +178,7 @@ class XlsxStore:
             _fsync_dir(self.path.parent)
         finally:
             tmp.unlink(missing_ok=True)
-        return WriteResult(digest, backup, len(writes))
+        return WriteResult(digest, backup, stats.cells_written)
 
     def discard_leftovers(self) -> None:
         """Remove temp files of a run that was killed while writing (call while holding the run lock)."""

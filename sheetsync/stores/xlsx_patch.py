@@ -1,7 +1,8 @@
 """Patch an .xlsx package in place: change cells of one sheet and append rows, copying everything else.
 
 No workbook model is ever loaded.  The sheet's XML is streamed and only rows with
-writes are edited; xl/styles.xml gains a fill or date format only when one is needed;
+writes are edited; rows are appended from writes or, for many at once, from a columnar
+`AppendBlock`; xl/styles.xml gains a fill or date format only when one is needed;
 table, filter, validation and conditional-format ranges that ended at the sheet's last
 row grow with appended rows; xl/workbook.xml is asked to recalculate on open when the
 workbook has formulas.  Every other zip member is copied byte for byte, not recompressed.
@@ -19,13 +20,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.stores.base import KEEP, CellValue, CellWrite
-from sheetsync.stores.xlsx_cells import MAX_COL, MAX_ROW, check_value
+from sheetsync.stores.base import KEEP, AppendBlock, CellWrite
+from sheetsync.stores.xlsx_cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
 from sheetsync.stores.xlsx_ranges import extend_ranges, set_full_calc_on_load
-from sheetsync.stores.xlsx_sheet import SheetPatcher
+from sheetsync.stores.xlsx_sheet import Appended, SheetPatcher
 from sheetsync.stores.xlsx_styles import StyleBook, check_fill
 from sheetsync.stores.xlsx_xml import attr_local, corrupt, local_name, parse_part
 from sheetsync.stores.xlsx_zip import Deflater, NewMember, deflate, write_package
@@ -66,29 +67,37 @@ def patch_xlsx(
     sheet: str,
     writes: Sequence[CellWrite],
     *,
+    appends: AppendBlock | None = None,
     compresslevel: int = 1,
     header_row: int = 0,
 ) -> PatchStats:
-    """Write the package `src` to `dst` with `writes` applied to worksheet `sheet`.
+    """Write the package `src` to `dst` with `writes` applied to worksheet `sheet` and the rows of
+    `appends` added after its last row with data.
 
     Appended rows copy the format of the last row with data, never that of the sheet's first
-    row with data (its header) nor of rows up to `header_row` (for a header under a title).
+    row with data (its header) nor of rows up to `header_row` (for a header under a title);
+    writes to rows of `appends` apply on top of its values (e.g. a fill).
     `dst` (a path, or a seekable binary file) is left incomplete if this raises.
     Raises UnreadableInput naming the file when the package is corrupt or has no such
-    sheet, ValueError for a write outside the sheet or a value a cell cannot hold.
+    sheet, ValueError for a write outside the sheet, a value a cell cannot hold, or
+    `appends` not starting after the sheet's last row with data (TypeError for a value of
+    a type no cell holds).
     """
     started = time.perf_counter()
     src = Path(src)
     if isinstance(dst, Path) and dst.resolve() == src.resolve():
         raise ValueError(f"cannot patch {src} onto itself; write to a temporary file and rename it")
     grouped = _group(writes)
+    block = _prepare(appends) if appends is not None else None
     where = str(src)
     with _open(src) as (raw, package), tempfile.TemporaryFile() as spool:
         try:
             book = read_book(package, where)
             part = _info(package, _sheet_part(book, sheet, where), where).filename
             styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
-            patcher = SheetPatcher(grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row)
+            patcher = SheetPatcher(
+                grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block
+            )
             deflater = Deflater(spool, compresslevel)
             patcher.run(_chunks(package, part, where), deflater.write)
             new: dict[str, NewMember] = {part: deflater.finish()}
@@ -107,7 +116,7 @@ def patch_xlsx(
         rewritten = tuple(info.filename for info in package.infolist() if info.filename in new)
     return PatchStats(
         cells_written=patcher.cells_written,
-        rows_appended=sum(1 for row in grouped if row > old_last),
+        rows_appended=_appended_rows(grouped, block, old_last),
         parts_rewritten=rewritten,
         seconds=time.perf_counter() - started,
         old_last_row=old_last,
@@ -166,24 +175,61 @@ def _open(src: Path) -> Iterator[tuple[BinaryIO, zipfile.ZipFile]]:
 def _group(writes: Sequence[CellWrite]) -> dict[int, dict[int, CellWrite]]:
     """Writes by row and column; a later write to the same cell overrides the parts it sets."""
     grouped: dict[int, dict[int, CellWrite]] = {}
+    fills: set[str] = set()  # colours known to be fine
     for write in writes:
-        if not (1 <= write.row <= MAX_ROW and 1 <= write.col <= MAX_COL):
-            raise ValueError(f"cell (row {write.row}, column {write.col}) is outside a worksheet")
-        if write.value is not KEEP:
-            check_value(cast(CellValue, write.value))
-        if write.fill is not KEEP:
-            check_fill(cast("str | None", write.fill))
-        row = grouped.setdefault(write.row, {})
-        earlier = row.get(write.col)
-        if earlier is not None:
-            write = CellWrite(
-                write.row,
-                write.col,
-                earlier.value if write.value is KEEP else write.value,
-                earlier.fill if write.fill is KEEP else write.fill,
-            )
-        row[write.col] = write
+        row, col, value, fill = write.row, write.col, write.value, write.fill
+        if not (0 < row <= MAX_ROW and 0 < col <= MAX_COL):
+            raise ValueError(f"cell (row {row}, column {col}) is outside a worksheet")
+        if type(value) is not str and type(value) is not int and value is not KEEP:
+            check_value(value)
+        if isinstance(fill, str):
+            if fill not in fills:
+                check_fill(fill)
+                fills.add(fill)
+        elif fill is not KEEP and fill is not None:
+            check_fill(fill)  # raises: not a colour
+        cells = grouped.get(row)
+        if cells is None:
+            grouped[row] = {col: write}
+        elif col in cells:
+            earlier = cells[col]
+            cells[col] = CellWrite(row, col, earlier.value if value is KEEP else value, earlier.fill if fill is KEEP else fill)
+        else:
+            cells[col] = write
     return grouped
+
+
+def _prepare(block: AppendBlock) -> Appended | None:
+    """The block checked and turned into columns; None when it has no rows."""
+    rows = block.rows
+    if len(rows) == 0:
+        return None
+    columns = tuple(block.columns)
+    width = len(columns)
+    stop = block.first_row + len(rows)
+    if not (block.first_row > 0 and stop - 1 <= MAX_ROW):
+        raise ValueError(f"appended rows {block.first_row} to {stop - 1} are outside a worksheet")
+    if not columns or len(set(columns)) != width or not all(0 < col <= MAX_COL for col in columns):
+        raise ValueError(f"appended columns must be distinct column numbers from 1 to {MAX_COL}, not {list(columns)}")
+    if set(map(len, rows)) != {width}:
+        at = next(i for i, values in enumerate(rows) if len(values) != width)
+        raise ValueError(f"appended row {block.first_row + at} has {len(rows[at])} values for {width} columns")
+    values = tuple(zip(*rows, strict=True))
+    for col, column in zip(columns, values, strict=True):
+        bad = check_column(column)
+        if bad is not None:
+            try:
+                check_value(column[bad])
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"appended cell {col_letters(col)}{block.first_row + bad}: {exc}") from exc
+    return Appended(block.first_row, stop, columns, values)
+
+
+def _appended_rows(grouped: dict[int, dict[int, CellWrite]], block: Appended | None, old_last: int) -> int:
+    """How many rows after the old last row with data the patch filled: the block's and those written."""
+    if block is None:
+        return sum(1 for row in grouped if row > old_last)
+    return block.stop - block.first + sum(1 for row in grouped if row > old_last and not block.first <= row < block.stop)
 
 
 def _chunks(package: zipfile.ZipFile, part: str, where: str) -> Iterator[bytes]:

@@ -119,3 +119,16 @@ def set_full_calc_on_load(workbook: bytes) -> bytes:
         return workbook[:at] + b"1" + workbook[calc.start(2) + flag.end(1) :]
     at = calc.end(2)
     return workbook[:at] + b' fullCalcOnLoad="1"' + workbook[at:]
+
+
+def remaining_ref(ref: bytes, master: tuple[int, int]) -> bytes:
+    """The range a shared formula still covers once `master` (row, col) leads it."""
+    first, _, last = ref.partition(b":")
+    top_left, bottom_right = split_ref(first), split_ref(last or first)
+    if top_left is None or bottom_right is None:
+        return ref
+    if master == bottom_right:
+        return cell_ref(*master)
+    if master[1] == top_left[1] or top_left[0] == bottom_right[0]:
+        return cell_ref(*master) + b":" + cell_ref(*bottom_right)
+    return ref

@@ -22,7 +22,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
-def check_fill(color: str | None) -> None:
+def check_fill(color: object) -> None:
     """Raise ValueError unless `color` is None or 6 hex digits ("RRGGBB")."""
     if color is not None and not (isinstance(color, str) and _COLOR.fullmatch(color)):
         raise ValueError(f"fill colour must be 6 hex digits like 'FFC7CE', not {color!r}")
