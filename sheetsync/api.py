@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import shutil
 import time
@@ -149,13 +150,14 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         if "anomalies" in table.columns and "anomalies" in new_rows.columns:
             flagged = new_rows["anomalies"].dropna()
             writes += [CellWrite(int(r), table.columns["anomalies"], KEEP, fill_of("anomalies", v)) for r, v in flagged.items()]
-        new_entries = created(new_rows, pulled.sources)
         gone = deleted_ids(work, [o for o in stored if o not in dup_ids])
         final = work.loc[~work["order_id"].isin(dup_ids)]
         new_hashes = row_hashes(final)
+        snapshots = _base_rows(final, new_hashes, stored)
+        new_entries = created(new_rows, pulled.created_by)
         record = RunRecord(
             changes=[*edits, *as_journal(changes), *new_entries],
-            base=_base_rows(final, new_hashes, stored),
+            base=snapshots, layout=list(final.columns),
             deleted=journal.base_values(gone),
             natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
             files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
@@ -276,16 +278,16 @@ def _cell_value(field: str, text: str | None) -> CellValue:
     return cell_value(field, text)
 
 
-def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> dict[str, tuple[int, dict[str, str | None]]]:
-    """The snapshot of every row whose hash differs from the journal's: what the sheet holds after this run."""
+def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> dict[str, tuple[int, str]]:
+    """The snapshot (JSON) of every row whose hash differs from the journal's: what the sheet holds after this run."""
     stale = np.flatnonzero([stored.get(o) != h for o, h in zip(texts(final["order_id"]), hashes.to_numpy(), strict=True)])
     if not len(stale):
         return {}
     part = final.iloc[stale]
     columns = {f: texts(part[f]) for f in part.columns}
-    names = list(columns)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     return {
-        str(oid): (int(h), dict(zip(names, values, strict=True)))
+        str(oid): (int(h), dumps(values))
         for oid, h, *values in zip(columns["order_id"], hashes.to_numpy()[stale], *columns.values(), strict=True)
     }
 

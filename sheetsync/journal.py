@@ -56,7 +56,9 @@ class RunRecord:
     """Everything one run commits to the journal, as one transaction."""
 
     changes: list[Change] = field(default_factory=list)
-    base: dict[str, tuple[int, dict[str, str | None]]] = field(default_factory=dict)
+    base: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """order_id -> (row hash, the row's canonical values as a JSON list in `layout` order)."""
+    layout: list[str] = field(default_factory=list)
     deleted: dict[str, dict[str, str | None]] = field(default_factory=dict)
     natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
@@ -95,6 +97,7 @@ class Journal:
         self.lang = lang
         self.readonly = readonly
         self._peeked: dict[str, int] = {}
+        self._layouts: dict[int, list[str]] = {}
         try:
             if readonly:
                 self.db = sqlite3.connect(":memory:", isolation_level=None)
@@ -200,13 +203,14 @@ class Journal:
     @staticmethod
     def _undo_base(db: sqlite3.Connection, run_id: int) -> None:
         rows = db.execute(
-            "SELECT order_id, row_hash, vals FROM base_undo WHERE run_id=? ORDER BY rowid DESC", (run_id,)
+            "SELECT order_id, row_hash, vals, layout FROM base_undo WHERE run_id=? ORDER BY rowid DESC", (run_id,)
         ).fetchall()
-        for order_id, row_hash, vals in rows:
+        for order_id, row_hash, vals, layout in rows:
             if vals is None:
                 db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
             else:
-                db.execute("INSERT OR REPLACE INTO base VALUES (?, ?, ?)", (order_id, row_hash, vals))
+                db.execute("INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) VALUES (?, ?, ?, ?)",
+                           (order_id, row_hash, vals, layout))
 
     def record(self, run_id: int, rec: RunRecord, *, workbook_sha256: str | None) -> None:
         """Commit a run as one transaction.
@@ -232,10 +236,12 @@ class Journal:
                     ((run_id, o, f, o, f, o, f) for o, f in rec.merge_base),
                 )
             db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
-            db.executemany(
-                "INSERT OR REPLACE INTO base VALUES (?, ?, ?)",
-                ((oid, h, json.dumps(v, ensure_ascii=False)) for oid, (h, v) in rec.base.items()),
-            )
+            if rec.base:
+                layout = self._layout_id(db, rec.layout)
+                db.executemany(
+                    "INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) VALUES (?, ?, ?, ?)",
+                    ((oid, h, v, layout) for oid, (h, v) in rec.base.items()),
+                )
             for order_id, vals in rec.deleted.items():
                 db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
                 db.execute(
@@ -260,12 +266,27 @@ class Journal:
             )
 
     @staticmethod
+    def _layout_id(db: sqlite3.Connection, fields: list[str]) -> int:
+        text = json.dumps(fields)
+        db.execute("INSERT OR IGNORE INTO layouts(fields) VALUES (?)", (text,))
+        return int(db.execute("SELECT id FROM layouts WHERE fields=?", (text,)).fetchone()[0])
+
+    def _decode(self, vals: str, layout: int | None) -> dict[str, str | None]:
+        if layout is None:
+            decoded: dict[str, str | None] = json.loads(vals)
+            return decoded
+        if layout not in self._layouts:
+            row = self.db.execute("SELECT fields FROM layouts WHERE id=?", (layout,)).fetchone()
+            self._layouts[layout] = json.loads(row[0])
+        return dict(zip(self._layouts[layout], json.loads(vals), strict=True))
+
+    @staticmethod
     def _save_undo(db: sqlite3.Connection, run_id: int, order_ids: Sequence[str]) -> None:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS touched(order_id TEXT PRIMARY KEY)")
         db.execute("DELETE FROM touched")
         db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", ((o,) for o in order_ids))
         db.execute(
-            "INSERT INTO base_undo SELECT ?, t.order_id, b.row_hash, b.vals"
+            "INSERT INTO base_undo(run_id, order_id, row_hash, vals, layout) SELECT ?, t.order_id, b.row_hash, b.vals, b.layout"
             " FROM touched t LEFT JOIN base b ON b.order_id = t.order_id",
             (run_id,),
         )
@@ -292,8 +313,10 @@ class Journal:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for order_id, vals in self.db.execute(f"SELECT order_id, vals FROM base WHERE order_id IN ({marks})", chunk):
-                out[order_id] = json.loads(vals)
+            for order_id, vals, layout in self.db.execute(
+                f"SELECT order_id, vals, layout FROM base WHERE order_id IN ({marks})", chunk
+            ):
+                out[order_id] = self._decode(vals, layout)
         return out
 
     def natural_keys(self, channel: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -99,5 +99,13 @@ MIGRATIONS: dict[int, str] = {
         existed INTEGER NOT NULL
     );
     CREATE INDEX flags_open ON flags(state, order_id);
+    """,
+    3: """
+    CREATE TABLE layouts (               -- the field order of base.vals written as a JSON list
+        id INTEGER PRIMARY KEY,
+        fields TEXT NOT NULL UNIQUE
+    );
+    ALTER TABLE base ADD COLUMN layout INTEGER;       -- NULL: vals is a JSON object (version 1)
+    ALTER TABLE base_undo ADD COLUMN layout INTEGER;
     """,
 }

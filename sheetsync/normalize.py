@@ -15,12 +15,16 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
+from . import textops
 from .values import ISO_SECONDS, format_datetime, format_money, parse_datetime
 
 _FULL_WIDTH: Final = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _INVISIBLE: Final = "[\u200b\u200c\u200d\u2060\ufeff]"
+_MESSY: Final = "[\uff01-\uff5e\u3000\u200b\u200c\u200d\u2060\ufeff]|^\\s|\\s$|^=\"|^'"
+"""Values needing any cleaning: most values of an export need none, and skip the slower steps."""
 _SCI: Final = re.compile(r"^[+-]?\d(?:\.\d+)?[eE][+-]?\d+$")
 
 
@@ -28,15 +32,18 @@ def clean_text(column: pd.Series) -> pd.Series:
     """Full-width ASCII folded to half-width, invisible characters dropped, `="..."`, leading
     tab and apostrophe unwrapped, surrounding white space stripped; empty -> NA."""
     text = column.astype("str")
-    text = text.str.translate(_FULL_WIDTH).str.replace(_INVISIBLE, "", regex=True)
-    text = text.str.replace(r'^\s*="(.*)"\s*$', r"\1", regex=True)
-    text = text.str.strip().str.replace(r"^'", "", regex=True).str.strip()
+    messy = textops.search(text, _MESSY)
+    if messy.any():
+        part = text[messy].str.translate(_FULL_WIDTH).str.replace(_INVISIBLE, "", regex=True)
+        part = part.str.replace(r'^\s*="(.*)"\s*$', r"\1", regex=True)
+        text = text.copy()
+        text[messy] = part.str.strip().str.replace(r"^'", "", regex=True).str.strip()
     return text.where(text.notna() & (text != ""), None)
 
 
 def digits_lost(column: pd.Series) -> pd.Series:
     """True where a number was stored in scientific notation (`1.38e+10`): its digits are gone."""
-    return column.str.match(_SCI.pattern, na=False)
+    return pd.Series(textops.search(column, _SCI.pattern), index=column.index)
 
 
 def phone(column: pd.Series) -> pd.Series:
@@ -44,15 +51,21 @@ def phone(column: pd.Series) -> pd.Series:
     landlines keep their dashes; masked (`138****5678`), virtual (`18812345678-1234`),
     foreign numbers and lost digits (`1.38e+10`) are kept as they came."""
     text = clean_text(column)
-    compact = text.str.replace(r"[\s()（）]", "", regex=True)
+    odd = ~textops.search(text, r"^1\d{10}$") & text.notna().to_numpy()
+    if not odd.any():
+        return text
+    part = text[odd]
+    compact = part.str.replace(r"[\s()（）]", "", regex=True)
     compact = compact.str.replace(r"^(?:\+?86|0086)[-]?(?=1\d{10}(?:$|-))", "", regex=True)
     compact = compact.str.replace(r"^(1\d{10})\.0+$", r"\1", regex=True)
     mobile = compact.str.match(r"^1\d{10}$", na=False) | compact.str.match(r"^1[\d*]{10}(?:-\d{1,6})?$", na=False)
     spaced_mobile = compact.str.replace("-", "", regex=False)
-    out = text.copy()
-    out[mobile] = compact[mobile]
+    part = part.copy()
+    part[mobile] = compact[mobile]
     plain = ~mobile & spaced_mobile.str.match(r"^1\d{10}$", na=False)
-    out[plain] = spaced_mobile[plain]
+    part[plain] = spaced_mobile[plain]
+    out = text.copy()
+    out[odd] = part
     return out
 
 
@@ -64,17 +77,18 @@ def money(column: pd.Series, decimal_comma: bool | str = "auto") -> tuple[pd.Ser
     Chinese and English way.
     """
     text = clean_text(column)
-    stripped = text.str.replace(r"[\s¥￥$€£元]|RMB|CNY|USD|EUR", "", regex=True, case=False)
+    stripped = textops.sub(text, r"(?i)[\s¥￥$€£元]|RMB|CNY|USD|EUR", "")
     if decimal_comma == "auto":
-        european = stripped.str.match(r"^-?[\d.]*,\d{1,2}$", na=False)
+        european = textops.search(stripped, r"^-?[\d.]*,\d{1,2}$")
     else:
-        european = pd.Series(bool(decimal_comma), index=stripped.index)
-    stripped = stripped.where(
-        ~european, stripped.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    ).str.replace(",", "", regex=False)
-    plain = stripped.str.match(r"^-?\d+(?:\.\d+)?$", na=False)
-    fast = stripped[plain].str.replace(r"^(-?)0+(?=\d)", r"\1", regex=True)
-    fast = fast.str.replace(r"(\.\d*?)0+$", r"\1", regex=True).str.replace(r"\.$", "", regex=True)
+        european = np.full(len(stripped), bool(decimal_comma))
+    if european.any():
+        stripped = stripped.copy()
+        stripped[european] = stripped[european].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    stripped = textops.sub(stripped, ",", "")
+    plain = pd.Series(textops.search(stripped, r"^-?\d+(?:\.\d+)?$"), index=stripped.index)
+    fast = textops.sub(stripped[plain], r"^(-?)0+(\d)", r"\1\2")
+    fast = textops.sub(textops.sub(fast, r"(\.\d*?)0+$", r"\1"), r"\.$", "")
     out = pd.Series(pd.NA, index=column.index, dtype="str")
     out[plain] = fast.where(fast != "-0", "0")
     bad = pd.Series(False, index=column.index)
@@ -102,7 +116,7 @@ def datetimes(column: pd.Series, formats: list[str], now: dt.datetime, day_first
     """
     text = clean_text(column)
     out = pd.Series(pd.NA, index=column.index, dtype="str")
-    iso = text.str.match(ISO_SECONDS, na=False)
+    iso = pd.Series(textops.search(text, ISO_SECONDS), index=text.index)
     out[iso] = text[iso]
     bad = pd.Series(False, index=column.index)
     cache: dict[str, str | None] = {}

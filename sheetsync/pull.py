@@ -35,6 +35,9 @@ class Incorporated:
     """What the pulls did to the working table."""
 
     sources: dict[str, dict[int, str]] = field(default_factory=dict)
+    """field -> {row: channel} for cells of existing rows a channel changed."""
+    created_by: dict[int, str] = field(default_factory=dict)
+    """row -> channel, for the rows a channel added in this run."""
     appended: list[int] = field(default_factory=list)
     natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
@@ -78,6 +81,7 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, sn
         mine = work[(work["channel"] == label) & work["channel_order_id"].notna()]
         by_sheet = dict(zip(mine["channel_order_id"], mine.index, strict=True))
     existing: dict[str, int] = {}
+    id_of_row = dict(zip(work.index.tolist(), texts(work["order_id"]), strict=True))
     new_keys: list[str] = []
     for key in records.index:
         order_id = known.get(key)
@@ -95,7 +99,7 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, sn
         else:
             existing[key] = row
             if order_id is None:
-                out.natural_keys.append((name, key, str(work.at[row, "order_id"])))
+                out.natural_keys.append((name, key, str(id_of_row[row])))
     fields = [f for f in CHANNEL_FIELDS if f in records.columns and f in work.columns and f != "channel"]
     if existing:
         rows = list(existing.values())
@@ -116,9 +120,7 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, sn
         out.appended.extend(rows)
         out.natural_keys.extend(zip([name] * len(new_keys), new_keys, ids, strict=True))
         out.outcome.update({(index, key): "new" for key in new_keys})
-        for f in fresh.columns:
-            given = fresh.index[fresh[f].notna()]
-            out.sources.setdefault(f, {}).update(dict.fromkeys(given.tolist(), name))
+        out.created_by.update(dict.fromkeys(rows, name))
     return work, next_row
 
 
@@ -206,6 +208,9 @@ def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal:
     for (oid, f), value in overrides.items():
         if f in base.columns:
             base.loc[order_ids.index[ids.index(oid)], f] = value
+    created = [row for row in rows if row in out.created_by]
+    if created:
+        base.loc[created, fields] = work.loc[created, fields]
     for f in fields:
         in_run = [row for row in out.sources.get(f, {}) if row in position]
         if in_run:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
+from . import textops
 from .fields import DATETIME_FIELDS, MONEY_FIELDS
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def canonical_column(field: str, column: pd.Series) -> pd.Series:
 
 
 def _canonical(column: pd.Series, good: str, fix: Callable[[str], str]) -> pd.Series:
-    odd = column.notna() & ~column.str.match(good, na=False)
+    odd = column.notna() & ~pd.Series(textops.search(column, good), index=column.index)
     if odd.any():
         column = column.copy()
         column[odd] = column[odd].map(fix)
@@ -125,8 +126,9 @@ def cell_values(field: str, column: pd.Series) -> list[CellValue]:
     out: list[CellValue] = column.astype(object).where(present, None).tolist()
     if field in DATETIME_FIELDS:
         parsed = pd.to_datetime(column, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        as_python = list(parsed.dt.to_pydatetime())
         for i in (parsed.notna() & present).to_numpy().nonzero()[0]:
-            out[i] = parsed.iloc[i].to_pydatetime()
+            out[i] = as_python[i]
     elif field in MONEY_FIELDS:
         out = [cell_value(field, v) if isinstance(v, str) else None for v in out]
     return out

@@ -65,7 +65,7 @@ def test_readonly_journal_peeks_at_sequences_and_creates_no_file(tmp_path: Path)
 
 def _pending_run(journal: Journal, sha: str) -> int:
     run = journal.start_run("sync", NOW)
-    journal.record(run, RunRecord([Change("A", "status", "x", "y", "tool")], {"A": (2, {"status": "y"})}),
+    journal.record(run, RunRecord([Change("A", "status", "x", "y", "tool")], {"A": (2, '["y"]')}, layout=["status"]),
                    workbook_sha256=sha)
     return run
 
@@ -73,7 +73,7 @@ def _pending_run(journal: Journal, sha: str) -> int:
 def test_pending_run_is_kept_when_the_workbook_was_replaced(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         first = journal.start_run("sync", NOW)
-        journal.record(first, RunRecord(base={"A": (1, {"status": "x"})}), workbook_sha256=None)
+        journal.record(first, RunRecord(base={"A": (1, '["x"]')}, layout=["status"]), workbook_sha256=None)
         journal.finish_run(first, 0, {}, NOW)
         run = _pending_run(journal, "new-sha")
         recovered = journal.recover(lambda: "new-sha")
@@ -85,7 +85,7 @@ def test_pending_run_is_kept_when_the_workbook_was_replaced(tmp_path: Path) -> N
 def test_pending_run_is_rolled_back_when_the_workbook_was_not_replaced(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         first = journal.start_run("sync", NOW)
-        journal.record(first, RunRecord(base={"A": (1, {"status": "x"})}), workbook_sha256=None)
+        journal.record(first, RunRecord(base={"A": (1, '["x"]')}, layout=["status"]), workbook_sha256=None)
         journal.finish_run(first, 0, {}, NOW)
         run = _pending_run(journal, "new-sha")
         recovered = journal.recover(lambda: "old-sha")
@@ -98,7 +98,7 @@ def test_pending_run_is_rolled_back_when_the_workbook_was_not_replaced(tmp_path:
 def test_rollback_removes_base_rows_the_run_created(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
-        journal.record(run, RunRecord(base={"NEW": (5, {"order_id": "NEW"})}), workbook_sha256="sha")
+        journal.record(run, RunRecord(base={"NEW": (5, '["NEW"]')}, layout=["order_id"]), workbook_sha256="sha")
         journal.recover(lambda: None)
         assert journal.base_hashes() == {}
 
@@ -129,9 +129,10 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     with sq.connect(path) as db:
         db.executescript(MIGRATIONS[1])
-        db.execute("INSERT INTO base VALUES ('A', 1, '{}')")
+        db.execute("INSERT INTO base VALUES ('A', 1, '{\"phone\": \"0571\"}')")
         db.execute("PRAGMA user_version=1")
     with Journal(path) as journal:
         assert journal.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert journal.base_hashes() == {"A": 1}
+        assert journal.base_values(["A"]) == {"A": {"phone": "0571"}}
         assert journal.natural_keys("dy") == {}

