@@ -122,17 +122,10 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         unique_rows = before.index[~before["order_id"].isin(dup_ids) & before["order_id"].notna()]
         hashes = row_hashes(before.loc[unique_rows])
         stale = hashes.index[[stored.get(o) != h for o, h in zip(before.loc[unique_rows, "order_id"], hashes, strict=True)]]
-        snapshot_cache: dict[str, dict[str, str | None]] = {}
-
-        def snapshot(ids: list[str]) -> dict[str, dict[str, str | None]]:
-            wanted = [i for i in ids if i not in snapshot_cache]
-            snapshot_cache.update(journal.base_values(wanted))
-            return {i: snapshot_cache[i] for i in ids if i in snapshot_cache}
-
-        edits = person_edits(before, snapshot([o for o in before.loc[stale, "order_id"] if o in stored]), stale)
+        edits = person_edits(before, journal.base_values([o for o in before.loc[stale, "order_id"] if o in stored]), stale)
 
         pulls = [channel.pull(journal.seen_file, now) for channel in channels]
-        work, pulled = incorporate(work, pulls, journal, snapshot, make_ids, table.last_row, journal.deleted_ids())
+        work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids())
         _fill_promises(work, config, pulled.appended)
 
         flags, closed, new_flags = _flags(journal.open_flags(), work, edits, pulled)

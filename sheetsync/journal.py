@@ -319,6 +319,35 @@ class Journal:
                 out[order_id] = self._decode(vals, layout)
         return out
 
+    def base_columns(self, order_ids: list[str], fields: list[str]) -> dict[str, list[str | None]]:
+        """The snapshot values of `fields` for `order_ids`, column by column (None where unknown)."""
+        position = {oid: i for i, oid in enumerate(order_ids)}
+        columns: dict[str, list[str | None]] = {f: [None] * len(order_ids) for f in fields}
+        for start in range(0, len(order_ids), 900):
+            chunk = order_ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            for order_id, vals, layout in self.db.execute(
+                f"SELECT order_id, vals, layout FROM base WHERE order_id IN ({marks})", chunk
+            ):
+                i = position[order_id]
+                if layout is None:
+                    values = json.loads(vals)
+                    for f in fields:
+                        columns[f][i] = values.get(f)
+                    continue
+                names = self._layout(layout)
+                decoded = json.loads(vals)
+                for f in fields:
+                    if f in names:
+                        columns[f][i] = decoded[names[f]]
+        return columns
+
+    def _layout(self, layout: int) -> dict[str, int]:
+        if layout not in self._layouts:
+            row = self.db.execute("SELECT fields FROM layouts WHERE id=?", (layout,)).fetchone()
+            self._layouts[layout] = json.loads(row[0])
+        return {f: i for i, f in enumerate(self._layouts[layout])}
+
     def natural_keys(self, channel: str) -> dict[str, str]:
         """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
         return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))

@@ -48,7 +48,7 @@ class Incorporated:
     outcome: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
-def incorporate(work: pd.DataFrame, pulls: Iterable[object], journal: Journal, snapshot: Callable[[list[str]], dict],
+def incorporate(work: pd.DataFrame, pulls: Iterable[object], journal: Journal,
                 make_ids: Callable[[int], list[str]], last_row: int, deleted: set[str]) -> tuple[pd.DataFrame, Incorporated]:
     """Merge every pull into `work` (the run's working table); returns the grown table and an account."""
     from .channels.base import Pulled
@@ -60,13 +60,13 @@ def incorporate(work: pd.DataFrame, pulls: Iterable[object], journal: Journal, s
         if pulled.records.empty:
             continue
         if pulled.mapping.kind == "waybills":
-            work = _waybills(work, pulled, index, journal, snapshot, out)
+            work = _waybills(work, pulled, index, journal, out)
             continue
-        work, next_row = _orders(work, pulled, index, journal, snapshot, make_ids, next_row, deleted, out)
+        work, next_row = _orders(work, pulled, index, journal, make_ids, next_row, deleted, out)
     return work, out
 
 
-def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, snapshot: Callable[[list[str]], dict],
+def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
             make_ids: Callable[[int], list[str]], next_row: int, deleted: set[str],
             out: Incorporated) -> tuple[pd.DataFrame, int]:
     from .channels.base import Pulled
@@ -104,7 +104,7 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, sn
     if existing:
         rows = list(existing.values())
         incoming = records.loc[list(existing), fields].set_axis(rows)
-        changed = _merge_into(work, rows, fields, incoming, journal, snapshot, out, name)
+        changed = _merge_into(work, rows, fields, incoming, journal, out, name)
         for key, was_changed in zip(existing, changed, strict=True):
             out.outcome[(index, key)] = "updated" if was_changed else "unchanged"
     if new_keys:
@@ -125,10 +125,10 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal, sn
 
 
 def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming: pd.DataFrame, journal: Journal,
-                snapshot: Callable[[list[str]], dict], out: Incorporated, name: str) -> list[bool]:
+                out: Incorporated, name: str) -> list[bool]:
     """Three-way merge `incoming` into these rows of `work`; returns, per row, whether it changed."""
     before = work.loc[rows, fields].copy()
-    base = _merge_base(work, rows, fields, journal, snapshot, out)
+    base = _merge_base(work, rows, fields, journal, out)
     result = merge(before, base, incoming)
     work.loc[rows, fields] = result.frame
     order_ids = texts(work.loc[rows, "order_id"])
@@ -150,7 +150,7 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
     return changed_any.tolist()
 
 
-def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal, snapshot: Callable[[list[str]], dict],
+def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
               out: Incorporated) -> pd.DataFrame:
     from .channels.base import Pulled
 
@@ -182,7 +182,7 @@ def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal, 
             old_no, new_no = work.at[row, "tracking_no"], incoming.at[row, "tracking_no"]
             if isinstance(old_no, str) and isinstance(new_no, str) and old_no != new_no and _is_shipped(work, row):
                 out.tracking_changed.append((str(work.at[row, "order_id"]), old_no, new_no))
-    changed = _merge_into(work, rows, fields, incoming, journal, snapshot, out, pulled.config.name)
+    changed = _merge_into(work, rows, fields, incoming, journal, out, pulled.config.name)
     for key, was_changed in zip(matched.values(), changed, strict=True):
         out.outcome[(index, key)] = "updated" if was_changed else "unchanged"
     return work
@@ -196,18 +196,17 @@ def _is_shipped(work: pd.DataFrame, row: int) -> bool:
 
 
 def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal: Journal,
-                snapshot: Callable[[list[str]], dict], out: Incorporated) -> pd.DataFrame:
+                out: Incorporated) -> pd.DataFrame:
     """The merge base of these rows: the journal's snapshot, where a channel's last word overrides it,
     and what a channel wrote earlier in this same run (not a person's edit)."""
-    order_ids = work.loc[rows, "order_id"]
-    ids = [str(o) for o in order_ids]
-    values = snapshot(ids)
+    ids = [str(o) for o in texts(work.loc[rows, "order_id"])]
     overrides = journal.merge_base(ids)
-    base = pd.DataFrame([values.get(oid, {}) for oid in ids], columns=fields, index=order_ids.index, dtype="str")
+    base = pd.DataFrame(journal.base_columns(ids, fields), index=rows, dtype="str")
     position = {row: i for i, row in enumerate(rows)}
+    row_of = dict(zip(ids, rows, strict=True))
     for (oid, f), value in overrides.items():
         if f in base.columns:
-            base.loc[order_ids.index[ids.index(oid)], f] = value
+            base.loc[row_of[oid], f] = value
     created = [row for row in rows if row in out.created_by]
     if created:
         base.loc[created, fields] = work.loc[created, fields]
