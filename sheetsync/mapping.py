@@ -118,6 +118,8 @@ class Mapping(BaseModel):
 
     @model_validator(mode="after")
     def _key_is_mapped(self) -> Mapping:
+        if self.extends:
+            return self  # checked once merged with what it extends
         if self.key not in self.fields:
             raise ValueError(f"the key field '{self.key}' has no rule under fields:")
         for way in self.match if self.kind == "waybills" else []:

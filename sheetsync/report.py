@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table as RichTable
 
@@ -24,6 +26,22 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     if result.anomalies:
         grid.add_row(t("report.anomalies", lang), ", ".join(f"{k} {v}" for k, v in result.anomalies.items()))
     console.print(grid)
+    if result.files:
+        files = RichTable(title=t("report.files", lang), title_justify="left")
+        for name in t("report.files.columns", lang).split(","):
+            files.add_column(name, justify="left" if name == name.split()[0] and not files.columns else "right")
+        for f in result.files:
+            note = f["error"] or f["skipped"] or ""
+            files.add_row(Path(f["path"]).name, str(f["rows_read"]), str(f["new"]), str(f["updated"]), str(f["unchanged"]),
+                          str(f["rejected"]), note)
+        console.print(files)
+    if result.rejects_file:
+        console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]")
+    if result.unmatched_waybills:
+        numbers = ", ".join(str(w.get("tracking_no")) for w in result.unmatched_waybills[:10])
+        console.print(f"[yellow]{t('report.unmatched', lang, n=len(result.unmatched_waybills), numbers=numbers)}[/yellow]")
+    if result.not_recreated:
+        console.print(f"[yellow]{t('report.not_recreated', lang, ids=', '.join(result.not_recreated[:20]))}[/yellow]")
     for notice in result.notices:
         console.print(f"[yellow]! {notice}[/yellow]")
     if result.deleted:

@@ -317,3 +317,37 @@ def test_one_string_addresses_are_split_with_real_divisions(tmp_path: Path) -> N
     no_district = next(r for r in phone if str(r["address"]).startswith("文三路"))
     assert (no_district["province"], no_district["city"], no_district["district"]) == ("浙江省", "杭州市", "")
     assert all(r["items"] and "×" in r["items"] for r in phone)
+
+
+def test_channel_configuration_errors_exit_2_and_say_what_to_fix(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    folder = tmp_path / "bad"
+    init_desk(folder, "zh")
+    config = folder / "sheetsync.yaml"
+    base = config.read_text(encoding="utf-8")
+    config.write_text(base + "channels:\n  - {name: dy, mapping: douyinn}\n", encoding="utf-8")
+    result = run_cli("sync", "-c", config)
+    assert result.code == 2 and "douyinn" in result.err and "douyin" in result.err
+    config.write_text(base + "channels:\n  - {name: sf, mapping: sf_waybills}\n", encoding="utf-8")
+    result = run_cli("sync", "-c", config)
+    assert result.code == 2 and "logistics" in result.err
+    (folder / "mappings").mkdir()
+    (folder / "mappings" / "mine.yaml").write_text("label: 我的店\nfields:\n  channel_order_id: 单号\n  colour: 颜色\n",
+                                                   encoding="utf-8")
+    config.write_text(base + "channels:\n  - {name: mine, mapping: mine}\n", encoding="utf-8")
+    result = run_cli("sync", "-c", config)
+    assert result.code == 2 and "mine.yaml:2:1: fields" in result.err and "colour" in result.err
+
+
+def test_a_team_mapping_may_extend_a_shipped_one(desk: Config) -> None:
+    folder = desk.base_dir / "mappings"
+    folder.mkdir()
+    (folder / "douyin_shop2.yaml").write_text("extends: douyin\nlabel: 抖音二店\nfields:\n  customer_name: 收件人姓名\n",
+                                              encoding="utf-8")
+    text = desk.source.read_text(encoding="utf-8").replace("mapping: douyin}", "mapping: douyin_shop2}")
+    desk.source.write_text(text, encoding="utf-8")
+    export = desk.base_dir / "inbox" / "douyin" / "shop2.csv"
+    export.parent.mkdir(parents=True)
+    export.write_text("主订单编号,收件人姓名,收件人手机号,订单应付金额\n9001,周敏,13812345678,10\n", encoding="utf-8")
+    api.sync(load_config(desk.source), now=DAY1)
+    row = by_channel_order(desk)["9001"]
+    assert (row["channel"], row["customer_name"], row["phone"]) == ("抖音二店", "周敏", "13812345678")
