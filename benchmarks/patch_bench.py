@@ -18,11 +18,11 @@ import argparse
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh_process import run_child
 
 SHEET = "订单"
 COLUMNS = 25
@@ -103,14 +103,7 @@ def child(task: str, src: str, rows: int) -> None:
 
 
 def measure(task: str, src: Path, rows: int) -> dict[str, float]:
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", task, str(src), str(rows)], capture_output=True, text=True,
-                          check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{task} failed:\n{done.stderr}")
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["wall"] = time.perf_counter() - started
-    return figures
+    return run_child(__file__, task, str(src), str(rows))
 
 
 def main() -> None:

@@ -19,11 +19,11 @@ import argparse
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from fresh_process import run_child
 
 FIELDS = ["order_id", "channel", "channel_order_id", "created_at", "paid_at", "customer_name", "customer_id", "phone",
           "province", "city", "district", "address", "postcode", "country", "items", "amount_payable", "amount_paid",
@@ -104,14 +104,7 @@ def child(task: str, target: str) -> None:
 
 
 def measure(task: str, target: Path) -> dict[str, float]:
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, "--child", task, str(target)], capture_output=True, text=True,
-                          check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{task} failed:\n{done.stderr}")
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["wall"] = time.perf_counter() - started
-    return figures
+    return run_child(__file__, task, str(target))
 
 
 def bench(rows: int, workdir: Path, skip_openpyxl: bool) -> None:
