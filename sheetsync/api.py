@@ -329,8 +329,10 @@ class CheckResult:
 
 
 def check(config: Config) -> CheckResult:
-    """Validate the configuration against the workbook; writes nothing.  A missing mapped header raises."""
+    """Validate the configuration (its channels' mappings too) against the workbook; writes nothing.
+    A missing mapped header or an unknown mapping raises ConfigError."""
     headers, _ = config.header_map()
+    open_channels(config)
     table = open_store(config).read()
     return CheckResult(
         config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,

@@ -351,3 +351,12 @@ def test_a_team_mapping_may_extend_a_shipped_one(desk: Config) -> None:
     api.sync(load_config(desk.source), now=DAY1)
     row = by_channel_order(desk)["9001"]
     assert (row["channel"], row["customer_name"], row["phone"]) == ("抖音二店", "周敏", "13812345678")
+
+
+def test_check_validates_the_channels_mappings(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    folder = tmp_path / "chk"
+    init_desk(folder, "zh")
+    config = folder / "sheetsync.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "channels:\n  - {name: dy, mapping: nosuch}\n", encoding="utf-8")
+    result = run_cli("check", "-c", config)
+    assert result.code == 2 and "nosuch" in result.err

@@ -164,8 +164,8 @@ def _field(name: str, rule: FieldRule, body: pd.DataFrame, column_of: Callable[[
     values = normalize.phone(raw) if name == "phone" else normalize.clean_text(raw)
     if rule.values:
         lookup = {normalize_header(k): v for k, v in rule.values.items()}
-        mapped = values.map(lambda v: lookup.get(normalize_header(v), v) if isinstance(v, str) else v)
-        values = mapped.astype("str").where(mapped.notna(), None)
+        seen = {v: lookup.get(normalize_header(v), v) for v in values.dropna().unique()}
+        values = values.map(seen).astype("str")
     if rule.default is not None:
         values = values.fillna(rule.default)
     if name in MONEY_FIELDS:
