@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import python_calamine
+from pyarrow import csv as pacsv
 
 from .errors import UnreadableInput
 
@@ -104,12 +107,36 @@ def _read_text(path: Path, encoding: str, delimiter: str | None) -> RawTable:
     except (UnicodeDecodeError, LookupError) as exc:
         raise UnreadableInput(f"{path}: not readable as {encoding}: {exc}") from None
     sep = delimiter or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text))
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
-    width = max((len(r) for r in rows), default=0)
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype="str")
-    frame = frame.where(frame != "", None)
-    broken = [(len(rows) + 1, tail.decode(used, errors="replace"))] if tail else []
-    return RawTable(path, None, frame, list(range(1, len(rows) + 1)), used, broken)
+    frame = _parse_csv_arrow(text, sep)
+    if frame is None:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        width = max((len(r) for r in rows), default=0)
+        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype="str")
+        frame = frame.where(frame != "", None)
+    broken = [(len(frame) + 1, tail.decode(used, errors="replace"))] if tail else []
+    return RawTable(path, None, frame, list(range(1, len(frame) + 1)), used, broken)
+
+
+def _parse_csv_arrow(text: str, sep: str) -> pd.DataFrame | None:
+    """Every field as text, parsed by pyarrow (fast, and no Python object per cell); None when the
+    file's rows do not all have the first row's width (the csv module then takes it, row by row)."""
+    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    names = [f"c{i}" for i in range(len(first))]
+    if not names:
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
+        )
+    except pa.ArrowInvalid:
+        return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame.columns = range(len(names))
+    return frame
 
 
 def _read_workbook(path: Path, sheet: str | None, all_sheets: bool) -> list[RawTable]:
