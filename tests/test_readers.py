@@ -44,5 +44,5 @@ def test_semicolons_and_tabs_are_sniffed(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_workbook_is_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "fake.xlsx"
     path.write_bytes(b"\x00\x01 not a zip")
-    with pytest.raises(UnreadableInput, match="fake.xlsx"):
+    with pytest.raises(UnreadableInput, match=r"fake\.xlsx"):
         read_file(path)
