@@ -145,7 +145,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             writes += [CellWrite(int(r), table.columns["anomalies"], KEEP, fill_of("anomalies", v)) for r, v in flagged.items()]
         gone = deleted_ids(work, [o for o in stored if o not in dup_ids])
         final = work.loc[~work["order_id"].isin(dup_ids)]
-        new_hashes = row_hashes(final)
+        new_hashes = _final_hashes(final, hashes, {c.row for c in changes})
         snapshots = _base_rows(final, new_hashes, stored)
         new_entries = created(new_rows, pulled.created_by)
         record = RunRecord(
@@ -269,6 +269,17 @@ def history(config: Config, order_id: str) -> list[HistoryEntry]:
 
 def _cell_value(field: str, text: str | None) -> CellValue:
     return cell_value(field, text)
+
+
+def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: set[int]) -> pd.Series:
+    """Row hashes after the run: the ones computed on reading, recomputed only for rows this run changed or added."""
+    out = pd.Series(np.zeros(len(final), dtype=np.int64), index=final.index)
+    kept = final.index.isin(before.index) & ~final.index.isin(list(changed))
+    out[kept] = before.reindex(final.index[kept]).to_numpy(dtype=np.int64)
+    redo = final.index[~kept]
+    if len(redo):
+        out[redo] = row_hashes(final.loc[redo]).to_numpy(dtype=np.int64)
+    return out
 
 
 def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> dict[str, tuple[int, str]]:

@@ -284,3 +284,21 @@ def test_backups_keep_the_previous_versions(make_desk: Callable[..., Config]) ->
     backups = sorted((config.state_dir / "backups").glob("orders.*.xlsx"))
     assert len(backups) == 2
     assert backups[-1].read_bytes() == originals[-1]
+
+
+def test_the_journal_holds_the_exact_hash_of_every_row_it_left(make_desk: Callable[..., Config]) -> None:
+    from sheetsync.journal import Journal
+    from sheetsync.steps.edits import row_hashes
+    from sheetsync.stores import open_store
+
+    config = make_desk([{"order_id": f"A{i}", "customer_name": f"客户{i}"} for i in range(5)] + [{"customer_name": "新"}])
+    api.sync(config, now=NOW)
+    frame = open_store(config).read().frame
+    expected = dict(zip(frame["order_id"], row_hashes(frame), strict=True))
+    with Journal(config.journal_path) as journal:
+        assert journal.base_hashes() == {k: int(v) for k, v in expected.items()}
+    edit(config, CellWrite(2, 6, "客户零"))
+    api.sync(config, now=NOW)
+    frame = open_store(config).read().frame
+    with Journal(config.journal_path) as journal:
+        assert journal.base_hashes() == {k: int(v) for k, v in zip(frame["order_id"], row_hashes(frame), strict=True)}
