@@ -16,11 +16,13 @@ Peak RSS is read with `resource` (POSIX only).
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from fresh_process import run_child
@@ -29,6 +31,31 @@ FIELDS = ["order_id", "channel", "channel_order_id", "created_at", "paid_at", "c
           "province", "city", "district", "address", "postcode", "country", "items", "amount_payable", "amount_paid",
           "priority", "status", "status_since", "warehouse", "carrier", "tracking_no", "sla", "anomalies"]
 CONFIG = "table: {path: orders.xlsx, sheet: 订单, headers: zh}\nlang: zh\n"
+
+
+CHANNELS = """channels:
+  - {name: douyin, path: inbox/*.csv, mapping: douyin}
+promises: {抖音: 48h}
+"""
+HEADER = ["主订单编号", "子订单编号", "选购商品", "商品数量", "商家编码", "订单应付金额", "收件人", "收件人手机号", "省", "市",
+          "区",
+          "街道", "详细地址", "订单提交时间", "支付完成时间", "订单状态", "快递公司", "快递单号"]
+
+
+def write_export(path: Path, updates: Iterable[int], new: Iterable[int], street: str = "") -> None:
+    """A 抖店 export: the desk's orders `updates` (by row number) now shipped with a new tracking
+    number, and orders `new` the desk has not seen.  With `street` empty an update changes exactly
+    two cells (status, tracking_no); otherwise the address changes too."""
+    t0 = dt.datetime(2026, 1, 1, 8, 0)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(HEADER)
+        for i, shipped in [*((i, True) for i in updates), *((i, False) for i in new)]:
+            when = t0 + dt.timedelta(minutes=i)
+            out.writerow([f'="{6912345678901234567 + i}"', f"{i}01", "奶瓶", "2", f"BB-{i % 100:03d}", f"{199 + i % 50}.00",
+                          "王芳", f"138{i:08d}", "浙江省", "杭州市", "西湖区", street, f"文三路 {i % 500} 号",
+                          when.strftime("%Y-%m-%d %H:%M:%S"), (when + dt.timedelta(minutes=3)).strftime("%Y-%m-%d %H:%M:%S"),
+                          "已发货" if shipped else "待发货", "顺丰" if shipped else "", f"SF{i:013d}X" if shipped else ""])
 
 
 def build_desk(folder: Path, rows: int, blank_ids: int, *, typed: bool = True) -> Path:
@@ -121,6 +148,13 @@ def bench(rows: int, workdir: Path, skip_openpyxl: bool) -> None:
     measure("sync", noop)  # first sync: the journal learns every row
     rows_out.append(("sheetsync sync, no-op", measure("sync", noop)))
     rows_out.append(("sheetsync sync, 1,000 cells (500 new ids)", measure("sync", changes)))
+    pull = workdir / f"pull{rows}"
+    shutil.copytree(noop.parent, pull)
+    with (pull / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(CHANNELS)
+    (pull / "inbox").mkdir()
+    write_export(pull / "inbox" / "douyin.csv", updates=range(2, rows, rows // 500)[:500], new=range(rows + 1, rows + 1001))
+    rows_out.append(("sheetsync sync pulling 1,000 changes + 1,000 new rows", measure("sync", pull / "sheetsync.yaml")))
     rows_out.append(("store write, 1,000 cells + 1,000 rows appended", measure("write", noop)))
     if not skip_openpyxl:
         rows_out.append(("openpyxl load + save (yardstick)", measure("openpyxl", noop.parent / "orders.xlsx")))
@@ -130,7 +164,7 @@ def bench(rows: int, workdir: Path, skip_openpyxl: bool) -> None:
     if not skip_openpyxl:
         op = rows_out[-1][1]["wall"]
         print(f"   openpyxl load+save / 1,000-cell sync: {op / rows_out[2][1]['wall']:.1f}x;"
-              f" / store write: {op / rows_out[3][1]['wall']:.1f}x")
+              f" / pulling sync: {op / rows_out[3][1]['wall']:.1f}x; / store write: {op / rows_out[4][1]['wall']:.1f}x")
 
 
 def main() -> None:
