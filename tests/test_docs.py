@@ -45,3 +45,12 @@ def test_readme_shows_the_two_set_up_commands() -> None:
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     test_command = re.search(r"python3 -m pip install '\.\[test\]' && python3 -m pytest[^\n`]*", README)
     assert test_command is not None and test_command.group(0) in ci
+
+
+def test_the_public_api_is_exported_and_documented() -> None:
+    import sheetsync
+
+    for name in sheetsync.__all__:
+        member = getattr(sheetsync, name)
+        assert member.__doc__, f"sheetsync.{name} has no docstring"
+    assert {"sync", "load_config", "check", "history", "SheetsyncError", "RunResult"} <= set(sheetsync.__all__)
