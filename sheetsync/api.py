@@ -334,6 +334,7 @@ class CheckResult:
     mapped: dict[str, str]
     absent: list[str]
     extra: list[str]
+    channels: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -343,11 +344,12 @@ def check(config: Config) -> CheckResult:
     """Validate the configuration (its channels' mappings too) against the workbook; writes nothing.
     A missing mapped header or an unknown mapping raises ConfigError."""
     headers, _ = config.header_map()
-    open_channels(config)
+    channels = [{"name": c.channel.name, "mapping": c.mapping.name, "kind": c.mapping.kind, "files": c.waiting()}
+                for c in open_channels(config)]
     table = open_store(config).read()
     return CheckResult(
         config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
         header_row=table.header_row, rows=len(table.frame),
         mapped={f: headers[f] for f in table.columns}, absent=[f for f in headers if f not in table.columns],
-        extra=list(table.extra_headers),
+        extra=list(table.extra_headers), channels=channels,
     )

@@ -150,6 +150,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "check.mapped": ("已对应的列：{n}", "mapped columns: {n}"),
     "check.absent": ("表中没有（不会写入）：{fields}", "not in the sheet (not written): {fields}"),
     "check.extra": ("人工添加的列（不会改动）：{headers}", "columns added by people (never touched): {headers}"),
+    "check.channel": ("渠道 {name}：映射 {mapping}（{kind}），收件箱里有 {files} 个文件", "channel {name}: mapping {mapping} ({kind}), {files} file(s) in its inbox"),
     "init.done": ("已创建订单台：{dir}", "created an order desk in {dir}"),
     "demo.copied": ("已复制示例订单台到 {dir}", "copied the example desk to {dir}"),
     "bug": ("意外错误（这是 sheetsync 的缺陷）：{problem}", "unexpected error (a bug in sheetsync): {problem}"),

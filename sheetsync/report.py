@@ -70,6 +70,8 @@ def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
         console.print(t("check.absent", lang, fields=", ".join(result.absent)), style="dim")
     if result.extra:
         console.print(t("check.extra", lang, headers=", ".join(result.extra)))
+    for c in result.channels:
+        console.print(t("check.channel", lang, name=c["name"], mapping=c["mapping"], kind=c["kind"], files=c["files"]))
 
 
 def show_history(console: Console, order_id: str, entries: list[HistoryEntry], lang: Lang) -> None:

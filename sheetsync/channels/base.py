@@ -51,6 +51,13 @@ class Pulled:
 class Channel(Protocol):
     """A kind of channel: files in a folder, or (later) an HTTP API."""
 
+    channel: ChannelConfig
+    mapping: Mapping
+
+    def waiting(self) -> int:
+        """How many inputs are there to look at (files in the inbox), for `sheetsync check`."""
+        ...
+
     def pull(self, seen: Callable[[str], str | None], now: dt.datetime) -> Pulled:
         """Fetch what is new; `seen(sha256)` says whether a file's content was imported before."""
         ...

@@ -41,6 +41,9 @@ class FileChannel:
             base.glob(pattern))
         return [p for p in found if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".~lock"))]
 
+    def waiting(self) -> int:
+        return len(self.files())
+
     def pull(self, seen: Callable[[str], str | None], now: dt.datetime) -> Pulled:
         lang = self.config.language
         pulled = Pulled(self.channel, self.mapping, self.label, pd.DataFrame())
