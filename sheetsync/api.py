@@ -119,9 +119,10 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         dup_ids = set(dups)
 
         stored = journal.base_hashes()
-        unique_rows = before.index[~before["order_id"].isin(dup_ids) & before["order_id"].notna()]
-        hashes = row_hashes(before.loc[unique_rows])
-        stale = hashes.index[[stored.get(o) != h for o, h in zip(before.loc[unique_rows, "order_id"], hashes, strict=True)]]
+        identified = ~before["order_id"].isin(dup_ids) & before["order_id"].notna()
+        unique = before if identified.all() else before[identified]
+        hashes = row_hashes(unique)
+        stale = hashes.index[[stored.get(o) != h for o, h in zip(texts(unique["order_id"]), hashes.to_numpy(), strict=True)]]
         edits = person_edits(before, journal.base_values([o for o in before.loc[stale, "order_id"] if o in stored]), stale)
 
         pulls = [channel.pull(journal.seen_file, now) for channel in channels]
@@ -136,7 +137,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         levels = {a.code: a.level for a in found}
 
         fill_of = lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP  # noqa: E731
-        changes = diff(before, work.loc[before.index], TOOL_FIELDS_SOURCE, pulled.sources)
+        changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources)
         writes = to_writes(changes, table.columns, _cell_value, fill_of)
         new_rows = work.loc[pulled.appended]
         block = append_block(new_rows, table.columns, cell_values)

@@ -81,7 +81,10 @@ def format_money(value: Decimal) -> str:
 
 def canonical_column(field: str, column: pd.Series) -> pd.Series:
     """Bring one column read from a sheet to its canonical text (see the module docstring)."""
-    column = column.astype("str").where(column.notna() & (column != ""), None)
+    column = column.astype("str")
+    empty = textops.search(column, "^$")
+    if empty.any():
+        column = column.where(~empty, None)
     if field in DATETIME_FIELDS:
         return _canonical(column, ISO_SECONDS, _datetime_text)
     if field in MONEY_FIELDS:

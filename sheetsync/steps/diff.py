@@ -53,17 +53,17 @@ def diff(
     old = before.reindex(after.index)
     channels = channels or {}
     rows = after.index.to_numpy()
-    order_ids = texts(after["order_id"])
     for field in after.columns:
         mask = differs(old[field], after[field]) if field in old.columns else after[field].notna()
         hits = np.flatnonzero(mask.to_numpy())
         if not len(hits):
             continue
-        olds = texts(old[field])[hits] if field in old.columns else [None] * len(hits)
-        news = texts(after[field])[hits]
+        olds = texts(old[field].iloc[hits]) if field in old.columns else [None] * len(hits)
+        news = texts(after[field].iloc[hits])
+        order_ids = texts(after["order_id"].iloc[hits])
         by_channel = channels.get(field, {})
         default = sources.get(field, "tool")
-        for row, order_id, prev, new in zip(rows[hits], order_ids[hits], olds, news, strict=True):
+        for row, order_id, prev, new in zip(rows[hits], order_ids, olds, news, strict=True):
             channel = by_channel.get(int(row))
             changes.append(CellChange(int(row), str(order_id), field, prev, new,
                                       "channel" if channel else default, channel))

@@ -123,13 +123,16 @@ class XlsxStore:
         mapped = set(columns.values())
         extra = {str(header_cells.iloc[i]): i + first_col for i in by_text.values() if i not in mapped}
         body = frame.iloc[h + 1 :, list(columns.values())]
+        del frame  # the unmapped columns and the rows above the header are not needed any more
         body.columns = list(columns)
         header_row = first_row + h
         self._header_row = header_row
         body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
         body = pd.DataFrame({f: canonical_column(f, body[f]) for f in columns}, index=body.index)
         last_row = header_row + len(body)
-        body = body[body.notna().any(axis=1)]
+        filled = body.notna().any(axis=1)
+        if not filled.all():
+            body = body[filled]
         return Table(
             frame=body,
             row_numbers=body.index.tolist(),
