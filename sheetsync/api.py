@@ -34,6 +34,8 @@ from .values import cell_value, cell_values
 log = logging.getLogger("sheetsync")
 
 TOOL_FIELDS_SOURCE = {"order_id": "tool", "channel": "tool", "anomalies": "rule"}
+SNAPSHOT_CHUNK = 8192
+"""Rows turned into JSON snapshots at a time: Python objects for a whole large table would be the run's peak."""
 CHANGES_SHOWN = 1000
 """A run's result lists its first 1,000 cell changes (`changes_total` counts all); the journal has every one."""
 
@@ -288,13 +290,16 @@ def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -
     stale = np.flatnonzero([stored.get(o) != h for o, h in zip(texts(final["order_id"]), hashes.to_numpy(), strict=True)])
     if not len(stale):
         return {}
-    part = final.iloc[stale]
-    columns = {f: texts(part[f]) for f in part.columns}
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    return {
-        str(oid): (int(h), dumps(values))
-        for oid, h, *values in zip(columns["order_id"], hashes.to_numpy()[stale], *columns.values(), strict=True)
-    }
+    out: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(stale), SNAPSHOT_CHUNK):
+        rows = stale[start : start + SNAPSHOT_CHUNK]
+        part = final.iloc[rows]
+        columns = [texts(part[f]) for f in part.columns]
+        ids = texts(part["order_id"])
+        out.update((str(oid), (int(h), dumps(values)))
+                   for oid, h, *values in zip(ids, hashes.to_numpy()[rows], *columns, strict=True))
+    return out
 
 
 def _created_dict(entry: Change, row: object) -> dict[str, Any]:
