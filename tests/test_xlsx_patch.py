@@ -857,3 +857,14 @@ def test_the_fast_row_path_writes_the_same_bytes_as_the_general_one(tmp_path: Pa
     etree.fromstring(xml)
     assert b'<row r="2" spans="1:4" s="1" customFormat="1"><c r="A2" s="1"><v>1</v></c><c r="B2" s="1" t="inlineStr">' in xml
     assert b'<row r="8" spans="26:29">' in xml and b'<c r="A4"><v>7</v><extLst><ext uri="u"/></extLst></c>' in xml
+
+
+def test_a_block_given_by_column_writes_the_same_as_by_row(tmp_path: Path) -> None:
+    by_row = AppendBlock(22, [1, 2, 3], [["SS-1", "013800000099", 5], ["SS-2", None, 6.5]])
+    by_column = AppendBlock(22, [1, 2, 3], by_column=[["SS-1", "SS-2"], ["013800000099", None], [5, 6.5]])
+    patch_xlsx(FEATURES, tmp_path / "rows.xlsx", "订单", [], appends=by_row)
+    patch_xlsx(FEATURES, tmp_path / "cols.xlsx", "订单", [], appends=by_column)
+    with zipfile.ZipFile(tmp_path / "rows.xlsx") as a, zipfile.ZipFile(tmp_path / "cols.xlsx") as b:
+        assert {i.filename: a.read(i) for i in a.infolist()} == {i.filename: b.read(i) for i in b.infolist()}
+    with pytest.raises(ValueError):
+        patch_xlsx(FEATURES, tmp_path / "bad.xlsx", "订单", [], appends=AppendBlock(22, [1, 2], by_column=[["a"], ["b", "c"]]))

@@ -90,8 +90,8 @@ def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
     if new_rows.empty:
         return None
     fields = [f for f in new_rows.columns if f in columns]
-    values = [convert(f, new_rows[f]) for f in fields]
-    return AppendBlock(int(new_rows.index[0]), [columns[f] for f in fields], [list(r) for r in zip(*values, strict=True)])
+    return AppendBlock(int(new_rows.index[0]), [columns[f] for f in fields],
+                       by_column=[convert(f, new_rows[f]) for f in fields])
 
 
 def created(new_rows: pd.DataFrame, who: Mapping[int, str]) -> list[Change]:

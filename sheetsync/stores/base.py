@@ -62,7 +62,10 @@ class AppendBlock:
 
     first_row: int
     columns: Sequence[int]
-    rows: Sequence[Sequence[CellValue]]
+    rows: Sequence[Sequence[CellValue]] = ()
+    by_column: Sequence[Sequence[CellValue]] | None = None
+    """The same values column by column (`by_column[j][i]` is row i of column j), instead of `rows`:
+    a large block then needs no Python list per row."""
 
 
 @dataclass(slots=True)

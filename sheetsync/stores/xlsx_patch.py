@@ -202,19 +202,25 @@ def _group(writes: Sequence[CellWrite]) -> dict[int, dict[int, CellWrite]]:
 def _prepare(block: AppendBlock) -> Appended | None:
     """The block checked and turned into columns; None when it has no rows."""
     rows = block.rows
-    if len(rows) == 0:
+    height = len(block.by_column[0]) if block.by_column else len(rows)
+    if height == 0:
         return None
     columns = tuple(block.columns)
     width = len(columns)
-    stop = block.first_row + len(rows)
+    stop = block.first_row + height
     if not (block.first_row > 0 and stop - 1 <= MAX_ROW):
         raise ValueError(f"appended rows {block.first_row} to {stop - 1} are outside a worksheet")
     if not columns or len(set(columns)) != width or not all(0 < col <= MAX_COL for col in columns):
         raise ValueError(f"appended columns must be distinct column numbers from 1 to {MAX_COL}, not {list(columns)}")
-    if set(map(len, rows)) != {width}:
-        at = next(i for i, values in enumerate(rows) if len(values) != width)
-        raise ValueError(f"appended row {block.first_row + at} has {len(rows[at])} values for {width} columns")
-    values = tuple(zip(*rows, strict=True))
+    if block.by_column is not None:
+        if len(block.by_column) != width or {len(c) for c in block.by_column} != {height}:
+            raise ValueError(f"appended columns must hold {height} values each, one column per number in {list(columns)}")
+        values = tuple(block.by_column)
+    else:
+        if set(map(len, rows)) != {width}:
+            at = next(i for i, row in enumerate(rows) if len(row) != width)
+            raise ValueError(f"appended row {block.first_row + at} has {len(rows[at])} values for {width} columns")
+        values = tuple(zip(*rows, strict=True))
     for col, column in zip(columns, values, strict=True):
         bad = check_column(column)
         if bad is not None:
