@@ -360,3 +360,31 @@ def test_check_validates_the_channels_mappings(tmp_path: Path, run_cli: Callable
     config.write_text(config.read_text(encoding="utf-8") + "channels:\n  - {name: dy, mapping: nosuch}\n", encoding="utf-8")
     result = run_cli("check", "-c", config)
     assert result.code == 2 and "nosuch" in result.err
+
+
+def test_archive_moves_the_files_taken_and_nothing_else_is_moved(desk: Config) -> None:
+    text = desk.source.read_text(encoding="utf-8").replace("mapping: pinduoduo}", "mapping: pinduoduo, archive: done}")
+    desk.source.write_text(text, encoding="utf-8")
+    config = load_config(desk.source)
+    pdd = drop(config, "pdd", "pinduoduo_orders.csv")
+    dy = drop(config, "douyin", "douyin_orders.csv")
+    api.sync(config, now=DAY1)
+    assert not pdd.exists() and (config.base_dir / "done" / "pinduoduo_orders.csv").exists()
+    assert dy.exists()
+
+
+def test_an_xls_export_saved_by_libreoffice_is_pulled(desk: Config, soffice: str, tmp_path: Path) -> None:
+    import subprocess
+
+    profile = (tmp_path / "lo").resolve().as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xls",
+                    "--outdir", str(tmp_path / "xls"), str(EXPORTS / "wechat_shop_orders.xlsx")],
+                   check=True, capture_output=True, timeout=180)
+    folder = desk.base_dir / "inbox" / "wechat"
+    folder.mkdir(parents=True)
+    shutil.copy(tmp_path / "xls" / "wechat_shop_orders.xls", folder)
+    result = api.sync(desk, now=DAY1)
+    counts = account(result, "wechat_shop_orders.xls")
+    assert (counts["rows_read"], counts["new"], counts["rejected"]) == (11, 11, 0)
+    orders = by_channel_order(desk)
+    assert len(orders) == 9 and orders["3719826011234567890"]["phone"] == "13916702233"
