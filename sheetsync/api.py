@@ -129,6 +129,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
 
         pulls = [channel.pull(journal.seen_file, now) for channel in channels]
         work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids())
+        accounts = _account(pulls, pulled)
+        for pull in pulls:  # the records are in the table now; what remains of a pull is its account
+            pull.records, pull.sources = pull.records.iloc[:0], {}
         _fill_promises(work, config, pulled.appended)
 
         flags, closed, new_flags = _flags(journal.open_flags(), work, edits, pulled)
@@ -159,7 +162,6 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
                    if f.skipped is None and f.error is None],
         )
-        accounts = _account(pulls, pulled)
         rejects = [r for p in pulls for r in p.rejects]
         result = RunResult(
             run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work),
