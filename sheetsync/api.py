@@ -130,6 +130,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         pulls = [channel.pull(journal.seen_file, now) for channel in channels]
         work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids())
         accounts = _account(pulls, pulled)
+        pulled.outcome.clear()
         for pull in pulls:  # the records are in the table now; what remains of a pull is its account
             pull.records, pull.sources = pull.records.iloc[:0], {}
         _fill_promises(work, config, pulled.appended)
@@ -143,6 +144,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
 
         fill_of = lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP  # noqa: E731
         changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources)
+        pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
+        del before, unique
+        table.frame = table.frame.iloc[:0]
         writes = to_writes(changes, table.columns, _cell_value, fill_of)
         new_rows = work.loc[pulled.appended]
         block = append_block(new_rows, table.columns, cell_values)
