@@ -28,7 +28,7 @@ from .steps.diff import CellChange, append_block, as_journal, created, diff, tex
 from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
-from .stores.base import KEEP, CellValue, CellWrite
+from .stores.base import KEEP, CellWrite
 from .values import cell_value, cell_values
 
 log = logging.getLogger("sheetsync")
@@ -147,7 +147,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
         del before, unique
         table.frame = table.frame.iloc[:0]
-        writes = to_writes(changes, table.columns, _cell_value, fill_of)
+        writes = to_writes(changes, table.columns, cell_value, fill_of)
         new_rows = work.loc[pulled.appended]
         block = append_block(new_rows, table.columns, cell_values)
         if "anomalies" in table.columns and "anomalies" in new_rows.columns:
@@ -276,9 +276,6 @@ def history(config: Config, order_id: str) -> list[HistoryEntry]:
         return journal.history(order_id)
 
 
-def _cell_value(field: str, text: str | None) -> CellValue:
-    return cell_value(field, text)
-
 
 def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: set[int]) -> pd.Series:
     """Row hashes after the run: the ones computed on reading, recomputed only for rows this run changed or added."""
@@ -329,9 +326,6 @@ def _counts(result: RunResult) -> dict[str, Any]:
         "cells_written": result.cells_written, "rows_appended": result.rows_appended, "seconds": result.seconds,
     }
 
-
-def config_path(path: Path | str | None) -> Path:
-    return Path(path) if path else Path("sheetsync.yaml")
 
 
 @dataclass

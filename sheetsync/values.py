@@ -39,6 +39,11 @@ _DATE_PATTERNS: Final = (
 _MONEY_NOISE = re.compile(r"[\s,，¥￥$€£元]|RMB|CNY", re.IGNORECASE)
 
 
+def text_or_none(value: object) -> str | None:
+    """A cell value as text, None for any missing value (None, NA, NaN)."""
+    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
 def parse_datetime(text: str) -> dt.datetime | None:
     """A datetime from the date forms people and shop exports write; None if it is not one."""
     text = text.strip()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..config import ChannelConfig, Config
+from ..config import Config
 from ..errors import ConfigError
 from ..i18n import t
 from ..mapping import load_mapping
@@ -46,6 +46,3 @@ def _divisions() -> Divisions:
 
     return load_divisions()
 
-
-def channel_specs(config: Config) -> list[ChannelConfig]:
-    return [*config.channels, *config.logistics]

@@ -21,7 +21,7 @@ from ..fields import DATETIME_FIELDS, MONEY_FIELDS
 from ..i18n import Lang, t
 from ..mapping import FieldRule, Mapping
 from ..readers import RawTable
-from ..values import format_money
+from ..values import format_money, text_or_none
 
 HEADER_SEARCH_ROWS = 30
 ADDRESS_PARTS = ("province", "city", "district", "address", "postcode")
@@ -123,7 +123,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     rejected = problems != ""
     rejects = [
         Reject(str(raw.path), int(lines[i]), problems[i],
-               {headers[c] or f"#{c + 1}": _original(body.at[i, c]) for c in body.columns})
+               {headers[c] or f"#{c + 1}": text_or_none(body.at[i, c]) for c in body.columns})
         for i in body.index[rejected]
     ]
     broken = [Reject(str(raw.path), line, t("reject.truncated", lang), {"#1": text}) for line, text in raw.broken_lines]
@@ -132,9 +132,6 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     unmatched = [h for h in headers if h and normalize_header(h) not in {normalize_header(x) for x in mapping.headers()}]
     return Mapped(records, order_lines, rejects + broken, len(body) + len(raw.broken_lines), headers, unmatched)
 
-
-def _original(value: object) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
 def _add(problems: pd.Series, mask: pd.Series, reason: str) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..journal import Change
+from ..values import text_or_none
 
 
 def row_hashes(frame: pd.DataFrame) -> pd.Series:
@@ -34,12 +35,9 @@ def person_edits(
         for field in fields:
             if field not in old_values:
                 continue
-            new = _text(frame.at[row, field])
+            new = text_or_none(frame.at[row, field])
             old = old_values[field]
             if new != old:
                 changes.append(Change(order_id, field, old, new, "person"))
     return changes
 
-
-def _text(value: object) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..values import text_or_none
 from .diff import differs
 
 
@@ -50,10 +51,7 @@ def merge(sheet: pd.DataFrame, base: pd.DataFrame, incoming: pd.DataFrame) -> Me
         take = given & untouched
         frame.loc[take, field] = new[take]
         clash = given & ~untouched & differs(new, old) & differs(new, now)
-        conflicts.extend(Conflict(row, field, _text(now[row]), _text(new[row])) for row in clash[clash].index)
+        conflicts.extend(Conflict(row, field, text_or_none(now[row]), text_or_none(new[row])) for row in clash[clash].index)
         next_base.loc[given, field] = new[given]
     return MergeResult(frame, next_base, conflicts)
 
-
-def _text(value: object) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)

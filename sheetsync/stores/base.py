@@ -8,7 +8,7 @@ the `Table` a store returned, so a person may sort, filter and move columns at w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol, TypeAlias
@@ -105,8 +105,10 @@ class Store(Protocol):
 
     def read(self) -> Table: ...
 
-    def write(self, writes: Sequence[CellWrite]) -> bool:
-        """Apply the writes atomically; return False (and touch nothing) when there are none."""
+    def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
+              on_staged: Callable[[str], None] | None = None) -> object | None:
+        """Apply the writes (and append the block) atomically; None, touching nothing, when there are none.
+        `on_staged(sha256)` runs once the new file is complete, before it replaces the old one."""
         ...
 
     def describe(self) -> SheetInfo: ...
