@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from .config import Config, parse_duration
 from .errors import EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
 from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
+from .jsonrows import json_lists
 from .locks import RunLock
 from .logs import log_to_state_dir
 from .pull import Incorporated, incorporate, promised_by
@@ -34,7 +36,6 @@ from .values import cell_value, cell_values
 log = logging.getLogger("sheetsync")
 
 TOOL_FIELDS_SOURCE = {"order_id": "tool", "channel": "tool", "anomalies": "rule"}
-SNAPSHOT_CHUNK = 8192
 """Rows turned into JSON snapshots at a time: Python objects for a whole large table would be the run's peak."""
 CHANGES_SHOWN = 1000
 """A run's result lists its first 1,000 cell changes (`changes_total` counts all); the journal has every one."""
@@ -157,9 +158,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         final = work.loc[~work["order_id"].isin(dup_ids)]
         new_hashes = _final_hashes(final, hashes, {c.row for c in changes})
         snapshots = _base_rows(final, new_hashes, stored)
-        new_entries = created(new_rows, pulled.created_by)
         record = RunRecord(
-            changes=[*edits, *as_journal(changes), *new_entries],
+            changes=chain(edits, as_journal(changes), created(new_rows, pulled.created_by)),
             base=snapshots, layout=list(final.columns),
             deleted=journal.base_values(gone),
             natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
@@ -173,8 +173,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
             duplicates=dups, anomalies=anomaly_step.count_codes(found),
             changes=[*(_cell_change_dict(c, table.columns) for c in changes[:CHANGES_SHOWN]),
-                     *(_created_dict(e, row) for e, row in zip(new_entries[:CHANGES_SHOWN], new_rows.index, strict=False))],
-            changes_total=len(changes) + len(new_entries),
+                     *(_created_dict(e, row) for e, row in zip(created(new_rows.iloc[:CHANGES_SHOWN], pulled.created_by),
+                                                                        new_rows.index, strict=False))],
+            changes_total=len(changes) + len(new_rows),
             notices=notices,
             files=[asdict(a) for a in accounts], not_recreated=sorted(set(pulled.not_recreated)),
             unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags),
@@ -182,9 +183,19 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         if not dry_run:
             if rejects:
                 result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id))
-            written = store.write(writes, block, on_staged=lambda sha: journal.record(run_id, record, workbook_sha256=sha))
+            # the journal's inserts run on a thread while the workbook is written; they commit once it is staged
+            staged = journal.stage(run_id, record) if writes or block is not None else None
+            try:
+                written = store.write(writes, block, on_staged=staged.commit if staged else None)
+            except BaseException:
+                if staged is not None:
+                    staged.abort()
+                raise
             if written is None:
-                journal.record(run_id, record, workbook_sha256=None)
+                if staged is not None:
+                    staged.commit(None)
+                else:
+                    journal.record(run_id, record, workbook_sha256=None)
             else:
                 journal.confirm(run_id)
                 result.workbook_written = True
@@ -288,21 +299,36 @@ def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: set[int]) -> 
     return out
 
 
-def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> dict[str, tuple[int, str]]:
+class _Snapshots:
+    """The journal's base rows of a run, encoded a chunk at a time as the journal inserts them:
+    100,000 JSON rows held at once would cost more memory than the table they come from."""
+
+    CHUNK = 8192
+
+    def __init__(self, final: pd.DataFrame, positions: np.ndarray, hashes: np.ndarray) -> None:
+        self._final, self._positions, self._hashes = final, positions, hashes
+        self._ids = texts(final["order_id"].iloc[positions]).tolist()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def items(self) -> Iterator[tuple[str, tuple[int, str]]]:
+        fields = list(self._final.columns)
+        for start in range(0, len(self._ids), self.CHUNK):
+            rows = self._positions[start : start + self.CHUNK]
+            encoded = json_lists(self._final.iloc[rows], fields)
+            yield from zip(self._ids[start : start + self.CHUNK],
+                           zip(self._hashes[rows].tolist(), encoded, strict=True), strict=True)
+
+
+def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> _Snapshots:
     """The snapshot (JSON) of every row whose hash differs from the journal's: what the sheet holds after this run."""
-    stale = np.flatnonzero([stored.get(o) != h for o, h in zip(texts(final["order_id"]), hashes.to_numpy(), strict=True)])
-    if not len(stale):
-        return {}
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out: dict[str, tuple[int, str]] = {}
-    for start in range(0, len(stale), SNAPSHOT_CHUNK):
-        rows = stale[start : start + SNAPSHOT_CHUNK]
-        part = final.iloc[rows]
-        columns = [texts(part[f]) for f in part.columns]
-        ids = texts(part["order_id"])
-        out.update((str(oid), (int(h), dumps(values)))
-                   for oid, h, *values in zip(ids, hashes.to_numpy()[rows], *columns, strict=True))
-    return out
+    values = hashes.to_numpy()
+    stale = np.flatnonzero([stored.get(o) != h for o, h in zip(texts(final["order_id"]), values, strict=True)])
+    return _Snapshots(final, stale, values)
 
 
 def _created_dict(entry: Change, row: object) -> dict[str, Any]:

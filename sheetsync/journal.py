@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from .errors import UnreadableInput
 from .i18n import Lang, t
@@ -51,12 +53,21 @@ class Change:
     detail: str | None = None
 
 
+class Snapshots(Protocol):
+    """The base rows a run records: a dict, or rows encoded lazily (a chunk at a time) by the caller."""
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def items(self) -> Iterable[tuple[str, tuple[int, str]]]: ...
+
+
 @dataclass(slots=True)
 class RunRecord:
     """Everything one run commits to the journal, as one transaction."""
 
-    changes: list[Change] = field(default_factory=list)
-    base: dict[str, tuple[int, str]] = field(default_factory=dict)
+    changes: Iterable[Change] = field(default_factory=list)
+    """Iterated once, when the run is recorded (it may be a generator)."""
+    base: Snapshots = field(default_factory=dict)
     """order_id -> (row hash, the row's canonical values as a JSON list in `layout` order)."""
     layout: list[str] = field(default_factory=list)
     deleted: dict[str, dict[str, str | None]] = field(default_factory=dict)
@@ -100,13 +111,13 @@ class Journal:
         self._layouts: dict[int, list[str]] = {}
         try:
             if readonly:
-                self.db = sqlite3.connect(":memory:", isolation_level=None)
+                self.db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
                 if path.exists():
                     with sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True) as source:
                         source.backup(self.db)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+                self.db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")
             self._migrate()
@@ -218,52 +229,62 @@ class Journal:
         With `workbook_sha256` the run is left *pending* until `confirm`, and what it
         overwrote is kept so that `recover` can roll it back.
         """
-        pending = workbook_sha256 is not None
         with self.transaction() as db:
+            self._insert(db, run_id, rec, pending=workbook_sha256 is not None)
+            self._mark(db, run_id, workbook_sha256)
+
+    def stage(self, run_id: int, rec: RunRecord) -> StagedRun:
+        """Begin the transaction of a run that is about to write the workbook, and insert its records
+        on a background thread while the workbook is written; `StagedRun.commit` finishes it."""
+        return StagedRun(self, run_id, rec)
+
+    @staticmethod
+    def _mark(db: sqlite3.Connection, run_id: int, workbook_sha256: str | None) -> None:
+        db.execute("UPDATE runs SET state=?, workbook_sha256=? WHERE id=?",
+                   ("pending" if workbook_sha256 is not None else "running", workbook_sha256, run_id))
+
+    def _insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
+        """Everything of a run but its state, inside the caller's transaction; `pending` keeps undo data."""
+        db.executemany(
+            "INSERT INTO changes(run_id, order_id, field, old, new, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            ((run_id, c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes),
+        )
+        if pending:
+            self._save_undo(db, run_id, list(rec.base) + list(rec.deleted))
             db.executemany(
-                "INSERT INTO changes(run_id, order_id, field, old, new, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes),
+                "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
+                ((run_id, name, name) for name in self._peeked),
             )
-            if pending:
-                self._save_undo(db, run_id, list(rec.base) + list(rec.deleted))
-                db.executemany(
-                    "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
-                    ((run_id, name, name) for name in self._peeked),
-                )
-                db.executemany(
-                    "INSERT INTO merge_base_undo SELECT ?, ?, ?, (SELECT value FROM merge_base WHERE order_id=? AND field=?),"
-                    " EXISTS (SELECT 1 FROM merge_base WHERE order_id=? AND field=?)",
-                    ((run_id, o, f, o, f, o, f) for o, f in rec.merge_base),
-                )
-            db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
-            if rec.base:
-                layout = self._layout_id(db, rec.layout)
-                db.executemany(
-                    "INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) VALUES (?, ?, ?, ?)",
-                    ((oid, h, v, layout) for oid, (h, v) in rec.base.items()),
-                )
-            for order_id, vals in rec.deleted.items():
-                db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
-                db.execute(
-                    "INSERT OR REPLACE INTO deleted VALUES (?, ?, ?)",
-                    (order_id, run_id, json.dumps(vals, ensure_ascii=False)),
-                )
-            db.executemany("INSERT OR IGNORE INTO natural_keys VALUES (?, ?, ?, ?)",
-                           ((c, k, o, run_id) for c, k, o in rec.natural_keys))
-            db.executemany("INSERT OR REPLACE INTO merge_base VALUES (?, ?, ?, ?)",
-                           ((o, f, v, run_id) for (o, f), v in rec.merge_base.items()))
             db.executemany(
-                "INSERT INTO flags(order_id, code, field, sheet_value, other_value, run_id) VALUES (?, ?, ?, ?, ?, ?)",
-                ((f.order_id, f.code, f.field, f.sheet_value, f.other_value, run_id) for f in rec.new_flags),
+                "INSERT INTO merge_base_undo SELECT ?, ?, ?, (SELECT value FROM merge_base WHERE order_id=? AND field=?),"
+                " EXISTS (SELECT 1 FROM merge_base WHERE order_id=? AND field=?)",
+                ((run_id, o, f, o, f, o, f) for o, f in rec.merge_base),
             )
-            db.executemany("UPDATE flags SET state=?, closed_run=? WHERE id=?",
-                           ((state, run_id, flag_id) for flag_id, state in rec.closed_flags.items()))
-            db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
-                           ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
+        db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
+        if rec.base:
+            layout = self._layout_id(db, rec.layout)
+            db.executemany(
+                "INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) VALUES (?, ?, ?, ?)",
+                ((oid, h, v, layout) for oid, (h, v) in rec.base.items()),
+            )
+        for order_id, vals in rec.deleted.items():
+            db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
             db.execute(
-                "UPDATE runs SET state=?, workbook_sha256=? WHERE id=?",
-                ("pending" if pending else "running", workbook_sha256, run_id),
+                "INSERT OR REPLACE INTO deleted VALUES (?, ?, ?)",
+                (order_id, run_id, json.dumps(vals, ensure_ascii=False)),
             )
+        db.executemany("INSERT OR IGNORE INTO natural_keys VALUES (?, ?, ?, ?)",
+                       ((c, k, o, run_id) for c, k, o in rec.natural_keys))
+        db.executemany("INSERT OR REPLACE INTO merge_base VALUES (?, ?, ?, ?)",
+                       ((o, f, v, run_id) for (o, f), v in rec.merge_base.items()))
+        db.executemany(
+            "INSERT INTO flags(order_id, code, field, sheet_value, other_value, run_id) VALUES (?, ?, ?, ?, ?, ?)",
+            ((f.order_id, f.code, f.field, f.sheet_value, f.other_value, run_id) for f in rec.new_flags),
+        )
+        db.executemany("UPDATE flags SET state=?, closed_run=? WHERE id=?",
+                       ((state, run_id, flag_id) for flag_id, state in rec.closed_flags.items()))
+        db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
+                       ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
 
     @staticmethod
     def _layout_id(db: sqlite3.Connection, fields: list[str]) -> int:
@@ -403,3 +424,50 @@ class Journal:
             (order_id,),
         ).fetchall()
         return [HistoryEntry(*row) for row in rows]
+
+
+class StagedRun:
+    """A run's journal transaction, begun and filled on a background thread while the workbook is
+    written (SQLite does its work without the GIL), committed once the workbook's sha256 is known.
+
+    Until `commit`, nothing of the run is visible: a kill leaves the journal as it was.  The
+    connection is used by one thread at a time: the worker until it ends, then the caller.
+    """
+
+    def __init__(self, journal: Journal, run_id: int, rec: RunRecord) -> None:
+        self._journal, self._run_id = journal, run_id
+        self._error: BaseException | None = None
+        self._begun = False
+        self._worker = threading.Thread(target=self._fill, args=(rec,), name="sheetsync-journal", daemon=True)
+        self._worker.start()
+
+    def _fill(self, rec: RunRecord) -> None:
+        db = self._journal.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            self._begun = True
+            self._journal._insert(db, self._run_id, rec, pending=True)
+        except BaseException as exc:  # raised by commit or abort, in the caller's thread
+            self._error = exc
+
+    def commit(self, workbook_sha256: str | None) -> None:
+        """Mark the run pending for the workbook `workbook_sha256` (None: no workbook was written) and commit."""
+        self._worker.join()
+        db = self._journal.db
+        if self._error is not None:
+            self.abort()
+            raise self._error
+        try:
+            self._journal._mark(db, self._run_id, workbook_sha256)
+            if workbook_sha256 is None:
+                self._journal._drop_undo(db, self._run_id)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def abort(self) -> None:
+        """Roll the transaction back (the workbook was not written)."""
+        self._worker.join()
+        if self._begun and self._journal.db.in_transaction:
+            self._journal.db.execute("ROLLBACK")

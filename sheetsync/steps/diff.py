@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ..journal import Change
+from ..jsonrows import json_objects
 from ..stores.base import AppendBlock, CellValue, CellWrite, _Keep
 
 
@@ -94,17 +94,18 @@ def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
                        by_column=[convert(f, new_rows[f]) for f in fields])
 
 
-def created(new_rows: pd.DataFrame, who: Mapping[int, str]) -> list[Change]:
-    """One journal entry per new row: field `*`, the row's values (JSON, empty fields left out) and the channel."""
-    columns = {f: texts(new_rows[f]) for f in new_rows.columns}
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out = []
-    for i, row in enumerate(new_rows.index.tolist()):
-        values = {f: column[i] for f, column in columns.items() if column[i] is not None}
-        channel = who.get(row)
-        out.append(Change(str(values.get("order_id")), "*", None, dumps(values), "channel" if channel else "tool", channel))
-    return out
+def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -> Iterator[Change]:
+    """One journal entry per new row: field `*`, the row's values (JSON, empty fields left out) and the channel.
+
+    Encoded a chunk of rows at a time, as the journal takes them."""
+    fields = list(new_rows.columns)
+    for start in range(0, len(new_rows), chunk):
+        part = new_rows.iloc[start : start + chunk]
+        for row, order_id, values in zip(part.index.tolist(), texts(part["order_id"]).tolist(),
+                                          json_objects(part, fields), strict=True):
+            channel = who.get(row)
+            yield Change(str(order_id), "*", None, values, "channel" if channel else "tool", channel)
 
 
-def as_journal(changes: list[CellChange]) -> list[Change]:
-    return [Change(c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in changes]
+def as_journal(changes: list[CellChange]) -> Iterator[Change]:
+    return (Change(c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in changes)

@@ -28,6 +28,7 @@ from sheetsync.stores.xlsx_cells import MAX_COL, MAX_ROW, check_column, check_va
 from sheetsync.stores.xlsx_ranges import extend_ranges, set_full_calc_on_load
 from sheetsync.stores.xlsx_sheet import Appended, SheetPatcher
 from sheetsync.stores.xlsx_styles import StyleBook, check_fill
+from sheetsync.stores.xlsx_threads import BackgroundDeflater, read_ahead
 from sheetsync.stores.xlsx_xml import attr_local, corrupt, local_name, parse_part
 from sheetsync.stores.xlsx_zip import Deflater, NewMember, deflate, write_package
 
@@ -98,8 +99,12 @@ def patch_xlsx(
             patcher = SheetPatcher(
                 grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block
             )
-            deflater = Deflater(spool, compresslevel)
-            patcher.run(_chunks(package, part, where), deflater.write)
+            deflater = BackgroundDeflater(Deflater(spool, compresslevel))
+            try:
+                patcher.run(read_ahead(_chunks(package, part, where)), deflater.write)
+            except BaseException:
+                deflater.close()
+                raise
             new: dict[str, NewMember] = {part: deflater.finish()}
             old_last, new_last = patcher.old_last_row, patcher.new_last_row
             if new_last > old_last > 0:
