@@ -129,7 +129,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         edits = person_edits(before, journal.base_values([o for o in before.loc[stale, "order_id"] if o in stored]), stale)
 
         pulls = [channel.pull(journal.seen_file, now) for channel in channels]
-        work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids())
+        clean = hashes.index.difference(stale)
+        work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids(), clean)
         accounts = _account(pulls, pulled)
         pulled.outcome.clear()
         for pull in pulls:  # the records are in the table now; what remains of a pull is its account

@@ -46,14 +46,20 @@ class Incorporated:
     not_recreated: list[str] = field(default_factory=list)
     unmatched_waybills: list[dict[str, str | None]] = field(default_factory=list)
     outcome: dict[tuple[int, str], str] = field(default_factory=dict)
+    clean: frozenset[int] = frozenset()
+    """Rows the sheet holds as the journal's snapshot has them (their hash is unchanged): the merge
+    base of such a row is the row itself, so the journal's copy need not be read and decoded."""
 
 
 def incorporate(work: pd.DataFrame, pulls: Iterable[object], journal: Journal,
-                make_ids: Callable[[int], list[str]], last_row: int, deleted: set[str]) -> tuple[pd.DataFrame, Incorporated]:
-    """Merge every pull into `work` (the run's working table); returns the grown table and an account."""
+                make_ids: Callable[[int], list[str]], last_row: int, deleted: set[str],
+                clean: Iterable[int] = ()) -> tuple[pd.DataFrame, Incorporated]:
+    """Merge every pull into `work` (the run's working table); returns the grown table and an account.
+
+    `clean` names the rows whose values are still the journal's snapshot (see `Incorporated.clean`)."""
     from .channels.base import Pulled
 
-    out = Incorporated()
+    out = Incorporated(clean=frozenset(clean))
     next_row = max(last_row, int(work.index.max()) if len(work) else last_row)
     for index, pulled in enumerate(pulls):
         assert isinstance(pulled, Pulled)
@@ -74,16 +80,16 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
     assert isinstance(pulled, Pulled)
     name, label = pulled.config.name, pulled.label
     records = pulled.records
-    row_of_id = {oid: row for row, oid in work["order_id"].items() if isinstance(oid, str)}
+    row_of_id = {oid: row for row, oid in zip(work.index.tolist(), work["order_id"].tolist(), strict=True) if isinstance(oid, str)}
     known = journal.natural_keys(name)
     by_sheet: dict[str, int] = {}
     if "channel_order_id" in work.columns and "channel" in work.columns:
         mine = work[(work["channel"] == label) & work["channel_order_id"].notna()]
-        by_sheet = dict(zip(mine["channel_order_id"], mine.index, strict=True))
+        by_sheet = dict(zip(mine["channel_order_id"].tolist(), mine.index.tolist(), strict=True))
     existing: dict[str, int] = {}
     id_of_row = dict(zip(work.index.tolist(), texts(work["order_id"]), strict=True))
     new_keys: list[str] = []
-    for key in records.index:
+    for key in records.index.tolist():
         order_id = known.get(key)
         if order_id is not None and order_id in deleted:
             out.not_recreated.append(order_id)
@@ -201,7 +207,11 @@ def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal:
     and what a channel wrote earlier in this same run (not a person's edit)."""
     ids = [str(o) for o in texts(work.loc[rows, "order_id"])]
     overrides = journal.merge_base(ids)
-    base = pd.DataFrame(journal.base_columns(ids, fields), index=rows, dtype="str")
+    base = work.loc[rows, fields].copy()  # a row nobody edited since the last run is its own snapshot
+    stale = [(oid, row) for oid, row in zip(ids, rows, strict=True) if row not in out.clean]
+    if stale:
+        stale_ids, stale_rows = [oid for oid, _ in stale], [row for _, row in stale]
+        base.loc[stale_rows, fields] = pd.DataFrame(journal.base_columns(stale_ids, fields), index=stale_rows, dtype="str")
     position = {row: i for i, row in enumerate(rows)}
     row_of = dict(zip(ids, rows, strict=True))
     for (oid, f), value in overrides.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,33 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
         assert journal.base_hashes() == {"A": 1}
         assert journal.base_values(["A"]) == {"A": {"phone": "0571"}}
         assert journal.natural_keys("dy") == {}
+
+
+def test_a_staged_run_is_invisible_until_committed_and_gone_when_aborted(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("sync", NOW)
+        staged = journal.stage(run, RunRecord([Change("A", "status", None, "y", "tool")], {"A": (2, '["A"]')}, layout=["order_id"]))
+        with sqlite3.connect(tmp_path / "j.db") as other:  # another reader sees nothing of it yet
+            staged._worker.join()
+            assert other.execute("SELECT count(*) FROM base").fetchone()[0] == 0
+        staged.commit("sha-of-the-new-workbook")
+        assert journal.base_hashes() == {"A": 2}
+        assert journal.db.execute("SELECT state, workbook_sha256 FROM runs WHERE id=?", (run,)).fetchone() == (
+            "pending", "sha-of-the-new-workbook")
+        second = journal.start_run("sync", NOW)
+        journal.stage(second, RunRecord(base={"B": (3, '["B"]')}, layout=["order_id"])).abort()
+        assert journal.base_hashes() == {"A": 2}
+
+
+def test_a_staged_run_that_fails_while_inserting_raises_on_commit(tmp_path: Path) -> None:
+    def broken() -> Iterator[Change]:
+        yield Change("A", "status", None, "y", "tool")
+        raise RuntimeError("encoding failed")
+
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("sync", NOW)
+        staged = journal.stage(run, RunRecord(broken()))
+        with pytest.raises(RuntimeError, match="encoding failed"):
+            staged.commit("sha")
+        assert journal.history("A") == []
+        journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256=None)  # the journal is usable

@@ -53,7 +53,10 @@ def phone_digits_lost(frame: pd.DataFrame, lang: Lang) -> list[Anomaly]:
 
 def flag_anomalies(frame: pd.DataFrame, flags: Iterable[Flag], lang: Lang) -> list[Anomaly]:
     """The journal's open flags (CONFLICT, TRACKING_CHANGED) on the rows of their orders."""
-    row_of = {oid: row for row, oid in frame["order_id"].items() if isinstance(oid, str)}
+    flags = list(flags)
+    if not flags:
+        return []
+    row_of = {oid: row for row, oid in zip(frame.index.tolist(), frame["order_id"].tolist(), strict=True) if isinstance(oid, str)}
     out = []
     for flag in flags:
         row = row_of.get(flag.order_id)

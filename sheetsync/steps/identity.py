@@ -29,7 +29,7 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
                    reserve: Callable[[int], int]) -> Callable[[int], list[str]]:
     """A function giving `n` fresh order_ids; numbers come from `reserve` (the journal's sequence)
     and an id already in the table is skipped, so an id is never given twice."""
-    used = set(taken)
+    used = set(taken.tolist() if isinstance(taken, pd.Series) else taken)
 
     def make(n: int) -> list[str]:
         out: list[str] = []
@@ -64,5 +64,5 @@ def assign_order_ids(frame: pd.DataFrame, make_ids: Callable[[int], list[str]], 
 
 def deleted_ids(frame: pd.DataFrame, known: Iterable[str]) -> list[str]:
     """Orders the journal knows that are no longer in the sheet: a person deleted their rows."""
-    present = set(frame["order_id"].dropna())
+    present = set(frame["order_id"].dropna().tolist())
     return sorted(oid for oid in known if oid not in present)

@@ -1,0 +1,33 @@
+"""Rows encoded by DuckDB decode to exactly the values they came from, for any text."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheetsync.jsonrows import json_lists, json_objects
+
+cells = st.one_of(st.none(), st.text(st.characters(blacklist_categories=["Cs"]), max_size=12),
+                  st.sampled_from(['"a":null', '="0123"', "a\\b", 'say "hi"', "line\nbreak\r\t", "\x01\x1f", "浙江省 杭州市"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(cells, cells, cells), min_size=1, max_size=20))
+def test_lists_and_objects_decode_to_the_values(rows: list[tuple[str | None, ...]]) -> None:
+    frame = pd.DataFrame(rows, columns=["a", "b 字段", "c"], dtype="str")
+    plain = [tuple(None if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False)]
+    assert [json.loads(text) for text in json_lists(frame, list(frame.columns))] == [list(row) for row in plain]
+    objects = [json.loads(text) for text in json_objects(frame, list(frame.columns))]
+    expected = [{f: v for f, v in zip(frame.columns, row, strict=True) if v is not None} for row in plain]
+    assert objects == expected
+    assert [list(o) for o in objects] == [list(e) for e in expected]  # the fields in order
+
+
+def test_object_columns_and_empty_frames() -> None:
+    frame = pd.DataFrame({"n": pd.Series([1, None], dtype=object), "s": pd.Series(["x", None], dtype=object)})
+    assert json_lists(frame, ["n", "s"]) == ['["1","x"]', "[null,null]"]
+    assert json_objects(frame, ["n", "s"]) == ['{"n":"1","s":"x"}', "{}"]
+    assert json_lists(frame.iloc[:0], ["n"]) == []

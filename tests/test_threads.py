@@ -1,0 +1,60 @@
+"""The background stages of a write: their output is the plain one, their errors reach the caller."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+
+import pytest
+
+from sheetsync.stores.xlsx_threads import BackgroundDeflater, read_ahead
+from sheetsync.stores.xlsx_zip import Deflater
+
+
+def test_read_ahead_yields_everything_in_order() -> None:
+    chunks = [bytes([i]) * 1000 for i in range(50)]
+    assert list(read_ahead(iter(chunks))) == chunks
+
+
+def test_read_ahead_raises_the_producers_error_and_stops_early() -> None:
+    def broken() -> Iterator[bytes]:
+        yield b"a"
+        raise zlib.error("Error -3 while decompressing data")
+
+    with pytest.raises(zlib.error, match="decompressing"):
+        list(read_ahead(broken()))
+    produced = []
+
+    def endless() -> Iterator[bytes]:
+        while True:
+            produced.append(1)
+            yield b"x"
+
+    reader = read_ahead(endless())
+    assert next(reader) == b"x"
+    reader.close()  # the consumer stops: the producer thread ends instead of blocking forever
+    assert len(produced) < 100
+
+
+def test_background_deflater_writes_the_same_stream() -> None:
+    data = [b"<row>%d</row>" % i * 100 for i in range(300)]
+    plain, threaded = Deflater(io.BytesIO(), 1), BackgroundDeflater(Deflater(io.BytesIO(), 1))
+    for chunk in data:
+        plain.write(chunk)
+        threaded.write(chunk)
+    a, b = plain.finish(), threaded.finish()
+    assert (a.crc, a.size, a.data.read()) == (b.crc, b.size, b.data.read())
+    assert zlib.decompress(b.data.getvalue(), -15) == b"".join(data)  # type: ignore[attr-defined]
+
+
+def test_background_deflater_reports_a_failed_write() -> None:
+    class Full(io.BytesIO):
+        def write(self, data: bytes) -> int:  # type: ignore[override]
+            raise OSError(28, "No space left on device")
+
+    deflater = BackgroundDeflater(Deflater(Full(), 1))
+    with pytest.raises(OSError, match="No space"):
+        for _ in range(10_000):
+            deflater.write(b"x" * 100_000)
+        deflater.finish()
