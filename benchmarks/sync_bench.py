@@ -16,6 +16,8 @@ Peak RSS is read with `resource` (POSIX only).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import csv
 import datetime as dt
 import json
@@ -111,10 +113,15 @@ def child(task: str, target: str) -> None:
 
         book = openpyxl.load_workbook(target)
         book.save(target + ".openpyxl.xlsx")
-    elif task == "sync":
-        from sheetsync import api, load_config
+    elif task == "sync":  # the command line a person or cron runs, in this process
+        from sheetsync.cli import main
 
-        api.sync(load_config(target))
+        with contextlib.redirect_stdout(io.StringIO()):
+            try:
+                main(["sync", "-c", target])
+            except SystemExit as exc:
+                if exc.code not in (0, 3):
+                    raise
     elif task == "write":
         from sheetsync import load_config
         from sheetsync.stores import open_store

@@ -31,7 +31,7 @@ from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
 from .stores.base import KEEP, CellWrite
-from .values import cell_value, cell_values
+from .values import ColumnCells, cell_value
 
 log = logging.getLogger("sheetsync")
 
@@ -151,7 +151,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         table.frame = table.frame.iloc[:0]
         writes = to_writes(changes, table.columns, cell_value, fill_of)
         new_rows = work.loc[pulled.appended]
-        block = append_block(new_rows, table.columns, cell_values)
+        block = append_block(new_rows, table.columns, ColumnCells)
         if "anomalies" in table.columns and "anomalies" in new_rows.columns:
             flagged = new_rows["anomalies"].dropna()
             writes += [CellWrite(int(r), table.columns["anomalies"], KEEP, fill_of("anomalies", v)) for r, v in flagged.items()]

@@ -80,7 +80,8 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
     assert isinstance(pulled, Pulled)
     name, label = pulled.config.name, pulled.label
     records = pulled.records
-    row_of_id = {oid: row for row, oid in zip(work.index.tolist(), work["order_id"].tolist(), strict=True) if isinstance(oid, str)}
+    row_of_id = {oid: row for row, oid in zip(work.index.tolist(), work["order_id"].tolist(), strict=True)
+                 if isinstance(oid, str)}
     known = journal.natural_keys(name)
     by_sheet: dict[str, int] = {}
     if "channel_order_id" in work.columns and "channel" in work.columns:

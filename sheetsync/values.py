@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, overload
 
 import pandas as pd
 
@@ -140,3 +140,44 @@ def cell_values(field: str, column: pd.Series) -> list[CellValue]:
     elif field in MONEY_FIELDS:
         out = [cell_value(field, v) if isinstance(v, str) else None for v in out]
     return out
+
+
+class ColumnCells(Sequence["CellValue"]):
+    """The cell values of a column of canonical text, made a chunk at a time as a writer reads them.
+
+    Appending 50,000 rows of 25 columns as Python objects all at once would hold 1.25 million of
+    them; a writer that reads in order holds one chunk per column instead."""
+
+    CHUNK: Final = 8192
+
+    def __init__(self, field: str, column: pd.Series) -> None:
+        self._field, self._column = field, column
+        self._start, self._cells = 0, cell_values(field, column.iloc[: self.CHUNK])
+
+    def __len__(self) -> int:
+        return len(self._column)
+
+    @overload
+    def __getitem__(self, key: int) -> CellValue: ...
+    @overload
+    def __getitem__(self, key: slice) -> list[CellValue]: ...
+
+    def __getitem__(self, key: int | slice) -> CellValue | list[CellValue]:
+        if isinstance(key, slice):
+            start, stop, step = key.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            if self._start <= start and stop <= self._start + len(self._cells):
+                return self._cells[start - self._start : stop - self._start]
+            if stop - start > self.CHUNK:
+                return cell_values(self._field, self._column.iloc[start:stop])
+            self._start, self._cells = start, cell_values(self._field, self._column.iloc[start : start + self.CHUNK])
+            return self._cells[: stop - start]
+        index = key + len(self) if key < 0 else key
+        if not 0 <= index < len(self):
+            raise IndexError(key)
+        return self[index : index + 1][0]
+
+    def __iter__(self) -> Iterator[CellValue]:
+        for start in range(0, len(self), self.CHUNK):
+            yield from self[start : start + self.CHUNK]

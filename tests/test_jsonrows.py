@@ -31,3 +31,13 @@ def test_object_columns_and_empty_frames() -> None:
     assert json_lists(frame, ["n", "s"]) == ['["1","x"]', "[null,null]"]
     assert json_objects(frame, ["n", "s"]) == ['{"n":"1","s":"x"}', "{}"]
     assert json_lists(frame.iloc[:0], ["n"]) == []
+
+
+def test_column_cells_are_made_a_chunk_at_a_time_and_read_like_a_list() -> None:
+    from sheetsync.values import ColumnCells, cell_values
+
+    column = pd.Series([None if i % 5 == 0 else f"2026-01-{1 + i % 28:02d} 08:00:00" for i in range(20_000)], dtype="str")
+    cells, plain = ColumnCells("created_at", column), cell_values("created_at", column)
+    assert len(cells) == len(plain) and list(cells) == plain
+    assert cells[8190:8200] == plain[8190:8200] and cells[19_999] == plain[-1] and cells[-1] == plain[-1]
+    assert cells[:20_000] == plain and cells[5:50:7] == plain[5:50:7]

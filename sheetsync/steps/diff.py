@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +85,7 @@ def to_writes(
 
 
 def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
-                 convert: Callable[[str, pd.Series], list[CellValue]]) -> AppendBlock | None:
+                 convert: Callable[[str, pd.Series], Sequence[CellValue]]) -> AppendBlock | None:
     """The rows a run adds at the bottom of the sheet, columnar, in sheet coordinates."""
     if new_rows.empty:
         return None

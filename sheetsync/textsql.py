@@ -1,0 +1,45 @@
+"""DuckDB over the pipeline's text columns: one vectorised (and multi-threaded) pass over whole rows.
+
+pandas and Arrow work column by column; what needs all the fields of a row at once (its hash, its
+JSON snapshot) is a single SQL expression here, run on the Arrow buffers without copying them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+
+def select_rows(frame: pd.DataFrame, fields: Sequence[str], expression: str) -> pa.ChunkedArray:
+    """`expression` evaluated on every row of `frame`, in order; it names `fields` as c0, c1, ..."""
+    table = pa.table({f"c{i}": arrow_text(frame[f]) for i, f in enumerate(fields)})
+    with duckdb.connect() as con:
+        con.register("rows_", table)
+        return con.sql(f"SELECT {expression} FROM rows_").to_arrow_table().column(0)
+
+
+def columns(fields: Sequence[str]) -> str:
+    """The argument list naming `fields` in `select_rows`: `c0, c1, ...`."""
+    return ", ".join(f"c{i}" for i in range(len(fields)))
+
+
+def sql_text(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as an Arrow string array; values that are not text are written as text."""
+    try:
+        values = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        values = None
+    if values is None or not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+                              or pa.types.is_null(values.type)):
+        mask = column.isna().to_numpy()
+        values = pa.array([None if m else str(v) for v, m in zip(column.to_numpy(dtype=object), mask, strict=True)],
+                          pa.string())
+    return values.cast(pa.string())
