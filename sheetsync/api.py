@@ -126,7 +126,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         unique = before if identified.all() else before[identified]
         hashes = row_hashes(unique)
         stale = hashes.index[[stored.get(o) != h for o, h in zip(texts(unique["order_id"]), hashes.to_numpy(), strict=True)]]
-        edits = person_edits(before, journal.base_values([o for o in before.loc[stale, "order_id"] if o in stored]), stale)
+        seen_before = before.loc[stale]
+        seen_before = seen_before[seen_before["order_id"].isin(stored.keys())]
+        edits = person_edits(seen_before, *journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns)))
 
         pulls = [channel.pull(journal.seen_file, now) for channel in channels]
         clean = hashes.index.difference(stale)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -107,5 +107,8 @@ MIGRATIONS: dict[int, str] = {
     );
     ALTER TABLE base ADD COLUMN layout INTEGER;       -- NULL: vals is a JSON object (version 1)
     ALTER TABLE base_undo ADD COLUMN layout INTEGER;
+    """,
+    4: """
+    -- base.row_hash is now DuckDB's hash of the row: Journal._rehash recomputes it from base.vals
     """,
 }

@@ -212,7 +212,8 @@ def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal:
     stale = [(oid, row) for oid, row in zip(ids, rows, strict=True) if row not in out.clean]
     if stale:
         stale_ids, stale_rows = [oid for oid, _ in stale], [row for _, row in stale]
-        base.loc[stale_rows, fields] = pd.DataFrame(journal.base_columns(stale_ids, fields), index=stale_rows, dtype="str")
+        snapshot, _ = journal.base_frame(stale_ids, fields)
+        base.loc[stale_rows, fields] = snapshot.set_axis(stale_rows).to_numpy()
     position = {row: i for i, row in enumerate(rows)}
     row_of = dict(zip(ids, rows, strict=True))
     for (oid, f), value in overrides.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -19,6 +20,15 @@ def select_rows(frame: pd.DataFrame, fields: Sequence[str], expression: str) -> 
     with duckdb.connect() as con:
         con.register("rows_", table)
         return con.sql(f"SELECT {expression} FROM rows_").to_arrow_table().column(0)
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A signed 64-bit hash of each row's values, columns taken in name order."""
+    fields = sorted(frame.columns)
+    if not len(frame):
+        return np.zeros(0, dtype=np.int64)
+    hashed: np.ndarray = select_rows(frame, fields, f"hash({columns(fields)})").to_numpy()
+    return hashed.view(np.int64)
 
 
 def columns(fields: Sequence[str]) -> str:
@@ -43,3 +53,17 @@ def arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray:
         values = pa.array([None if m else str(v) for v, m in zip(column.to_numpy(dtype=object), mask, strict=True)],
                           pa.string())
     return values.cast(pa.string())
+
+
+def json_fields(documents: Sequence[str], paths: dict[str, str]) -> dict[str, tuple[list[str | None], list[bool]]]:
+    """For each name in `paths` (a JSONPath such as `$[3]` or `$."phone"`), every document's text at
+    that path (None for JSON null or nothing there) and whether the path exists in it."""
+    if not paths:
+        return {}
+    table = pa.table({"doc": pa.array(documents, pa.string())})
+    names = list(paths)
+    selects = [f"json_extract_string(doc, {sql_text(paths[n])}), json_exists(doc, {sql_text(paths[n])})" for n in names]
+    with duckdb.connect() as con:
+        con.register("docs_", table)
+        out = con.sql(f"SELECT {', '.join(selects)} FROM docs_").to_arrow_table()
+    return {n: (out.column(2 * i).to_pylist(), out.column(2 * i + 1).to_pylist()) for i, n in enumerate(names)}

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sheetsync.errors import UnreadableInput
@@ -134,7 +135,10 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
         db.execute("PRAGMA user_version=1")
     with Journal(path) as journal:
         assert journal.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert journal.base_hashes() == {"A": 1}
+        from sheetsync.steps.edits import row_hashes
+
+        rehashed = int(row_hashes(pd.DataFrame({"phone": ["0571"]}, dtype="str")).iloc[0])  # version 4 rehashes
+        assert journal.base_hashes() == {"A": rehashed}
         assert journal.base_values(["A"]) == {"A": {"phone": "0571"}}
         assert journal.natural_keys("dy") == {}
 
@@ -142,7 +146,8 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
 def test_a_staged_run_is_invisible_until_committed_and_gone_when_aborted(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
-        staged = journal.stage(run, RunRecord([Change("A", "status", None, "y", "tool")], {"A": (2, '["A"]')}, layout=["order_id"]))
+        record = RunRecord([Change("A", "status", None, "y", "tool")], {"A": (2, '["A"]')}, layout=["order_id"])
+        staged = journal.stage(run, record)
         with sqlite3.connect(tmp_path / "j.db") as other:  # another reader sees nothing of it yet
             staged._worker.join()
             assert other.execute("SELECT count(*) FROM base").fetchone()[0] == 0
@@ -167,3 +172,28 @@ def test_a_staged_run_that_fails_while_inserting_raises_on_commit(tmp_path: Path
             staged.commit("sha")
         assert journal.history("A") == []
         journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256=None)  # the journal is usable
+
+
+def test_base_frame_decodes_snapshots_of_every_layout(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        journal.record(journal.start_run("sync", NOW), RunRecord(base={"A": (1, '["A","0571-8765",null]')},
+                                                               layout=["order_id", "phone", "note"]), workbook_sha256=None)
+        journal.record(journal.start_run("sync", NOW), RunRecord(base={"B": (2, '["B","引号\\"和\\\\"]')},
+                                                               layout=["order_id", "phone"]), workbook_sha256=None)
+        journal.db.execute("""INSERT INTO base VALUES ('C', 3, '{"order_id": "C", "note": "v1"}', NULL)""")
+        values, known = journal.base_frame(["C", "missing", "B", "A"], ["phone", "note"])
+        assert values.astype(object).where(values.notna(), None).to_numpy().tolist() == [
+            [None, "v1"], [None, None], ['引号"和\\', None], ["0571-8765", None]]
+        assert known.to_numpy().tolist() == [[False, True], [False, False], [True, False], [True, True]]
+
+
+def test_version_4_recomputes_row_hashes_from_the_snapshots(tmp_path: Path) -> None:
+    from sheetsync.steps.edits import row_hashes
+
+    with Journal(tmp_path / "j.db") as journal:
+        journal.record(journal.start_run("sync", NOW), RunRecord(base={"A": (123, '["A","0571-8765",null]')},
+                                                               layout=["order_id", "phone", "note"]), workbook_sha256=None)
+        journal.db.execute("PRAGMA user_version=3")
+    with Journal(tmp_path / "j.db") as journal:
+        sheet_row = pd.DataFrame({"order_id": ["A"], "phone": ["0571-8765"], "note": [None]}, dtype="str")
+        assert journal.base_hashes() == {"A": int(row_hashes(sheet_row).iloc[0])}

@@ -71,8 +71,10 @@ def test_row_hash_changes_with_any_value_and_not_with_row_position() -> None:
 
 def test_person_edits_are_found_against_base_values() -> None:
     f = frame({2: {"order_id": "A", "phone": "13900001111", "note": "x"}, 3: {"order_id": "NEW", "phone": "1"}})
-    base = {"A": {"order_id": "A", "phone": "13812345678", "note": "x"}}
-    assert person_edits(f, base, f.index) == [Change("A", "phone", "13812345678", "13900001111", "person")]
+    base = pd.DataFrame({"order_id": ["A", None], "phone": ["13812345678", None], "note": ["x", None]}, dtype="str")
+    known = pd.DataFrame({"order_id": [True, False], "phone": [True, False], "note": [False, False]})  # no snapshot of NEW
+    f.loc[2, "note"] = "a field the snapshot does not have is not an edit"
+    assert person_edits(f, base, known) == [Change("A", "phone", "13812345678", "13900001111", "person")]
 
 
 def test_diff_lists_changed_and_new_cells_only() -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import numpy as np
 import pandas as pd
 
 from ..journal import Change
-from ..textsql import columns, select_rows
-from ..values import text_or_none
+from ..textsql import row_hashes as row_hash_values
+from .diff import differs, texts
 
 
 def row_hashes(frame: pd.DataFrame) -> pd.Series:
@@ -20,30 +18,24 @@ def row_hashes(frame: pd.DataFrame) -> pd.Series:
     Only rows whose hash differs from the journal's need their base values loaded:
     a run over 100,000 unchanged rows compares 100,000 integers.
     """
-    fields = sorted(frame.columns)
-    if not len(frame):
-        return pd.Series([], index=frame.index, dtype="int64")
-    hashed = select_rows(frame, fields, f"hash({columns(fields)})").to_numpy()
-    return pd.Series(hashed.view(np.int64), index=frame.index)
+    return pd.Series(row_hash_values(frame), index=frame.index)
 
 
-def person_edits(
-    frame: pd.DataFrame, base: Mapping[str, Mapping[str, str | None]], rows: pd.Index
-) -> list[Change]:
-    """Cells of `rows` whose value differs from the base: each is an edit by a person."""
-    changes: list[Change] = []
-    fields = list(frame.columns)
-    for row in rows:
-        order_id = frame.at[row, "order_id"]
-        old_values = base.get(order_id) if isinstance(order_id, str) else None
-        if old_values is None:
+def person_edits(frame: pd.DataFrame, base: pd.DataFrame, known: pd.DataFrame) -> list[Change]:
+    """Cells whose value differs from the base: each is an edit by a person.
+
+    `base` and `known` (whether the snapshot has the field) are aligned row by row with `frame`;
+    a field the snapshot does not have is not an edit."""
+    base, known = base.set_axis(frame.index), known.set_axis(frame.index)
+    found: list[tuple[int, int, Change]] = []
+    ids = texts(frame["order_id"])
+    for j, field in enumerate(frame.columns):
+        if field not in base.columns:
             continue
-        for field in fields:
-            if field not in old_values:
-                continue
-            new = text_or_none(frame.at[row, field])
-            old = old_values[field]
-            if new != old:
-                changes.append(Change(order_id, field, old, new, "person"))
-    return changes
-
+        edited = np.flatnonzero(differs(base[field], frame[field]).to_numpy() & known[field].to_numpy())
+        if not len(edited):
+            continue
+        olds, news = texts(base[field].iloc[edited]), texts(frame[field].iloc[edited])
+        found += [(int(i), j, Change(str(ids[i]), field, old, new, "person"))
+                  for i, old, new in zip(edited, olds, news, strict=True) if isinstance(ids[i], str)]
+    return [change for _, _, change in sorted(found, key=lambda f: (f[0], f[1]))]
