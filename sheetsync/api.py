@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,7 @@ from .stores import open_store
 from .stores.base import KEEP, CellWrite
 from .values import ColumnCells, cell_value
 
+T = TypeVar("T")
 log = logging.getLogger("sheetsync")
 
 TOOL_FIELDS_SOURCE = {"order_id": "tool", "channel": "tool", "anomalies": "rule"}
@@ -111,7 +114,15 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             for rec in journal.recover(store.sha256):
                 outcome = t("journal.recovered.kept" if rec.kept else "journal.recovered.dropped", lang)
                 notices.append(t("journal.recovered", lang, run=rec.run_id, outcome=outcome))
-        table = store.read()
+        # channels are read on a thread while the workbook is: both readers do most of their work without the GIL
+        seen = journal.seen_files()
+        pulling = _background(lambda: [channel.pull(seen.get, now) for channel in channels])
+        try:
+            table = store.read()
+        except BaseException:
+            pulling.exception()  # let the channels finish; the reading error is the one to report
+            raise
+        pulls = pulling.result()
         before = table.frame
         work = before.copy()
         run_id = 0 if dry_run else journal.start_run("sync", now)
@@ -130,7 +141,6 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         seen_before = seen_before[seen_before["order_id"].isin(stored.keys())]
         edits = person_edits(seen_before, *journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns)))
 
-        pulls = [channel.pull(journal.seen_file, now) for channel in channels]
         clean = hashes.index.difference(stale)
         work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids(), clean)
         accounts = _account(pulls, pulled)
@@ -214,6 +224,20 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     if broken:
         raise UnreadableInput("\n".join(a.error or "" for a in broken), t("pull.unreadable.hint", lang))
     return result
+
+
+def _background(task: Callable[[], T]) -> Future[T]:
+    """Run `task` on a thread of its own; `result()` waits for it and raises what it raised."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(task())
+        except BaseException as exc:  # handed to the caller by result()
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="sheetsync-pull", daemon=True).start()
+    return future
 
 
 def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> None:

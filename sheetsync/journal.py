@@ -427,6 +427,10 @@ class Journal:
         row = self.db.execute("SELECT path FROM files WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def seen_files(self) -> dict[str, str]:
+        """sha256 -> the path under which that content was imported, for every file ever imported."""
+        return dict(self.db.execute("SELECT sha256, path FROM files").fetchall())
+
     def deleted_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT order_id FROM deleted")}
 
