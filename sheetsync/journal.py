@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Final, Protocol
 
 import numpy as np
 import pandas as pd
@@ -265,38 +265,34 @@ class Journal:
 
     def _insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
         """Everything of a run but its state, inside the caller's transaction; `pending` keeps undo data."""
-        db.executemany(
-            "INSERT INTO changes(run_id, order_id, field, old, new, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            ((run_id, c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes),
-        )
+        _bulk(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
+                  f" SELECT ?, {_items(6)} FROM json_each(?)",
+              ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
         if pending:
             self._save_undo(db, run_id, list(rec.base) + list(rec.deleted))
             db.executemany(
                 "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
                 ((run_id, name, name) for name in self._peeked),
             )
-            db.executemany(
-                "INSERT INTO merge_base_undo SELECT ?, ?, ?, (SELECT value FROM merge_base WHERE order_id=? AND field=?),"
-                " EXISTS (SELECT 1 FROM merge_base WHERE order_id=? AND field=?)",
-                ((run_id, o, f, o, f, o, f) for o, f in rec.merge_base),
-            )
+            _bulk(db, "INSERT INTO merge_base_undo SELECT ?, m.o, m.f, b.value, b.order_id IS NOT NULL"
+                      f" FROM (SELECT {_items(2, ('o', 'f'))} FROM json_each(?)) m"
+                      " LEFT JOIN merge_base b ON b.order_id = m.o AND b.field = m.f",
+                  rec.merge_base, run_id)
         db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
         if rec.base:
             layout = self._layout_id(db, rec.layout)
-            db.executemany(
-                "INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) VALUES (?, ?, ?, ?)",
-                ((oid, h, v, layout) for oid, (h, v) in rec.base.items()),
-            )
+            _bulk(db, f"INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) SELECT {_items(3)}, ?"
+                      " FROM json_each(?)",
+                  ((oid, h, v) for oid, (h, v) in rec.base.items()), layout)
         for order_id, vals in rec.deleted.items():
             db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
             db.execute(
                 "INSERT OR REPLACE INTO deleted VALUES (?, ?, ?)",
                 (order_id, run_id, json.dumps(vals, ensure_ascii=False)),
             )
-        db.executemany("INSERT OR IGNORE INTO natural_keys VALUES (?, ?, ?, ?)",
-                       ((c, k, o, run_id) for c, k, o in rec.natural_keys))
-        db.executemany("INSERT OR REPLACE INTO merge_base VALUES (?, ?, ?, ?)",
-                       ((o, f, v, run_id) for (o, f), v in rec.merge_base.items()))
+        _bulk(db, f"INSERT OR IGNORE INTO natural_keys SELECT {_items(3)}, ? FROM json_each(?)", rec.natural_keys, run_id)
+        _bulk(db, f"INSERT OR REPLACE INTO merge_base SELECT {_items(3)}, ? FROM json_each(?)",
+              ((o, f, v) for (o, f), v in rec.merge_base.items()), run_id)
         db.executemany(
             "INSERT INTO flags(order_id, code, field, sheet_value, other_value, run_id) VALUES (?, ?, ?, ?, ?, ?)",
             ((f.order_id, f.code, f.field, f.sheet_value, f.other_value, run_id) for f in rec.new_flags),
@@ -325,7 +321,7 @@ class Journal:
     def _save_undo(db: sqlite3.Connection, run_id: int, order_ids: Sequence[str]) -> None:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS touched(order_id TEXT PRIMARY KEY)")
         db.execute("DELETE FROM touched")
-        db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", ((o,) for o in order_ids))
+        _bulk(db, f"INSERT OR IGNORE INTO touched SELECT {_items(1)} FROM json_each(?)", ((o,) for o in order_ids))
         db.execute(
             "INSERT INTO base_undo(run_id, order_id, row_hash, vals, layout) SELECT ?, t.order_id, b.row_hash, b.vals, b.layout"
             " FROM touched t LEFT JOIN base b ON b.order_id = t.order_id",
@@ -458,6 +454,32 @@ class Journal:
             (order_id,),
         ).fetchall()
         return [HistoryEntry(*row) for row in rows]
+
+
+_BULK_ROWS: Final = 8192
+
+
+def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object]], *params: object) -> None:
+    """Run `statement` (whose last parameter is `json_each`'s document, after `params`) once per
+    chunk of `rows`, each chunk handed over as one JSON array.
+
+    SQLite unpacks the array in C with the GIL released, so the journal's inserts really run beside
+    the workbook's patch on the other thread; `executemany` binds every row in Python, holding the
+    GIL, and measured no overlap at all."""
+    batch: list[Sequence[object]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _BULK_ROWS:
+            db.execute(statement, (*params, json.dumps(batch, ensure_ascii=False)))
+            batch.clear()
+    if batch:
+        db.execute(statement, (*params, json.dumps(batch, ensure_ascii=False)))
+
+
+def _items(width: int, names: Sequence[str] = ()) -> str:
+    """The select list taking the items of each row of `FROM json_each(?)`."""
+    items = [f"json_extract(value, '$[{i}]')" + (f" AS {names[i]}" if names else "") for i in range(width)]
+    return ", ".join(items)
 
 
 class StagedRun:

@@ -23,7 +23,7 @@ def json_lists(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
         return []
     if not fields:
         return ["[]"] * len(frame)
-    return _strings(select_rows(frame, fields, f"json_array({columns(fields)})::VARCHAR"))
+    return _strings(select_rows(frame, fields, f"json_array({columns(fields)})::VARCHAR", threads=1))
 
 
 def json_objects(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
@@ -38,7 +38,7 @@ def json_objects(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
     nulls = "(?:" + "|".join(re.escape(n) for n in names) + "):null"
     dropped = f"regexp_replace(json_object({pairs})::VARCHAR, {sql_text(nulls + ',?')}, '', 'g')"
     # a dropped last pair leaves `,}`; a value's own text never ends the object like that (it ends in `"`)
-    return [text[:-2] + "}" if text.endswith(",}") else text for text in _strings(select_rows(frame, fields, dropped))]
+    return [text[:-2] + "}" if text.endswith(",}") else text for text in _strings(select_rows(frame, fields, dropped, threads=1))]
 
 
 def _strings(values: pa.ChunkedArray) -> list[str]:

@@ -14,10 +14,12 @@ import pandas as pd
 import pyarrow as pa
 
 
-def select_rows(frame: pd.DataFrame, fields: Sequence[str], expression: str) -> pa.ChunkedArray:
-    """`expression` evaluated on every row of `frame`, in order; it names `fields` as c0, c1, ..."""
+def select_rows(frame: pd.DataFrame, fields: Sequence[str], expression: str, *, threads: int = 0) -> pa.ChunkedArray:
+    """`expression` evaluated on every row of `frame`, in order; it names `fields` as c0, c1, ...
+
+    `threads` > 0 limits DuckDB's threads (for work that runs beside other work)."""
     table = pa.table({f"c{i}": arrow_text(frame[f]) for i, f in enumerate(fields)})
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"threads": threads} if threads else {}) as con:
         con.register("rows_", table)
         return con.sql(f"SELECT {expression} FROM rows_").to_arrow_table().column(0)
 
