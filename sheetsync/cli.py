@@ -166,6 +166,24 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def run() -> None:
+    """The console script: `main`, then leave without the interpreter's teardown of pandas, Arrow and
+    DuckDB (about 0.3 s, paid by every cron run); by then every file is written, synced and closed."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_BUG)
+    else:
+        code = 0
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe (`| head`): nothing more to say anyway
+        pass
+    os._exit(code)
+
+
 def _give_back_freed_memory() -> None:
     """Arrow's default (mimalloc) pool keeps the pages a pull freed; the C library's allocator hands
     large blocks back to the system, which keeps a 100,000-row pull about 60 MB lower at the same speed

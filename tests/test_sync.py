@@ -302,3 +302,16 @@ def test_the_journal_holds_the_exact_hash_of_every_row_it_left(make_desk: Callab
     frame = open_store(config).read().frame
     with Journal(config.journal_path) as journal:
         assert journal.base_hashes() == {k: int(v) for k, v in zip(frame["order_id"], row_hashes(frame), strict=True)}
+
+
+def test_the_command_flushes_its_output_and_keeps_its_exit_code(desk: Path, tmp_path: Path) -> None:
+    """`sheetsync` leaves with os._exit (cli.run): nothing printed may be lost and the code must be kept."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sheetsync", "sync", "-c", str(desk), "--json"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and json.loads(done.stdout)["rows"] == 0
+    missing = subprocess.run([sys.executable, "-m", "sheetsync", "check", "-c", str(tmp_path / "none.yaml")],
+                             capture_output=True, text=True, check=False, env={**os.environ, "SHEETSYNC_LANG": "en"})
+    assert missing.returncode == 2 and "not found" in missing.stderr
