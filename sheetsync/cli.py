@@ -139,6 +139,13 @@ def history(
     return 0
 
 
+# commands defined in their own modules (they import this one lazily, for _load, out and _print_json)
+from .cli_reports import reconcile_command, report_command  # noqa: E402
+
+app.command("reconcile")(reconcile_command)
+app.command("report")(report_command)
+
+
 def _entry(e: api.HistoryEntry) -> dict[str, Any]:
     return {"run_id": e.run_id, "at": e.at, "command": e.command, "field": e.field, "old": e.old, "new": e.new,
             "source": e.source, "detail": e.detail}
