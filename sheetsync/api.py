@@ -27,6 +27,8 @@ from .locks import RunLock
 from .logs import log_to_state_dir
 from .pull import Incorporated, incorporate, promised_by
 from .rejects import write_rejects
+from .rules import CompiledRules, compile_rules
+from .rules import validate as validate_rows
 from .steps import anomalies as anomaly_step
 from .steps.diff import CellChange, append_block, as_journal, created, diff, texts, to_writes
 from .steps.edits import person_edits, row_hashes
@@ -72,9 +74,12 @@ class RunResult:
     seconds: float = 0.0
     strict: bool = False
 
+    errors: int = 0
+    """Rows' anomalies at level error (with --strict, any makes the exit code 3)."""
+
     @property
     def exit_code(self) -> int:
-        return EXIT_FINDINGS if self.strict and self.anomalies else EXIT_OK
+        return EXIT_FINDINGS if self.strict and self.errors else EXIT_OK
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -105,6 +110,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     now = now or parse_now(None, config.tz)
     lang = config.language
     log_to_state_dir(config.state_dir)
+    rules = compiled_rules(config)
     store = open_store(config, force=force)
     channels = open_channels(config)
     with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal:
@@ -150,11 +156,11 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         _fill_promises(work, config, pulled.appended)
 
         flags, closed, new_flags = _flags(journal.open_flags(), work, edits, pulled)
-        found = [*anomaly_step.duplicate_id_anomalies(work, lang), *anomaly_step.phone_digits_lost(work, lang),
-                 *anomaly_step.flag_anomalies(work, flags, lang)]
+        found = [*anomaly_step.duplicate_id_anomalies(work, lang), *anomaly_step.flag_anomalies(work, flags, lang),
+                 *validate_rows(work, rules, now=now, lang=lang)]
         if "anomalies" in work.columns:
             work["anomalies"] = anomaly_step.render(work.index, found)
-        levels = {a.code: a.level for a in found}
+        levels = {**rules.levels, **{a.code: a.level for a in found}}
 
         fill_of = lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP  # noqa: E731
         changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources)
@@ -184,7 +190,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work),
             strict=strict,
             assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
-            duplicates=dups, anomalies=anomaly_step.count_codes(found),
+            duplicates=dups, anomalies=anomaly_step.count_codes(found), errors=sum(a.level == "error" for a in found),
             changes=[*(_cell_change_dict(c, table.columns) for c in changes[:CHANGES_SHOWN]),
                      *(_created_dict(e, row) for e, row in zip(created(new_rows.iloc[:CHANGES_SHOWN], pulled.created_by),
                                                                         new_rows.index, strict=False))],
@@ -224,6 +230,12 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     if broken:
         raise UnreadableInput("\n".join(a.error or "" for a in broken), t("pull.unreadable.hint", lang))
     return result
+
+
+def compiled_rules(config: Config) -> CompiledRules:
+    """The desk's `rules:`, custom conditions compiled (they may name a field by its header text)."""
+    headers, _ = config.header_map()
+    return compile_rules(config.rules, lang=config.language, aliases={text: f for f, text in headers.items()})
 
 
 def _background(task: Callable[[], T]) -> Future[T]:
@@ -394,14 +406,22 @@ class CheckResult:
     absent: list[str]
     extra: list[str]
     channels: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[tuple[str, str]] = field(default_factory=list)
+    """(code, level) of every rule that is on, its conditions compiled."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def check(config: Config) -> CheckResult:
-    """Validate the configuration (its channels' mappings too) against the workbook; writes nothing.
-    A missing mapped header or an unknown mapping raises ConfigError."""
+def check(config: Config, *, rules_only: bool = False) -> CheckResult:
+    """Validate the configuration (its rules' conditions and channels' mappings too) against the workbook;
+    writes nothing.  A bad condition, a missing mapped header or an unknown mapping raises ConfigError.
+    `rules_only` checks the `rules:` alone (no workbook, no channels)."""
+    compiled = compiled_rules(config)
+    if rules_only:
+        return CheckResult(config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
+                           header_row=0, rows=0, mapped={}, absent=[], extra=[], channels=[],
+                           rules=sorted(compiled.levels.items()))
     headers, _ = config.header_map()
     channels = [{"name": c.channel.name, "mapping": c.mapping.name, "kind": c.mapping.kind, "files": c.waiting()}
                 for c in open_channels(config)]
@@ -410,5 +430,38 @@ def check(config: Config) -> CheckResult:
         config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
         header_row=table.header_row, rows=len(table.frame),
         mapped={f: headers[f] for f in table.columns}, absent=[f for f in headers if f not in table.columns],
-        extra=list(table.extra_headers), channels=channels,
+        extra=list(table.extra_headers), channels=channels, rules=sorted(compiled.levels.items()),
+    )
+
+
+@dataclass
+class ValidateResult:
+    """The findings of the rules on the table as it is (`sheetsync validate`): nothing is written."""
+
+    workbook: str
+    rows: int
+    counts: dict[str, int]
+    findings: list[dict[str, Any]]
+    errors: int
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FINDINGS if self.errors else EXIT_OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "exit_code": self.exit_code}
+
+
+def validate(config: Config, *, now: dt.datetime | None = None) -> ValidateResult:
+    """Run the desk's rules over the table as it is and return every finding; writes nothing (no lock,
+    no journal).  Rows keep their sheet row numbers."""
+    now = now or parse_now(None, config.tz)
+    rules = compiled_rules(config)
+    frame = open_store(config).read().frame
+    found = [*anomaly_step.duplicate_id_anomalies(frame, config.language),
+             *validate_rows(frame, rules, now=now, lang=config.language)]
+    found.sort(key=lambda a: a.row)
+    return ValidateResult(
+        workbook=str(config.workbook_path), rows=len(frame), counts=anomaly_step.count_codes(found),
+        findings=[asdict(a) for a in found], errors=sum(a.level == "error" for a in found),
     )

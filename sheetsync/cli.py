@@ -93,15 +93,35 @@ def demo(
 
 
 @app.command()
-def check(config: ConfigOption = Path(DEFAULT_CONFIG), json_out: JsonOption = False) -> int:
-    """Validate the configuration and the workbook's headers; writes nothing."""
+def check(
+    config: ConfigOption = Path(DEFAULT_CONFIG),
+    json_out: JsonOption = False,
+    rules: Annotated[bool, typer.Option("--rules", help="Check the rules alone (their conditions compiled).")] = False,
+) -> int:
+    """Validate the configuration, its rules and the workbook's headers; writes nothing."""
     loaded = _load(config)
-    result = api.check(loaded)
+    result = api.check(loaded, rules_only=rules)
     if json_out:
         _print_json(result.to_dict())
     else:
         report.show_check(out, result, loaded.language)
     return 0
+
+
+@app.command()
+def validate(
+    config: ConfigOption = Path(DEFAULT_CONFIG),
+    now: Annotated[str | None, typer.Option("--now", help="The time the rules see (ISO), for dates in the future.")] = None,
+    json_out: JsonOption = False,
+) -> int:
+    """Run the rules over the table and print the findings; writes nothing. Exit 3 when any is an error."""
+    loaded = _load(config)
+    result = api.validate(loaded, now=api.parse_now(now, loaded.tz))
+    if json_out:
+        _print_json(result.to_dict())
+    else:
+        report.show_validate(out, result, loaded.language)
+    return result.exit_code
 
 
 @app.command()

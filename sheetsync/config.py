@@ -22,6 +22,7 @@ from .errors import ConfigError
 from .fields import FIELDS
 from .i18n import Lang, default_lang, t
 from .resources import data_dir
+from .rules.config import RulesConfig
 
 DEFAULT_CONFIG = "sheetsync.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -96,6 +97,7 @@ class Config(_Model):
     logistics: list[ChannelConfig] = []
     promises: dict[str, str] = {}
     timezone: str | None = None
+    rules: RulesConfig = RulesConfig()
 
     @field_validator("timezone")
     @classmethod

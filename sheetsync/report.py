@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from .api import CheckResult, RunResult
+from .api import CheckResult, RunResult, ValidateResult
 from .i18n import Lang, t
 from .journal import HistoryEntry
 
@@ -62,8 +62,30 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     console.print(t("report.took", lang, seconds=result.seconds), style="dim")
 
 
+def show_validate(console: Console, result: ValidateResult, lang: Lang, shown: int = 50) -> None:
+    """Counts per code, then the first `shown` findings with their sheet row."""
+    if not result.findings:
+        console.print(f"[green]✓[/green] {t('validate.clean', lang, rows=result.rows)}")
+        return
+    console.print(t("validate.summary", lang, rows=result.rows, n=len(result.findings), errors=result.errors))
+    console.print(", ".join(f"{code} {n}" for code, n in result.counts.items()))
+    table = RichTable(show_header=True, header_style="bold")
+    for key in ("validate.row", "validate.order", "validate.code", "validate.level", "validate.message"):
+        table.add_column(t(key, lang))
+    style = {"error": "red", "warn": "yellow", "info": "dim"}
+    for f in result.findings[:shown]:
+        table.add_row(str(f["row"]), f["order_id"] or "", f["code"], f["level"], f["message"], style=style.get(f["level"]))
+    console.print(table)
+    if len(result.findings) > shown:
+        console.print(t("validate.more", lang, n=len(result.findings) - shown), style="dim")
+
+
 def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
     console.print(f"[green]✓[/green] {t('check.ok', lang, path=result.config)}")
+    if result.rules:
+        console.print(t("check.rules", lang, n=len(result.rules)))
+    if not result.mapped:  # `check --rules`: the workbook was not read
+        return
     console.print(t("check.table", lang, sheet=result.sheet, row=result.header_row, rows=result.rows))
     console.print(t("check.mapped", lang, n=len(result.mapped)))
     if result.absent:
