@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from .api_workflow import advance_table, desk_workflow, send_and_record
 from .channels import FileAccount, Pulled, open_channels
 from .config import Config, parse_duration
-from .errors import EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
+from .errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
 from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
 from .jsonrows import json_lists
@@ -34,7 +35,7 @@ from .steps.diff import CellChange, append_block, as_journal, created, diff, tex
 from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
-from .stores.base import KEEP, CellWrite
+from .stores.base import KEEP, CellWrite, _Keep
 from .values import ColumnCells, cell_value
 
 T = TypeVar("T")
@@ -76,9 +77,17 @@ class RunResult:
 
     errors: int = 0
     """Rows' anomalies at level error (with --strict, any makes the exit code 3)."""
+    moved: dict[str, int] = field(default_factory=dict)
+    """`old→new` -> how many orders the workflow moved that way."""
+    put_back: list[dict[str, Any]] = field(default_factory=list)
+    """Status moves people made that the workflow does not allow: put back and flagged."""
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    strict_alerts: bool = False
 
     @property
     def exit_code(self) -> int:
+        if self.strict_alerts and any(not a["ok"] for a in self.alerts):
+            return EXIT_EXTERNAL
         return EXIT_FINDINGS if self.strict and self.errors else EXIT_OK
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,7 +109,7 @@ def parse_now(text: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
 
 
 def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.datetime | None = None,
-         strict: bool = False) -> RunResult:
+         strict: bool = False, strict_alerts: bool = False) -> RunResult:
     """One sync run: read, identify rows, detect people's edits, pull channels, merge, flag, write back, journal.
 
     An input file that cannot be read is reported and the others are still taken; the run then
@@ -111,6 +120,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     lang = config.language
     log_to_state_dir(config.state_dir)
     rules = compiled_rules(config)
+    workflow = desk_workflow(config)
     store = open_store(config, force=force)
     channels = open_channels(config)
     with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal:
@@ -145,7 +155,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         stale = hashes.index[[stored.get(o) != h for o, h in zip(texts(unique["order_id"]), hashes.to_numpy(), strict=True)]]
         seen_before = before.loc[stale]
         seen_before = seen_before[seen_before["order_id"].isin(stored.keys())]
-        edits = person_edits(seen_before, *journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns)))
+        snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
+        edits = person_edits(seen_before, snapshot, known)
+        snapshot = snapshot.where(known).set_axis(seen_before.index)
 
         clean = hashes.index.difference(stale)
         work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids(), clean)
@@ -158,21 +170,36 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         flags, closed, new_flags = _flags(journal.open_flags(), work, edits, pulled)
         found = [*anomaly_step.duplicate_id_anomalies(work, lang), *anomaly_step.flag_anomalies(work, flags, lang),
                  *validate_rows(work, rules, now=now, lang=lang)]
+        advanced = None
+        if workflow is not None:
+            advanced = advance_table(work, workflow, before=before, snapshot=snapshot, channel_cells=pulled.sources,
+                                     added=pd.Index([a.row for a in assigned]), journal=journal, store=store,
+                                     now=now, lang=lang)
+            found += advanced.anomalies
+            found.sort(key=lambda a: a.row)
         if "anomalies" in work.columns:
             work["anomalies"] = anomaly_step.render(work.index, found)
         levels = {**rules.levels, **{a.code: a.level for a in found}}
 
-        fill_of = lambda f, v: anomaly_step.fill_for(v, levels) if f == "anomalies" else KEEP  # noqa: E731
-        changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources)
+        def fill_of(name: str, value: str | None) -> str | _Keep | None:
+            if name == "anomalies":
+                return anomaly_step.fill_for(value, levels)
+            return workflow.fill_of(name, value) if workflow is not None else KEEP
+
+        changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources,
+                       advanced.details if advanced is not None else None)
         pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
         del before, unique
         table.frame = table.frame.iloc[:0]
         writes = to_writes(changes, table.columns, cell_value, fill_of)
         new_rows = work.loc[pulled.appended]
         block = append_block(new_rows, table.columns, ColumnCells)
-        if "anomalies" in table.columns and "anomalies" in new_rows.columns:
-            flagged = new_rows["anomalies"].dropna()
-            writes += [CellWrite(int(r), table.columns["anomalies"], KEEP, fill_of("anomalies", v)) for r, v in flagged.items()]
+        for name in ("anomalies", "status", "sla"):  # appended rows' coloured cells
+            if name in table.columns and name in new_rows.columns:
+                for r, v in new_rows[name].dropna().items():
+                    fill = fill_of(name, v)
+                    if fill is not KEEP:
+                        writes.append(CellWrite(int(r), table.columns[name], KEEP, fill))
         gone = deleted_ids(work, [o for o in stored if o not in dup_ids])
         final = work.loc[~work["order_id"].isin(dup_ids)]
         new_hashes = _final_hashes(final, hashes, {c.row for c in changes})
@@ -184,6 +211,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
             files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
                    if f.skipped is None and f.error is None],
+            unlocks_used=advanced.unlocks_used if advanced is not None else [],
         )
         rejects = [r for p in pulls for r in p.rejects]
         result = RunResult(
@@ -197,7 +225,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             changes_total=len(changes) + len(new_rows),
             notices=notices,
             files=[asdict(a) for a in accounts], not_recreated=sorted(set(pulled.not_recreated)),
-            unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags),
+            unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags), strict_alerts=strict_alerts,
+            moved={f"{a}→{b}": n for (a, b), n in advanced.moved.items()} if advanced is not None else {},
+            put_back=[asdict(m) for m in advanced.moves if not m.accepted] if advanced is not None else [],
         )
         if not dry_run:
             if rejects:
@@ -222,6 +252,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                 result.cells_written = written.cells
                 result.rows_appended = len(new_rows)
             _archive(config, pulls)
+            if advanced is not None:  # the run is recorded: now tell people (a failing webhook never fails the run)
+                result.alerts = [o.to_dict() for o in send_and_record(advanced, config, journal, run_id, now)]
         result.seconds = round(time.perf_counter() - started, 3)
         if not dry_run:
             journal.finish_run(run_id, result.exit_code, _counts(result), dt.datetime.now())
@@ -418,6 +450,7 @@ def check(config: Config, *, rules_only: bool = False) -> CheckResult:
     writes nothing.  A bad condition, a missing mapped header or an unknown mapping raises ConfigError.
     `rules_only` checks the `rules:` alone (no workbook, no channels)."""
     compiled = compiled_rules(config)
+    desk_workflow(config)  # an inconsistent workflow is a ConfigError (exit 2)
     if rules_only:
         return CheckResult(config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
                            header_row=0, rows=0, mapped={}, absent=[], extra=[], channels=[],

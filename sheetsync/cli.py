@@ -131,11 +131,13 @@ def sync(
     json_out: JsonOption = False,
     force: Annotated[bool, typer.Option("--force", help="Write even if a lock file says the workbook is open.")] = False,
     now: Annotated[str | None, typer.Option("--now", help="The run's clock, ISO 8601 (tests, replays).")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any anomaly is found.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any error-level anomaly is found.")] = False,
+    strict_alerts: Annotated[bool, typer.Option("--strict-alerts", help="Exit 5 when an alert could not be sent.")] = False,
 ) -> int:
-    """Run one sync: read the table, assign ids, detect edits, write back what changed."""
+    """Run one sync: read the table, assign ids, detect edits, pull, validate, advance, write back what changed."""
     loaded = _load(config)
-    result = api.sync(loaded, dry_run=dry_run, force=force, now=api.parse_now(now, loaded.tz), strict=strict)
+    result = api.sync(loaded, dry_run=dry_run, force=force, now=api.parse_now(now, loaded.tz), strict=strict,
+                      strict_alerts=strict_alerts)
     if json_out:
         _print_json(result.to_dict())
     else:
@@ -161,9 +163,13 @@ def history(
 
 # commands defined in their own modules (they import this one lazily, for _load, out and _print_json)
 from .cli_reports import reconcile_command, report_command  # noqa: E402
+from .cli_workflow import approve, queue, unlock  # noqa: E402
 
 app.command("reconcile")(reconcile_command)
 app.command("report")(report_command)
+app.command("queue")(queue)
+app.command("approve")(approve)
+app.command("unlock")(unlock)
 
 
 def _entry(e: api.HistoryEntry) -> dict[str, Any]:

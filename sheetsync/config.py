@@ -23,6 +23,7 @@ from .fields import FIELDS
 from .i18n import Lang, default_lang, t
 from .resources import data_dir
 from .rules.config import RulesConfig
+from .workflow.model import AlertTarget
 
 DEFAULT_CONFIG = "sheetsync.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -98,6 +99,9 @@ class Config(_Model):
     promises: dict[str, str] = {}
     timezone: str | None = None
     rules: RulesConfig = RulesConfig()
+    workflow: str | None = None
+    """A preset (`default_zh`, `ecommerce_zh`, `default_en`) or a workflow file relative to this one."""
+    alerts: list[AlertTarget] = []
 
     @field_validator("timezone")
     @classmethod
@@ -119,6 +123,15 @@ class Config(_Model):
     def _durations(cls, value: dict[str, str]) -> dict[str, str]:
         for text in value.values():
             parse_duration(text)
+        return value
+
+    @field_validator("alerts")
+    @classmethod
+    def _unique_alerts(cls, value: list[AlertTarget]) -> list[AlertTarget]:
+        names = [a.name for a in value]
+        dup = next((n for n in names if names.count(n) > 1), None)
+        if dup:
+            raise ValueError(f"the alert target name '{dup}' is used twice")
         return value
 
     @field_validator("channels", "logistics")

@@ -80,6 +80,8 @@ class RunRecord:
     new_flags: list[Flag] = field(default_factory=list)
     closed_flags: dict[int, str] = field(default_factory=dict)
     files: list[tuple[str, str, str, int]] = field(default_factory=list)
+    unlocks_used: list[str] = field(default_factory=list)
+    """Orders whose open unlock let a person's change of a locked field stand in this run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +158,8 @@ class Journal:
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self.transaction() as db:
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                for statement in _statements(MIGRATIONS[target]):
+                    db.execute(statement)
                 if target == 4:
                     self._rehash(db)
                 db.execute(f"PRAGMA user_version={target}")
@@ -224,6 +225,8 @@ class Journal:
         for table in ("changes", "deleted", "natural_keys", "flags", "files"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
         db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
+        db.execute("UPDATE unlocks SET used_run=NULL WHERE used_run=?", (run_id,))
+        db.execute("DELETE FROM alerts_sent WHERE run_id=?", (run_id,))
         undo = db.execute("SELECT order_id, field, value, existed FROM merge_base_undo WHERE run_id=? ORDER BY rowid DESC",
                           (run_id,)).fetchall()
         for order_id, name, value, existed in undo:
@@ -299,6 +302,8 @@ class Journal:
         )
         db.executemany("UPDATE flags SET state=?, closed_run=? WHERE id=?",
                        ((state, run_id, flag_id) for flag_id, state in rec.closed_flags.items()))
+        db.executemany("UPDATE unlocks SET used_run=? WHERE order_id=? AND used_run IS NULL",
+                       ((run_id, order_id) for order_id in rec.unlocks_used))
         db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
                        ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
 
@@ -454,6 +459,17 @@ class Journal:
             (order_id,),
         ).fetchall()
         return [HistoryEntry(*row) for row in rows]
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script (a `;` inside a comment or a string does not end one)."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
 
 
 _BULK_ROWS: Final = 8192

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+from .workflow.history import SCHEMA_SQL as WORKFLOW_SCHEMA
+
+SCHEMA_VERSION = 5
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -111,4 +113,5 @@ MIGRATIONS: dict[int, str] = {
     4: """
     -- base.row_hash is now DuckDB's hash of the row: Journal._rehash recomputes it from base.vals
     """,
+    5: WORKFLOW_SCHEMA,
 }

@@ -43,15 +43,18 @@ def diff(
     after: pd.DataFrame,
     sources: Mapping[str, str],
     channels: Mapping[str, Mapping[int, str]] | None = None,
+    details: Mapping[str, Mapping[int, str]] | None = None,
 ) -> list[CellChange]:
     """Every cell of `after` that differs from `before` (rows only in `after` are new rows).
 
     `sources` names who made each field's change (tool, rule); a cell listed in
-    `channels[field][row]` was changed by that channel.
+    `channels[field][row]` was changed by that channel; `details[field][row]` says why the tool
+    changed a cell (the workflow's transition, a put-back), for the journal.
     """
     changes: list[CellChange] = []
     old = before.reindex(after.index)
     channels = channels or {}
+    details = details or {}
     rows = after.index.to_numpy()
     for field in after.columns:
         mask = differs(old[field], after[field]) if field in old.columns else after[field].notna()
@@ -62,11 +65,12 @@ def diff(
         news = texts(after[field].iloc[hits])
         order_ids = texts(after["order_id"].iloc[hits])
         by_channel = channels.get(field, {})
+        why = details.get(field, {})
         default = sources.get(field, "tool")
         for row, order_id, prev, new in zip(rows[hits], order_ids, olds, news, strict=True):
             channel = by_channel.get(int(row))
             changes.append(CellChange(int(row), str(order_id), field, prev, new,
-                                      "channel" if channel else default, channel))
+                                      "channel" if channel else default, channel or why.get(int(row))))
     return changes
 
 

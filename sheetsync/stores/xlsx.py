@@ -55,6 +55,18 @@ class XlsxStore:
 
     # reading -------------------------------------------------------------
 
+    def read_sheet(self, name: str) -> pd.DataFrame | None:
+        """Another sheet of the workbook (a customers or inventory list) as text, its first row as the
+        column names; None when the workbook has no such sheet."""
+        try:
+            reader = fastexcel.read_excel(self.path)
+            if name not in reader.sheet_names:
+                return None
+            table = reader.load_sheet_by_name(name, dtypes="string").to_arrow()
+        except (OSError, fastexcel.FastExcelError, ValueError) as exc:
+            raise UnreadableInput(t("table.unreadable", self.lang, path=self.path, problem=exc)) from None
+        return pd.DataFrame({str(c): pd.Series(table.column(c).to_pylist(), dtype="str") for c in table.column_names})
+
     def _raw(self) -> tuple[pd.DataFrame, int, int]:
         """The sheet's used range as text, and the sheet row / column of its top-left cell."""
         if not self.path.is_file():
