@@ -64,8 +64,16 @@ def _lang(value: str) -> Lang:
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the desk.")] = Path("."),
     lang: LangOption = "zh",
+    from_: Annotated[Path | None, typer.Option("--from", help="Adopt this existing .xlsx order workbook as it is.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="With --from: the order sheet.")] = None,
+    add_columns: Annotated[bool, typer.Option("--add-columns", help="With --from: append missing columns at the right.")] = False,
+    json_out: JsonOption = False,
 ) -> int:
-    """Create a new order desk: sheetsync.yaml, orders.xlsx (sheet 订单) and inbox/."""
+    """Create a new order desk, or with --from adopt an existing workbook (sheetsync.yaml beside it)."""
+    if from_ is not None:
+        from .cli_import import init_from
+
+        return init_from(from_, sheet, add_columns, lang, json_out)
     language = _lang(lang)
     for path in init_desk(directory, language):
         out.print(f"  {path}")
@@ -162,9 +170,11 @@ def history(
 
 
 # commands defined in their own modules (they import this one lazily, for _load, out and _print_json)
+from .cli_import import import_command  # noqa: E402
 from .cli_reports import reconcile_command, report_command  # noqa: E402
 from .cli_workflow import approve, queue, unlock  # noqa: E402
 
+app.command("import")(import_command)
 app.command("reconcile")(reconcile_command)
 app.command("report")(report_command)
 app.command("queue")(queue)

@@ -1,14 +1,21 @@
-"""The rejects workbook: every row a run could not take, with its file, line and reason.
+"""The rejects file: every row a run could not take, with its file, line and reason.
 
-All cells are text (written as strings, never as formulas or numbers), so a value like
-`=HYPERLINK(...)` stays inert and a clerk can fix the rows and drop the file in again.
+By default a workbook whose cells are all text (written as strings, never as formulas or
+numbers), so a value like `=HYPERLINK(...)` stays inert and a clerk can fix the rows and drop
+the file in again.  As CSV (UTF-8 with a BOM, which Excel and WPS need to see UTF-8), a value a
+spreadsheet would run as a formula gets a leading `'` (OWASP's advice for CSV injection), except
+values that are plainly a number (`-5`, `+3.5`) or a phone number (`+86 138 1234 5678`): they
+cannot call anything, and must still read as what they are.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 import xlsxwriter
 
@@ -18,10 +25,19 @@ from .i18n import Lang
 _HEADERS = {"zh": ("文件", "行号", "原因"), "en": ("file", "line", "reason")}
 
 
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?$")
+_PHONE: Final = re.compile(r"^\+\d[\d ()\-]{5,22}$")
+
+
 def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, now: dt.datetime, run_id: int) -> Path:
     """Write `rejects` to `folder/rejects-RUN-STAMP.xlsx`, one sheet per source file; returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"rejects-{run_id}-{now:%Y%m%dT%H%M%S}.xlsx"
+    return write_rejects_xlsx(folder / f"rejects-{run_id}-{now:%Y%m%dT%H%M%S}.xlsx", rejects, lang)
+
+
+def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:
+    """Write `rejects` to the workbook `path`, one sheet per source file, every cell text; returns `path`."""
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                            "strings_to_urls": False})
     text = book.add_format({"num_format": "@"})
@@ -29,17 +45,15 @@ def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, now: dt.d
     by_file: dict[str, list[Reject]] = {}
     for reject in rejects:
         by_file.setdefault(reject.file, []).append(reject)
+    if not by_file:
+        by_file[""] = []
     used: set[str] = set()
     for file, items in by_file.items():
         sheet = book.add_worksheet(_sheet_name(Path(file).stem, used))
-        columns: list[str] = []
-        for item in items:
-            columns.extend(c for c in item.values if c not in columns)
-        headers = [*_HEADERS[lang], *columns]
+        headers = [*_HEADERS[lang], *_columns(items)]
         for c, header in enumerate(headers):
             sheet.write_string(0, c, header, head)
-        for r, item in enumerate(items, start=1):
-            row = [item.file, str(item.line), item.reason, *(item.values.get(c) or "" for c in columns)]
+        for r, row in enumerate(_rows(items, headers[3:]), start=1):
             for c, value in enumerate(row):
                 sheet.write_string(r, c, value, text)
         sheet.freeze_panes(1, 3)
@@ -47,6 +61,38 @@ def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, now: dt.d
         sheet.set_column(2, 2, 30)
     book.close()
     return path
+
+
+def write_rejects_csv(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:
+    """Write `rejects` to the CSV file `path` (UTF-8 with BOM, CRLF), formula-like values escaped; the
+    columns are file, line, reason and every source column met (in the order met)."""
+    columns = _columns(rejects)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\r\n")
+        out.writerow([csv_safe(h) for h in (*_HEADERS[lang], *columns)])
+        out.writerows([csv_safe(v) for v in row] for row in _rows(rejects, columns))
+    return path
+
+
+def csv_safe(value: str) -> str:
+    """`value` as a CSV cell no spreadsheet runs as a formula: a leading `'` before `=`, `+`, `-`, `@`,
+    tab or carriage return, unless the value is plainly a number or a phone number."""
+    if not value.startswith(_FORMULA_START) or (_NUMBER.match(value) and any(c.isdigit() for c in value)):
+        return value
+    if _PHONE.match(value) and 7 <= sum(c.isdigit() for c in value) <= 15:
+        return value
+    return "'" + value
+
+
+def _columns(rejects: Sequence[Reject]) -> list[str]:
+    columns: dict[str, None] = {}
+    for item in rejects:
+        columns.update(dict.fromkeys(item.values))
+    return list(columns)
+
+
+def _rows(rejects: Sequence[Reject], columns: list[str]) -> list[list[str]]:
+    return [[item.file, str(item.line), item.reason, *(item.values.get(c) or "" for c in columns)] for item in rejects]
 
 
 def _sheet_name(stem: str, used: set[str]) -> str:

@@ -1,0 +1,317 @@
+"""One table of a legacy file through its mapping: canonical records in parts, duplicates, rejects.
+
+The mapping is applied by `channels.apply.apply_mapping`, exactly as a channel applies it; what
+is the import's own is around it:
+- exact copies of a row are dropped first (counted as duplicates, nothing to report);
+- a column that names the channel splits the table, one part per channel;
+- identifiers a spreadsheet turned into numbers are restored where that is exact
+  (`1.3812345678E+10`) and their rows rejected where digits were lost (`1.38e+10`);
+- rows sharing an order number are copies of the order, not combined: each row keeps its own
+  record, and `rank` says which occurrence it is (0 = the first, taken); unless they are the
+  order's line items (`combines`), which are combined as a channel does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from . import normalize
+from .automap import AutoMapping, header_names, with_header
+from .channels.apply import Reject, Splitter, apply_mapping, header_row
+from .config import normalize_header
+from .i18n import Lang, t
+from .mapping import Mapping
+from .readers import RawTable
+from .values import text_or_none
+
+ID_FIELDS = ("channel_order_id", "phone", "customer_id", "tracking_no", "postcode")
+"""Fields whose values are identifiers: digits a spreadsheet may have turned into a float."""
+
+Labeller = Callable[[str | None], tuple[str, str]]
+"""A channel cell of a row (None: the file has none) -> (channel name for natural keys, channel label)."""
+
+
+LINE, COUNT = "_line", "_lines"
+"""Columns a part's records carry besides the fields: the first source line of the record and how many
+lines it was made of (the run ignores them); `Part.more` lists the lines of records made of several."""
+
+
+@dataclass(slots=True)
+class Part:
+    """Records of one table, one channel and one occurrence rank, indexed by the order's key (unique).
+
+    While parsing, `lines` maps each key to its lines (as the mapping gives them); `compact` turns that
+    into the columns LINE and COUNT, which for a million records cost two arrays, not a million lists."""
+
+    name: str
+    label: str
+    table: int
+    rank: int
+    records: pd.DataFrame
+    lines: dict[str, list[int]]
+    more: dict[str, list[int]] = field(default_factory=dict)
+
+    def compact(self) -> None:
+        keys = self.records.index.tolist()
+        self.records[LINE] = np.fromiter((self.lines[k][0] for k in keys), dtype=np.int64, count=len(keys))
+        self.records[COUNT] = np.fromiter((len(self.lines[k]) for k in keys), dtype=np.int64, count=len(keys))
+        self.more = {k: v for k, v in self.lines.items() if len(v) > 1}
+        self.lines = {}
+
+    def lines_of(self, key: str, first: int) -> list[int]:
+        """Every line of the record `key` whose first line is `first`."""
+        return self.more.get(key, [first])
+
+
+@dataclass(slots=True)
+class ParsedTable:
+    """One sheet or text file after its mapping; `raw` is kept to give back original rows by line."""
+
+    index: int
+    raw: RawTable
+    mapping: Mapping
+    auto: AutoMapping | None
+    names: list[str]
+    header_line: int | None
+    rows_read: int = 0
+    exact_duplicates: int = 0
+    parts: list[Part] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    originals: dict[int, pd.Series] = field(default_factory=dict)
+    _lines: np.ndarray | None = None
+
+    def position(self, line: int) -> int | None:
+        """Index in `raw.frame` of the row on `line` (lines only grow down a table)."""
+        if self._lines is None:
+            self._lines = np.asarray(self.raw.lines)
+        at = int(np.searchsorted(self._lines, line))
+        return at if at < len(self._lines) and self._lines[at] == line else None
+
+    def values_at(self, lines: list[int]) -> list[dict[str, str | None]]:
+        """The source rows on `lines` as they were in the file (header -> text), read in one go."""
+        positions = [self.position(line) for line in lines]
+        found = [p for p in positions if p is not None]
+        rows = self.raw.frame.iloc[found]
+        cells = rows.astype(object).where(rows.notna(), None).to_numpy().tolist()
+        by_position = dict(zip(found, cells, strict=True))
+        out: list[dict[str, str | None]] = []
+        for position in positions:
+            if position is None:
+                out.append({})
+                continue
+            values = {name: None if v is None else str(v) for name, v in zip(self.names, by_position[position], strict=False)}
+            for column, original in self.originals.items():
+                if position in original.index:
+                    values[self.names[column]] = text_or_none(original[position])
+            out.append(values)
+        return out
+
+    def header_of(self, field_name: str) -> str:
+        rule = self.mapping.fields.get(field_name)
+        return rule.headers[0] if rule is not None and rule.headers else field_name
+
+
+def combines(mapping: Mapping, group: RawTable, lines: dict[str, list[int]], names: list[str]) -> bool:
+    """Whether rows sharing an order number are parts of one order (combined, as a channel does) rather
+    than copies of it (the first taken, the others duplicates): the mapping sums amounts per row, or it
+    builds items from SKU / quantity columns and some order's rows name different products."""
+    if any(rule.per == "row" for rule in mapping.fields.values()):
+        return True
+    items = mapping.items
+    if items is None or not (items.sku or items.qty):
+        return False
+    multi = [found for found in lines.values() if len(found) > 1]
+    columns = [c for c in (_column(names, h) for h in [*items.sku, *items.name]) if c is not None]
+    if not multi or not columns:
+        return False
+    all_lines = np.asarray(group.lines)
+    for found in multi:
+        rows = group.frame.iloc[np.searchsorted(all_lines, found), columns]
+        if (rows.nunique(dropna=False) > 1).any():
+            return True
+    return False
+
+
+def prepare(raw: RawTable, mapping: Mapping, auto: AutoMapping | None, index: int, lang: Lang) -> ParsedTable:
+    """`raw` with a header row naming every column, ready for `parse`; raises UnreadableInput (from
+    `header_row`) when a named mapping's headers are not in the table."""
+    h = auto.header_row if auto is not None else header_row(raw, mapping, lang)
+    names = auto.headers if auto is not None else header_names(raw.frame, h)
+    raw = with_header(raw, h, names)
+    h = 0 if h is None else h
+    return ParsedTable(index, raw, mapping, auto, names, raw.lines[h] or None)
+
+
+def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, split: Splitter | None,
+          tz: dt.tzinfo | None) -> ParsedTable:
+    """Fill `table` with its parts, rejects and counts."""
+    raw, mapping = table.raw, table.mapping
+    h = _header_index(table)
+    _restore_identifiers(table, h)
+    raw = _drop_exact_copies(table, h)
+    for (name, label), group in _by_channel(raw, table, h, labeller):
+        ranked = _ranks(group, table, h)
+        for rank, rows in ranked or [(0, group)]:
+            mapped = apply_mapping(rows, mapping, label, now, lang, split, tz)
+            table.rows_read += mapped.rows_read
+            table.rejects.extend(_originals(table, mapped.rejects))
+            parts = [Part(name, label, table.index, rank, mapped.records, mapped.lines)]
+            if ranked is None and not combines(mapping, group, mapped.lines, table.names):
+                parts = _occurrences(parts[0], group, h, mapping, now, lang, split, tz)
+            for part in parts:
+                _reject_lost_digits(table, part, lang)
+                part.compact()
+            table.parts.extend(p for p in parts if len(p.records))
+    return table
+
+
+def _ranks(group: RawTable, table: ParsedTable, h: int) -> list[tuple[int, RawTable]] | None:
+    """The rows of `group` by occurrence of their order number (0: the first), read from the key column
+    before the mapping is applied, so that the mapping never combines copies of an order; one rank when
+    the rows of an order are its line items (`combines`).  None when the key is not one plain column
+    (made of other fields): the occurrences are then told apart after the mapping (`_occurrences`)."""
+    mapping = table.mapping
+    rule = mapping.fields.get(mapping.key)
+    if rule is None or not rule.column or rule.columns or rule.fields or rule.values or rule.default is not None:
+        return None
+    col = next((c for c in (_column(table.names, x) for x in rule.column) if c is not None), None)
+    if col is None:
+        return [(0, group)]
+    cells = group.frame[col].iloc[h + 1 :]
+    keys = (normalize.phone(cells) if mapping.key == "phone" else normalize.clean_text(cells)).reset_index(drop=True)
+    repeated = (keys.notna() & keys.duplicated(keep=False)).to_numpy()
+    if not repeated.any():
+        return [(0, group)]
+    lines: dict[str, list[int]] = {}
+    body_lines = np.asarray(group.lines[h + 1 :])
+    for key, line in zip(keys[repeated].tolist(), body_lines[repeated].tolist(), strict=True):
+        lines.setdefault(key, []).append(line)
+    if combines(mapping, group, lines, table.names):
+        return [(0, group)]
+    rank = keys.groupby(keys, sort=False).cumcount().reindex(keys.index).fillna(0).to_numpy(dtype=np.int64)
+    head = np.ones(h + 1, dtype=bool)
+    return [(r, _subset(group, np.concatenate([head, rank == r]), broken=r == 0)) for r in np.unique(rank).tolist()]
+
+
+def _header_index(table: ParsedTable) -> int:
+    return 0 if table.header_line is None else table.raw.lines.index(table.header_line)
+
+
+def _restore_identifiers(table: ParsedTable, h: int) -> None:
+    """`1.3812345678E+10` -> `13812345678` in identifier columns, keeping what the file said for rejects."""
+    frame = table.raw.frame
+    for name in ID_FIELDS:
+        rule = table.mapping.fields.get(name)
+        for header in rule.headers if rule is not None else []:
+            col = _column(table.names, header)
+            if col is None:
+                continue
+            restored, _ = normalize.restore_digits(frame[col].iloc[h + 1 :])
+            changed = restored.ne(frame[col].iloc[h + 1 :]).fillna(False).to_numpy(dtype=bool)
+            if changed.any():
+                before = frame[col].iloc[h + 1 :][changed]
+                table.originals[col] = pd.Series(before.to_numpy(), index=np.flatnonzero(changed) + h + 1)
+                frame[col] = pd.concat([frame[col].iloc[: h + 1], restored])
+
+
+def _column(names: list[str], header: str) -> int | None:
+    key = normalize_header(header)
+    return next((i for i, n in enumerate(names) if normalize_header(n) == key), None)
+
+
+def _drop_exact_copies(table: ParsedTable, h: int) -> RawTable:
+    raw = table.raw
+    body = raw.frame.iloc[h + 1 :]
+    copies = (body.duplicated(keep="first") & body.notna().any(axis=1)).to_numpy()
+    table.exact_duplicates = int(copies.sum())
+    if not table.exact_duplicates:
+        return raw
+    keep = np.concatenate([np.ones(h + 1, dtype=bool), ~copies])
+    return _subset(raw, keep)
+
+
+def _subset(raw: RawTable, keep: np.ndarray, broken: bool = True) -> RawTable:
+    frame = raw.frame[keep].reset_index(drop=True)
+    lines = np.asarray(raw.lines)[keep].tolist()
+    return RawTable(raw.path, raw.sheet, frame, lines, raw.encoding, raw.broken_lines if broken else [])
+
+
+def _by_channel(raw: RawTable, table: ParsedTable, h: int, labeller: Labeller) -> list[tuple[tuple[str, str], RawTable]]:
+    """The table per channel its rows name (one group, the table itself, when no column names one)."""
+    rule = table.mapping.fields.get("channel")
+    col = next((c for c in (_column(table.names, x) for x in (rule.headers if rule else [])) if c is not None), None)
+    if col is None:
+        return [(labeller(None), raw)]
+    cells = normalize.clean_text(raw.frame[col].iloc[h + 1 :])
+    keys = cells.fillna("").to_numpy(dtype=object)
+    distinct = list(dict.fromkeys(keys.tolist()))
+    if len(distinct) == 1:
+        return [(labeller(distinct[0] or None), raw)]
+    out = []
+    for n, value in enumerate(distinct):
+        keep = np.concatenate([np.ones(h + 1, dtype=bool), keys == value])
+        out.append((labeller(value or None), _subset(raw, keep, broken=n == 0)))
+    return out
+
+
+def _occurrences(part: Part, group: RawTable, h: int, mapping: Mapping, now: dt.datetime, lang: Lang,
+                 split: Splitter | None, tz: dt.tzinfo | None) -> list[Part]:
+    """Rows sharing an order number, each as its own record: the first stays in `part`, the n-th
+    occurrence goes to a part of rank n-1."""
+    multi = {k: lines for k, lines in part.lines.items() if len(lines) > 1}
+    if not multi:
+        return [part]
+    first_lines = np.fromiter((part.lines[k][0] for k in part.records.index), dtype=np.int64, count=len(part.records))
+    part.records = part.records.iloc[np.argsort(first_lines, kind="stable")]  # in file order, as the rows came
+    by_rank: dict[int, list[int]] = {}
+    for lines in multi.values():
+        for rank, line in enumerate(lines):
+            by_rank.setdefault(rank, []).append(line)
+    all_lines = np.asarray(group.lines)
+    parts = [part]
+    for rank, lines in sorted(by_rank.items()):
+        keep = np.isin(all_lines, lines)
+        keep[: h + 1] = True
+        mapped = apply_mapping(_subset(group, keep, broken=False), mapping, part.label, now, lang, split, tz)
+        if rank == 0:
+            keys = list(mapped.records.index)
+            columns = [c for c in part.records.columns if c in mapped.records.columns]
+            part.records.loc[keys, columns] = mapped.records.loc[keys, columns].to_numpy()
+            part.lines.update({k: [mapped.lines[k][0]] for k in keys})
+        else:
+            parts.append(Part(part.name, part.label, part.table, rank, mapped.records, mapped.lines))
+    return parts
+
+
+def _reject_lost_digits(table: ParsedTable, part: Part, lang: Lang) -> None:
+    """Rows whose identifiers lost digits (`1.38e+10`) are rejected with the reason; nothing is guessed."""
+    records = part.records
+    reasons = pd.Series("", index=records.index, dtype="str")
+    for name in ID_FIELDS:
+        if name not in records.columns:
+            continue
+        lost = normalize.digits_lost(records[name])
+        if lost.any():
+            reason = records.loc[lost, name].map(
+                lambda v, n=name: t("import.reject.digits_lost", lang, column=table.header_of(n), value=v))
+            reasons[lost] = reasons[lost].where(reasons[lost] == "", reasons[lost] + "; ") + reason
+    bad = reasons != ""
+    if not bad.any():
+        return
+    found = [(line, reason) for key, reason in reasons[bad].items() for line in part.lines.pop(str(key), [])]
+    values = table.values_at([line for line, _ in found])
+    table.rejects.extend(Reject(str(table.raw.path), line, reason, v) for (line, reason), v in zip(found, values, strict=True))
+    part.records = records[~bad.to_numpy()]
+
+
+def _originals(table: ParsedTable, rejects: list[Reject]) -> list[Reject]:
+    """Rejects from the mapping, with the values the file had (before identifiers were restored)."""
+    if not table.originals or not rejects:
+        return rejects
+    values = table.values_at([r.line for r in rejects])
+    return [replace(r, values=v) if v else r for r, v in zip(rejects, values, strict=True)]

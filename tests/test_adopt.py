@@ -1,0 +1,133 @@
+"""`sheetsync init --from`: a team's own order workbook is used as it is; missing columns only on request, in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import typer
+import xlsxwriter
+from conftest import CliRun, read_sheet
+
+from sheetsync import api, cli, load_config
+from sheetsync.adopt import adopt_workbook
+from sheetsync.cli_import import import_command, init_from
+from sheetsync.errors import ConfigError
+from sheetsync.stores import open_store
+
+DATA = Path(__file__).parent / "data"
+NOW = dt.datetime(2026, 11, 23, 9, 0)
+
+
+def team_workbook(path: Path, *, with_order_id: bool = True, notes_first: bool = False) -> Path:
+    """A team's workbook: a title merged above the header row, its own header texts, a column of its own."""
+    book = xlsxwriter.Workbook(str(path))
+    if notes_first:
+        book.add_worksheet("说明").write_string(0, 0, "本表由客服部维护，每天下班前更新。")
+    sheet = book.add_worksheet("2024订单")
+    bold = book.add_format({"bold": True})
+    own = ["平台单号", "下单日期", "客户", "手机", "收货地址", "金额", "状态", "业务员", "备注"]
+    headers = [*(["订单号"] if with_order_id else []), *own]
+    sheet.merge_range(0, 0, 0, len(headers) - 1, "2024年订单登记", bold)
+    for c, h in enumerate(headers):
+        sheet.write_string(1, c, h, bold)
+    rows = [["A001", "2024-01-05 10:00", "张三", "13812345678", "浙江省杭州市西湖区文三路90号", 199.0, "已发货", "小李", "加急"],
+            ["A002", "2024-01-06 11:00", "李四", "13912345678", "上海市徐汇区宜山路700号", 99.5, "待确认", "小王", ""]]
+    for r, row in enumerate(rows, start=2):
+        values = ([f"T-{r}"] if with_order_id else []) + row
+        for c, v in enumerate(values):
+            if isinstance(v, float):
+                sheet.write_number(r, c, v)
+            elif v:
+                sheet.write_string(r, c, v)
+    book.close()
+    return path
+
+
+@pytest.fixture
+def adopt_cli(monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliRun]) -> Callable[..., CliRun]:
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    app.command("import")(import_command)
+    app.command("adopt")(init_from)
+    monkeypatch.setattr(cli, "app", app)
+    return run_cli
+
+
+def test_a_team_workbook_is_used_with_its_own_headers(tmp_path: Path) -> None:
+    book = team_workbook(tmp_path / "我们的订单.xlsx")
+    before = book.read_bytes()
+    result = adopt_workbook(book)
+    assert result.sheet == "2024订单" and result.header_row == 2 and result.added == [] and result.backup is None
+    assert result.headers == {
+        "order_id": "订单号", "channel_order_id": "平台单号", "created_at": "下单日期", "customer_name": "客户", "phone": "手机",
+        "address": "收货地址", "amount_payable": "金额", "status": "状态", "note": "备注"}
+    assert result.unmatched == ["业务员"]
+    assert result.missing == ["channel", "status_since", "promised_by", "sla", "anomalies"]
+    assert book.read_bytes() == before  # nothing asked to be added: the workbook is not touched
+    config = load_config(tmp_path / "sheetsync.yaml")
+    table = open_store(config).read()
+    assert table.header_row == 2 and len(table.frame) == 2 and list(table.extra_headers) == ["业务员"]
+    assert api.sync(config, now=NOW).rows == 2
+
+
+def test_missing_columns_are_appended_in_place_on_request(tmp_path: Path) -> None:
+    book = tmp_path / "features.xlsx"
+    shutil.copy(DATA / "features_xlsxwriter.xlsx", book)
+    result = adopt_workbook(book, add_columns=True)
+    assert result.added == ["渠道", "渠道订单号", "状态时间", "承诺时间", "时效", "异常"]
+    assert result.backup is not None and Path(result.backup).read_bytes() == (DATA / "features_xlsxwriter.xlsx").read_bytes()
+    header = read_sheet(book)[0]
+    assert header[:10] == ["订单号", "手机", "金额", "下单时间", "状态", "备注", "含税", "成本", "", "备注区"]
+    assert header[10:] == result.added
+    with zipfile.ZipFile(DATA / "features_xlsxwriter.xlsx") as old, zipfile.ZipFile(book) as new:
+        changed = {n for n in old.namelist() if old.read(n) != new.read(n)}
+        assert set(new.namelist()) == set(old.namelist())
+    assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml"}  # the sheet, never a rebuild
+    config = load_config(tmp_path / "sheetsync.yaml")
+    synced = api.sync(config, now=NOW)
+    assert synced.rows == 20 and not synced.assigned  # the sheet's own order ids are kept
+
+
+def test_without_an_order_id_column_adoption_needs_add_columns(tmp_path: Path) -> None:
+    book = team_workbook(tmp_path / "orders.xlsx", with_order_id=False)
+    before = book.read_bytes()
+    with pytest.raises(ConfigError, match="没有订单号列") as raised:
+        adopt_workbook(book)
+    assert raised.value.hint is not None and "--add-columns" in raised.value.hint
+    assert book.read_bytes() == before and not (tmp_path / "sheetsync.yaml").exists()
+    result = adopt_workbook(book, add_columns=True)
+    assert result.added[0] == "订单号" and result.headers["channel_order_id"] == "平台单号"
+    synced = api.sync(load_config(tmp_path / "sheetsync.yaml"), now=NOW)
+    assert [a["order_id"] for a in synced.assigned] == ["SS20261123-000001", "SS20261123-000002"]  # ids on the first sync
+
+
+def test_an_existing_configuration_is_never_overwritten(tmp_path: Path) -> None:
+    book = team_workbook(tmp_path / "orders.xlsx")
+    (tmp_path / "sheetsync.yaml").write_text("# ours\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="已存在"):
+        adopt_workbook(book)
+    assert (tmp_path / "sheetsync.yaml").read_text(encoding="utf-8") == "# ours\n"
+
+
+def test_the_best_matching_sheet_is_taken_unless_one_is_named(tmp_path: Path) -> None:
+    book = team_workbook(tmp_path / "orders.xlsx", notes_first=True)
+    assert adopt_workbook(book).sheet == "2024订单"
+    (tmp_path / "sheetsync.yaml").unlink()
+    with pytest.raises(ConfigError):
+        adopt_workbook(book, sheet="说明")
+
+
+def test_the_command_prints_the_match_and_json_is_the_result(tmp_path: Path, adopt_cli: Callable[..., CliRun]) -> None:
+    book = team_workbook(tmp_path / "orders.xlsx")
+    run = adopt_cli("adopt", "--from", book)
+    assert run.code == 0 and "业务员" in run.out and "sheetsync.yaml" in run.out
+    (tmp_path / "sheetsync.yaml").unlink()
+    run = adopt_cli("adopt", "--from", book, "--json")
+    assert run.json()["headers"]["phone"] == "手机"
+    xls = tmp_path / "old.xls"
+    shutil.copy(DATA / "legacy" / "old_erp.xls", xls)
+    assert adopt_cli("adopt", "--from", xls).code == 2  # only an .xlsx can be written in place
