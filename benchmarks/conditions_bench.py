@@ -18,12 +18,11 @@ Figures, best and median of --repeat runs in this process:
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from fresh_process import timed
 
 from sheetsync.conditions import Condition, FieldType, compile_condition, evaluate, field_types
 
@@ -114,16 +113,6 @@ def build_table(rows: int, seed: int = 7) -> pd.DataFrame:
         "is_first_order": pd.Series(rng.random(rows) < 0.3),
     }
     return pd.DataFrame(table)
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Best and median wall time of `repeat` runs."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
 
 
 def main() -> None:

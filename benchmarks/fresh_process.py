@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 
 def run_child(script: str, *args: str) -> dict[str, float]:
@@ -17,3 +19,13 @@ def run_child(script: str, *args: str) -> dict[str, float]:
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     figures["wall"] = time.perf_counter() - started
     return figures
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best and median wall time of `repeat` calls of `fn` in this process."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)

@@ -23,7 +23,6 @@ import argparse
 import datetime as dt
 import gc
 import resource
-import statistics
 import sys
 import time
 from collections import Counter
@@ -31,6 +30,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from fresh_process import timed
 
 from sheetsync.divisions import POSTCODE_PROVINCE
 from sheetsync.divisions_table import read_gazetteer
@@ -198,15 +198,6 @@ def reset_peak_rss() -> bool:
     except OSError:
         return False
     return True
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
 
 
 def main() -> None:

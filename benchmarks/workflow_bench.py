@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from fresh_process import timed
 
 from sheetsync.workflow.advance import Advanced, advance
 from sheetsync.workflow.compiled import Workflow
@@ -110,15 +109,6 @@ def build_table(rows: int, preset: str, open_share: float = 0.08,
     new_rows = table.index[-1000:]
     table.loc[new_rows, ["status", "status_since", "sla"]] = None
     return table, previous, new_rows
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
 
 
 def main() -> None:

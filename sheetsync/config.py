@@ -23,6 +23,7 @@ from .fields import FIELDS
 from .i18n import Lang, default_lang, t
 from .resources import data_dir
 from .rules.config import RulesConfig
+from .values import first_repeated
 from .workflow.model import AlertTarget
 
 DEFAULT_CONFIG = "sheetsync.yaml"
@@ -128,8 +129,7 @@ class Config(_Model):
     @field_validator("alerts")
     @classmethod
     def _unique_alerts(cls, value: list[AlertTarget]) -> list[AlertTarget]:
-        names = [a.name for a in value]
-        dup = next((n for n in names if names.count(n) > 1), None)
+        dup = first_repeated([a.name for a in value])
         if dup:
             raise ValueError(f"the alert target name '{dup}' is used twice")
         return value
@@ -137,8 +137,7 @@ class Config(_Model):
     @field_validator("channels", "logistics")
     @classmethod
     def _unique_names(cls, value: list[ChannelConfig]) -> list[ChannelConfig]:
-        names = [c.name for c in value]
-        dup = next((n for n in names if names.count(n) > 1), None)
+        dup = first_repeated([c.name for c in value])
         if dup:
             raise ValueError(f"the channel name '{dup}' is used twice")
         return value

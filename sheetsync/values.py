@@ -142,6 +142,11 @@ def cell_values(field: str, column: pd.Series) -> list[CellValue]:
     return out
 
 
+def first_repeated(names: Sequence[str]) -> str | None:
+    """The first name that stands more than once in `names` (for "used twice" configuration errors)."""
+    return next((n for n in names if names.count(n) > 1), None)
+
+
 class ColumnCells(Sequence["CellValue"]):
     """The cell values of a column of canonical text, made a chunk at a time as a writer reads them.
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..fields import DATETIME_FIELDS, FIELDS
+from ..values import first_repeated
 
 Level = Literal["error", "warn", "info", "off"]
 
@@ -192,8 +193,7 @@ class RulesConfig(BaseModel):
     @field_validator("custom")
     @classmethod
     def _unique_names(cls, value: list[CustomRule]) -> list[CustomRule]:
-        names = [rule.name for rule in value]
-        dup = next((n for n in names if names.count(n) > 1), None)
+        dup = first_repeated([rule.name for rule in value])
         if dup:
             raise ValueError(f"the rule name '{dup}' is used twice")
         return value
