@@ -42,7 +42,6 @@ T = TypeVar("T")
 log = logging.getLogger("sheetsync")
 
 TOOL_FIELDS_SOURCE = {"order_id": "tool", "channel": "tool", "anomalies": "rule"}
-"""Rows turned into JSON snapshots at a time: Python objects for a whole large table would be the run's peak."""
 CHANGES_SHOWN = 1000
 """A run's result lists its first 1,000 cell changes (`changes_total` counts all); the journal has every one."""
 
