@@ -36,7 +36,7 @@ from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
 from .stores.base import KEEP, CellWrite, _Keep
-from .values import ColumnCells, cell_value
+from .values import ColumnCells, among, cell_value
 
 T = TypeVar("T")
 log = logging.getLogger("sheetsync")
@@ -153,7 +153,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         hashes = row_hashes(unique)
         stale = hashes.index[[stored.get(o) != h for o, h in zip(texts(unique["order_id"]), hashes.to_numpy(), strict=True)]]
         seen_before = before.loc[stale]
-        seen_before = seen_before[seen_before["order_id"].isin(stored.keys())]
+        seen_before = seen_before[among(seen_before["order_id"], stored.keys())]
         snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
         edits = person_edits(seen_before, snapshot, known)
         snapshot = snapshot.where(known).set_axis(seen_before.index)

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .steps.anomalies import codes
+from .values import among
 
 _RUNS = "JOIN runs r ON r.id = c.run_id AND r.state IN ('done', 'pending')"
 _FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -79,7 +78,7 @@ def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataF
     before = pd.DataFrame({"order_id": first["order_id"].to_numpy(), "state": first["old"].to_numpy(),
                            "begin": created_of.reindex(first["order_id"].to_numpy()).to_numpy(),
                            "end": first["at"].to_numpy(), "next_state": first["new"].to_numpy()})
-    quiet = desk[desk["order_id"].notna() & ~_among(desk["order_id"], events["order_id"])] if "status" in desk.columns \
+    quiet = desk[desk["order_id"].notna() & ~among(desk["order_id"], events["order_id"])] if "status" in desk.columns \
         else desk.iloc[:0]
     quiet = quiet[quiet["status"].notna()] if len(quiet) else quiet
     start = times(quiet["status_since"]) if "status_since" in quiet.columns else pd.Series(pd.NaT, index=quiet.index)
@@ -93,13 +92,6 @@ def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataF
     for column in ("begin", "end"):
         stays[column] = pd.to_datetime(stays[column])
     return stays[stays["end"].isna() | (stays["end"] >= stays["begin"])].reset_index(drop=True)
-
-
-def _among(column: pd.Series, values: pd.Series) -> np.ndarray:
-    """`column.isin(values)` for many values, by Arrow (pandas' string isin walks the values in Python)."""
-    found = pc.is_in(pa.array(column.astype("str"), from_pandas=True),
-                     value_set=pa.array(values.dropna().astype(str).unique(), pa.string()))
-    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _anomalies(db: sqlite3.Connection) -> pd.DataFrame:

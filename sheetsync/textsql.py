@@ -43,8 +43,9 @@ def sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray:
-    """A text column as an Arrow string array; values that are not text are written as text."""
+def arrow_text(column: pd.Series, *, large: bool = False) -> pa.Array | pa.ChunkedArray:
+    """A text column as an Arrow string array; values that are not text are written as text.
+    `large` keeps a large_string column as it is (pandas' own buffers, no copy)."""
     try:
         values = pa.array(column, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -54,7 +55,7 @@ def arrow_text(column: pd.Series) -> pa.Array | pa.ChunkedArray:
         mask = column.isna().to_numpy()
         values = pa.array([None if m else str(v) for v, m in zip(column.to_numpy(dtype=object), mask, strict=True)],
                           pa.string())
-    return values.cast(pa.string())
+    return values if large and pa.types.is_large_string(values.type) else values.cast(pa.string())
 
 
 def json_fields(documents: Sequence[str], paths: dict[str, str]) -> dict[str, tuple[list[str | None], list[bool]]]:

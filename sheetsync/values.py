@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Final, overload
+from typing import TYPE_CHECKING, Final, Literal, overload
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import textops
 from .fields import DATETIME_FIELDS, MONEY_FIELDS
+from .textsql import arrow_text
 
 if TYPE_CHECKING:
     from .stores.base import CellValue
@@ -142,13 +146,22 @@ def cell_values(field: str, column: pd.Series) -> list[CellValue]:
     return out
 
 
+def among(column: pd.Series, values: Iterable[str] | pd.Series) -> np.ndarray:
+    """`column.isin(values)` for many values, by Arrow (pandas' string isin walks the values in Python:
+    0.35 s for 100,000 of them, against 0.02 s here)."""
+    texts = values.dropna().astype(str).unique() if isinstance(values, pd.Series) else list(values)
+    found = pc.is_in(pa.array(column.astype("str"), from_pandas=True), value_set=pa.array(texts, pa.string()))
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def first_repeated(names: Sequence[str]) -> str | None:
     """The first name that stands more than once in `names` (for "used twice" configuration errors)."""
     return next((n for n in names if names.count(n) > 1), None)
 
 
 class ColumnCells(Sequence["CellValue"]):
-    """The cell values of a column of canonical text, made a chunk at a time as a writer reads them.
+    """The cell values of a column of canonical text, made a chunk at a time as a writer reads them;
+    a writer that can take the text itself reads `kind` and `arrow()` instead (`stores.base.TextColumn`).
 
     Appending 50,000 rows of 25 columns as Python objects all at once would hold 1.25 million of
     them; a writer that reads in order holds one chunk per column instead."""
@@ -157,10 +170,20 @@ class ColumnCells(Sequence["CellValue"]):
 
     def __init__(self, field: str, column: pd.Series) -> None:
         self._field, self._column = field, column
-        self._start, self._cells = 0, cell_values(field, column.iloc[: self.CHUNK])
+        self._start = 0
+        self._cells: list[CellValue] = []  # the first chunk is made when first read
 
     def __len__(self) -> int:
         return len(self._column)
+
+    @property
+    def kind(self) -> Literal["text", "money", "datetime"]:
+        """What `cell_value` makes of the text: numbers for amounts and dates, else text (`TextColumn`)."""
+        return "datetime" if self._field in DATETIME_FIELDS else "money" if self._field in MONEY_FIELDS else "text"
+
+    def arrow(self) -> pa.Array | pa.ChunkedArray:
+        """The canonical text itself, as Arrow strings (`TextColumn`)."""
+        return arrow_text(self._column, large=True)
 
     @overload
     def __getitem__(self, key: int) -> CellValue: ...

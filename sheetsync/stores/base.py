@@ -11,9 +11,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, runtime_checkable
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class _Keep:
@@ -54,6 +57,18 @@ class CellWrite:
     fill: str | _Keep | None = KEEP
 
 
+@runtime_checkable
+class TextColumn(Protocol):
+    """A column of appended values that a store may also take as canonical text (`values.py`):
+    text as it is, an amount as a plain decimal, a datetime as `YYYY-MM-DD HH:MM:SS`; missing as
+    null.  The xlsx store writes such columns in bulk (`xlsx_block.py`) instead of value by value."""
+
+    @property
+    def kind(self) -> Literal["text", "money", "datetime"]: ...
+
+    def arrow(self) -> pa.Array | pa.ChunkedArray: ...
+
+
 @dataclass(frozen=True, slots=True)
 class AppendBlock:
     """Rows appended after the sheet's last row, columnar: `rows[i][j]` goes to column `columns[j]`
@@ -65,7 +80,8 @@ class AppendBlock:
     rows: Sequence[Sequence[CellValue]] = ()
     by_column: Sequence[Sequence[CellValue]] | None = None
     """The same values column by column (`by_column[j][i]` is row i of column j), instead of `rows`:
-    a large block then needs no Python list per row."""
+    a large block then needs no Python list per row.  When every column is also a `TextColumn`,
+    the xlsx store builds the rows from their text without making a Python value per cell."""
 
 
 @dataclass(slots=True)

@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+import pyarrow.compute as pc
+
 from sheetsync.errors import UnreadableInput
-from sheetsync.stores.base import KEEP, AppendBlock, CellWrite
+from sheetsync.stores.base import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.stores.xlsx_cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
 from sheetsync.stores.xlsx_ranges import extend_ranges, set_full_calc_on_load
 from sheetsync.stores.xlsx_sheet import Appended, SheetPatcher
@@ -227,13 +230,28 @@ def _prepare(block: AppendBlock) -> Appended | None:
             raise ValueError(f"appended row {block.first_row + at} has {len(rows[at])} values for {width} columns")
         values = tuple(zip(*rows, strict=True))
     for col, column in zip(columns, values, strict=True):
-        bad = check_column(column)
+        bad = _first_unwritable_date(column) if isinstance(column, TextColumn) else check_column(column)
         if bad is not None:
             try:
                 check_value(column[bad])
             except (TypeError, ValueError) as exc:
                 raise type(exc)(f"appended cell {col_letters(col)}{block.first_row + bad}: {exc}") from exc
     return Appended(block.first_row, stop, columns, values)
+
+
+def _first_unwritable_date(column: TextColumn) -> int | None:
+    """`check_column` for canonical text: the index of the first date before any workbook's first
+    day (any other canonical value fits a cell), None if there is none."""
+    if column.kind != "datetime":
+        return None
+    text = column.arrow()
+    early = pc.and_(pc.less(text, "1899-12-31"), pc.match_substring_regex(text, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"))
+    for index in np.flatnonzero(early.to_numpy(zero_copy_only=False)):
+        try:
+            check_value(column[int(index)])  # type: ignore[index]
+        except (TypeError, ValueError):
+            return int(index)
+    return None
 
 
 def _appended_rows(grouped: dict[int, dict[int, CellWrite]], block: Appended | None, old_last: int) -> int:

@@ -18,7 +18,10 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from sheetsync.stores.base import KEEP, CellValue, CellWrite
+import numpy as np
+
+from sheetsync.stores.base import KEEP, CellValue, CellWrite, TextColumn
+from sheetsync.stores.xlsx_block import Batch, BlockQuery, emit_rows
 from sheetsync.stores.xlsx_cells import (
     COLUMN_NUMBERS,
     ColumnParts,
@@ -120,6 +123,9 @@ class SheetPatcher:
         self._value_rows: _ValueRows = ()
         self._templates: dict[int, _Template] = {}
         self._plans: dict[int, RowPlan] = {}
+        self._query: BlockQuery | None = None
+        self._batches: Iterator[Batch] = iter(())
+        self._batch: Batch | None = None
         self._prev = 0
         self._out: list[bytes] = []
         self._sink: Callable[[bytes], object] = lambda data: None
@@ -402,6 +408,9 @@ class SheetPatcher:
         """Emit the block's rows `start` to `stop - 1`: batches built column by column, and one by
         one the rows that also have writes."""
         plan = self._plan(self._template(before))
+        if self._by_query(plan):
+            self._query_rows(start, stop, before)
+            return
         at = bisect_left(self._overlays, start)
         row = start
         while row < stop:
@@ -413,6 +422,53 @@ class SheetPatcher:
                 at += 1
             row = overlay + 1
         self._flush()
+
+    def _by_query(self, plan: RowPlan) -> bool:
+        """Whether the block's rows come from a `BlockQuery` (made on first use): when all its columns
+        are `TextColumn`s and the rows copy one template."""
+        block = self._block
+        if self._query is None and block is not None and all(isinstance(c, TextColumn) for c in block.values):
+            columns: list[TextColumn] = list(block.values)  # type: ignore[arg-type]
+            one_by_one, fills = self._overlay_plan(plan, columns)
+            self._query = BlockQuery(plan, block.first, columns, date1904=self._date1904,
+                                     date_style=self._styles.date_style, one_by_one=one_by_one, fills=fills)
+            self._batches = self._query.batches()
+        return self._query is not None and self._query.plan is plan
+
+    def _overlay_plan(self, plan: RowPlan, columns: list[TextColumn]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """For the rows of the block that also have writes: those written one by one, and the cell
+        format of each fill the query can apply itself (a fill alone on a text cell of the block)."""
+        assert self._block is not None
+        first = self._block.first
+        index = {col: j for j, col in enumerate(self._block.columns) if columns[j].kind == "text"}
+        one_by_one = np.zeros(self._block.stop - first, dtype=bool)
+        fills: dict[int, np.ndarray] = {}
+        for row in self._overlays:
+            writes = self._writes[row]
+            if any(w.value is not KEEP or w.fill is KEEP or col not in index for col, w in writes.items()):
+                one_by_one[row - first] = True
+                continue
+            for col, write in sorted(writes.items()):
+                j = index[col]
+                if j not in fills:
+                    fills[j] = np.full(len(one_by_one), -1, dtype=np.int64)
+                fills[j][row - first] = self._styles.fill_style(plan.parts[col].style, write.fill)  # type: ignore[arg-type]
+        return one_by_one, fills
+
+    def _query_rows(self, start: int, stop: int, before: _ValueRows) -> None:
+        """Emit the block's rows `start` to `stop - 1` from the query's batches."""
+
+        def one_by_one(number: int) -> None:
+            self._emit(self._new_row(number, before, self._block_writes(number)))
+
+        while start < stop:
+            batch = self._batch
+            while batch is None or batch.first + len(batch.xml) <= start:
+                batch = self._batch = next(self._batches)
+            end = min(stop, batch.first + len(batch.xml))
+            self.cells_written += emit_rows(batch, start, end, self._emit, one_by_one)
+            self._flush()
+            start = end
 
     def _block_batch(self, plan: RowPlan, start: int, stop: int) -> None:
         assert self._block is not None

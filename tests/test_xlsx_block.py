@@ -1,0 +1,112 @@
+"""Appended rows built by DuckDB from canonical text (`xlsx_block.py`) against the same rows built
+value by value in Python: the sheet parts must come out byte for byte the same, but for the order
+in which new cell formats (a fill, a date format) were numbered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from xlsx_fixtures import cell_style, cell_xml, part, values
+
+from sheetsync.stores.base import KEEP, AppendBlock, CellWrite, TextColumn
+from sheetsync.stores.xlsx_patch import patch_xlsx
+from sheetsync.values import ColumnCells
+
+DATA = Path(__file__).parent / "data"
+FEATURES = DATA / "features_xlsxwriter.xlsx"  # rows 2-21 hold data, formatted in columns A-H
+ORDERS = "xl/worksheets/sheet1.xml"
+STYLES = "xl/styles.xml"
+FIELDS = ["order_id", "phone", "amount_payable", "created_at", "status", "note"]  # columns A-F
+
+TEXT = st.one_of(
+    st.none(),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.sampled_from(["SS-1", 'a<b & "c"', "x\x01y", "_x000D_", "=1+2", " lead", "tail ", "\ufffe", "多行\n文本", ""]),
+)
+MONEY = st.one_of(
+    st.none(),
+    st.sampled_from(["0", "-5", "1299.5", "0.01", "1,299.00", "¥12", "abc", "1e3", "007", "12.10"]),
+    st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False).map(lambda d: format(d.normalize(), "f")),
+)
+DATETIME = st.one_of(
+    st.none(),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31)).map(
+        lambda d: d.strftime("%Y-%m-%d %H:%M:%S")),
+    st.sampled_from(["2024/1/5", "昨天", "2024-02-30 00:00:00", "1900-02-28 12:00:00", "1900-03-01 00:00:00"]),
+)
+KINDS = {"amount_payable": MONEY, "created_at": DATETIME}
+
+
+def _columns(rows: list[dict[str, str | None]]) -> list[ColumnCells]:
+    frame = pd.DataFrame(rows, columns=FIELDS, dtype="str")
+    return [ColumnCells(f, frame[f]) for f in FIELDS]
+
+
+def _both(tmp_path: Path, columns: list[ColumnCells], writes: list[CellWrite]) -> tuple[Path, Path]:
+    """The block written from its text (DuckDB) and from its values (Python)."""
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    patch_xlsx(FEATURES, fast, "订单", writes, appends=AppendBlock(22, list(range(1, 7)), by_column=columns))
+    as_values = [list(c) for c in columns]
+    patch_xlsx(FEATURES, slow, "订单", writes, appends=AppendBlock(22, list(range(1, 7)), by_column=as_values))
+    return fast, slow
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.fixed_dictionaries({f: KINDS.get(f, TEXT) for f in FIELDS}), min_size=1, max_size=12),
+       fills=st.lists(st.tuples(st.integers(0, 11), st.sampled_from([1, 2, 5, 6]),
+                                st.sampled_from(["FFC7CE", "C6EFCE", None]), st.booleans()), max_size=4))
+def test_rows_from_text_are_the_rows_from_values(tmp_path: Path, rows: list[dict[str, str | None]],
+                                                 fills: list[tuple[int, int, str | None, bool]]) -> None:
+    columns = _columns(rows)
+    assert all(isinstance(c, TextColumn) for c in columns)
+    writes = [CellWrite(22 + i % len(rows), col, "改" if value else KEEP, fill) for i, col, fill, value in fills]
+    try:
+        fast, slow = _both(tmp_path, columns, writes)
+    except ValueError as exc:  # a date before the workbook's first day: both refuse it, naming the cell
+        assert "appended cell D" in str(exc)
+        with pytest.raises(ValueError, match="appended cell D"):
+            patch_xlsx(FEATURES, tmp_path / "slow.xlsx", "订单", writes,
+                       appends=AppendBlock(22, list(range(1, 7)), by_column=[list(c) for c in columns]))
+        return
+    assert _resolved(fast) == _resolved(slow)
+
+
+def _resolved(path: Path) -> bytes:
+    """The sheet part with each cell's format number replaced by that format's XML, its fill and
+    number format spelled out."""
+    styles = part(path, STYLES)
+    fills = re.findall(rb"<fill>.*?</fill>|<fill/>", _between(styles, b"<fills", b"</fills>"))
+    formats = dict(re.findall(rb'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles))
+
+    def spelled(xf: bytes) -> bytes:
+        xf = re.sub(rb'fillId="(\d+)"', lambda m: b"fill=" + fills[int(m[1])], xf)
+        return re.sub(rb'numFmtId="(\d+)"', lambda m: b"format=" + formats.get(m[1], m[1]), xf)
+
+    xfs = [spelled(xf) for xf in re.findall(rb"<xf [^>]*?(?:/>|>.*?</xf>)", _between(styles, b"<cellXfs", b"</cellXfs>"))]
+    return re.sub(rb' s="(\d+)"', lambda m: b" s=[" + xfs[int(m[1])] + b"]", part(path, ORDERS))
+
+
+def _between(xml: bytes, start: bytes, end: bytes) -> bytes:
+    return xml.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_a_large_block_reads_back_and_keeps_the_formats(tmp_path: Path) -> None:
+    rows = [{"order_id": f"SS{i}", "phone": "13812345678" if i % 3 else None, "amount_payable": str(i) + ".5",
+             "created_at": f"2026-11-{1 + i % 28:02d} 08:{i % 60:02d}:00", "status": "待发货", "note": "=HYPERLINK(1)"}
+            for i in range(40_000)]
+    columns = _columns(rows)
+    fills = [CellWrite(22 + i, 5, KEEP, "FFC7CE") for i in range(0, 40_000, 7)]
+    fast, slow = _both(tmp_path, columns, fills)
+    assert _resolved(fast) == _resolved(slow)
+    xml = part(fast, ORDERS)
+    assert cell_style(xml, "E22") != cell_style(xml, "E23") == cell_style(part(FEATURES, ORDERS), "E21")
+    assert b"<f" not in cell_xml(xml, "F40021") and b"=HYPERLINK(1)</t>" in cell_xml(xml, "F40021")
+    read = values(fast, "订单")
+    assert read[21][:6] == ["SS0", "", 0.5, dt.datetime(2026, 11, 1, 8, 0), "待发货", "=HYPERLINK(1)"]
+    assert read[40020][:4] == ["SS39999", "", 39999.5, dt.datetime(2026, 11, 16, 8, 39)]  # 39999 % 3 == 0
