@@ -23,7 +23,7 @@ from .config import Config, parse_duration
 from .errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
 from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
-from .jsonrows import json_lists
+from .jsonrows import json_lists, row_batches
 from .locks import RunLock
 from .logs import log_to_state_dir
 from .pull import Incorporated, incorporate, promised_by
@@ -31,11 +31,12 @@ from .rejects import write_rejects
 from .rules import CompiledRules, compile_rules
 from .rules import validate as validate_rows
 from .steps import anomalies as anomaly_step
-from .steps.diff import CellChange, append_block, as_journal, created, diff, texts, to_writes
+from .steps.diff import CellChange, append_block, as_journal, created, created_encoded, diff, texts, to_writes
 from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
 from .stores.base import KEEP, CellWrite, _Keep
+from .textsql import columns
 from .values import ColumnCells, among, cell_value
 
 T = TypeVar("T")
@@ -204,7 +205,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         new_hashes = _final_hashes(final, hashes, {c.row for c in changes})
         snapshots = _base_rows(final, new_hashes, stored)
         record = RunRecord(
-            changes=chain(edits, as_journal(changes), created(new_rows, pulled.created_by)),
+            changes=chain(edits, as_journal(changes)), encoded_changes=created_encoded(new_rows, pulled.created_by),
             base=snapshots, layout=list(final.columns),
             deleted=journal.base_values(gone),
             natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
@@ -384,6 +385,15 @@ class _Snapshots:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
+
+    def encoded(self) -> Iterator[list[str]]:
+        """The rows as `[order_id, hash, values]` JSON arrays, a batch at a time (`EncodedSnapshots`)."""
+        fields = list(self._final.columns)
+        keep = np.zeros(len(self._final), dtype=bool)
+        keep[self._positions] = True
+        order_id = f"c{fields.index('order_id')}"
+        yield from row_batches(self._final, fields, f"json_array({order_id}, hash_, json_array({columns(fields)})::VARCHAR)",
+                               extra={"hash_": self._hashes}, keep=keep, batch=self.CHUNK)
 
     def items(self) -> Iterator[tuple[str, tuple[int, str]]]:
         fields = list(self._final.columns)

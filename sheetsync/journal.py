@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -57,12 +57,21 @@ class Change:
     detail: str | None = None
 
 
+@runtime_checkable
 class Snapshots(Protocol):
     """The base rows a run records: a dict, or rows encoded lazily (a chunk at a time) by the caller."""
 
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[str]: ...
     def items(self) -> Iterable[tuple[str, tuple[int, str]]]: ...
+
+
+@runtime_checkable
+class EncodedSnapshots(Snapshots, Protocol):
+    """Snapshots that also come as JSON: batches of `[order_id, row hash, values as JSON text]`
+    arrays, which the journal hands to SQLite without a Python object per row."""
+
+    def encoded(self) -> Iterable[list[str]]: ...
 
 
 @dataclass(slots=True)
@@ -82,6 +91,9 @@ class RunRecord:
     files: list[tuple[str, str, str, int]] = field(default_factory=list)
     unlocks_used: list[str] = field(default_factory=list)
     """Orders whose open unlock let a person's change of a locked field stand in this run."""
+    encoded_changes: Iterable[list[str]] = ()
+    """More changes, already JSON: batches of `[order_id, field, old, new, source, detail]` arrays
+    (the entries of new rows, made by DuckDB); iterated once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +283,8 @@ class Journal:
         _bulk(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
                   f" SELECT ?, {_items(6)} FROM json_each(?)",
               ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
+        _bulk_encoded(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
+                          f" SELECT ?, {_items(6)} FROM json_each(?)", rec.encoded_changes, run_id)
         if pending:
             self._save_undo(db, run_id, list(rec.base) + list(rec.deleted))
             db.executemany(
@@ -284,9 +298,11 @@ class Journal:
         db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
         if rec.base:
             layout = self._layout_id(db, rec.layout)
-            _bulk(db, f"INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) SELECT {_items(3)}, ?"
-                      " FROM json_each(?)",
-                  ((oid, h, v) for oid, (h, v) in rec.base.items()), layout)
+            statement = f"INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) SELECT {_items(3)}, ? FROM json_each(?)"
+            if isinstance(rec.base, EncodedSnapshots):
+                _bulk_encoded(db, statement, rec.base.encoded(), layout)
+            else:
+                _bulk(db, statement, ((oid, h, v) for oid, (h, v) in rec.base.items()), layout)
         for order_id, vals in rec.deleted.items():
             db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
             db.execute(
@@ -490,6 +506,13 @@ def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object
             batch.clear()
     if batch:
         db.execute(statement, (*params, json.dumps(batch, ensure_ascii=False)))
+
+
+def _bulk_encoded(db: sqlite3.Connection, statement: str, batches: Iterable[list[str]], *params: object) -> None:
+    """`_bulk` for rows already encoded as JSON arrays, a list of them per batch."""
+    for batch in batches:
+        if batch:
+            db.execute(statement, (*params, "[" + ",".join(batch) + "]"))
 
 
 def _items(width: int, names: Sequence[str] = ()) -> str:

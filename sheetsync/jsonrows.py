@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
+import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .textsql import columns, select_rows, sql_text
+from .textsql import arrow_text, columns, select_rows, sql_text
 
 
 def json_lists(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
@@ -32,13 +34,39 @@ def json_objects(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
         return []
     if not fields:
         return ["{}"] * len(frame)
+    return _strings(select_rows(frame, fields, object_sql(fields), threads=1))
+
+
+def object_sql(fields: Sequence[str]) -> str:
+    """The SQL of `json_objects` over the columns c0, c1, ... naming `fields`."""
     names = [json.dumps(f, ensure_ascii=False) for f in fields]
     pairs = ", ".join(f"{sql_text(f)}, c{i}" for i, f in enumerate(fields))
     # `"field":null` can only be a key and its missing value: a quote inside a JSON string is escaped
     nulls = "(?:" + "|".join(re.escape(n) for n in names) + "):null"
     dropped = f"regexp_replace(json_object({pairs})::VARCHAR, {sql_text(nulls + ',?')}, '', 'g')"
     # a dropped last pair leaves `,}`; a value's own text never ends the object like that (it ends in `"`)
-    return [text[:-2] + "}" if text.endswith(",}") else text for text in _strings(select_rows(frame, fields, dropped, threads=1))]
+    return f"regexp_replace({dropped}, ',}}$', '}}')"
+
+
+def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
+                extra: Mapping[str, np.ndarray | pa.Array | pa.ChunkedArray] = {},
+                keep: np.ndarray | None = None, batch: int = 8192) -> Iterator[list[str]]:
+    """`expression` (text; it names `fields` as c0, c1, ... and the `extra` columns by their names)
+    for the rows of `frame` where `keep` is true, in order, `batch` rows at a time.
+
+    One query over pandas' own Arrow buffers, read as a stream: a large table is neither copied nor
+    taken apart chunk by chunk (which costs a pass over every column for each chunk)."""
+    if not len(frame):
+        return
+    table = pa.table({**{f"c{i}": arrow_text(frame[f], large=True) for i, f in enumerate(fields)},
+                      **{name: values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
+                         for name, values in extra.items()},
+                      "keep_": pa.array(np.ones(len(frame), dtype=bool) if keep is None else keep)})
+    with duckdb.connect(config={"threads": 1}) as con:  # it runs beside the workbook's patch
+        con.register("rows_", table)
+        for part in con.sql(f"SELECT ({expression})::VARCHAR FROM rows_ WHERE keep_").to_arrow_reader(batch):
+            if part.num_rows:
+                yield part.column(0).to_pylist()
 
 
 def _strings(values: pa.ChunkedArray) -> list[str]:
