@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.jsonrows import json_lists, json_objects
+from sheetsync.jsonrows import json_lists, json_objects, row_batches
+from sheetsync.steps.diff import created, created_encoded
 
 cells = st.one_of(st.none(), st.text(st.characters(blacklist_categories=["Cs"]), max_size=12),
                   st.sampled_from(['"a":null', '="0123"', "a\\b", 'say "hi"', "line\nbreak\r\t", "\x01\x1f", "浙江省 杭州市"]))
@@ -41,3 +43,20 @@ def test_column_cells_are_made_a_chunk_at_a_time_and_read_like_a_list() -> None:
     assert len(cells) == len(plain) and list(cells) == plain
     assert cells[8190:8200] == plain[8190:8200] and cells[19_999] == plain[-1] and cells[-1] == plain[-1]
     assert cells[:20_000] == plain and cells[5:50:7] == plain[5:50:7]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(cells, cells, st.one_of(st.none(), st.sampled_from(["douyin", "淘宝"]))), min_size=1, max_size=30),
+       st.integers(1, 7))
+def test_new_rows_entries_encoded_by_duckdb_are_the_ones_made_one_by_one(
+        rows: list[tuple[str | None, str | None, str | None]], batch: int) -> None:
+    frame = pd.DataFrame([(f"SS{i}", a, b) for i, (a, b, _) in enumerate(rows)], columns=["order_id", "note", "地址"],
+                         dtype="str").set_axis(range(5, 5 + len(rows)))
+    who = {5 + i: channel for i, (_, _, channel) in enumerate(rows) if channel}
+    one_by_one = [[c.order_id, c.field, c.old, json.loads(c.new or ""), c.source, c.detail] for c in created(frame, who)]
+    encoded = [json.loads(text) for part in created_encoded(frame, who) for text in part]
+    assert [[*e[:3], json.loads(e[3]), *e[4:]] for e in encoded] == one_by_one
+    keep = np.array([i % 2 == 0 for i in range(len(rows))])
+    kept = [json.loads(text) for part in row_batches(frame, list(frame.columns), "json_array(c0, c1, c2)",
+                                                      keep=keep, batch=batch) for text in part]
+    assert kept == [json.loads(text) for text in json_lists(frame[keep], list(frame.columns))]
