@@ -365,7 +365,9 @@ def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: set[int]) -> 
     kept = final.index.isin(before.index) & ~final.index.isin(list(changed))
     out[kept] = before.reindex(final.index[kept]).to_numpy(dtype=np.int64)
     redo = final.index[~kept]
-    if len(redo):
+    if len(redo) > len(final) // 2:  # an import: hashing every row costs less than copying most of them
+        out[redo] = row_hashes(final).to_numpy(dtype=np.int64)[~kept]
+    elif len(redo):
         out[redo] = row_hashes(final.loc[redo]).to_numpy(dtype=np.int64)
     return out
 

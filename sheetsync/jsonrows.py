@@ -48,6 +48,9 @@ def object_sql(fields: Sequence[str]) -> str:
     return f"regexp_replace({dropped}, ',}}$', '}}')"
 
 
+_ALL_CORES_FROM = 250_000
+
+
 def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
                 extra: Mapping[str, np.ndarray | pa.Array | pa.ChunkedArray] = {},
                 keep: np.ndarray | None = None, batch: int = 8192) -> Iterator[list[str]]:
@@ -62,7 +65,8 @@ def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
                       **{name: values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
                          for name, values in extra.items()},
                       "keep_": pa.array(np.ones(len(frame), dtype=bool) if keep is None else keep)})
-    with duckdb.connect(config={"threads": 1}) as con:  # it runs beside the workbook's patch
+    # beside the workbook's patch one thread is enough; a million rows (an import) are what the run waits for
+    with duckdb.connect(config={"threads": 1} if len(frame) < _ALL_CORES_FROM else {}) as con:
         con.register("rows_", table)
         for part in con.sql(f"SELECT ({expression})::VARCHAR FROM rows_ WHERE keep_").to_arrow_reader(batch):
             if part.num_rows:

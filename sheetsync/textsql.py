@@ -18,7 +18,7 @@ def select_rows(frame: pd.DataFrame, fields: Sequence[str], expression: str, *, 
     """`expression` evaluated on every row of `frame`, in order; it names `fields` as c0, c1, ...
 
     `threads` > 0 limits DuckDB's threads (for work that runs beside other work)."""
-    table = pa.table({f"c{i}": arrow_text(frame[f]) for i, f in enumerate(fields)})
+    table = pa.table({f"c{i}": arrow_text(frame[f], large=True) for i, f in enumerate(fields)})
     with duckdb.connect(config={"threads": threads} if threads else {}) as con:
         con.register("rows_", table)
         return con.sql(f"SELECT {expression} FROM rows_").to_arrow_table().column(0)
