@@ -280,6 +280,8 @@ class Journal:
 
     def _insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
         """Everything of a run but its state, inside the caller's transaction; `pending` keeps undo data."""
+        if len(rec.base) >= _BIG_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
+            db.execute(f"PRAGMA cache_size=-{_BIG_RUN_CACHE_KB}")
         _bulk(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
                   f" SELECT ?, {_items(6)} FROM json_each(?)",
               ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
@@ -489,6 +491,8 @@ def _statements(script: str) -> Iterator[str]:
 
 
 _BULK_ROWS: Final = 8192
+_BIG_RUN: Final = 250_000
+_BIG_RUN_CACHE_KB: Final = 128 * 1024
 
 
 def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object]], *params: object) -> None:
