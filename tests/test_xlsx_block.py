@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import libreoffice_csv
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xlsx_fixtures import cell_style, cell_xml, part, values
@@ -110,3 +111,48 @@ def test_a_large_block_reads_back_and_keeps_the_formats(tmp_path: Path) -> None:
     read = values(fast, "订单")
     assert read[21][:6] == ["SS0", "", 0.5, dt.datetime(2026, 11, 1, 8, 0), "待发货", "=HYPERLINK(1)"]
     assert read[40020][:4] == ["SS39999", "", 39999.5, dt.datetime(2026, 11, 16, 8, 39)]  # 39999 % 3 == 0
+
+
+@pytest.mark.libreoffice
+def test_rows_built_by_the_query_open_in_libreoffice(tmp_path: Path, soffice: str) -> None:
+    rows = [{"order_id": f"SS{i}", "phone": 'a<b & "c"' if i % 5 == 0 else "13812345678", "amount_payable": f"{i}.25",
+             "created_at": "2026-11-01 08:30:00", "status": "待发货" if i % 2 else None, "note": "=1+2"}
+            for i in range(2_000)]
+    out = tmp_path / "block.xlsx"
+    patch_xlsx(FEATURES, out, "订单", [CellWrite(22 + i, 5, KEEP, "FFC7CE") for i in range(0, 2_000, 3)],
+               appends=AppendBlock(22, list(range(1, 7)), by_column=_columns(rows)))
+    opened = libreoffice_csv(soffice, [out], tmp_path / "csv")[out]
+    ours = values(out, "订单")
+    assert len(opened) == len(ours) == 2_021
+    for i in (0, 1, 5, 1_999):
+        line, read = opened[21 + i], ours[21 + i]
+        assert line[0] == read[0] == f"SS{i}" and line[1] == read[1] and line[5] == read[5] == "=1+2"
+        assert float(line[2].replace(",", "")) == read[2] == i + 0.25
+        assert line[4] == (read[4] or "")
+
+
+def test_rows_a_person_formatted_ahead_are_filled_in_the_same_way(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    src = tmp_path / "ahead.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    ws = book.add_worksheet("订单")
+    boxed = book.add_format({"border": 1})
+    ws.write_row(0, 0, ["订单号", "手机", "下单时间"])
+    ws.write_row(1, 0, ["SS1", "0138", "x"], boxed)
+    for row in range(2, 5):
+        for col in range(3):
+            ws.write_blank(row, col, None, boxed)
+    book.close()
+    frame = pd.DataFrame({"order_id": ["SS2", None, "SS4", "SS5"], "phone": [None, "0139", "0140", "0141"],
+                          "created_at": ["2026-11-01 08:00:00", None, "2026-11-02 00:00:00", "1900-02-10 00:00:00"]},
+                         dtype="str")
+    columns = [ColumnCells(f, frame[f]) for f in frame.columns]
+    fast, slow = tmp_path / "fast.xlsx", tmp_path / "slow.xlsx"
+    writes = [CellWrite(4, 1, KEEP, "FFC7CE")]
+    patch_xlsx(src, fast, "订单", writes, appends=AppendBlock(3, [1, 2, 3], by_column=columns))
+    patch_xlsx(src, slow, "订单", writes, appends=AppendBlock(3, [1, 2, 3], by_column=[list(c) for c in columns]))
+    assert _resolved(fast) == _resolved(slow)
+    read = values(fast, "订单")
+    assert [r[:2] for r in read[2:]] == [["SS2", ""], ["", "0139"], ["SS4", "0140"], ["SS5", "0141"]]
+    assert read[2][2] == dt.datetime(2026, 11, 1, 8, 0) and read[5][2] == dt.date(1900, 2, 10)  # written by Python
