@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -30,20 +31,42 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
     """A function giving `n` fresh order_ids; numbers come from `reserve` (the journal's sequence)
     and an id already in the table is skipped, so an id is never given twice."""
     used = set(taken.tolist() if isinstance(taken, pd.Series) else taken)
+    template = _partial(fmt, prefix=prefix, date=day)  # a million ids: the date is formatted once, not a million times
 
     def make(n: int) -> list[str]:
         out: list[str] = []
         while len(out) < n:
             need = n - len(out)
             first = reserve(need)
-            for seq in range(first, first + need):
-                candidate = fmt.format(prefix=prefix, date=day, seq=seq)
+            for candidate in [template.format(seq=seq) for seq in range(first, first + need)]:
                 if candidate not in used:
                     used.add(candidate)
                     out.append(candidate)
         return out
 
     return make
+
+
+def _partial(fmt: str, **fixed: object) -> str:
+    """`fmt` with the fields that name `fixed` values filled in and escaped, the others (seq) left
+    as they were; `fmt` itself when it is not that simple (a nested field in a format spec)."""
+    formatter = string.Formatter()
+    out = []
+    try:
+        for literal, name, spec, conversion in formatter.parse(fmt):
+            out.append(literal.replace("{", "{{").replace("}", "}}"))
+            if name is None:
+                continue
+            if "{" in (spec or ""):
+                return fmt
+            if name.split(".")[0].split("[")[0] not in fixed:
+                out.append("{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}")
+                continue
+            value = formatter.convert_field(formatter.get_field(name, (), fixed)[0], conversion)
+            out.append(format(value, spec or "").replace("{", "{{").replace("}", "}}"))
+    except (ValueError, KeyError, AttributeError, IndexError):
+        return fmt
+    return "".join(out)
 
 
 def assign_order_ids(frame: pd.DataFrame, make_ids: Callable[[int], list[str]], manual_channel: str) -> list[Assigned]:
