@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from .. import normalize
@@ -202,8 +203,11 @@ def _combine(records: pd.DataFrame, lines: pd.Series, key: str, mapping: Mapping
     """One record per order: per-order fields from the first row holding them, per-row amounts summed,
     items joined."""
     order_lines: dict[str, list[int]] = {}
-    for k, line in zip(records[key], lines, strict=True):
-        order_lines.setdefault(k, []).append(int(line))
+    for k, line in zip(records[key].tolist(), lines.to_numpy(dtype=np.int64).tolist(), strict=True):
+        if k in order_lines:
+            order_lines[k].append(line)
+        else:
+            order_lines[k] = [line]
     single = ~records[key].duplicated(keep=False)
     out = records[single].set_index(key, drop=False)
     multi = records[~single]
