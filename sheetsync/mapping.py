@@ -137,15 +137,20 @@ class Mapping(BaseModel):
 def find_mapping(name: str, config_dir: Path, lang: Lang) -> Path:
     """A mapping by path, by name beside the configuration (`mappings/NAME.yaml`), or shipped."""
     as_path = config_dir / name
-    candidates = [as_path, config_dir / "mappings" / f"{name}.yaml", data_dir("mappings") / f"{name}.yaml"]
+    candidates = [as_path] if name in NOT_MAPPINGS else \
+        [as_path, config_dir / "mappings" / f"{name}.yaml", data_dir("mappings") / f"{name}.yaml"]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
     raise ConfigError(t("mapping.unknown", lang, name=name, known=", ".join(shipped_mappings())))
 
 
+NOT_MAPPINGS = frozenset({"synonyms"})
+"""Files in `mappings/` that are not channel mappings: the header synonyms of `sheetsync import --auto`."""
+
+
 def shipped_mappings() -> list[str]:
-    return sorted(p.stem for p in data_dir("mappings").glob("*.yaml"))
+    return sorted(p.stem for p in data_dir("mappings").glob("*.yaml") if p.stem not in NOT_MAPPINGS)
 
 
 def load_mapping(name: str, config_dir: Path, lang: Lang) -> Mapping:

@@ -9,7 +9,7 @@ import pytest
 
 from sheetsync.automap import AutoMapping, automap, load_synonyms, save_mapping
 from sheetsync.errors import ConfigError
-from sheetsync.mapping import load_mapping
+from sheetsync.mapping import find_mapping, load_mapping, shipped_mappings
 from sheetsync.readers import RawTable, read_file
 
 LEGACY = Path(__file__).parent / "data" / "legacy"
@@ -135,3 +135,10 @@ def test_a_match_without_an_order_number_cannot_be_saved(tmp_path: Path) -> None
     assert found.mapping is None and found.missing == ["channel_order_id"]
     with pytest.raises(ConfigError):
         save_mapping(found, "nope", tmp_path, "zh")
+
+
+def test_the_synonym_table_is_not_offered_as_a_mapping(tmp_path: Path) -> None:
+    assert "synonyms" not in shipped_mappings() and "douyin" in shipped_mappings()
+    with pytest.raises(ConfigError) as raised:
+        find_mapping("synonyms", tmp_path, "zh")
+    assert "synonyms" in raised.value.message and "douyin" in raised.value.message
