@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +44,7 @@ from .readers import Sample, read_file, sample_file
 from .rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from .steps.diff import differs
 from .stores import open_store
+from .stores.xlsx import file_sha256
 
 DISAGREEMENTS_SHOWN = 100
 SAMPLE_SHOWN = 10
@@ -145,7 +145,7 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
             tables.append(table)
             scale.append(factor)
         if parsed and not preview:
-            digests[str(path)] = _sha256(path)
+            digests[str(path)] = file_sha256(path)
     step("read", len(paths), len(paths))
     if save_mapping_as:
         _save(tables, save_mapping_as, config, result, lang)
@@ -288,14 +288,6 @@ def _explain(where: str, found: AutoMapping | None, table: ParsedTable | None) -
     return {"table": where, "mapping": table.mapping.name, "header_line": table.header_line, "columns": columns,
             "unmatched": [c["header"] for c in columns if c["field"] is None and not str(c["header"]).startswith("#")],
             "missing": [], "composed_key": [], "ready": True, "day_first": table.mapping.day_first}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _save(tables: list[ParsedTable], name: str, config: Config, result: ImportResult, lang: Lang) -> None:
