@@ -9,7 +9,6 @@ reported and the others are still taken; the run then exits 6 naming it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ..errors import UnreadableInput
 from ..i18n import t
 from ..mapping import Mapping
 from ..readers import read_file
+from ..stores.xlsx import file_sha256
 from .apply import Splitter, apply_mapping
 from .base import FileAccount, Pulled
 
@@ -49,7 +49,7 @@ class FileChannel:
         pulled = Pulled(self.channel, self.mapping, self.label, pd.DataFrame())
         parts: list[pd.DataFrame] = []
         for path in self.files():
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = file_sha256(path)
             account = FileAccount(str(path), self.channel.name, digest)
             pulled.files.append(account)
             before = seen(digest)
