@@ -9,13 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import typer
 import xlsxwriter
 from conftest import CliRun, read_sheet
 
-from sheetsync import api, cli, load_config
+from sheetsync import api, load_config
 from sheetsync.adopt import adopt_workbook
-from sheetsync.cli_import import import_command, init_from
 from sheetsync.errors import ConfigError
 from sheetsync.stores import open_store
 
@@ -46,15 +44,6 @@ def team_workbook(path: Path, *, with_order_id: bool = True, notes_first: bool =
                 sheet.write_string(r, c, v)
     book.close()
     return path
-
-
-@pytest.fixture
-def adopt_cli(monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliRun]) -> Callable[..., CliRun]:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command("import")(import_command)
-    app.command("adopt")(init_from)
-    monkeypatch.setattr(cli, "app", app)
-    return run_cli
 
 
 def test_a_team_workbook_is_used_with_its_own_headers(tmp_path: Path) -> None:
@@ -121,13 +110,13 @@ def test_the_best_matching_sheet_is_taken_unless_one_is_named(tmp_path: Path) ->
         adopt_workbook(book, sheet="说明")
 
 
-def test_the_command_prints_the_match_and_json_is_the_result(tmp_path: Path, adopt_cli: Callable[..., CliRun]) -> None:
+def test_the_command_prints_the_match_and_json_is_the_result(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
     book = team_workbook(tmp_path / "orders.xlsx")
-    run = adopt_cli("adopt", "--from", book)
+    run = run_cli("init", "--from", book)
     assert run.code == 0 and "业务员" in run.out and "sheetsync.yaml" in run.out
     (tmp_path / "sheetsync.yaml").unlink()
-    run = adopt_cli("adopt", "--from", book, "--json")
+    run = run_cli("init", "--from", book, "--json")
     assert run.json()["headers"]["phone"] == "手机"
     xls = tmp_path / "old.xls"
     shutil.copy(DATA / "legacy" / "old_erp.xls", xls)
-    assert adopt_cli("adopt", "--from", xls).code == 2  # only an .xlsx can be written in place
+    assert run_cli("init", "--from", xls).code == 2  # only an .xlsx can be written in place

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from conftest import CliRun, read_sheet
 
-from sheetsync import api, cli, load_config
-from sheetsync.cli_import import import_command, init_from
+from sheetsync import api, load_config
 from sheetsync.config import Config
 from sheetsync.desk import init_desk
 from sheetsync.errors import ConfigError
@@ -52,16 +50,6 @@ def everything(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Import
     config = load_config(folder / "sheetsync.yaml")
     rejects = folder / "rejects.csv"
     return config, import_files(config, FILES, rejects=rejects, now=NOW), rejects
-
-
-@pytest.fixture
-def import_cli(monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliRun]) -> Callable[..., CliRun]:
-    """The command line with the import commands registered (cli.py registers them the same way)."""
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command("import")(import_command)
-    app.command("adopt")(init_from)
-    monkeypatch.setattr(cli, "app", app)
-    return run_cli
 
 
 def rows_of(config: Config) -> list[dict[str, str]]:
@@ -264,8 +252,8 @@ def test_bad_combinations_of_options_are_usage_errors(desk: Config) -> None:
         import_files(desk, [POS], mapping="sf_waybills")  # a waybill mapping cannot import orders
 
 
-def test_json_output_is_what_the_api_returned(desk: Config, import_cli: Callable[..., CliRun]) -> None:
-    run = import_cli("import", POS, str(LEGACY / "float_phones.csv"), "-c", desk.source, "--preview", "--json", "--now",
+def test_json_output_is_what_the_api_returned(desk: Config, run_cli: Callable[..., CliRun]) -> None:
+    run = run_cli("import", POS, str(LEGACY / "float_phones.csv"), "-c", desk.source, "--preview", "--json", "--now",
                      "2026-11-23T09:00")
     assert run.code == 0
     api_result = import_files(desk, [POS, str(LEGACY / "float_phones.csv")], preview=True, now=NOW).to_dict()
@@ -273,20 +261,20 @@ def test_json_output_is_what_the_api_returned(desk: Config, import_cli: Callable
     assert {k: v for k, v in printed.items() if k != "seconds"} == {k: v for k, v in api_result.items() if k != "seconds"}
 
 
-def test_an_unreadable_file_exits_6_after_the_others_are_taken(desk: Config, import_cli: Callable[..., CliRun]) -> None:
-    run = import_cli("import", str(EXPORTS / "corrupt_export.xlsx"), POS, "-c", desk.source, "--now", "2026-11-23T09:00")
+def test_an_unreadable_file_exits_6_after_the_others_are_taken(desk: Config, run_cli: Callable[..., CliRun]) -> None:
+    run = run_cli("import", str(EXPORTS / "corrupt_export.xlsx"), POS, "-c", desk.source, "--now", "2026-11-23T09:00")
     assert run.code == 6
     assert "corrupt_export.xlsx" in run.err and "读取 12 = 导入 8 + 合并 0 + 重复 2 + 拒收 2" in run.out
     assert len(rows_of(desk)) == 8
 
 
-def test_usage_errors_exit_2(desk: Config, import_cli: Callable[..., CliRun]) -> None:
-    assert import_cli("import", POS, "-c", desk.source, "--mapping", "pos_csv", "--auto").code == 2
-    assert import_cli("import", "no-such-*.csv", "-c", desk.source).code == 2
+def test_usage_errors_exit_2(desk: Config, run_cli: Callable[..., CliRun]) -> None:
+    assert run_cli("import", POS, "-c", desk.source, "--mapping", "pos_csv", "--auto").code == 2
+    assert run_cli("import", "no-such-*.csv", "-c", desk.source).code == 2
 
 
-def test_the_report_shows_the_match_and_the_accounting_line(desk: Config, import_cli: Callable[..., CliRun]) -> None:
-    run = import_cli("import", str(LEGACY / "useless_headers.csv"), "-c", desk.source, "--preview", "--now", "2026-11-23T09:00")
+def test_the_report_shows_the_match_and_the_accounting_line(desk: Config, run_cli: Callable[..., CliRun]) -> None:
+    run = run_cli("import", str(LEGACY / "useless_headers.csv"), "-c", desk.source, "--preview", "--now", "2026-11-23T09:00")
     assert run.code == 0
     assert "按内容（mobile）" in run.out and "列4" in run.out
     assert "读取 5 = 导入 5 + 合并 0 + 重复 0 + 拒收 0" in run.out
