@@ -64,8 +64,8 @@ def write_bytes(name: str, data: bytes) -> None:
     (OUT / name).write_bytes(data)
 
 
-def save_xlsx(wb: Workbook, name: str) -> None:
-    """Save with fixed timestamps so the bytes do not depend on when the script ran."""
+def save_xlsx(wb: Workbook, path: Path) -> None:
+    """Save with fixed timestamps so the bytes do not depend on when the script ran (make_legacy.py uses it too)."""
     wb.properties.creator = "sheetsync test data"
     wb.properties.created = dt.datetime(2026, 11, 21, 12, 0, 0)
     raw = io.BytesIO()
@@ -80,7 +80,7 @@ def save_xlsx(wb: Workbook, name: str) -> None:
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
             zout.writestr(zi, data)
-    write_bytes(name, out.getvalue())
+    path.write_bytes(out.getvalue())
 
 
 def text_cell(ws, row: int, col: int, value: str):
@@ -508,7 +508,7 @@ def make_wechat() -> None:
     for col, width in zip("ABCDEFGHIJKLMNOPQRS", (22, 20, 20, 8, 24, 10, 6, 10, 8, 10, 8, 14, 10, 8, 8, 28, 10, 18, 16),
                           strict=True):
         ws.column_dimensions[col].width = width
-    save_xlsx(wb, "wechat_shop_orders.xlsx")
+    save_xlsx(wb, OUT / "wechat_shop_orders.xlsx")
 
 
 # --------------------------------------------------------------------------- 门店 POS
@@ -591,7 +591,7 @@ def make_phone_orders() -> None:
                     cell.number_format = "yyyy/m/d" if value.hour == 0 else "yyyy/m/d h:mm"
     for col, width in zip("ABCDEFGH", (12, 16, 22, 42, 26, 10, 8, 26), strict=True):
         ws.column_dimensions[col].width = width
-    save_xlsx(wb, "phone_orders.xlsx")
+    save_xlsx(wb, OUT / "phone_orders.xlsx")
 
 
 # --------------------------------------------------------------------------- Shopify
@@ -885,7 +885,7 @@ def make_sf() -> None:
                 cell.number_format = "0.0" if c_i == 10 else "0.00"
     for col, width in zip("ABCDEFGHIJKLM", (18, 12, 8, 8, 14, 48, 24, 12, 6, 8, 8, 20, 8), strict=True):
         ws.column_dimensions[col].width = width
-    save_xlsx(wb, "sf_waybills.xlsx")
+    save_xlsx(wb, OUT / "sf_waybills.xlsx")
 
 
 # --------------------------------------------------------------------------- generic carrier CSV

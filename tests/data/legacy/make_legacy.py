@@ -37,13 +37,10 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import io
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +48,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 OUT = Path(__file__).resolve().parent
-ZIP_TIME = (2026, 11, 21, 20, 0, 0)
-CORE_TIME = b"2026-11-21T12:00:00Z"
+sys.path.insert(0, str(OUT.parent / "exports"))
+from make_exports import save_xlsx  # noqa: E402  (fixed zip and docProps timestamps, as for the exports)
 
 
 def csv_line(values: list[str], sep: str = ",") -> str:
@@ -136,25 +133,6 @@ USELESS_ROWS = [
 def text_file(name: str, header: list[str], rows: list[list[str]], encoding: str, bom: bytes = b"", sep: str = ",") -> None:
     text = "".join(csv_line(r, sep) + "\r\n" for r in [header, *rows])
     (OUT / name).write_bytes(bom + text.encode(encoding))
-
-
-def save_xlsx(wb: Workbook, path: Path) -> None:
-    """Save with fixed timestamps so the bytes do not depend on when the script ran."""
-    wb.properties.creator = "sheetsync test data"
-    wb.properties.created = dt.datetime(2026, 11, 21, 12, 0, 0)
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + CORE_TIME, data)
-            zi = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            zout.writestr(zi, data)
-    path.write_bytes(out.getvalue())
 
 
 def fill_sheet(ws: Any, header: list[str], rows: list[list[object]], first_row: int) -> None:
