@@ -23,7 +23,7 @@ from .config import Config, parse_duration
 from .errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
 from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
-from .jsonrows import json_lists, row_batches
+from .jsonrows import row_batches
 from .locks import RunLock
 from .logs import log_to_state_dir
 from .pull import Incorporated, incorporate, promised_by
@@ -373,8 +373,9 @@ def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: set[int]) -> 
 
 
 class _Snapshots:
-    """The journal's base rows of a run, encoded a chunk at a time as the journal inserts them:
-    100,000 JSON rows held at once would cost more memory than the table they come from."""
+    """The journal's base rows of a run, encoded a batch at a time as the journal inserts them
+    (`EncodedSnapshots`): 100,000 JSON rows held at once would cost more memory than the table
+    they come from."""
 
     CHUNK = 8192
 
@@ -396,14 +397,6 @@ class _Snapshots:
         order_id = f"c{fields.index('order_id')}"
         yield from row_batches(self._final, fields, f"json_array({order_id}, hash_, json_array({columns(fields)})::VARCHAR)",
                                extra={"hash_": self._hashes}, keep=keep, batch=self.CHUNK)
-
-    def items(self) -> Iterator[tuple[str, tuple[int, str]]]:
-        fields = list(self._final.columns)
-        for start in range(0, len(self._ids), self.CHUNK):
-            rows = self._positions[start : start + self.CHUNK]
-            encoded = json_lists(self._final.iloc[rows], fields)
-            yield from zip(self._ids[start : start + self.CHUNK],
-                           zip(self._hashes[rows].tolist(), encoded, strict=True), strict=True)
 
 
 def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> _Snapshots:

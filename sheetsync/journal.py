@@ -57,9 +57,8 @@ class Change:
     detail: str | None = None
 
 
-@runtime_checkable
 class Snapshots(Protocol):
-    """The base rows a run records: a dict, or rows encoded lazily (a chunk at a time) by the caller."""
+    """The base rows a run records, as a dict: order_id -> (row hash, values as JSON text)."""
 
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[str]: ...
@@ -67,10 +66,13 @@ class Snapshots(Protocol):
 
 
 @runtime_checkable
-class EncodedSnapshots(Snapshots, Protocol):
-    """Snapshots that also come as JSON: batches of `[order_id, row hash, values as JSON text]`
-    arrays, which the journal hands to SQLite without a Python object per row."""
+class EncodedSnapshots(Protocol):
+    """The base rows a run records, encoded lazily by the caller: their order_ids, and batches of
+    `[order_id, row hash, values as JSON text]` arrays, which the journal hands to SQLite without
+    a Python object per row."""
 
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[str]: ...
     def encoded(self) -> Iterable[list[str]]: ...
 
 
@@ -80,7 +82,7 @@ class RunRecord:
 
     changes: Iterable[Change] = field(default_factory=list)
     """Iterated once, when the run is recorded (it may be a generator)."""
-    base: Snapshots = field(default_factory=dict)
+    base: Snapshots | EncodedSnapshots = field(default_factory=dict)
     """order_id -> (row hash, the row's canonical values as a JSON list in `layout` order)."""
     layout: list[str] = field(default_factory=list)
     deleted: dict[str, dict[str, str | None]] = field(default_factory=dict)
