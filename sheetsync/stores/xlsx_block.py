@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from sheetsync.stores.xlsx_cells import ColumnParts, RowPlan
+from sheetsync.textsql import sql_text
 
 if TYPE_CHECKING:
     from sheetsync.stores.base import TextColumn
@@ -93,9 +94,9 @@ class BlockQuery:
             fill = Sql(f"s{index}") if index in fills else None
             counts.append(f"({v} IS NOT NULL)::INTEGER")
             if one_by_one_text:
-                odd.append(f"coalesce(regexp_matches({v}, {_lit(_ONE_BY_ONE)}), false)")
+                odd.append(f"coalesce(regexp_matches({v}, {sql_text(_ONE_BY_ONE)}), false)")
             if kind == "money":
-                odd.append(f"NOT coalesce(regexp_full_match({v}, {_lit(_PLAIN_AMOUNT)}), true)")
+                odd.append(f"NOT coalesce(regexp_full_match({v}, {sql_text(_PLAIN_AMOUNT)}), true)")
                 cell = _concat(parts.opening, ROW, parts.number, v, parts.number_end)
             elif kind == "datetime":
                 ts = f"try_strptime({v}, '%Y-%m-%d %H:%M:%S')"
@@ -130,8 +131,8 @@ class BlockQuery:
         if not width:
             return []
         selects = ", ".join(
-            f"coalesce(bool_or(regexp_matches(c{j}, {_lit(_ESCAPED)})), false),"
-            f" coalesce(bool_or(regexp_matches(c{j}, {_lit(_ONE_BY_ONE)})), false)"
+            f"coalesce(bool_or(regexp_matches(c{j}, {sql_text(_ESCAPED)})), false),"
+            f" coalesce(bool_or(regexp_matches(c{j}, {sql_text(_ONE_BY_ONE)})), false)"
             for j in range(width)
         )
         row = self._con.execute(f"SELECT {selects} FROM block_").fetchall()[0]
@@ -185,7 +186,7 @@ ROW: Final = Sql("n_")
 
 def _concat(*parts: str) -> Sql:
     """`concat(...)` of literal text and SQL expressions (`Sql`), in order."""
-    args = [p if isinstance(p, Sql) else _lit(p) for p in parts if p]
+    args = [p if isinstance(p, Sql) else sql_text(p) for p in parts if p]
     return Sql(f"concat({', '.join(args)})")
 
 
@@ -200,7 +201,3 @@ def _filled(parts: ColumnParts, fill: Sql, text: Sql, cell: Sql) -> Sql:
 
 def _escape(v: Sql) -> Sql:
     return Sql(f"replace(replace(replace(replace({v}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\"', '&quot;')")
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
