@@ -23,7 +23,7 @@ from .config import Config, parse_duration
 from .errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
 from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
-from .jsonrows import row_batches
+from .jsonrows import list_sql, row_batches
 from .locks import RunLock
 from .logs import log_to_state_dir
 from .pull import Incorporated, incorporate, promised_by
@@ -36,7 +36,6 @@ from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
 from .stores.base import KEEP, CellWrite, _Keep
-from .textsql import columns
 from .values import ColumnCells, among, cell_value
 
 T = TypeVar("T")
@@ -395,7 +394,7 @@ class _Snapshots:
         keep = np.zeros(len(self._final), dtype=bool)
         keep[self._positions] = True
         order_id = f"c{fields.index('order_id')}"
-        yield from row_batches(self._final, fields, f"json_array({order_id}, hash_, json_array({columns(fields)})::VARCHAR)",
+        yield from row_batches(self._final, fields, f"json_array({order_id}, hash_, {list_sql(fields)}::VARCHAR)",
                                extra={"hash_": self._hashes}, keep=keep, batch=self.CHUNK)
 
 

@@ -25,7 +25,12 @@ def json_lists(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
         return []
     if not fields:
         return ["[]"] * len(frame)
-    return _strings(select_rows(frame, fields, f"json_array({columns(fields)})::VARCHAR", threads=1))
+    return _strings(select_rows(frame, fields, f"{list_sql(fields)}::VARCHAR", threads=1))
+
+
+def list_sql(fields: Sequence[str]) -> str:
+    """The SQL of `json_lists` over the columns c0, c1, ... naming `fields`."""
+    return f"json_array({columns(fields)})"
 
 
 def json_objects(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
