@@ -36,7 +36,7 @@ from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
 from .stores.base import KEEP, CellWrite, _Keep
-from .values import ColumnCells, among, cell_value
+from .values import ColumnCells, cell_value
 
 T = TypeVar("T")
 log = logging.getLogger("sheetsync")
@@ -151,9 +151,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         identified = ~before["order_id"].isin(dup_ids) & before["order_id"].notna()
         unique = before if identified.all() else before[identified]
         hashes = row_hashes(unique)
-        stale = hashes.index[[stored.get(o) != h for o, h in zip(texts(unique["order_id"]), hashes.to_numpy(), strict=True)]]
+        stale = hashes.index[_unlike_journal(unique["order_id"], hashes.to_numpy(), stored)]
         seen_before = before.loc[stale]
-        seen_before = seen_before[among(seen_before["order_id"], stored.keys())]
+        seen_before = seen_before[stored.index.get_indexer(seen_before["order_id"]) >= 0]
         snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
         edits = person_edits(seen_before, snapshot, known)
         snapshot = snapshot.where(known).set_axis(seen_before.index)
@@ -188,7 +188,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources,
                        advanced.details if advanced is not None else None)
         pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
-        del before, unique
+        del before
         table.frame = table.frame.iloc[:0]
         writes = to_writes(changes, table.columns, cell_value, fill_of)
         new_rows = work.loc[pulled.appended]
@@ -199,10 +199,12 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                     fill = fill_of(name, v)
                     if fill is not KEEP:
                         writes.append(CellWrite(int(r), table.columns[name], KEEP, fill))
-        gone = deleted_ids(work, [o for o in stored if o not in dup_ids])
+        gone = deleted_ids(work, stored.index[~stored.index.isin(dup_ids)])
         final = work.loc[~work["order_id"].isin(dup_ids)]
         new_hashes = _final_hashes(final, hashes, {c.row for c in changes})
         snapshots = _base_rows(final, new_hashes, stored)
+        # the write is the run's memory peak: let go of what only the steps before it needed
+        del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
         record = RunRecord(
             changes=chain(edits, as_journal(changes)), encoded_changes=created_encoded(new_rows, pulled.created_by),
             base=snapshots, layout=list(final.columns),
@@ -376,7 +378,7 @@ class _Snapshots:
     (`EncodedSnapshots`): 100,000 JSON rows held at once would cost more memory than the table
     they come from."""
 
-    CHUNK = 8192
+    CHUNK = 2048
 
     def __init__(self, final: pd.DataFrame, positions: np.ndarray, hashes: np.ndarray) -> None:
         self._final, self._positions, self._hashes = final, positions, hashes
@@ -388,8 +390,8 @@ class _Snapshots:
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
 
-    def encoded(self) -> Iterator[list[str]]:
-        """The rows as `[order_id, hash, values]` JSON arrays, a batch at a time (`EncodedSnapshots`)."""
+    def encoded(self) -> Iterator[str]:
+        """The rows as `[order_id, hash, values]` JSON arrays, a JSON array of them per batch (`EncodedSnapshots`)."""
         fields = list(self._final.columns)
         keep = np.zeros(len(self._final), dtype=bool)
         keep[self._positions] = True
@@ -398,11 +400,18 @@ class _Snapshots:
                                extra={"hash_": self._hashes}, keep=keep, batch=self.CHUNK)
 
 
-def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: dict[str, int]) -> _Snapshots:
+def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: pd.Series) -> _Snapshots:
     """The snapshot (JSON) of every row whose hash differs from the journal's: what the sheet holds after this run."""
     values = hashes.to_numpy()
-    stale = np.flatnonzero([stored.get(o) != h for o, h in zip(texts(final["order_id"]), values, strict=True)])
-    return _Snapshots(final, stale, values)
+    return _Snapshots(final, np.flatnonzero(_unlike_journal(final["order_id"], values, stored)), values)
+
+
+def _unlike_journal(order_ids: pd.Series, hashes: np.ndarray, stored: pd.Series) -> np.ndarray:
+    """Whether each row's hash differs from its base row in the journal (`stored`: order_id -> hash), or it has none."""
+    if not len(stored):
+        return np.ones(len(order_ids), dtype=bool)
+    at = stored.index.get_indexer(order_ids)
+    return ~((at >= 0) & (stored.to_numpy()[at] == hashes))
 
 
 def _created_dict(entry: Change, row: object) -> dict[str, Any]:

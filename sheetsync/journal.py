@@ -67,13 +67,13 @@ class Snapshots(Protocol):
 
 @runtime_checkable
 class EncodedSnapshots(Protocol):
-    """The base rows a run records, encoded lazily by the caller: their order_ids, and batches of
-    `[order_id, row hash, values as JSON text]` arrays, which the journal hands to SQLite without
-    a Python object per row."""
+    """The base rows a run records, encoded lazily by the caller: their order_ids, and batches, each
+    one JSON array of `[order_id, row hash, values as JSON text]` arrays, which the journal hands to
+    SQLite without a Python object per row."""
 
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[str]: ...
-    def encoded(self) -> Iterable[list[str]]: ...
+    def encoded(self) -> Iterable[str]: ...
 
 
 @dataclass(slots=True)
@@ -93,8 +93,8 @@ class RunRecord:
     files: list[tuple[str, str, str, int]] = field(default_factory=list)
     unlocks_used: list[str] = field(default_factory=list)
     """Orders whose open unlock let a person's change of a locked field stand in this run."""
-    encoded_changes: Iterable[list[str]] = ()
-    """More changes, already JSON: batches of `[order_id, field, old, new, source, detail]` arrays
+    encoded_changes: Iterable[str] = ()
+    """More changes, already JSON: batches, each a JSON array of `[order_id, field, old, new, source, detail]` arrays
     (the entries of new rows, made by DuckDB); iterated once."""
 
 
@@ -366,8 +366,12 @@ class Journal:
 
     # base values -------------------------------------------------------
 
-    def base_hashes(self) -> dict[str, int]:
-        return dict(self.db.execute("SELECT order_id, row_hash FROM base").fetchall())
+    def base_hashes(self) -> pd.Series:
+        """order_id -> row hash of every base row, as one int64 array on an Arrow text index (a dict of
+        100,000 of them holds about 20 MB of Python objects through the whole run)."""
+        rows = self.db.execute("SELECT order_id, row_hash FROM base").fetchall()
+        ids = pd.Index([r[0] for r in rows], dtype="str", name="order_id")
+        return pd.Series(np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)), index=ids)
 
     def base_values(self, order_ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
         ids = list(order_ids)
@@ -492,7 +496,7 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
 
 
-_BULK_ROWS: Final = 8192
+_BULK_ROWS: Final = 2048
 _BIG_RUN: Final = 250_000
 _BIG_RUN_CACHE_KB: Final = 128 * 1024
 
@@ -514,11 +518,10 @@ def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object
         db.execute(statement, (*params, json.dumps(batch, ensure_ascii=False)))
 
 
-def _bulk_encoded(db: sqlite3.Connection, statement: str, batches: Iterable[list[str]], *params: object) -> None:
-    """`_bulk` for rows already encoded as JSON arrays, a list of them per batch."""
+def _bulk_encoded(db: sqlite3.Connection, statement: str, batches: Iterable[str], *params: object) -> None:
+    """`_bulk` for rows already encoded: each batch one JSON array of the rows' arrays."""
     for batch in batches:
-        if batch:
-            db.execute(statement, (*params, "[" + ",".join(batch) + "]"))
+        db.execute(statement, (*params, batch))
 
 
 def _items(width: int, names: Sequence[str] = ()) -> str:

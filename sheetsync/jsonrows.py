@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .textsql import arrow_text, columns, select_rows, sql_text
 
@@ -58,12 +59,15 @@ _ALL_CORES_FROM = 250_000
 
 def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
                 extra: Mapping[str, np.ndarray | pa.Array | pa.ChunkedArray] = {},
-                keep: np.ndarray | None = None, batch: int = 8192) -> Iterator[list[str]]:
-    """`expression` (text; it names `fields` as c0, c1, ... and the `extra` columns by their names)
-    for the rows of `frame` where `keep` is true, in order, `batch` rows at a time.
+                keep: np.ndarray | None = None, batch: int = 2048) -> Iterator[str]:
+    """`expression` (JSON text, never NULL; it names `fields` as c0, c1, ... and the `extra` columns by
+    their names) for the rows of `frame` where `keep` is true, in order: one JSON array of `batch`
+    rows at a time, the document SQLite's `json_each` takes.
 
     One query over pandas' own Arrow buffers, read as a stream: a large table is neither copied nor
-    taken apart chunk by chunk (which costs a pass over every column for each chunk)."""
+    taken apart chunk by chunk (which costs a pass over every column for each chunk), and Arrow joins
+    each batch, so no Python object is made per row.  Small batches keep the journal's thread, which
+    runs beside the workbook's patch, from adding much to the run's peak memory."""
     if not len(frame):
         return
     table = pa.table({**{f"c{i}": arrow_text(frame[f], large=True) for i, f in enumerate(fields)},
@@ -75,7 +79,14 @@ def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
         con.register("rows_", table)
         for part in con.sql(f"SELECT ({expression})::VARCHAR FROM rows_ WHERE keep_").to_arrow_reader(batch):
             if part.num_rows:
-                yield part.column(0).to_pylist()
+                yield _json_array(part.column(0))
+
+
+def _json_array(texts: pa.Array) -> str:
+    """`[t0,t1,...]` of the JSON texts `texts`, joined by Arrow."""
+    values = texts.cast(pa.string())
+    one_list = pa.ListArray.from_arrays(pa.array([0, len(values)], pa.int32()), values)
+    return f"[{pc.binary_join(one_list, ',')[0].as_py()}]"
 
 
 def _strings(values: pa.ChunkedArray) -> list[str]:

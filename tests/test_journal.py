@@ -93,7 +93,7 @@ def test_pending_run_is_rolled_back_when_the_workbook_was_not_replaced(tmp_path:
         recovered = journal.recover(lambda: "old-sha")
         assert [(r.run_id, r.kept) for r in recovered] == [(run, False)]
         assert journal.base_values(["A"]) == {"A": {"status": "x"}}
-        assert journal.base_hashes() == {"A": 1}
+        assert journal.base_hashes().to_dict() == {"A": 1}
         assert journal.history("A") == []
 
 
@@ -102,7 +102,7 @@ def test_rollback_removes_base_rows_the_run_created(tmp_path: Path) -> None:
         run = journal.start_run("sync", NOW)
         journal.record(run, RunRecord(base={"NEW": (5, '["NEW"]')}, layout=["order_id"]), workbook_sha256="sha")
         journal.recover(lambda: None)
-        assert journal.base_hashes() == {}
+        assert journal.base_hashes().empty
 
 
 def test_rollback_undoes_keys_merge_base_flags_and_files(tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
         from sheetsync.steps.edits import row_hashes
 
         rehashed = int(row_hashes(pd.DataFrame({"phone": ["0571"]}, dtype="str")).iloc[0])  # version 4 rehashes
-        assert journal.base_hashes() == {"A": rehashed}
+        assert journal.base_hashes().to_dict() == {"A": rehashed}
         assert journal.base_values(["A"]) == {"A": {"phone": "0571"}}
         assert journal.natural_keys("dy") == {}
 
@@ -152,12 +152,12 @@ def test_a_staged_run_is_invisible_until_committed_and_gone_when_aborted(tmp_pat
             staged._worker.join()
             assert other.execute("SELECT count(*) FROM base").fetchone()[0] == 0
         staged.commit("sha-of-the-new-workbook")
-        assert journal.base_hashes() == {"A": 2}
+        assert journal.base_hashes().to_dict() == {"A": 2}
         assert journal.db.execute("SELECT state, workbook_sha256 FROM runs WHERE id=?", (run,)).fetchone() == (
             "pending", "sha-of-the-new-workbook")
         second = journal.start_run("sync", NOW)
         journal.stage(second, RunRecord(base={"B": (3, '["B"]')}, layout=["order_id"])).abort()
-        assert journal.base_hashes() == {"A": 2}
+        assert journal.base_hashes().to_dict() == {"A": 2}
 
 
 def test_a_staged_run_that_fails_while_inserting_raises_on_commit(tmp_path: Path) -> None:
@@ -196,4 +196,4 @@ def test_version_4_recomputes_row_hashes_from_the_snapshots(tmp_path: Path) -> N
         journal.db.execute("PRAGMA user_version=3")
     with Journal(tmp_path / "j.db") as journal:
         sheet_row = pd.DataFrame({"order_id": ["A"], "phone": ["0571-8765"], "note": [None]}, dtype="str")
-        assert journal.base_hashes() == {"A": int(row_hashes(sheet_row).iloc[0])}
+        assert journal.base_hashes().to_dict() == {"A": int(row_hashes(sheet_row).iloc[0])}

@@ -54,9 +54,9 @@ def test_new_rows_entries_encoded_by_duckdb_are_the_ones_made_one_by_one(
                          dtype="str").set_axis(range(5, 5 + len(rows)))
     who = {5 + i: channel for i, (_, _, channel) in enumerate(rows) if channel}
     one_by_one = [[c.order_id, c.field, c.old, json.loads(c.new or ""), c.source, c.detail] for c in created(frame, who)]
-    encoded = [json.loads(text) for part in created_encoded(frame, who) for text in part]
+    encoded = [row for part in created_encoded(frame, who) for row in json.loads(part)]
     assert [[*e[:3], json.loads(e[3]), *e[4:]] for e in encoded] == one_by_one
     keep = np.array([i % 2 == 0 for i in range(len(rows))])
-    kept = [json.loads(text) for part in row_batches(frame, list(frame.columns), "json_array(c0, c1, c2)",
-                                                      keep=keep, batch=batch) for text in part]
+    kept = [row for part in row_batches(frame, list(frame.columns), "json_array(c0, c1, c2)", keep=keep, batch=batch)
+            for row in json.loads(part)]
     assert kept == [json.loads(text) for text in json_lists(frame[keep], list(frame.columns))]

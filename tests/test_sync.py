@@ -296,12 +296,12 @@ def test_the_journal_holds_the_exact_hash_of_every_row_it_left(make_desk: Callab
     frame = open_store(config).read().frame
     expected = dict(zip(frame["order_id"], row_hashes(frame), strict=True))
     with Journal(config.journal_path) as journal:
-        assert journal.base_hashes() == {k: int(v) for k, v in expected.items()}
+        assert journal.base_hashes().to_dict() == {k: int(v) for k, v in expected.items()}
     edit(config, CellWrite(2, 6, "客户零"))
     api.sync(config, now=NOW)
     frame = open_store(config).read().frame
     with Journal(config.journal_path) as journal:
-        assert journal.base_hashes() == {k: int(v) for k, v in zip(frame["order_id"], row_hashes(frame), strict=True)}
+        assert journal.base_hashes().to_dict() == {k: int(v) for k, v in zip(frame["order_id"], row_hashes(frame), strict=True)}
 
 
 def test_the_command_flushes_its_output_and_keeps_its_exit_code(desk: Path, tmp_path: Path) -> None:

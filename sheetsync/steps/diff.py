@@ -112,9 +112,9 @@ def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -
             yield Change(str(order_id), "*", None, values, "channel" if channel else "tool", channel)
 
 
-def created_encoded(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Iterator[list[str]]:
-    """`created` as the journal's JSON arrays `[order_id, "*", null, values, source, channel]`, a
-    batch at a time, made by DuckDB: an import of a million rows makes no Python object per row."""
+def created_encoded(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Iterator[str]:
+    """`created` as the journal's JSON arrays `[order_id, "*", null, values, source, channel]`, one
+    JSON array of them per batch, made by DuckDB: an import of a million rows makes no Python object per row."""
     fields = list(new_rows.columns)
     channel = pd.Series(who, dtype="str").reindex(new_rows.index) if who else pd.Series(None, index=new_rows.index, dtype="str")
     order_id = f"c{fields.index('order_id')}"

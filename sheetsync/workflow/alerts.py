@@ -18,13 +18,13 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Final, NamedTuple
-
-import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from ..i18n import Lang, t
 from .model import AlertTarget
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("sheetsync")
 LINES_PER_MESSAGE: Final = 30
@@ -97,6 +97,10 @@ def send_alerts(alerts: Sequence[Alert], targets: Sequence[AlertTarget], env: Ma
     for alert in alerts:
         grouped.setdefault(alert.target, []).append(alert)
     outcomes: list[AlertOutcome] = []
+    if not grouped:
+        return outcomes
+    import httpx  # here, not at the top: most runs send nothing, and every cron run would pay its import
+
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         for name, batch in grouped.items():
             target = by_name.get(name)
@@ -110,6 +114,9 @@ def send_alerts(alerts: Sequence[Alert], targets: Sequence[AlertTarget], env: Ma
 
 def _send(client: httpx.Client, target: AlertTarget, batch: list[Alert], env: Mapping[str, str], lang: Lang,
           attempts: int, backoff: float, clock: Callable[[], float]) -> AlertOutcome:
+    import httpx
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
     outcome = AlertOutcome(target.name, target.kind, False, 0)
     url = env.get(target.url_env, "").strip()
     secret = env.get(target.secret_env, "").strip() if target.secret_env else ""
