@@ -26,6 +26,8 @@ from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
 from .jsonrows import list_sql, row_batches
 from .locks import RunLock
 from .logs import log_to_state_dir
+from .memory import LARGE_RUN
+from .memory import fit_to_run as fit_memory_to_run
 from .pull import Incorporated, incorporate, promised_by
 from .rejects import write_rejects
 from .rules import CompiledRules, compile_rules
@@ -138,6 +140,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             pulling.exception()  # let the channels finish; the reading error is the one to report
             raise
         pulls = pulling.result()
+        if len(table.frame) + sum(len(p.records) for p in pulls) >= LARGE_RUN:
+            fit_memory_to_run(LARGE_RUN)  # the command set it for a run of a sheet's size; this one is larger
         before = table.frame
         work = before.copy()
         run_id = 0 if dry_run else journal.start_run("sync", now)

@@ -6,7 +6,6 @@ any other exception is a bug: exit 1, with the traceback in the log file.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
@@ -14,14 +13,14 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Annotated, Any
 
 import click
 import pyarrow
 import typer
 from rich.console import Console
 
-from . import api, report
+from . import api, memory, report
 from .config import DEFAULT_CONFIG, Config, load_config
 from .desk import copy_demo, init_desk
 from .errors import EXIT_BUG, SheetsyncError
@@ -234,27 +233,7 @@ def _give_back_freed_memory() -> None:
     (benchmarks/pull_bench.py).  ARROW_DEFAULT_MEMORY_POOL, when set, still decides."""
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-    _fix_mmap_threshold()
-
-
-_M_MMAP_THRESHOLD: Final = -3  # glibc's mallopt parameter
-_MMAP_THRESHOLD: Final = 512 * 1024
-
-
-def _fix_mmap_threshold() -> None:
-    """glibc raises its mmap threshold each time a large block is freed, up to 32 MB; from then on the
-    write's buffers of a few hundred KB to a few MB (sheet XML, journal batches) come from the heap,
-    where the ones freed stay resident between live ones.  A fixed threshold of 512 KB maps them and
-    gives them back when freed: a 100,000-row pull peaks about 25 MB lower at the same speed
-    (benchmarks/pull_bench.py).  MALLOC_MMAP_THRESHOLD_, when set, still decides; other C libraries
-    are left alone."""
-    if sys.platform != "linux" or "MALLOC_MMAP_THRESHOLD_" in os.environ:
-        return
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)
+    memory.fit_to_run(0)  # most runs are a sheet's worth; `import` and large syncs say otherwise
 
 
 def _report_bug(exc: Exception) -> int:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from . import memory
 from .adopt import AdoptResult, adopt_workbook
 from .api import parse_now
 from .config import DEFAULT_CONFIG, Config, load_config
@@ -68,6 +69,7 @@ def import_command(
     """Import legacy order files into the order table: preview first, take everything that can be taken, lose nothing."""
     loaded = _load(config)
     lang = loaded.language
+    memory.fit_to_run(memory.LARGE_RUN)  # years of orders: mapping each large block anew would cost more than it saves
     with _progress(lang, enabled=out.is_terminal and not json_out) as progress:
         result = import_files(loaded, files, mapping=mapping, auto=auto, channel=channel, sheet=sheet, preview=preview,
                               rejects=rejects, save_mapping_as=save_mapping, now=parse_now(now, loaded.tz), progress=progress)

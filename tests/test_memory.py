@@ -1,0 +1,44 @@
+"""The mmap threshold a run asks glibc for: small runs get blocks mapped and given back, large ones glibc's ceiling."""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from sheetsync import memory
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    made: list[tuple[int, int]] = []
+    monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: SimpleNamespace(mallopt=lambda p, v: made.append((p, v))))
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    return made
+
+
+def test_a_sheet_sized_run_maps_blocks_from_512_kb(calls: list[tuple[int, int]]) -> None:
+    memory.fit_to_run(100_000)
+    assert calls == [(-3, 512 * 1024)]
+
+
+def test_an_import_sized_run_keeps_blocks_up_to_32_mb_on_the_heap(calls: list[tuple[int, int]]) -> None:
+    memory.fit_to_run(memory.LARGE_RUN)
+    assert calls == [(-3, 32 * 1024 * 1024)]
+
+
+def test_the_environment_decides_when_it_names_a_threshold(calls: list[tuple[int, int]],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
+    memory.fit_to_run(10)
+    assert calls == []
+
+
+def test_a_c_library_without_mallopt_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: SimpleNamespace())
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    memory.fit_to_run(10)  # no AttributeError
+
