@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Final, Protocol, runtime_checkable
 
@@ -290,7 +291,7 @@ class Journal:
         _bulk_encoded(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
                           f" SELECT ?, {_items(6)} FROM json_each(?)", rec.encoded_changes, run_id)
         if pending:
-            self._save_undo(db, run_id, list(rec.base) + list(rec.deleted))
+            self._save_undo(db, run_id, chain(rec.base, rec.deleted))
             db.executemany(
                 "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
                 ((run_id, name, name) for name in self._peeked),
@@ -343,15 +344,13 @@ class Journal:
         return dict(zip(self._layouts[layout], json.loads(vals), strict=True))
 
     @staticmethod
-    def _save_undo(db: sqlite3.Connection, run_id: int, order_ids: Sequence[str]) -> None:
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS touched(order_id TEXT PRIMARY KEY)")
-        db.execute("DELETE FROM touched")
-        _bulk(db, f"INSERT OR IGNORE INTO touched SELECT {_items(1)} FROM json_each(?)", ((o,) for o in order_ids))
-        db.execute(
-            "INSERT INTO base_undo(run_id, order_id, row_hash, vals, layout) SELECT ?, t.order_id, b.row_hash, b.vals, b.layout"
-            " FROM touched t LEFT JOIN base b ON b.order_id = t.order_id",
-            (run_id,),
-        )
+    def _save_undo(db: sqlite3.Connection, run_id: int, order_ids: Iterable[str]) -> None:
+        """Each order's base row before the run (NULL: it had none), to put back if the run's workbook
+        never lands.  `order_ids` name each order once (a run's snapshots and its deleted orders are
+        never the same orders), so they join the base table straight from the JSON batch."""
+        _bulk(db, "INSERT INTO base_undo(run_id, order_id, row_hash, vals, layout)"
+                  " SELECT ?, j.value, b.row_hash, b.vals, b.layout FROM json_each(?) j LEFT JOIN base b ON b.order_id = j.value",
+              order_ids, run_id)
 
     def confirm(self, run_id: int) -> None:
         """The workbook is in place: the pending run no longer needs its undo data."""
