@@ -204,7 +204,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                     if fill is not KEEP:
                         writes.append(CellWrite(int(r), table.columns[name], KEEP, fill))
         gone = deleted_ids(work, stored.index[~stored.index.isin(dup_ids)])
-        final = work.loc[~work["order_id"].isin(dup_ids)]
+        final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
         new_hashes = _final_hashes(final, hashes, {c.row for c in changes})
         snapshots = _base_rows(final, new_hashes, stored)
         # the write is the run's memory peak: let go of what only the steps before it needed
