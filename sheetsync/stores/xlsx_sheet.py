@@ -50,6 +50,15 @@ _TRUE = (b"1", b"true")
 _ORDERED = frozenset({b"r", b"s", b"t"})  # the attributes a written cell starts with
 _ORDERED_AND_DROPPED = _ORDERED | {b"cm", b"vm"}  # and those dropped with its old value
 _NORMAL_ATTRS = re.compile(rb'(?: [\w.:-]+="[^"]*")*')  # as format_attrs writes them
+
+
+def _column_layout(letters: tuple[bytes, ...]) -> list[int] | None:
+    """The column numbers of a row's cells from their references' letters, when every cell has one
+    and they run left to right (what `_patch_row_by_refs` needs); else None."""
+    if b"" in letters:
+        return None
+    cols = [COLUMN_NUMBERS[x] for x in letters]
+    return cols if cols == sorted(set(cols)) else None
 _SPANS = re.compile(rb' spans="(\d+):(\d+)"')
 _NEVER = 1 << 62
 _BATCH = 512  # appended rows built and passed on together
@@ -120,6 +129,7 @@ class SheetPatcher:
         self._header_row = header_row
         self._promotions: dict[bytes, _Promotion] = {}
         self._cols: list[tuple[int, int, int]] = []
+        self._layouts: dict[tuple[bytes, ...], list[int] | None] = {}
         self._value_rows: _ValueRows = ()
         self._templates: dict[int, _Template] = {}
         self._plans: dict[int, RowPlan] = {}
@@ -534,11 +544,11 @@ class SheetPatcher:
         if tag is None or tag[2]:
             return None
         body = row[tag.end() : len(row) - len(self._row_close)]
-        letters = self._cell_letters.findall(body)  # b"" for a <c> not starting with r="
-        if b"" in letters:
-            return None
-        cols = list(map(COLUMN_NUMBERS.__getitem__, letters))
-        if cols != sorted(set(cols)):
+        letters = tuple(self._cell_letters.findall(body))  # b"" for a <c> not starting with r="
+        if letters not in self._layouts:  # rows of a sheet share a few layouts: each is checked once
+            self._layouts[letters] = _column_layout(letters)
+        cols = self._layouts[letters]
+        if cols is None:
             return None
         digits = b"%d" % number
         opening = self._cell_open + b' r="'
