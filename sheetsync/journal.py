@@ -31,6 +31,7 @@ import pandas as pd
 from .errors import UnreadableInput
 from .i18n import Lang, t
 from .journal_schema import MIGRATIONS, SCHEMA_VERSION
+from .memory import LARGE_RUN
 from .textsql import json_fields, row_hashes
 
 
@@ -283,7 +284,7 @@ class Journal:
 
     def _insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
         """Everything of a run but its state, inside the caller's transaction; `pending` keeps undo data."""
-        if len(rec.base) >= _BIG_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
+        if len(rec.base) >= LARGE_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
             db.execute(f"PRAGMA cache_size=-{_BIG_RUN_CACHE_KB}")
         _bulk(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
                   f" SELECT ?, {_items(6)} FROM json_each(?)",
@@ -496,7 +497,6 @@ def _statements(script: str) -> Iterator[str]:
 
 
 _BULK_ROWS: Final = 2048
-_BIG_RUN: Final = 250_000
 _BIG_RUN_CACHE_KB: Final = 128 * 1024
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .memory import LARGE_RUN
 from .textsql import arrow_text, columns, select_rows, sql_text
 
 
@@ -52,9 +53,6 @@ def object_sql(fields: Sequence[str]) -> str:
     return f"'{{' || substr(concat({pairs}), 2) || '}}'"
 
 
-_ALL_CORES_FROM = 250_000
-
-
 def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
                 extra: Mapping[str, np.ndarray | pa.Array | pa.ChunkedArray] = {},
                 keep: np.ndarray | None = None, batch: int = 2048) -> Iterator[str]:
@@ -73,7 +71,7 @@ def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
                          for name, values in extra.items()},
                       "keep_": pa.array(np.ones(len(frame), dtype=bool) if keep is None else keep)})
     # beside the workbook's patch one thread is enough; a million rows (an import) are what the run waits for
-    with duckdb.connect(config={"threads": 1} if len(frame) < _ALL_CORES_FROM else {}) as con:
+    with duckdb.connect(config={"threads": 1} if len(frame) < LARGE_RUN else {}) as con:
         con.register("rows_", table)
         for part in con.sql(f"SELECT ({expression})::VARCHAR FROM rows_ WHERE keep_").to_arrow_reader(batch):
             if part.num_rows:

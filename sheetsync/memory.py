@@ -21,7 +21,8 @@ _M_MMAP_THRESHOLD: Final = -3  # mallopt's parameter number in glibc's malloc.h
 _SMALL_RUN_THRESHOLD: Final = 512 * 1024
 _LARGE_RUN_THRESHOLD: Final = 32 * 1024 * 1024
 LARGE_RUN: Final = 250_000
-"""Rows (the table's plus the channels') from which a run is large."""
+"""Rows from which a run is an import's size: it also widens the journal's SQLite page cache and
+encodes the journal's JSON on every core."""
 
 
 def fit_to_run(rows: int) -> None:
