@@ -33,7 +33,7 @@ from .rejects import write_rejects
 from .rules import CompiledRules, compile_rules
 from .rules import validate as validate_rows
 from .steps import anomalies as anomaly_step
-from .steps.diff import CellChange, append_block, as_journal, created, created_encoded, diff, texts, to_writes
+from .steps.diff import CellChange, append_block, created, created_encoded, diff, texts, to_writes
 from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
@@ -205,12 +205,12 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                         writes.append(CellWrite(int(r), table.columns[name], KEEP, fill))
         gone = deleted_ids(work, stored.index[~stored.index.isin(dup_ids)])
         final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
-        new_hashes = _final_hashes(final, hashes, {c.row for c in changes})
+        new_hashes = _final_hashes(final, hashes, changes.rows())
         snapshots = _base_rows(final, new_hashes, stored)
         # the write is the run's memory peak: let go of what only the steps before it needed
         del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
         record = RunRecord(
-            changes=chain(edits, as_journal(changes)), encoded_changes=created_encoded(new_rows, pulled.created_by),
+            changes=edits, encoded_changes=chain(changes.encoded(), created_encoded(new_rows, pulled.created_by)),
             base=snapshots, layout=list(final.columns),
             deleted=journal.base_values(gone),
             natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
@@ -224,7 +224,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             strict=strict,
             assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
             duplicates=dups, anomalies=anomaly_step.count_codes(found), errors=sum(a.level == "error" for a in found),
-            changes=[*(_cell_change_dict(c, table.columns) for c in changes[:CHANGES_SHOWN]),
+            changes=[*(_cell_change_dict(c, table.columns) for c in changes.head(CHANGES_SHOWN)),
                      *(_created_dict(e, row) for e, row in zip(created(new_rows.iloc[:CHANGES_SHOWN], pulled.created_by),
                                                                         new_rows.index, strict=False))],
             changes_total=len(changes) + len(new_rows),
@@ -364,10 +364,10 @@ def history(config: Config, order_id: str) -> list[HistoryEntry]:
 
 
 
-def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: set[int]) -> pd.Series:
+def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: np.ndarray) -> pd.Series:
     """Row hashes after the run: the ones computed on reading, recomputed only for rows this run changed or added."""
     out = pd.Series(np.zeros(len(final), dtype=np.int64), index=final.index)
-    kept = final.index.isin(before.index) & ~final.index.isin(list(changed))
+    kept = final.index.isin(before.index) & ~final.index.isin(changed)
     out[kept] = before.reindex(final.index[kept]).to_numpy(dtype=np.int64)
     redo = final.index[~kept]
     if len(redo) > len(final) // 2:  # an import: hashing every row costs less than copying most of them

@@ -68,10 +68,15 @@ def row_batches(frame: pd.DataFrame, fields: Sequence[str], expression: str, *,
         return
     table = pa.table({**{f"c{i}": arrow_text(frame[f], large=True) for i, f in enumerate(fields)},
                       **{name: values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values)
-                         for name, values in extra.items()},
-                      "keep_": pa.array(np.ones(len(frame), dtype=bool) if keep is None else keep)})
+                         for name, values in extra.items()}})
+    yield from table_batches(table, expression, keep=keep, batch=batch)
+
+
+def table_batches(table: pa.Table, expression: str, *, keep: np.ndarray | None = None, batch: int = 2048) -> Iterator[str]:
+    """`row_batches` over an Arrow table, whose columns `expression` names."""
+    table = table.append_column("keep_", pa.array(np.ones(table.num_rows, dtype=bool) if keep is None else keep))
     # beside the workbook's patch one thread is enough; a million rows (an import) are what the run waits for
-    with duckdb.connect(config={"threads": 1} if len(frame) < LARGE_RUN else {}) as con:
+    with duckdb.connect(config={"threads": 1} if table.num_rows < LARGE_RUN else {}) as con:
         con.register("rows_", table)
         for part in con.sql(f"SELECT ({expression})::VARCHAR FROM rows_ WHERE keep_").to_arrow_reader(batch):
             if part.num_rows:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..journal import Change
-from ..jsonrows import json_objects, object_sql, row_batches
+from ..jsonrows import json_objects, object_sql, row_batches, table_batches
 from ..stores.base import AppendBlock, CellValue, CellWrite, _Keep
 from ..textsql import arrow_text
 
@@ -39,20 +41,74 @@ def texts(column: pd.Series) -> np.ndarray:
     return column.astype(object).where(column.notna(), None).to_numpy()
 
 
+@dataclass(frozen=True, slots=True)
+class FieldChanges:
+    """The changed cells of one field, column by column (row i of each array is one cell)."""
+
+    field: str
+    rows: np.ndarray
+    order_ids: np.ndarray
+    olds: np.ndarray
+    news: np.ndarray
+    sources: list[str]
+    details: list[str | None]
+
+
+class Changes:
+    """Every changed cell of a run, field by field, held as arrays: a sync that changes 150,000
+    cells makes no Python object per cell until something asks for one (the report's first few),
+    and the journal gets them encoded by DuckDB (`encoded`) without holding the GIL that the
+    workbook's patch needs beside it."""
+
+    def __init__(self, parts: list[FieldChanges]) -> None:
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return sum(len(p.rows) for p in self.parts)
+
+    def __iter__(self) -> Iterator[CellChange]:
+        for p in self.parts:
+            for row, order_id, old, new, source, detail in zip(p.rows.tolist(), p.order_ids, p.olds, p.news,
+                                                               p.sources, p.details, strict=True):
+                yield CellChange(row, order_id, p.field, old, new, source, detail)
+
+    def head(self, n: int) -> list[CellChange]:
+        return list(islice(self, n))
+
+    def rows(self) -> np.ndarray:
+        """The rows with a changed cell (each once)."""
+        return np.unique(np.concatenate([p.rows for p in self.parts])) if self.parts else np.zeros(0, dtype=np.int64)
+
+    def encoded(self) -> Iterator[str]:
+        """The changes as the journal's batches: JSON arrays of `[order_id, field, old, new, source, detail]`."""
+        if not self.parts:
+            return iter(())
+        table = pa.table({
+            "order_id": pa.array(np.concatenate([p.order_ids for p in self.parts]), pa.large_string()),
+            "field": pa.array(np.repeat([p.field for p in self.parts], [len(p.rows) for p in self.parts]),
+                              pa.large_string()),
+            "old": pa.array(np.concatenate([p.olds for p in self.parts]), pa.large_string()),
+            "new": pa.array(np.concatenate([p.news for p in self.parts]), pa.large_string()),
+            "source": pa.array(list(chain.from_iterable(p.sources for p in self.parts)), pa.large_string()),
+            "detail": pa.array(list(chain.from_iterable(p.details for p in self.parts)), pa.large_string()),
+        })
+        return table_batches(table, "json_array(order_id, field, old, new, source, detail)")
+
+
 def diff(
     before: pd.DataFrame,
     after: pd.DataFrame,
     sources: Mapping[str, str],
     channels: Mapping[str, Mapping[int, str]] | None = None,
     details: Mapping[str, Mapping[int, str]] | None = None,
-) -> list[CellChange]:
+) -> Changes:
     """Every cell of `after` that differs from `before` (rows only in `after` are new rows).
 
     `sources` names who made each field's change (tool, rule); a cell listed in
     `channels[field][row]` was changed by that channel; `details[field][row]` says why the tool
     changed a cell (the workflow's transition, a put-back), for the journal.
     """
-    changes: list[CellChange] = []
+    parts: list[FieldChanges] = []
     old = before.reindex(after.index)
     channels = channels or {}
     details = details or {}
@@ -62,31 +118,34 @@ def diff(
         hits = np.flatnonzero(mask.to_numpy())
         if not len(hits):
             continue
-        olds = texts(old[field].iloc[hits]) if field in old.columns else [None] * len(hits)
-        news = texts(after[field].iloc[hits])
-        order_ids = texts(after["order_id"].iloc[hits])
+        olds = texts(old[field].iloc[hits]) if field in old.columns else np.full(len(hits), None, dtype=object)
+        at = rows[hits].astype(np.int64)
         by_channel = channels.get(field, {})
         why = details.get(field, {})
         default = sources.get(field, "tool")
-        for row, order_id, prev, new in zip(rows[hits], order_ids, olds, news, strict=True):
-            channel = by_channel.get(int(row))
-            changes.append(CellChange(int(row), str(order_id), field, prev, new,
-                                      "channel" if channel else default, channel or why.get(int(row))))
-    return changes
+        channel: list[str | None] = [by_channel.get(r) for r in at.tolist()] if by_channel else [None] * len(at)
+        parts.append(FieldChanges(
+            field, at, texts(after["order_id"].iloc[hits]).astype(str), olds, texts(after[field].iloc[hits]),
+            sources=["channel" if c else default for c in channel],
+            details=[c or why.get(r) for c, r in zip(channel, at.tolist(), strict=True)] if why else channel,
+        ))
+    return Changes(parts)
 
 
 def to_writes(
-    changes: list[CellChange],
+    changes: Changes,
     columns: Mapping[str, int],
     value_of: Callable[[str, str | None], CellValue],
     fill_of: Callable[[str, str | None], str | _Keep | None],
 ) -> list[CellWrite]:
     """Cell changes -> writes in sheet coordinates; a field without a column is not written."""
-    return [
-        CellWrite(c.row, columns[c.field], value_of(c.field, c.new), fill_of(c.field, c.new))
-        for c in changes
-        if c.field in columns
-    ]
+    out: list[CellWrite] = []
+    for p in changes.parts:
+        if p.field in columns:
+            col, name = columns[p.field], p.field
+            out += [CellWrite(row, col, value_of(name, new), fill_of(name, new))
+                    for row, new in zip(p.rows.tolist(), p.news, strict=True)]
+    return out
 
 
 def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
@@ -121,7 +180,3 @@ def created_encoded(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Iterator[
     row = (f"json_array({order_id}, '*', NULL, {object_sql(fields)},"
            " CASE WHEN channel_ IS NULL THEN 'tool' ELSE 'channel' END, channel_)")
     return row_batches(new_rows, fields, row, extra={"channel_": arrow_text(channel)})
-
-
-def as_journal(changes: list[CellChange]) -> Iterator[Change]:
-    return (Change(c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in changes)
