@@ -306,7 +306,10 @@ def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> N
 def _flags(open_flags: list[Flag], work: pd.DataFrame, edits: list[Change],
            pulled: Incorporated) -> tuple[list[Flag], dict[int, str], list[Flag]]:
     """Open flags after this run: resolved ones closed, acknowledged ones closed, new ones added."""
-    row_of = {oid: row for row, oid in work["order_id"].items() if isinstance(oid, str)}
+    wanted = pd.Index([f.order_id for f in open_flags], dtype="str")
+    at = work["order_id"].dropna()
+    at = at[at.isin(wanted)]
+    row_of = dict(zip(at.tolist(), at.index.tolist(), strict=True))  # only the flagged orders: not a dict of every row
     acknowledged = {(e.order_id, code) for e in edits if e.field == "anomalies"
                     for code in anomaly_step.codes(e.old) - anomaly_step.codes(e.new)}
     keep: list[Flag] = []

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..values import among
+
 
 @dataclass(frozen=True, slots=True)
 class Assigned:
@@ -87,5 +89,5 @@ def assign_order_ids(frame: pd.DataFrame, make_ids: Callable[[int], list[str]], 
 
 def deleted_ids(frame: pd.DataFrame, known: Iterable[str]) -> list[str]:
     """Orders the journal knows that are no longer in the sheet: a person deleted their rows."""
-    present = set(frame["order_id"].dropna().tolist())
-    return sorted(oid for oid in known if oid not in present)
+    ids = pd.Series(list(known), dtype="str")
+    return sorted(ids[~among(ids, frame["order_id"])].tolist())
