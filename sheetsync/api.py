@@ -38,6 +38,7 @@ from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
 from .stores.base import KEEP, CellWrite, _Keep
+from .threads import quick_handoffs
 from .values import ColumnCells, cell_value
 
 T = TypeVar("T")
@@ -124,7 +125,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     workflow = desk_workflow(config)
     store = open_store(config, force=force)
     channels = open_channels(config)
-    with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal:
+    with (RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal,
+          quick_handoffs()):
         notices = [m for m in [lock.stale_message()] if m]
         if not dry_run:
             store.discard_leftovers()
@@ -194,57 +196,65 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
         del before
         table.frame = table.frame.iloc[:0]
-        writes = to_writes(changes, table.columns, cell_value, fill_of)
         new_rows = work.loc[pulled.appended]
-        block = append_block(new_rows, table.columns, ColumnCells)
-        for name in ("anomalies", "status", "sla"):  # appended rows' coloured cells
-            if name in table.columns and name in new_rows.columns:
-                for r, v in new_rows[name].dropna().items():
-                    fill = fill_of(name, v)
-                    if fill is not KEEP:
-                        writes.append(CellWrite(int(r), table.columns[name], KEEP, fill))
         gone = deleted_ids(work, stored.index[~stored.index.isin(dup_ids)])
-        final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
-        new_hashes = _final_hashes(final, hashes, changes.rows())
-        snapshots = _base_rows(final, new_hashes, stored)
-        # the write is the run's memory peak: let go of what only the steps before it needed
-        del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
-        record = RunRecord(
-            changes=edits, encoded_changes=chain(changes.encoded(), created_encoded(new_rows, pulled.created_by)),
-            base=snapshots, layout=list(final.columns),
-            deleted=journal.base_values(gone),
-            natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
-            files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
-                   if f.skipped is None and f.error is None],
-            unlocks_used=advanced.unlocks_used if advanced is not None else [],
-        )
-        rejects = [r for p in pulls for r in p.rejects]
-        result = RunResult(
-            run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work),
-            strict=strict,
-            assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
-            duplicates=dups, anomalies=anomaly_step.count_codes(found), errors=sum(a.level == "error" for a in found),
-            changes=[*(_cell_change_dict(c, table.columns) for c in changes.head(CHANGES_SHOWN)),
-                     *(_created_dict(e, row) for e, row in zip(created(new_rows.iloc[:CHANGES_SHOWN], pulled.created_by),
-                                                                        new_rows.index, strict=False))],
-            changes_total=len(changes) + len(new_rows),
-            notices=notices,
-            files=[asdict(a) for a in accounts], not_recreated=sorted(set(pulled.not_recreated)),
-            unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags), strict_alerts=strict_alerts,
-            moved={f"{a}→{b}": n for (a, b), n in advanced.moved.items()} if advanced is not None else {},
-            put_back=[asdict(m) for m in advanced.moves if not m.accepted] if advanced is not None else [],
-        )
-        if not dry_run:
-            if rejects:
-                result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id))
-            # the journal's inserts run on a thread while the workbook is written; they commit once it is staged
-            staged = journal.stage(run_id, record) if writes or block is not None else None
-            try:
+        gone_values = journal.base_values(gone)  # the last read of the journal before its thread has the connection
+        # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
+        # (SQLite works without the GIL); they commit once the new workbook is staged
+        entries = RunRecord(changes=edits,
+                            encoded_changes=chain(changes.encoded(), created_encoded(new_rows, pulled.created_by)))
+        staging = not dry_run and bool(len(changes) or len(new_rows))
+        staged = journal.stage(run_id, changes=entries, rows=len(work)) if staging else None
+        try:
+            writes = to_writes(changes, table.columns, cell_value, fill_of)
+            block = append_block(new_rows, table.columns, ColumnCells)
+            for name in ("anomalies", "status", "sla"):  # appended rows' coloured cells
+                if name in table.columns and name in new_rows.columns:
+                    for r, v in new_rows[name].dropna().items():
+                        fill = fill_of(name, v)
+                        if fill is not KEEP:
+                            writes.append(CellWrite(int(r), table.columns[name], KEEP, fill))
+            final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
+            new_hashes = _final_hashes(final, hashes, changes.rows())
+            snapshots = _base_rows(final, new_hashes, stored)
+            # the write is the run's memory peak: let go of what only the steps before it needed
+            del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
+            record = RunRecord(
+                changes=[] if staged else entries.changes, encoded_changes=() if staged else entries.encoded_changes,
+                base=snapshots, layout=list(final.columns),
+                deleted=gone_values,
+                natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
+                files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
+                       if f.skipped is None and f.error is None],
+                unlocks_used=advanced.unlocks_used if advanced is not None else [],
+            )
+            if staged is not None:
+                staged.add(record)
+            rejects = [r for p in pulls for r in p.rejects]
+            result = RunResult(
+                run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work),
+                strict=strict,
+                assigned=[asdict(a) for a in assigned], person_edits=[_change_dict(c) for c in edits], deleted=gone,
+                duplicates=dups, anomalies=anomaly_step.count_codes(found), errors=sum(a.level == "error" for a in found),
+                changes=[*(_cell_change_dict(c, table.columns) for c in changes.head(CHANGES_SHOWN)),
+                         *(_created_dict(e, row) for e, row in zip(created(new_rows.iloc[:CHANGES_SHOWN], pulled.created_by),
+                                                                            new_rows.index, strict=False))],
+                changes_total=len(changes) + len(new_rows),
+                notices=notices,
+                files=[asdict(a) for a in accounts], not_recreated=sorted(set(pulled.not_recreated)),
+                unmatched_waybills=pulled.unmatched_waybills, conflicts=len(new_flags), strict_alerts=strict_alerts,
+                moved={f"{a}→{b}": n for (a, b), n in advanced.moved.items()} if advanced is not None else {},
+                put_back=[asdict(m) for m in advanced.moves if not m.accepted] if advanced is not None else [],
+            )
+            if not dry_run:
+                if rejects:
+                    result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id))
                 written = store.write(writes, block, on_staged=staged.commit if staged else None)
-            except BaseException:
-                if staged is not None:
-                    staged.abort()
-                raise
+        except BaseException:
+            if staged is not None:
+                staged.abort()
+            raise
+        if not dry_run:
             if written is None:
                 if staged is not None:
                     staged.commit(None)

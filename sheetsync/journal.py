@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -272,10 +273,14 @@ class Journal:
             self._insert(db, run_id, rec, pending=workbook_sha256 is not None)
             self._mark(db, run_id, workbook_sha256)
 
-    def stage(self, run_id: int, rec: RunRecord) -> StagedRun:
+    def stage(self, run_id: int, rec: RunRecord | None = None, *, changes: RunRecord | None = None,
+              rows: int = 0) -> StagedRun:
         """Begin the transaction of a run that is about to write the workbook, and insert its records
-        on a background thread while the workbook is written; `StagedRun.commit` finishes it."""
-        return StagedRun(self, run_id, rec)
+        on a background thread while the workbook is written; `StagedRun.commit` finishes it.
+
+        `changes` (only its changes are taken) starts the thread before the rest of the record is
+        ready, which `StagedRun.add` hands over; `rows` (the table's) sizes SQLite's page cache."""
+        return StagedRun(self, run_id, rec, changes, rows)
 
     @staticmethod
     def _mark(db: sqlite3.Connection, run_id: int, workbook_sha256: str | None) -> None:
@@ -284,13 +289,8 @@ class Journal:
 
     def _insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
         """Everything of a run but its state, inside the caller's transaction; `pending` keeps undo data."""
-        if len(rec.base) >= LARGE_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
-            db.execute(f"PRAGMA cache_size=-{_BIG_RUN_CACHE_KB}")
-        _bulk(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
-                  f" SELECT ?, {_items(6)} FROM json_each(?)",
-              ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
-        _bulk_encoded(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
-                          f" SELECT ?, {_items(6)} FROM json_each(?)", rec.encoded_changes, run_id)
+        _fit_cache(db, len(rec.base))
+        self._insert_changes(db, run_id, rec)
         if pending:
             self._save_undo(db, run_id, chain(rec.base, rec.deleted))
             db.executemany(
@@ -328,6 +328,15 @@ class Journal:
                        ((run_id, order_id) for order_id in rec.unlocks_used))
         db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
                        ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
+
+    @staticmethod
+    def _insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
+        """The changes of a run (and nothing else of `rec`), inside the caller's transaction."""
+        _bulk(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
+                  f" SELECT ?, {_items(6)} FROM json_each(?)",
+              ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
+        _bulk_encoded(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
+                          f" SELECT ?, {_items(6)} FROM json_each(?)", rec.encoded_changes, run_id)
 
     @staticmethod
     def _layout_id(db: sqlite3.Connection, fields: list[str]) -> int:
@@ -500,6 +509,11 @@ _BULK_ROWS: Final = 2048
 _BIG_RUN_CACHE_KB: Final = 128 * 1024
 
 
+def _fit_cache(db: sqlite3.Connection, rows: int) -> None:
+    if rows >= LARGE_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
+        db.execute(f"PRAGMA cache_size=-{_BIG_RUN_CACHE_KB}")
+
+
 def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object]], *params: object) -> None:
     """Run `statement` (whose last parameter is `json_each`'s document, after `params`) once per
     chunk of `rows`, each chunk handed over as one JSON array.
@@ -537,24 +551,44 @@ class StagedRun:
     connection is used by one thread at a time: the worker until it ends, then the caller.
     """
 
-    def __init__(self, journal: Journal, run_id: int, rec: RunRecord) -> None:
+    def __init__(self, journal: Journal, run_id: int, rec: RunRecord | None, changes: RunRecord | None,
+                 rows: int) -> None:
         self._journal, self._run_id = journal, run_id
         self._error: BaseException | None = None
         self._begun = False
-        self._worker = threading.Thread(target=self._fill, args=(rec,), name="sheetsync-journal", daemon=True)
+        self._rest: queue.SimpleQueue[RunRecord | None] = queue.SimpleQueue()
+        self._given = rec is not None
+        if rec is not None:
+            self._rest.put(rec)
+        self._worker = threading.Thread(target=self._fill, args=(changes, rows), name="sheetsync-journal", daemon=True)
         self._worker.start()
 
-    def _fill(self, rec: RunRecord) -> None:
+    def add(self, rec: RunRecord) -> None:
+        """The run's record (staged with only its `changes` first)."""
+        if self._given:
+            raise RuntimeError("the run's record was already given")
+        self._given = True
+        self._rest.put(rec)
+
+    def _fill(self, changes: RunRecord | None, rows: int) -> None:
         db = self._journal.db
         try:
             db.execute("BEGIN IMMEDIATE")
             self._begun = True
-            self._journal._insert(db, self._run_id, rec, pending=True)
+            _fit_cache(db, rows)
+            if changes is not None:
+                self._journal._insert_changes(db, self._run_id, changes)
+            rec = self._rest.get()
+            if rec is not None:  # None: aborted
+                self._journal._insert(db, self._run_id, rec, pending=True)
         except BaseException as exc:  # raised by commit or abort, in the caller's thread
             self._error = exc
 
     def commit(self, workbook_sha256: str | None) -> None:
         """Mark the run pending for the workbook `workbook_sha256` (None: no workbook was written) and commit."""
+        if not self._given:
+            self.abort()
+            raise RuntimeError("a staged run was committed before its record was given")
         self._worker.join()
         db = self._journal.db
         if self._error is not None:
@@ -571,6 +605,9 @@ class StagedRun:
 
     def abort(self) -> None:
         """Roll the transaction back (the workbook was not written)."""
+        if not self._given:
+            self._given = True
+            self._rest.put(None)
         self._worker.join()
         if self._begun and self._journal.db.in_transaction:
             self._journal.db.execute("ROLLBACK")

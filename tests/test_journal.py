@@ -174,6 +174,28 @@ def test_a_staged_run_that_fails_while_inserting_raises_on_commit(tmp_path: Path
         journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256=None)  # the journal is usable
 
 
+def test_a_run_staged_with_its_changes_first_takes_the_rest_later_in_order(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("sync", NOW)
+        staged = journal.stage(run, changes=RunRecord([Change("A", "status", None, "y", "tool")],
+                                                      encoded_changes=['[["A","*",null,"{}","tool",null]]']))
+        staged.add(RunRecord([Change("A", "note", None, "later", "tool")], {"A": (2, '["A"]')}, layout=["order_id"]))
+        with pytest.raises(RuntimeError):
+            staged.add(RunRecord())
+        staged.commit("sha")
+        assert [(e.field, e.new) for e in journal.history("A")] == [("status", "y"), ("*", "{}"), ("note", "later")]
+        assert journal.base_hashes().to_dict() == {"A": 2}
+        # aborted before the rest came: nothing of it stays, and the journal is usable
+        second = journal.start_run("sync", NOW)
+        journal.stage(second, changes=RunRecord([Change("B", "status", None, "y", "tool")])).abort()
+        assert journal.history("B") == []
+        third = journal.stage(journal.start_run("sync", NOW), changes=RunRecord([Change("C", "status", None, "y", "tool")]))
+        with pytest.raises(RuntimeError, match="before its record"):
+            third.commit("sha")
+        assert journal.history("C") == []
+        journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256=None)
+
+
 def test_base_frame_decodes_snapshots_of_every_layout(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         journal.record(journal.start_run("sync", NOW), RunRecord(base={"A": (1, '["A","0571-8765",null]')},
