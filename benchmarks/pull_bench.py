@@ -1,16 +1,21 @@
 """Benchmark of pulling a 100k-row shop export into a 100k-row desk (half new orders, half updates).
 
-    python benchmarks/pull_bench.py [--rows 100000]
+    python benchmarks/pull_bench.py [--rows 100000] [--repeat 3]
 
 Prints the wall time and peak RSS of the whole `sheetsync sync` process, next to the time of
 python-calamine reading all values of the same desk in the same run (the yardstick).
 Targets: the sync within 4x that read; peak RSS <= 600 MB.  Peak RSS is read with `resource` (POSIX).
+
+Each figure is measured `--repeat` times, the yardstick and the sync taking turns (each sync on a
+fresh copy of the same desk), and the medians are compared: on a machine whose speed drifts by
+a third within minutes, one read against one sync says more about the minute than about sheetsync.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 from pathlib import Path
 
@@ -20,6 +25,7 @@ from sync_bench import CHANNELS, build_desk, measure, write_export
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="sheetsync-pull-"))
     try:
@@ -31,12 +37,23 @@ def main() -> None:
         half = args.rows // 2
         write_export(workdir / "desk" / "inbox" / "douyin.csv", updates=range(1, 2 * half, 2),
                      new=range(args.rows + half, 2 * args.rows), street="文新街道")
-        yard = measure("calamine", workdir / "desk" / "orders.xlsx")
-        pull = measure("sync", config)
-        print(f"== pull {args.rows:,}-row export into a {args.rows:,}-row desk (half new, half updates)")
+        yards, pulls = [], []
+        for turn in range(args.repeat):
+            desk = workdir / f"run{turn}"
+            shutil.copytree(workdir / "desk", desk)
+            yards.append(measure("calamine", desk / "orders.xlsx"))
+            pulls.append(measure("sync", desk / "sheetsync.yaml"))
+            shutil.rmtree(desk)
+            print(f"   run {turn + 1}: calamine {yards[-1]['wall']:.2f} s, sync {pulls[-1]['wall']:.2f} s"
+                  f" {pulls[-1]['rss_mb']:.0f} MB", flush=True)
+        yard = {k: statistics.median(f[k] for f in yards) for k in ("wall", "rss_mb")}
+        pull = {k: statistics.median(f[k] for f in pulls) for k in ("wall", "rss_mb")}
+        peak = max(f["rss_mb"] for f in pulls)
+        print(f"== pull {args.rows:,}-row export into a {args.rows:,}-row desk (half new, half updates),"
+              f" medians of {args.repeat} runs")
         print(f"   python-calamine read of the desk (yardstick) {yard['wall']:7.2f} s  {yard['rss_mb']:6.0f} MB")
         print(f"   sheetsync sync with the pull               {pull['wall']:7.2f} s  {pull['rss_mb']:6.0f} MB"
-              f"   {pull['wall'] / yard['wall']:.2f}x calamine")
+              f"   {pull['wall'] / yard['wall']:.2f}x calamine  (highest peak {peak:.0f} MB)")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -146,12 +146,13 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
         changed_any |= changed
         out.sources.setdefault(f, {}).update(dict.fromkeys(np.asarray(rows)[changed].tolist(), name))
         said = differs(result.base[f], result.frame[f]).to_numpy()
-        values = texts(result.base[f])
-        for i in np.flatnonzero(said):
-            out.merge_base[(str(order_ids[i]), f)] = values[i]
-        for i in np.flatnonzero(~said):
-            if (str(order_ids[i]), f) in overrides:
-                out.merge_base[(str(order_ids[i]), f)] = None
+        hits = np.flatnonzero(said)
+        for i, value in zip(hits.tolist(), texts(result.base[f].iloc[hits]), strict=True):
+            out.merge_base[(str(order_ids[i]), f)] = value
+        if overrides:  # a channel's last word that the sheet now agrees with is forgotten
+            for i in np.flatnonzero(~said):
+                if (str(order_ids[i]), f) in overrides:
+                    out.merge_base[(str(order_ids[i]), f)] = None
     for conflict in result.conflicts:
         out.conflicts.append((str(work.at[conflict.row, "order_id"]), conflict))
     return changed_any.tolist()
