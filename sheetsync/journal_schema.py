@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .workflow.history import SCHEMA_SQL as WORKFLOW_SCHEMA
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -114,4 +114,28 @@ MIGRATIONS: dict[int, str] = {
     -- base.row_hash is now DuckDB's hash of the row: Journal._rehash recomputes it from base.vals
     """,
     5: WORKFLOW_SCHEMA,
+    6: """
+    -- base and natural_keys keyed by their primary key alone (WITHOUT ROWID): a run that updates an
+    -- order's base row rewrites it in place, where a rowid table deleted it, appended it at the end
+    -- and updated a separate index (on a 100k-row pull: 20 MB less to write, then to checkpoint)
+    CREATE TABLE base_v6 (
+        order_id TEXT PRIMARY KEY,
+        row_hash INTEGER NOT NULL,
+        vals TEXT NOT NULL,              -- JSON list in the order of layouts.fields (an object when layout is NULL)
+        layout INTEGER
+    ) WITHOUT ROWID;
+    INSERT INTO base_v6 SELECT order_id, row_hash, vals, layout FROM base;
+    DROP TABLE base;
+    ALTER TABLE base_v6 RENAME TO base;
+    CREATE TABLE natural_keys_v6 (
+        channel TEXT NOT NULL,           -- the channel's name in sheetsync.yaml
+        channel_order_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        PRIMARY KEY (channel, channel_order_id)
+    ) WITHOUT ROWID;
+    INSERT INTO natural_keys_v6 SELECT channel, channel_order_id, order_id, run_id FROM natural_keys;
+    DROP TABLE natural_keys;
+    ALTER TABLE natural_keys_v6 RENAME TO natural_keys;
+    """,
 }

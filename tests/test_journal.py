@@ -143,6 +143,31 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
         assert journal.natural_keys("dy") == {}
 
 
+def test_a_version_5_journal_keeps_its_base_and_keys_in_tables_without_rowid(tmp_path: Path) -> None:
+    import sqlite3 as sq
+
+    from sheetsync.journal import _statements
+    from sheetsync.journal_schema import MIGRATIONS
+
+    path = tmp_path / "v5.db"
+    with sq.connect(path) as db:
+        for version in range(1, 6):
+            for statement in _statements(MIGRATIONS[version]):
+                db.execute(statement)
+        db.execute("INSERT INTO base VALUES ('A', 7, '[\"A\",\"0571\"]', NULL)")
+        db.execute("INSERT INTO layouts(fields) VALUES ('[\"order_id\",\"phone\"]')")
+        db.execute("UPDATE base SET layout = 1")
+        db.execute("INSERT INTO natural_keys VALUES ('dy', '6912', 'A', 1)")
+        db.execute("PRAGMA user_version=5")
+    with Journal(path) as journal:
+        for table in ("base", "natural_keys"):
+            sql = journal.db.execute("SELECT sql FROM sqlite_master WHERE name=?", (table,)).fetchone()[0]
+            assert sql.rstrip().endswith("WITHOUT ROWID")
+        assert journal.base_hashes().to_dict() == {"A": 7}
+        assert journal.base_values(["A"]) == {"A": {"order_id": "A", "phone": "0571"}}
+        assert journal.natural_keys("dy") == {"6912": "A"}
+
+
 def test_a_staged_run_is_invisible_until_committed_and_gone_when_aborted(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
