@@ -13,8 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
-import xlsxwriter
-
 from .config import load_preset
 from .errors import ConfigError
 from .fields import FIELDS, Kind
@@ -53,6 +51,8 @@ def create_order_workbook(
     style, widths, frozen header, filter, status and priority dropdowns, and `rows` (field -> value)."""
     headers = load_preset(lang)
     fields = list(FIELDS)
+    import xlsxwriter  # only when a workbook is made: most runs never import it
+
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet(SHEET_NAMES[lang])
     head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",

@@ -147,8 +147,8 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
         out.sources.setdefault(f, {}).update(dict.fromkeys(np.asarray(rows)[changed].tolist(), name))
         said = differs(result.base[f], result.frame[f]).to_numpy()
         hits = np.flatnonzero(said)
-        for i, value in zip(hits.tolist(), texts(result.base[f].iloc[hits]), strict=True):
-            out.merge_base[(str(order_ids[i]), f)] = value
+        for at, value in zip(hits.tolist(), texts(result.base[f].iloc[hits]), strict=True):
+            out.merge_base[(str(order_ids[at]), f)] = value
         if overrides:  # a channel's last word that the sheet now agrees with is forgotten
             for i in np.flatnonzero(~said):
                 if (str(order_ids[i]), f) in overrides:

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-import xlsxwriter
-
 from .channels.apply import Reject
 from .i18n import Lang
 
@@ -38,6 +36,8 @@ def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, now: dt.d
 
 def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:
     """Write `rejects` to the workbook `path`, one sheet per source file, every cell text; returns `path`."""
+    import xlsxwriter  # only when a workbook is made: most runs never import it
+
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                            "strings_to_urls": False})
     text = book.add_format({"num_format": "@"})
