@@ -196,7 +196,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
         del before
         table.frame = table.frame.iloc[:0]
-        new_rows = work.loc[pulled.appended]
+        new_rows = _appended(work, pulled.appended)
         gone = deleted_ids(work, stored.index[~stored.index.isin(dup_ids)])
         gone_values = journal.base_values(gone)  # the last read of the journal before its thread has the connection
         # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
@@ -297,6 +297,16 @@ def _background(task: Callable[[], T]) -> Future[T]:
 
     threading.Thread(target=run, name="sheetsync-pull", daemon=True).start()
     return future
+
+
+def _appended(work: pd.DataFrame, appended: list[int]) -> pd.DataFrame:
+    """The rows a run appends: the table's tail, taken as a slice (no copy of an import's million rows)
+    when they are its last rows in order, as `incorporate` leaves them."""
+    count = len(appended)
+    if count and count <= len(work) and work.index[-count] == appended[0] and work.index[-1] == appended[-1] \
+            and np.array_equal(work.index[-count:].to_numpy(), np.asarray(appended)):
+        return work.iloc[len(work) - count:]
+    return work.loc[appended]
 
 
 def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> None:
