@@ -25,13 +25,20 @@ ROWS = 3000
 NOW = "2026-11-23T09:30"
 
 
-def start_sync(config_file: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "sheetsync", "sync", "-c", str(config_file), "--now", NOW],
+# the same sync, with every run as large as an import: the journal is written through a rollback journal
+WRITE_THROUGH = ("import sys; import sheetsync.journal as j; j.LARGE_RUN = 0; from sheetsync.cli import main;"
+                 " sys.argv[0] = 'sheetsync'; main()")
+
+
+def start_sync(config_file: Path, through: bool = False) -> subprocess.Popen[bytes]:
+    head = [sys.executable, "-c", WRITE_THROUGH] if through else [sys.executable, "-m", "sheetsync"]
+    return subprocess.Popen([*head, "sync", "-c", str(config_file), "--now", NOW],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
 
 
+@pytest.mark.parametrize("through", [False, True], ids=["wal", "write-through"])
 def test_killed_sync_leaves_old_or_new_workbook_and_a_journal_that_agrees(
-    make_desk: Callable[..., Config], tmp_path: Path
+    make_desk: Callable[..., Config], tmp_path: Path, through: bool
 ) -> None:
     rows = [{"order_id": None if i % 3 == 0 else f"A{i}", "customer_name": f"客户{i}", "phone": f"138{i:08d}"}
             for i in range(ROWS)]
@@ -41,7 +48,7 @@ def test_killed_sync_leaves_old_or_new_workbook_and_a_journal_that_agrees(
     reference = tmp_path / "reference"
     shutil.copytree(pristine, reference)
     started = time.perf_counter()
-    assert start_sync(reference / "sheetsync.yaml").wait() == 0
+    assert start_sync(reference / "sheetsync.yaml", through).wait() == 0
     duration = time.perf_counter() - started
     new_values = read_sheet(reference / "orders.xlsx")
     assert new_values != old_values
@@ -51,7 +58,7 @@ def test_killed_sync_leaves_old_or_new_workbook_and_a_journal_that_agrees(
     for i, moment in enumerate(moments):
         desk = tmp_path / f"kill{i}"
         shutil.copytree(pristine, desk)
-        process = start_sync(desk / "sheetsync.yaml")
+        process = start_sync(desk / "sheetsync.yaml", through)
         time.sleep(moment)
         process.send_signal(signal.SIGKILL)
         process.wait()

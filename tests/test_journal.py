@@ -221,6 +221,33 @@ def test_a_run_staged_with_its_changes_first_takes_the_rest_later_in_order(tmp_p
         journal.record(journal.start_run("sync", NOW), RunRecord(), workbook_sha256=None)
 
 
+def test_a_large_run_is_written_through_a_rollback_journal_and_wal_comes_back(tmp_path: Path) -> None:
+    from sheetsync.memory import LARGE_RUN
+
+    def mode(path: Path) -> str:
+        with sqlite3.connect(path) as db:
+            return str(db.execute("PRAGMA journal_mode").fetchone()[0])
+
+    path = tmp_path / "j.db"
+    with Journal(path) as journal:
+        run = journal.start_run("import", NOW)
+        staged = journal.stage(run, RunRecord([Change("A", "*", None, "{}", "tool")], {"A": (2, '["A"]')},
+                                              layout=["order_id"]), rows=LARGE_RUN)
+        staged.commit("sha")
+        assert journal.db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        journal.confirm(run)
+        assert journal.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert journal.base_hashes().to_dict() == {"A": 2}
+        second = journal.start_run("import", NOW)
+        journal.stage(second, RunRecord(base={"B": (3, '["B"]')}, layout=["order_id"]), rows=LARGE_RUN).abort()
+        assert journal.base_hashes().to_dict() == {"A": 2}
+    assert mode(path) == "wal"  # an aborted run's switch is undone when the journal is closed
+    with Journal(path) as journal, sqlite3.connect(path) as reader:
+        reader.execute("SELECT count(*) FROM base").fetchone()  # another process has the journal open
+        assert journal.write_through() is False
+        assert journal.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 def test_base_frame_decodes_snapshots_of_every_layout(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         journal.record(journal.start_run("sync", NOW), RunRecord(base={"A": (1, '["A","0571-8765",null]')},
