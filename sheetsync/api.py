@@ -28,7 +28,7 @@ from .locks import RunLock
 from .logs import log_to_state_dir
 from .memory import LARGE_RUN
 from .memory import fit_to_run as fit_memory_to_run
-from .pull import Incorporated, incorporate, promised_by
+from .pull import Incorporated, incorporate, new_key_batches, promised_by
 from .rejects import write_rejects
 from .rules import CompiledRules, compile_rules
 from .rules import validate as validate_rows
@@ -223,7 +223,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                 changes=[] if staged else entries.changes, encoded_changes=() if staged else entries.encoded_changes,
                 base=snapshots, layout=list(final.columns),
                 deleted=gone_values,
-                natural_keys=pulled.natural_keys, merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
+                natural_keys=pulled.natural_keys, encoded_natural_keys=new_key_batches(pulled.new_keys),
+                merge_base=pulled.merge_base, new_flags=new_flags, closed_flags=closed,
                 files=[(f.sha256, f.path, f.channel, f.rows_read) for p in pulls for f in p.files
                        if f.skipped is None and f.error is None],
                 unlocks_used=advanced.unlocks_used if advanced is not None else [],

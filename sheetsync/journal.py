@@ -96,6 +96,8 @@ class RunRecord:
     files: list[tuple[str, str, str, int]] = field(default_factory=list)
     unlocks_used: list[str] = field(default_factory=list)
     """Orders whose open unlock let a person's change of a locked field stand in this run."""
+    encoded_natural_keys: Iterable[str] = ()
+    """More natural keys, already JSON: batches, each a JSON array of `[channel, channel_order_id, order_id]`."""
     encoded_changes: Iterable[str] = ()
     """More changes, already JSON: batches, each a JSON array of `[order_id, field, old, new, source, detail]` arrays
     (the entries of new rows, made by DuckDB); iterated once."""
@@ -339,7 +341,9 @@ class Journal:
                 "INSERT OR REPLACE INTO deleted VALUES (?, ?, ?)",
                 (order_id, run_id, json.dumps(vals, ensure_ascii=False)),
             )
-        _bulk(db, f"INSERT OR IGNORE INTO natural_keys SELECT {_items(3)}, ? FROM json_each(?)", rec.natural_keys, run_id)
+        keys = f"INSERT OR IGNORE INTO natural_keys SELECT {_items(3)}, ? FROM json_each(?)"
+        _bulk(db, keys, rec.natural_keys, run_id)
+        _bulk_encoded(db, keys, rec.encoded_natural_keys, run_id)
         _bulk(db, f"INSERT OR REPLACE INTO merge_base SELECT {_items(3)}, ? FROM json_each(?)",
               ((o, f, v) for (o, f), v in rec.merge_base.items()), run_id)
         db.executemany(

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .fields import FIELDS, Owner
 from .journal import Journal
+from .jsonrows import table_batches
 from .steps.diff import differs, texts
 from .steps.merge import Conflict, merge
+from .textsql import sql_text
 
 CHANNEL_FIELDS = tuple(f for f, (_, owner) in FIELDS.items() if owner in (Owner.CHANNEL, Owner.LOGISTICS, Owner.TOOL_PERSON,
                                                                           Owner.RULE_PERSON))
@@ -40,6 +43,9 @@ class Incorporated:
     """row -> channel, for the rows a channel added in this run."""
     appended: list[int] = field(default_factory=list)
     natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    new_keys: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    """The natural keys of the orders a pull created: (channel, channel_order_ids, order_ids), kept as
+    lists (an import creates a million: a tuple each would be 60 MB more, encoded one by one in Python)."""
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
     conflicts: list[tuple[str, Conflict]] = field(default_factory=list)
     tracking_changed: list[tuple[str, str, str]] = field(default_factory=list)
@@ -117,18 +123,36 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
     if new_keys:
         ids = make_ids(len(new_keys))
         rows = list(range(next_row + 1, next_row + 1 + len(new_keys)))
-        fresh = records.loc[new_keys].reindex(columns=work.columns).set_axis(rows)
-        fresh["order_id"] = ids
+        taken = records if len(new_keys) == len(records) else records.loc[new_keys]  # all new: an import
+        at = pd.RangeIndex(rows[0], rows[-1] + 1)
+        fresh = pd.DataFrame({c: _text_column(taken[c] if c in taken.columns else None, at) for c in work.columns},
+                             index=at)
+        fresh["order_id"] = pd.Series(ids, index=at, dtype="str")
         if "channel" in work.columns:
-            fresh["channel"] = label
-        fresh = fresh.astype("str").where(fresh.notna(), None)
+            fresh["channel"] = pd.Series(label, index=at, dtype="str")
         work = pd.concat([work, fresh])
         next_row = rows[-1]
         out.appended.extend(rows)
-        out.natural_keys.extend(zip([name] * len(new_keys), new_keys, ids, strict=True))
+        out.new_keys.append((name, new_keys, list(ids)))
         out.outcome.update({(index, key): "new" for key in new_keys})
         out.created_by.update(dict.fromkeys(rows, name))
     return work, next_row
+
+
+def new_key_batches(blocks: list[tuple[str, list[str], list[str]]]) -> Iterator[str]:
+    """`Incorporated.new_keys` as the journal's JSON batches of `[channel, channel_order_id, order_id]`, made by DuckDB."""
+    for name, keys, ids in blocks:
+        if keys:
+            table = pa.table({"key": pa.array(keys, pa.large_string()), "id": pa.array(ids, pa.large_string())})
+            yield from table_batches(table, f"json_array({sql_text(name)}, key, id)")
+
+
+def _text_column(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    """`values` as canonical text on `index` (all missing when None), without a pass over text that is text already."""
+    if values is None:
+        return pd.Series(None, index=index, dtype="str")
+    values = values.set_axis(index)
+    return values if values.dtype == "str" else values.astype("str").where(values.notna(), None)
 
 
 def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming: pd.DataFrame, journal: Journal,
