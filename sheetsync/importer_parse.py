@@ -150,19 +150,23 @@ def prepare(raw: RawTable, mapping: Mapping, auto: AutoMapping | None, index: in
 def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, split: Splitter | None,
           tz: dt.tzinfo | None) -> ParsedTable:
     """Fill `table` with its parts, rejects and counts."""
-    raw, mapping = table.raw, table.mapping
+    mapping = table.mapping
     h = _header_index(table)
     _restore_identifiers(table, h)
-    raw = _drop_exact_copies(table, h)
-    for (name, label), group in _by_channel(raw, table, h, labeller):
+    _drop_exact_copies(table, h)  # table.raw is now the rows it takes
+    for (name, label), group in _by_channel(table.raw, table, h, labeller):
         ranked = _ranks(group, table, h)
-        for rank, rows in ranked or [(0, group)]:
+        queue = ranked or [(0, group)]
+        while queue:  # each rank's rows are let go once mapped (the first rank is nearly the whole file)
+            rank, rows = queue.pop(0)
             mapped = apply_mapping(rows, mapping, label, now, lang, split, tz)
+            del rows
             table.rows_read += mapped.rows_read
             table.rejects.extend(_originals(table, mapped.rejects))
             parts = [Part(name, label, table.index, rank, mapped.records, mapped.lines)]
             if ranked is None and not combines(mapping, group, mapped.lines, table.names):
                 parts = _occurrences(parts[0], group, h, mapping, now, lang, split, tz)
+            del mapped  # its records are the part's now: a part that drops rows must not leave a copy behind
             for part in parts:
                 _reject_lost_digits(table, part, lang)
                 part.compact()
@@ -232,7 +236,14 @@ def _drop_exact_copies(table: ParsedTable, h: int) -> RawTable:
     if not table.exact_duplicates:
         return raw
     keep = np.concatenate([np.ones(h + 1, dtype=bool), ~copies])
-    return _subset(raw, keep)
+    # the table keeps only the rows it takes: exact copies are counted, never reported, so their lines
+    # are not needed again (a million-row file is not held twice); identifiers' original values move along
+    position = np.cumsum(keep) - 1
+    for column, original in table.originals.items():
+        taken = keep[original.index.to_numpy()]
+        table.originals[column] = pd.Series(original.to_numpy()[taken], index=position[original.index.to_numpy()[taken]])
+    table.raw, table._lines = _subset(raw, keep), None
+    return table.raw
 
 
 def _subset(raw: RawTable, keep: np.ndarray, broken: bool = True) -> RawTable:

@@ -308,6 +308,21 @@ def test_a_file_whose_rows_are_all_rejected_writes_only_the_rejects(desk: Config
     assert [r[1] for r in read_sheet(Path(result.rejects_file), "bad")[1:]] == ["2", "3"]
 
 
+def test_rejects_after_exact_copies_keep_their_line_and_the_values_the_file_had(desk: Config, tmp_path: Path) -> None:
+    path = tmp_path / "copies.csv"
+    path.write_text("订单号,下单时间,手机\n"
+                    "C-1,2024-01-05,13812345670\n"
+                    "C-1,2024-01-05,13812345670\n"  # an exact copy: counted, never reported
+                    "C-1,2024-01-05,13812345670\n"
+                    "C-2,not a date,13812345678.0\n"  # the phone is restored, the row rejected for its date
+                    "C-3,2024-01-06,13812345679.0\n", encoding="utf-8")
+    result = import_files(desk, [str(path)], now=NOW)
+    assert counts(result) == (5, 2, 0, 2, 1)
+    rows = read_sheet(Path(result.rejects_file or ""), "copies")
+    assert [(r[1], r[3], r[5]) for r in rows[1:]] == [("5", "C-2", "13812345678.0")]
+    assert {r["channel_order_id"]: r["phone"] for r in rows_of(desk)} == {"C-1": "13812345670", "C-3": "13812345679"}
+
+
 @pytest.mark.parametrize("name", ["pos_2023_gbk.csv", "shop_export_utf8bom.csv", "excel_unicode.txt", "float_phones.csv"])
 def test_large_text_files_read_streamed_give_what_the_careful_read_gives(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from sheetsync import readers

@@ -75,7 +75,8 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     body.columns = pd.RangeIndex(len(headers))
     lines = pd.Series(raw.lines[h + 1 :], index=body.index)
     filled = body.notna().any(axis=1)
-    body, lines = body[filled], lines[filled]
+    if not filled.all():  # a selection copies every column: only when there are blank rows to leave out
+        body, lines = body[filled], lines[filled]
     by_header: dict[str, int] = {}
     for i, text in enumerate(headers):
         if text:
