@@ -14,13 +14,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlglot import exp
 
 from .conditions_check import ARITHMETIC, COMPARISONS, DATETIME_PATTERN, NUMBER_PATTERN, FieldType, Plan
+from .textsql import connect
 from .values import text_or_none
 
 DECIMAL: Final = "DECIMAL(18,6)"
@@ -156,7 +156,7 @@ def run(frame: pd.DataFrame, conditions: Sequence[tuple[str, tuple[str, ...]]],
     outputs = ", ".join(f"COALESCE({sql}, FALSE) AS {quote(f'r{i}')}" for i, (sql, _) in enumerate(conditions))
     query = f"SELECT {outputs} FROM (SELECT {', '.join(prepared) or '1 AS one'} FROM frame)"
     params = [p for _, condition_params in conditions for p in condition_params]
-    with duckdb.connect(config={"enable_external_access": False}) as con:
+    with connect(enable_external_access=False) as con:
         con.register("frame", table)
         result = con.execute(query, params).fetchnumpy()
     return [np.asarray(result[f"r{i}"], dtype=bool) for i in range(len(conditions))]

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .memory import LARGE_RUN
-from .textsql import arrow_text, columns, select_rows, sql_text
+from .textsql import arrow_text, columns, connect, select_rows, sql_text
 
 
 def json_lists(frame: pd.DataFrame, fields: Sequence[str]) -> list[str]:
@@ -76,7 +75,7 @@ def table_batches(table: pa.Table, expression: str, *, keep: np.ndarray | None =
     """`row_batches` over an Arrow table, whose columns `expression` names."""
     table = table.append_column("keep_", pa.array(np.ones(table.num_rows, dtype=bool) if keep is None else keep))
     # beside the workbook's patch one thread is enough; a million rows (an import) are what the run waits for
-    with duckdb.connect(config={"threads": 1} if table.num_rows < LARGE_RUN else {}) as con:
+    with connect(**({"threads": 1} if table.num_rows < LARGE_RUN else {})) as con:
         con.register("rows_", table)
         for part in con.sql(f"SELECT ({expression})::VARCHAR FROM rows_ WHERE keep_").to_arrow_reader(batch):
             if part.num_rows:

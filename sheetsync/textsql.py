@@ -14,12 +14,20 @@ import pandas as pd
 import pyarrow as pa
 
 
+def connect(**settings: str | bool | int | float | list[str]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection as sheetsync uses them (`settings` as DuckDB's config), its progress bar off:
+    DuckDB draws one on stdout for a query over two seconds, which broke `sheetsync import --json`."""
+    con = duckdb.connect(config=settings)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def select_rows(frame: pd.DataFrame, fields: Sequence[str], expression: str, *, threads: int = 0) -> pa.ChunkedArray:
     """`expression` evaluated on every row of `frame`, in order; it names `fields` as c0, c1, ...
 
     `threads` > 0 limits DuckDB's threads (for work that runs beside other work)."""
     table = pa.table({f"c{i}": arrow_text(frame[f], large=True) for i, f in enumerate(fields)})
-    with duckdb.connect(config={"threads": threads} if threads else {}) as con:
+    with connect(**({"threads": threads} if threads else {})) as con:
         con.register("rows_", table)
         return con.sql(f"SELECT {expression} FROM rows_").to_arrow_table().column(0)
 
@@ -66,7 +74,7 @@ def json_fields(documents: Sequence[str], paths: dict[str, str]) -> dict[str, tu
     table = pa.table({"doc": pa.array(documents, pa.string())})
     names = list(paths)
     selects = [f"json_extract_string(doc, {sql_text(paths[n])}), json_exists(doc, {sql_text(paths[n])})" for n in names]
-    with duckdb.connect() as con:
+    with connect() as con:
         con.register("docs_", table)
         out = con.sql(f"SELECT {', '.join(selects)} FROM docs_").to_arrow_table()
     return {n: (out.column(2 * i).to_pylist(), out.column(2 * i + 1).to_pylist()) for i, n in enumerate(names)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,3 +61,15 @@ def test_new_rows_entries_encoded_by_duckdb_are_the_ones_made_one_by_one(
     kept = [row for part in row_batches(frame, list(frame.columns), "json_array(c0, c1, c2)", keep=keep, batch=batch)
             for row in json.loads(part)]
     assert kept == [json.loads(text) for text in json_lists(frame[keep], list(frame.columns))]
+
+
+def test_duckdb_connections_never_draw_a_progress_bar_on_stdout() -> None:
+    """DuckDB draws a progress bar on stdout for queries over two seconds: it broke `import --json`."""
+    from sheetsync.textsql import connect
+
+    with connect(threads=1) as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
+    package = Path(__file__).parent.parent / "sheetsync"
+    direct = [str(p.relative_to(package)) for p in package.rglob("*.py")
+              if "duckdb.connect(" in p.read_text(encoding="utf-8") and p.name != "textsql.py"]
+    assert direct == [], "every DuckDB connection goes through textsql.connect"

@@ -19,12 +19,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
 from sheetsync.stores.xlsx_cells import ColumnParts, RowPlan
-from sheetsync.textsql import sql_text
+from sheetsync.textsql import connect, sql_text
 
 if TYPE_CHECKING:
     from sheetsync.stores.base import TextColumn
@@ -77,7 +76,7 @@ class BlockQuery:
         for j, styles in fills.items():
             arrays[f"s{j}"] = pa.array(styles, mask=styles < 0)
         self._table = pa.table(arrays)
-        self._con = duckdb.connect()
+        self._con = connect()
         self._con.register("block_", self._table)
         flags = self._column_flags(len(columns))
         epoch, first_day = _FIRST_DAY[date1904]

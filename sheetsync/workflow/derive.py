@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..textsql import connect
 from ..values import format_money, parse_money
 from .model import CustomersLookup, InventoryLookup, Lookups
 
@@ -72,7 +72,7 @@ def first_orders(work: pd.DataFrame, earlier: pd.DataFrame | None, wanted: np.nd
         SELECT pos, row_number() OVER (PARTITION BY k ORDER BY created NULLS LAST, oid NULLS LAST) = 1 AS first, want
         FROM o SEMI JOIN wanted USING (k)
         QUALIFY want"""
-    with duckdb.connect(config={"enable_external_access": False}) as con:
+    with connect(enable_external_access=False) as con:
         con.register("orders", pa.concat_tables(parts))
         found = con.sql(query).fetchnumpy()
     out = pd.Series(pd.NA, index=work.index, dtype="boolean")
