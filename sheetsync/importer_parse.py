@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import normalize
 from .automap import AutoMapping, header_names, with_header
-from .channels.apply import Reject, Splitter, apply_mapping, header_row
+from .channels.apply import OrderLines, Reject, Splitter, apply_mapping, header_row
 from .config import normalize_header
 from .i18n import Lang, t
 from .mapping import Mapping
@@ -53,15 +53,15 @@ class Part:
     table: int
     rank: int
     records: pd.DataFrame
-    lines: dict[str, list[int]]
+    lines: OrderLines
     more: dict[str, list[int]] = field(default_factory=dict)
 
     def compact(self) -> None:
-        keys = self.records.index.tolist()
-        self.records[LINE] = np.fromiter((self.lines[k][0] for k in keys), dtype=np.int64, count=len(keys))
-        self.records[COUNT] = np.fromiter((len(self.lines[k]) for k in keys), dtype=np.int64, count=len(keys))
-        self.more = {k: v for k, v in self.lines.items() if len(v) > 1}
-        self.lines = {}
+        keys = self.records.index
+        self.records[LINE] = self.lines.firsts(keys)
+        self.records[COUNT] = self.lines.counts(keys)
+        self.more = self.lines.multi()
+        self.lines = OrderLines.empty()
 
     def lines_of(self, key: str, first: int) -> list[int]:
         """Every line of the record `key` whose first line is `first`."""
@@ -116,7 +116,7 @@ class ParsedTable:
         return rule.headers[0] if rule is not None and rule.headers else field_name
 
 
-def combines(mapping: Mapping, group: RawTable, lines: dict[str, list[int]], names: list[str]) -> bool:
+def combines(mapping: Mapping, group: RawTable, lines: OrderLines | dict[str, list[int]], names: list[str]) -> bool:
     """Whether rows sharing an order number are parts of one order (combined, as a channel does) rather
     than copies of it (the first taken, the others duplicates): the mapping sums amounts per row, or it
     builds items from SKU / quantity columns and some order's rows name different products."""
@@ -125,7 +125,8 @@ def combines(mapping: Mapping, group: RawTable, lines: dict[str, list[int]], nam
     items = mapping.items
     if items is None or not (items.sku or items.qty):
         return False
-    multi = [found for found in lines.values() if len(found) > 1]
+    multi = list((lines.multi() if isinstance(lines, OrderLines) else lines).values())
+    multi = [found for found in multi if len(found) > 1]
     columns = [c for c in (_column(names, h) for h in [*items.sku, *items.name]) if c is not None]
     if not multi or not columns:
         return False
@@ -274,10 +275,10 @@ def _occurrences(part: Part, group: RawTable, h: int, mapping: Mapping, now: dt.
                  split: Splitter | None, tz: dt.tzinfo | None) -> list[Part]:
     """Rows sharing an order number, each as its own record: the first stays in `part`, the n-th
     occurrence goes to a part of rank n-1."""
-    multi = {k: lines for k, lines in part.lines.items() if len(lines) > 1}
+    multi = part.lines.multi()
     if not multi:
         return [part]
-    first_lines = np.fromiter((part.lines[k][0] for k in part.records.index), dtype=np.int64, count=len(part.records))
+    first_lines = part.lines.firsts(part.records.index)
     part.records = part.records.iloc[np.argsort(first_lines, kind="stable")]  # in file order, as the rows came
     by_rank: dict[int, list[int]] = {}
     for lines in multi.values():
@@ -293,7 +294,8 @@ def _occurrences(part: Part, group: RawTable, h: int, mapping: Mapping, now: dt.
             keys = list(mapped.records.index)
             columns = [c for c in part.records.columns if c in mapped.records.columns]
             part.records.loc[keys, columns] = mapped.records.loc[keys, columns].to_numpy()
-            part.lines.update({k: [mapped.lines[k][0]] for k in keys})
+            for k in keys:
+                part.lines.set_lines(k, [mapped.lines[k][0]])
         else:
             parts.append(Part(part.name, part.label, part.table, rank, mapped.records, mapped.lines))
     return parts
