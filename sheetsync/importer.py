@@ -243,8 +243,11 @@ def _read(path: Path, config: Config, named: Mapping | None, synonyms: Synonyms 
         return []
     out: list[tuple[ParsedTable, float]] = []
     skipped: list[str] = []
-    for sample in samples:
-        raw = sample.table
+    while samples:  # each table read is let go once parsed: the parse keeps only the rows it takes
+        sample = samples.pop(0)
+        raw, complete, sampled_lines = sample.table, sample.complete, sample.lines
+        del sample
+        where = raw.where
         report = TableReport(str(path), raw.sheet, raw.encoding, named.name if named else "auto")
         result.files.append(report)
         found: AutoMapping | None = None
@@ -259,12 +262,13 @@ def _read(path: Path, config: Config, named: Mapping | None, synonyms: Synonyms 
             report.skipped = exc.message
             skipped.append(exc.message)
             if found is not None:
-                result.mappings.append(_explain(raw.where, found, None))
+                result.mappings.append(_explain(where, found, None))
             continue
+        del raw
         parse(table, labeller, now, lang, split_addresses, config.tz)
-        result.mappings.append(_explain(raw.where, found, table))
+        result.mappings.append(_explain(where, found, table))
         rows = table.rows_read + table.exact_duplicates
-        factor = 1.0 if sample.complete or not rows else max(1.0, (sample.lines - (table.header_line or 0)) / rows)
+        factor = 1.0 if complete or not rows else max(1.0, (sampled_lines - (table.header_line or 0)) / rows)
         out.append((table, factor))
     if not out:
         message = t("import.nothing_taken", lang, file=path, reasons="; ".join(skipped) or "-")
