@@ -210,10 +210,13 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             block = append_block(new_rows, table.columns, ColumnCells)
             for name in ("anomalies", "status", "sla"):  # appended rows' coloured cells
                 if name in table.columns and name in new_rows.columns:
-                    for r, v in new_rows[name].dropna().items():
-                        fill = fill_of(name, v)
-                        if fill is not KEEP:
-                            writes.append(CellWrite(int(r), table.columns[name], KEEP, fill))
+                    values = new_rows[name].dropna()
+                    fills = {v: fill_of(name, v) for v in values.unique().tolist()}  # per distinct value, not per row
+                    painted = {v: f for v, f in fills.items() if f is not KEEP}
+                    if painted:
+                        values = values[values.isin(list(painted))]
+                        writes += [CellWrite(r, table.columns[name], KEEP, painted[v])
+                                   for r, v in zip(values.index.tolist(), values.tolist(), strict=True)]
             final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
             new_hashes = _final_hashes(final, hashes, changes.rows())
             snapshots = _base_rows(final, new_hashes, stored)

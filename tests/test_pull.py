@@ -388,3 +388,32 @@ def test_an_xls_export_saved_by_libreoffice_is_pulled(desk: Config, soffice: str
     assert (counts["rows_read"], counts["new"], counts["rejected"]) == (11, 11, 0)
     orders = by_channel_order(desk)
     assert len(orders) == 9 and orders["3719826011234567890"]["phone"] == "13916702233"
+
+
+def test_appended_rows_get_the_fill_of_their_anomalies(desk: Config) -> None:
+    import openpyxl
+
+    folder = desk.base_dir / "inbox" / "douyin"
+    folder.mkdir(parents=True)
+    (folder / "two.csv").write_text(
+        "主订单编号,选购商品,商品数量,订单应付金额,收件人,收件人手机号,省,市,区,详细地址,订单提交时间,订单状态\n"
+        "6931245078213460101,雨刮片,1,68.00,赵敏,13770528813,江苏省,南京市,鼓楼区,北京西路6号,2026-11-20 17:51:03,待发货\n"
+        "6931245078213460102,雨刮片,1,68.00,钱多,12345,江苏省,南京市,鼓楼区,北京西路8号,2026-11-20 17:52:03,待发货\n",
+        encoding="utf-8")
+    result = api.sync(desk, now=DAY1)
+    assert result.rows_appended == 2 and result.anomalies.get("PHONE_INVALID") == 1
+    book = openpyxl.load_workbook(desk.workbook_path)
+    ws = book.worksheets[0]
+    header = [c.value for c in ws[1]]
+    col = header.index(H["anomalies"]) + 1
+    flagged = plain = 0
+    for row in range(2, ws.max_row + 1):
+        cell = ws.cell(row, col)
+        filled = cell.fill.fill_type == "solid"
+        if cell.value:
+            flagged += 1
+            assert filled, f"row {row}: {cell.value} has no fill"
+        else:
+            plain += 1
+            assert not filled, f"row {row}: an empty anomalies cell is filled"
+    assert flagged and plain
