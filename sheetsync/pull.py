@@ -22,7 +22,7 @@ import pyarrow as pa
 from .fields import FIELDS, Owner
 from .journal import Journal
 from .jsonrows import table_batches
-from .steps.diff import differs, texts
+from .steps.diff import CreatedBy, differs, texts
 from .steps.merge import Conflict, merge
 from .textsql import sql_text
 
@@ -39,7 +39,7 @@ class Incorporated:
 
     sources: dict[str, dict[int, str]] = field(default_factory=dict)
     """field -> {row: channel} for cells of existing rows a channel changed."""
-    created_by: dict[int, str] = field(default_factory=dict)
+    created_by: CreatedBy = field(default_factory=CreatedBy)
     """row -> channel, for the rows a channel added in this run."""
     appended: list[int] = field(default_factory=list)
     natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
@@ -52,6 +52,9 @@ class Incorporated:
     not_recreated: list[str] = field(default_factory=list)
     unmatched_waybills: list[dict[str, str | None]] = field(default_factory=list)
     outcome: dict[tuple[int, str], str] = field(default_factory=dict)
+    """(pull, key) -> updated / unchanged; the keys a pull created are in `created_keys`."""
+    created_keys: dict[int, list[list[str]]] = field(default_factory=dict)
+    """pull -> the keys of the orders it created (lists as `_orders` made them, no entry per key here)."""
     clean: frozenset[int] = frozenset()
     """Rows the sheet holds as the journal's snapshot has them (their hash is unchanged): the merge
     base of such a row is the row itself, so the journal's copy need not be read and decoded."""
@@ -134,8 +137,8 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
         next_row = rows[-1]
         out.appended.extend(rows)
         out.new_keys.append((name, new_keys, list(ids)))
-        out.outcome.update({(index, key): "new" for key in new_keys})
-        out.created_by.update(dict.fromkeys(rows, name))
+        out.created_keys.setdefault(index, []).append(new_keys)
+        out.created_by.add(rows[0], rows[-1] + 1, name)
     return work, next_row
 
 

@@ -89,3 +89,16 @@ def test_differs_treats_two_missing_values_as_equal() -> None:
     a = pd.Series(["x", None, "y", None], dtype="str")
     b = pd.Series(["x", None, None, "z"], dtype="str")
     assert differs(a, b).tolist() == [False, False, True, True]
+
+
+def test_created_by_answers_per_row_from_spans() -> None:
+    from sheetsync.steps.diff import CreatedBy
+
+    who = CreatedBy()
+    who.add(10, 13, "douyin")
+    who.add(13, 13, "empty")  # a span of no rows is left out
+    who.add(20, 22, "pdd")
+    assert dict(who) == {10: "douyin", 11: "douyin", 12: "douyin", 20: "pdd", 21: "pdd"} and len(who) == 5
+    assert who.get(9) is None and who.get(13) is None and 21 in who and 22 not in who
+    channels = who.series(pd.Index([9, 12, 20, 30]))
+    assert channels.isna().tolist() == [True, False, False, True] and channels.dropna().tolist() == ["douyin", "pdd"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -158,6 +159,41 @@ def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
                        by_column=[convert(f, new_rows[f]) for f in fields])
 
 
+class CreatedBy(Mapping[int, str]):
+    """row -> the channel that created it, held as spans of consecutive rows (a pull appends its new
+    rows together): a million-row import holds a few spans, not a dict of a million rows (~115 MB)."""
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int, str]] = []
+        self._starts: list[int] = []
+
+    def add(self, first: int, stop: int, name: str) -> None:
+        """Rows `first` to `stop - 1` were created by `name` (spans are added in row order)."""
+        if stop > first:
+            self._spans.append((first, stop, name))
+            self._starts.append(first)
+
+    def __getitem__(self, row: int) -> str:
+        at = bisect_right(self._starts, row) - 1
+        if at >= 0 and self._spans[at][0] <= row < self._spans[at][1]:
+            return self._spans[at][2]
+        raise KeyError(row)
+
+    def __iter__(self) -> Iterator[int]:
+        return chain.from_iterable(range(first, stop) for first, stop, _ in self._spans)
+
+    def __len__(self) -> int:
+        return sum(stop - first for first, stop, _ in self._spans)
+
+    def series(self, index: pd.Index) -> pd.Series:
+        """The channel of each row of `index` (missing where no channel created it), as text."""
+        rows = np.asarray(index, dtype=np.int64)
+        out = np.full(len(rows), None, dtype=object)
+        for first, stop, name in self._spans:
+            out[(rows >= first) & (rows < stop)] = name
+        return pd.Series(out, index=index, dtype="str")
+
+
 def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -> Iterator[Change]:
     """One journal entry per new row: field `*`, the row's values (JSON, empty fields left out) and the channel.
 
@@ -175,7 +211,12 @@ def created_encoded(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Iterator[
     """`created` as the journal's JSON arrays `[order_id, "*", null, values, source, channel]`, one
     JSON array of them per batch, made by DuckDB: an import of a million rows makes no Python object per row."""
     fields = list(new_rows.columns)
-    channel = pd.Series(who, dtype="str").reindex(new_rows.index) if who else pd.Series(None, index=new_rows.index, dtype="str")
+    if isinstance(who, CreatedBy):
+        channel = who.series(new_rows.index)
+    elif who:
+        channel = pd.Series(who, dtype="str").reindex(new_rows.index)
+    else:
+        channel = pd.Series(None, index=new_rows.index, dtype="str")
     order_id = f"c{fields.index('order_id')}"
     row = (f"json_array({order_id}, '*', NULL, {object_sql(fields)},"
            " CASE WHEN channel_ IS NULL THEN 'tool' ELSE 'channel' END, channel_)")
