@@ -45,6 +45,7 @@ from .rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from .steps.diff import differs
 from .stores import open_store
 from .stores.xlsx import file_sha256
+from .values import among
 
 DISAGREEMENTS_SHOWN = 100
 SAMPLE_SHOWN = 10
@@ -322,15 +323,19 @@ def _gather(tables: list[ParsedTable], named: Mapping | None, digests: dict[str,
     kept: list[Reject] = []
     for name, parts in by_name.items():
         parts.sort(key=lambda p: (p.table, p.rank))
-        combined = pd.concat([p.records for p in parts]) if len(parts) > 1 else parts[0].records
-        origin = np.repeat(np.arange(len(parts)), [len(p.records) for p in parts])
-        later = combined.index.duplicated(keep="first")
-        firsts = combined[~later] if later.any() else combined
-        first_of = origin[~later]
-        if later.any():
-            kept += _duplicates(tables, parts, combined[later], origin[later], firsts, pd.Series(first_of, index=firsts.index),
-                                result, lang)
-        del combined
+        later = _later_occurrences(parts)
+        # the first occurrences, part by part: a part with none later is taken as it is, not copied
+        # (a million-row file's records were copied here whole when a few of its orders came twice)
+        taken = [p.records if not m.any() else p.records[~m] for p, m in zip(parts, later, strict=True)]
+        taken = [f for f in taken if len(f)] or [parts[0].records]
+        firsts = pd.concat(taken) if len(taken) > 1 else taken[0]
+        first_of = np.concatenate([np.full(int((~m).sum()), i, dtype=np.int64) for i, m in enumerate(later)])
+        if any(m.any() for m in later):
+            again = pd.concat([p.records[m] for p, m in zip(parts, later, strict=True) if m.any()])
+            origin = np.concatenate([np.full(int(m.sum()), i, dtype=np.int64) for i, m in enumerate(later)])
+            kept += _duplicates(tables, parts, again, origin, firsts, pd.Series(first_of, index=firsts.index), result, lang)
+            del again
+        del taken
         mapping = named or next(t.mapping for t in tables if t.index == parts[0].table)
         files = [FileAccount(str(t.raw.path), name, digests.get(str(t.raw.path), ""), t.rows_read) for t in tables]
         table_of = np.array([p.table for p in parts], dtype=np.int64)[first_of]
@@ -342,6 +347,22 @@ def _gather(tables: list[ParsedTable], named: Mapping | None, digests: dict[str,
         table.parts = []
         table.raw.frame = table.raw.frame.iloc[:0]
     return pulls, kept
+
+
+def _later_occurrences(parts: list[Part]) -> list[np.ndarray]:
+    """For each part (in order), which of its records repeat an order of an earlier record: of its own
+    part or of an earlier part."""
+    out: list[np.ndarray] = []
+    seen: pd.Series | None = None
+    for part in parts:
+        keys = part.records.index
+        repeated = np.asarray(keys.duplicated(keep="first"))
+        if seen is not None and len(seen):
+            repeated |= among(pd.Series(keys, dtype="str"), seen)
+        out.append(repeated)
+        fresh = pd.Series(keys[~repeated], dtype="str")
+        seen = fresh if seen is None else pd.concat([seen, fresh], ignore_index=True)
+    return out
 
 
 class _Sources(dict[str, list[tuple[int, list[int]]]]):
