@@ -331,3 +331,17 @@ def test_large_text_files_read_streamed_give_what_the_careful_read_gives(name: s
     monkeypatch.setattr(readers, "STREAM_FROM", 0)
     streamed = read_file(LEGACY / name)[0]
     assert streamed.frame.equals(careful.frame) and streamed.lines == careful.lines and streamed.encoding == careful.encoding
+
+
+def test_exact_copies_are_found_by_hash_and_confirmed_value_by_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from sheetsync import importer_parse
+
+    body = pd.DataFrame({0: ["ab", "a", "ab", None, None, "b"], 1: ["c", "bc", "c", None, "x", "a"]}, dtype="str")
+    expected = [False, False, True, False, False, False]
+    assert importer_parse._exact_copies(body).tolist() == expected
+    # every row given the same hash (a collision): the rows are still told apart by their values
+    monkeypatch.setattr(importer_parse, "row_hash_values", lambda frame: np.zeros(len(frame), dtype=np.int64))
+    assert importer_parse._exact_copies(body).tolist() == expected
