@@ -168,7 +168,6 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids(), clean)
         accounts = _account(pulls, pulled)
         pulled.outcome.clear()
-        pulled.created_keys.clear()
         for pull in pulls:  # the records are in the table now; what remains of a pull is its account
             pull.records, pull.sources = pull.records.iloc[:0], {}
         _fill_promises(work, config, pulled.appended)
@@ -362,7 +361,7 @@ def _account(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount]:
     """Per input file: rows read = new + updated + unchanged + rejected."""
     accounts: list[FileAccount] = []
     for index, pull in enumerate(pulls):
-        created = {key for keys in pulled.created_keys.get(index, []) for key in keys}
+        created = {key for pull_index, _, keys, _ in pulled.new_keys if pull_index == index for key in keys}
         for key, sources in pull.sources.items():
             outcome = "new" if key in created else pulled.outcome.get((index, key), "unchanged")
             for file_index, lines in sources:

@@ -117,22 +117,21 @@ class ParsedTable:
         return rule.headers[0] if rule is not None and rule.headers else field_name
 
 
-def combines(mapping: Mapping, group: RawTable, lines: OrderLines | dict[str, list[int]], names: list[str]) -> bool:
+def combines(mapping: Mapping, group: RawTable, multi: dict[str, list[int]], names: list[str]) -> bool:
     """Whether rows sharing an order number are parts of one order (combined, as a channel does) rather
     than copies of it (the first taken, the others duplicates): the mapping sums amounts per row, or it
-    builds items from SKU / quantity columns and some order's rows name different products."""
+    builds items from SKU / quantity columns and some order's rows name different products.  `multi`:
+    the orders of several rows, with their lines."""
     if any(rule.per == "row" for rule in mapping.fields.values()):
         return True
     items = mapping.items
     if items is None or not (items.sku or items.qty):
         return False
-    multi = list((lines.multi() if isinstance(lines, OrderLines) else lines).values())
-    multi = [found for found in multi if len(found) > 1]
     columns = [c for c in (_column(names, h) for h in [*items.sku, *items.name]) if c is not None]
     if not multi or not columns:
         return False
     all_lines = np.asarray(group.lines)
-    for found in multi:
+    for found in multi.values():
         rows = group.frame.iloc[np.searchsorted(all_lines, found), columns]
         if (rows.nunique(dropna=False) > 1).any():
             return True
@@ -155,7 +154,7 @@ def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, 
     mapping = table.mapping
     h = _header_index(table)
     _restore_identifiers(table, h)
-    _drop_exact_copies(table, h)  # table.raw is now the rows it takes
+    _drop_exact_copies(table, h)
     for (name, label), group in _by_channel(table.raw, table, h, labeller):
         ranked = _ranks(group, table, h)
         queue = ranked or [(0, group)]
@@ -166,7 +165,7 @@ def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, 
             table.rows_read += mapped.rows_read
             table.rejects.extend(_originals(table, mapped.rejects))
             parts = [Part(name, label, table.index, rank, mapped.records, mapped.lines)]
-            if ranked is None and not combines(mapping, group, mapped.lines, table.names):
+            if ranked is None and not combines(mapping, group, mapped.lines.multi(), table.names):
                 parts = _occurrences(parts[0], group, h, mapping, now, lang, split, tz)
             del mapped  # its records are the part's now: a part that drops rows must not leave a copy behind
             for part in parts:
@@ -230,13 +229,14 @@ def _column(names: list[str], header: str) -> int | None:
     return next((i for i, n in enumerate(names) if normalize_header(n) == key), None)
 
 
-def _drop_exact_copies(table: ParsedTable, h: int) -> RawTable:
+def _drop_exact_copies(table: ParsedTable, h: int) -> None:
+    """Count the rows that repeat an earlier row exactly and leave them out of `table.raw`."""
     raw = table.raw
     body = raw.frame.iloc[h + 1 :]
     copies = _exact_copies(body) & body.notna().any(axis=1).to_numpy()
     table.exact_duplicates = int(copies.sum())
     if not table.exact_duplicates:
-        return raw
+        return
     keep = np.concatenate([np.ones(h + 1, dtype=bool), ~copies])
     # the table keeps only the rows it takes: exact copies are counted, never reported, so their lines
     # are not needed again (a million-row file is not held twice); identifiers' original values move along
@@ -245,7 +245,6 @@ def _drop_exact_copies(table: ParsedTable, h: int) -> RawTable:
         taken = keep[original.index.to_numpy()]
         table.originals[column] = pd.Series(original.to_numpy()[taken], index=position[original.index.to_numpy()[taken]])
     table.raw, table._lines = _subset(raw, keep), None
-    return table.raw
 
 
 def _exact_copies(body: pd.DataFrame) -> np.ndarray:

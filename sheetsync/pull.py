@@ -43,18 +43,16 @@ class Incorporated:
     """row -> channel, for the rows a channel added in this run."""
     appended: list[int] = field(default_factory=list)
     natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
-    new_keys: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
-    """The natural keys of the orders a pull created: (channel, channel_order_ids, order_ids), kept as
-    lists (an import creates a million: a tuple each would be 60 MB more, encoded one by one in Python)."""
+    new_keys: list[tuple[int, str, list[str], list[str]]] = field(default_factory=list)
+    """The natural keys of the orders each pull created: (pull, channel, channel_order_ids, order_ids),
+    kept as lists (an import creates a million: a tuple or an `outcome` entry each would be 100 MB more)."""
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
     conflicts: list[tuple[str, Conflict]] = field(default_factory=list)
     tracking_changed: list[tuple[str, str, str]] = field(default_factory=list)
     not_recreated: list[str] = field(default_factory=list)
     unmatched_waybills: list[dict[str, str | None]] = field(default_factory=list)
     outcome: dict[tuple[int, str], str] = field(default_factory=dict)
-    """(pull, key) -> updated / unchanged; the keys a pull created are in `created_keys`."""
-    created_keys: dict[int, list[list[str]]] = field(default_factory=dict)
-    """pull -> the keys of the orders it created (lists as `_orders` made them, no entry per key here)."""
+    """(pull, key) -> updated / unchanged; the keys a pull created are in `new_keys`."""
     clean: frozenset[int] = frozenset()
     """Rows the sheet holds as the journal's snapshot has them (their hash is unchanged): the merge
     base of such a row is the row itself, so the journal's copy need not be read and decoded."""
@@ -136,15 +134,14 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
         work = pd.concat([work, fresh])
         next_row = rows[-1]
         out.appended.extend(rows)
-        out.new_keys.append((name, new_keys, list(ids)))
-        out.created_keys.setdefault(index, []).append(new_keys)
+        out.new_keys.append((index, name, new_keys, list(ids)))
         out.created_by.add(rows[0], rows[-1] + 1, name)
     return work, next_row
 
 
-def new_key_batches(blocks: list[tuple[str, list[str], list[str]]]) -> Iterator[str]:
+def new_key_batches(blocks: list[tuple[int, str, list[str], list[str]]]) -> Iterator[str]:
     """`Incorporated.new_keys` as the journal's JSON batches of `[channel, channel_order_id, order_id]`, made by DuckDB."""
-    for name, keys, ids in blocks:
+    for _, name, keys, ids in blocks:
         if keys:
             table = pa.table({"key": pa.array(keys, pa.large_string()), "id": pa.array(ids, pa.large_string())})
             yield from table_batches(table, f"json_array({sql_text(name)}, key, id)")

@@ -165,16 +165,14 @@ class CreatedBy(Mapping[int, str]):
 
     def __init__(self) -> None:
         self._spans: list[tuple[int, int, str]] = []
-        self._starts: list[int] = []
 
     def add(self, first: int, stop: int, name: str) -> None:
         """Rows `first` to `stop - 1` were created by `name` (spans are added in row order)."""
         if stop > first:
             self._spans.append((first, stop, name))
-            self._starts.append(first)
 
     def __getitem__(self, row: int) -> str:
-        at = bisect_right(self._starts, row) - 1
+        at = bisect_right(self._spans, row, key=lambda span: span[0]) - 1
         if at >= 0 and self._spans[at][0] <= row < self._spans[at][1]:
             return self._spans[at][2]
         raise KeyError(row)

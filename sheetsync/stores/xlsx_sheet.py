@@ -59,6 +59,8 @@ def _column_layout(letters: tuple[bytes, ...]) -> list[int] | None:
         return None
     cols = [COLUMN_NUMBERS[x] for x in letters]
     return cols if cols == sorted(set(cols)) else None
+
+
 _SPANS = re.compile(rb' spans="(\d+):(\d+)"')
 _NEVER = 1 << 62
 _BATCH = 512  # appended rows built and passed on together
