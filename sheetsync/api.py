@@ -22,7 +22,7 @@ from .channels import FileAccount, Pulled, open_channels
 from .config import Config, parse_duration
 from .errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from .i18n import t
-from .journal import Change, Flag, HistoryEntry, Journal, RunRecord
+from .journal import AS_CREATED, Change, Flag, HistoryEntry, Journal, RunRecord
 from .jsonrows import list_sql, row_batches
 from .locks import RunLock
 from .logs import log_to_state_dir
@@ -38,6 +38,7 @@ from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
 from .stores.base import KEEP, CellWrite, _Keep
+from .textsql import sql_text
 from .threads import quick_handoffs
 from .values import ColumnCells, cell_value
 
@@ -219,7 +220,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                                    for r, v in zip(values.index.tolist(), values.tolist(), strict=True)]
             final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
             new_hashes = _final_hashes(final, hashes, changes.rows())
-            snapshots = _base_rows(final, new_hashes, stored)
+            snapshots = _base_rows(final, new_hashes, stored, new_rows.index if not dry_run else pd.Index([]))
             # the write is the run's memory peak: let go of what only the steps before it needed
             del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
             record = RunRecord(
@@ -412,8 +413,10 @@ class _Snapshots:
 
     CHUNK = 2048
 
-    def __init__(self, final: pd.DataFrame, positions: np.ndarray, hashes: np.ndarray) -> None:
-        self._final, self._positions, self._hashes = final, positions, hashes
+    def __init__(self, final: pd.DataFrame, positions: np.ndarray, hashes: np.ndarray, created: np.ndarray) -> None:
+        """`created` marks the rows of `final` whose values the run records as their creation: their
+        base row refers to it (`journal.AS_CREATED`) instead of repeating it."""
+        self._final, self._positions, self._hashes, self._created = final, positions, hashes, created
         self._ids = texts(final["order_id"].iloc[positions]).tolist()
 
     def __len__(self) -> int:
@@ -428,14 +431,17 @@ class _Snapshots:
         keep = np.zeros(len(self._final), dtype=bool)
         keep[self._positions] = True
         order_id = f"c{fields.index('order_id')}"
-        yield from row_batches(self._final, fields, f"json_array({order_id}, hash_, {list_sql(fields)}::VARCHAR)",
-                               extra={"hash_": self._hashes}, keep=keep, batch=self.CHUNK)
+        values = f"CASE WHEN created_ THEN {sql_text(AS_CREATED)} ELSE {list_sql(fields)}::VARCHAR END"
+        yield from row_batches(self._final, fields, f"json_array({order_id}, hash_, {values})",
+                               extra={"hash_": self._hashes, "created_": self._created}, keep=keep, batch=self.CHUNK)
 
 
-def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: pd.Series) -> _Snapshots:
-    """The snapshot (JSON) of every row whose hash differs from the journal's: what the sheet holds after this run."""
+def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: pd.Series, created: pd.Index) -> _Snapshots:
+    """The snapshot (JSON) of every row whose hash differs from the journal's: what the sheet holds after
+    this run; `created` labels the rows the run appends, whose creation the journal records with these values."""
     values = hashes.to_numpy()
-    return _Snapshots(final, np.flatnonzero(_unlike_journal(final["order_id"], values, stored)), values)
+    return _Snapshots(final, np.flatnonzero(_unlike_journal(final["order_id"], values, stored)), values,
+                      final.index.isin(created) if len(created) else np.zeros(len(final), dtype=bool))
 
 
 def _unlike_journal(order_ids: pd.Series, hashes: np.ndarray, stored: pd.Series) -> np.ndarray:

@@ -24,6 +24,7 @@ from . import normalize
 from .automap import AutoMapping, header_names, with_header
 from .channels.apply import OrderLines, Reject, Splitter, apply_mapping, header_row
 from .config import normalize_header
+from .frames import rows_where
 from .i18n import Lang, t
 from .mapping import Mapping
 from .readers import RawTable
@@ -263,7 +264,7 @@ def _exact_copies(body: pd.DataFrame) -> np.ndarray:
 
 
 def _subset(raw: RawTable, keep: np.ndarray, broken: bool = True) -> RawTable:
-    frame = raw.frame[keep].reset_index(drop=True)
+    frame = rows_where(raw.frame, keep).reset_index(drop=True)
     lines = np.asarray(raw.lines)[keep].tolist()
     return RawTable(raw.path, raw.sheet, frame, lines, raw.encoding, raw.broken_lines if broken else [])
 
@@ -334,7 +335,7 @@ def _reject_lost_digits(table: ParsedTable, part: Part, lang: Lang) -> None:
     found = [(line, reason) for key, reason in reasons[bad].items() for line in part.lines.pop(str(key), [])]
     values = table.values_at([line for line, _ in found])
     table.rejects.extend(Reject(str(table.raw.path), line, reason, v) for (line, reason), v in zip(found, values, strict=True))
-    part.records = records[~bad.to_numpy()]
+    part.records = rows_where(records, ~bad.to_numpy())
 
 
 def _originals(table: ParsedTable, rejects: list[Reject]) -> list[Reject]:

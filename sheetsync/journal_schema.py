@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .workflow.history import SCHEMA_SQL as WORKFLOW_SCHEMA
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -137,5 +137,10 @@ MIGRATIONS: dict[int, str] = {
     INSERT INTO natural_keys_v6 SELECT channel, channel_order_id, order_id, run_id FROM natural_keys;
     DROP TABLE natural_keys;
     ALTER TABLE natural_keys_v6 RENAME TO natural_keys;
+    """,
+    7: """
+    -- base.vals may be '' (journal.AS_CREATED): the order's base row is the values its creation (its
+    -- `*` change in the same run) recorded.  Nothing to convert; the version keeps an older sheetsync,
+    -- which would read '' as JSON, from opening such a journal.
     """,
 }

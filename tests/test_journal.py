@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.journal import SCHEMA_VERSION, Change, Flag, Journal, RunRecord
+from sheetsync.journal import AS_CREATED, SCHEMA_VERSION, Change, Flag, Journal, RunRecord
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -271,3 +271,46 @@ def test_version_4_recomputes_row_hashes_from_the_snapshots(tmp_path: Path) -> N
     with Journal(tmp_path / "j.db") as journal:
         sheet_row = pd.DataFrame({"order_id": ["A"], "phone": ["0571-8765"], "note": [None]}, dtype="str")
         assert journal.base_hashes().to_dict() == {"A": int(row_hashes(sheet_row).iloc[0])}
+
+
+def test_a_created_orders_base_row_is_the_values_its_creation_recorded(tmp_path: Path) -> None:
+    """A base row marked AS_CREATED reads as the `*` change of its run: every field of the layout is
+    known, those the creation left out (empty) are None; a later snapshot replaces it, and rolling
+    back the run that created the order removes both."""
+    layout = ["order_id", "phone", "note"]
+    created = Change("N1", "*", None, '{"order_id":"N1","phone":"138 0000"}', "channel", "抖店")
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("sync", NOW)
+        journal.record(run, RunRecord(changes=[created, Change("N0", "*", None, '{"order_id":"N0"}', "tool")],
+                                      base={"N1": (7, AS_CREATED), "N0": (8, '["N0",null,"旧"]')}, layout=layout),
+                       workbook_sha256=None)
+        assert journal.db.execute("SELECT vals FROM base WHERE order_id='N1'").fetchone()[0] == ""
+        assert journal.base_values(["N1", "N0"]) == {"N1": {"order_id": "N1", "phone": "138 0000", "note": None},
+                                                     "N0": {"order_id": "N0", "phone": None, "note": "旧"}}
+        values, known = journal.base_frame(["N0", "N1", "gone"], ["phone", "note"])
+        assert values.astype(object).where(values.notna(), None).to_numpy().tolist() == [
+            [None, "旧"], ["138 0000", None], [None, None]]
+        assert known.to_numpy().tolist() == [[True, True], [True, True], [False, False]]
+
+        later = journal.start_run("sync", NOW)
+        journal.record(later, RunRecord(base={"N1": (9, '["N1","138 0000","加急"]')}, layout=layout), workbook_sha256="sha")
+        journal.recover(lambda: "other")  # the later run's workbook never landed: the creation's values are back
+        assert journal.base_values(["N1"])["N1"]["note"] is None
+
+        pending = journal.start_run("sync", NOW)
+        again = Change("N2", "*", None, '{"order_id":"N2"}', "tool")
+        journal.record(pending, RunRecord(changes=[again], base={"N2": (3, AS_CREATED)}, layout=layout),
+                       workbook_sha256="sha")
+        assert journal.base_values(["N2"]) == {"N2": {"order_id": "N2", "phone": None, "note": None}}
+        journal.recover(lambda: "other")
+        assert journal.base_values(["N2"]) == {} and journal.history("N2") == []
+
+
+def test_a_created_base_row_without_its_creation_is_an_unreadable_journal(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.db") as journal:
+        journal.record(journal.start_run("sync", NOW), RunRecord(base={"X": (1, AS_CREATED)}, layout=["order_id"]),
+                       workbook_sha256=None)
+        with pytest.raises(UnreadableInput, match="X"):
+            journal.base_values(["X"])
+        with pytest.raises(UnreadableInput, match="X"):
+            journal.base_frame(["X"], ["order_id"])

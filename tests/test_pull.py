@@ -16,6 +16,7 @@ from conftest import CliRun, read_sheet
 from sheetsync import api, load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.desk import init_desk
+from sheetsync.journal import AS_CREATED, Journal
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx_patch import patch_xlsx
 
@@ -148,6 +149,10 @@ def test_a_persons_edit_survives_a_later_export_and_the_conflict_is_flagged(desk
     api.sync(desk, now=DAY1)
     rows = read_sheet(desk.workbook_path)
     row = next(i for i, r in enumerate(rows) if r[2] == "6931245078213461021") + 1
+    order_id = rows[row - 1][0]
+    stored = "SELECT vals FROM base WHERE order_id=?"
+    with Journal(desk.journal_path) as journal:  # the new order's base row is its creation's values, stored once
+        assert journal.db.execute(stored, (order_id,)).fetchone()[0] == AS_CREATED
     status_col = rows[0].index(H["status"]) + 1
     tmp = desk.workbook_path.with_suffix(".tmp.xlsx")
     patch_xlsx(desk.workbook_path, tmp, "订单", [CellWrite(row, status_col, "备货中")])
@@ -160,6 +165,9 @@ def test_a_persons_edit_survives_a_later_export_and_the_conflict_is_flagged(desk
     assert "CONFLICT" in li["anomalies"] and "备货中" in li["anomalies"] and "已发货" in li["anomalies"]
     assert result.conflicts == 1
     assert any(e["field"] == "status" and e["new"] == "备货中" for e in result.person_edits)
+    with Journal(desk.journal_path) as journal:
+        assert journal.base_values([order_id])[order_id]["status"] == "备货中"
+        assert journal.db.execute(stored, (order_id,)).fetchone()[0] != AS_CREATED
     again = api.sync(desk, now=DAY2)
     assert again.changes == [] and "CONFLICT" in by_channel_order(desk)["6931245078213461021"]["anomalies"]
 

@@ -116,7 +116,8 @@ def test_a_large_block_reads_back_and_keeps_the_formats(tmp_path: Path) -> None:
 @pytest.mark.libreoffice
 def test_rows_built_by_the_query_open_in_libreoffice(tmp_path: Path, soffice: str) -> None:
     rows = [{"order_id": f"SS{i}", "phone": 'a<b & "c"' if i % 5 == 0 else "13812345678", "amount_payable": f"{i}.25",
-             "created_at": "2026-11-01 08:30:00", "status": "待发货" if i % 2 else None, "note": "=1+2"}
+             "created_at": "2026-11-01 08:30:00", "status": ("待发货" if i % 3 else " 待发货\u3000") if i % 2 else None,
+             "note": "=1+2"}
             for i in range(2_000)]
     out = tmp_path / "block.xlsx"
     patch_xlsx(FEATURES, out, "订单", [CellWrite(22 + i, 5, KEEP, "FFC7CE") for i in range(0, 2_000, 3)],
@@ -124,11 +125,41 @@ def test_rows_built_by_the_query_open_in_libreoffice(tmp_path: Path, soffice: st
     opened = libreoffice_csv(soffice, [out], tmp_path / "csv")[out]
     ours = values(out, "订单")
     assert len(opened) == len(ours) == 2_021
+    assert opened[21 + 3][4] == ours[21 + 3][4] == " 待发货\u3000"  # white space at the edges is kept
     for i in (0, 1, 5, 1_999):
         line, read = opened[21 + i], ours[21 + i]
         assert line[0] == read[0] == f"SS{i}" and line[1] == read[1] and line[5] == read[5] == "=1+2"
         assert float(line[2].replace(",", "")) == read[2] == i + 0.25
         assert line[4] == (read[4] or "")
+
+
+def test_the_edge_space_class_is_what_python_calls_space() -> None:
+    """The query tells text needing `xml:space="preserve"` by an RE2 class; Python by `str.isspace`."""
+    import pyarrow as pa
+
+    from sheetsync.stores.xlsx_cells import EDGE_SPACE_CLASS
+    from sheetsync.textsql import connect
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    with connect() as con:
+        con.register("chars_", pa.table({"c": pa.array(chars)}))
+        found = con.sql(f"SELECT regexp_full_match(c, '[{EDGE_SPACE_CLASS}]') FROM chars_").fetchnumpy()
+    matched = [c for c, hit in zip(chars, found[next(iter(found))].tolist(), strict=True) if hit]
+    assert matched == [c for c in chars if c.isspace()]
+    assert len(matched) > 20
+
+
+def test_text_keeps_its_spaces_and_only_edge_spaces_are_marked(tmp_path: Path) -> None:
+    texts = [" lead", "tail ", "\u3000全角", "\t制表", "换行\n", "中 间", "a\u00a0b", "plain", "x\u2028"]
+    rows = [{"order_id": f"SS{i}", "phone": None, "amount_payable": None, "created_at": None, "status": text, "note": None}
+            for i, text in enumerate(texts)]
+    fast, slow = _both(tmp_path, _columns(rows), [])
+    assert _resolved(fast) == _resolved(slow)
+    xml = part(fast, ORDERS)
+    for i, text in enumerate(texts):
+        marked = b'xml:space="preserve"' in cell_xml(xml, f"E{22 + i}")
+        assert marked == (text != text.strip()), text
+    assert [row[4] for row in values(fast, "订单")[21:]] == texts
 
 
 def test_rows_a_person_formatted_ahead_are_filled_in_the_same_way(tmp_path: Path) -> None:

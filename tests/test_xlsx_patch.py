@@ -501,7 +501,7 @@ def test_an_empty_sheet_gets_its_rows_and_a_header_never_styles_appended_rows(tm
     stats = patch_xlsx(src, out, "订单", [CellWrite(2, 2, "013800000001"), CellWrite(1, 1, "订单号")])
     assert (stats.old_last_row, stats.new_last_row) == (0, 2)
     assert values(out, "订单") == [["订单号", ""], ["", "013800000001"]]
-    plain = b'<c r="A%d" t="inlineStr"><is><t xml:space="preserve">SS1</t></is></c>'
+    plain = b'<c r="A%d" t="inlineStr"><is><t>SS1</t></is></c>'
     patch_xlsx(src, out, "表头", [CellWrite(2, 1, "SS1")])
     assert cell_xml(part(out, "xl/worksheets/sheet2.xml"), "A2") == plain % 2
     patch_xlsx(src, out, "标题", [CellWrite(3, 1, "SS1")], header_row=2)
@@ -711,7 +711,7 @@ def test_an_append_block_in_a_prefixed_sheet_and_a_1904_workbook(tmp_path: Path)
     out = tmp_path / "out.xlsx"
     patch_xlsx(src, out, "订单", [], appends=AppendBlock(5, [3, 1], [[1.5, "A5"], [None, "A6"]]))
     xml = part(out, ORDERS)
-    assert b'<x:row r="5"><x:c r="A5" t="inlineStr"><x:is><x:t xml:space="preserve">A5</x:t></x:is></x:c>' in xml
+    assert b'<x:row r="5"><x:c r="A5" t="inlineStr"><x:is><x:t>A5</x:t></x:is></x:c>' in xml
     assert b'<x:c r="C5" s="1"><x:v>1.5</x:v></x:c></x:row>' in xml and b'<x:c r="C6" s="1"/>' in xml
     assert re.search(rb"<(c|row|v|is|t)[\s>/]", xml) is None
     assert values(out, "订单")[4:] == [["A5", "", 1.5], ["A6", "", ""]]
@@ -868,3 +868,49 @@ def test_a_block_given_by_column_writes_the_same_as_by_row(tmp_path: Path) -> No
         assert {i.filename: a.read(i) for i in a.infolist()} == {i.filename: b.read(i) for i in b.infolist()}
     with pytest.raises(ValueError):
         patch_xlsx(FEATURES, tmp_path / "bad.xlsx", "订单", [], appends=AppendBlock(22, [1, 2], by_column=[["a"], ["b", "c"]]))
+
+
+def test_appended_rows_leave_out_empty_cells_their_column_formats_anyway(tmp_path: Path) -> None:
+    """An empty cell whose format is its column's adds nothing a reader shows: it is left out (a
+    million-row import writes a fifth less XML).  An empty cell formatted unlike its column is kept,
+    and a value written later into a left-out cell takes the column's format."""
+    import xlsxwriter
+
+    src = tmp_path / "cols.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    sheet = book.add_worksheet("订单")
+    text = book.add_format({"num_format": "@"})
+    money = book.add_format({"num_format": "#,##0.00"})
+    yellow = book.add_format({"bg_color": "#FFFF00"})
+    sheet.set_column(0, 1, 16, text)
+    sheet.set_column(2, 2, 12, money)
+    sheet.write_row(0, 0, ["订单号", "手机", "金额", "备注"])
+    for r in (1, 2):
+        sheet.write_string(r, 0, f"SS{r}", text)
+        sheet.write_string(r, 1, "13800000000", text)
+        sheet.write_number(r, 2, 12.5, money)
+        sheet.write_blank(r, 3, None, yellow)
+    book.close()
+    xml = part(src, ORDERS)
+    column_style = {col: cell_style(xml, f"{col}2") for col in "ABCD"}
+    assert len(set(column_style.values())) == 3
+
+    out = tmp_path / "out.xlsx"
+    patch_xlsx(src, out, "订单", [CellWrite(4, 1, "SS3")],
+               appends=AppendBlock(5, [1, 2, 3, 4], by_column=[["SS4", "SS5"], [None, None], [None, "7"], [None, None]]))
+    xml = part(out, ORDERS)
+    rows = rows_by_number(xml)
+    for number in (4, 5, 6):
+        assert b'r="B%d"' % number not in rows[number]  # empty, in its column's format: left out
+        assert cell_style(xml, f"D{number}") == column_style["D"]  # empty, formatted unlike its column: kept
+    assert b'r="C4"' not in rows[4] and b'r="C5"' not in rows[5]
+    assert cell_style(xml, "C6") == column_style["C"]
+    assert cell_style(xml, "A4") == cell_style(xml, "A5") == column_style["A"]
+
+    again = tmp_path / "again.xlsx"
+    patch_xlsx(out, again, "订单", [CellWrite(4, 2, "13900000000"), CellWrite(7, 1, "SS6")])
+    xml = part(again, ORDERS)
+    assert cell_style(xml, "B4") == column_style["B"]
+    assert cell_style(xml, "D7") == column_style["D"] and b'r="B7"' not in rows_by_number(xml)[7]
+    assert values(again, "订单")[3:] == [["SS3", "13900000000", "", ""], ["SS4", "", "", ""], ["SS5", "", "7", ""],
+                                        ["SS6", "", "", ""]]

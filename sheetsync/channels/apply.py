@@ -20,6 +20,7 @@ from .. import normalize
 from ..config import normalize_header
 from ..errors import UnreadableInput
 from ..fields import DATETIME_FIELDS, MONEY_FIELDS
+from ..frames import rows_where, series_where
 from ..i18n import Lang, t
 from ..mapping import FieldRule, Mapping
 from ..readers import RawTable
@@ -147,7 +148,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     lines = pd.Series(raw.lines[h + 1 :], index=body.index)
     filled = body.notna().any(axis=1)
     if not filled.all():  # a selection copies every column: only when there are blank rows to leave out
-        body, lines = body[filled], lines[filled]
+        body, lines = rows_where(body, filled), series_where(lines, filled)
     by_header: dict[str, int] = {}
     for i, text in enumerate(headers):
         if text:
@@ -200,8 +201,8 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
         for i in body.index[rejected]
     ]
     broken = [Reject(str(raw.path), line, t("reject.truncated", lang), {"#1": text}) for line, text in raw.broken_lines]
-    good = out[~rejected]
-    records, order_lines = _combine(good, lines[~rejected], key, mapping)
+    good = rows_where(out, ~rejected)
+    records, order_lines = _combine(good, series_where(lines, ~rejected), key, mapping)
     unmatched = [h for h in headers if h and normalize_header(h) not in {normalize_header(x) for x in mapping.headers()}]
     return Mapped(records, order_lines, rejects + broken, len(body) + len(raw.broken_lines), headers, unmatched)
 
@@ -280,8 +281,8 @@ def _combine(records: pd.DataFrame, lines: pd.Series, key: str, mapping: Mapping
     more: dict[str, list[int]] = {}
     for k, line in zip(keys[~single].tolist(), line_numbers[~single.to_numpy()].tolist(), strict=True):
         more.setdefault(k, []).append(line)
-    out = records[single].set_index(key, drop=False)
-    multi = records[~single]
+    out = rows_where(records, single).set_index(key, drop=False)
+    multi = rows_where(records, ~single)
     if len(multi):
         summed = {f for f, r in mapping.fields.items() if r.per == "row" and f in MONEY_FIELDS}
         combined = []

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pyarrow as pa
 
-from sheetsync.stores.xlsx_cells import ColumnParts, RowPlan
+from sheetsync.stores.xlsx_cells import EDGE_SPACE_CLASS, ColumnParts, RowPlan
 from sheetsync.textsql import connect, sql_text
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 BATCH_ROWS: Final = 2048  # about 3 MB of XML: the deflater queues a few such pieces
 _ESCAPED: Final = r"""[&<>"]"""
 _ONE_BY_ONE: Final = r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9A-Fa-f]{4}_"
+_EDGE_SPACE: Final = f"^[{EDGE_SPACE_CLASS}]|[{EDGE_SPACE_CLASS}]$"
 _PLAIN_AMOUNT: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"
 _FIRST_DAY: Final = {False: ("1899-12-30", "1900-03-01"), True: ("1904-01-01", "1904-01-01")}
 """(epoch, first day written by the query): Excel's serial n is epoch + n days from 1 March 1900
@@ -78,7 +79,7 @@ class BlockQuery:
         self._table = pa.table(arrays)
         self._con = connect()
         self._con.register("block_", self._table)
-        flags = self._column_flags(len(columns))
+        flags = self._column_flags(columns)
         epoch, first_day = _FIRST_DAY[date1904]
         cells: list[Sql] = []
         odd, counts = ["py_"], []
@@ -89,7 +90,7 @@ class BlockQuery:
                 continue
             v = Sql(f"c{index}")
             kind = columns[index].kind
-            escaped, one_by_one_text = flags[index]
+            escaped, one_by_one_text, spaced = flags[index]
             fill = Sql(f"s{index}") if index in fills else None
             counts.append(f"({v} IS NOT NULL)::INTEGER")
             if one_by_one_text:
@@ -109,9 +110,10 @@ class BlockQuery:
                 cell = _concat(parts.opening, ROW, middle, serial, parts.number_end)
             else:
                 text = _escape(v) if escaped else v
-                cell = _concat(parts.opening, ROW, parts.text, text, parts.text_end)
+                edge = Sql(f"regexp_matches({v}, {sql_text(_EDGE_SPACE)})") if spaced else None
+                cell = _concat(parts.opening, ROW, _choose(edge, parts.text, parts.plain), text, parts.text_end)
                 if fill is not None:
-                    cell = _filled(parts, fill, text, cell)
+                    cell = _filled(parts, fill, text, cell, edge)
             empty: Sql = _concat(parts.opening, ROW, parts.empty) if parts.empty else Sql("''")
             if fill is not None:
                 counts.append(f"({v} IS NULL AND {fill} IS NOT NULL)::INTEGER")
@@ -125,18 +127,33 @@ class BlockQuery:
             " FROM (SELECT * REPLACE (n_::VARCHAR AS n_) FROM block_) AS rows_"
         )
 
-    def _column_flags(self, width: int) -> list[tuple[bool, bool]]:
-        """For each column: whether any value needs XML escaping, whether any must go one by one."""
-        if not width:
-            return []
-        selects = ", ".join(
-            f"coalesce(bool_or(regexp_matches(c{j}, {sql_text(_ESCAPED)})), false),"
-            f" coalesce(bool_or(regexp_matches(c{j}, {sql_text(_ONE_BY_ONE)})), false)"
-            for j in range(width)
-        )
+    def _column_flags(self, columns: Sequence[TextColumn]) -> list[tuple[bool, bool, bool]]:
+        """For each text column: whether any value needs XML escaping, whether any must go one by one,
+        whether any has white space at an edge (all False for the others: an amount or a date with
+        such characters is not plain, and goes one by one anyway).
+
+        One pattern for all three first, then the three apart only in the columns it found: a million
+        rows of twenty columns cost a few seconds per pattern."""
+        flags = [(False, False, False)] * len(columns)
+        height = self._table.num_rows
+        texts = [j for j, c in enumerate(columns) if c.kind == "text" and self._table.column(f"c{j}").null_count < height]
+        if not texts:
+            return flags
+        tests = (_ESCAPED, _ONE_BY_ONE, _EDGE_SPACE)
+        found = self._any([(j, "|".join(tests)) for j in texts])
+        hits = [j for j, hit in zip(texts, found, strict=True) if hit]
+        if not hits:
+            return flags
+        row = self._any([(j, test) for j in hits for test in tests])
+        for n, j in enumerate(hits):
+            flags[j] = (bool(row[3 * n]), bool(row[3 * n + 1]), bool(row[3 * n + 2]))
+        return flags
+
+    def _any(self, tests: list[tuple[int, str]]) -> list[bool]:
+        """For each (column, pattern): whether some value of the column has the pattern."""
+        selects = ", ".join(f"coalesce(bool_or(regexp_matches(c{j}, {sql_text(p)})), false)" for j, p in tests)
         row = self._con.execute(f"SELECT {selects} FROM block_").fetchall()[0]
-        assert row is not None
-        return [(bool(row[2 * j]), bool(row[2 * j + 1])) for j in range(width)]
+        return [bool(hit) for hit in row]
 
     def batches(self) -> Iterator[Batch]:
         """The rows in order, `BATCH_ROWS` at a time; the connection closes after the last."""
@@ -189,13 +206,20 @@ def _concat(*parts: str) -> Sql:
     return Sql(f"concat({', '.join(args)})")
 
 
-def _filled(parts: ColumnParts, fill: Sql, text: Sql, cell: Sql) -> Sql:
-    """A text cell in the format `fill` where a fill was written to it (0: no format at all), else `cell`."""
-    opening, tail = parts.text.split(">", 1)  # '" s="3" t="inlineStr"' and '<is><t xml:space="preserve">'
-    kind = opening[opening.index(" t=") :]
-    styled = _concat(parts.opening, ROW, '" s="', fill, '"' + kind + ">" + tail, text, parts.text_end)
-    plain = _concat(parts.opening, ROW, '"' + kind + ">" + tail, text, parts.text_end)
+def _filled(parts: ColumnParts, fill: Sql, text: Sql, cell: Sql, edge: Sql | None) -> Sql:
+    """A text cell in the format `fill` where a fill was written to it (0: no format at all), else `cell`;
+    `edge` tells text with white space at an edge (None: the column has none)."""
+    opening, spaced = parts.text.split(">", 1)  # '" s="3" t="inlineStr"' and '<is><t xml:space="preserve">'
+    tail = _choose(edge, spaced, parts.plain.split(">", 1)[1])
+    kind = opening[opening.index(" t=") :] + ">"
+    styled = _concat(parts.opening, ROW, '" s="', fill, '"' + kind, tail, text, parts.text_end)
+    plain = _concat(parts.opening, ROW, '"' + kind, tail, text, parts.text_end)
     return Sql(f"CASE WHEN {fill} IS NULL THEN {cell} WHEN {fill} = 0 THEN {plain} ELSE {styled} END")
+
+
+def _choose(edge: Sql | None, spaced: str, plain: str) -> str:
+    """The literal `plain`, or per row `spaced` where `edge` holds (None: it never does)."""
+    return plain if edge is None else Sql(f"CASE WHEN {edge} THEN {sql_text(spaced)} ELSE {sql_text(plain)} END")
 
 
 def _escape(v: Sql) -> Sql:

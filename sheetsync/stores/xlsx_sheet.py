@@ -385,9 +385,17 @@ class SheetPatcher:
                 col: template.styles.get(col) or row_style or self._col_style(col)
                 for col in template.styles.keys() | set(block_columns)
             }
-            plan = row_plan(self._pfx.decode(), format_attrs(template.row_attrs).decode(), styles, block_columns)
+            plan = row_plan(self._pfx.decode(), format_attrs(template.row_attrs).decode(), styles, block_columns,
+                            lambda col: self._inherited(template, col))
             self._plans[id(template)] = plan
         return plan
+
+    def _inherited(self, template: _Template, col: int) -> int:
+        """The format a cell of an appended row shows when it is not in the XML: the row's, when the
+        template formats its row as a whole, else its column's.  An empty cell in that format is left out."""
+        if b"s" in template.row_attrs:
+            return int(template.row_attrs[b"s"])
+        return self._col_style(col)
 
     def _new_row(self, number: int, before: _ValueRows, writes: RowWrites) -> bytes:
         """A row that did not exist: formatted like the last row with data, holding `writes`."""
@@ -401,7 +409,8 @@ class SheetPatcher:
             parts = known.get(col) or self._column_parts(plan, template, col)
             write = writes.get(col)
             if write is None:
-                cells.append(f"{parts.opening}{row}{parts.empty}")
+                if parts.empty:
+                    cells.append(f"{parts.opening}{row}{parts.empty}")
             elif write.fill is KEEP and write.value is not KEEP and write.value is not None:
                 cells.append(cell_text(parts, row, write.value, date1904, date_style))
                 written += 1
@@ -413,7 +422,7 @@ class SheetPatcher:
     def _column_parts(self, plan: RowPlan, template: _Template, col: int) -> ColumnParts:
         """The parts of a column the template has no format for: the row's format, else the column's."""
         style = int(template.row_attrs.get(b"s", b"0")) or self._col_style(col)
-        plan.parts[col] = parts = column_parts(col, style, plan.pfx)
+        plan.parts[col] = parts = column_parts(col, style, plan.pfx, self._inherited(template, col))
         return parts
 
     def _block_rows(self, start: int, stop: int, before: _ValueRows) -> None:

@@ -1,0 +1,75 @@
+"""Row selection through Arrow (`sheetsync.frames`) gives what pandas' own selection gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sheetsync.frames import rows_where, series_where
+
+
+def _frame() -> pd.DataFrame:
+    index = [10, 11, 12, 13, 14, 15]
+    return pd.DataFrame(
+        {
+            "text": pd.Series(["甲", None, "丙", "=1+1", "", "戊"], dtype="str", index=index),
+            "number": [1.5, np.nan, 3.0, 4.0, 5.0, 6.0],
+            "mixed": pd.Series([1, "b", None, 4.5, "e", "f"], dtype=object, index=index),
+            "count": np.arange(6, dtype=np.int64),
+            "text2": pd.Series(["a", "b", None, "d", "e", "f"], dtype="str", index=index),
+        },
+        index=index,
+    )
+
+
+@pytest.mark.parametrize("as_series", [False, True])
+def test_rows_where_matches_pandas(as_series: bool) -> None:
+    frame = _frame()
+    mask = np.array([True, True, False, True, False, True])
+    got = rows_where(frame, pd.Series(mask, index=frame.index) if as_series else mask)
+    pd.testing.assert_frame_equal(got, frame[mask])
+    assert got["text"].dtype == frame["text"].dtype
+    assert got["text"].isna().tolist() == [False, True, False, False]
+    assert [type(got[c].array) for c in got.columns] == [type(frame[c].array) for c in frame.columns]
+
+
+def test_rows_where_keeps_repeated_column_names() -> None:
+    frame = pd.DataFrame([["a", "b"], ["c", "d"], ["e", "f"]], columns=["x", "x"]).astype("str")
+    got = rows_where(frame, np.array([False, True, True]))
+    assert list(got.columns) == ["x", "x"]
+    assert got.to_numpy().tolist() == [["c", "d"], ["e", "f"]]
+    assert got.index.tolist() == [1, 2]
+
+
+def test_rows_where_is_a_new_frame() -> None:
+    frame = _frame()
+    got = rows_where(frame, np.ones(len(frame), dtype=bool))
+    got.loc[10, "text"] = "changed"
+    assert frame.loc[10, "text"] == "甲"
+
+
+def test_nothing_kept_and_wrong_length() -> None:
+    frame = _frame()
+    empty = rows_where(frame, np.zeros(len(frame), dtype=bool))
+    assert empty.shape == (0, frame.shape[1]) and list(empty.dtypes) == list(frame.dtypes)
+    with pytest.raises(ValueError):
+        rows_where(frame, np.ones(3, dtype=bool))
+
+
+def test_series_where() -> None:
+    series = pd.Series(["a", None, "c"], dtype="str", index=[5, 6, 7], name="phone")
+    got = series_where(series, np.array([False, True, True]))
+    pd.testing.assert_series_equal(got, series[[False, True, True]])
+    lines = pd.Series([3, 4, 5], index=[5, 6, 7])
+    pd.testing.assert_series_equal(series_where(lines, np.array([True, False, True])), lines[[True, False, True]])
+
+
+def test_a_column_of_many_pieces_comes_out_in_one() -> None:
+    import pyarrow as pa
+
+    pieces = pa.chunked_array([pa.array(["a", None], pa.large_string()), pa.array(["c", "d"], pa.large_string())])
+    frame = pd.DataFrame({"text": pd.array(pieces, dtype="str")})
+    got = rows_where(frame, np.array([True, True, False, True]))
+    assert got["text"].tolist()[0] == "a" and got["text"].tolist()[2:] == ["d"] and got["text"].isna().tolist()[1]
+    assert pa.chunked_array(pa.array(got["text"].array)).num_chunks == 1
