@@ -362,7 +362,7 @@ def _account(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount]:
     """Per input file: rows read = new + updated + unchanged + rejected."""
     accounts: list[FileAccount] = []
     for index, pull in enumerate(pulls):
-        created = {key for pull_index, _, keys, _ in pulled.new_keys if pull_index == index for key in keys}
+        created = {key for pull_index, _, keys, _ in pulled.new_keys if pull_index == index for key in keys.to_pylist()}
         for key, sources in pull.sources.items():
             outcome = "new" if key in created else pulled.outcome.get((index, key), "unchanged")
             for file_index, lines in sources:
@@ -417,13 +417,15 @@ class _Snapshots:
         """`created` marks the rows of `final` whose values the run records as their creation: their
         base row refers to it (`journal.AS_CREATED`) instead of repeating it."""
         self._final, self._positions, self._hashes, self._created = final, positions, hashes, created
-        self._ids = texts(final["order_id"].iloc[positions]).tolist()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._positions)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
+        """The rows' order_ids, made a batch at a time (a million as one list: 70 MB through the write)."""
+        ids = self._final["order_id"]
+        for start in range(0, len(self._positions), self.CHUNK):
+            yield from texts(ids.iloc[self._positions[start : start + self.CHUNK]]).tolist()
 
     def encoded(self) -> Iterator[str]:
         """The rows as `[order_id, hash, values]` JSON arrays, a JSON array of them per batch (`EncodedSnapshots`)."""

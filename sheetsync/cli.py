@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import click
-import pyarrow
 import typer
 from rich.console import Console
 
@@ -228,12 +227,8 @@ def run() -> None:
 
 
 def _give_back_freed_memory() -> None:
-    """Arrow's default (mimalloc) pool keeps the pages a pull freed; the C library's allocator hands
-    large blocks back to the system, which keeps a 100,000-row pull about 60 MB lower at the same speed
-    (benchmarks/pull_bench.py).  ARROW_DEFAULT_MEMORY_POOL, when set, still decides."""
-    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
-        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-    memory.fit_to_run(0)  # most runs are a sheet's worth; `import` and large syncs say otherwise
+    """Memory settings for a run of a sheet's size (`memory.py`); `import` and large syncs say otherwise."""
+    memory.fit_to_run(0)
 
 
 def _report_bug(exc: Exception) -> int:

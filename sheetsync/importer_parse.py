@@ -318,24 +318,27 @@ def _occurrences(part: Part, group: RawTable, h: int, mapping: Mapping, now: dt.
 
 
 def _reject_lost_digits(table: ParsedTable, part: Part, lang: Lang) -> None:
-    """Rows whose identifiers lost digits (`1.38e+10`) are rejected with the reason; nothing is guessed."""
+    """Rows whose identifiers lost digits (`1.38e+10`) are rejected with the reason; nothing is guessed.
+    (Only the few such rows are visited: a million-row column of reasons cost a second.)"""
     records = part.records
-    reasons = pd.Series("", index=records.index, dtype="str")
+    reasons: dict[int, str] = {}  # position in `records` -> reason
     for name in ID_FIELDS:
         if name not in records.columns:
             continue
-        lost = normalize.digits_lost(records[name])
-        if lost.any():
-            reason = records.loc[lost, name].map(
-                lambda v, n=name: t("import.reject.digits_lost", lang, column=table.header_of(n), value=v))
-            reasons[lost] = reasons[lost].where(reasons[lost] == "", reasons[lost] + "; ") + reason
-    bad = reasons != ""
-    if not bad.any():
+        at = np.flatnonzero(normalize.digits_lost(records[name]).to_numpy())
+        for position, value in zip(at.tolist(), records[name].iloc[at].tolist(), strict=True):
+            reason = t("import.reject.digits_lost", lang, column=table.header_of(name), value=value)
+            reasons[position] = f"{reasons[position]}; {reason}" if position in reasons else reason
+    if not reasons:
         return
-    found = [(line, reason) for key, reason in reasons[bad].items() for line in part.lines.pop(str(key), [])]
+    positions = sorted(reasons)
+    keys = records.index[positions].tolist()
+    found = [(line, reasons[p]) for p, key in zip(positions, keys, strict=True) for line in part.lines.pop(str(key), [])]
     values = table.values_at([line for line, _ in found])
     table.rejects.extend(Reject(str(table.raw.path), line, reason, v) for (line, reason), v in zip(found, values, strict=True))
-    part.records = rows_where(records, ~bad.to_numpy())
+    keep = np.ones(len(records), dtype=bool)
+    keep[positions] = False
+    part.records = rows_where(records, keep)
 
 
 def _originals(table: ParsedTable, rejects: list[Reject]) -> list[Reject]:

@@ -8,6 +8,13 @@ about 30 MB lower (benchmarks/pull_bench.py).  A million-row import is the oppos
 and frees again and again blocks of many MB, and mapping each anew doubled its system time (65 s ->
 89 s, benchmarks/import_bench.py), so large runs get glibc's ceiling of 32 MB instead.
 MALLOC_MMAP_THRESHOLD_ in the environment, when set, always decides.
+
+Arrow's memory comes from a pool of its own.  Its default (mimalloc) keeps the pages a run freed; the
+C library's allocator hands large blocks back, which keeps a 100,000-row pull about 60 MB lower at
+the same speed (benchmarks/pull_bench.py), so runs of a sheet's size use it.  An import parses a
+million rows column by column, each step freeing the columns of the one before: jemalloc (in
+pyarrow's Linux wheels) hands those back where glibc's heap keeps them, and the import peaks 250-300
+MB lower at the same speed (benchmarks/import_bench.py).  ARROW_DEFAULT_MEMORY_POOL, when set, decides.
 """
 
 from __future__ import annotations
@@ -26,7 +33,9 @@ encodes the journal's JSON on every core."""
 
 
 def fit_to_run(rows: int) -> None:
-    """Set the mmap threshold for a run of about `rows` rows (process-wide; harmless to repeat)."""
+    """Set Arrow's pool and the mmap threshold for a run of about `rows` rows (process-wide; harmless to
+    repeat: buffers already made go back to the pool they came from)."""
+    _fit_arrow_pool(rows)
     if sys.platform != "linux" or "MALLOC_MMAP_THRESHOLD_" in os.environ:
         return
     try:
@@ -34,3 +43,17 @@ def fit_to_run(rows: int) -> None:
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return
     mallopt(_M_MMAP_THRESHOLD, _LARGE_RUN_THRESHOLD if rows >= LARGE_RUN else _SMALL_RUN_THRESHOLD)
+
+
+def _fit_arrow_pool(rows: int) -> None:
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    import pyarrow
+
+    pool = None
+    if rows >= LARGE_RUN:
+        try:
+            pool = pyarrow.jemalloc_memory_pool()
+        except NotImplementedError:  # a pyarrow built without jemalloc (not Linux): the system's
+            pool = None
+    pyarrow.set_memory_pool(pool or pyarrow.system_memory_pool())

@@ -43,9 +43,10 @@ class Incorporated:
     """row -> channel, for the rows a channel added in this run."""
     appended: list[int] = field(default_factory=list)
     natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
-    new_keys: list[tuple[int, str, list[str], list[str]]] = field(default_factory=list)
+    new_keys: list[tuple[int, str, pa.Array, pa.Array]] = field(default_factory=list)
     """The natural keys of the orders each pull created: (pull, channel, channel_order_ids, order_ids),
-    kept as lists (an import creates a million: a tuple or an `outcome` entry each would be 100 MB more)."""
+    as Arrow text (an import creates a million: as Python lists they held 150 MB through the write, a
+    tuple or an `outcome` entry each would be 100 MB more)."""
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
     conflicts: list[tuple[str, Conflict]] = field(default_factory=list)
     tracking_changed: list[tuple[str, str, str]] = field(default_factory=list)
@@ -134,17 +135,16 @@ def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
         work = pd.concat([work, fresh])
         next_row = rows[-1]
         out.appended.extend(rows)
-        out.new_keys.append((index, name, new_keys, list(ids)))
+        out.new_keys.append((index, name, pa.array(new_keys, pa.large_string()), pa.array(ids, pa.large_string())))
         out.created_by.add(rows[0], rows[-1] + 1, name)
     return work, next_row
 
 
-def new_key_batches(blocks: list[tuple[int, str, list[str], list[str]]]) -> Iterator[str]:
+def new_key_batches(blocks: list[tuple[int, str, pa.Array, pa.Array]]) -> Iterator[str]:
     """`Incorporated.new_keys` as the journal's JSON batches of `[channel, channel_order_id, order_id]`, made by DuckDB."""
     for _, name, keys, ids in blocks:
-        if keys:
-            table = pa.table({"key": pa.array(keys, pa.large_string()), "id": pa.array(ids, pa.large_string())})
-            yield from table_batches(table, f"json_array({sql_text(name)}, key, id)")
+        if len(keys):
+            yield from table_batches(pa.table({"key": keys, "id": ids}), f"json_array({sql_text(name)}, key, id)")
 
 
 def _text_column(values: pd.Series | None, index: pd.Index) -> pd.Series:

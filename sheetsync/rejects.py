@@ -53,12 +53,17 @@ def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Pat
         headers = [*_HEADERS[lang], *_columns(items)]
         for c, header in enumerate(headers):
             sheet.write_string(0, c, header, head)
+        # every column is text, so a value typed into an empty cell stays text too; the empty cells
+        # themselves are not written (a third of the cells of a typical rejects file, a third of its time)
+        sheet.set_column(0, 0, 28, text)
+        sheet.set_column(1, 1, None, text)
+        sheet.set_column(2, 2, 30, text)
+        sheet.set_column(3, max(3, len(headers) - 1), None, text)
         for r, row in enumerate(_rows(items, headers[3:]), start=1):
             for c, value in enumerate(row):
-                sheet.write_string(r, c, value, text)
+                if value:
+                    sheet.write_string(r, c, value, text)
         sheet.freeze_panes(1, 3)
-        sheet.set_column(0, 0, 28)
-        sheet.set_column(2, 2, 30)
     book.close()
     return path
 

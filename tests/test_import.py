@@ -164,6 +164,13 @@ def test_the_rejects_workbook_is_all_text_and_a_formula_stays_inert(desk: Config
     with zipfile.ZipFile(result.rejects_file) as package:
         sheet = package.read("xl/worksheets/sheet1.xml")
     assert b"<f>" not in sheet and b"<f " not in sheet
+    import openpyxl  # a value a clerk types into an empty cell is text too: every column is formatted as text
+
+    written = openpyxl.load_workbook(result.rejects_file)["pos_2023_gbk"]
+    assert any(cell.value is None for row in written.iter_rows(min_row=2) for cell in row)
+    as_text = {c for d in written.column_dimensions.values() if d.number_format == "@" for c in range(d.min, d.max + 1)}
+    assert as_text >= set(range(1, written.max_column + 1))
+    assert all(cell.number_format == "@" for row in written.iter_rows(min_row=2) for cell in row if cell.value is not None)
 
 
 @pytest.mark.parametrize("value, written", [

@@ -1,13 +1,24 @@
-"""The mmap threshold a run asks glibc for: small runs get blocks mapped and given back, large ones glibc's ceiling."""
+"""The mmap threshold a run asks glibc for: small runs get blocks mapped and given back, large ones glibc's ceiling;
+and the Arrow pool a run takes."""
 
 from __future__ import annotations
 
 import sys
 from types import SimpleNamespace
 
+import pyarrow as pa
 import pytest
 
 from sheetsync import memory
+
+
+@pytest.fixture(autouse=True)
+def arrow_pool(monkeypatch: pytest.MonkeyPatch) -> object:
+    """Each test's choice of Arrow pool is undone after it."""
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    before = pa.default_memory_pool()
+    yield before
+    pa.set_memory_pool(before)
 
 
 @pytest.fixture
@@ -42,3 +53,28 @@ def test_a_c_library_without_mallopt_is_left_alone(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     memory.fit_to_run(10)  # no AttributeError
 
+
+
+def test_a_sheet_sized_run_takes_arrow_memory_from_the_c_library(calls: list[tuple[int, int]]) -> None:
+    memory.fit_to_run(100_000)
+    assert pa.default_memory_pool().backend_name == "system"
+
+
+def test_an_import_sized_run_takes_arrow_memory_from_jemalloc_where_pyarrow_has_it(calls: list[tuple[int, int]]) -> None:
+    try:
+        expected = pa.jemalloc_memory_pool().backend_name
+    except NotImplementedError:
+        expected = "system"
+    memory.fit_to_run(memory.LARGE_RUN)
+    assert pa.default_memory_pool().backend_name == expected
+    if sys.platform == "linux":
+        assert expected == "jemalloc"  # pyarrow's Linux wheels have it: the import's memory figures rely on it
+    column = pa.array(["甲"] * 1000)  # made from it, freed back to it
+    assert column.to_pylist()[-1] == "甲"
+
+
+def test_the_environment_names_the_arrow_pool(calls: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch,
+                                              arrow_pool: object) -> None:
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+    memory.fit_to_run(memory.LARGE_RUN)
+    assert pa.default_memory_pool().backend_name == arrow_pool.backend_name  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from sheetsync.journal import Change
 from sheetsync.steps.anomalies import duplicate_id_anomalies, fill_for, render
@@ -42,6 +43,15 @@ def test_rows_without_order_id_get_one_and_channel_manual() -> None:
 def test_order_id_maker_skips_ids_already_in_the_table() -> None:
     make = order_id_maker("{prefix}-{seq}", "X", dt.date(2026, 1, 1), ["X-1", "X-2"], counter())  # type: ignore[arg-type]
     assert make(2) == ["X-3", "X-4"]
+
+
+def test_order_id_maker_never_gives_an_id_twice_across_calls() -> None:
+    make = order_id_maker("{prefix}-{seq}", "X", dt.date(2026, 1, 1), ["X-3"], counter())  # type: ignore[arg-type]
+    made = make(2) + make(3) + make(1)
+    assert made == ["X-1", "X-2", "X-4", "X-5", "X-6", "X-7"]
+    lossy = order_id_maker("{prefix}-{seq:.0e}", "X", dt.date(2026, 1, 1), [], counter())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="same id"):
+        lossy(20)
 
 
 def test_duplicate_ids_name_every_row() -> None:

@@ -143,8 +143,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     """Canonical records of `raw` through `mapping`; `label` fills the channel field."""
     h = header_row(raw, mapping, lang)
     headers = [str(v) if isinstance(v, str) else "" for v in raw.frame.iloc[h]]
-    body = raw.frame.iloc[h + 1 :].copy()
-    body.columns = pd.RangeIndex(len(headers))
+    body = raw.frame.iloc[h + 1 :].set_axis(pd.RangeIndex(len(headers)), axis=1)  # the file's columns, not a copy of them
     lines = pd.Series(raw.lines[h + 1 :], index=body.index)
     filled = body.notna().any(axis=1)
     if not filled.all():  # a selection copies every column: only when there are blank rows to leave out

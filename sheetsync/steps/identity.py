@@ -31,7 +31,10 @@ def duplicate_ids(frame: pd.DataFrame) -> dict[str, list[int]]:
 def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
                    reserve: Callable[[int], int]) -> Callable[[int], list[str]]:
     """A function giving `n` fresh order_ids; numbers come from `reserve` (the journal's sequence)
-    and an id already in the table is skipped, so an id is never given twice."""
+    and an id already in the table is skipped, so an id is never given twice.
+
+    The ids it made are not remembered: each sequence number is reserved once, and a format that
+    gives two numbers the same id (`{seq:.0e}`) is refused the first time it does."""
     used = set(taken.tolist() if isinstance(taken, pd.Series) else taken)
     template = _partial(fmt, prefix=prefix, date=day)  # a million ids: the date is formatted once, not a million times
 
@@ -40,10 +43,9 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
         while len(out) < n:
             need = n - len(out)
             first = reserve(need)
-            for candidate in [template.format(seq=seq) for seq in range(first, first + need)]:
-                if candidate not in used:
-                    used.add(candidate)
-                    out.append(candidate)
+            out += [c for c in [template.format(seq=seq) for seq in range(first, first + need)] if c not in used]
+        if len(set(out)) < len(out):
+            raise ValueError(f"the order_id format {fmt!r} gives different numbers the same id")
         return out
 
     return make
