@@ -40,7 +40,7 @@ from .stores import open_store
 from .stores.base import KEEP, CellWrite, _Keep
 from .textsql import sql_text
 from .threads import quick_handoffs
-from .values import ColumnCells, cell_value
+from .values import ColumnCells, among, cell_value
 
 T = TypeVar("T")
 log = logging.getLogger("sheetsync")
@@ -362,6 +362,11 @@ def _account(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount]:
     """Per input file: rows read = new + updated + unchanged + rejected."""
     accounts: list[FileAccount] = []
     for index, pull in enumerate(pulls):
+        line_counts = getattr(pull.sources, "line_counts", None)
+        if line_counts is not None:  # an import's million orders, counted by arrays
+            _account_arrays(pull, index, pulled, *line_counts())
+            accounts.extend(pull.files)
+            continue
         created = {key for pull_index, _, keys, _ in pulled.new_keys if pull_index == index for key in keys.to_pylist()}
         for key, sources in pull.sources.items():
             outcome = "new" if key in created else pulled.outcome.get((index, key), "unchanged")
@@ -370,6 +375,27 @@ def _account(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount]:
                 setattr(account, outcome, getattr(account, outcome) + len(lines))
         accounts.extend(pull.files)
     return accounts
+
+
+def _account_arrays(pull: Pulled, index: int, pulled: Incorporated, keys: pd.Index, tables: np.ndarray,
+                    counts: np.ndarray) -> None:
+    """`_account` for sources given as arrays: each key, its file (an index in `pull.files`) and its lines."""
+    outcome = np.full(len(keys), 2)  # 0 new, 1 updated, 2 unchanged
+    text = pd.Series(keys, dtype="str")
+    for pull_index, _, made, _ in pulled.new_keys:
+        if pull_index == index:
+            outcome[among(text, made)] = 0
+    names = ("new", "updated", "unchanged")
+    if pulled.outcome:
+        code_of = {name: code for code, name in enumerate(names)}
+        rest = np.flatnonzero(outcome != 0)
+        for i, key in zip(rest.tolist(), text.iloc[rest].tolist(), strict=True):
+            outcome[i] = code_of[pulled.outcome.get((index, key), "unchanged")]
+    for code, name in enumerate(names):
+        mine = outcome == code
+        sums = np.bincount(tables[mine], weights=counts[mine], minlength=len(pull.files))
+        for account, n in zip(pull.files, sums.tolist(), strict=False):
+            setattr(account, name, getattr(account, name) + int(n))
 
 
 def _archive(config: Config, pulls: list[Pulled]) -> None:
@@ -423,9 +449,20 @@ class _Snapshots:
 
     def __iter__(self) -> Iterator[str]:
         """The rows' order_ids, made a batch at a time (a million as one list: 70 MB through the write)."""
-        ids = self._final["order_id"]
-        for start in range(0, len(self._positions), self.CHUNK):
-            yield from texts(ids.iloc[self._positions[start : start + self.CHUNK]]).tolist()
+        return self._ids(np.ones(len(self._positions), dtype=bool))
+
+    def existing(self) -> Iterator[str]:
+        return self._ids(~self._created[self._positions])
+
+    def created(self) -> Iterator[str]:
+        keep = np.zeros(len(self._final), dtype=bool)
+        keep[self._positions[self._created[self._positions]]] = True
+        yield from row_batches(self._final, ["order_id"], "to_json(c0)", keep=keep, batch=self.CHUNK * 8)
+
+    def _ids(self, which: np.ndarray) -> Iterator[str]:
+        ids, positions = self._final["order_id"], self._positions[which]
+        for start in range(0, len(positions), self.CHUNK * 8):
+            yield from texts(ids.iloc[positions[start : start + self.CHUNK * 8]]).tolist()
 
     def encoded(self) -> Iterator[str]:
         """The rows as `[order_id, hash, values]` JSON arrays, a JSON array of them per batch (`EncodedSnapshots`)."""

@@ -377,6 +377,10 @@ class _Sources(dict[str, list[tuple[int, list[int]]]]):
         for key, table, count in zip(self._keys, self._tables.tolist(), self._counts.tolist(), strict=True):
             yield str(key), [(table, [0] * count)]
 
+    def line_counts(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """The keys, the table (file) of each and its count of lines, as arrays (`api._account`)."""
+        return self._keys, self._tables, self._counts
+
     def keys_in_order(self) -> list[str]:
         return [str(k) for k in self._keys]
 

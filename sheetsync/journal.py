@@ -77,6 +77,12 @@ class EncodedSnapshots(Protocol):
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[str]: ...
     def encoded(self) -> Iterable[str]: ...
+    def existing(self) -> Iterable[str]:
+        """The order_ids of the rows the run did not create (only those can have had a base row before it)."""
+        ...
+    def created(self) -> Iterable[str]:
+        """The order_ids of the rows the run created, as JSON arrays, a batch at a time."""
+        ...
 
 
 @dataclass(slots=True)
@@ -246,6 +252,9 @@ class Journal:
                 if kept:
                     db.execute("UPDATE runs SET state='done' WHERE id=?", (run_id,))
                 else:
+                    # the orders the run created had no base row before it (the few that had one are in base_undo)
+                    db.execute("DELETE FROM base WHERE order_id IN"
+                               " (SELECT order_id FROM changes WHERE run_id=? AND field='*')", (run_id,))
                     self._undo_base(db, run_id)
                     for name, value in db.execute(
                         "SELECT name, value FROM sequence_undo WHERE run_id=?", (run_id,)
@@ -318,7 +327,15 @@ class Journal:
         _fit_cache(db, len(rec.base))
         self._insert_changes(db, run_id, rec)
         if pending:
-            self._save_undo(db, run_id, chain(rec.base, rec.deleted))
+            if isinstance(rec.base, EncodedSnapshots):
+                self._save_undo(db, run_id, chain(rec.base.existing(), rec.deleted))
+                # a created order had no base row before the run (a rollback deletes its new one, `recover`),
+                # unless a person gave a new row an id the journal knew: only that base row is kept
+                _bulk_encoded(db, "INSERT INTO base_undo(run_id, order_id, row_hash, vals, layout)"
+                                  " SELECT ?, b.order_id, b.row_hash, b.vals, b.layout FROM json_each(?) j"
+                                  " JOIN base b ON b.order_id = j.value", rec.base.created(), run_id)
+            else:
+                self._save_undo(db, run_id, chain(rec.base, rec.deleted))
             db.executemany(
                 "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
                 ((run_id, name, name) for name in self._peeked),

@@ -146,11 +146,15 @@ def cell_values(field: str, column: pd.Series) -> list[CellValue]:
     return out
 
 
-def among(column: pd.Series, values: Iterable[str] | pd.Series) -> np.ndarray:
+def among(column: pd.Series, values: Iterable[str] | pd.Series | pa.Array) -> np.ndarray:
     """`column.isin(values)` for many values, by Arrow (pandas' string isin walks the values in Python:
     0.35 s for 100,000 of them, against 0.02 s here)."""
-    texts = values.dropna().astype(str).unique() if isinstance(values, pd.Series) else list(values)
-    found = pc.is_in(pa.array(column.astype("str"), from_pandas=True), value_set=pa.array(texts, pa.string()))
+    if isinstance(values, pa.Array):
+        value_set = values.cast(pa.string())
+    else:
+        texts = values.dropna().astype(str).unique() if isinstance(values, pd.Series) else list(values)
+        value_set = pa.array(texts, pa.string())
+    found = pc.is_in(pa.array(column.astype("str"), from_pandas=True), value_set=value_set)
     return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 

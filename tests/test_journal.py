@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -314,3 +315,47 @@ def test_a_created_base_row_without_its_creation_is_an_unreadable_journal(tmp_pa
             journal.base_values(["X"])
         with pytest.raises(UnreadableInput, match="X"):
             journal.base_frame(["X"], ["order_id"])
+
+
+class _Encoded:
+    """Snapshots as a run hands them over (`EncodedSnapshots`): the rows, which of them it created."""
+
+    def __init__(self, rows: dict[str, tuple[int, str]], created: set[str]) -> None:
+        self.rows, self.made = rows, created
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def encoded(self) -> Iterator[str]:
+        yield json.dumps([[oid, h, v] for oid, (h, v) in self.rows.items()], ensure_ascii=False)
+
+    def existing(self) -> Iterator[str]:
+        return (oid for oid in self.rows if oid not in self.made)
+
+    def created(self) -> Iterator[str]:
+        yield json.dumps(sorted(self.made))
+
+
+def test_a_rolled_back_run_takes_back_the_base_rows_of_the_orders_it_created(tmp_path: Path) -> None:
+    """No undo row is kept for a created order (a million-row import: a million fewer), unless the
+    journal already had a base row under its id: that one comes back."""
+    layout = ["order_id", "note"]
+    with Journal(tmp_path / "j.db") as journal:
+        first = journal.start_run("sync", NOW)
+        journal.record(first, RunRecord(base={"OLD": (1, '["OLD","旧"]'), "TYPED": (2, '["TYPED","手填"]')}, layout=layout),
+                       workbook_sha256=None)
+        run = journal.start_run("import", NOW)
+        creations = [Change(oid, "*", None, json.dumps({"order_id": oid}), "channel", "legacy") for oid in ("N1", "N2", "TYPED")]
+        snapshots = _Encoded({"N1": (5, AS_CREATED), "N2": (6, AS_CREATED), "TYPED": (7, AS_CREATED),
+                              "OLD": (8, '["OLD","改"]')}, {"N1", "N2", "TYPED"})
+        journal.record(run, RunRecord(changes=creations, base=snapshots, layout=layout), workbook_sha256="sha")
+        undo = journal.db.execute("SELECT order_id FROM base_undo WHERE run_id=? ORDER BY order_id", (run,)).fetchall()
+        assert [u[0] for u in undo] == ["OLD", "TYPED"]
+        assert journal.base_values(["N1"]) == {"N1": {"order_id": "N1", "note": None}}
+        journal.recover(lambda: "other")
+        assert journal.base_hashes().to_dict() == {"OLD": 1, "TYPED": 2}
+        assert journal.base_values(["OLD", "TYPED"]) == {"OLD": {"order_id": "OLD", "note": "旧"},
+                                                          "TYPED": {"order_id": "TYPED", "note": "手填"}}
