@@ -14,6 +14,7 @@ import random
 import re
 import shutil
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -914,3 +915,18 @@ def test_appended_rows_leave_out_empty_cells_their_column_formats_anyway(tmp_pat
     assert cell_style(xml, "D7") == column_style["D"] and b'r="B7"' not in rows_by_number(xml)[7]
     assert values(again, "订单")[3:] == [["SS3", "13900000000", "", ""], ["SS4", "", "", ""], ["SS5", "", "7", ""],
                                         ["SS6", "", "", ""]]
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_parts_are_deflated_by_isa_l_where_installed_and_read_back_by_zlib(level: int) -> None:
+    import platform
+
+    from sheetsync.stores import xlsx_zip
+
+    if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
+        assert xlsx_zip._zlib.__name__ == "isal.isal_zlib"  # the dependency has wheels here: its speed is relied on
+    data = ("<row>订单 SS1 ×3</row>" * 50_000).encode()
+    member = xlsx_zip.deflate(data, level)
+    raw = member.data.read()
+    assert len(raw) == member.compressed_size < len(data) // 10
+    assert zlib.decompress(raw, -15) == data and member.crc == zlib.crc32(data) and member.size == len(data)
