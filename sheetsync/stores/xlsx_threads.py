@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from .. import threads
+from ..threads import put_unless
 from .xlsx_zip import Deflater, NewMember
 
 _DEPTH: Final = 4  # chunks (of about 1 MB) waiting between two stages
@@ -20,29 +22,7 @@ _DONE: Final = object()
 
 def read_ahead(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Yield what `chunks` yields, produced on a background thread; its errors are raised here."""
-    box: queue.Queue[object] = queue.Queue(_DEPTH)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                if not _put(box, chunk, stop):
-                    return
-            _put(box, _DONE, stop)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            _put(box, exc, stop)
-
-    worker = threading.Thread(target=produce, name="sheetsync-inflate", daemon=True)
-    worker.start()
-    try:
-        while (item := box.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            assert isinstance(item, bytes)
-            yield item
-    finally:
-        stop.set()
-        worker.join()
+    return threads.read_ahead(chunks, name="sheetsync-inflate", depth=_DEPTH)
 
 
 class BackgroundDeflater:
@@ -59,10 +39,10 @@ class BackgroundDeflater:
     def write(self, data: bytes) -> None:
         if self._error is not None:
             raise self._error
-        _put(self._box, data, self._stop)
+        put_unless(self._box, data, self._stop)
 
     def finish(self) -> NewMember:
-        _put(self._box, _DONE, self._stop)
+        put_unless(self._box, _DONE, self._stop)
         self._worker.join()
         if self._error is not None:
             raise self._error
@@ -88,14 +68,3 @@ class BackgroundDeflater:
         except BaseException as exc:  # raised in the writing thread by the next write or finish
             self._error = exc
             self._stop.set()
-
-
-def _put(box: queue.Queue[object], item: object, stop: threading.Event) -> bool:
-    """Put `item` unless `stop` is set first; whether it was put."""
-    while not stop.is_set():
-        try:
-            box.put(item, timeout=0.1)
-            return True
-        except queue.Full:
-            continue
-    return False
