@@ -32,3 +32,15 @@ def test_order_lines_can_lose_a_record_and_have_a_records_lines_set() -> None:
     found.set_lines("B", [3])  # its later line became a record of its own
     assert found.multi() == {} and found.firsts(["B"]).tolist() == [3] and found.counts(["B", "C"]).tolist() == [1, 1]
     assert len(OrderLines.empty()) == 0 and dict(OrderLines.empty().items()) == {}
+
+
+def test_firsts_and_counts_together_are_the_two_apart() -> None:
+    found = lines()
+    found.set_lines("C", [5, 9])
+    everything = pd.Index(["A", "B", "C"], dtype="str")  # all the records, in order (no lookup)
+    for keys in (everything, ["C", "A"], pd.Index(["B"], dtype="str")):
+        firsts, counts = found.firsts_and_counts(keys)
+        assert firsts.tolist() == found.firsts(keys).tolist() and counts.tolist() == found.counts(keys).tolist()
+    assert [a.tolist() for a in found.firsts_and_counts(everything)] == [[2, 3, 5], [1, 2, 2]]
+    with pytest.raises(KeyError):
+        found.firsts_and_counts(["A", "Z"])
