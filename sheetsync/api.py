@@ -28,6 +28,7 @@ from .locks import RunLock
 from .logs import log_to_state_dir
 from .memory import LARGE_RUN
 from .memory import fit_to_run as fit_memory_to_run
+from .memory import give_back as give_back_memory
 from .pull import Incorporated, incorporate, new_key_batches, promised_by
 from .rejects import write_rejects
 from .rules import CompiledRules, compile_rules
@@ -223,6 +224,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             snapshots = _base_rows(final, new_hashes, stored, new_rows.index if not dry_run else pd.Index([]))
             # the write is the run's memory peak: let go of what only the steps before it needed
             del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
+            if len(work) >= LARGE_RUN:
+                give_back_memory()
             record = RunRecord(
                 changes=[] if staged else entries.changes, encoded_changes=() if staged else entries.encoded_changes,
                 base=snapshots, layout=list(final.columns),

@@ -155,11 +155,11 @@ def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, 
     _drop_exact_copies(table, h)
     for (name, label), group in _by_channel(table.raw, table, h, labeller):
         ranked = _ranks(group, table, h)
-        queue = ranked or [(0, group)]
-        while queue:  # each rank's rows are let go once mapped (the first rank is nearly the whole file)
-            rank, rows = queue.pop(0)
-            mapped = apply_mapping(rows, mapping, label, now, lang, split, tz)
-            del rows
+        queue = ranked or [(0, group, None)]
+        while queue:  # each rank is the group's rows where its mask holds: no copy of the file per rank
+            rank, rows, mask = queue.pop(0)
+            mapped = apply_mapping(rows, mapping, label, now, lang, split, tz, rows=mask)
+            del rows, mask
             table.rows_read += mapped.rows_read
             table.rejects.extend(_originals(table, mapped.rejects))
             parts = [Part(name, label, table.index, rank, mapped.records, mapped.lines)]
@@ -173,10 +173,11 @@ def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, 
     return table
 
 
-def _ranks(group: RawTable, table: ParsedTable, h: int) -> list[tuple[int, RawTable]] | None:
+def _ranks(group: RawTable, table: ParsedTable, h: int) -> list[tuple[int, RawTable, np.ndarray | None]] | None:
     """The rows of `group` by occurrence of their order number (0: the first), read from the key column
     before the mapping is applied, so that the mapping never combines copies of an order; one rank when
-    the rows of an order are its line items (`combines`).  None when the key is not one plain column
+    the rows of an order are its line items (`combines`).  Each rank is (rank, the table, which of its
+    rows below the header are the rank's: None for all).  None when the key is not one plain column
     (made of other fields): the occurrences are then told apart after the mapping (`_occurrences`)."""
     mapping = table.mapping
     rule = mapping.fields.get(mapping.key)
@@ -184,21 +185,21 @@ def _ranks(group: RawTable, table: ParsedTable, h: int) -> list[tuple[int, RawTa
         return None
     col = next((c for c in (_column(table.names, x) for x in rule.column) if c is not None), None)
     if col is None:
-        return [(0, group)]
+        return [(0, group, None)]
     cells = group.frame[col].iloc[h + 1 :]
     keys = (normalize.phone(cells) if mapping.key == "phone" else normalize.clean_text(cells)).reset_index(drop=True)
     repeated = (keys.notna() & keys.duplicated(keep=False)).to_numpy()
     if not repeated.any():
-        return [(0, group)]
+        return [(0, group, None)]
     lines: dict[str, list[int]] = {}
     body_lines = np.asarray(group.lines[h + 1 :])
     for key, line in zip(keys[repeated].tolist(), body_lines[repeated].tolist(), strict=True):
         lines.setdefault(key, []).append(line)
     if combines(mapping, group, lines, table.names):
-        return [(0, group)]
+        return [(0, group, None)]
     rank = keys.groupby(keys, sort=False).cumcount().reindex(keys.index).fillna(0).to_numpy(dtype=np.int64)
-    head = np.ones(h + 1, dtype=bool)
-    return [(r, _subset(group, np.concatenate([head, rank == r]), broken=r == 0)) for r in np.unique(rank).tolist()]
+    later = replace(group, broken_lines=[])  # the lines the reader could not split are the first rank's
+    return [(r, group if r == 0 else later, rank == r) for r in np.unique(rank).tolist()]
 
 
 def _header_index(table: ParsedTable) -> int:
