@@ -78,3 +78,16 @@ def test_the_environment_names_the_arrow_pool(calls: list[tuple[int, int]], monk
     monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
     memory.fit_to_run(memory.LARGE_RUN)
     assert pa.default_memory_pool().backend_name == arrow_pool.backend_name  # type: ignore[attr-defined]
+
+
+def test_give_back_asks_glibc_to_trim_its_heap(monkeypatch: pytest.MonkeyPatch) -> None:
+    trimmed: list[int] = []
+    monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: SimpleNamespace(malloc_trim=lambda pad: trimmed.append(pad)))
+    monkeypatch.setattr(sys, "platform", "linux")
+    memory.give_back()
+    assert trimmed == [0]
+    monkeypatch.setattr(memory.ctypes, "CDLL", lambda name: SimpleNamespace())  # musl: no malloc_trim
+    memory.give_back()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    memory.give_back()
+    assert trimmed == [0]
