@@ -34,6 +34,7 @@ from .channels.apply import Reject
 from .config import ChannelConfig, Config, normalize_header
 from .errors import EXIT_OK, EXIT_UNREADABLE, ConfigError, UnreadableInput
 from .fields import FIELDS
+from .frames import rows_where
 from .i18n import Lang, t
 from .importer_parse import COUNT, LINE, Labeller, ParsedTable, Part, parse, prepare
 from .importer_run import sync_pulls
@@ -326,12 +327,12 @@ def _gather(tables: list[ParsedTable], named: Mapping | None, digests: dict[str,
         later = _later_occurrences(parts)
         # the first occurrences, part by part: a part with none later is taken as it is, not copied
         # (a million-row file's records were copied here whole when a few of its orders came twice)
-        taken = [p.records if not m.any() else p.records[~m] for p, m in zip(parts, later, strict=True)]
+        taken = [p.records if not m.any() else rows_where(p.records, ~m) for p, m in zip(parts, later, strict=True)]
         taken = [f for f in taken if len(f)] or [parts[0].records]
         firsts = pd.concat(taken) if len(taken) > 1 else taken[0]
         first_of = np.concatenate([np.full(int((~m).sum()), i, dtype=np.int64) for i, m in enumerate(later)])
         if any(m.any() for m in later):
-            again = pd.concat([p.records[m] for p, m in zip(parts, later, strict=True) if m.any()])
+            again = pd.concat([rows_where(p.records, m) for p, m in zip(parts, later, strict=True) if m.any()])
             origin = np.concatenate([np.full(int(m.sum()), i, dtype=np.int64) for i, m in enumerate(later)])
             kept += _duplicates(tables, parts, again, origin, firsts, pd.Series(first_of, index=firsts.index), result, lang)
             del again
