@@ -21,6 +21,7 @@ from .api_workflow import advance_table, desk_workflow, send_and_record
 from .channels import FileAccount, Pulled, open_channels
 from .config import Config, parse_duration
 from .errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
+from .frames import emptied
 from .i18n import t
 from .journal import AS_CREATED, Change, Flag, HistoryEntry, Journal, RunRecord
 from .jsonrows import list_sql, row_batches
@@ -171,7 +172,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         accounts = _account(pulls, pulled)
         pulled.outcome.clear()
         for pull in pulls:  # the records are in the table now; what remains of a pull is its account
-            pull.records, pull.sources = pull.records.iloc[:0], {}
+            pull.records, pull.sources = emptied(pull.records), {}
         _fill_promises(work, config, pulled.appended)
 
         flags, closed, new_flags = _flags(journal.open_flags(), work, edits, pulled)
@@ -197,7 +198,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                        advanced.details if advanced is not None else None)
         pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
         del before
-        table.frame = table.frame.iloc[:0]
+        table.frame = emptied(table.frame)
         new_rows = _appended(work, pulled.appended)
         gone = deleted_ids(work, stored.index[~stored.index.isin(dup_ids)])
         gone_values = journal.base_values(gone)  # the last read of the journal before its thread has the connection

@@ -47,3 +47,13 @@ def _take(column: pd.Series, keep: np.ndarray, arrow_keep: pa.Array) -> pd.api.e
     if isinstance(column.dtype, np.dtype):  # a plain NumPy column stays one (not wrapped as an extension array)
         return column.to_numpy()[keep]
     return column.array[keep]
+
+
+def emptied(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with `frame`'s columns and dtypes and no rows, holding none of its memory.  (`frame.iloc[:0]`
+    looks empty but its Arrow columns still hold the whole buffers they were sliced from: a million-row
+    import kept 325 MB of records it had "let go" through the whole sync.)"""
+    columns = {i: pd.array([], dtype=frame.dtypes.iloc[i]) for i in range(frame.shape[1])}
+    out = pd.DataFrame(columns, index=pd.Index([], dtype=frame.index.dtype, name=frame.index.name))
+    out.columns = frame.columns
+    return out

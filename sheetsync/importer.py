@@ -34,7 +34,7 @@ from .channels.apply import Reject
 from .config import ChannelConfig, Config, normalize_header
 from .errors import EXIT_OK, EXIT_UNREADABLE, ConfigError, UnreadableInput
 from .fields import FIELDS
-from .frames import rows_where
+from .frames import emptied, rows_where
 from .i18n import Lang, t
 from .importer_parse import COUNT, LINE, Labeller, ParsedTable, Part, parse, prepare
 from .importer_run import sync_pulls
@@ -346,7 +346,7 @@ def _gather(tables: list[ParsedTable], named: Mapping | None, digests: dict[str,
     result.sample = _sample(pulls)
     for table in tables:  # what is left of the tables is their account; the records are in the pulls
         table.parts = []
-        table.raw.frame = table.raw.frame.iloc[:0]
+        table.raw.frame = emptied(table.raw.frame)
     return pulls, kept
 
 

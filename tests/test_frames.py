@@ -73,3 +73,22 @@ def test_a_column_of_many_pieces_comes_out_in_one() -> None:
     got = rows_where(frame, np.array([True, True, False, True]))
     assert got["text"].tolist()[0] == "a" and got["text"].tolist()[2:] == ["d"] and got["text"].isna().tolist()[1]
     assert pa.chunked_array(pa.array(got["text"].array)).num_chunks == 1
+
+
+def test_an_emptied_frame_keeps_its_columns_and_none_of_the_memory() -> None:
+    import pyarrow as pa
+
+    from sheetsync.frames import emptied
+
+    frame = pd.DataFrame({"text": pd.Series(["文三路一号"] * 100_000, dtype="str"), "n": np.arange(100_000)},
+                         index=pd.Index([f"K{i}" for i in range(100_000)], dtype="str"))
+    sliced = frame.iloc[:0]
+    held = pa.chunked_array(pa.array(sliced["text"].array)).chunks
+    assert sum(b.size for c in held for b in c.buffers() if b is not None) > 500_000  # why `emptied` exists
+    empty = emptied(frame)
+    assert empty.shape == (0, 2) and list(empty.columns) == ["text", "n"] and list(empty.dtypes) == list(frame.dtypes)
+    kept = pa.chunked_array(pa.array(empty["text"].array)).chunks
+    assert sum(b.size for c in kept for b in c.buffers() if b is not None) < 1_000
+    assert empty.index.dtype == frame.index.dtype and len(empty.index) == 0
+    repeated = pd.DataFrame([["a", "b"]], columns=["x", "x"]).astype("str")
+    assert list(emptied(repeated).columns) == ["x", "x"]
