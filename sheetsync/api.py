@@ -222,7 +222,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                                    for r, v in zip(values.index.tolist(), values.tolist(), strict=True)]
             final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
             new_hashes = _final_hashes(final, hashes, changes.rows())
-            snapshots = _base_rows(final, new_hashes, stored, new_rows.index if not dry_run else pd.Index([]))
+            snapshots = _base_rows(final, new_hashes, stored, new_rows.index)
             # the write is the run's memory peak: let go of what only the steps before it needed
             del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
             if len(work) >= LARGE_RUN:

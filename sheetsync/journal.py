@@ -378,11 +378,9 @@ class Journal:
     @staticmethod
     def _insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
         """The changes of a run (and nothing else of `rec`), inside the caller's transaction."""
-        _bulk(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
-                  f" SELECT ?, {_items(6)} FROM json_each(?)",
-              ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
-        _bulk_encoded(db, "INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
-                          f" SELECT ?, {_items(6)} FROM json_each(?)", rec.encoded_changes, run_id)
+        insert = f"INSERT INTO changes(run_id, order_id, field, old, new, source, detail) SELECT ?, {_items(6)} FROM json_each(?)"
+        _bulk(db, insert, ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
+        _bulk_encoded(db, insert, rec.encoded_changes, run_id)
 
     @staticmethod
     def _layout_id(db: sqlite3.Connection, fields: list[str]) -> int:
@@ -430,24 +428,25 @@ class Journal:
         return pd.Series(np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)), index=ids)
 
     def base_values(self, order_ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
-        ids = list(order_ids)
         out: dict[str, dict[str, str | None]] = {}
         created: dict[str, int | None] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for order_id, vals, layout in self.db.execute(
-                f"SELECT order_id, vals, layout FROM base WHERE order_id IN ({marks})", chunk
-            ):
-                if vals == AS_CREATED:
-                    created[order_id] = layout
-                else:
-                    out[order_id] = self._decode(vals, layout)
+        for order_id, vals, layout in self._base_rows(list(order_ids)):
+            if vals == AS_CREATED:
+                created[order_id] = layout
+            else:
+                out[order_id] = self._decode(vals, layout)
         for order_id, doc in self._creations(list(created)).items():
             values = json.loads(doc)
             layout = created[order_id]
             out[order_id] = {f: values.get(f) for f in self._layout(layout)} if layout is not None else values
         return out
+
+    def _base_rows(self, order_ids: Sequence[str]) -> Iterator[tuple[str, str, int | None]]:
+        """(order_id, vals, layout) of the base rows of `order_ids` that exist, read 900 ids at a time."""
+        for start in range(0, len(order_ids), 900):
+            chunk = list(order_ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(f"SELECT order_id, vals, layout FROM base WHERE order_id IN ({marks})", chunk)
 
     def _creations(self, order_ids: Sequence[str]) -> dict[str, str]:
         """The values (a JSON object) each order's creation recorded: its latest `*` change."""
@@ -457,10 +456,11 @@ class Journal:
             marks = ",".join("?" * len(chunk))
             out.update(self.db.execute(
                 f"SELECT order_id, new FROM changes WHERE field='*' AND order_id IN ({marks}) ORDER BY id", chunk))
-        if len(out) < len(set(order_ids)):
-            missing = sorted(set(order_ids) - out.keys())[:3]
+        missing = set(order_ids) - out.keys()
+        if missing:
+            named = ", ".join(sorted(missing)[:3])
             raise UnreadableInput(t("journal.unreadable", self.lang, path=self.path,
-                                    problem=f"no creation recorded for the base rows of {', '.join(missing)}"))
+                                    problem=f"no creation recorded for the base rows of {named}"))
         return out
 
     def base_frame(self, order_ids: Sequence[str], fields: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -472,18 +472,13 @@ class Journal:
         position = {oid: i for i, oid in enumerate(order_ids)}
         by_layout: dict[int | None, tuple[list[int], list[str]]] = {}
         created: dict[int | None, list[str]] = {}
-        for start in range(0, len(order_ids), 900):
-            chunk = list(order_ids[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            for order_id, vals, layout in self.db.execute(
-                f"SELECT order_id, vals, layout FROM base WHERE order_id IN ({marks})", chunk
-            ):
-                if vals == AS_CREATED:
-                    created.setdefault(layout, []).append(order_id)
-                    continue
-                rows, docs = by_layout.setdefault(layout, ([], []))
-                rows.append(position[order_id])
-                docs.append(vals)
+        for order_id, vals, layout in self._base_rows(order_ids):
+            if vals == AS_CREATED:
+                created.setdefault(layout, []).append(order_id)
+                continue
+            rows, docs = by_layout.setdefault(layout, ([], []))
+            rows.append(position[order_id])
+            docs.append(vals)
         n = len(order_ids)
         values = {f: np.full(n, None, dtype=object) for f in fields}
         known = {f: np.zeros(n, dtype=bool) for f in fields}

@@ -19,6 +19,7 @@ MB lower at the same speed (benchmarks/import_bench.py).  ARROW_DEFAULT_MEMORY_P
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import sys
@@ -50,13 +51,11 @@ def _fit_arrow_pool(rows: int) -> None:
         return
     import pyarrow
 
-    pool = None
+    pool = pyarrow.system_memory_pool()
     if rows >= LARGE_RUN:
-        try:
+        with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc (not Linux): the system's
             pool = pyarrow.jemalloc_memory_pool()
-        except NotImplementedError:  # a pyarrow built without jemalloc (not Linux): the system's
-            pool = None
-    pyarrow.set_memory_pool(pool or pyarrow.system_memory_pool())
+    pyarrow.set_memory_pool(pool)
 
 
 def give_back() -> None:

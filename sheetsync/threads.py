@@ -1,4 +1,5 @@
-"""How often Python hands the GIL between threads while a run's background threads work.
+"""A run's background threads: how often Python hands the GIL between them, and `read_ahead`, which
+makes a stream's items on a thread of its own while the caller takes them.
 
 A sync reads its channels, inflates and deflates the workbook and fills the journal on threads that
 spend most of their time in C without the GIL, but each of them needs the GIL for a moment between
@@ -30,7 +31,6 @@ def quick_handoffs() -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(before)
-
 
 
 _DEPTH: Final = 4

@@ -86,35 +86,28 @@ class OrderLines(Mapping_[str, list[int]]):
 
     def firsts(self, keys: Sequence[str]) -> np.ndarray:
         """The first line of each of `keys` (every one a record's)."""
-        return self._of(keys, self._first, lambda lines: lines[0])
+        return self.firsts_and_counts(keys)[0]
 
     def counts(self, keys: Sequence[str]) -> np.ndarray:
         """How many lines each of `keys` was made of."""
-        return self._of(keys, self._count, len)
+        return self.firsts_and_counts(keys)[1]
 
     def firsts_and_counts(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """`firsts` and `counts` of `keys`, the keys looked up once."""
-        at = self._positions(keys)
-        return self._of(keys, self._first, lambda lines: lines[0], at), self._of(keys, self._count, len, at)
-
-    def _positions(self, keys: Sequence[str]) -> np.ndarray:
-        if isinstance(keys, pd.Index) and keys.equals(self._index):  # all the records, in order: no hashing
-            return np.arange(len(keys))
-        at = self._index.get_indexer(pd.Index(keys, dtype="str"))
-        if (at < 0).any():
-            raise KeyError(next(k for k, i in zip(keys, at, strict=True) if i < 0))
-        return at
-
-    def _of(self, keys: Sequence[str], values: np.ndarray, pick: Callable[[list[int]], int],
-            at: np.ndarray | None = None) -> np.ndarray:
+        """The first line and the count of lines of each of `keys` (every one a record's), the keys looked up once."""
         wanted = pd.Index(keys, dtype="str")
-        out = values[self._positions(keys) if at is None else at]
+        if wanted.equals(self._index):  # all the records, in order: no hashing
+            at = np.arange(len(wanted))
+        else:
+            at = self._index.get_indexer(wanted)
+            if (at < 0).any():
+                raise KeyError(next(k for k, i in zip(keys, at, strict=True) if i < 0))
+        first, count = self._first[at], self._count[at]
         if self.more:  # the few records of several lines, or whose lines were set since
             named = list(self.more)
             for key, i in zip(named, wanted.get_indexer(pd.Index(named, dtype="str")).tolist(), strict=True):
                 if i >= 0:
-                    out[i] = pick(self.more[key])
-        return out
+                    first[i], count[i] = self.more[key][0], len(self.more[key])
+        return first, count
 
     def set_lines(self, key: str, lines: list[int]) -> None:
         self.more[key] = lines

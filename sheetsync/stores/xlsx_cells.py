@@ -260,13 +260,11 @@ def encode_column(
     kinds = set(map(type, values))
     opening, empty = parts.opening, parts.empty
     if kinds <= _FAST and _plain_text(values, kinds) and _finite(values, kinds):
-        text, plain, text_end = parts.text, parts.plain, parts.text_end
-        number, number_end = parts.number, parts.number_end
+        text, text_end, number, number_end = parts.text_middle, parts.text_end, parts.number, parts.number_end
         if kinds == _STR:
-            return [f"{opening}{n}{text if v[:1].isspace() or v[-1:].isspace() else plain}{v}{text_end}"  # type: ignore[index]
-                    for n, v in zip(rows, values, strict=True)]
+            return [f"{opening}{n}{text(v)}{v}{text_end}" for n, v in zip(rows, values, strict=True)]  # type: ignore[arg-type]
         return [
-            f"{opening}{n}{text if v[:1].isspace() or v[-1:].isspace() else plain}{v}{text_end}" if type(v) is str
+            f"{opening}{n}{text(v)}{v}{text_end}" if type(v) is str
             else (f"{opening}{n}{empty}" if empty else "") if v is None
             else f"{opening}{n}{number}{v}{number_end}"
             for n, v in zip(rows, values, strict=True)
