@@ -17,7 +17,7 @@ import datetime as dt
 import glob
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from collections.abc import Mapping as Mapping_
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -367,16 +367,12 @@ def _later_occurrences(parts: list[Part]) -> list[np.ndarray]:
 
 
 class _Sources(dict[str, list[tuple[int, list[int]]]]):
-    """A pull's `sources` (key -> [(table, lines)]) made on the fly from arrays: `api._account` only
-    counts the lines, and a million records need no million lists.  Empty as a dict; `items` gives all."""
+    """A pull's `sources` (key -> [(table, lines)]) held as arrays: `api._account` counts the lines through
+    `line_counts`, and a million records need no million lists.  Empty as a dict."""
 
     def __init__(self, keys: pd.Index, tables: np.ndarray, counts: np.ndarray) -> None:
         super().__init__()
         self._keys, self._tables, self._counts = keys, tables, counts
-
-    def items(self) -> Iterator[tuple[str, list[tuple[int, list[int]]]]]:  # type: ignore[override]
-        for key, table, count in zip(self._keys, self._tables.tolist(), self._counts.tolist(), strict=True):
-            yield str(key), [(table, [0] * count)]
 
     def line_counts(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
         """The keys, the table (file) of each and its count of lines, as arrays (`api._account`)."""
