@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,7 +34,7 @@ from .rejects import write_rejects
 from .rules import CompiledRules, compile_rules
 from .rules import validate as validate_rows
 from .steps import anomalies as anomaly_step
-from .steps.diff import CellChange, append_block, created, created_encoded, diff, texts, to_writes
+from .steps.diff import CellChange, append_block, created, created_record, diff, texts, to_writes
 from .steps.edits import person_edits, row_hashes
 from .steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from .stores import open_store
@@ -204,8 +203,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         gone_values = journal.base_values(gone)  # the last read of the journal before its thread has the connection
         # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
         # (SQLite works without the GIL); they commit once the new workbook is staged
-        entries = RunRecord(changes=edits,
-                            encoded_changes=chain(changes.encoded(), created_encoded(new_rows, pulled.created_by)))
+        entries = RunRecord(changes=edits, encoded_changes=changes.encoded(),
+                            created=created_record(new_rows, pulled.created_by))
         staging = not dry_run and bool(len(changes) or len(new_rows))
         staged = journal.stage(run_id, changes=entries, rows=len(work)) if staging else None
         try:
@@ -229,6 +228,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                 give_back_memory()
             record = RunRecord(
                 changes=[] if staged else entries.changes, encoded_changes=() if staged else entries.encoded_changes,
+                created=None if staged else entries.created,
                 base=snapshots, layout=list(final.columns),
                 deleted=gone_values,
                 natural_keys=pulled.natural_keys, encoded_natural_keys=new_key_batches(pulled.new_keys),

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Final, Protocol, runtime_checkable
@@ -29,8 +29,10 @@ from typing import Final, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from . import journal_created
 from .errors import UnreadableInput
 from .i18n import Lang, t
+from .journal_created import Created
 from .journal_schema import MIGRATIONS, SCHEMA_VERSION
 from .memory import LARGE_RUN
 from .textsql import json_fields, row_hashes
@@ -107,7 +109,9 @@ class RunRecord:
     """More natural keys, already JSON: batches, each a JSON array of `[channel, channel_order_id, order_id]`."""
     encoded_changes: Iterable[str] = ()
     """More changes, already JSON: batches, each a JSON array of `[order_id, field, old, new, source, detail]` arrays
-    (the entries of new rows, made by DuckDB); iterated once."""
+    (made by DuckDB); iterated once."""
+    created: Created | None = None
+    """The rows the run created: a `*` change each, and their values in `creations` (journal_created.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +277,7 @@ class Journal:
 
     @staticmethod
     def _undo_small_tables(db: sqlite3.Connection, run_id: int) -> None:
-        for table in ("changes", "deleted", "natural_keys", "flags", "files"):
+        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
         db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
         db.execute("UPDATE unlocks SET used_run=NULL WHERE used_run=?", (run_id,))
@@ -381,6 +385,8 @@ class Journal:
         insert = f"INSERT INTO changes(run_id, order_id, field, old, new, source, detail) SELECT ?, {_items(6)} FROM json_each(?)"
         _bulk(db, insert, ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
         _bulk_encoded(db, insert, rec.encoded_changes, run_id)
+        if rec.created is not None and len(rec.created):
+            journal_created.insert(db, run_id, rec.created)
 
     @staticmethod
     def _layout_id(db: sqlite3.Connection, fields: list[str]) -> int:
@@ -435,8 +441,7 @@ class Journal:
                 created[order_id] = layout
             else:
                 out[order_id] = self._decode(vals, layout)
-        for order_id, doc in self._creations(list(created)).items():
-            values = json.loads(doc)
+        for order_id, values in self._creations(list(created)).items():
             layout = created[order_id]
             out[order_id] = {f: values.get(f) for f in self._layout(layout)} if layout is not None else values
         return out
@@ -448,19 +453,30 @@ class Journal:
             marks = ",".join("?" * len(chunk))
             yield from self.db.execute(f"SELECT order_id, vals, layout FROM base WHERE order_id IN ({marks})", chunk)
 
-    def _creations(self, order_ids: Sequence[str]) -> dict[str, str]:
-        """The values (a JSON object) each order's creation recorded: its latest `*` change."""
-        out: dict[str, str] = {}
+    def _latest_creations(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+        """order_id -> (run_id, new) of each order's latest `*` change (new is None when its values are in
+        `creations`); raises UnreadableInput when one of `order_ids` has none."""
+        out: dict[str, tuple[int, str | None]] = {}
         for start in range(0, len(order_ids), 900):
             chunk = list(order_ids[start : start + 900])
             marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT order_id, new FROM changes WHERE field='*' AND order_id IN ({marks}) ORDER BY id", chunk))
+            for order_id, run_id, new in self.db.execute(
+                    f"SELECT order_id, run_id, new FROM changes WHERE field='*' AND order_id IN ({marks}) ORDER BY id", chunk):
+                out[order_id] = (run_id, new)
         missing = set(order_ids) - out.keys()
         if missing:
             named = ", ".join(sorted(missing)[:3])
             raise UnreadableInput(t("journal.unreadable", self.lang, path=self.path,
                                     problem=f"no creation recorded for the base rows of {named}"))
+        return out
+
+    def _creations(self, order_ids: Sequence[str]) -> dict[str, dict[str, str | None]]:
+        """The values each order's creation recorded (its latest `*` change), empty fields left out."""
+        out: dict[str, dict[str, str | None]] = {}
+        for run_id, (texts, ids) in _by_run(self._latest_creations(order_ids)).items():
+            out.update((oid, json.loads(text)) for oid, text in texts.items())
+            if ids:
+                out.update(journal_created.documents(journal_created.read(self.db, run_id, ids)))
         return out
 
     def base_frame(self, order_ids: Sequence[str], fields: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -492,17 +508,30 @@ class Journal:
             for f, (texts, exists) in json_fields(docs, paths).items():
                 values[f][at] = texts
                 known[f][at] = exists
-        for layout, ids in created.items():  # a creation's object leaves out empty fields: its layout has them all
-            docs_by_id = self._creations(ids)
-            at = np.asarray([position[oid] for oid in ids])
-            docs = [docs_by_id[oid] for oid in ids]
+        for layout, ids in created.items():  # a creation leaves out empty fields: its layout has them all
             laid_out = self._layout(layout) if layout is not None else None
-            found = json_fields(docs, {f: f'$."{f}"' for f in fields})
-            for f, (texts, exists) in found.items():
-                values[f][at] = texts
-                known[f][at] = f in laid_out if laid_out is not None else exists
+            for found_ids, found in self._creation_fields(ids, fields):
+                at = np.asarray([position[oid] for oid in found_ids], dtype=np.int64)
+                for f, (column, present) in found.items():
+                    values[f][at] = column
+                    known[f][at] = f in laid_out if laid_out is not None else present
         return (pd.DataFrame(values, index=pd.RangeIndex(n), columns=list(fields), dtype="str"),
                 pd.DataFrame(known, index=pd.RangeIndex(n), columns=list(fields)))
+
+    def _creation_fields(self, order_ids: Sequence[str], fields: Sequence[str],
+                         ) -> Iterator[tuple[list[str], dict[str, tuple[np.ndarray, np.ndarray]]]]:
+        """`fields` of the values each order's creation recorded, a group of orders at a time: (their
+        ids, field -> (each one's text, whether it had one)); decoded by DuckDB or Arrow, not per row."""
+        for run_id, (texts, ids) in _by_run(self._latest_creations(order_ids)).items():
+            if texts:
+                found = json_fields(list(texts.values()), {f: f'$."{f}"' for f in fields})
+                yield list(texts), {f: (np.asarray(v, dtype=object), np.asarray(e, dtype=bool)) for f, (v, e) in found.items()}
+            if ids:
+                table = journal_created.read(self.db, run_id, ids, fields)
+                columns: dict[str, np.ndarray] = {
+                    f: table.column(f).to_numpy(zero_copy_only=False) if f in table.column_names
+                    else np.full(table.num_rows, None, dtype=object) for f in fields}
+                yield table.column("order_id").to_pylist(), {f: (c, pd.notna(c)) for f, c in columns.items()}
 
     def _layout(self, layout: int) -> dict[str, int]:
         if layout not in self._layouts:
@@ -568,7 +597,14 @@ class Journal:
             " WHERE c.order_id=? AND r.state IN ('done', 'pending') ORDER BY c.id",
             (order_id,),
         ).fetchall()
-        return [HistoryEntry(*row) for row in rows]
+        entries = [HistoryEntry(*row) for row in rows]
+        return [replace(e, new=self._created_text(e.run_id, order_id)) if e.field == "*" and e.new is None else e
+                for e in entries]
+
+    def _created_text(self, run_id: int, order_id: str) -> str | None:
+        """The JSON object of the values run `run_id` recorded for `order_id` when it created it."""
+        found = journal_created.documents(journal_created.read(self.db, run_id, [order_id]))
+        return journal_created.document_text(found[order_id]) if order_id in found else None
 
 
 def _statements(script: str) -> Iterator[str]:
@@ -583,9 +619,22 @@ def _statements(script: str) -> Iterator[str]:
 
 
 AS_CREATED: Final = ""
-"""`base.vals` of an order whose base row holds the values its creation recorded (the `*` change of the
-same run, a JSON object of its non-empty fields): a new order's values are stored once, not twice (an
-import of a million orders: 300 MB less to write and ~5 s less on the journal's thread)."""
+"""`base.vals` of an order whose base row holds the values its creation recorded (its `*` change in the
+same run: its row in `creations`, or the change's JSON object of its non-empty fields before version
+8): a new order's values are stored once, not twice."""
+
+def _by_run(latest: Mapping[str, tuple[int, str | None]]) -> dict[int, tuple[dict[str, str], list[str]]]:
+    """`Journal._latest_creations` per run: (order_id -> JSON object of the orders whose `*` change holds
+    one, the ids of those whose values are in `creations`)."""
+    out: dict[int, tuple[dict[str, str], list[str]]] = {}
+    for order_id, (run_id, new) in latest.items():
+        texts, ids = out.setdefault(run_id, ({}, []))
+        if new is None:
+            ids.append(order_id)
+        else:
+            texts[order_id] = new
+    return out
+
 
 _BULK_ROWS: Final = 2048
 _BIG_RUN_CACHE_KB: Final = 128 * 1024

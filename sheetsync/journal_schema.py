@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .workflow.history import SCHEMA_SQL as WORKFLOW_SCHEMA
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -142,5 +142,17 @@ MIGRATIONS: dict[int, str] = {
     -- base.vals may be '' (journal.AS_CREATED): the order's base row is the values its creation (its
     -- `*` change in the same run) recorded.  Nothing to convert; the version keeps an older sheetsync,
     -- which would read '' as JSON, from opening such a journal.
+    """,
+    8: """
+    -- the values of the orders a run created, in compressed Arrow blocks (journal_created.py); the
+    -- `*` change of such an order has new = NULL.  Older `*` changes keep their JSON object.
+    CREATE TABLE IF NOT EXISTS creations (
+        run_id INTEGER NOT NULL,
+        part INTEGER NOT NULL,
+        low TEXT NOT NULL,               -- the lowest and highest order_id of the block
+        high TEXT NOT NULL,
+        data BLOB NOT NULL,              -- an Arrow IPC file: order_id, then the run's fields
+        PRIMARY KEY (run_id, part)
+    );
     """,
 }

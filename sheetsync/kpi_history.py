@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import journal_created
 from .steps.anomalies import codes
 from .values import among
 
@@ -54,6 +55,10 @@ def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataF
                         f"{_RUNS} WHERE c.field = 'status' UNION ALL "
                         "SELECT c.id, c.order_id, c.run_id, r.started_at, NULL, json_extract(c.new, '$.status'), "
                         f"json_extract(c.new, '$.status_since') FROM changes c {_RUNS} WHERE c.field = '*'", columns)
+    made = journal_created.every_creation(db, ["status", "status_since"], _RUNS)
+    if len(made):
+        made = made.rename(columns={"status": "new", "status_since": "since"}).assign(old=None)[columns]
+        events = pd.concat([events, made], ignore_index=True) if len(events) else made
     since = _frame(db, f"SELECT c.order_id, c.run_id, c.new FROM changes c {_RUNS} WHERE c.field = 'status_since'",
                    ["order_id", "run_id", "since_change"])
     if len(since):
@@ -102,6 +107,12 @@ def _anomalies(db: sqlite3.Connection) -> pd.DataFrame:
         "SELECT c.order_id, c.run_id, r.started_at, NULL, json_extract(c.new, '$.anomalies'), c.source FROM changes c "
         f"{_RUNS} WHERE c.field = '*' AND json_extract(c.new, '$.anomalies') IS NOT NULL ORDER BY 2"
     ).fetchall()
+    made = journal_created.every_creation(db, ["anomalies"], _RUNS)
+    made = made[made["anomalies"].notna()]
+    if len(made):  # creations kept in blocks, in among the others by run (the sort is stable)
+        changes += zip(made["order_id"], made["run_id"].astype(int), made["at"], [None] * len(made), made["anomalies"],
+                       made["source"], strict=True)
+        changes.sort(key=lambda change: change[1])
     people: dict[str, list[int]] = {}
     for order_id, run_id in db.execute(f"SELECT DISTINCT c.order_id, c.run_id FROM changes c {_RUNS} "
                                        "WHERE c.source = 'person' ORDER BY 2"):

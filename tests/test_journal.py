@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from sheetsync.errors import UnreadableInput
+from sheetsync import journal_created
 from sheetsync.journal import AS_CREATED, SCHEMA_VERSION, Change, Flag, Journal, RunRecord
+from sheetsync.journal_created import Created
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -359,3 +361,54 @@ def test_a_rolled_back_run_takes_back_the_base_rows_of_the_orders_it_created(tmp
         assert journal.base_hashes().to_dict() == {"OLD": 1, "TYPED": 2}
         assert journal.base_values(["OLD", "TYPED"]) == {"OLD": {"order_id": "OLD", "note": "旧"},
                                                           "TYPED": {"order_id": "TYPED", "note": "手填"}}
+
+
+def test_created_orders_values_are_kept_in_compressed_blocks_and_read_back_by_range(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's new orders: a `*` change each (new NULL, the channel or the tool as its source) and their
+    values once, in Arrow blocks; history, base values and base frames read them back, a lookup decodes
+    only the blocks whose order_id range holds the wanted ids, and a rollback takes the blocks away."""
+    monkeypatch.setattr(journal_created, "PART_ROWS", 2)
+    decoded: list[int] = []
+    real_decoded = journal_created._decoded
+    monkeypatch.setattr(journal_created, "_decoded", lambda data, fields: decoded.append(1) or real_decoded(data, fields))
+    layout = ["order_id", "phone", "note"]
+    frame = pd.DataFrame({"order_id": ["N1", "N2", "N3", "N4", "N5"], "phone": ["138 0000", None, "", "139", None],
+                          "note": [None, "加急", None, "=1+1", None]}, dtype="str")
+    channel = pd.Series(["抖店", "抖店", None, "抖店", None], dtype="str")
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("sync", NOW)
+        base = {oid: (i, AS_CREATED) for i, oid in enumerate(frame["order_id"])}
+        journal.record(run, RunRecord(base=base, layout=layout, created=Created(frame, channel)), workbook_sha256="sha")
+        stars = journal.db.execute("SELECT order_id, new, source, detail FROM changes WHERE field='*' ORDER BY order_id").fetchall()
+        assert stars == [("N1", None, "channel", "抖店"), ("N2", None, "channel", "抖店"), ("N3", None, "tool", None),
+                         ("N4", None, "channel", "抖店"), ("N5", None, "tool", None)]
+        assert journal.db.execute("SELECT part, low, high FROM creations ORDER BY part").fetchall() == [
+            (0, "N1", "N2"), (1, "N3", "N4"), (2, "N5", "N5")]
+        assert [(e.field, e.source, json.loads(e.new or "")) for e in journal.history("N4")] == [
+            ("*", "channel", {"order_id": "N4", "phone": "139", "note": "=1+1"})]
+        assert len(decoded) == 1  # N4's block only
+        decoded.clear()
+        assert journal.base_values(["N2", "N3"]) == {"N2": {"order_id": "N2", "phone": None, "note": "加急"},
+                                                     "N3": {"order_id": "N3", "phone": "", "note": None}}
+        assert len(decoded) == 2  # N2's block and N3's; not N5's
+        values, known = journal.base_frame(["N5", "N1", "gone"], ["phone", "note"])
+        assert values.astype(object).where(values.notna(), None).to_numpy().tolist() == [
+            [None, None], ["138 0000", None], [None, None]]
+        assert known.to_numpy().tolist() == [[True, True], [True, True], [False, False]]
+        journal.recover(lambda: "other")  # the run's workbook never landed
+        assert journal.db.execute("SELECT count(*) FROM creations").fetchone()[0] == 0
+        assert journal.base_hashes().empty and journal.history("N4") == []
+
+
+def test_a_sync_records_its_new_rows_in_blocks(tmp_path: Path) -> None:
+    """End to end through `record`'s staged path: the journal file holds no JSON object per new order."""
+    frame = pd.DataFrame({"order_id": [f"SS-{i:05d}" for i in range(3000)], "city": ["杭州"] * 3000}, dtype="str")
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("import", NOW)
+        staged = journal.stage(run, changes=RunRecord(created=Created(frame, pd.Series(["legacy"] * 3000, dtype="str"))))
+        staged.add(RunRecord(base={oid: (1, AS_CREATED) for oid in frame["order_id"]}, layout=["order_id", "city"]))
+        staged.commit("sha")
+        journal.confirm(run)
+        assert journal.db.execute("SELECT count(*), count(new) FROM changes WHERE field='*'").fetchone() == (3000, 0)
+        assert journal.base_values(["SS-02999"]) == {"SS-02999": {"order_id": "SS-02999", "city": "杭州"}}

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetsync.jsonrows import json_lists, json_objects, row_batches
-from sheetsync.steps.diff import created, created_encoded
+from sheetsync.journal_created import _decoded, documents
+from sheetsync.steps.diff import created, created_record
 
 cells = st.one_of(st.none(), st.text(st.characters(blacklist_categories=["Cs"]), max_size=12),
                   st.sampled_from(['"a":null', '="0123"', "a\\b", 'say "hi"', "line\nbreak\r\t", "\x01\x1f", "浙江省 杭州市"]))
@@ -55,8 +56,13 @@ def test_new_rows_entries_encoded_by_duckdb_are_the_ones_made_one_by_one(
                          dtype="str").set_axis(range(5, 5 + len(rows)))
     who = {5 + i: channel for i, (_, _, channel) in enumerate(rows) if channel}
     one_by_one = [[c.order_id, c.field, c.old, json.loads(c.new or ""), c.source, c.detail] for c in created(frame, who)]
-    encoded = [row for part in created_encoded(frame, who) for row in json.loads(part)]
-    assert [[*e[:3], json.loads(e[3]), *e[4:]] for e in encoded] == one_by_one
+    record = created_record(frame, who)  # as the journal keeps them: ids by channel, values in Arrow blocks
+    values: dict[str, dict[str, str | None]] = {}
+    for _, _, data in record.parts():
+        values.update(documents(_decoded(data.to_pybytes(), None)))
+    blocks = [[oid, "*", None, values[oid], "channel" if channel else "tool", channel]
+              for channel, ids in record.id_batches() for oid in json.loads(ids)]
+    assert sorted(blocks, key=lambda e: str(e[0])) == sorted(one_by_one, key=lambda e: str(e[0]))
     keep = np.array([i % 2 == 0 for i in range(len(rows))])
     kept = [row for part in row_batches(frame, list(frame.columns), "json_array(c0, c1, c2)", keep=keep, batch=batch)
             for row in json.loads(part)]

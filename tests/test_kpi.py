@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import CliRun, libreoffice_convert, read_sheet
 from report_cli import assert_golden, with_report_commands
@@ -17,6 +18,7 @@ from sheetsync.config import Config
 from sheetsync.dashboard import write_dashboard
 from sheetsync.errors import ConfigError
 from sheetsync.journal import Change, Journal, RunRecord
+from sheetsync.journal_created import Created
 from sheetsync.kpi import report
 
 START, END, NOW = dt.datetime(2026, 11, 16), dt.datetime(2026, 11, 23, 12), dt.datetime(2026, 11, 23, 9)
@@ -68,14 +70,30 @@ RUNS: list[tuple[dt.datetime, list[Change]]] = [
 ]
 
 
-@pytest.fixture
-def desk(make_desk: Callable[..., Config]) -> Config:
+def _as_blocks(changes: list[Change]) -> RunRecord:
+    """The run as a sync records it since journal version 8: new orders' values in `creations`."""
+    made = [json.loads(c.new or "{}") for c in changes if c.field == "*"]
+    fields = list(dict.fromkeys(f for values in made for f in values))
+    frame = pd.DataFrame([[values.get(f) for f in fields] for values in made], columns=fields, dtype="str")
+    channel = pd.Series([c.detail for c in changes if c.field == "*"], dtype="str")
+    return RunRecord(changes=[c for c in changes if c.field != "*"], created=Created(frame, channel) if made else None)
+
+
+@pytest.fixture(params=["objects", "blocks"])
+def desk(make_desk: Callable[..., Config], request: pytest.FixtureRequest) -> Config:
+    """The same history recorded with each new order's values as a JSON object (journals before version
+    8, and `Change` records) and as Arrow blocks (`journal_created`): the figures must not differ."""
     config = make_desk(DESK)
     with Journal(config.journal_path) as journal:
         for at, changes in RUNS:
             run = journal.start_run("sync", at)
-            journal.record(run, RunRecord(changes=changes), workbook_sha256=None)
+            record = RunRecord(changes=changes) if request.param == "objects" else _as_blocks(changes)
+            journal.record(run, record, workbook_sha256=None)
             journal.finish_run(run, 0, {}, at)
+    if request.param == "blocks":
+        with Journal(config.journal_path) as journal:
+            assert journal.db.execute("SELECT count(*) FROM changes WHERE field='*' AND new IS NULL").fetchone()[0] == 5
+            assert journal.db.execute("SELECT count(*) FROM creations").fetchone()[0] == 5
     return config
 
 

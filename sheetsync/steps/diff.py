@@ -12,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 
 from ..journal import Change
-from ..jsonrows import json_objects, object_sql, row_batches, table_batches
+from ..journal_created import Created
+from ..jsonrows import json_objects, table_batches
 from ..stores.base import AppendBlock, CellValue, CellWrite, _Keep
-from ..textsql import arrow_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,17 +205,13 @@ def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -
             yield Change(str(order_id), "*", None, values, "channel" if channel else "tool", channel)
 
 
-def created_encoded(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Iterator[str]:
-    """`created` as the journal's JSON arrays `[order_id, "*", null, values, source, channel]`, one
-    JSON array of them per batch, made by DuckDB: an import of a million rows makes no Python object per row."""
-    fields = list(new_rows.columns)
+def created_record(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Created:
+    """`created` as the journal records it (journal_created.py): the rows as they are, with the channel
+    of each, so that a million-row import makes no Python object per row."""
     if isinstance(who, CreatedBy):
         channel = who.series(new_rows.index)
     elif who:
         channel = pd.Series(who, dtype="str").reindex(new_rows.index)
     else:
         channel = pd.Series(None, index=new_rows.index, dtype="str")
-    order_id = f"c{fields.index('order_id')}"
-    row = (f"json_array({order_id}, '*', NULL, {object_sql(fields)},"
-           " CASE WHEN channel_ IS NULL THEN 'tool' ELSE 'channel' END, channel_)")
-    return row_batches(new_rows, fields, row, extra={"channel_": arrow_text(channel)})
+    return Created(new_rows, channel)
