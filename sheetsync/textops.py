@@ -7,10 +7,17 @@ of them per file.  Patterns must be RE2 syntax (no look-around, no back-referenc
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+SPACE_CLASS: Final = (
+    r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
+)
+"""The characters for which `str.isspace` is true, as an RE2 class body (RE2's `\\s` is ASCII only)."""
 
 
 def _arrow(column: pd.Series) -> pa.Array:
@@ -20,6 +27,12 @@ def _arrow(column: pd.Series) -> pa.Array:
 def search(column: pd.Series, pattern: str) -> np.ndarray:
     """True where `pattern` is found in the value (False for missing values)."""
     found = pc.fill_null(pc.match_substring_regex(_arrow(column), pattern), False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def search_array(values: pa.Array, pattern: str) -> np.ndarray:
+    """`search` on an Arrow text array."""
+    found = pc.fill_null(pc.match_substring_regex(values, pattern), False)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 

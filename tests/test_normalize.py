@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sheetsync import normalize
 
@@ -65,3 +69,45 @@ def test_amounts_with_currency_signs_and_thousands_separators() -> None:
     out, bad = normalize.money(pd.Series(values, dtype="str"))
     assert out.tolist()[:8] == ["1299", "1299", "88.5", "256", "-79.8", "1299", "1299", "1299"]
     assert bad.tolist() == [False] * 8 + [True]
+
+
+def _clean_one(value: str | None) -> str | None:
+    """What `clean_text` does, value by value, as Python's own string methods do it."""
+    if value is None:
+        return None
+    value = value.translate({i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20})
+    value = re.sub("[\u200b\u200c\u200d\u2060\ufeff]", "", value)
+    value = re.sub(r'^\s*="(.*)"\s*\Z', r"\1", value)
+    value = value.strip()
+    value = value.removeprefix("'").strip()
+    return value or None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(
+    ["a", "1", "=", '"', "'", " ", "\t", "\n", "\u3000", "\u00a0", "\u2003", "\x1f", "\u200b", "\ufeff", "Ａ", "１",
+     "（", "～", "①", "²", "杭", "…"]), max_size=8)), min_size=1, max_size=30))
+def test_clean_text_is_what_python_does_value_by_value(values: list[str | None]) -> None:
+    found = normalize.clean_text(pd.Series(values, dtype="str"))
+    assert [None if pd.isna(v) else v for v in found] == [_clean_one(v) for v in values]
+
+
+def test_clean_text_of_a_column_in_many_pieces_keeps_every_value_in_place() -> None:
+    """A CSV read in blocks gives columns of many Arrow pieces: the cleaned values land where they were."""
+    pieces = pa.chunked_array([['="1"', " b ", None], ["ｃ", "d"]], pa.large_string())
+    column = pd.Series(pd.array(pieces, dtype="str"), index=[5, 6, 7, 8, 9], name="单号")
+    found = normalize.clean_text(column)
+    assert found.tolist()[:2] == ["1", "b"] and pd.isna(found.iloc[2]) and found.tolist()[3:] == ["c", "d"]
+    assert found.index.tolist() == [5, 6, 7, 8, 9] and found.name == "单号"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2024/02/29", "2024-02-29 00:00:00"), ("2023/02/29", None), ("0001/1/1", "0001-01-01 00:00:00"), ("0/1/1", None),
+    ("2024-01-05 24:00", None), ("45296.5416667", "2024-01-05 13:00:00"), ("19999", None),
+    ("80000", "2119-01-11 00:00:00"), ("80001", None), ("2024-1-5T3:4:5", "2024-01-05 03:04:05"),
+    ("5.1.2024", "2024-01-05 00:00:00"), ("20241301", None), ("9999/12/31 23:59:59", "9999-12-31 23:59:59"),
+])
+def test_the_edges_of_the_vectorised_date_forms(value: str, expected: str | None) -> None:
+    """Leap days, the first and last years, the serial-number range, clocks past 23:59 (the texts are
+    written digit by digit, so every field is zero-padded)."""
+    assert dates([value, "2024/1/5"]) == [expected, "2024-01-05 00:00:00"]

@@ -9,8 +9,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import Final
 
 from sheetsync.stores.xlsx_xml import parse_attrs
+from sheetsync.textops import SPACE_CLASS
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -161,9 +163,7 @@ def edge_space(text: str) -> bool:
     return text[:1].isspace() or text[-1:].isspace()
 
 
-EDGE_SPACE_CLASS: str = (
-    r"\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
-)
+EDGE_SPACE_CLASS: Final = SPACE_CLASS
 """The characters for which `str.isspace` is true, as an RE2 class body (for the same test in SQL)."""
 
 
