@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as Mapping_
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ from .journal import Journal
 from .mapping import Mapping, load_mapping
 from .pull import Incorporated
 from .readers import Sample, read_file, sample_file
-from .rejects import rejects_csv, rejects_xlsx, write_rejects
+from .rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from .steps.diff import differs
 from .stores import open_store
 from .stores.xlsx import file_sha256
@@ -153,25 +152,19 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
     if save_mapping_as:
         _save(tables, save_mapping_as, config, result, lang)
     pulls, duplicate_rejects = _gather(tables, named, digests, result, lang)
+    if preview and pulls:
+        _account(tables, _preview_accounts(config, pulls), result)
+    elif pulls:
+        step("write", 0, 1)
+        run = sync_pulls(config, pulls, now, force=force)
+        step("done", 1, 1)
+        _account(tables, run.files, result)
+        result.run_id, result.workbook_written, result.backup = run.run_id, run.workbook_written, run.backup
+        result.rows_appended, result.cells_written = run.rows_appended, run.cells_written
+        result.notices.extend(run.notices)
     rejected = [r for table in tables for r in table.rejects] + duplicate_rejects
-    with ThreadPoolExecutor(1, thread_name_prefix="sheetsync-rejects") as making:
-        made = None
-        if not preview and (rejected or (rejects is not None and tables)):
-            # made beside the sync, which it does not depend on (the sync's time is mostly in C: Arrow, DuckDB,
-            # SQLite, deflate); written under its name, which holds the run's id, once the sync is done
-            made = making.submit(_rejects_bytes, rejects, rejected, lang)
-        if preview and pulls:
-            _account(tables, _preview_accounts(config, pulls), result)
-        elif pulls:
-            step("write", 0, 1)
-            run = sync_pulls(config, pulls, now, force=force)
-            step("done", 1, 1)
-            _account(tables, run.files, result)
-            result.run_id, result.workbook_written, result.backup = run.run_id, run.workbook_written, run.backup
-            result.rows_appended, result.cells_written = run.rows_appended, run.cells_written
-            result.notices.extend(run.notices)
-        if made is not None:
-            result.rejects_file = str(_write_rejects(config, rejects, made.result(), now, result.run_id or 0))
+    if not preview and (rejected or (rejects is not None and tables)):
+        result.rejects_file = str(_write_rejects(config, rejects, rejected, lang, now, result.run_id or 0))
     _totals(tables, scale, result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -496,14 +489,10 @@ def _totals(tables: list[ParsedTable], scale: list[float], result: ImportResult)
     result.reasons = dict(reasons.most_common(REASONS_SHOWN))
 
 
-def _rejects_bytes(path: Path | None, rejects: list[Reject], lang: Lang) -> bytes:
-    """The rejects file's content: CSV when `path` says so, else a workbook."""
-    return rejects_csv(rejects, lang) if path is not None and path.suffix.lower() == ".csv" else rejects_xlsx(rejects, lang)
-
-
-def _write_rejects(config: Config, path: Path | None, made: bytes, now: dt.datetime, run_id: int) -> Path:
+def _write_rejects(config: Config, path: Path | None, rejects: list[Reject], lang: Lang, now: dt.datetime, run_id: int) -> Path:
     if path is None:
-        return write_rejects(config.state_dir / "rejects", [], config.language, now, run_id, made)
+        return write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(made)
-    return path
+    if path.suffix.lower() == ".csv":
+        return write_rejects_csv(path, rejects, lang)
+    return write_rejects_xlsx(path, rejects, lang)

@@ -208,8 +208,10 @@ class Journal:
                 t("journal.newer", self.lang, path=self.path, found=version, known=SCHEMA_VERSION),
                 t("journal.newer.hint", self.lang),
             )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.transaction() as db:
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction() as db:  # one commit (one fsync) for all the versions a journal lacks
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in _statements(MIGRATIONS[target]):
                     db.execute(statement)
                 if target == 4:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,30 +28,18 @@ _NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE]
 _PHONE: Final = re.compile(r"^\+\d[\d ()\-]{5,22}$")
 
 
-def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, now: dt.datetime, run_id: int,
-                  made: bytes | None = None) -> Path:
-    """Write `rejects` to `folder/rejects-RUN-STAMP.xlsx`, one sheet per source file; returns its path.
-    `made`: the workbook already made by `rejects_xlsx`."""
+def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, now: dt.datetime, run_id: int) -> Path:
+    """Write `rejects` to `folder/rejects-RUN-STAMP.xlsx`, one sheet per source file; returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"rejects-{run_id}-{now:%Y%m%dT%H%M%S}.xlsx"
-    path.write_bytes(rejects_xlsx(rejects, lang) if made is None else made)
-    return path
+    return write_rejects_xlsx(folder / f"rejects-{run_id}-{now:%Y%m%dT%H%M%S}.xlsx", rejects, lang)
 
 
 def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:
-    """Write `rejects` to the workbook `path` (`rejects_xlsx`); returns `path`."""
-    path.write_bytes(rejects_xlsx(rejects, lang))
-    return path
-
-
-def rejects_xlsx(rejects: Sequence[Reject], lang: Lang) -> bytes:
-    """`rejects` as a workbook, one sheet per source file, every cell text.  Made in memory, so that an
-    import can make it on a thread while its sync runs, before the run's id (in the file's name) is known."""
+    """Write `rejects` to the workbook `path`, one sheet per source file, every cell text; returns `path`."""
     import xlsxwriter  # only when a workbook is made: most runs never import it
 
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                     "strings_to_urls": False, "in_memory": True})
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                           "strings_to_urls": False})
     text = book.add_format({"num_format": "@"})
     head = book.add_format({"bold": True, "bg_color": "#FCE4D6", "num_format": "@"})
     by_file: dict[str, list[Reject]] = {}
@@ -78,24 +65,18 @@ def rejects_xlsx(rejects: Sequence[Reject], lang: Lang) -> bytes:
                     sheet.write_string(r, c, value, text)
         sheet.freeze_panes(1, 3)
     book.close()
-    return out.getvalue()
-
-
-def write_rejects_csv(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:
-    """Write `rejects` to the CSV file `path` (`rejects_csv`); returns `path`."""
-    path.write_bytes(rejects_csv(rejects, lang))
     return path
 
 
-def rejects_csv(rejects: Sequence[Reject], lang: Lang) -> bytes:
-    """`rejects` as CSV (UTF-8 with BOM, CRLF), formula-like values escaped; the columns are file, line,
-    reason and every source column met (in the order met)."""
+def write_rejects_csv(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:
+    """Write `rejects` to the CSV file `path` (UTF-8 with BOM, CRLF), formula-like values escaped; the
+    columns are file, line, reason and every source column met (in the order met)."""
     columns = _columns(rejects)
-    text = io.StringIO(newline="")
-    out = csv.writer(text, lineterminator="\r\n")
-    out.writerow([csv_safe(h) for h in (*_HEADERS[lang], *columns)])
-    out.writerows([csv_safe(v) for v in row] for row in _rows(rejects, columns))
-    return text.getvalue().encode("utf-8-sig")
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\r\n")
+        out.writerow([csv_safe(h) for h in (*_HEADERS[lang], *columns)])
+        out.writerows([csv_safe(v) for v in row] for row in _rows(rejects, columns))
+    return path
 
 
 def csv_safe(value: str) -> str:
