@@ -331,7 +331,8 @@ def _reject_lost_digits(table: ParsedTable, part: Part, lang: Lang) -> None:
         return
     positions = sorted(reasons)
     keys = records.index[positions].tolist()
-    found = [(line, reasons[p]) for p, key in zip(positions, keys, strict=True) for line in part.lines.pop(str(key), [])]
+    lines = part.lines.pop_all([str(key) for key in keys])
+    found = [(line, reasons[p]) for p, taken in zip(positions, lines, strict=True) for line in taken]
     values = table.values_at([line for line, _ in found])
     table.rejects.extend(Reject(str(table.raw.path), line, reason, v) for (line, reason), v in zip(found, values, strict=True))
     keep = np.ones(len(records), dtype=bool)

@@ -930,3 +930,34 @@ def test_parts_are_deflated_by_isa_l_where_installed_and_read_back_by_zlib(level
     raw = member.data.read()
     assert len(raw) == member.compressed_size < len(data) // 10
     assert zlib.decompress(raw, -15) == data and member.crc == zlib.crc32(data) and member.size == len(data)
+
+
+def test_the_new_sheet_is_copied_into_the_package_by_the_kernel_or_by_python_alike(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rewritten sheet's deflated stream goes into the package by `os.copy_file_range`; where the
+    file system refuses it (EXDEV, ENOSYS ...) Python copies it, and the package is byte for byte the same."""
+    import errno
+    import os
+
+    writes = [CellWrite(2, 6, "文本"), CellWrite(3, 4, dt.datetime(2026, 1, 1))]
+    calls: list[int] = []
+    real = os.copy_file_range
+
+    def counted(*args: int) -> int:
+        calls.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(os, "copy_file_range", counted)
+    patch_xlsx(FEATURES, tmp_path / "kernel.xlsx", "订单", writes)
+    assert calls  # the kernel copied the new sheet
+
+    def refused(*args: int) -> int:
+        raise OSError(errno.EXDEV, "cross-device")
+
+    monkeypatch.setattr(os, "copy_file_range", refused)
+    patch_xlsx(FEATURES, tmp_path / "python.xlsx", "订单", writes)
+    monkeypatch.delattr(os, "copy_file_range")
+    patch_xlsx(FEATURES, tmp_path / "old.xlsx", "订单", writes)
+    kernel = (tmp_path / "kernel.xlsx").read_bytes()
+    assert kernel == (tmp_path / "python.xlsx").read_bytes() == (tmp_path / "old.xlsx").read_bytes()
+    assert values(tmp_path / "kernel.xlsx", "订单")[1][5] == "文本"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import struct
 import types
 import zipfile
@@ -116,8 +117,37 @@ def _write_new(fp: IO[bytes], original: zipfile.ZipInfo, member: NewMember) -> z
     info.comment = original.comment
     info.CRC, info.file_size, info.compress_size = member.crc, member.size, member.compressed_size
     fp.write(info.FileHeader())
-    _copy(member.data, 0, member.compressed_size, fp)
+    if not _copy_in_kernel(member.data, member.compressed_size, fp):
+        _copy(member.data, 0, member.compressed_size, fp)
     return info
+
+
+def _copy_in_kernel(src: IO[bytes], length: int, dst: IO[bytes]) -> bool:
+    """Copy `length` bytes from the start of the file `src` to `dst`'s position by `os.copy_file_range`
+    (Linux): the kernel moves them, not Python's reads and writes (the deflated sheet of a million-row
+    import is ~100 MB: 0.65 s through Python).  False, with nothing written, where it cannot."""
+    if not hasattr(os, "copy_file_range"):
+        return False
+    try:
+        source, target = src.fileno(), dst.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):  # a BytesIO, or not a file of the system's
+        return False
+    dst.flush()
+    start = dst.tell()
+    done = 0
+    try:
+        while done < length:
+            moved = os.copy_file_range(source, target, length - done, done, start + done)
+            if moved == 0:
+                raise EOFError("zip member is truncated")
+            done += moved
+    except OSError:  # file systems or kernels that refuse it (EXDEV, ENOSYS, EINVAL...): copied by Python
+        if done:
+            dst.seek(start)
+            dst.truncate()
+        return False
+    dst.seek(start + length)
+    return True
 
 
 def _record_length(src: BinaryIO, info: zipfile.ZipInfo, where: str) -> int:
