@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
+
+import pandas as pd
 
 from .channels.apply import Reject
 from .i18n import Lang
@@ -48,24 +51,44 @@ def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Pat
     if not by_file:
         by_file[""] = []
     used: set[str] = set()
+    sheets: list[tuple[str, list[str], list[Reject]]] = []
     for file, items in by_file.items():
-        sheet = book.add_worksheet(_sheet_name(Path(file).stem, used))
+        name = _sheet_name(Path(file).stem, used)
+        sheet = book.add_worksheet(name)
         headers = [*_HEADERS[lang], *_columns(items)]
         for c, header in enumerate(headers):
             sheet.write_string(0, c, header, head)
-        # every column is text, so a value typed into an empty cell stays text too; the empty cells
-        # themselves are not written (a third of the cells of a typical rejects file, a third of its time)
+        # every column is text, so a value typed into an empty cell stays text too
         sheet.set_column(0, 0, 28, text)
         sheet.set_column(1, 1, None, text)
         sheet.set_column(2, 2, 30, text)
         sheet.set_column(3, max(3, len(headers) - 1), None, text)
-        for r, row in enumerate(_rows(items, headers[3:]), start=1):
-            for c, value in enumerate(row):
-                if value:
-                    sheet.write_string(r, c, value, text)
         sheet.freeze_panes(1, 3)
+        sheets.append((name, headers, items))
     book.close()
+    for name, headers, items in sheets:
+        if items:
+            _append_rows(path, name, _rows(items, headers[3:]))
     return path
+
+
+def _append_rows(path: Path, sheet: str, rows: list[list[str]]) -> None:
+    """Add `rows` below the header of `sheet`, as text cells (empty ones left out), by the same in-place
+    writer as the order table's appended rows: xlsxwriter, a Python call per cell, took 1.4 s for the
+    27,000 rejected rows of a million-row import; the writer's bulk path builds them in one query."""
+    from .stores.base import AppendBlock
+    from .stores.xlsx_patch import patch_xlsx
+    from .values import ColumnCells
+
+    columns = [pd.Series(column, dtype="str").replace("", None) for column in zip(*rows, strict=True)]
+    block = AppendBlock(2, list(range(1, len(columns) + 1)),
+                        by_column=[ColumnCells(f"rejects_{j}", column) for j, column in enumerate(columns)])
+    patched = path.with_name(f".{path.name}.part")
+    try:
+        patch_xlsx(path, patched, sheet, [], appends=block)
+        os.replace(patched, path)
+    finally:
+        patched.unlink(missing_ok=True)
 
 
 def write_rejects_csv(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CliRun, read_sheet
+from conftest import CliRun, libreoffice_csv, read_sheet
 
 from sheetsync import api, load_config
 from sheetsync.config import Config
@@ -171,6 +171,24 @@ def test_the_rejects_workbook_is_all_text_and_a_formula_stays_inert(desk: Config
     as_text = {c for d in written.column_dimensions.values() if d.number_format == "@" for c in range(d.min, d.max + 1)}
     assert as_text >= set(range(1, written.max_column + 1))
     assert all(cell.number_format == "@" for row in written.iter_rows(min_row=2) for cell in row if cell.value is not None)
+
+
+def test_the_rejects_workbook_opens_in_libreoffice_as_written(soffice: str, tmp_path: Path) -> None:
+    """The rows go into the rejects workbook through the in-place writer's bulk path: LibreOffice reads
+    every value back as the text it was, edge spaces, a control character and a formula included, on
+    each file's sheet."""
+    from sheetsync.channels.apply import Reject
+    from sheetsync.rejects import write_rejects_xlsx
+
+    odd = ["  两头空格  ", "tab\there", "=HYPERLINK(\"http://x\",\"y\")", "a&b<c>\"d\"", "_x000D_", "行\n换", "0013812345678"]
+    rejects = [Reject("/in/one.csv", 2 + i, "原因", {"单号": f"A{i}", "备注": v, "空": None}) for i, v in enumerate(odd)]
+    rejects.append(Reject("/in/two.csv", 5, "另一个", {"手机": "+86 138 0000 0000"}))
+    book = write_rejects_xlsx(tmp_path / "rejects.xlsx", rejects, "zh")
+    assert read_sheet(book, "one")[1:] == [["/in/one.csv", str(2 + i), "原因", f"A{i}", v, ""] for i, v in enumerate(odd)]
+    assert read_sheet(book, "two") == [["文件", "行号", "原因", "手机"], ["/in/two.csv", "5", "另一个", "+86 138 0000 0000"]]
+    shown = libreoffice_csv(soffice, [book], tmp_path / "lo")[book]
+    assert shown[0] == ["文件", "行号", "原因", "单号", "备注", "空"]
+    assert shown[1:] == [["/in/one.csv", str(2 + i), "原因", f"A{i}", v, ""] for i, v in enumerate(odd)]
 
 
 @pytest.mark.parametrize("value, written", [
