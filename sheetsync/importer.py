@@ -393,6 +393,12 @@ def _duplicates(tables: list[ParsedTable], parts: list[Part], later: pd.DataFram
     table_of = {t.index: t for t in tables}
     kept: dict[int, list[tuple[int, str]]] = {}
     own_lines, first_lines = these[LINE].tolist(), first_rows[LINE].tolist()
+    # the disagreeing rows' values, read at once (cell by cell, 10,000 disagreements took 0.2 s)
+    at = np.flatnonzero(any_differ)
+    which = dict(zip(at.tolist(), range(len(at)), strict=True))
+    differing = differ.to_numpy(dtype=bool)[at] if fields else np.zeros((0, 0), dtype=bool)
+    was = first_rows[fields].iloc[at].to_numpy(dtype=object, na_value=None) if fields else differing
+    now = these[fields].iloc[at].to_numpy(dtype=object, na_value=None) if fields else differing
     for i, (key, part_no) in enumerate(zip(later.index.tolist(), origin.tolist(), strict=True)):
         part = parts[part_no]
         lines = part.lines_of(str(key), own_lines[i])
@@ -403,7 +409,8 @@ def _duplicates(tables: list[ParsedTable], parts: list[Part], later: pd.DataFram
         result.disagreements_total += 1
         first = parts[int(first_of[key])]
         first_line = int(first_lines[i])
-        values = {f: [_text(first_rows.at[i, f]), _text(these.at[i, f])] for f in fields if differ.at[i, f]}
+        n = which[i]
+        values = {f: [_text(was[n, j]), _text(now[n, j])] for j, f in enumerate(fields) if differing[n, j]}
         if len(result.disagreements) < DISAGREEMENTS_SHOWN:
             result.disagreements.append({"channel": part.name, "key": str(key), "file": str(table.raw.path), "line": lines[0],
                                          "first_file": str(table_of[first.table].raw.path), "first_line": first_line,

@@ -214,11 +214,13 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     for name in mapping.require:
         _add(problems, out[name].isna(), t("reject.required", lang, column=header_of.get(name, name)))
     rejected = problems != ""
-    rejects = [
-        Reject(str(raw.path), int(lines[i]), problems[i],
-               {headers[c] or f"#{c + 1}": text_or_none(body.at[i, c]) for c in body.columns})
-        for i in body.index[rejected]
-    ]
+    bad = body.index[rejected.to_numpy()]
+    names = [headers[c] or f"#{c + 1}" for c in body.columns]
+    chosen = np.zeros(len(whole), dtype=bool)
+    chosen[whole.index.get_indexer(bad)] = True
+    cells = rows_where(whole, chosen).to_numpy(dtype=object) if len(bad) else []  # at once: cell by cell took 0.4 s
+    rejects = [Reject(str(raw.path), int(line), reason, {n: text_or_none(v) for n, v in zip(names, row, strict=True)})
+               for line, reason, row in zip(lines[bad].tolist(), problems[bad].tolist(), cells, strict=True)]
     broken = [Reject(str(raw.path), line, t("reject.truncated", lang), {"#1": text}) for line, text in raw.broken_lines]
     taken = ~rejected.to_numpy()
     good = out if taken.all() else rows_where(out, taken)
