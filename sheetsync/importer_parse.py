@@ -330,14 +330,14 @@ def _reject_lost_digits(table: ParsedTable, part: Part, lang: Lang) -> None:
     if not reasons:
         return
     positions = sorted(reasons)
-    keys = records.index[positions].tolist()
-    lines = part.lines.pop_all([str(key) for key in keys])
-    found = [(line, reasons[p]) for p, taken in zip(positions, lines, strict=True) for line in taken]
-    values = table.values_at([line for line, _ in found])
-    table.rejects.extend(Reject(str(table.raw.path), line, reason, v) for (line, reason), v in zip(found, values, strict=True))
+    keys = [str(key) for key in records.index[positions].tolist()]
     keep = np.ones(len(records), dtype=bool)
     keep[positions] = False
     part.records = rows_where(records, keep)
+    lines = part.lines.drop_at(np.asarray(positions), keys, part.records.index)
+    found = [(line, reasons[p]) for p, taken in zip(positions, lines, strict=True) for line in taken]
+    values = table.values_at([line for line, _ in found])
+    table.rejects.extend(Reject(str(table.raw.path), line, reason, v) for (line, reason), v in zip(found, values, strict=True))
 
 
 def _originals(table: ParsedTable, rejects: list[Reject]) -> list[Reject]:
