@@ -68,7 +68,7 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     headers = found.fields()
     if "order_id" not in headers and not add_columns:
         raise ConfigError(t("adopt.no_order_id", lang, path=path, sheet=name), t("adopt.no_order_id.hint", lang))
-    header_row = raw.lines[found.header_row]
+    header_row = int(raw.lines[found.header_row])
     result = AdoptResult(str(path), name, header_row, str(target), dict(headers),
                          columns=[asdict(c) for c in found.columns if c.note != "empty"], unmatched=found.unmatched)
     absent = [f for f in TOOL_COLUMNS if f not in headers]

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, cast
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, create_model
 
@@ -200,7 +201,8 @@ def with_header(raw: RawTable, header_row: int | None, names: list[str]) -> RawT
     if header_row is None:
         head = pd.DataFrame([names], columns=raw.frame.columns, dtype="str")
         frame = pd.concat([head, raw.frame], ignore_index=True)
-        return RawTable(raw.path, raw.sheet, frame, [0, *raw.lines], raw.encoding, raw.broken_lines)
+        return RawTable(raw.path, raw.sheet, frame, np.concatenate([[0], raw.lines]).astype(np.int64), raw.encoding,
+                        raw.broken_lines)
     for col, name in enumerate(names):
         if raw.frame.iat[header_row, col] != name:
             raw.frame.iat[header_row, col] = name

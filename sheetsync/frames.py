@@ -57,3 +57,23 @@ def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(columns, index=pd.Index([], dtype=frame.index.dtype, name=frame.index.name))
     out.columns = frame.columns
     return out
+
+
+def repeats(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For each value of `keys`: how many values are equal to it (0 for a missing one) and its rank
+    among them in order (0 for the first, and for a missing one).  By integer codes and one stable
+    sort: pandas' `duplicated(keep=False)` and a groupby's `cumcount` took 0.3 s and 0.4 s a million."""
+    codes, _ = pd.factorize(keys)
+    codes = np.asarray(codes, dtype=np.int64)
+    valid = codes >= 0
+    count = np.zeros(len(codes), dtype=np.int64)
+    if valid.any():
+        count[valid] = np.bincount(codes[valid])[codes[valid]]
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
+    first_of_run = np.repeat(starts, np.diff(np.r_[starts, len(codes)]))
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[order] = np.arange(len(codes)) - first_of_run
+    rank[~valid] = 0
+    return count, rank

@@ -24,7 +24,7 @@ from . import normalize
 from .automap import AutoMapping, header_names, with_header
 from .channels.apply import OrderLines, Reject, Splitter, apply_mapping, header_row
 from .config import normalize_header
-from .frames import rows_where
+from .frames import repeats, rows_where
 from .i18n import Lang, t
 from .mapping import Mapping
 from .readers import RawTable
@@ -143,7 +143,7 @@ def prepare(raw: RawTable, mapping: Mapping, auto: AutoMapping | None, index: in
     names = auto.headers if auto is not None else header_names(raw.frame, h)
     raw = with_header(raw, h, names)
     h = 0 if h is None else h
-    return ParsedTable(index, raw, mapping, auto, names, raw.lines[h] or None)
+    return ParsedTable(index, raw, mapping, auto, names, int(raw.lines[h]) or None)
 
 
 def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, split: Splitter | None,
@@ -188,7 +188,8 @@ def _ranks(group: RawTable, table: ParsedTable, h: int) -> list[tuple[int, RawTa
         return [(0, group, None)]
     cells = group.frame[col].iloc[h + 1 :]
     keys = (normalize.phone(cells) if mapping.key == "phone" else normalize.clean_text(cells)).reset_index(drop=True)
-    repeated = (keys.notna() & keys.duplicated(keep=False)).to_numpy()
+    count, rank = repeats(keys)
+    repeated = count > 1
     if not repeated.any():
         return [(0, group, None)]
     lines: dict[str, list[int]] = {}
@@ -197,13 +198,12 @@ def _ranks(group: RawTable, table: ParsedTable, h: int) -> list[tuple[int, RawTa
         lines.setdefault(key, []).append(line)
     if combines(mapping, group, lines, table.names):
         return [(0, group, None)]
-    rank = keys.groupby(keys, sort=False).cumcount().reindex(keys.index).fillna(0).to_numpy(dtype=np.int64)
     later = replace(group, broken_lines=[])  # the lines the reader could not split are the first rank's
     return [(r, group if r == 0 else later, rank == r) for r in np.unique(rank).tolist()]
 
 
 def _header_index(table: ParsedTable) -> int:
-    return 0 if table.header_line is None else table.raw.lines.index(table.header_line)
+    return 0 if table.header_line is None else int(np.flatnonzero(table.raw.lines == table.header_line)[0])
 
 
 def _restore_identifiers(table: ParsedTable, h: int) -> None:
@@ -263,7 +263,7 @@ def _exact_copies(body: pd.DataFrame) -> np.ndarray:
 
 def _subset(raw: RawTable, keep: np.ndarray, broken: bool = True) -> RawTable:
     frame = rows_where(raw.frame, keep).reset_index(drop=True)
-    lines = np.asarray(raw.lines)[keep].tolist()
+    lines = raw.lines[keep]
     return RawTable(raw.path, raw.sheet, frame, lines, raw.encoding, raw.broken_lines if broken else [])
 
 

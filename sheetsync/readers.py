@@ -33,14 +33,18 @@ _DELIMITERS: Final = (",", "\t", ";", "|")
 @dataclass(slots=True)
 class RawTable:
     """One sheet or text file as read: `frame` is all text with positional columns;
-    `lines[i]` is the 1-based line (or sheet row) of `frame.iloc[i]` in the source."""
+    `lines[i]` is the 1-based line (or sheet row) of `frame.iloc[i]` in the source (an int64 array:
+    a million-row file's lines as a list were 36 MB of Python ints, turned into arrays again and again)."""
 
     path: Path
     sheet: str | None
     frame: pd.DataFrame
-    lines: list[int]
+    lines: np.ndarray
     encoding: str | None = None
     broken_lines: list[tuple[int, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.lines = np.asarray(self.lines, dtype=np.int64)
 
     @property
     def where(self) -> str:
@@ -126,7 +130,7 @@ def _sample_text(path: Path, data: bytes, encoding: str, delimiter: str | None, 
     width = max((len(r) for r in rows), default=0)
     frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype="str")
     frame = frame.where(frame != "", None)
-    return Sample(RawTable(path, None, frame, lines, used), False, total)
+    return Sample(RawTable(path, None, frame, np.asarray(lines, dtype=np.int64), used), False, total)
 
 
 def _after_lines(data: bytes, start: int, count: int) -> int:
@@ -200,7 +204,7 @@ def _read_text(path: Path, encoding: str, delimiter: str | None) -> RawTable:
         frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype="str")
         frame = frame.where(frame != "", None)
     broken = [(len(frame) + 1, tail.decode(used, errors="replace"))] if tail else []
-    return RawTable(path, None, frame, list(range(1, len(frame) + 1)), used, broken)
+    return RawTable(path, None, frame, np.arange(1, len(frame) + 1, dtype=np.int64), used, broken)
 
 
 def _read_streamed(path: Path, encoding: str, delimiter: str | None) -> RawTable | None:
@@ -237,7 +241,7 @@ def _read_streamed(path: Path, encoding: str, delimiter: str | None) -> RawTable
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     del table
     frame.columns = range(len(names))
-    return RawTable(path, None, frame, list(range(1, len(frame) + 1)), used)
+    return RawTable(path, None, frame, np.arange(1, len(frame) + 1, dtype=np.int64), used)
 
 
 def _parse_csv_arrow(text: str, sep: str) -> pd.DataFrame | None:
@@ -276,7 +280,7 @@ def _read_workbook(path: Path, sheet: str | None, all_sheets: bool) -> list[RawT
             continue
         # with skip_empty_area=False the rows and columns start at A1, whatever the sheet's used range
         frame = pd.DataFrame([[_cell_text(v) for v in row] for row in rows], dtype="str")
-        out.append(RawTable(path, name, frame, list(range(1, 1 + len(rows)))))
+        out.append(RawTable(path, name, frame, np.arange(1, 1 + len(rows), dtype=np.int64)))
     return out
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sheetsync.frames import rows_where, series_where
+from sheetsync.frames import repeats, rows_where, series_where
 
 
 def _frame() -> pd.DataFrame:
@@ -92,3 +94,16 @@ def test_an_emptied_frame_keeps_its_columns_and_none_of_the_memory() -> None:
     assert empty.index.dtype == frame.index.dtype and len(empty.index) == 0
     repeated = pd.DataFrame([["a", "b"]], columns=["x", "x"]).astype("str")
     assert list(emptied(repeated).columns) == ["x", "x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "键", ""])), max_size=40))
+def test_repeats_count_and_rank_every_value_as_pandas_does(values: list[str | None]) -> None:
+    keys = pd.Series(values, dtype="str")
+    count, rank = repeats(keys)
+    present = keys.notna().to_numpy()
+    assert ((count > 1) == (present & keys.duplicated(keep=False).to_numpy())).all()
+    assert (count[~present] == 0).all() and (rank[~present] == 0).all()
+    expected = keys.groupby(keys, sort=False).cumcount().reindex(keys.index).fillna(0).to_numpy(dtype=np.int64)
+    assert rank.tolist() == expected.tolist()
+    assert count[present].tolist() == keys[present].map(keys.value_counts()).tolist()

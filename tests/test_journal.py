@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sheetsync.errors import UnreadableInput
 from sheetsync import journal_created
+from sheetsync.errors import UnreadableInput
 from sheetsync.journal import AS_CREATED, SCHEMA_VERSION, Change, Flag, Journal, RunRecord
 from sheetsync.journal_created import Created
 
@@ -380,7 +380,8 @@ def test_created_orders_values_are_kept_in_compressed_blocks_and_read_back_by_ra
         run = journal.start_run("sync", NOW)
         base = {oid: (i, AS_CREATED) for i, oid in enumerate(frame["order_id"])}
         journal.record(run, RunRecord(base=base, layout=layout, created=Created(frame, channel)), workbook_sha256="sha")
-        stars = journal.db.execute("SELECT order_id, new, source, detail FROM changes WHERE field='*' ORDER BY order_id").fetchall()
+        stars = journal.db.execute(
+            "SELECT order_id, new, source, detail FROM changes WHERE field='*' ORDER BY order_id").fetchall()
         assert stars == [("N1", None, "channel", "抖店"), ("N2", None, "channel", "抖店"), ("N3", None, "tool", None),
                          ("N4", None, "channel", "抖店"), ("N5", None, "tool", None)]
         assert journal.db.execute("SELECT part, low, high FROM creations ORDER BY part").fetchall() == [

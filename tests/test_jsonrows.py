@@ -10,8 +10,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.jsonrows import json_lists, json_objects, row_batches
 from sheetsync.journal_created import _decoded, documents
+from sheetsync.jsonrows import json_lists, json_objects, row_batches
 from sheetsync.steps.diff import created, created_record
 
 cells = st.one_of(st.none(), st.text(st.characters(blacklist_categories=["Cs"]), max_size=12),

@@ -22,7 +22,7 @@ def test_encodings_are_detected_and_every_field_stays_text(tmp_path: Path, encod
     assert table.frame.iloc[1].tolist()[:2] == ["0001", "13812345678"]
     assert table.frame.iloc[1, 2] == "199.00"
     assert table.frame.isna().iloc[2, 2]
-    assert table.lines == [1, 2, 3]
+    assert table.lines.tolist() == [1, 2, 3]
 
 
 def test_rows_wider_than_the_header_are_kept(tmp_path: Path) -> None:

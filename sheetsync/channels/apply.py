@@ -23,7 +23,7 @@ from .. import normalize
 from ..config import normalize_header
 from ..errors import UnreadableInput
 from ..fields import DATETIME_FIELDS, MONEY_FIELDS
-from ..frames import rows_where, series_where
+from ..frames import repeats, rows_where, series_where
 from ..i18n import Lang, t
 from ..mapping import FieldRule, Mapping
 from ..readers import RawTable
@@ -346,7 +346,7 @@ def _combine(records: pd.DataFrame, lines: pd.Series, key: str, mapping: Mapping
     """One record per order: per-order fields from the first row holding them, per-row amounts summed,
     items joined."""
     keys = records[key]
-    single = ~keys.duplicated(keep=False)
+    single = pd.Series(repeats(keys)[0] <= 1, index=keys.index)  # a missing key (never here: rejected) stands alone
     line_numbers = lines.to_numpy(dtype=np.int64)
     more: dict[str, list[int]] = {}
     for k, line in zip(keys[~single].tolist(), line_numbers[~single.to_numpy()].tolist(), strict=True):
