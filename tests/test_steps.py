@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sheetsync.journal import Change
 from sheetsync.steps.anomalies import duplicate_id_anomalies, fill_for, render
@@ -112,3 +114,14 @@ def test_created_by_answers_per_row_from_spans() -> None:
     assert who.get(9) is None and who.get(13) is None and 21 in who and 22 not in who
     channels = who.series(pd.Index([9, 12, 20, 30]))
     assert channels.isna().tolist() == [True, False, False, True] and channels.dropna().tolist() == ["douyin", "pdd"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.sampled_from("AZ-_{}号0"), max_size=5), st.sampled_from(["", ":d", ":06d", ":03d", ":x", ":6d", "!r"]),
+       st.text(st.sampled_from("AZ-_{}号0"), max_size=4), st.integers(1, 10**7), st.integers(1, 30))
+def test_ids_of_the_usual_formats_are_made_by_arrow_exactly_as_str_format_makes_them(
+        before: str, spec: str, after: str, first: int, count: int) -> None:
+    escape = lambda text: text.replace("{", "{{").replace("}", "}}")  # noqa: E731
+    fmt = escape(before) + "{seq" + spec + "}" + escape(after)
+    make = order_id_maker(fmt, "SS", dt.date(2026, 11, 23), [], lambda n: first)
+    assert make(count) == [fmt.format(seq=seq) for seq in range(first, first + count)]

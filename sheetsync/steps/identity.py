@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..values import among
 
@@ -37,18 +41,47 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
     gives two numbers the same id (`{seq:.0e}`) is refused the first time it does."""
     used = set(taken.tolist() if isinstance(taken, pd.Series) else taken)
     template = _partial(fmt, prefix=prefix, date=day)  # a million ids: the date is formatted once, not a million times
+    numbered = _numbered(template)
 
     def make(n: int) -> list[str]:
         out: list[str] = []
         while len(out) < n:
             need = n - len(out)
             first = reserve(need)
-            out += [c for c in [template.format(seq=seq) for seq in range(first, first + need)] if c not in used]
-        if len(set(out)) < len(out):
+            made = numbered(first, need) if numbered else [template.format(seq=seq) for seq in range(first, first + need)]
+            out += [c for c in made if c not in used] if used else made
+        if not numbered and len(set(out)) < len(out):
             raise ValueError(f"the order_id format {fmt!r} gives different numbers the same id")
         return out
 
     return make
+
+
+def _numbered(template: str) -> Callable[[int, int], list[str]] | None:
+    """For a template whose only field is `{seq}`, `{seq:d}` or `{seq:0Nd}` (the usual ones): the ids of
+    `count` numbers from `first`, made by Arrow (a million, one by one with `str.format`: 0.6 s).  Such
+    ids are all different, as their numbers are.  None for any other template."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    at = [i for i, (_, name, _, _) in enumerate(parts) if name is not None]
+    if len(at) != 1 or parts[at[0]][1] != "seq" or parts[at[0]][3]:
+        return None
+    padded = re.fullmatch(r"(0(\d+))?d?", parts[at[0]][2] or "")
+    if padded is None:
+        return None
+    width = int(padded[2]) if padded[2] else 0
+    prefix = "".join(literal for literal, _, _, _ in parts[: at[0] + 1])  # a part's literal text comes before its field
+    suffix = "".join(literal for literal, _, _, _ in parts[at[0] + 1 :])
+
+    def ids(first: int, count: int) -> list[str]:
+        digits = pa.array(np.arange(first, first + count, dtype=np.int64)).cast(pa.string())
+        if width:
+            digits = pc.utf8_lpad(digits, width, "0")
+        return pc.binary_join_element_wise(prefix, digits, suffix, "").to_pylist()
+
+    return ids
 
 
 def _partial(fmt: str, **fixed: object) -> str:
