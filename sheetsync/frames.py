@@ -13,13 +13,26 @@ import pandas as pd
 import pyarrow as pa
 
 
-def rows_where(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> pd.DataFrame:
-    """The rows of `frame` where `mask` is true, in order, with their index labels (a new frame)."""
+def rows_where(frame: pd.DataFrame, mask: np.ndarray | pd.Series, *, consume: bool = False) -> pd.DataFrame:
+    """The rows of `frame` where `mask` is true, in order, with their index labels (a new frame).
+
+    `consume`: `frame` is emptied of its columns first (every reference to it sees no column), and each
+    column is let go as soon as its rows are taken, so the copy reuses the memory the column held
+    instead of the whole table being held twice (a million-row import's records: ~300 MB at its peak)."""
     keep = _mask(mask, len(frame))
     arrow_keep = pa.array(keep)
-    columns = {i: _take(frame.iloc[:, i], keep, arrow_keep) for i in range(frame.shape[1])}
-    out = pd.DataFrame(columns, index=frame.index[keep], copy=False)
-    out.columns = frame.columns
+    names, index = frame.columns, frame.index
+    source = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    if consume:
+        for name in dict.fromkeys(names):  # every column of that name
+            del frame[name]
+    columns = {}
+    for i in range(len(source)):
+        columns[i] = _take(source[i], keep, arrow_keep)
+        if consume:
+            source[i] = pd.Series(dtype=object)  # this column's buffers go back before the next is copied
+    out = pd.DataFrame(columns, index=index[keep], copy=False)
+    out.columns = names
     return out
 
 

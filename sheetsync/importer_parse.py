@@ -233,6 +233,7 @@ def _drop_exact_copies(table: ParsedTable, h: int) -> None:
     raw = table.raw
     body = raw.frame.iloc[h + 1 :]
     copies = _exact_copies(body) & body.notna().any(axis=1).to_numpy()
+    del body  # a view of the file's columns: the copy below lets each go as it is copied
     table.exact_duplicates = int(copies.sum())
     if not table.exact_duplicates:
         return
@@ -243,7 +244,7 @@ def _drop_exact_copies(table: ParsedTable, h: int) -> None:
     for column, original in table.originals.items():
         taken = keep[original.index.to_numpy()]
         table.originals[column] = pd.Series(original.to_numpy()[taken], index=position[original.index.to_numpy()[taken]])
-    table.raw, table._lines = _subset(raw, keep), None
+    table.raw, table._lines = _subset(raw, keep, consume=True), None
 
 
 def _exact_copies(body: pd.DataFrame) -> np.ndarray:
@@ -261,8 +262,9 @@ def _exact_copies(body: pd.DataFrame) -> np.ndarray:
     return copies
 
 
-def _subset(raw: RawTable, keep: np.ndarray, broken: bool = True) -> RawTable:
-    frame = rows_where(raw.frame, keep).reset_index(drop=True)
+def _subset(raw: RawTable, keep: np.ndarray, broken: bool = True, *, consume: bool = False) -> RawTable:
+    """The rows of `raw` where `keep` holds (`consume`: `raw`'s frame is emptied as it is copied)."""
+    frame = rows_where(raw.frame, keep, consume=consume).reset_index(drop=True)
     lines = raw.lines[keep]
     return RawTable(raw.path, raw.sheet, frame, lines, raw.encoding, raw.broken_lines if broken else [])
 
@@ -333,7 +335,7 @@ def _reject_lost_digits(table: ParsedTable, part: Part, lang: Lang) -> None:
     keys = [str(key) for key in records.index[positions].tolist()]
     keep = np.ones(len(records), dtype=bool)
     keep[positions] = False
-    part.records = rows_where(records, keep)
+    part.records = rows_where(records, keep, consume=True)
     lines = part.lines.drop_at(np.asarray(positions), keys, part.records.index)
     found = [(line, reasons[p]) for p, taken in zip(positions, lines, strict=True) for line in taken]
     values = table.values_at([line for line, _ in found])

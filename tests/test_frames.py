@@ -107,3 +107,22 @@ def test_repeats_count_and_rank_every_value_as_pandas_does(values: list[str | No
     expected = keys.groupby(keys, sort=False).cumcount().reindex(keys.index).fillna(0).to_numpy(dtype=np.int64)
     assert rank.tolist() == expected.tolist()
     assert count[present].tolist() == keys[present].map(keys.value_counts()).tolist()
+
+
+def test_rows_where_can_consume_its_frame_column_by_column() -> None:
+    """`consume`: the result is the same, the source frame (every reference to it) has no column left, and
+    Arrow's memory ends about where it began, not at twice the table."""
+    import pyarrow as pa
+
+    n = 200_000
+    frame = pd.DataFrame({f"c{i}": pd.Series([f"value-{j}" for j in range(n)], dtype="str") for i in range(4)})
+    frame.columns = ["a", "b", "a", "d"]  # a repeated name is taken like any other
+    keep = np.arange(n) % 7 != 0
+    expected = rows_where(frame, keep)
+    same = frame
+    before = pa.total_allocated_bytes()
+    out = rows_where(frame, keep, consume=True)
+    assert out.equals(expected) and list(out.columns) == ["a", "b", "a", "d"]
+    assert same.shape == (n, 0)
+    del expected
+    assert pa.total_allocated_bytes() < 0.6 * before  # the rows kept (6/13 of before), not the frame beside them too

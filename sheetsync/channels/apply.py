@@ -238,7 +238,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
                for line, reason, row in zip(lines[bad].tolist(), problems[bad].tolist(), cells, strict=True)]
     broken = [Reject(str(raw.path), line, t("reject.truncated", lang), {"#1": text}) for line, text in raw.broken_lines]
     taken = ~rejected.to_numpy()
-    good = out if taken.all() else rows_where(out, taken)
+    good = out if taken.all() else rows_where(out, taken, consume=True)
     del out  # the mapped columns are held once from here (a million rows: 300 MB)
     records, order_lines = _combine(good, series_where(lines, taken), key, mapping)
     unmatched = [h for h in headers if h and normalize_header(h) not in {normalize_header(x) for x in mapping.headers()}]
