@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import libreoffice_csv
 from hypothesis import HealthCheck, given, settings
@@ -187,3 +188,42 @@ def test_rows_a_person_formatted_ahead_are_filled_in_the_same_way(tmp_path: Path
     read = values(fast, "订单")
     assert [r[:2] for r in read[2:]] == [["SS2", ""], ["", "0139"], ["SS4", "0140"], ["SS5", "0141"]]
     assert read[2][2] == dt.datetime(2026, 11, 1, 8, 0) and read[5][2] == dt.date(1900, 2, 10)  # written by Python
+
+
+def _needs_care(values: list[str]) -> bool:
+    import pyarrow.compute as pc
+
+    from sheetsync.stores.xlsx_block import _EDGE_SPACE, _ESCAPED, _ONE_BY_ONE
+
+    found = pc.match_substring_regex(pa.array(values, pa.large_string()), "|".join((_ESCAPED, _ONE_BY_ONE, _EDGE_SPACE)))
+    return bool(pc.any(found).as_py())
+
+
+def test_the_byte_look_never_clears_a_column_a_pattern_would_flag() -> None:
+    """Every character that is white space, a control character, or shares a first byte with one, at the
+    start, the end and inside a value, beside `_x` and U+FFFE/U+FFFF: where the patterns flag the column,
+    `_may_need_care` says to look."""
+    from sheetsync.stores.xlsx_block import _may_need_care
+
+    points = [*range(0x00, 0x100), *range(0x1680, 0x1690), *range(0x2000, 0x2070), *range(0x3000, 0x3010),
+              0x4E00, 0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x1F600]
+    missed = []
+    for point in points:
+        for value in (chr(point), "杭" + chr(point), chr(point) + "杭", "a" + chr(point) + "b", "_x00" + chr(point) + "1_"):
+            column = [value, "plain", None]
+            if _needs_care(column) and not _may_need_care(pa.chunked_array([pa.array(column[:1], pa.large_string()),
+                                                                             pa.array(column[1:], pa.large_string())])):
+                missed.append(value)
+    assert missed == []
+    assert not _may_need_care(pa.array(["浙江省杭州市", "13812345678", None, ""], pa.large_string()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(st.sampled_from(
+    ["a", "杭", " ", "\t", "\n", "\r", "\x01", "&", "<", '"', "_", "x", "0", "\u00a0", "\u3000", "\u3002", "\ufffe", "\u2028"]),
+    max_size=6)), min_size=1, max_size=12))
+def test_the_byte_look_of_any_column(values: list[str | None]) -> None:
+    from sheetsync.stores.xlsx_block import _may_need_care
+
+    if _needs_care([v for v in values if v is not None] or [""]):
+        assert _may_need_care(pa.array(values, pa.large_string()))
