@@ -18,6 +18,11 @@ yardstick measured in the same run on the same file: `pandas.read_csv(encoding="
 - import: `sheetsync import FILE` into an empty desk (journal, workbook, rejects file).
 Targets: the import within 6x the plain read; peak RSS <= 1.5 GB; preview <= 2 s.
 Peak RSS is read with `resource` (POSIX only).
+
+`--repeat N` (3 by default) measures each N times, the yardstick, the preview and the import taking
+turns (each import into a fresh empty desk), and compares the medians; the highest peak is printed
+too.  On a machine whose speed drifts by a third within minutes (the read alone: 2.5-3.4 s within an
+hour here), one read against one import says more about the minute than about sheetsync.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import io
 import json
 import os
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -159,6 +165,7 @@ def child(task: str, target: str, data: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -170,24 +177,37 @@ def main() -> None:
         made = run_child(__file__, "make", str(args.rows), str(data))
         print(f"== import of a {args.rows:,}-row GBK CSV ({data.stat().st_size / 1e6:.0f} MB, made in "
               f"{made['wall']:.0f} s) into an empty desk", flush=True)
-        desk = workdir / "desk"
         from sheetsync.desk import init_desk
 
-        init_desk(desk, "zh")
-        config = str(desk / "sheetsync.yaml")
-        yard = run_child(__file__, "pandas", config, str(data))
-        preview = run_child(__file__, "preview", config, str(data))
-        full = run_child(__file__, "import", config, str(data))
+        yards, previews, fulls = [], [], []
+        for turn in range(args.repeat):
+            desk = workdir / f"desk{turn}"
+            init_desk(desk, "zh")
+            config = str(desk / "sheetsync.yaml")
+            yards.append(run_child(__file__, "pandas", config, str(data)))
+            previews.append(run_child(__file__, "preview", config, str(data)))
+            fulls.append(run_child(__file__, "import", config, str(data)))
+            shutil.rmtree(desk, ignore_errors=True)
+            print(f"   run {turn + 1}: read_csv {yards[-1]['wall']:.2f} s, preview {previews[-1]['wall']:.2f} s, "
+                  f"import {fulls[-1]['wall']:.2f} s {fulls[-1]['rss_mb']:.0f} MB", flush=True)
+        yard, preview, full = (_medians(runs) for runs in (yards, previews, fulls))
         base = yard["wall"]
+        print(f"   medians of {args.repeat} runs:")
         print(f"   pandas.read_csv (yardstick)          {base:7.2f} s  {yard['rss_mb']:7.0f} MB")
         print(f"   sheetsync import --preview            {preview['wall']:7.2f} s  {preview['rss_mb']:7.0f} MB"
-              f"   (in-process {preview['seconds']:.2f} s; estimated {preview['imported']:,} imported)")
+              f"   (in-process {preview['seconds']:.2f} s; estimated {previews[0]['imported']:,} imported)")
         print(f"   sheetsync import                      {full['wall']:7.2f} s  {full['rss_mb']:7.0f} MB"
-              f"   {full['wall'] / base:5.2f}x pandas   {args.rows / full['wall']:,.0f} rows/s")
-        print(f"   read {full['read']:,} = imported {full['imported']:,} + merged {full['merged']:,}"
-              f" + duplicate {full['duplicate']:,} + rejected {full['rejected']:,}")
+              f"   {full['wall'] / base:5.2f}x pandas   {args.rows / full['wall']:,.0f} rows/s"
+              f"   (highest peak {max(f['rss_mb'] for f in fulls):.0f} MB)")
+        last = fulls[-1]
+        print(f"   read {last['read']:,} = imported {last['imported']:,} + merged {last['merged']:,}"
+              f" + duplicate {last['duplicate']:,} + rejected {last['rejected']:,}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: statistics.median(r[k] for r in runs) for k in ("wall", "rss_mb", "seconds") if k in runs[0]}
 
 
 if __name__ == "__main__":
