@@ -26,6 +26,8 @@ from .i18n import Lang
 _HEADERS = {"zh": ("文件", "行号", "原因"), "en": ("file", "line", "reason")}
 
 
+CELL_CHARACTERS: Final = 32_767
+"""The most characters a cell holds (Excel's limit)."""
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?$")
 _PHONE: Final = re.compile(r"^\+\d[\d ()\-]{5,22}$")
@@ -80,7 +82,10 @@ def _append_rows(path: Path, sheet: str, rows: list[list[str]]) -> None:
     from .stores.xlsx_patch import patch_xlsx
     from .values import ColumnCells
 
-    columns = [pd.Series(column, dtype="str").replace("", None) for column in zip(*rows, strict=True)]
+    # a cell holds 32,767 characters (Excel's limit; xlsxwriter cut longer text the same way): the CSV
+    # rejects (`--rejects x.csv`) keep such a value whole
+    columns = [pd.Series(column, dtype="str").replace("", None).str.slice(0, CELL_CHARACTERS)
+               for column in zip(*rows, strict=True)]
     block = AppendBlock(2, list(range(1, len(columns) + 1)),
                         by_column=[ColumnCells(f"rejects_{j}", column) for j, column in enumerate(columns)])
     patched = path.with_name(f".{path.name}.part")

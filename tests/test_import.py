@@ -186,6 +186,8 @@ def test_the_rejects_workbook_opens_in_libreoffice_as_written(soffice: str, tmp_
     book = write_rejects_xlsx(tmp_path / "rejects.xlsx", rejects, "zh")
     assert read_sheet(book, "one")[1:] == [["/in/one.csv", str(2 + i), "原因", f"A{i}", v, ""] for i, v in enumerate(odd)]
     assert read_sheet(book, "two") == [["文件", "行号", "原因", "手机"], ["/in/two.csv", "5", "另一个", "+86 138 0000 0000"]]
+    long = write_rejects_xlsx(tmp_path / "long.xlsx", [Reject("/in/one.csv", 2, "原因", {"备注": "长" * 40_000})], "zh")
+    assert read_sheet(long, "one")[1][3] == "长" * 32_767  # a cell's limit, as xlsxwriter cut it
     shown = libreoffice_csv(soffice, [book], tmp_path / "lo")[book]
     assert shown[0] == ["文件", "行号", "原因", "单号", "备注", "空"]
     assert shown[1:] == [["/in/one.csv", str(2 + i), "原因", f"A{i}", v, ""] for i, v in enumerate(odd)]
