@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -449,22 +449,23 @@ class Journal:
         return out
 
     def _base_rows(self, order_ids: Sequence[str]) -> Iterator[tuple[str, str, int | None]]:
-        """(order_id, vals, layout) of the base rows of `order_ids` that exist, read 900 ids at a time."""
+        """(order_id, vals, layout) of the base rows of `order_ids` that exist."""
+        return self._where_in("SELECT order_id, vals, layout FROM base WHERE order_id IN ({})", order_ids)
+
+    def _where_in(self, query: str, order_ids: Sequence[str], *, order: str = "") -> Iterator[Any]:
+        """The rows of `query` (whose `{}` takes the list of ids) for `order_ids`, read 900 ids at a time
+        (SQLite's limit on parameters was 999); `order` is the query's ORDER BY, within each chunk."""
         for start in range(0, len(order_ids), 900):
             chunk = list(order_ids[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(f"SELECT order_id, vals, layout FROM base WHERE order_id IN ({marks})", chunk)
+            yield from self.db.execute(query.format(",".join("?" * len(chunk))) + order, chunk)
 
     def _latest_creations(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
         """order_id -> (run_id, new) of each order's latest `*` change (new is None when its values are in
         `creations`); raises UnreadableInput when one of `order_ids` has none."""
         out: dict[str, tuple[int, str | None]] = {}
-        for start in range(0, len(order_ids), 900):
-            chunk = list(order_ids[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            for order_id, run_id, new in self.db.execute(
-                    f"SELECT order_id, run_id, new FROM changes WHERE field='*' AND order_id IN ({marks}) ORDER BY id", chunk):
-                out[order_id] = (run_id, new)
+        for order_id, run_id, new in self._where_in("SELECT order_id, run_id, new FROM changes WHERE field='*'"
+                                                    " AND order_id IN ({})", order_ids, order=" ORDER BY id"):
+            out[order_id] = (run_id, new)
         missing = set(order_ids) - out.keys()
         if missing:
             named = ", ".join(sorted(missing)[:3])
@@ -547,15 +548,10 @@ class Journal:
 
     def merge_base(self, order_ids: Iterable[str]) -> dict[tuple[str, str], str | None]:
         """(order_id, field) -> what the channel last said, where that differs from the sheet's snapshot."""
-        ids = list(order_ids)
         out: dict[tuple[str, str], str | None] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for order_id, name, value in self.db.execute(
-                f"SELECT order_id, field, value FROM merge_base WHERE order_id IN ({marks})", chunk
-            ):
-                out[(order_id, name)] = value
+        for order_id, name, value in self._where_in("SELECT order_id, field, value FROM merge_base WHERE order_id IN ({})",
+                                                    list(order_ids)):
+            out[(order_id, name)] = value
         return out
 
     def open_flags(self) -> list[Flag]:
@@ -624,6 +620,7 @@ AS_CREATED: Final = ""
 """`base.vals` of an order whose base row holds the values its creation recorded (its `*` change in the
 same run: its row in `creations`, or the change's JSON object of its non-empty fields before version
 8): a new order's values are stored once, not twice."""
+
 
 def _by_run(latest: Mapping[str, tuple[int, str | None]]) -> dict[int, tuple[dict[str, str], list[str]]]:
     """`Journal._latest_creations` per run: (order_id -> JSON object of the orders whose `*` change holds

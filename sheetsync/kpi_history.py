@@ -41,21 +41,22 @@ def times(column: pd.Series) -> pd.Series:
 def load_history(db: sqlite3.Connection, desk: pd.DataFrame | Callable[[], pd.DataFrame]) -> History:
     """Stays and anomaly episodes from the journal `db`, completed by the sheet's current cells (`desk`, or a
     function waiting for them: the journal is queried while the sheet is still being read)."""
-    anomalies = _anomalies(db)
-    return History(_stays(db, desk), anomalies)
+    made = journal_created.every_creation(db, ["status", "status_since", "anomalies"], _RUNS)  # the blocks read once
+    anomalies = _anomalies(db, made)
+    return History(_stays(db, desk, made), anomalies)
 
 
 def _frame(db: sqlite3.Connection, sql: str, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(db.execute(sql).fetchall(), columns=columns)
 
 
-def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataFrame], made: pd.DataFrame) -> pd.DataFrame:
+    """`made`: the creations kept in blocks (`journal_created.every_creation`), with their status fields."""
     columns = ["seq", "order_id", "run_id", "at", "old", "new", "since"]
     events = _frame(db, "SELECT c.id, c.order_id, c.run_id, r.started_at, c.old, c.new, NULL FROM changes c "
                         f"{_RUNS} WHERE c.field = 'status' UNION ALL "
                         "SELECT c.id, c.order_id, c.run_id, r.started_at, NULL, json_extract(c.new, '$.status'), "
                         f"json_extract(c.new, '$.status_since') FROM changes c {_RUNS} WHERE c.field = '*'", columns)
-    made = journal_created.every_creation(db, ["status", "status_since"], _RUNS)
     if len(made):
         made = made.rename(columns={"status": "new", "status_since": "since"}).assign(old=None)[columns]
         events = pd.concat([events, made], ignore_index=True) if len(events) else made
@@ -99,15 +100,15 @@ def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataF
     return stays[stays["end"].isna() | (stays["end"] >= stays["begin"])].reset_index(drop=True)
 
 
-def _anomalies(db: sqlite3.Connection) -> pd.DataFrame:
-    """One episode per anomaly code raised on an order: when it was raised, when (and by whom) it cleared."""
+def _anomalies(db: sqlite3.Connection, made: pd.DataFrame) -> pd.DataFrame:
+    """One episode per anomaly code raised on an order: when it was raised, when (and by whom) it cleared;
+    `made`: the creations kept in blocks, with their anomalies."""
     changes = db.execute(
         "SELECT c.order_id, c.run_id, r.started_at, c.old, c.new, c.source FROM changes c "
         f"{_RUNS} WHERE c.field = 'anomalies' UNION ALL "
         "SELECT c.order_id, c.run_id, r.started_at, NULL, json_extract(c.new, '$.anomalies'), c.source FROM changes c "
         f"{_RUNS} WHERE c.field = '*' AND json_extract(c.new, '$.anomalies') IS NOT NULL ORDER BY 2"
     ).fetchall()
-    made = journal_created.every_creation(db, ["anomalies"], _RUNS)
     made = made[made["anomalies"].notna()]
     if len(made):  # creations kept in blocks, in among the others by run (the sort is stable)
         changes += zip(made["order_id"], made["run_id"].astype(int), made["at"], [None] * len(made), made["anomalies"],

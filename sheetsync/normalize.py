@@ -42,14 +42,13 @@ def clean_text(column: pd.Series) -> pd.Series:
     with a group went value by value in Python: 0.8 s for a million order numbers, 15% of them wrapped)."""
     text = column.astype("str")
     values = pa.array(text, from_pandas=True)
-    messy = textops.search(text, _MESSY)
+    messy = textops.search_array(values, _MESSY)
     if messy.any():
         part = _fold_wide(values.filter(pa.array(messy)))
         for pattern, replacement in ((_INVISIBLE, ""), (_WRAPPED, r"\1"), (_EDGES, ""), ("^'", ""), (_EDGES, "")):
             part = pc.replace_substring_regex(part, pattern, replacement)
-        if isinstance(part, pa.ChunkedArray):  # a column read in blocks (replace_with_mask takes one array)
-            part = part.combine_chunks()
-        values = pc.replace_with_mask(values, pa.array(messy), part)
+        # a column read in blocks is in pieces: replace_with_mask takes its replacements as one array
+        values = pc.replace_with_mask(values, pa.array(messy), _one_piece(part))
     empty = pc.equal(values, "")
     if pc.any(empty).as_py():  # a copy of the column only when some value is empty
         values = pc.if_else(empty, pa.scalar(None, values.type), values)
@@ -59,7 +58,7 @@ def clean_text(column: pd.Series) -> pd.Series:
 def _fold_wide(values: pa.Array) -> pa.Array:
     """Full-width ASCII and the ideographic space as their half-width forms (by Python's `str.translate`,
     only on the values that have one: Unicode's NFKC would also change ①, ² and …)."""
-    wide = np.asarray(pc.fill_null(pc.match_substring_regex(values, _WIDE), False).to_numpy(zero_copy_only=False), dtype=bool)
+    wide = textops.search_array(values, _WIDE)
     if not wide.any():
         return values
     mask = pa.array(wide)

@@ -26,11 +26,10 @@ def _arrow(column: pd.Series) -> pa.Array:
 
 def search(column: pd.Series, pattern: str) -> np.ndarray:
     """True where `pattern` is found in the value (False for missing values)."""
-    found = pc.fill_null(pc.match_substring_regex(_arrow(column), pattern), False)
-    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return search_array(_arrow(column), pattern)
 
 
-def search_array(values: pa.Array, pattern: str) -> np.ndarray:
+def search_array(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
     """`search` on an Arrow text array."""
     found = pc.fill_null(pc.match_substring_regex(values, pattern), False)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)

@@ -138,13 +138,13 @@ def test_the_edge_space_class_is_what_python_calls_space() -> None:
     """The query tells text needing `xml:space="preserve"` by an RE2 class; Python by `str.isspace`."""
     import pyarrow as pa
 
-    from sheetsync.stores.xlsx_cells import EDGE_SPACE_CLASS
+    from sheetsync.textops import SPACE_CLASS
     from sheetsync.textsql import connect
 
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     with connect() as con:
         con.register("chars_", pa.table({"c": pa.array(chars)}))
-        found = con.sql(f"SELECT regexp_full_match(c, '[{EDGE_SPACE_CLASS}]') FROM chars_").fetchnumpy()
+        found = con.sql(f"SELECT regexp_full_match(c, '[{SPACE_CLASS}]') FROM chars_").fetchnumpy()
     matched = [c for c, hit in zip(chars, found[next(iter(found))].tolist(), strict=True) if hit]
     assert matched == [c for c in chars if c.isspace()]
     assert len(matched) > 20

@@ -269,13 +269,12 @@ def _add(problems: pd.Series, mask: pd.Series, reason: str) -> None:
 class _Body:
     """The rows of a table a mapping takes, each column selected when a field reads it: the selected
     copy of a column lives while its field is normalised, not the whole table's copy through the mapping
-    (a million-row import: ~250 MB less at its peak).  Rows keep their labels, so `at` reads the table."""
+    (a million-row import: ~250 MB less at its peak).  Rows keep the table's labels."""
 
     def __init__(self, frame: pd.DataFrame, keep: np.ndarray) -> None:
         self._frame, self._keep, self._all = frame, keep, bool(keep.all())
         self.index = frame.index if self._all else frame.index[keep]
         self.columns = frame.columns
-        self.at = frame.at
 
     def __len__(self) -> int:
         return len(self.index)

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pyarrow as pa
 
-from sheetsync.stores.xlsx_cells import EDGE_SPACE_CLASS, ColumnParts, RowPlan
+from sheetsync.stores.xlsx_cells import ColumnParts, RowPlan
+from sheetsync.textops import SPACE_CLASS
 from sheetsync.textsql import connect, sql_text
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 BATCH_ROWS: Final = 2048  # about 3 MB of XML: the deflater queues a few such pieces
 _ESCAPED: Final = r"""[&<>"]"""
 _ONE_BY_ONE: Final = r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9A-Fa-f]{4}_"
-_EDGE_SPACE: Final = f"^[{EDGE_SPACE_CLASS}]|[{EDGE_SPACE_CLASS}]$"
+_EDGE_SPACE: Final = f"^[{SPACE_CLASS}]|[{SPACE_CLASS}]$"  # `xlsx_cells.edge_space`, in SQL
 _PLAIN_AMOUNT: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"
 _FIRST_DAY: Final = {False: ("1899-12-30", "1900-03-01"), True: ("1904-01-01", "1904-01-01")}
 """(epoch, first day written by the query): Excel's serial n is epoch + n days from 1 March 1900

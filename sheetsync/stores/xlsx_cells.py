@@ -9,10 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Final
 
 from sheetsync.stores.xlsx_xml import parse_attrs
-from sheetsync.textops import SPACE_CLASS
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -161,10 +159,6 @@ def edge_space(text: str) -> bool:
     Every other text is written without it: 21 bytes less per cell, a fifth of an appended row's XML
     (Excel, LibreOffice and openpyxl write it the same way)."""
     return text[:1].isspace() or text[-1:].isspace()
-
-
-EDGE_SPACE_CLASS: Final = SPACE_CLASS
-"""The characters for which `str.isspace` is true, as an RE2 class body (for the same test in SQL)."""
 
 
 @cache
