@@ -142,7 +142,7 @@ def child(task: str, target: str, data: str) -> None:
         extra["rows"] = len(frame)
     else:
         from sheetsync import cli
-        from sheetsync.cli_import import import_command
+        from sheetsync.cli.importing import import_command
 
         if "import" not in {c.name for c in cli.app.registered_commands}:
             cli.app.command("import")(import_command)
@@ -177,7 +177,7 @@ def main() -> None:
         made = run_child(__file__, "make", str(args.rows), str(data))
         print(f"== import of a {args.rows:,}-row GBK CSV ({data.stat().st_size / 1e6:.0f} MB, made in "
               f"{made['wall']:.0f} s) into an empty desk", flush=True)
-        from sheetsync.desk import init_desk
+        from sheetsync.desk.new import init_desk
 
         yards, previews, fulls = [], [], []
         for turn in range(args.repeat):

@@ -52,7 +52,7 @@ def write_export(path: Path, rows: int) -> int:
 def build_journal(path: Path, rows: int, changes: int) -> None:
     """A journal of `changes` cell changes over 30 days of runs every 10 minutes: orders created with a status and
     sometimes an anomaly, moved through their states, anomalies cleared, people's edits."""
-    from sheetsync.journal import Journal
+    from sheetsync.journal.sqlite import Journal
 
     with Journal(path):
         pass
@@ -106,13 +106,13 @@ def child(task: str, target: str) -> None:
         python_calamine.CalamineWorkbook.from_path(target).get_sheet_by_name("订单").to_python()
     elif task == "reconcile":
         from sheetsync import load_config
-        from sheetsync.reconcile import reconcile
+        from sheetsync.reports.reconcile import reconcile
 
         result = reconcile(load_config(target), ["douyin"])
         print(json.dumps({"differences": len(result.differences)}), flush=True)
     elif task == "report":
         from sheetsync import load_config
-        from sheetsync.kpi import report
+        from sheetsync.reports.kpi import report
 
         report(load_config(target), start=dt.datetime(2026, 1, 1), end=dt.datetime(2026, 2, 1), now=dt.datetime(2026, 1, 31))
     print(json.dumps({"seconds": time.perf_counter() - started,

@@ -33,8 +33,8 @@ import pandas as pd
 from fresh_process import timed
 
 from sheetsync.divisions import POSTCODE_PROVINCE
-from sheetsync.divisions_table import read_gazetteer
-from sheetsync.rules import RulesConfig, compile_rules, validate
+from sheetsync.divisions.table import read_gazetteer
+from sheetsync.steps.rules import RulesConfig, compile_rules, validate
 
 NOW = dt.datetime(2024, 2, 1, 12, 0, 0)
 CUSTOM = {

@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 from fresh_process import timed
 
-from sheetsync.workflow.advance import Advanced, advance
-from sheetsync.workflow.compiled import Workflow
-from sheetsync.workflow.history import WorkflowHistory
-from sheetsync.workflow.load import load_workflow
+from sheetsync.journal.workflow import WorkflowHistory
+from sheetsync.steps.workflow.advance import Advanced, advance
+from sheetsync.steps.workflow.compiled import Workflow
+from sheetsync.steps.workflow.load import load_workflow
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, 0)
 STATES = {

@@ -12,7 +12,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from sheetsync.desk import create_order_workbook, init_desk
+from sheetsync.desk.new import create_order_workbook, init_desk
 
 HERE = Path(__file__).resolve().parent / "demo"
 T0 = dt.datetime(2026, 11, 20, 9, 15)

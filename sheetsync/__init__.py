@@ -3,9 +3,9 @@
 The Python API is what the command line calls: `load_config`, `sync`, `check`, `history`.
 """
 
-from .api import CheckResult, RunResult, check, history, sync
-from .config import Config, load_config
-from .errors import ChannelFailed, ConfigError, SheetsyncError, TableLocked, UnreadableInput
+from sheetsync.config import Config, load_config
+from sheetsync.errors import ChannelFailed, ConfigError, SheetsyncError, TableLocked, UnreadableInput
+from sheetsync.run.sync import CheckResult, RunResult, check, history, sync
 
 __all__ = [
     "ChannelFailed",

@@ -1,3 +1,3 @@
-from .cli import run
+from sheetsync.cli import run
 
 run()

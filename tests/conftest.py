@@ -13,7 +13,7 @@ import pytest
 
 from sheetsync import cli
 from sheetsync.config import Config, load_config
-from sheetsync.desk import create_order_workbook, init_desk
+from sheetsync.desk.new import create_order_workbook, init_desk
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from sheetsync import cli
-from sheetsync.cli_reports import reconcile_command, report_command
+from sheetsync.cli.reports import reconcile_command, report_command
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.i18n import Lang
-from sheetsync.rules import RulesConfig, compile_rules, validate
 from sheetsync.steps.anomalies import Anomaly
+from sheetsync.steps.rules import RulesConfig, compile_rules, validate
 
 NOW = dt.datetime(2024, 6, 1, 12, 0, 0)
 GOOD: dict[str, str | None] = {

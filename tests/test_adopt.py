@@ -12,9 +12,10 @@ import pytest
 import xlsxwriter
 from conftest import CliRun, read_sheet
 
-from sheetsync import api, load_config
-from sheetsync.adopt import adopt_workbook
+from sheetsync import load_config
+from sheetsync.desk.adopt import adopt_workbook
 from sheetsync.errors import ConfigError
+from sheetsync.run import sync as api
 from sheetsync.stores import open_store
 
 DATA = Path(__file__).parent / "data"

@@ -21,11 +21,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sheetsync.workflow.advance import advance
-from sheetsync.workflow.alerts import Alert, send_alerts
-from sheetsync.workflow.history import WorkflowHistory
-from sheetsync.workflow.load import load_workflow
-from sheetsync.workflow.model import AlertTarget
+from sheetsync.config.workflow import AlertTarget
+from sheetsync.journal.workflow import WorkflowHistory
+from sheetsync.notify.alerts import Alert, send_alerts
+from sheetsync.steps.workflow.advance import advance
+from sheetsync.steps.workflow.load import load_workflow
 
 SECRET = "SEC0123456789abcdef"
 TOKEN = "robot-token-do-not-log"

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sheetsync.conditions import Condition, FieldType, compile_condition, evaluate, evaluate_reference, field_types
-from sheetsync.conditions_reference import value_at
+from sheetsync.conditions.reference import value_at
 from sheetsync.errors import ConfigError
-from sheetsync.fields import FIELDS, MONEY_FIELDS
+from sheetsync.model.fields import FIELDS, MONEY_FIELDS
 
 DERIVED = {"hours_in_state": FieldType.NUMBER, "is_first_order": FieldType.BOOLEAN}
 TYPES = field_types(DERIVED)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import read_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
 from sheetsync.config import Config
+from sheetsync.run import sync as api
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 
@@ -26,7 +27,7 @@ NOW = "2026-11-23T09:30"
 
 
 # the same sync, with every run as large as an import: the journal is written through a rollback journal
-WRITE_THROUGH = ("import sys; import sheetsync.journal as j; j.LARGE_RUN = 0; from sheetsync.cli import main;"
+WRITE_THROUGH = ("import sys; import sheetsync.journal.sqlite as j; j.LARGE_RUN = 0; from sheetsync.cli import main;"
                  " sys.argv[0] = 'sheetsync'; main()")
 
 

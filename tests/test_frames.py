@@ -1,4 +1,4 @@
-"""Row selection through Arrow (`sheetsync.frames`) gives what pandas' own selection gives."""
+"""Row selection through Arrow (`sheetsync.runtime.frames`) gives what pandas' own selection gives."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.frames import repeats, rows_where, series_where
+from sheetsync.runtime.frames import repeats, rows_where, series_where
 
 
 def _frame() -> pd.DataFrame:
@@ -80,7 +80,7 @@ def test_a_column_of_many_pieces_comes_out_in_one() -> None:
 def test_an_emptied_frame_keeps_its_columns_and_none_of_the_memory() -> None:
     import pyarrow as pa
 
-    from sheetsync.frames import emptied
+    from sheetsync.runtime.frames import emptied
 
     frame = pd.DataFrame({"text": pd.Series(["文三路一号"] * 100_000, dtype="str"), "n": np.arange(100_000)},
                          index=pd.Index([f"K{i}" for i in range(100_000)], dtype="str"))

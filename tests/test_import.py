@@ -16,14 +16,15 @@ from typing import Any
 import pytest
 from conftest import CliRun, libreoffice_csv, read_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
+from sheetsync.channels.readers import read_file, sample_file
 from sheetsync.config import Config
-from sheetsync.desk import init_desk
+from sheetsync.desk.new import init_desk
 from sheetsync.errors import ConfigError
-from sheetsync.importer import ImportResult, import_files
-from sheetsync.journal import Journal
-from sheetsync.readers import read_file, sample_file
-from sheetsync.rejects import csv_safe
+from sheetsync.importing.importer import ImportResult, import_files
+from sheetsync.journal.sqlite import Journal
+from sheetsync.reports.rejects import csv_safe
+from sheetsync.run import sync as api
 from sheetsync.stores import open_store
 
 LEGACY = Path(__file__).parent / "data" / "legacy"
@@ -178,7 +179,7 @@ def test_the_rejects_workbook_opens_in_libreoffice_as_written(soffice: str, tmp_
     every value back as the text it was, edge spaces, a control character and a formula included, on
     each file's sheet."""
     from sheetsync.channels.apply import Reject
-    from sheetsync.rejects import write_rejects_xlsx
+    from sheetsync.reports.rejects import write_rejects_xlsx
 
     odd = ["  两头空格  ", "tab\there", "=HYPERLINK(\"http://x\",\"y\")", "a&b<c>\"d\"", "_x000D_", "行\n换", "0013812345678"]
     rejects = [Reject("/in/one.csv", 2 + i, "原因", {"单号": f"A{i}", "备注": v, "空": None}) for i, v in enumerate(odd)]
@@ -352,7 +353,7 @@ def test_rejects_after_exact_copies_keep_their_line_and_the_values_the_file_had(
 
 @pytest.mark.parametrize("name", ["pos_2023_gbk.csv", "shop_export_utf8bom.csv", "excel_unicode.txt", "float_phones.csv"])
 def test_large_text_files_read_streamed_give_what_the_careful_read_gives(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sheetsync import readers
+    from sheetsync.channels import readers
 
     careful = read_file(LEGACY / name)[0]
     monkeypatch.setattr(readers, "STREAM_FROM", 0)
@@ -365,7 +366,7 @@ def test_exact_copies_are_found_by_hash_and_confirmed_value_by_value(monkeypatch
     import numpy as np
     import pandas as pd
 
-    from sheetsync import importer_parse
+    from sheetsync.importing import parse as importer_parse
 
     body = pd.DataFrame({0: ["ab", "a", "ab", None, None, "b"], 1: ["c", "bc", "c", None, "x", "a"]}, dtype="str")
     expected = [False, False, True, False, False, False]

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from conftest import CliRun, read_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
 from sheetsync.config import load_preset
-from sheetsync.fields import FIELDS
+from sheetsync.model.fields import FIELDS
+from sheetsync.run import sync as api
 
 
 def test_init_creates_a_desk_that_checks_and_syncs(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sheetsync import journal_created
 from sheetsync.errors import UnreadableInput
-from sheetsync.journal import AS_CREATED, SCHEMA_VERSION, Change, Flag, Journal, RunRecord
-from sheetsync.journal_created import Created
+from sheetsync.journal import created as journal_created
+from sheetsync.journal.created import Created
+from sheetsync.journal.sqlite import AS_CREATED, SCHEMA_VERSION, Change, Flag, Journal, RunRecord
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -129,7 +129,7 @@ def test_rollback_undoes_keys_merge_base_flags_and_files(tmp_path: Path) -> None
 def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
     import sqlite3 as sq
 
-    from sheetsync.journal_schema import MIGRATIONS
+    from sheetsync.journal.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     with sq.connect(path) as db:
@@ -149,8 +149,8 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
 def test_a_version_5_journal_keeps_its_base_and_keys_in_tables_without_rowid(tmp_path: Path) -> None:
     import sqlite3 as sq
 
-    from sheetsync.journal import _statements
-    from sheetsync.journal_schema import MIGRATIONS
+    from sheetsync.journal.schema import MIGRATIONS
+    from sheetsync.journal.sqlite import _statements
 
     path = tmp_path / "v5.db"
     with sq.connect(path) as db:
@@ -225,7 +225,7 @@ def test_a_run_staged_with_its_changes_first_takes_the_rest_later_in_order(tmp_p
 
 
 def test_a_large_run_is_written_through_a_rollback_journal_and_wal_comes_back(tmp_path: Path) -> None:
-    from sheetsync.memory import LARGE_RUN
+    from sheetsync.runtime.memory import LARGE_RUN
 
     def mode(path: Path) -> str:
         with sqlite3.connect(path) as db:

@@ -10,8 +10,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.journal_created import _decoded, documents
-from sheetsync.jsonrows import json_lists, json_objects, row_batches
+from sheetsync.journal.created import _decoded, documents
+from sheetsync.runtime.jsonrows import json_lists, json_objects, row_batches
 from sheetsync.steps.diff import created, created_record
 
 cells = st.one_of(st.none(), st.text(st.characters(blacklist_categories=["Cs"]), max_size=12),
@@ -38,7 +38,7 @@ def test_object_columns_and_empty_frames() -> None:
 
 
 def test_column_cells_are_made_a_chunk_at_a_time_and_read_like_a_list() -> None:
-    from sheetsync.values import ColumnCells, cell_values
+    from sheetsync.model.values import ColumnCells, cell_values
 
     column = pd.Series([None if i % 5 == 0 else f"2026-01-{1 + i % 28:02d} 08:00:00" for i in range(20_000)], dtype="str")
     cells, plain = ColumnCells("created_at", column), cell_values("created_at", column)
@@ -71,7 +71,7 @@ def test_new_rows_entries_encoded_by_duckdb_are_the_ones_made_one_by_one(
 
 def test_duckdb_connections_never_draw_a_progress_bar_on_stdout() -> None:
     """DuckDB draws a progress bar on stdout for queries over two seconds: it broke `import --json`."""
-    from sheetsync.textsql import connect
+    from sheetsync.runtime.textsql import connect
 
     with connect(threads=1) as con:
         assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)

@@ -15,11 +15,11 @@ from conftest import CliRun, libreoffice_convert, read_sheet
 from report_cli import assert_golden, with_report_commands
 
 from sheetsync.config import Config
-from sheetsync.dashboard import write_dashboard
 from sheetsync.errors import ConfigError
-from sheetsync.journal import Change, Journal, RunRecord
-from sheetsync.journal_created import Created
-from sheetsync.kpi import report
+from sheetsync.journal.created import Created
+from sheetsync.journal.sqlite import Change, Journal, RunRecord
+from sheetsync.reports.dashboard import write_dashboard
+from sheetsync.reports.kpi import report
 
 START, END, NOW = dt.datetime(2026, 11, 16), dt.datetime(2026, 11, 23, 12), dt.datetime(2026, 11, 23, 9)
 

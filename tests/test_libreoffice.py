@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import libreoffice_convert, libreoffice_csv, read_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
 from sheetsync.config import Config
+from sheetsync.run import sync as api
 
 pytestmark = pytest.mark.libreoffice
 NOW = dt.datetime(2026, 11, 23, 9, 30)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pyarrow as pa
 import pytest
 
-from sheetsync import memory
+from sheetsync.runtime import memory
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync import normalize
+from sheetsync.model import normalize
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from conftest import CliRun, read_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
 from sheetsync.config import Config, load_preset
-from sheetsync.desk import init_desk
-from sheetsync.journal import AS_CREATED, Journal
+from sheetsync.desk.new import init_desk
+from sheetsync.journal.sqlite import AS_CREATED, Journal
+from sheetsync.run import sync as api
 from sheetsync.stores.base import CellWrite
-from sheetsync.stores.xlsx_patch import patch_xlsx
+from sheetsync.stores.xlsx.patch import patch_xlsx
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 GOLDEN = Path(__file__).parent / "golden"

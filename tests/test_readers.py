@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sheetsync.channels.readers import read_file
 from sheetsync.errors import UnreadableInput
-from sheetsync.readers import read_file
 
 TEXT = "订单号,手机,金额\n0001,13812345678,199.00\n0002,0571-87654321,\n"
 

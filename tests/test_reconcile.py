@@ -13,11 +13,11 @@ import pytest
 from conftest import CliRun
 from report_cli import assert_golden, with_report_commands
 
-from sheetsync import api
 from sheetsync.config import Config, load_config
-from sheetsync.desk import init_desk
-from sheetsync.reconcile import KINDS, reconcile
-from sheetsync.reconcile_out import csv_safe
+from sheetsync.desk.new import init_desk
+from sheetsync.reports.reconcile import KINDS, reconcile
+from sheetsync.reports.reconcile_out import csv_safe
+from sheetsync.run import sync as api
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -170,7 +170,7 @@ def test_xlsx_output_has_a_summary_and_one_text_sheet_per_kind(desk: Config, run
 
 
 def test_json_output_file_is_the_result(desk: Config) -> None:
-    from sheetsync.reconcile_out import write_result
+    from sheetsync.reports.reconcile_out import write_result
 
     result = reconcile(desk, ["sf"], now=NOW)
     path = write_result(result, desk.base_dir / "r.json", "zh")

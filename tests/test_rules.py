@@ -20,8 +20,8 @@ from rules_fixtures import NOW, check, found, sheet
 from sheetsync.conditions import FieldType, field_types
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang
-from sheetsync.rules import BUILTIN_CODES, RulesConfig, compile_rules, validate
 from sheetsync.steps.anomalies import codes, render
+from sheetsync.steps.rules import BUILTIN_CODES, RulesConfig, compile_rules, validate
 
 
 def test_a_good_order_has_no_anomaly() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from rules_fixtures import check, found, sheet
 
-from sheetsync.rules.phone import region_of
 from sheetsync.steps.anomalies import phone_digits_lost
+from sheetsync.steps.rules.phone import region_of
 
 # phones --------------------------------------------------------------------------------------
 

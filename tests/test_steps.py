@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.journal import Change
+from sheetsync.journal.sqlite import Change
 from sheetsync.steps.anomalies import duplicate_id_anomalies, fill_for, render
 from sheetsync.steps.diff import diff, differs
 from sheetsync.steps.edits import person_edits, row_hashes

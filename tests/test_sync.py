@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import CliRun, read_sheet, write_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
 from sheetsync.config import Config, load_preset
-from sheetsync.locks import RunLock
+from sheetsync.run import sync as api
+from sheetsync.runtime.locks import RunLock
 from sheetsync.stores.base import CellWrite
-from sheetsync.stores.xlsx_patch import patch_xlsx
+from sheetsync.stores.xlsx.patch import patch_xlsx
 
 H = load_preset("zh")
 NOW = dt.datetime(2026, 11, 23, 9, 30)
@@ -287,7 +288,7 @@ def test_backups_keep_the_previous_versions(make_desk: Callable[..., Config]) ->
 
 
 def test_the_journal_holds_the_exact_hash_of_every_row_it_left(make_desk: Callable[..., Config]) -> None:
-    from sheetsync.journal import Journal
+    from sheetsync.journal.sqlite import Journal
     from sheetsync.steps.edits import row_hashes
     from sheetsync.stores import open_store
 

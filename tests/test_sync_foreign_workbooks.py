@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import libreoffice_csv, read_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
+from sheetsync.run import sync as api
 from sheetsync.stores.base import CellWrite
-from sheetsync.stores.xlsx_patch import patch_xlsx, read_book
+from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
 
 DATA = Path(__file__).parent / "data"
 NOW = dt.datetime(2026, 11, 23, 9, 30)

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sheetsync.stores.xlsx_threads import BackgroundDeflater, read_ahead
-from sheetsync.stores.xlsx_zip import Deflater
+from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
+from sheetsync.stores.xlsx.zipped import Deflater
 
 
 def test_read_ahead_yields_everything_in_order() -> None:
@@ -63,7 +63,7 @@ def test_background_deflater_reports_a_failed_write() -> None:
 def test_items_read_ahead_come_in_order_made_on_another_thread() -> None:
     import threading
 
-    from sheetsync.threads import read_ahead as generic_read_ahead
+    from sheetsync.runtime.threads import read_ahead as generic_read_ahead
 
     makers: set[str] = set()
 
@@ -77,7 +77,7 @@ def test_items_read_ahead_come_in_order_made_on_another_thread() -> None:
 
 
 def test_read_ahead_raises_the_makers_error_in_its_place() -> None:
-    from sheetsync.threads import read_ahead as generic_read_ahead
+    from sheetsync.runtime.threads import read_ahead as generic_read_ahead
 
     def make() -> Iterator[int]:
         yield 1
@@ -95,7 +95,7 @@ def test_leaving_a_read_ahead_loop_stops_the_maker() -> None:
     import itertools
     import threading
 
-    from sheetsync.threads import read_ahead as generic_read_ahead
+    from sheetsync.runtime.threads import read_ahead as generic_read_ahead
 
     before = threading.active_count()
     for item in generic_read_ahead(itertools.count(), depth=2):

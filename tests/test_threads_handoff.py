@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sheetsync.threads import HANDOFF_SECONDS, quick_handoffs
+from sheetsync.runtime.threads import HANDOFF_SECONDS, quick_handoffs
 
 
 def test_quick_handoffs_sets_the_interval_inside_and_restores_it_after_an_error() -> None:

@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sheetsync.workflow.advance import Advanced, advance
-from sheetsync.workflow.compiled import Workflow
-from sheetsync.workflow.history import Unlock, WorkflowHistory
-from sheetsync.workflow.load import load_workflow
+from sheetsync.journal.workflow import Unlock, WorkflowHistory
+from sheetsync.steps.workflow.advance import Advanced, advance
+from sheetsync.steps.workflow.compiled import Workflow
+from sheetsync.steps.workflow.load import load_workflow
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, 0)
 DATA = Path(__file__).parent / "data" / "workflows"

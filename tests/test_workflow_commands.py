@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from sheetsync import api, cli_workflow
+from sheetsync.cli import workflow as cli_workflow
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
+from sheetsync.journal.workflow import SqliteWorkflowJournal
+from sheetsync.run import commands
+from sheetsync.run import sync as api
 from sheetsync.stores import open_store
-from sheetsync.workflow import commands
-from sheetsync.workflow.history import SqliteWorkflowJournal
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, 0)
 

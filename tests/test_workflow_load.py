@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sheetsync.errors import ConfigError
-from sheetsync.workflow.load import check_targets, load_workflow, presets
+from sheetsync.steps.workflow.load import check_targets, load_workflow, presets
 
 GOOD = """\
 states:

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from conftest import read_sheet
 
-from sheetsync import api, load_config
+from sheetsync import load_config
 from sheetsync.config import Config, load_preset
+from sheetsync.run import sync as api
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx import XlsxStore
 

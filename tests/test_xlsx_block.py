@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xlsx_fixtures import cell_style, cell_xml, part, values
 
+from sheetsync.model.values import ColumnCells
 from sheetsync.stores.base import KEEP, AppendBlock, CellWrite, TextColumn
-from sheetsync.stores.xlsx_patch import patch_xlsx
-from sheetsync.values import ColumnCells
+from sheetsync.stores.xlsx.patch import patch_xlsx
 
 DATA = Path(__file__).parent / "data"
 FEATURES = DATA / "features_xlsxwriter.xlsx"  # rows 2-21 hold data, formatted in columns A-H
@@ -138,8 +138,8 @@ def test_the_edge_space_class_is_what_python_calls_space() -> None:
     """The query tells text needing `xml:space="preserve"` by an RE2 class; Python by `str.isspace`."""
     import pyarrow as pa
 
-    from sheetsync.textops import SPACE_CLASS
-    from sheetsync.textsql import connect
+    from sheetsync.runtime.textops import SPACE_CLASS
+    from sheetsync.runtime.textsql import connect
 
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     with connect() as con:
@@ -193,7 +193,7 @@ def test_rows_a_person_formatted_ahead_are_filled_in_the_same_way(tmp_path: Path
 def _needs_care(values: list[str]) -> bool:
     import pyarrow.compute as pc
 
-    from sheetsync.stores.xlsx_block import _EDGE_SPACE, _ESCAPED, _ONE_BY_ONE
+    from sheetsync.stores.xlsx.block import _EDGE_SPACE, _ESCAPED, _ONE_BY_ONE
 
     found = pc.match_substring_regex(pa.array(values, pa.large_string()), "|".join((_ESCAPED, _ONE_BY_ONE, _EDGE_SPACE)))
     return bool(pc.any(found).as_py())
@@ -203,7 +203,7 @@ def test_the_byte_look_never_clears_a_column_a_pattern_would_flag() -> None:
     """Every character that is white space, a control character, or shares a first byte with one, at the
     start, the end and inside a value, beside `_x` and U+FFFE/U+FFFF: where the patterns flag the column,
     `_may_need_care` says to look."""
-    from sheetsync.stores.xlsx_block import _may_need_care
+    from sheetsync.stores.xlsx.block import _may_need_care
 
     points = [*range(0x00, 0x100), *range(0x1680, 0x1690), *range(0x2000, 0x2070), *range(0x3000, 0x3010),
               0x4E00, 0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x1F600]
@@ -223,7 +223,7 @@ def test_the_byte_look_never_clears_a_column_a_pattern_would_flag() -> None:
     ["a", "杭", " ", "\t", "\n", "\r", "\x01", "&", "<", '"', "_", "x", "0", "\u00a0", "\u3000", "\u3002", "\ufffe", "\u2028"]),
     max_size=6)), min_size=1, max_size=12))
 def test_the_byte_look_of_any_column(values: list[str | None]) -> None:
-    from sheetsync.stores.xlsx_block import _may_need_care
+    from sheetsync.stores.xlsx.block import _may_need_care
 
     if _needs_care([v for v in values if v is not None] or [""]):
         assert _may_need_care(pa.array(values, pa.large_string()))

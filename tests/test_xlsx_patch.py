@@ -40,11 +40,11 @@ from xlsx_fixtures import (
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.stores.base import KEEP, AppendBlock, CellWrite
-from sheetsync.stores.xlsx_cells import col_letters
-from sheetsync.stores.xlsx_patch import PatchStats, last_row_of, patch_xlsx
-from sheetsync.stores.xlsx_ranges import extend_ranges
-from sheetsync.stores.xlsx_sheet import SheetPatcher
-from sheetsync.stores.xlsx_styles import StyleBook
+from sheetsync.stores.xlsx.cells import col_letters
+from sheetsync.stores.xlsx.patch import PatchStats, last_row_of, patch_xlsx
+from sheetsync.stores.xlsx.ranges import extend_ranges
+from sheetsync.stores.xlsx.sheet import SheetPatcher
+from sheetsync.stores.xlsx.styles import StyleBook
 
 DATA = Path(__file__).parent / "data"
 FEATURES = DATA / "features_xlsxwriter.xlsx"
@@ -921,7 +921,7 @@ def test_appended_rows_leave_out_empty_cells_their_column_formats_anyway(tmp_pat
 def test_parts_are_deflated_by_isa_l_where_installed_and_read_back_by_zlib(level: int) -> None:
     import platform
 
-    from sheetsync.stores import xlsx_zip
+    from sheetsync.stores.xlsx import zipped as xlsx_zip
 
     if platform.machine() in ("x86_64", "AMD64", "aarch64", "arm64"):
         assert xlsx_zip._zlib.__name__ == "isal.isal_zlib"  # the dependency has wheels here: its speed is relied on

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..config import Config
-from ..errors import ConfigError
-from ..i18n import t
-from ..mapping import load_mapping
-from .base import Channel, FileAccount, Pulled
-from .file import FileChannel
+from sheetsync.channels.base import Channel, FileAccount, Pulled
+from sheetsync.channels.file import FileChannel
+from sheetsync.channels.mapping import load_mapping
+from sheetsync.config import Config
+from sheetsync.errors import ConfigError
+from sheetsync.i18n import t
 
 if TYPE_CHECKING:
-    from ..divisions import Divisions
+    from sheetsync.divisions import Divisions
 
 CHANNELS: dict[str, type[FileChannel]] = {"file": FileChannel}
 
@@ -42,7 +42,7 @@ def split_addresses(addresses: pd.Series) -> pd.DataFrame:
 
 
 def _divisions() -> Divisions:
-    from ..divisions import load_divisions  # loaded on first use: most runs split no address
+    from sheetsync.divisions import load_divisions  # loaded on first use: most runs split no address
 
     return load_divisions()
 

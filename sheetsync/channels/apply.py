@@ -19,15 +19,15 @@ from typing import Final, TypeVar
 import numpy as np
 import pandas as pd
 
-from .. import normalize
-from ..config import normalize_header
-from ..errors import UnreadableInput
-from ..fields import DATETIME_FIELDS, MONEY_FIELDS
-from ..frames import repeats, rows_where, series_where
-from ..i18n import Lang, t
-from ..mapping import FieldRule, Mapping
-from ..readers import RawTable
-from ..values import format_money, text_or_none
+from sheetsync.channels.mapping import FieldRule, Mapping
+from sheetsync.channels.readers import RawTable
+from sheetsync.config import normalize_header
+from sheetsync.errors import UnreadableInput
+from sheetsync.i18n import Lang, t
+from sheetsync.model import normalize
+from sheetsync.model.fields import DATETIME_FIELDS, MONEY_FIELDS
+from sheetsync.model.values import format_money, text_or_none
+from sheetsync.runtime.frames import repeats, rows_where, series_where
 
 HEADER_SEARCH_ROWS = 30
 T = TypeVar("T")

@@ -14,9 +14,9 @@ from typing import Protocol
 
 import pandas as pd
 
-from ..config import ChannelConfig
-from ..mapping import Mapping
-from .apply import Reject
+from sheetsync.channels.apply import Reject
+from sheetsync.channels.mapping import Mapping
+from sheetsync.config import ChannelConfig
 
 
 @dataclass(slots=True)

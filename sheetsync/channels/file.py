@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config import ChannelConfig, Config
-from ..errors import UnreadableInput
-from ..i18n import t
-from ..mapping import Mapping
-from ..readers import read_file
-from ..stores.xlsx import file_sha256
-from .apply import Splitter, apply_mapping
-from .base import FileAccount, Pulled
+from sheetsync.channels.apply import Splitter, apply_mapping
+from sheetsync.channels.base import FileAccount, Pulled
+from sheetsync.channels.mapping import Mapping
+from sheetsync.channels.readers import read_file
+from sheetsync.config import ChannelConfig, Config
+from sheetsync.errors import UnreadableInput
+from sheetsync.i18n import t
+from sheetsync.stores.xlsx import file_sha256
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 

@@ -9,10 +9,10 @@ from typing import Final, Literal
 
 import pandas as pd
 
-from ..i18n import Lang, t
-from ..journal import Flag
-from ..normalize import digits_lost
-from .identity import duplicate_ids
+from sheetsync.i18n import Lang, t
+from sheetsync.journal.sqlite import Flag
+from sheetsync.model.normalize import digits_lost
+from sheetsync.steps.identity import duplicate_ids
 
 Level = Literal["error", "warn", "info"]
 

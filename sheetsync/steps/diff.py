@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..journal import Change
-from ..journal_created import Created
-from ..jsonrows import json_objects, table_batches
-from ..stores.base import AppendBlock, CellValue, CellWrite, _Keep
+from sheetsync.journal.created import Created
+from sheetsync.journal.sqlite import Change
+from sheetsync.runtime.jsonrows import json_objects, table_batches
+from sheetsync.stores.base import AppendBlock, CellValue, CellWrite, _Keep
 
 
 @dataclass(frozen=True, slots=True)

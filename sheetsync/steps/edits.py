@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..journal import Change
-from ..textsql import row_hashes as row_hash_values
-from .diff import differs, texts
+from sheetsync.journal.sqlite import Change
+from sheetsync.runtime.textsql import row_hashes as row_hash_values
+from sheetsync.steps.diff import differs, texts
 
 
 def row_hashes(frame: pd.DataFrame) -> pd.Series:

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..values import among
+from sheetsync.model.values import among
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..values import text_or_none
-from .diff import differs
+from sheetsync.model.values import text_or_none
+from sheetsync.steps.diff import differs
 
 
 @dataclass(frozen=True, slots=True)

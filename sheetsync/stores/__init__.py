@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..config import Config
-from ..errors import ConfigError
-from ..i18n import t
-from .xlsx import XlsxStore
+from sheetsync.config import Config
+from sheetsync.errors import ConfigError
+from sheetsync.i18n import t
+from sheetsync.stores.xlsx import XlsxStore
 
 STORES: dict[str, type[XlsxStore]] = {"xlsx": XlsxStore}
 

@@ -1,0 +1,233 @@
+"""The `import` command and `init --from`: parse, call the library, render, return the exit code.
+
+Plain functions with typer annotations; `cli.py` registers them:
+`app.command("import")(import_command)` and `init --from` calling `init_from`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from sheetsync.config import DEFAULT_CONFIG, Config, load_config
+from sheetsync.desk.adopt import AdoptResult, adopt_workbook
+from sheetsync.i18n import Lang, t
+from sheetsync.importing.importer import ImportResult, import_files
+from sheetsync.importing.importer import Progress as ProgressCallback
+from sheetsync.run.sync import parse_now
+from sheetsync.runtime import memory
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The desk's sheetsync.yaml.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+SHOWN_ROWS = 3
+SHOWN_DISAGREEMENTS = 10
+
+
+FilesArgument = Annotated[list[str], typer.Argument(
+    help="Files or globs (quoted): .csv .tsv .txt .xlsx .xls; every sheet of a workbook.", show_default=False)]
+MappingOption = Annotated[str | None, typer.Option("--mapping", help="A mapping by name (mappings/NAME.yaml) or path.")]
+AutoOption = Annotated[bool, typer.Option("--auto", help="Match headers by synonyms and content (default without --mapping).")]
+ChannelOption = Annotated[str, typer.Option(
+    "--channel", help="Channel of the imported rows, unless the mapping or a column names one.")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="Only this sheet of each workbook.")]
+PreviewOption = Annotated[bool, typer.Option("--preview", help="Show the match, a sample and the counts; write nothing.")]
+RejectsOption = Annotated[Path | None, typer.Option("--rejects", help="Where rows not taken go: .xlsx (all text) or .csv.")]
+SaveOption = Annotated[str | None, typer.Option("--save-mapping", help="Save the automatic match as mappings/NAME.yaml.")]
+NowOption = Annotated[str | None, typer.Option("--now", help="The run's clock, ISO 8601 (tests, replays).")]
+FromOption = Annotated[Path, typer.Option("--from", help="Adopt this existing .xlsx order workbook as it is.")]
+OrderSheetOption = Annotated[str | None, typer.Option("--sheet", help="The order sheet (default: the best matching one).")]
+AddColumnsOption = Annotated[bool, typer.Option(
+    "--add-columns", help="Append the missing columns (order id, status, SLA ...) at the right of the header row.")]
+LangOption = Annotated[str, typer.Option("--lang", help="zh or en.")]
+
+
+def import_command(
+    files: FilesArgument,
+    config: ConfigOption = Path(DEFAULT_CONFIG),
+    mapping: MappingOption = None,
+    auto: AutoOption = False,
+    channel: ChannelOption = "legacy",
+    sheet: SheetOption = None,
+    preview: PreviewOption = False,
+    rejects: RejectsOption = None,
+    save_mapping: SaveOption = None,
+    json_out: JsonOption = False,
+    now: NowOption = None,
+) -> int:
+    """Import legacy order files into the order table: preview first, take everything that can be taken, lose nothing."""
+    loaded = _load(config)
+    lang = loaded.language
+    memory.fit_to_run(memory.LARGE_RUN)  # years of orders: mapping each large block anew would cost more than it saves
+    with _progress(lang, enabled=out.is_terminal and not json_out) as progress:
+        result = import_files(loaded, files, mapping=mapping, auto=auto, channel=channel, sheet=sheet, preview=preview,
+                              rejects=rejects, save_mapping_as=save_mapping, now=parse_now(now, loaded.tz), progress=progress)
+    if json_out:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        show_import(out, result, lang)
+    for error in result.errors:
+        err.print(f"[bold red]✗[/bold red] {error}", highlight=False)
+    if result.errors:
+        err.print(f"  → {t('pull.unreadable.hint', lang)}", highlight=False)
+    return result.exit_code
+
+
+def init_from(
+    workbook: FromOption,
+    sheet: OrderSheetOption = None,
+    add_columns: AddColumnsOption = False,
+    lang: LangOption = "zh",
+    json_out: JsonOption = False,
+) -> int:
+    """Adopt an existing order workbook: match its headers and write sheetsync.yaml beside it."""
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("zh | en", param_hint="--lang")
+    language: Lang = "en" if lang == "en" else "zh"
+    result = adopt_workbook(workbook, sheet=sheet, add_columns=add_columns, lang=language)
+    if json_out:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        show_adopt(out, result, language)
+    return 0
+
+
+def _load(path: Path) -> Config:
+    """The configuration, with the log file set up as every command does it (cli._load)."""
+    from sheetsync import cli
+
+    loader = getattr(cli, "_load", load_config)
+    loaded: Config = loader(path)
+    return loaded
+
+
+@contextmanager
+def _progress(lang: Lang, *, enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A progress bar on a terminal: files read, then the run writing the table."""
+    if not enabled:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(t("import.progress.read", lang), total=None)
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=t(f"import.progress.{stage}", lang), completed=done, total=total)
+
+        yield update
+
+
+def show_import(console: Console, result: ImportResult, lang: Lang) -> None:
+    """The import's report: how columns were matched, per file counts, a sample, reasons, disagreements."""
+    shown: set[tuple[str, ...]] = set()
+    for explained in result.mappings:
+        shape = tuple(f"{c['header']}={c['field']}" for c in explained["columns"])
+        if shape not in shown and (result.preview or explained["mapping"] == "auto"):
+            shown.add(shape)
+            _show_mapping(console, explained, lang)
+    title = t("import.title.preview" if result.preview else "import.title", lang)
+    files = RichTable(title=title, title_justify="left")
+    for n, name in enumerate(t("import.files.columns", lang).split(",")):
+        files.add_column(name, justify="right" if 2 <= n <= 6 else "left")
+    for f in result.files:
+        note = f.error or f.skipped or ""
+        files.add_row(Path(f.path).name, f.sheet or "", str(f.read), str(f.imported), str(f.merged), str(f.duplicate),
+                      str(f.rejected), note)
+    console.print(files)
+    if result.preview and result.sample:
+        _show_sample(console, result.sample, lang)
+    if result.reasons:
+        console.print(f"[bold]{t('import.reasons', lang)}[/bold]")
+        for reason, n in result.reasons.items():
+            console.print(f"  {n:>6}  {reason}", highlight=False)
+    if result.disagreements_total:
+        console.print(f"[yellow]{t('import.disagreements', lang, n=result.disagreements_total)}[/yellow]")
+        for d in result.disagreements[:SHOWN_DISAGREEMENTS]:
+            fields = ", ".join(f"{f} {v[0]}→{v[1]}" for f, v in d["fields"].items())
+            console.print("  " + t("import.disagreement", lang, key=d["key"], file=Path(d["file"]).name, line=d["line"],
+                                   first_file=Path(d["first_file"]).name, first_line=d["first_line"], fields=fields),
+                          highlight=False)
+    if result.saved_mapping:
+        console.print(t("import.saved_mapping", lang, path=result.saved_mapping, name=Path(result.saved_mapping).stem))
+    for notice in result.notices:
+        console.print(f"[yellow]! {notice}[/yellow]", highlight=False)
+    if result.rejects_file:
+        console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]", highlight=False)
+    if not result.preview and result.run_id is not None:
+        if result.workbook_written:
+            console.print(t("report.workbook_written", lang, path=result.workbook, backup=result.backup or "-"))
+        else:
+            console.print(t("report.workbook_unchanged", lang))
+    if result.estimated:
+        console.print(f"[dim]{t('import.estimated', lang)}[/dim]")
+    about = t("import.accounting.estimated", lang) if result.estimated else ""
+    console.print(about + t("import.accounting", lang, read=result.read, imported=result.imported, merged=result.merged,
+                            duplicate=result.duplicate, rejected=result.rejected), style="bold")
+    console.print(t("report.took", lang, seconds=result.seconds), style="dim")
+
+
+def _show_mapping(console: Console, explained: dict[str, Any], lang: Lang) -> None:
+    grid = RichTable(title=t("import.mapping.title", lang, table=Path(explained["table"]).name, mapping=explained["mapping"],
+                             line=explained["header_line"] or "-"), title_justify="left")
+    for name in t("import.mapping.columns", lang).split(","):
+        grid.add_column(name)
+    for c in explained["columns"]:
+        if c["field"] is None:
+            continue
+        grid.add_row(c["header"], c["field"], _basis(c, lang), f"{c['confidence']:.2f}")
+    console.print(grid)
+    if explained["composed_key"]:
+        console.print(t("import.composed", lang, fields=" / ".join(explained["composed_key"])))
+    if explained.get("day_first"):
+        console.print(t("import.day_first", lang))
+    if explained["unmatched"]:
+        console.print(f"[dim]{t('import.unmatched', lang, headers=', '.join(explained['unmatched']))}[/dim]", highlight=False)
+
+
+def _basis(column: dict[str, Any], lang: Lang) -> str:
+    basis = column["basis"] or "mapping"
+    return t(f"import.basis.{basis}", lang, note=column.get("note") or "")
+
+
+def _show_sample(console: Console, sample: list[dict[str, Any]], lang: Lang) -> None:
+    """The first normalised records side by side, one line per field (a table is wider than it is long)."""
+    rows = sample[:SHOWN_ROWS]
+    fields = [f for f in rows[0] if f != "order_id" and any(r.get(f) for r in rows)]
+    grid = RichTable(title=t("import.sample", lang), title_justify="left", show_header=False)
+    grid.add_column(style="bold")
+    for _ in rows:
+        grid.add_column(overflow="fold")
+    for name in fields:
+        grid.add_row(name, *(str(row.get(name) or "") for row in rows))
+    console.print(grid)
+
+
+def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
+    grid = RichTable(title=t("adopt.title", lang, path=Path(result.workbook).name, sheet=result.sheet, row=result.header_row),
+                     title_justify="left")
+    for name in t("adopt.columns", lang).split(","):
+        grid.add_column(name)
+    for c in result.columns:
+        if c["field"]:
+            grid.add_row(c["header"], c["field"], _basis(c, lang), f"{c['confidence']:.2f}")
+    console.print(grid)
+    if result.unmatched:
+        console.print(t("adopt.unmatched", lang, headers=", ".join(result.unmatched)), highlight=False)
+    if result.added:
+        console.print(f"[green]{t('adopt.added', lang, headers=', '.join(result.added))}[/green]", highlight=False)
+    if result.missing:
+        console.print(f"[yellow]{t('adopt.missing', lang, headers=', '.join(result.missing))}[/yellow]", highlight=False)
+    console.print(f"[green]✓[/green] {t('adopt.written', lang, path=result.config)}")
+    console.print(t("adopt.next", lang, config=result.config), style="dim")

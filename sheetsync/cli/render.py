@@ -1,0 +1,110 @@
+"""The terminal report: short, in the desk's language, rich on a terminal and plain in a log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from sheetsync.i18n import Lang, t
+from sheetsync.journal.sqlite import HistoryEntry
+from sheetsync.run.sync import CheckResult, RunResult, ValidateResult
+
+
+def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
+    title = t("report.title.dry" if result.dry_run else "report.title", lang)
+    grid = RichTable(title=title, show_header=False, title_justify="left")
+    grid.add_column(style="bold")
+    grid.add_column(justify="right")
+    grid.add_row(t("report.rows", lang), str(result.rows))
+    grid.add_row(t("report.new_ids", lang), str(len(result.assigned)))
+    grid.add_row(t("report.person_edits", lang), str(len(result.person_edits)))
+    grid.add_row(t("report.cells", lang), str(result.cells_written if not result.dry_run else len(result.changes)))
+    grid.add_row(t("report.appended", lang), str(result.rows_appended))
+    grid.add_row(t("report.duplicates", lang), str(len(result.duplicates)))
+    if result.anomalies:
+        grid.add_row(t("report.anomalies", lang), ", ".join(f"{k} {v}" for k, v in result.anomalies.items()))
+    console.print(grid)
+    if result.files:
+        files = RichTable(title=t("report.files", lang), title_justify="left")
+        for name in t("report.files.columns", lang).split(","):
+            files.add_column(name, justify="left" if name == name.split()[0] and not files.columns else "right")
+        for f in result.files:
+            note = f["error"] or f["skipped"] or ""
+            files.add_row(Path(f["path"]).name, str(f["rows_read"]), str(f["new"]), str(f["updated"]), str(f["unchanged"]),
+                          str(f["rejected"]), note)
+        console.print(files)
+    if result.rejects_file:
+        console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]")
+    if result.unmatched_waybills:
+        numbers = ", ".join(str(w.get("tracking_no")) for w in result.unmatched_waybills[:10])
+        console.print(f"[yellow]{t('report.unmatched', lang, n=len(result.unmatched_waybills), numbers=numbers)}[/yellow]")
+    if result.not_recreated:
+        console.print(f"[yellow]{t('report.not_recreated', lang, ids=', '.join(result.not_recreated[:20]))}[/yellow]")
+    for notice in result.notices:
+        console.print(f"[yellow]! {notice}[/yellow]")
+    if result.deleted:
+        console.print(f"[yellow]{t('report.deleted', lang)}: {', '.join(result.deleted)}[/yellow]")
+    for order_id, rows in result.duplicates.items():
+        console.print(f"[red]DUP_ORDER_ID {order_id}: {', '.join(map(str, rows))}[/red]")
+    if result.dry_run and result.changes:
+        console.print(t("report.would_write", lang))
+        for c in result.changes[:50]:
+            console.print(f"  {c['order_id']} {c['field']} (r{c['row']}): {c['old']!s} → {c['new']!s}")
+        if len(result.changes) > 50:
+            console.print(f"  … +{len(result.changes) - 50}")
+    elif not result.dry_run:
+        if result.workbook_written:
+            console.print(t("report.workbook_written", lang, path=result.workbook, backup=result.backup or "-"))
+        else:
+            console.print(t("report.workbook_unchanged", lang))
+    console.print(t("report.took", lang, seconds=result.seconds), style="dim")
+
+
+def show_validate(console: Console, result: ValidateResult, lang: Lang, shown: int = 50) -> None:
+    """Counts per code, then the first `shown` findings with their sheet row."""
+    if not result.findings:
+        console.print(f"[green]✓[/green] {t('validate.clean', lang, rows=result.rows)}")
+        return
+    console.print(t("validate.summary", lang, rows=result.rows, n=len(result.findings), errors=result.errors))
+    console.print(", ".join(f"{code} {n}" for code, n in result.counts.items()))
+    table = RichTable(show_header=True, header_style="bold")
+    for key in ("validate.row", "validate.order", "validate.code", "validate.level", "validate.message"):
+        table.add_column(t(key, lang))
+    style = {"error": "red", "warn": "yellow", "info": "dim"}
+    for f in result.findings[:shown]:
+        table.add_row(str(f["row"]), f["order_id"] or "", f["code"], f["level"], f["message"], style=style.get(f["level"]))
+    console.print(table)
+    if len(result.findings) > shown:
+        console.print(t("validate.more", lang, n=len(result.findings) - shown), style="dim")
+
+
+def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
+    console.print(f"[green]✓[/green] {t('check.ok', lang, path=result.config)}")
+    if result.rules:
+        console.print(t("check.rules", lang, n=len(result.rules)))
+    if not result.mapped:  # `check --rules`: the workbook was not read
+        return
+    console.print(t("check.table", lang, sheet=result.sheet, row=result.header_row, rows=result.rows))
+    console.print(t("check.mapped", lang, n=len(result.mapped)))
+    if result.absent:
+        console.print(t("check.absent", lang, fields=", ".join(result.absent)), style="dim")
+    if result.extra:
+        console.print(t("check.extra", lang, headers=", ".join(result.extra)))
+    for c in result.channels:
+        console.print(t("check.channel", lang, name=c["name"], mapping=c["mapping"], kind=c["kind"], files=c["files"]))
+
+
+def show_history(console: Console, order_id: str, entries: list[HistoryEntry], lang: Lang) -> None:
+    if not entries:
+        console.print(t("history.none", lang, order_id=order_id))
+        return
+    grid = RichTable(title=t("history.title", lang, order_id=order_id), title_justify="left")
+    for name in t("history.columns", lang).split(","):
+        grid.add_column(name)
+    for e in entries:
+        field = t("history.created", lang) if e.field == "*" else e.field
+        source = f"{e.source} ({e.detail})" if e.detail else e.source
+        grid.add_row(str(e.run_id), e.at, field, e.old or "", e.new or "", source)
+    console.print(grid)

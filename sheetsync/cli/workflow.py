@@ -1,0 +1,120 @@
+"""The workflow's commands (`queue`, `approve`, `unlock`): typer functions that `cli.py` registers.
+
+Each parses, calls `workflow.commands`, renders and returns its exit code, as the other commands do.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from sheetsync.config import DEFAULT_CONFIG, load_config
+from sheetsync.i18n import Lang, t
+from sheetsync.run import commands
+from sheetsync.run import sync as api
+from sheetsync.runtime.logs import log_to_state_dir
+from sheetsync.steps.workflow.queue import QueueGroup, group_title
+
+out = Console(soft_wrap=True)
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The desk's sheetsync.yaml.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+NowOption = Annotated[str | None, typer.Option("--now", help="The clock, ISO 8601 (tests, replays).")]
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def queue(
+    config: ConfigOption = Path(DEFAULT_CONFIG),
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Only this group (e.g. a warehouse).")] = None,
+    json_out: JsonOption = False,
+    now: NowOption = None,
+) -> int:
+    """Print the open orders of each group in working order: breached first, then by time left to the
+    promise, priority classes (红/黄/绿 or A/B/C) breaking ties.  Writes nothing."""
+    loaded = load_config(config)
+    log_to_state_dir(loaded.state_dir)
+    groups = commands.queues(loaded, api.parse_now(now, loaded.tz), group)
+    if json_out:
+        _print_json([g.to_dict() for g in groups])
+    else:
+        show_queues(out, groups, loaded.language)
+    return 0
+
+
+def approve(
+    order_ids: Annotated[list[str] | None, typer.Argument(help="The orders to sign.")] = None,
+    by: Annotated[str, typer.Option("--by", help="The signer's name, as the approval tiers list it.")] = "",
+    config: ConfigOption = Path(DEFAULT_CONFIG),
+    group: Annotated[str | None, typer.Option("--group", "-g", help="With --all: the group whose orders to sign.")] = None,
+    all_orders: Annotated[bool, typer.Option("--all", help="Sign every order in review (of --group) NAME may sign.")] = False,
+    json_out: JsonOption = False,
+    now: NowOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Write even if a lock file says the workbook is open.")] = False,
+) -> int:
+    """Sign orders: add NAME to their approver cell, writing the sheet (journaled).  The next sync
+    lets an order leave review once it has enough valid signatures."""
+    if not by.strip():
+        raise typer.BadParameter("--by NAME", param_hint="--by")
+    loaded = load_config(config)
+    log_to_state_dir(loaded.state_dir)
+    result = commands.approve_orders(loaded, by, order_ids or [], group=group, all_in_group=all_orders,
+                                     now=api.parse_now(now, loaded.tz), force=force)
+    if json_out:
+        _print_json(result.to_dict())
+        return 0
+    lang = loaded.language
+    for s in result.signatures:
+        key = f"workflow.approve.{s.outcome}"
+        style = {"signed": "green", "already": "dim"}.get(s.outcome, "yellow")
+        out.print(f"[{style}]{t(key, lang, order_id=s.order_id, name=by, tier=s.tier or '')}[/{style}]", highlight=False)
+    return 0
+
+
+def unlock(
+    order_id: Annotated[str, typer.Argument(help="The order whose address may be changed again.")],
+    by: Annotated[str, typer.Option("--by", help="Who unlocks it.")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the journal).")] = "",
+    config: ConfigOption = Path(DEFAULT_CONFIG),
+    json_out: JsonOption = False,
+    now: NowOption = None,
+) -> int:
+    """Unlock an order's locked fields (the address, from the lock state on): the next sync keeps a
+    person's change to them instead of putting it back.  Journaled with who and why."""
+    if not by.strip():
+        raise typer.BadParameter("--by NAME", param_hint="--by")
+    if not reason.strip():
+        raise typer.BadParameter("--reason TEXT", param_hint="--reason")
+    loaded = load_config(config)
+    log_to_state_dir(loaded.state_dir)
+    done = commands.unlock_order(loaded, order_id, by.strip(), reason.strip(), api.parse_now(now, loaded.tz))
+    if json_out:
+        _print_json({"order_id": done.order_id, "by": done.by, "reason": done.reason, "id": done.id})
+    else:
+        out.print(t("workflow.unlock.done", loaded.language, order_id=done.order_id, by=done.by, reason=done.reason))
+    return 0
+
+
+def show_queues(console: Console, groups: list[QueueGroup], lang: Lang) -> None:
+    if not groups:
+        console.print(t("queue.none", lang))
+        return
+    colours = {3: "red", 2: "red", 1: "yellow"}
+    for group in groups:
+        grid = RichTable(title=group_title(group, lang), title_justify="left")
+        for name in t("queue.columns", lang).split(","):
+            grid.add_column(name)
+        for e in group.entries:
+            style = colours.get(e.level, "green")
+            left = "-" if e.hours_left is None else t("queue.hours", lang, h=f"{e.hours_left:.1f}")
+            stay = "-" if e.hours_in_state is None else t("queue.hours", lang, h=f"{e.hours_in_state:.1f}")
+            grid.add_row(e.order_id or str(e.row), e.status, f"[{style}]{e.sla}[/{style}]", left, e.priority or "", stay)
+        console.print(grid)

@@ -1,0 +1,320 @@
+"""sheetsync.yaml: loaded safely with ruamel.yaml, validated by pydantic, errors pointing into the file.
+
+ruamel.yaml's round-trip loader keeps each key's line and column, so a pydantic error
+becomes `sheetsync.yaml:7:5: table.sheet: ...`.  Paths in the file are relative to it.
+Secrets never live in the file: a channel names the environment variable holding them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from sheetsync.config.rules import RulesConfig
+from sheetsync.config.workflow import AlertTarget
+from sheetsync.errors import ConfigError
+from sheetsync.i18n import Lang, default_lang, t
+from sheetsync.model.fields import FIELDS
+from sheetsync.model.values import first_repeated
+from sheetsync.runtime.resources import data_dir
+
+DEFAULT_CONFIG = "sheetsync.yaml"
+M = TypeVar("M", bound=BaseModel)
+PRESETS = ("zh", "en")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TableConfig(_Model):
+    """Where the order table is: the workbook, its sheet, and how its headers are named."""
+
+    backend: str = "xlsx"
+    path: Path = Path("orders.xlsx")
+    sheet: str = "订单"
+    headers: str | dict[str, str] = "zh"
+    header_row: int | None = Field(default=None, ge=1)
+
+
+class OrderIdConfig(_Model):
+    """How new order_ids look: `{prefix}`, `{date:...}` (the run's local date) and `{seq:...}`."""
+
+    prefix: str = "SS"
+    format: str = "{prefix}{date:%Y%m%d}-{seq:06d}"
+
+    @field_validator("format")
+    @classmethod
+    def _format_works(cls, value: str) -> str:
+        if "{seq" not in value:
+            raise ValueError("{seq} is required")
+        try:
+            value.format(prefix="P", date=dt.date(2026, 1, 2), seq=1)
+        except (KeyError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+class ChannelConfig(_Model):
+    """A source of orders (or of waybills, under `logistics:`)."""
+
+    name: str
+    kind: str = "file"
+    path: str | None = None
+    mapping: str | None = None
+    label: str | None = None
+    archive: str | None = None
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)\s*$")
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """`30m`, `48h`, `2d` -> a timedelta; anything else raises ValueError."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"'{text}' is not a duration like 30m, 48h or 2d")
+    amount, unit = float(match[1]), match[2]
+    return dt.timedelta(minutes=amount) if unit in ("m", "min") else dt.timedelta(hours=amount * (24 if unit == "d" else 1))
+
+
+class Config(_Model):
+    """One order desk."""
+
+    table: TableConfig = TableConfig()
+    journal: Path = Path(".sheetsync/journal.db")
+    lang: Lang | None = None
+    order_id: OrderIdConfig = OrderIdConfig()
+    manual_label: str | None = None
+    backups: int = Field(default=10, ge=0)
+    channels: list[ChannelConfig] = []
+    logistics: list[ChannelConfig] = []
+    promises: dict[str, str] = {}
+    timezone: str | None = None
+    rules: RulesConfig = RulesConfig()
+    workflow: str | None = None
+    """A preset (`default_zh`, `ecommerce_zh`, `default_en`) or a workflow file relative to this one."""
+    alerts: list[AlertTarget] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"'{value}' is not a time zone name like Asia/Shanghai") from None
+        return value
+
+    @property
+    def tz(self) -> dt.tzinfo | None:
+        """The desk's time zone (times with an offset are turned into it); None: this machine's."""
+        return ZoneInfo(self.timezone) if self.timezone else None
+
+    @field_validator("promises")
+    @classmethod
+    def _durations(cls, value: dict[str, str]) -> dict[str, str]:
+        for text in value.values():
+            parse_duration(text)
+        return value
+
+    @field_validator("alerts")
+    @classmethod
+    def _unique_alerts(cls, value: list[AlertTarget]) -> list[AlertTarget]:
+        dup = first_repeated([a.name for a in value])
+        if dup:
+            raise ValueError(f"the alert target name '{dup}' is used twice")
+        return value
+
+    @field_validator("channels", "logistics")
+    @classmethod
+    def _unique_names(cls, value: list[ChannelConfig]) -> list[ChannelConfig]:
+        dup = first_repeated([c.name for c in value])
+        if dup:
+            raise ValueError(f"the channel name '{dup}' is used twice")
+        return value
+
+    # Filled by load_config, not read from the file.
+    source: Path = Field(default=Path(DEFAULT_CONFIG), exclude=True)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent
+
+    @property
+    def language(self) -> Lang:
+        if self.lang:
+            return self.lang
+        preset = self.table.headers if isinstance(self.table.headers, str) else self.table.headers.get("preset", "zh")
+        return "en" if preset == "en" else "zh"
+
+    @property
+    def workbook_path(self) -> Path:
+        return self.resolve(self.table.path)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.resolve(self.journal)
+
+    @property
+    def state_dir(self) -> Path:
+        """`.sheetsync/` beside the configuration: journal, backups, logs, locks."""
+        return self.base_dir / ".sheetsync"
+
+    @property
+    def manual_channel(self) -> str:
+        return self.manual_label or t("manual.label", self.language)
+
+    def resolve(self, path: Path | str) -> Path:
+        path = Path(path)
+        return path if path.is_absolute() else self.base_dir / path
+
+    def header_map(self) -> tuple[dict[str, str], frozenset[str]]:
+        """canonical field -> header text, and the fields the file maps by name (they must exist)."""
+        return resolve_headers(self.table.headers, self.language)
+
+
+def load_preset(name: str) -> dict[str, str]:
+    yaml = YAML(typ="safe")
+    path = data_dir("templates") / "headers" / f"{name}.yaml"
+    loaded: dict[str, str] = yaml.load(path.read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in loaded.items()}
+
+
+def resolve_headers(headers: str | dict[str, str], lang: Lang) -> tuple[dict[str, str], frozenset[str]]:
+    """A preset name, or a mapping (optionally `preset:` plus overrides) -> field -> header text."""
+    if isinstance(headers, str):
+        preset, overrides = headers, {}
+    else:
+        overrides = dict(headers)
+        preset = overrides.pop("preset", "") if "preset" in overrides else ""
+    if preset and preset not in PRESETS:
+        raise ValueError(t("config.bad_preset", lang, name=preset, known=", ".join(PRESETS)))
+    unknown = [k for k in overrides if k not in FIELDS]
+    if unknown:
+        raise ValueError(t("config.bad_field", lang, name=unknown[0], known=", ".join(FIELDS)))
+    mapping = load_preset(preset) if preset else {}
+    mapping.update({k: str(v) for k, v in overrides.items()})
+    seen: dict[str, str] = {}
+    for field, header in mapping.items():
+        key = normalize_header(header)
+        if key in seen:
+            raise ValueError(t("config.dup_header", lang, header=header, fields=f"{seen[key]}, {field}"))
+        seen[key] = field
+    return mapping, frozenset(overrides)
+
+
+def normalize_header(text: str) -> str:
+    """Header text as compared: full-width folded, white space dropped, case folded."""
+    folded = "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in str(text))
+    return "".join(folded.split()).replace("\u3000", "").casefold()
+
+
+def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
+    """Read and validate a sheetsync.yaml; a problem raises ConfigError naming file, line, key and fix."""
+    path = Path(path)
+    lang = default_lang()
+    if not path.is_file():
+        raise ConfigError(t("config.missing", lang, path=path), t("config.missing.hint", lang))
+    data = read_yaml(path, lang)
+    if data.get("lang") in PRESETS:
+        lang = data["lang"]
+    elif isinstance(data.get("table"), dict) and data["table"].get("headers") == "en":
+        lang = "en"
+    config = validate_yaml(Config, data, path, lang, source=path.resolve())
+    try:
+        config.header_map()
+    except ValueError as exc:
+        line, col = _locate(data, ("table", "headers"))
+        raise ConfigError(t("config.field", lang, path=path, line=line, col=col, key="table.headers", problem=exc)) from None
+    return config
+
+
+def read_yaml(path: Path, lang: Lang) -> CommentedMap:
+    """A YAML mapping, loaded safely (no tags are constructed), keys keeping their line numbers."""
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ConfigError(
+            t("config.yaml", lang, path=path, line=line, col=col, problem=exc.problem or exc),
+            t("config.yaml.hint", lang),
+        ) from None
+    if data is None:
+        return CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise ConfigError(t("config.not_mapping", lang, path=path))
+    return data
+
+
+def validate_yaml(model: type[M], data: CommentedMap, path: Path, lang: Lang, **extra: Any) -> M:
+    """`data` as a `model`; a problem raises ConfigError pointing at the file, line and key."""
+    try:
+        return model.model_validate({**_plain(data), **extra})
+    except ValidationError as exc:
+        raise _explain(exc, data, path, lang, model) from None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _locate(data: Any, loc: tuple[int | str, ...]) -> tuple[int, int]:
+    """1-based line and column of the deepest key of `loc` present in the loaded YAML."""
+    line, col = 1, 1
+    node = data
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line, col = (x + 1 for x in node.lc.key(part))
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line, col = (x + 1 for x in node.lc.item(part))
+            node = node[part]
+        else:
+            break
+    return line, col
+
+
+def _explain(exc: ValidationError, data: Any, path: Path, lang: Lang, root: type[BaseModel]) -> ConfigError:
+    lines = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        line, col = _locate(data, loc)
+        key = ".".join(str(p) for p in loc) or "(top)"
+        if error["type"] == "extra_forbidden":
+            problem = t("config.extra", lang, allowed=", ".join(_allowed_keys(root, loc)))
+        elif error["type"] == "missing":
+            problem = t("config.missing_key", lang)
+        else:
+            problem = error["msg"]
+        lines.append(t("config.field", lang, path=path, line=line, col=col, key=key, problem=problem))
+    return ConfigError("\n".join(lines))
+
+
+def _allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    model = root
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        annotation = getattr(info, "annotation", None) if info else None
+        inner = getattr(annotation, "__args__", (annotation,))
+        nested = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if nested is None:
+            break
+        model = nested
+    return [name for name, info in model.model_fields.items() if not info.exclude]

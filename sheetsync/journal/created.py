@@ -1,0 +1,148 @@
+"""The values of the orders a run created, kept in the journal as compressed Arrow blocks.
+
+Every new order gets a `*` change, which says which run created it and which channel did.  Up to
+journal version 7 its `new` was a JSON object with the order's values, one row per order. A
+million-row import then built and inserted a million JSON objects through SQLite's JSON functions:
+about 9 s of CPU on the journal's threads, beside the workbook's patch on a 2-core machine, and the
+run waited 3-4 s for it at the end (benchmarks/import_bench.py).
+
+From version 8 the `*` change's `new` is NULL and the values are in `creations`. It holds one row per
+block of up to `PART_ROWS` orders, stored as an Arrow IPC file (zstd). Its columns are `order_id`
+followed by the run's fields, text or null. Each row also records the lowest and highest order_id in
+its block, so looking up one order reads only the blocks whose range holds it. Writing them takes
+well under a second for a million orders, and the `*` rows are plain ids (0.4 s).  A `*` change whose
+`new` is set (an older journal, or a run recorded with `Change` objects) is read as before.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sheetsync.runtime.textsql import arrow_text
+from sheetsync.runtime.threads import read_ahead
+
+PART_ROWS: Final = 65_536
+_ID_BATCH: Final = 16_384
+_OPTIONS: Final = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
+@dataclass(slots=True)
+class Created:
+    """The rows a run created, as the journal records them: `frame` (every column a field, `order_id`
+    among them) and, beside each row, the channel that created it (missing: sheetsync made it)."""
+
+    frame: pd.DataFrame
+    channel: pd.Series
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def id_batches(self) -> Iterator[tuple[str | None, str]]:
+        """(channel, a JSON array of order_ids): every row once, grouped by channel in order of first
+        appearance (a run's new rows come channel by channel, so this is their order)."""
+        channel = self.channel.to_numpy(dtype=object, na_value=None)
+        ids = arrow_text(self.frame["order_id"])
+        for name in dict.fromkeys(channel.tolist()):
+            at = np.flatnonzero(channel == name) if name is not None else np.flatnonzero(pd.isna(channel))
+            for start in range(0, len(at), _ID_BATCH):
+                yield name, json.dumps(ids.take(pa.array(at[start : start + _ID_BATCH])).to_pylist(), ensure_ascii=False)
+
+    def parts(self) -> Iterator[tuple[str, str, pa.Buffer]]:
+        """(lowest order_id, highest order_id, Arrow IPC file) per block of `PART_ROWS` rows, each made
+        on a thread of its own while the caller inserts the one before (compression releases the GIL)."""
+        table = pa.table({str(f): arrow_text(self.frame[f], large=True) for f in self.frame.columns})
+        return read_ahead((_encoded(table.slice(s, PART_ROWS)) for s in range(0, table.num_rows, PART_ROWS)),
+                          name="sheetsync-journal-blocks", depth=2)
+
+
+def _encoded(part: pa.Table) -> tuple[str, str, pa.Buffer]:
+    span = pc.min_max(part.column("order_id"))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, part.schema, options=_OPTIONS) as writer:
+        writer.write_table(part)
+    return str(span["min"].as_py() or ""), str(span["max"].as_py() or ""), sink.getvalue()
+
+
+def insert(db: sqlite3.Connection, run_id: int, created: Created) -> None:
+    """Record `created` as run `run_id`'s creations, inside the caller's transaction."""
+    for channel, batch in created.id_batches():
+        db.execute("INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
+                   " SELECT ?, value, '*', NULL, NULL, ?, ? FROM json_each(?)",
+                   (run_id, "tool" if channel is None else "channel", channel, batch))
+    for part, (low, high, data) in enumerate(created.parts()):
+        db.execute("INSERT INTO creations(run_id, part, low, high, data) VALUES (?, ?, ?, ?, ?)",
+                   (run_id, part, low, high, memoryview(data)))
+
+
+def read(db: sqlite3.Connection, run_id: int, order_ids: Sequence[str] | None = None,
+         fields: Sequence[str] | None = None) -> pa.Table:
+    """What run `run_id` recorded of the orders it created: column `order_id`, then `fields` (all the
+    run's fields when None; a field the run did not have is left out).  Only the rows of `order_ids`
+    when given, read from the blocks whose range holds one of them."""
+    wanted = sorted(set(order_ids)) if order_ids is not None else None
+    tables = []
+    for part, low, high in db.execute("SELECT part, low, high FROM creations WHERE run_id=? ORDER BY part",
+                                      (run_id,)).fetchall():
+        if wanted is not None and bisect.bisect_left(wanted, low) == bisect.bisect_right(wanted, high):
+            continue  # none of the wanted ids falls within this block
+        (data,) = db.execute("SELECT data FROM creations WHERE run_id=? AND part=?", (run_id, part)).fetchone()
+        table = _decoded(data, fields)
+        if wanted is not None:
+            table = table.filter(pc.is_in(table.column("order_id"), value_set=pa.array(wanted, pa.large_string())))
+        tables.append(table)
+    if not tables:
+        return pa.table({"order_id": pa.array([], pa.large_string())})
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def _decoded(data: bytes, fields: Sequence[str] | None) -> pa.Table:
+    buffer = pa.py_buffer(data)
+    if fields is None:
+        return pa.ipc.open_file(buffer).read_all()
+    names = pa.ipc.open_file(buffer).schema.names
+    keep = [i for i, n in enumerate(names) if n == "order_id" or n in fields]
+    return pa.ipc.open_file(buffer, options=pa.ipc.IpcReadOptions(included_fields=keep)).read_all()
+
+
+def documents(table: pa.Table) -> dict[str, dict[str, str | None]]:
+    """order_id -> its values without the empty ones (what the JSON object of a `*` change holds)."""
+    return {str(row["order_id"]): {k: v for k, v in row.items() if v is not None} for row in table.to_pylist()}
+
+
+def document_text(values: dict[str, str | None]) -> str:
+    """The JSON object a `*` change's `new` held before version 8 (DuckDB's compact form)."""
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+def every_creation(db: sqlite3.Connection, fields: Sequence[str], runs: str) -> pd.DataFrame:
+    """change id, order_id, run_id, the run's start (`at`), source and `fields` of every `*` change whose values
+    are in `creations`, of the runs `runs` selects (an SQL join on `runs r`, e.g. by state)."""
+    star = db.execute(f"SELECT c.id, c.order_id, c.run_id, r.started_at, c.source FROM changes c {runs}"
+                      " WHERE c.field = '*' AND c.new IS NULL").fetchall()
+    columns = ["seq", "order_id", "run_id", "at", "source", *fields]
+    if not star:
+        return pd.DataFrame(columns=columns)
+    made = pd.DataFrame.from_records(star, columns=columns[:5])
+    tables = []
+    for run_id in made["run_id"].unique().tolist():
+        table = read(db, int(run_id), fields=fields)
+        tables.append(table.append_column("run_id", pa.array(np.full(table.num_rows, run_id, dtype=np.int64))))
+    values = pa.concat_tables(tables, promote_options="default").to_pandas(types_mapper=_as_text)
+    for name in fields:
+        if name not in values.columns:
+            values[name] = None
+    return made.merge(values[["order_id", "run_id", *fields]], on=["order_id", "run_id"], how="left")[columns]
+
+
+def _as_text(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    return pd.StringDtype("pyarrow") if pa.types.is_string(kind) or pa.types.is_large_string(kind) else None

@@ -1,0 +1,290 @@
+"""Bringing what the channels pulled into the table: match by natural key, merge, append, account.
+
+Orders are matched by (channel, channel_order_id): first through the journal's natural keys
+(robust to a renamed label), then by the sheet's own channel and channel_order_id cells
+(orders typed in before sheetsync was adopted).  Known orders go through the three-way merge;
+new ones are appended with a new order_id; an order a person deleted is never re-created.
+Waybills are matched by order_id, channel_order_id, or receiver phone and name (a masked
+phone matches on its visible digits).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sheetsync.journal.sqlite import Journal
+from sheetsync.model.fields import FIELDS, Owner
+from sheetsync.runtime.jsonrows import table_batches
+from sheetsync.runtime.textsql import sql_text
+from sheetsync.steps.diff import CreatedBy, differs, texts
+from sheetsync.steps.merge import Conflict, merge
+
+CHANNEL_FIELDS = tuple(f for f, (_, owner) in FIELDS.items() if owner in (Owner.CHANNEL, Owner.LOGISTICS, Owner.TOOL_PERSON,
+                                                                          Owner.RULE_PERSON))
+"""Fields a channel may write: never a person's own (`note`, `priority`), never the tool's."""
+WAYBILL_FIELDS = ("carrier", "tracking_no", "shipped_at", "delivered_at")
+SHIPPED = re.compile(r"已发货|已完成|已签收|Shipped|Done", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Incorporated:
+    """What the pulls did to the working table."""
+
+    sources: dict[str, dict[int, str]] = field(default_factory=dict)
+    """field -> {row: channel} for cells of existing rows a channel changed."""
+    created_by: CreatedBy = field(default_factory=CreatedBy)
+    """row -> channel, for the rows a channel added in this run."""
+    appended: list[int] = field(default_factory=list)
+    natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    new_keys: list[tuple[int, str, pa.Array, pa.Array]] = field(default_factory=list)
+    """The natural keys of the orders each pull created: (pull, channel, channel_order_ids, order_ids),
+    as Arrow text (an import creates a million: as Python lists they held 150 MB through the write, a
+    tuple or an `outcome` entry each would be 100 MB more)."""
+    merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    conflicts: list[tuple[str, Conflict]] = field(default_factory=list)
+    tracking_changed: list[tuple[str, str, str]] = field(default_factory=list)
+    not_recreated: list[str] = field(default_factory=list)
+    unmatched_waybills: list[dict[str, str | None]] = field(default_factory=list)
+    outcome: dict[tuple[int, str], str] = field(default_factory=dict)
+    """(pull, key) -> updated / unchanged; the keys a pull created are in `new_keys`."""
+    clean: frozenset[int] = frozenset()
+    """Rows the sheet holds as the journal's snapshot has them (their hash is unchanged): the merge
+    base of such a row is the row itself, so the journal's copy need not be read and decoded."""
+
+
+def incorporate(work: pd.DataFrame, pulls: Iterable[object], journal: Journal,
+                make_ids: Callable[[int], list[str]], last_row: int, deleted: set[str],
+                clean: Iterable[int] = ()) -> tuple[pd.DataFrame, Incorporated]:
+    """Merge every pull into `work` (the run's working table); returns the grown table and an account.
+
+    `clean` names the rows whose values are still the journal's snapshot (see `Incorporated.clean`)."""
+    from sheetsync.channels.base import Pulled
+
+    out = Incorporated(clean=frozenset(clean))
+    next_row = max(last_row, int(work.index.max()) if len(work) else last_row)
+    for index, pulled in enumerate(pulls):
+        assert isinstance(pulled, Pulled)
+        if pulled.records.empty:
+            continue
+        if pulled.mapping.kind == "waybills":
+            work = _waybills(work, pulled, index, journal, out)
+            continue
+        work, next_row = _orders(work, pulled, index, journal, make_ids, next_row, deleted, out)
+    return work, out
+
+
+def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
+            make_ids: Callable[[int], list[str]], next_row: int, deleted: set[str],
+            out: Incorporated) -> tuple[pd.DataFrame, int]:
+    from sheetsync.channels.base import Pulled
+
+    assert isinstance(pulled, Pulled)
+    name, label = pulled.config.name, pulled.label
+    records = pulled.records
+    row_of_id = {oid: row for row, oid in zip(work.index.tolist(), work["order_id"].tolist(), strict=True)
+                 if isinstance(oid, str)}
+    known = journal.natural_keys(name)
+    by_sheet: dict[str, int] = {}
+    if "channel_order_id" in work.columns and "channel" in work.columns:
+        mine = work[(work["channel"] == label) & work["channel_order_id"].notna()]
+        by_sheet = dict(zip(mine["channel_order_id"].tolist(), mine.index.tolist(), strict=True))
+    existing: dict[str, int] = {}
+    id_of_row = dict(zip(work.index.tolist(), texts(work["order_id"]), strict=True))
+    new_keys: list[str] = []
+    for key in records.index.tolist():
+        order_id = known.get(key)
+        if order_id is not None and order_id in deleted:
+            out.not_recreated.append(order_id)
+            out.outcome[(index, key)] = "unchanged"
+            continue
+        row = row_of_id.get(order_id) if order_id else by_sheet.get(key)
+        if row is None and order_id is not None:
+            out.not_recreated.append(order_id)
+            out.outcome[(index, key)] = "unchanged"
+            continue
+        if row is None:
+            new_keys.append(key)
+        else:
+            existing[key] = row
+            if order_id is None:
+                out.natural_keys.append((name, key, str(id_of_row[row])))
+    fields = [f for f in CHANNEL_FIELDS if f in records.columns and f in work.columns and f != "channel"]
+    if existing:
+        rows = list(existing.values())
+        incoming = records.loc[list(existing), fields].set_axis(rows)
+        changed = _merge_into(work, rows, fields, incoming, journal, out, name)
+        for key, was_changed in zip(existing, changed, strict=True):
+            out.outcome[(index, key)] = "updated" if was_changed else "unchanged"
+    if new_keys:
+        ids = make_ids(len(new_keys))
+        rows = list(range(next_row + 1, next_row + 1 + len(new_keys)))
+        taken = records if len(new_keys) == len(records) else records.loc[new_keys]  # all new: an import
+        at = pd.RangeIndex(rows[0], rows[-1] + 1)
+        fresh = pd.DataFrame({c: _text_column(taken[c] if c in taken.columns else None, at) for c in work.columns},
+                             index=at)
+        fresh["order_id"] = pd.Series(ids, index=at, dtype="str")
+        if "channel" in work.columns:
+            fresh["channel"] = pd.Series(label, index=at, dtype="str")
+        work = pd.concat([work, fresh])
+        next_row = rows[-1]
+        out.appended.extend(rows)
+        out.new_keys.append((index, name, pa.array(new_keys, pa.large_string()), pa.array(ids, pa.large_string())))
+        out.created_by.add(rows[0], rows[-1] + 1, name)
+    return work, next_row
+
+
+def new_key_batches(blocks: list[tuple[int, str, pa.Array, pa.Array]]) -> Iterator[str]:
+    """`Incorporated.new_keys` as the journal's JSON batches of `[channel, channel_order_id, order_id]`, made by DuckDB."""
+    for _, name, keys, ids in blocks:
+        if len(keys):
+            yield from table_batches(pa.table({"key": keys, "id": ids}), f"json_array({sql_text(name)}, key, id)")
+
+
+def _text_column(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    """`values` as canonical text on `index` (all missing when None), without a pass over text that is text already."""
+    if values is None:
+        return pd.Series(None, index=index, dtype="str")
+    values = values.set_axis(index)
+    return values if values.dtype == "str" else values.astype("str").where(values.notna(), None)
+
+
+def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming: pd.DataFrame, journal: Journal,
+                out: Incorporated, name: str) -> list[bool]:
+    """Three-way merge `incoming` into these rows of `work`; returns, per row, whether it changed."""
+    before = work.loc[rows, fields].copy()
+    base = _merge_base(work, rows, fields, journal, out)
+    result = merge(before, base, incoming)
+    work.loc[rows, fields] = result.frame
+    order_ids = texts(work.loc[rows, "order_id"])
+    changed_any = np.zeros(len(rows), dtype=bool)
+    overrides = base.attrs.get("overrides", {})
+    for f in fields:
+        changed = differs(before[f], result.frame[f]).to_numpy()
+        changed_any |= changed
+        out.sources.setdefault(f, {}).update(dict.fromkeys(np.asarray(rows)[changed].tolist(), name))
+        said = differs(result.base[f], result.frame[f]).to_numpy()
+        hits = np.flatnonzero(said)
+        for at, value in zip(hits.tolist(), texts(result.base[f].iloc[hits]), strict=True):
+            out.merge_base[(str(order_ids[at]), f)] = value
+        if overrides:  # a channel's last word that the sheet now agrees with is forgotten
+            for i in np.flatnonzero(~said):
+                if (str(order_ids[i]), f) in overrides:
+                    out.merge_base[(str(order_ids[i]), f)] = None
+    for conflict in result.conflicts:
+        out.conflicts.append((str(work.at[conflict.row, "order_id"]), conflict))
+    return changed_any.tolist()
+
+
+def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
+              out: Incorporated) -> pd.DataFrame:
+    from sheetsync.channels.base import Pulled
+
+    assert isinstance(pulled, Pulled)
+    records = pulled.records
+    lookups = {way: _lookup(work, way) for way in pulled.mapping.match}
+    matched: dict[int, str] = {}
+    for key, record in records.iterrows():
+        row = None
+        for way, table in lookups.items():
+            probe = _probe(record, way)
+            if probe is not None and probe in table:
+                row = table[probe]
+                break
+        if row is None:
+            out.unmatched_waybills.append({k: (None if pd.isna(v) else str(v)) for k, v in record.items()})
+            out.outcome[(index, str(key))] = "unchanged"
+        else:
+            matched[row] = str(key)
+    fields = [f for f in WAYBILL_FIELDS if f in records.columns and f in work.columns]
+    if not matched or not fields:
+        for key in matched.values():
+            out.outcome[(index, key)] = "unchanged"
+        return work
+    rows = list(matched)
+    incoming = records.loc[list(matched.values()), fields].set_axis(rows)
+    if "tracking_no" in fields:
+        for row in rows:
+            old_no, new_no = work.at[row, "tracking_no"], incoming.at[row, "tracking_no"]
+            if isinstance(old_no, str) and isinstance(new_no, str) and old_no != new_no and _is_shipped(work, row):
+                out.tracking_changed.append((str(work.at[row, "order_id"]), old_no, new_no))
+    changed = _merge_into(work, rows, fields, incoming, journal, out, pulled.config.name)
+    for key, was_changed in zip(matched.values(), changed, strict=True):
+        out.outcome[(index, key)] = "updated" if was_changed else "unchanged"
+    return work
+
+
+def _is_shipped(work: pd.DataFrame, row: int) -> bool:
+    if "shipped_at" in work.columns and pd.notna(work.at[row, "shipped_at"]):
+        return True
+    status = work.at[row, "status"] if "status" in work.columns else None
+    return isinstance(status, str) and bool(SHIPPED.search(status))
+
+
+def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal: Journal,
+                out: Incorporated) -> pd.DataFrame:
+    """The merge base of these rows: the journal's snapshot, where a channel's last word overrides it,
+    and what a channel wrote earlier in this same run (not a person's edit)."""
+    ids = [str(o) for o in texts(work.loc[rows, "order_id"])]
+    overrides = journal.merge_base(ids)
+    base = work.loc[rows, fields].copy()  # a row nobody edited since the last run is its own snapshot
+    stale = [(oid, row) for oid, row in zip(ids, rows, strict=True) if row not in out.clean]
+    if stale:
+        stale_ids, stale_rows = [oid for oid, _ in stale], [row for _, row in stale]
+        snapshot, _ = journal.base_frame(stale_ids, fields)
+        base.loc[stale_rows, fields] = snapshot.set_axis(stale_rows).to_numpy()
+    position = {row: i for i, row in enumerate(rows)}
+    row_of = dict(zip(ids, rows, strict=True))
+    for (oid, f), value in overrides.items():
+        if f in base.columns:
+            base.loc[row_of[oid], f] = value
+    created = [row for row in rows if row in out.created_by]
+    if created:
+        base.loc[created, fields] = work.loc[created, fields]
+    for f in fields:
+        in_run = [row for row in out.sources.get(f, {}) if row in position]
+        if in_run:
+            base.loc[in_run, f] = work.loc[in_run, f]
+    base.attrs["overrides"] = overrides
+    return base
+
+
+def _lookup(work: pd.DataFrame, way: str) -> dict[str, int]:
+    parts = way.split("+")
+    if any(p not in work.columns for p in parts):
+        return {}
+    table: dict[str, int] = {}
+    for row, values in work[parts].iterrows():
+        probe = _probe(values, way)
+        if probe is not None:
+            table.setdefault(probe, int(row))
+    return table
+
+
+def _probe(values: pd.Series, way: str) -> str | None:
+    parts = []
+    for name in way.split("+"):
+        value = values.get(name)
+        if value is None or pd.isna(value):
+            return None
+        text = str(value)
+        if name == "phone" and "+" in way:
+            visible = text if "*" in text else re.sub(r"\D", "", text)
+            text = visible[:3] + visible[-4:]
+        parts.append(text)
+    return "\x1f".join(parts)
+
+
+def promised_by(created_at: pd.Series, channel: pd.Series, promises: dict[str, dt.timedelta]) -> pd.Series:
+    """created_at + the channel's promise (by label or name, else `default`), canonical text; NA where unknown."""
+    default = promises.get("default")
+    delta = channel.map(lambda c: promises.get(c, default) if isinstance(c, str) else default)
+    start = pd.to_datetime(created_at, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    due = start + pd.to_timedelta(delta)
+    return due.dt.strftime("%Y-%m-%d %H:%M:%S").astype("str").where(due.notna(), None)

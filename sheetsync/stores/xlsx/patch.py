@@ -1,0 +1,344 @@
+"""Patch an .xlsx package in place: change cells of one sheet and append rows, copying everything else.
+
+No workbook model is ever loaded.  The sheet's XML is streamed and only rows with
+writes are edited; rows are appended from writes or, for many at once, from a columnar
+`AppendBlock`; xl/styles.xml gains a fill or date format only when one is needed;
+table, filter, validation and conditional-format ranges that ended at the sheet's last
+row grow with appended rows; xl/workbook.xml is asked to recalculate on open when the
+workbook has formulas.  Every other zip member is copied byte for byte, not recompressed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import tempfile
+import time
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow.compute as pc
+
+from sheetsync.errors import UnreadableInput
+from sheetsync.stores.base import KEEP, AppendBlock, CellWrite, TextColumn
+from sheetsync.stores.xlsx.cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
+from sheetsync.stores.xlsx.ranges import extend_ranges, set_full_calc_on_load
+from sheetsync.stores.xlsx.sheet import Appended, SheetPatcher
+from sheetsync.stores.xlsx.styles import StyleBook, check_fill
+from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
+from sheetsync.stores.xlsx.xmlparts import attr_local, corrupt, local_name, parse_part
+from sheetsync.stores.xlsx.zipped import Deflater, NewMember, deflate, write_package
+
+__all__ = ["PatchStats", "last_row_of", "patch_xlsx", "read_book"]
+
+_CHUNK = 1 << 20
+_TOTALS_ROW = re.compile(rb"""\stotalsRowCount\s*=\s*["']([1-9]\d*)["']""")
+
+
+@dataclass(frozen=True, slots=True)
+class PatchStats:
+    """What one patch did; `old_last_row`/`new_last_row` are the last rows with data before and after."""
+
+    cells_written: int
+    rows_appended: int
+    parts_rewritten: tuple[str, ...]
+    seconds: float
+    old_last_row: int
+    new_last_row: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Book:
+    """Where things are in one package."""
+
+    part: str
+    xml: bytes
+    sheets: dict[str, str]
+    styles: str | None
+    date1904: bool
+    has_calc_chain: bool
+
+
+def patch_xlsx(
+    src: Path,
+    dst: BinaryIO | Path,
+    sheet: str,
+    writes: Sequence[CellWrite],
+    *,
+    appends: AppendBlock | None = None,
+    compresslevel: int = 1,
+    header_row: int = 0,
+) -> PatchStats:
+    """Write the package `src` to `dst` with `writes` applied to worksheet `sheet` and the rows of
+    `appends` added after its last row with data.
+
+    Appended rows copy the format of the last row with data, never that of the sheet's first
+    row with data (its header) nor of rows up to `header_row` (for a header under a title);
+    writes to rows of `appends` apply on top of its values (e.g. a fill).
+    `dst` (a path, or a seekable binary file) is left incomplete if this raises.
+    Raises UnreadableInput naming the file when the package is corrupt or has no such
+    sheet, ValueError for a write outside the sheet, a value a cell cannot hold, or
+    `appends` not starting after the sheet's last row with data (TypeError for a value of
+    a type no cell holds).
+    """
+    started = time.perf_counter()
+    src = Path(src)
+    if isinstance(dst, Path) and dst.resolve() == src.resolve():
+        raise ValueError(f"cannot patch {src} onto itself; write to a temporary file and rename it")
+    grouped = _group(writes)
+    block = _prepare(appends) if appends is not None else None
+    where = str(src)
+    with _open(src) as (raw, package), tempfile.TemporaryFile() as spool:
+        try:
+            book = read_book(package, where)
+            part = _info(package, _sheet_part(book, sheet, where), where).filename
+            styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
+            patcher = SheetPatcher(
+                grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block
+            )
+            deflater = BackgroundDeflater(Deflater(spool, compresslevel))
+            try:
+                patcher.run(read_ahead(_chunks(package, part, where)), deflater.write)
+            except BaseException:
+                deflater.close()
+                raise
+            new: dict[str, NewMember] = {part: deflater.finish()}
+            old_last, new_last = patcher.old_last_row, patcher.new_last_row
+            if new_last > old_last > 0:
+                new.update(_extended_tables(package, part, old_last, new_last, compresslevel, where))
+            if styles.changed and book.styles:
+                new[_info(package, book.styles, where).filename] = deflate(styles.to_bytes(), compresslevel)
+            if book.has_calc_chain or patcher.has_formulas:
+                recalculating = set_full_calc_on_load(book.xml)
+                if recalculating != book.xml:
+                    new[book.part] = deflate(recalculating, compresslevel)
+            write_package(raw, package.infolist(), new, dst, comment=package.comment, where=where)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise corrupt(where, str(exc) or type(exc).__name__) from exc
+        rewritten = tuple(info.filename for info in package.infolist() if info.filename in new)
+    return PatchStats(
+        cells_written=patcher.cells_written,
+        rows_appended=_appended_rows(grouped, block, old_last),
+        parts_rewritten=rewritten,
+        seconds=time.perf_counter() - started,
+        old_last_row=old_last,
+        new_last_row=new_last,
+    )
+
+
+def _extended_tables(
+    package: zipfile.ZipFile, sheet_part: str, old_last: int, new_last: int, level: int, where: str
+) -> dict[str, NewMember]:
+    """The sheet's table parts whose range ended at the old last row, grown to the new one.
+
+    A table with a totals row is left alone: its last row is the totals, not data.
+    """
+    grown = {}
+    for table in _related(package, sheet_part, "table", where):
+        info = _info(package, table, where)
+        xml = package.read(info)
+        if not _TOTALS_ROW.search(xml[:4096]):
+            extended = extend_ranges(xml, old_last, new_last)
+            if extended != xml:
+                grown[info.filename] = deflate(extended, level)
+    return grown
+
+
+def last_row_of(src: Path, sheet: str) -> int:
+    """The last row of `sheet` holding a value or formula (0 when none): where `patch_xlsx` appends after."""
+    where = str(src)
+    with _open(Path(src)) as (_, package):
+        try:
+            book = read_book(package, where)
+            part = _sheet_part(book, sheet, where)
+            patcher = SheetPatcher({}, StyleBook(lambda: None, where), date1904=book.date1904, where=where)
+            patcher.run(_chunks(package, part, where), lambda data: None)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise corrupt(where, str(exc) or type(exc).__name__) from exc
+    return patcher.old_last_row
+
+
+@contextmanager
+def _open(src: Path) -> Iterator[tuple[BinaryIO, zipfile.ZipFile]]:
+    """`src` as a zip package; a missing or non-zip file is UnreadableInput."""
+    try:
+        raw = open(src, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise UnreadableInput(f"{src} cannot be opened: {exc.strerror or exc}") from exc
+    with raw:
+        try:
+            package = zipfile.ZipFile(raw)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise corrupt(str(src), f"it is not an .xlsx (zip) file: {exc}") from exc
+        with package:
+            yield raw, package
+
+
+def _group(writes: Sequence[CellWrite]) -> dict[int, dict[int, CellWrite]]:
+    """Writes by row and column; a later write to the same cell overrides the parts it sets."""
+    grouped: dict[int, dict[int, CellWrite]] = {}
+    fills: set[str] = set()  # colours known to be fine
+    for write in writes:
+        row, col, value, fill = write.row, write.col, write.value, write.fill
+        if not (0 < row <= MAX_ROW and 0 < col <= MAX_COL):
+            raise ValueError(f"cell (row {row}, column {col}) is outside a worksheet")
+        if type(value) is not str and type(value) is not int and value is not KEEP:
+            check_value(value)
+        if isinstance(fill, str):
+            if fill not in fills:
+                check_fill(fill)
+                fills.add(fill)
+        elif fill is not KEEP and fill is not None:
+            check_fill(fill)  # raises: not a colour
+        cells = grouped.get(row)
+        if cells is None:
+            grouped[row] = {col: write}
+        elif col in cells:
+            earlier = cells[col]
+            cells[col] = CellWrite(row, col, earlier.value if value is KEEP else value, earlier.fill if fill is KEEP else fill)
+        else:
+            cells[col] = write
+    return grouped
+
+
+def _prepare(block: AppendBlock) -> Appended | None:
+    """The block checked and turned into columns; None when it has no rows."""
+    rows = block.rows
+    height = len(block.by_column[0]) if block.by_column else len(rows)
+    if height == 0:
+        return None
+    columns = tuple(block.columns)
+    width = len(columns)
+    stop = block.first_row + height
+    if not (block.first_row > 0 and stop - 1 <= MAX_ROW):
+        raise ValueError(f"appended rows {block.first_row} to {stop - 1} are outside a worksheet")
+    if not columns or len(set(columns)) != width or not all(0 < col <= MAX_COL for col in columns):
+        raise ValueError(f"appended columns must be distinct column numbers from 1 to {MAX_COL}, not {list(columns)}")
+    if block.by_column is not None:
+        if len(block.by_column) != width or {len(c) for c in block.by_column} != {height}:
+            raise ValueError(f"appended columns must hold {height} values each, one column per number in {list(columns)}")
+        values = tuple(block.by_column)
+    else:
+        if set(map(len, rows)) != {width}:
+            at = next(i for i, row in enumerate(rows) if len(row) != width)
+            raise ValueError(f"appended row {block.first_row + at} has {len(rows[at])} values for {width} columns")
+        values = tuple(zip(*rows, strict=True))
+    for col, column in zip(columns, values, strict=True):
+        bad = _first_unwritable_date(column) if isinstance(column, TextColumn) else check_column(column)
+        if bad is not None:
+            try:
+                check_value(column[bad])
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"appended cell {col_letters(col)}{block.first_row + bad}: {exc}") from exc
+    return Appended(block.first_row, stop, columns, values)
+
+
+def _first_unwritable_date(column: TextColumn) -> int | None:
+    """`check_column` for canonical text: the index of the first date before any workbook's first
+    day (any other canonical value fits a cell), None if there is none."""
+    if column.kind != "datetime":
+        return None
+    text = column.arrow()
+    early = pc.and_(pc.less(text, "1899-12-31"), pc.match_substring_regex(text, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"))
+    for index in np.flatnonzero(early.to_numpy(zero_copy_only=False)):
+        try:
+            check_value(column[int(index)])  # type: ignore[index]
+        except (TypeError, ValueError):
+            return int(index)
+    return None
+
+
+def _appended_rows(grouped: dict[int, dict[int, CellWrite]], block: Appended | None, old_last: int) -> int:
+    """How many rows after the old last row with data the patch filled: the block's and those written."""
+    if block is None:
+        return sum(1 for row in grouped if row > old_last)
+    return block.stop - block.first + sum(1 for row in grouped if row > old_last and not block.first <= row < block.stop)
+
+
+def _chunks(package: zipfile.ZipFile, part: str, where: str) -> Iterator[bytes]:
+    with package.open(_info(package, part, where)) as stream:
+        while chunk := stream.read(_CHUNK):
+            yield chunk
+
+
+def _member(package: zipfile.ZipFile, part: str) -> zipfile.ZipInfo | None:
+    """The member holding a part; OPC part names are case-insensitive."""
+    try:
+        return package.getinfo(part)
+    except KeyError:
+        return next((info for info in package.infolist() if info.filename.lower() == part.lower()), None)
+
+
+def _info(package: zipfile.ZipFile, part: str, where: str) -> zipfile.ZipInfo:
+    info = _member(package, part)
+    if info is None:
+        raise corrupt(where, f"the part {part} is missing")
+    return info
+
+
+def _read(package: zipfile.ZipFile, part: str | None, where: str) -> bytes | None:
+    return None if part is None else package.read(_info(package, part, where))
+
+
+def _rels_of(package: zipfile.ZipFile, part: str, where: str) -> list[tuple[str, str, str]]:
+    """(Id, type, target part) of each internal relationship of `part`."""
+    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    info = _member(package, rels_part)
+    if info is None:
+        return []
+    rels = []
+    for rel in parse_part(package.read(info), f"{where}: {rels_part}"):
+        if isinstance(rel.tag, str) and local_name(rel) == "Relationship" and rel.get("TargetMode") != "External":
+            target = rel.get("Target", "")
+            resolved = target[1:] if target.startswith("/") else posixpath.join(posixpath.dirname(part), target)
+            rels.append((rel.get("Id", ""), rel.get("Type", ""), posixpath.normpath(resolved)))
+    return rels
+
+
+def _related(package: zipfile.ZipFile, part: str, kind: str, where: str) -> list[str]:
+    """Target parts of `part`'s relationships of type `kind` (e.g. "table")."""
+    return [target for _, rel_type, target in _rels_of(package, part, where) if rel_type.rsplit("/", 1)[-1] == kind]
+
+
+def read_book(package: zipfile.ZipFile, where: str) -> _Book:
+    """The workbook part, its worksheets by name, its styles part and calculation facts."""
+    office = _related(package, "", "officeDocument", where)
+    part = _info(package, office[0] if office else "xl/workbook.xml", where).filename
+    xml = package.read(part)
+    root = parse_part(xml, f"{where}: {part}")
+    rels = {rel_id: (kind.rsplit("/", 1)[-1], target) for rel_id, kind, target in _rels_of(package, part, where)}
+    sheets: dict[str, str] = {}
+    date1904 = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = local_name(element)
+        if name == "sheet":
+            kind, target = rels.get(attr_local(element, "id") or "", ("", ""))
+            if kind == "worksheet":
+                sheets[element.get("name", "")] = target
+        elif name == "workbookPr":
+            date1904 = element.get("date1904", "0").lower() in ("1", "true")
+    styles = next((target for kind, target in rels.values() if kind == "styles"), None)
+    has_calc_chain = any(kind == "calcChain" for kind, _ in rels.values())
+    return _Book(part, xml, sheets, styles, date1904, has_calc_chain)
+
+
+def _sheet_part(book: _Book, sheet: str, where: str) -> str:
+    """The part of the worksheet named `sheet` (exactly, else ignoring case as Excel does)."""
+    if sheet in book.sheets:
+        return book.sheets[sheet]
+    matches = [part for name, part in book.sheets.items() if name.casefold() == sheet.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(repr(name) for name in book.sheets) or "none"
+    raise UnreadableInput(
+        f"{where} has no worksheet named {sheet!r}; its worksheets are: {names}",
+        hint="Check the sheet name in the configuration.",
+    )

@@ -1,0 +1,134 @@
+"""Ranges that must grow with appended rows, and the workbook's recalculation flag; byte-level edits.
+
+Only the attribute values or element text that change are rewritten; every other byte
+of the part stays as it was.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sheetsync.stores.xlsx.cells import cell_ref, split_ref
+
+_MARKUP = re.compile(
+    rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>"
+    rb"""|<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""",
+    re.S,
+)
+_RANGE_ATTR = re.compile(rb"""(\s(?:ref|sqref)\s*=\s*)(?:"([^"]*)"|'([^']*)')""")
+_RANGE_PART = re.compile(rb"(\$?[A-Za-z]{0,3}\$?)(\d*)")
+_TOKEN = re.compile(rb"\S+")
+# Elements whose ref/sqref attribute is a range of the sheet's rows (sheet and table parts).
+_RANGE_ELEMENTS = {b"autoFilter", b"dataValidation", b"conditionalFormatting", b"table"}
+# Excel 2010 extensions keep the range in an <xm:sqref> child of these.
+_SQREF_PARENTS = {b"dataValidation", b"conditionalFormatting"}
+_DIMENSION = re.compile(rb"""(<(?:[\w.-]+:)?dimension\s[^>]*?ref\s*=\s*["'])([^"']*)""")
+_CALC_PR = re.compile(rb"<((?:[\w.-]+:)?)calcPr(?=[\s/>])([^>]*?)(/?)>")
+_FULL_CALC = re.compile(rb"""\sfullCalcOnLoad\s*=\s*["']([^"']*)["']""")
+# Children of <workbook> that come before <calcPr>; it is inserted after the last of them.
+_BEFORE_CALC_PR = re.compile(
+    rb"</(?:[\w.-]+:)?(?:sheets|functionGroups|externalReferences|definedNames)>"
+    rb"|<(?:[\w.-]+:)?functionGroups(?=[\s/])[^>]*/>"
+)
+
+
+def extend_sqref(sqref: bytes, old_last: int, new_last: int) -> bytes:
+    """Extend each range of a space-separated list that ends at row `old_last` to end at `new_last`.
+
+    Only ranges spanning more than one row are extended; single cells and whole columns stay.
+    """
+
+    def extend(token: re.Match[bytes]) -> bytes:
+        first, sep, last = token[0].partition(b":")
+        start, end = _RANGE_PART.fullmatch(first), _RANGE_PART.fullmatch(last)
+        if not sep or start is None or end is None or not start[2] or not end[2]:
+            return token[0]
+        if int(end[2]) != old_last or int(start[2]) >= old_last:
+            return token[0]
+        return first + b":" + end[1] + str(new_last).encode()
+
+    return _TOKEN.sub(extend, sqref)
+
+
+def extend_ranges(xml: bytes, old_last: int, new_last: int) -> bytes:
+    """Extend autoFilter, data validation, conditional formatting and table ranges in a sheet or table part.
+
+    Ranges in formulas, merged cells, sparklines and hyperlinks are left alone.
+    """
+    out: list[bytes] = []
+    stack: list[bytes] = []
+    cursor = 0
+    for tag in _MARKUP.finditer(xml):
+        closing, name, attrs, empty = tag[1], tag[2], tag[3], tag[4]
+        if name is None:
+            continue
+        if closing:
+            if stack:
+                stack.pop()
+            continue
+        if name in _RANGE_ELEMENTS and attrs:
+            new_attrs = _RANGE_ATTR.sub(
+                lambda m: m[1] + b'"' + extend_sqref(m[2] if m[2] is not None else m[3], old_last, new_last) + b'"',
+                attrs,
+            )
+            if new_attrs != attrs:
+                out += [xml[cursor : tag.start(3)], new_attrs]
+                cursor = tag.end(3)
+        if name == b"sqref" and not empty and stack and stack[-1] in _SQREF_PARENTS:
+            text_end = xml.find(b"<", tag.end())
+            out += [xml[cursor : tag.end()], extend_sqref(xml[tag.end() : text_end], old_last, new_last)]
+            cursor = text_end
+        if not empty:
+            stack.append(name)
+    out.append(xml[cursor:])
+    return b"".join(out)
+
+
+def widen_dimension(head: bytes, last_row: int, last_col: int) -> bytes:
+    """Make the sheet's `<dimension ref>` cover (last_row, last_col) when it does not already."""
+    match = _DIMENSION.search(head)
+    if match is None:
+        return head
+    first, _, last = match[2].partition(b":")
+    top_left, bottom_right = split_ref(first), split_ref(last or first)
+    if top_left is None or bottom_right is None:
+        return head
+    corner = (max(bottom_right[0], last_row), max(bottom_right[1], last_col))
+    if corner == bottom_right:
+        return head
+    ref = first + b":" + cell_ref(*corner)
+    return head[: match.start(2)] + ref + head[match.end(2) :]
+
+
+def set_full_calc_on_load(workbook: bytes) -> bytes:
+    """workbook.xml asking the application to recalculate every formula on open; unchanged if it already does."""
+    calc = _CALC_PR.search(workbook)
+    if calc is None:
+        anchors = list(_BEFORE_CALC_PR.finditer(workbook))
+        if not anchors:
+            return workbook
+        pfx = re.search(rb"<((?:[\w.-]+:)?)workbook(?=[\s>])", workbook)
+        prefix = pfx[1] if pfx else b""
+        at = anchors[-1].end()
+        return workbook[:at] + b"<" + prefix + b'calcPr fullCalcOnLoad="1"/>' + workbook[at:]
+    flag = _FULL_CALC.search(calc[2])
+    if flag is not None and flag[1] in (b"1", b"true"):
+        return workbook
+    if flag is not None:
+        at = calc.start(2) + flag.start(1)
+        return workbook[:at] + b"1" + workbook[calc.start(2) + flag.end(1) :]
+    at = calc.end(2)
+    return workbook[:at] + b' fullCalcOnLoad="1"' + workbook[at:]
+
+
+def remaining_ref(ref: bytes, master: tuple[int, int]) -> bytes:
+    """The range a shared formula still covers once `master` (row, col) leads it."""
+    first, _, last = ref.partition(b":")
+    top_left, bottom_right = split_ref(first), split_ref(last or first)
+    if top_left is None or bottom_right is None:
+        return ref
+    if master == bottom_right:
+        return cell_ref(*master)
+    if master[1] == top_left[1] or top_left[0] == bottom_right[0]:
+        return cell_ref(*master) + b":" + cell_ref(*bottom_right)
+    return ref

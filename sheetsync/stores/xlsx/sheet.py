@@ -1,0 +1,705 @@
+"""Stream one worksheet part, rewriting only the rows that receive writes and appending new rows.
+
+Rows without a write pass through as their original bytes.  A row with writes is edited
+at the byte level, one `<c>` at a time, so attributes and content this module does not
+know about survive: the cells to change are found by their `r="F12"` (the general path,
+which reads every cell's attributes, is kept for rows written otherwise).  Appended rows,
+from writes or from a columnar `Appended` block, are built from text prepared once per
+column.  Memory stays flat: the part is read in chunks, output is passed on per chunk or
+per batch of appended rows, and only the text before `<sheetData>` and after
+`</sheetData>` is held whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sheetsync.stores.base import KEEP, CellValue, CellWrite, TextColumn
+from sheetsync.stores.xlsx.block import Batch, BlockQuery, emit_rows
+from sheetsync.stores.xlsx.cells import (
+    COLUMN_NUMBERS,
+    ColumnParts,
+    RowPlan,
+    block_text,
+    cell_attrs,
+    cell_ref,
+    cell_text,
+    column_parts,
+    encode_value,
+    ref_letters,
+    row_plan,
+    split_ref,
+    translate_formula,
+)
+from sheetsync.stores.xlsx.ranges import extend_ranges, remaining_ref, widen_dimension
+from sheetsync.stores.xlsx.styles import StyleBook
+from sheetsync.stores.xlsx.xmlparts import corrupt, escape, format_attrs, parse_attrs, root_prefix, unescape_text
+
+RowWrites = Mapping[int, CellWrite]
+_ValueRows = tuple[tuple[int, bytes], ...]
+_MAX_HEAD = 64 << 20
+_WHITESPACE_OR_END = b" \t\r\n/>"
+_R_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_TRUE = (b"1", b"true")
+_ORDERED = frozenset({b"r", b"s", b"t"})  # the attributes a written cell starts with
+_ORDERED_AND_DROPPED = _ORDERED | {b"cm", b"vm"}  # and those dropped with its old value
+_NORMAL_ATTRS = re.compile(rb'(?: [\w.:-]+="[^"]*")*')  # as format_attrs writes them
+
+
+def _column_layout(letters: tuple[bytes, ...]) -> list[int] | None:
+    """The column numbers of a row's cells from their references' letters, when every cell has one
+    and they run left to right (what `_patch_row_by_refs` needs); else None."""
+    if b"" in letters:
+        return None
+    cols = [COLUMN_NUMBERS[x] for x in letters]
+    return cols if cols == sorted(set(cols)) else None
+
+
+_SPANS = re.compile(rb' spans="(\d+):(\d+)"')
+_NEVER = 1 << 62
+_BATCH = 512  # appended rows built and passed on together
+_FLUSH = 256  # pieces of output held before they are passed on
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """Rows to append, by column: sheet rows `first` to `stop - 1`, `values[j]` holding column
+    `columns[j]` from top to bottom; checked beforehand (`check_column`)."""
+
+    first: int
+    stop: int
+    columns: tuple[int, ...]
+    values: tuple[Sequence[CellValue], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Promotion:
+    """A shared formula whose master cell was overwritten; its next dependent becomes the master."""
+
+    origin: tuple[int, int]
+    formula: str
+    ref: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """What an appended row copies from the last row with data: its row format and each column's format."""
+
+    row_attrs: dict[bytes, bytes]
+    styles: dict[int, int]
+
+
+_NO_TEMPLATE = _Template({}, {})
+
+
+class SheetPatcher:
+    """Apply writes (row -> col -> CellWrite) and an appended block to a worksheet part streamed through `run`.
+
+    After `run`: `old_last_row` is the last row that held a value or formula before the
+    patch, `new_last_row` the last row after it, `has_formulas` whether the sheet has any.
+    Appended rows copy the format of the last row with data, unless that row is the sheet's
+    first row with data (its header) or at most `header_row` (for headers under a title).
+    Writes to rows of `appended` apply on top of the block's values.
+    """
+
+    def __init__(
+        self,
+        writes: Mapping[int, RowWrites],
+        styles: StyleBook,
+        *,
+        date1904: bool,
+        where: str,
+        header_row: int = 0,
+        appended: Appended | None = None,
+    ) -> None:
+        self._writes = writes
+        self._block = appended
+        first, stop = (appended.first, appended.stop) if appended else (_NEVER, _NEVER)
+        self._block_next = first
+        self._block_stop = stop
+        self._overlays = sorted(row for row in writes if first <= row < stop)
+        self._pending = sorted((row for row in writes if not first <= row < stop), reverse=True)
+        self._styles = styles
+        self._date1904 = date1904
+        self._where = where
+        self._header_row = header_row
+        self._promotions: dict[bytes, _Promotion] = {}
+        self._cols: list[tuple[int, int, int]] = []
+        self._layouts: dict[tuple[bytes, ...], list[int] | None] = {}
+        self._value_rows: _ValueRows = ()
+        self._templates: dict[int, _Template] = {}
+        self._plans: dict[int, RowPlan] = {}
+        self._query: BlockQuery | None = None
+        self._batches: Iterator[Batch] = iter(())
+        self._batch: Batch | None = None
+        self._prev = 0
+        self._out: list[bytes] = []
+        self._sink: Callable[[bytes], object] = lambda data: None
+        self._emit = self._out.append
+        self.old_last_row = 0
+        self.new_last_row = 0
+        self.has_formulas = False
+        self.cells_written = 0
+        self._compile(b"")
+
+    def _compile(self, pfx: bytes) -> None:
+        self._pfx = pfx
+        p = re.escape(pfx)
+        self._row_start = re.compile(rb"<" + p + rb'row(?=[\s/>])(?:\s+r="(\d+)")?')
+        self._row_tag = re.compile(rb"<" + p + rb"row(?=[\s/>])([^>]*?)(/?)>")
+        self._row_close = b"</" + pfx + b"row>"
+        self._cell = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
+        self._cell_letters = re.compile(rb"<" + p + rb'c(?: r="([A-Z]{1,3})\d|(?=[\s/>]))')
+        self._cell_open = b"<" + pfx + b"c"
+        self._cell_close = b"</" + pfx + b"c>"
+        self._formula_open = b"<" + pfx + b"f"
+        self._formula = re.compile(rb"<" + p + rb"f(?=[\s/>])([^>]*?)(/?)>")
+        self._value = re.compile(rb"<" + p + rb"(?:v|is|f)(?=[\s/>])")
+        self._col = re.compile(rb"<" + p + rb"col(?=[\s/>])([^>]*)>")
+        self._sheet_data = re.compile(rb"<" + p + rb"sheetData(?=[\s/>])[^>]*?(/?)>")
+
+    def run(self, chunks: Iterator[bytes], emit: Callable[[bytes], object]) -> None:
+        """Read the part from `chunks` and pass the patched part to `emit`, in order.
+
+        Raises ValueError when the appended block does not start after the last row with data."""
+        self._sink = emit
+        buf, empty = self._head(chunks)
+        if empty:
+            self._append_pending()
+            self._emit(b"</" + self._pfx + b"sheetData>")
+            tail = buf
+        else:
+            close = b"</" + self._pfx + b"sheetData>"
+            while (end := buf.find(close)) < 0:
+                cut = self._last_row_start(buf)
+                if cut > 0:
+                    self._rows(buf[:cut])
+                    buf = buf[cut:]
+                chunk = next(chunks, b"")
+                if not chunk:
+                    raise corrupt(self._where, "<sheetData> is not closed")
+                buf += chunk
+            self._rows(buf[:end])
+            self._append_pending()
+            tail = buf[end:]
+        tail += b"".join(chunks)
+        self.old_last_row = self._value_rows[-1][0] if self._value_rows else 0
+        block = self._block
+        if block is not None and block.first <= self.old_last_row:
+            raise ValueError(
+                f"{self._where}: appended rows must start after row {self.old_last_row}, the last with data,"
+                f" not at row {block.first}"
+            )
+        self.new_last_row = max(self.old_last_row, *self._writes, block.stop - 1 if block else 0)
+        if self.new_last_row > self.old_last_row > 0:
+            tail = extend_ranges(tail, self.old_last_row, self.new_last_row)
+        self._emit(tail)
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._out:
+            self._sink(b"".join(self._out))
+            self._out.clear()
+
+    def _head(self, chunks: Iterator[bytes]) -> tuple[bytes, bool]:
+        """Emit everything up to and including the `<sheetData>` start tag; return the rest and whether it was empty."""
+        buf = b""
+        for chunk in chunks:
+            buf += chunk
+            pfx = root_prefix(buf, b"worksheet")
+            if pfx is None:
+                if len(buf) > _MAX_HEAD:
+                    break
+                continue
+            if b"<!DOCTYPE" in buf[:4096].upper():
+                raise corrupt(self._where, "it declares a DOCTYPE, which no Office file does")
+            self._compile(pfx)
+            start = self._sheet_data.search(buf)
+            if start is None:
+                if len(buf) > _MAX_HEAD:
+                    break
+                continue
+            head = buf[: start.start()]
+            self._cols = self._parse_cols(head)
+            last_row = max(self._writes, default=0)
+            last_col = max((max(cols) for cols in self._writes.values() if cols), default=0)
+            if self._block is not None:
+                last_row, last_col = max(last_row, self._block.stop - 1), max(last_col, *self._block.columns)
+            self._emit(widen_dimension(head, last_row, last_col))
+            empty = start[1] == b"/"
+            self._emit(b"<" + pfx + b"sheetData>" if empty else start[0])
+            return buf[start.end() :], empty
+        raise corrupt(self._where, "it is not a worksheet with <sheetData>")
+
+    def _parse_cols(self, head: bytes) -> list[tuple[int, int, int]]:
+        cols = []
+        for match in self._col.finditer(head):
+            attrs = parse_attrs(match[1])
+            if attrs.get(b"style", b"0") != b"0":
+                cols.append((int(attrs.get(b"min", b"0")), int(attrs.get(b"max", b"0")), int(attrs[b"style"])))
+        return cols
+
+    def _col_style(self, col: int) -> int:
+        return next((style for low, high, style in self._cols if low <= col <= high), 0)
+
+    def _last_row_start(self, buf: bytes) -> int:
+        """Where the last (possibly incomplete) row of `buf` starts; everything before it is whole rows."""
+        opening = b"<" + self._pfx + b"row"
+        pos = buf.rfind(opening)
+        while pos > 0 and pos + len(opening) < len(buf) and buf[pos + len(opening)] not in _WHITESPACE_OR_END:
+            pos = buf.rfind(opening, 0, pos)
+        return pos
+
+    def _rows(self, seg: bytes) -> None:
+        """Pass through a run of whole rows, patching the rows with writes and inserting missing ones."""
+        starts: list[int] = []
+        numbers: list[int] = []
+        cursor = 0
+        number = self._prev
+        upcoming = self._upcoming()
+        for match in self._row_start.finditer(seg):
+            start = match.start()
+            number = int(match[1]) if match[1] else self._row_number(seg, start, number)
+            if number >= upcoming or self._promotions:
+                while upcoming < number:
+                    self._emit(seg[cursor:start])
+                    cursor = start
+                    self._insert(upcoming, number, self._recent_values(seg, starts, numbers, start))
+                    upcoming = self._upcoming()
+                touched = upcoming == number
+                if touched or self._promotions:
+                    end = self._row_end(seg, start)
+                    row = seg[start:end]
+                    if touched or b"si=" in row:
+                        writes = self._take(number, row) if touched else {}
+                        self._emit(seg[cursor:start])
+                        self._emit(self._patch_row(row, number, writes))
+                        cursor = end
+                        upcoming = self._upcoming()
+            starts.append(start)
+            numbers.append(number)
+        self._prev = number
+        self._emit(seg[cursor:])
+        self._value_rows = self._recent_values(seg, starts, numbers, len(seg))
+        if not self.has_formulas:
+            self.has_formulas = self._formula.search(seg) is not None
+        self._flush()
+
+    def _upcoming(self) -> int:
+        """The next row to write that is not yet passed: of the writes or of the block."""
+        return min(self._pending[-1] if self._pending else _NEVER, self._block_next)
+
+    def _insert(self, upcoming: int, limit: int, before: _ValueRows) -> None:
+        """Emit the new row `upcoming`, or the block's rows from it up to the row `limit` that exists."""
+        if self._pending and self._pending[-1] == upcoming:
+            self._pending.pop()
+            self._emit(self._new_row(upcoming, before, self._writes[upcoming]))
+            if len(self._out) > _FLUSH:
+                self._flush()
+            return
+        stop = min(limit, self._block_stop)
+        self._block_rows(upcoming, stop, before)
+        self._block_next = stop if stop < self._block_stop else _NEVER
+
+    def _take(self, number: int, row: bytes) -> RowWrites:
+        """The writes for an existing row: its own, or the block's if a person formatted it ahead."""
+        if self._pending and self._pending[-1] == number:
+            self._pending.pop()
+            return self._writes[number]
+        if self._value.search(row):
+            first = self._block.first if self._block else number
+            raise ValueError(f"{self._where}: appended rows must start after the last row with data; row {number} has data,"
+                             f" they start at row {first}")
+        self._block_next = number + 1 if number + 1 < self._block_stop else _NEVER
+        return self._block_writes(number)
+
+    def _row_number(self, seg: bytes, start: int, previous: int) -> int:
+        """The number of a row whose `r` is not its first attribute, or that has none (then it follows the last)."""
+        match = _R_ATTR.search(seg, start, seg.find(b">", start))
+        return int(match[1]) if match else previous + 1
+
+    def _row_end(self, seg: bytes, start: int) -> int:
+        tag_end = seg.find(b">", start)
+        if tag_end > 0 and seg[tag_end - 1] == ord("/"):
+            return tag_end + 1
+        close = seg.find(self._row_close, tag_end)
+        if tag_end < 0 or close < 0:
+            raise corrupt(self._where, "a <row> is not closed")
+        return close + len(self._row_close)
+
+    def _recent_values(self, seg: bytes, starts: list[int], numbers: list[int], end: int) -> _ValueRows:
+        """The last two rows before `end` (in this run, else in earlier ones) holding a value or formula."""
+        found: list[tuple[int, bytes]] = []
+        for index in range(len(starts) - 1, -1, -1):
+            stop = starts[index + 1] if index + 1 < len(starts) else end
+            if self._value.search(seg, starts[index], stop):
+                found.insert(0, (numbers[index], seg[starts[index] : stop]))
+                if len(found) == 2:
+                    break
+        return (*self._value_rows, *found)[-2:]
+
+    def _template(self, rows: _ValueRows) -> _Template:
+        """The format to copy from the last row with data; the first such row is the header, never copied."""
+        if len(rows) < 2 or rows[-1][0] <= self._header_row:
+            return _NO_TEMPLATE
+        number, xml = rows[-1]
+        if number not in self._templates:
+            tag = self._row_tag.match(xml)
+            attrs = parse_attrs(tag[1]) if tag else {}
+            formatted = attrs.get(b"customFormat") in _TRUE
+            row_attrs: dict[bytes, bytes] = {k: attrs[k] for k in (b"s", b"customFormat") if formatted and k in attrs}
+            styles: dict[int, int] = {}
+            col = 0
+            for cell in self._cell.finditer(xml):
+                found = parse_attrs(cell[1])
+                col = self._cell_col(found, col)
+                if int(found.get(b"s", b"0")):
+                    styles[col] = int(found[b"s"])
+            self._templates[number] = _Template(row_attrs, styles)
+        return self._templates[number]
+
+    def _cell_col(self, attrs: dict[bytes, bytes], previous: int) -> int:
+        position = split_ref(attrs.get(b"r", b""))
+        return position[1] if position else previous + 1
+
+    def _append_pending(self) -> None:
+        while (upcoming := self._upcoming()) < _NEVER:
+            self._insert(upcoming, _NEVER, self._value_rows)
+        self._flush()
+
+    # --- appended rows ---------------------------------------------------------------------
+
+    def _plan(self, template: _Template) -> RowPlan:
+        """The text shared by appended rows that copy `template` (made once per template)."""
+        plan = self._plans.get(id(template))
+        if plan is None:
+            row_style = int(template.row_attrs.get(b"s", b"0"))
+            block_columns = self._block.columns if self._block else ()
+            styles = {
+                col: template.styles.get(col) or row_style or self._col_style(col)
+                for col in template.styles.keys() | set(block_columns)
+            }
+            plan = row_plan(self._pfx.decode(), format_attrs(template.row_attrs).decode(), styles, block_columns,
+                            lambda col: self._inherited(template, col))
+            self._plans[id(template)] = plan
+        return plan
+
+    def _inherited(self, template: _Template, col: int) -> int:
+        """The format a cell of an appended row shows when it is not in the XML: the row's, when the
+        template formats its row as a whole, else its column's.  An empty cell in that format is left out."""
+        if b"s" in template.row_attrs:
+            return int(template.row_attrs[b"s"])
+        return self._col_style(col)
+
+    def _new_row(self, number: int, before: _ValueRows, writes: RowWrites) -> bytes:
+        """A row that did not exist: formatted like the last row with data, holding `writes`."""
+        template = self._template(before)
+        plan = self._plan(template)
+        known, date1904, date_style = plan.parts, self._date1904, self._styles.date_style
+        row = str(number)
+        cells = []
+        written = 0  # by cell_text; _write_cell counts its own
+        for col in sorted(template.styles.keys() | writes.keys()):
+            parts = known.get(col) or self._column_parts(plan, template, col)
+            write = writes.get(col)
+            if write is None:
+                if parts.empty:
+                    cells.append(f"{parts.opening}{row}{parts.empty}")
+            elif write.fill is KEEP and write.value is not KEEP and write.value is not None:
+                cells.append(cell_text(parts, row, write.value, date1904, date_style))
+                written += 1
+            else:
+                cells.append(self._write_cell(None, number, col, write, parts.style).decode())
+        self.cells_written += written
+        return f"{plan.row_open}{row}{plan.row_middle}{''.join(cells)}{plan.row_close}".encode()
+
+    def _column_parts(self, plan: RowPlan, template: _Template, col: int) -> ColumnParts:
+        """The parts of a column the template has no format for: the row's format, else the column's."""
+        style = int(template.row_attrs.get(b"s", b"0")) or self._col_style(col)
+        plan.parts[col] = parts = column_parts(col, style, plan.pfx, self._inherited(template, col))
+        return parts
+
+    def _block_rows(self, start: int, stop: int, before: _ValueRows) -> None:
+        """Emit the block's rows `start` to `stop - 1`: batches built column by column, and one by
+        one the rows that also have writes."""
+        plan = self._plan(self._template(before))
+        if self._by_query(plan):
+            self._query_rows(start, stop, before)
+            return
+        at = bisect_left(self._overlays, start)
+        row = start
+        while row < stop:
+            overlay = self._overlays[at] if at < len(self._overlays) and self._overlays[at] < stop else stop
+            for batch in range(row, overlay, _BATCH):
+                self._block_batch(plan, batch, min(overlay, batch + _BATCH))
+            if overlay < stop:
+                self._emit(self._new_row(overlay, before, self._block_writes(overlay)))
+                at += 1
+            row = overlay + 1
+        self._flush()
+
+    def _by_query(self, plan: RowPlan) -> bool:
+        """Whether the block's rows come from a `BlockQuery` (made on first use): when all its columns
+        are `TextColumn`s and the rows copy one template."""
+        block = self._block
+        if self._query is None and block is not None and all(isinstance(c, TextColumn) for c in block.values):
+            columns: list[TextColumn] = list(block.values)  # type: ignore[arg-type]
+            one_by_one, fills = self._overlay_plan(plan, columns)
+            self._query = BlockQuery(plan, block.first, columns, date1904=self._date1904,
+                                     date_style=self._styles.date_style, one_by_one=one_by_one, fills=fills)
+            self._batches = self._query.batches()
+        return self._query is not None and self._query.plan is plan
+
+    def _overlay_plan(self, plan: RowPlan, columns: list[TextColumn]) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """For the rows of the block that also have writes: those written one by one, and the cell
+        format of each fill the query can apply itself (a fill alone on a text cell of the block)."""
+        assert self._block is not None
+        first = self._block.first
+        index = {col: j for j, col in enumerate(self._block.columns) if columns[j].kind == "text"}
+        one_by_one = np.zeros(self._block.stop - first, dtype=bool)
+        fills: dict[int, np.ndarray] = {}
+        for row in self._overlays:
+            writes = self._writes[row]
+            if any(w.value is not KEEP or w.fill is KEEP or col not in index for col, w in writes.items()):
+                one_by_one[row - first] = True
+                continue
+            for col, write in sorted(writes.items()):
+                j = index[col]
+                if j not in fills:
+                    fills[j] = np.full(len(one_by_one), -1, dtype=np.int64)
+                fills[j][row - first] = self._styles.fill_style(plan.parts[col].style, write.fill)  # type: ignore[arg-type]
+        return one_by_one, fills
+
+    def _query_rows(self, start: int, stop: int, before: _ValueRows) -> None:
+        """Emit the block's rows `start` to `stop - 1` from the query's batches."""
+
+        def one_by_one(number: int) -> None:
+            self._emit(self._new_row(number, before, self._block_writes(number)))
+
+        while start < stop:
+            batch = self._batch
+            while batch is None or batch.first + len(batch.xml) <= start:
+                batch = self._batch = next(self._batches)
+            end = min(stop, batch.first + len(batch.xml))
+            self.cells_written += emit_rows(batch, start, end, self._emit, one_by_one)
+            self._flush()
+            start = end
+
+    def _block_batch(self, plan: RowPlan, start: int, stop: int) -> None:
+        assert self._block is not None
+        first = self._block.first
+        values = [column[start - first : stop - first] for column in self._block.values]
+        rows = list(map(str, range(start, stop)))
+        self._emit(block_text(plan, rows, values, self._date1904, self._styles.date_style).encode())
+        self.cells_written += sum(len(column) - column.count(None) for column in values)
+        self._flush()
+
+    def _block_writes(self, number: int) -> dict[int, CellWrite]:
+        """The block's values in row `number` as writes, with the row's own writes on top."""
+        assert self._block is not None
+        i = number - self._block.first
+        cells = {
+            col: CellWrite(number, col, values[i])
+            for col, values in zip(self._block.columns, self._block.values, strict=True)
+            if values[i] is not None
+        }
+        for col, write in self._writes.get(number, {}).items():
+            under = cells.get(col)
+            cells[col] = write if under is None or write.value is not KEEP else CellWrite(number, col, under.value, write.fill)
+        return cells
+
+    # --- existing rows ---------------------------------------------------------------------
+
+    def _patch_row(self, row: bytes, number: int, writes: RowWrites) -> bytes:
+        """Apply a row's writes (and any pending shared-formula promotion), keeping cells in column order."""
+        if writes and not self._promotions:
+            patched = self._patch_row_by_refs(row, number, writes)
+            if patched is not None:
+                return patched
+        tag = self._row_tag.match(row)
+        if tag is None:
+            raise corrupt(self._where, f"row {number} is malformed")
+        attrs = parse_attrs(tag[1])
+        body = b"" if tag[2] else row[tag.end() : len(row) - len(self._row_close)]
+        cells: dict[int, tuple[bytes, bytes]] = {}
+        col, cursor = 0, 0
+        for cell in self._cell.finditer(body):
+            col = self._cell_col(parse_attrs(cell[1]), col)
+            cells[col] = (body[cursor : cell.start()], cell[0])
+            cursor = cell.end()
+        trail = body[cursor:]
+        out = []
+        for col in sorted(cells.keys() | writes.keys()):
+            gap, xml = cells.get(col, (b"", b""))
+            write = writes.get(col)
+            if xml and self._promotions and (write is None or write.value is KEEP):
+                xml = self._promote(xml, number, col)
+            if write is not None:
+                default = self._default_style(attrs, col)
+                xml = self._write_cell(xml or None, number, col, write, default)
+            out.append(gap + xml)
+        if not writes and b"".join(out) + trail == body:
+            return row
+        return self._row_start_tag(attrs, writes) + b"".join(out) + trail + self._row_close
+
+    def _patch_row_by_refs(self, row: bytes, number: int, writes: RowWrites) -> bytes | None:
+        """`_patch_row` for a row whose cells all start `<c r="F12"`, in column order: only the
+        written cells are read.  None when the row is not like that (or a written cell has a formula)."""
+        tag = self._row_tag.match(row)
+        if tag is None or tag[2]:
+            return None
+        body = row[tag.end() : len(row) - len(self._row_close)]
+        letters = tuple(self._cell_letters.findall(body))  # b"" for a <c> not starting with r="
+        if letters not in self._layouts:  # rows of a sheet share a few layouts: each is checked once
+            self._layouts[letters] = _column_layout(letters)
+        cols = self._layouts[letters]
+        if cols is None:
+            return None
+        digits = b"%d" % number
+        opening = self._cell_open + b' r="'
+        head = tag[1]
+        attrs: dict[bytes, bytes] | None = None
+        out = []
+        cursor = 0
+        for col in sorted(writes):
+            ref = ref_letters(col) + digits
+            at = bisect_left(cols, col)
+            if at < len(cols) and cols[at] == col:
+                start = body.find(opening + ref + b'"')
+                cell = self._cell_parts(body, start) if start >= 0 else None
+                if cell is None or self._formula_open in cell[2]:
+                    return None
+                end, cell_head, content = cell
+                default = 0
+            else:
+                previous = body.find(opening + ref_letters(cols[at - 1]) + digits + b'"') if at else -1
+                cell = self._cell_parts(body, previous) if previous >= 0 else None
+                if at and cell is None:
+                    return None
+                start = end = cell[0] if cell else 0
+                cell_head, content = None, b""
+                if attrs is None:
+                    attrs = parse_attrs(head) if b"customFormat" in head else {}
+                default = self._default_style(attrs, col)
+            out += [body[cursor:start], self._written_cell(cell_head, content, number, col, writes[col], default, ref)]
+            cursor = end
+        out.append(body[cursor:])
+        start_tag = row[: tag.end()] if _NORMAL_ATTRS.fullmatch(head) else self._row_start_tag(parse_attrs(head), {})
+        return self._widen_spans(start_tag, writes) + b"".join(out) + self._row_close
+
+    def _cell_parts(self, body: bytes, start: int) -> tuple[int, bytes, bytes] | None:
+        """The `<c>` starting at `start`: where it ends, its attributes and its content; None if it does not end."""
+        tag_end = body.find(b">", start)
+        if tag_end < 0:
+            return None
+        head_start = start + len(self._cell_open)
+        if body[tag_end - 1] == 47:  # "/>"
+            return tag_end + 1, body[head_start : tag_end - 1], b""
+        close = body.find(self._cell_close, tag_end)
+        if close < 0:
+            return None
+        return close + len(self._cell_close), body[head_start:tag_end], body[tag_end + 1 : close]
+
+    def _row_start_tag(self, attrs: dict[bytes, bytes], writes: RowWrites) -> bytes:
+        """The row's start tag, its `spans` widened to cover the written columns."""
+        return self._widen_spans(b"<" + self._pfx + b"row" + format_attrs(attrs) + b">", writes)
+
+    def _widen_spans(self, start_tag: bytes, writes: RowWrites) -> bytes:
+        """A row start tag as `format_attrs` writes it, with its `spans` widened to cover the written columns."""
+        spans = _SPANS.search(start_tag) if writes else None
+        if spans is None:
+            return start_tag
+        low, high = min(int(spans[1]), *writes), max(int(spans[2]), *writes)
+        return start_tag[: spans.start(1)] + b"%d:%d" % (low, high) + start_tag[spans.end(2) :]
+
+    def _default_style(self, row_attrs: dict[bytes, bytes], col: int) -> int:
+        """The format of an empty cell that is not in the XML: the row's, the column's, else the template's."""
+        if row_attrs.get(b"customFormat") in _TRUE and b"s" in row_attrs:
+            return int(row_attrs[b"s"])
+        return self._col_style(col) or self._template(self._value_rows).styles.get(col, 0)
+
+    def _write_cell(self, xml: bytes | None, row: int, col: int, write: CellWrite, default: int) -> bytes:
+        """One `<c>` with the write applied; `xml` is the cell as it was, None if it was not there."""
+        if xml is None:
+            return self._written_cell(None, b"", row, col, write, default)
+        match = self._cell.match(xml)
+        if match is None:
+            raise corrupt(self._where, f"cell {cell_ref(row, col).decode()} is malformed")
+        return self._written_cell(match[1], match[2] or b"", row, col, write, default)
+
+    def _written_cell(
+        self, head: bytes | None, body: bytes, row: int, col: int, write: CellWrite, default: int, ref: bytes = b""
+    ) -> bytes:
+        """`_write_cell` of a cell whose start tag holds the attributes `head` (None: no cell) and
+        whose content is `body`; its attributes come out as r, s, t, then the others in their order."""
+        pfx = self._pfx
+        ref = ref or cell_ref(row, col)
+        attrs: dict[bytes, bytes] = {}
+        style = default
+        if head is not None:
+            attrs = cell_attrs(head)
+            style = int(attrs.get(b"s", b"0"))
+        value = write.value
+        ordered = _ORDERED
+        if value is KEEP:
+            kind = attrs.get(b"t")
+        else:
+            body = self._drop_value(body, row, col)
+            kind, content = encode_value(value, self._date1904, pfx)
+            body = content + body
+            ordered = _ORDERED_AND_DROPPED
+            if isinstance(value, dt.date):
+                style = self._styles.date_style(style, isinstance(value, dt.datetime))
+        fill = write.fill
+        if fill is None or isinstance(fill, str):  # not KEEP
+            style = self._styles.fill_style(style, fill)
+        start = b"<" + pfx + b'c r="' + ref + b'"'
+        if style or b"s" in attrs:
+            start += b' s="%d"' % style
+        if kind is not None:
+            start += b' t="' + kind + b'"'
+        if not attrs.keys() <= ordered:
+            start += format_attrs({k: v for k, v in attrs.items() if k not in ordered})
+        self.cells_written += 1
+        return start + b"/>" if not body else start + b">" + body + b"</" + pfx + b"c>"
+
+    def _drop_value(self, body: bytes, row: int, col: int) -> bytes:
+        """A cell's content without its value and formula (its extLst stays); remember a shared master."""
+        if not body:
+            return body
+        formula = self._formula.search(body)
+        if formula is not None and not formula[2]:
+            attrs = parse_attrs(formula[1])
+            close = body.find(b"</" + self._pfx + b"f>", formula.end())
+            text = unescape_text(body[formula.end() : close], self._where) if close > 0 else ""
+            if attrs.get(b"t") == b"shared" and b"ref" in attrs and b"si" in attrs and text:
+                self._promotions[attrs[b"si"]] = _Promotion((row, col), text, attrs[b"ref"])
+        ext = body.find(b"<" + self._pfx + b"extLst")
+        return body[ext:] if ext >= 0 else b""
+
+    def _promote(self, xml: bytes, row: int, col: int) -> bytes:
+        """If this cell depends on a shared formula whose master was overwritten, make it the master."""
+        formula = self._formula.search(xml)
+        if formula is None:
+            return xml
+        attrs = parse_attrs(formula[1])
+        si = attrs.get(b"si", b"")
+        if attrs.get(b"t") != b"shared" or si not in self._promotions:
+            return xml
+        end = formula.end()
+        if not formula[2]:
+            close = xml.find(b"</" + self._pfx + b"f>", end)
+            if close < 0 or xml[end:close].strip():
+                return xml
+            end = close + len(self._pfx) + 4
+        promotion = self._promotions.pop(si)
+        text = translate_formula(promotion.formula, promotion.origin, (row, col))
+        attrs = {b"t": b"shared", b"ref": remaining_ref(promotion.ref, (row, col)), b"si": si, **attrs}
+        f = b"<" + self._pfx + b"f" + format_attrs(attrs) + b">" + escape(text.encode()) + b"</" + self._pfx + b"f>"
+        return xml[: formula.start()] + f + xml[end:]
