@@ -12,10 +12,10 @@ import pytest
 import xlsxwriter
 from conftest import CliRun, read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.desk.adopt import adopt_workbook
 from sheetsync.errors import ConfigError
-from sheetsync.run import sync as api
 from sheetsync.stores import open_store
 
 DATA = Path(__file__).parent / "data"
@@ -61,7 +61,7 @@ def test_a_team_workbook_is_used_with_its_own_headers(tmp_path: Path) -> None:
     config = load_config(tmp_path / "sheetsync.yaml")
     table = open_store(config).read()
     assert table.header_row == 2 and len(table.frame) == 2 and list(table.extra_headers) == ["业务员"]
-    assert api.sync(config, now=NOW).rows == 2
+    assert sheetsync.sync(config, now=NOW).rows == 2
 
 
 def test_missing_columns_are_appended_in_place_on_request(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_missing_columns_are_appended_in_place_on_request(tmp_path: Path) -> Non
         assert set(new.namelist()) == set(old.namelist())
     assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml"}  # the sheet, never a rebuild
     config = load_config(tmp_path / "sheetsync.yaml")
-    synced = api.sync(config, now=NOW)
+    synced = sheetsync.sync(config, now=NOW)
     assert synced.rows == 20 and not synced.assigned  # the sheet's own order ids are kept
 
 
@@ -91,7 +91,7 @@ def test_without_an_order_id_column_adoption_needs_add_columns(tmp_path: Path) -
     assert book.read_bytes() == before and not (tmp_path / "sheetsync.yaml").exists()
     result = adopt_workbook(book, add_columns=True)
     assert result.added[0] == "订单号" and result.headers["channel_order_id"] == "平台单号"
-    synced = api.sync(load_config(tmp_path / "sheetsync.yaml"), now=NOW)
+    synced = sheetsync.sync(load_config(tmp_path / "sheetsync.yaml"), now=NOW)
     assert [a["order_id"] for a in synced.assigned] == ["SS20261123-000001", "SS20261123-000002"]  # ids on the first sync
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from conftest import read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config
-from sheetsync.run import sync as api
+from sheetsync.run.clock import parse_now
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 
@@ -71,10 +72,10 @@ def test_killed_sync_leaves_old_or_new_workbook_and_a_journal_that_agrees(
         outcomes["old" if values == old_values else "new"] += 1
 
         config = load_config(desk / "sheetsync.yaml")
-        after = api.sync(config, now=api.parse_now(NOW))
+        after = sheetsync.sync(config, now=parse_now(NOW))
         assert after.person_edits == [], f"killed at {moment:.2f}s: the journal disagrees with the workbook"
         assert read_sheet(workbook) == new_values
-        again = api.sync(config, now=api.parse_now(NOW))
+        again = sheetsync.sync(config, now=parse_now(NOW))
         assert again.changes == [] and not again.workbook_written
         assert not list(desk.glob(".orders.xlsx.*"))
     assert outcomes["old"] > 0, outcomes

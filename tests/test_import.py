@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import CliRun, libreoffice_csv, read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.channels.readers import read_file, sample_file
 from sheetsync.config import Config
@@ -24,7 +25,6 @@ from sheetsync.errors import ConfigError
 from sheetsync.importing.importer import ImportResult, import_files
 from sheetsync.journal.sqlite import Journal
 from sheetsync.reports.rejects import csv_safe
-from sheetsync.run import sync as api
 from sheetsync.stores import open_store
 
 LEGACY = Path(__file__).parent / "data" / "legacy"
@@ -115,7 +115,7 @@ def test_importing_the_same_files_twice_changes_nothing(everything: tuple[Config
     again = import_files(config, FILES, now=NOW + dt.timedelta(hours=1))
     assert counts(again) == (37, 0, first.imported, 4, 4)
     assert not again.workbook_written and hashlib.sha256(config.workbook_path.read_bytes()).hexdigest() == before
-    assert api.sync(config, now=NOW, dry_run=True).changes == []  # a sync after the import has nothing to do
+    assert sheetsync.sync(config, now=NOW, dry_run=True).changes == []  # a sync after the import has nothing to do
 
 
 def test_rows_already_in_the_table_are_merged_never_duplicated(make_desk: Callable[..., Config]) -> None:

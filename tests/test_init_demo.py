@@ -8,10 +8,10 @@ from pathlib import Path
 
 from conftest import CliRun, read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.config import load_preset
 from sheetsync.model.fields import FIELDS
-from sheetsync.run import sync as api
 
 
 def test_init_creates_a_desk_that_checks_and_syncs(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
@@ -66,5 +66,5 @@ def test_demo_copies_the_example_and_syncs_it(tmp_path: Path, run_cli: Callable[
     assert all(ids) and len(set(ids)) == len(ids) - 1
     assert sum(1 for r in rows[1:] if str(r[28]).startswith("DUP_ORDER_ID")) == 2
     assert rows[0][-1] == "跟进人"
-    assert api.sync(config).changes == []
+    assert sheetsync.sync(config).changes == []
     assert run_cli("demo", target).code == 2

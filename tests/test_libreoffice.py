@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import libreoffice_convert, libreoffice_csv, read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config
-from sheetsync.run import sync as api
 
 pytestmark = pytest.mark.libreoffice
 NOW = dt.datetime(2026, 11, 23, 9, 30)
@@ -36,7 +36,7 @@ def test_synced_workbooks_open_in_libreoffice_with_the_same_values(
 
     desks = [made_by_init, saved_by_libreoffice]
     for config in desks:
-        result = api.sync(config, now=NOW)
+        result = sheetsync.sync(config, now=NOW)
         assert result.workbook_written
     books = []
     for i, config in enumerate(desks):

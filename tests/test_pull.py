@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from conftest import CliRun, read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.desk.new import init_desk
 from sheetsync.journal.sqlite import AS_CREATED, Journal
-from sheetsync.run import sync as api
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
@@ -69,13 +69,13 @@ def by_channel_order(config: Config) -> dict[str, dict[str, object]]:
     return {str(r["channel_order_id"]): r for r in sheet(config)}
 
 
-def account(result: api.RunResult, name: str) -> dict[str, object]:
+def account(result: sheetsync.RunResult, name: str) -> dict[str, object]:
     return next(f for f in result.files if Path(str(f["path"])).name == name)
 
 
 def test_douyin_export_becomes_one_row_per_order_with_rejects_kept(desk: Config) -> None:
     drop(desk, "douyin", "douyin_orders.csv")
-    result = api.sync(desk, now=DAY1)
+    result = sheetsync.sync(desk, now=DAY1)
     counts = account(result, "douyin_orders.csv")
     assert (counts["rows_read"], counts["new"], counts["updated"], counts["unchanged"], counts["rejected"]) == (20, 18, 0, 0, 2)
     orders = by_channel_order(desk)
@@ -95,7 +95,7 @@ def test_douyin_export_becomes_one_row_per_order_with_rejects_kept(desk: Config)
 def test_multi_row_orders_sum_per_row_amounts_and_join_items(desk: Config) -> None:
     drop(desk, "douyin", "douyin_orders.csv")
     drop(desk, "shopify", "shopify_orders.csv")
-    api.sync(desk, now=DAY1)
+    sheetsync.sync(desk, now=DAY1)
     orders = by_channel_order(desk)
     liu = orders["6931245078213464477"]
     with (EXPORTS / "douyin_orders.csv").open(encoding="utf-8-sig") as fh:
@@ -114,11 +114,11 @@ def _shopify_total(name: str) -> str:
 
 def test_the_same_export_twice_even_renamed_imports_nothing_twice(desk: Config) -> None:
     drop(desk, "douyin", "douyin_orders.csv")
-    api.sync(desk, now=DAY1)
+    sheetsync.sync(desk, now=DAY1)
     path = desk.workbook_path
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     drop(desk, "douyin", "douyin_orders.csv", name="抖店导出 (1).csv")
-    again = api.sync(desk, now=DAY1)
+    again = sheetsync.sync(desk, now=DAY1)
     assert again.changes == [] and not again.workbook_written
     assert account(again, "抖店导出 (1).csv")["skipped"]
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
@@ -127,10 +127,10 @@ def test_the_same_export_twice_even_renamed_imports_nothing_twice(desk: Config) 
 
 def test_a_later_export_updates_only_the_changed_cells_and_adds_the_new_order(desk: Config) -> None:
     drop(desk, "douyin", "douyin_orders.csv")
-    api.sync(desk, now=DAY1)
+    sheetsync.sync(desk, now=DAY1)
     first = by_channel_order(desk)
     drop(desk, "douyin", "douyin_orders_later.csv")
-    result = api.sync(desk, now=DAY2)
+    result = sheetsync.sync(desk, now=DAY2)
     later = by_channel_order(desk)
     assert set(later) - set(first) == {"6931245078213476671"}
     li = later["6931245078213461021"]
@@ -147,7 +147,7 @@ def test_a_later_export_updates_only_the_changed_cells_and_adds_the_new_order(de
 
 def test_a_persons_edit_survives_a_later_export_and_the_conflict_is_flagged(desk: Config) -> None:
     drop(desk, "douyin", "douyin_orders.csv")
-    api.sync(desk, now=DAY1)
+    sheetsync.sync(desk, now=DAY1)
     rows = read_sheet(desk.workbook_path)
     row = next(i for i, r in enumerate(rows) if r[2] == "6931245078213461021") + 1
     order_id = rows[row - 1][0]
@@ -159,7 +159,7 @@ def test_a_persons_edit_survives_a_later_export_and_the_conflict_is_flagged(desk
     patch_xlsx(desk.workbook_path, tmp, "订单", [CellWrite(row, status_col, "备货中")])
     os.replace(tmp, desk.workbook_path)
     drop(desk, "douyin", "douyin_orders_later.csv")
-    result = api.sync(desk, now=DAY2)
+    result = sheetsync.sync(desk, now=DAY2)
     li = by_channel_order(desk)["6931245078213461021"]
     assert li["status"] == "备货中"
     assert li["tracking_no"] == "SF1402345678913"
@@ -169,7 +169,7 @@ def test_a_persons_edit_survives_a_later_export_and_the_conflict_is_flagged(desk
     with Journal(desk.journal_path) as journal:
         assert journal.base_values([order_id])[order_id]["status"] == "备货中"
         assert journal.db.execute(stored, (order_id,)).fetchone()[0] != AS_CREATED
-    again = api.sync(desk, now=DAY2)
+    again = sheetsync.sync(desk, now=DAY2)
     assert again.changes == [] and "CONFLICT" in by_channel_order(desk)["6931245078213461021"]["anomalies"]
 
 
@@ -183,7 +183,7 @@ def test_values_that_look_like_formulas_are_written_as_text(desk: Config, tmp_pa
         '1002,-2+3,13812345679,浙江省,杭州市,西湖区,"\r=1+1",=cmd|x,1,10,2026-11-20 09:00:00\n',
         encoding="utf-8",
     )
-    api.sync(desk, now=DAY1)
+    sheetsync.sync(desk, now=DAY1)
     with zipfile.ZipFile(desk.workbook_path) as package:
         xml = package.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
@@ -197,7 +197,7 @@ def test_values_that_look_like_formulas_are_written_as_text(desk: Config, tmp_pa
 
 def test_gbk_pinduoduo_export_with_float_and_full_width_phones(desk: Config) -> None:
     drop(desk, "pdd", "pinduoduo_orders.csv")
-    result = api.sync(desk, now=DAY1)
+    result = sheetsync.sync(desk, now=DAY1)
     orders = by_channel_order(desk)
     assert len(orders) == 14  # an exact duplicate row collapses into its order
     phones = {o["customer_name"]: o["phone"] for o in orders.values()}
@@ -214,7 +214,7 @@ def test_waybills_fill_tracking_numbers_and_report_the_unmatched_one(desk: Confi
     drop(desk, "douyin", "douyin_orders.csv")
     drop(desk, "pdd", "pinduoduo_orders.csv")
     drop(desk, "sf", "sf_waybills.xlsx")
-    result = api.sync(desk, now=DAY1)
+    result = sheetsync.sync(desk, now=DAY1)
     orders = by_channel_order(desk)
     assert orders["261119-158812345678902"]["tracking_no"] == "SF1402345680977"
     assert orders["261119-158812345678902"]["delivered_at"] == dt.datetime(2026, 11, 21, 10, 15, 48)
@@ -226,13 +226,13 @@ def test_waybills_fill_tracking_numbers_and_report_the_unmatched_one(desk: Confi
 
 def test_a_changed_tracking_number_on_a_shipped_order_is_flagged(desk: Config) -> None:
     drop(desk, "douyin", "douyin_orders.csv")
-    api.sync(desk, now=DAY1)
+    sheetsync.sync(desk, now=DAY1)
     order_id = next(r["order_id"] for r in sheet(desk) if r["channel_order_id"] == "6931245078213462188")
     feed = desk.base_dir / "inbox" / "carrier" / "feed.csv"
     feed.parent.mkdir(parents=True)
     feed.write_text(f"order_id,carrier,tracking_no,shipped_at\n{order_id},SF,SF9999999999999,2026-11-21T09:00:00\n",
                     encoding="utf-8")
-    result = api.sync(desk, now=DAY2)
+    result = sheetsync.sync(desk, now=DAY2)
     row = by_channel_order(desk)["6931245078213462188"]
     assert row["tracking_no"] == "SF9999999999999"
     assert "TRACKING_CHANGED" in row["anomalies"] and "SF1402345671206" in row["anomalies"]
@@ -251,7 +251,7 @@ def test_an_unreadable_file_exits_6_after_the_others_are_taken(desk: Config, run
 
 def test_a_file_cut_mid_character_keeps_its_complete_lines(desk: Config) -> None:
     drop(desk, "pdd", "truncated_export.csv")
-    result = api.sync(desk, now=DAY1)
+    result = sheetsync.sync(desk, now=DAY1)
     counts = account(result, "truncated_export.csv")
     assert (counts["rows_read"], counts["new"], counts["rejected"]) == (6, 5, 1)
     assert all("�" not in str(v) for r in sheet(desk) for v in r.values())
@@ -259,16 +259,16 @@ def test_a_file_cut_mid_character_keeps_its_complete_lines(desk: Config) -> None
 
 def test_an_order_a_person_deleted_is_not_recreated(desk: Config) -> None:
     drop(desk, "douyin", "douyin_orders.csv")
-    api.sync(desk, now=DAY1)
+    sheetsync.sync(desk, now=DAY1)
     rows = read_sheet(desk.workbook_path)
     row = next(i for i, r in enumerate(rows) if r[2] == "6931245078213469905") + 1
     tmp = desk.workbook_path.with_suffix(".tmp.xlsx")
     patch_xlsx(desk.workbook_path, tmp, "订单", [CellWrite(row, c, None) for c in range(1, len(rows[0]) + 1)])
     os.replace(tmp, desk.workbook_path)
-    gone = api.sync(desk, now=DAY2)
+    gone = sheetsync.sync(desk, now=DAY2)
     assert len(gone.deleted) == 1
     drop(desk, "douyin", "douyin_orders_later.csv")
-    later = api.sync(desk, now=DAY2)
+    later = sheetsync.sync(desk, now=DAY2)
     assert gone.deleted == later.not_recreated
     assert "6931245078213469905" not in by_channel_order(desk)
 
@@ -278,7 +278,7 @@ def test_every_sample_export_lands_as_the_golden_table(desk: Config) -> None:
                             ("shopify", "shopify_orders.csv"), ("woo", "woocommerce_orders.csv"),
                             ("wechat", "wechat_shop_orders.xlsx"), ("pos", "pos_export.csv"), ("sf", "sf_waybills.xlsx")]:
         drop(desk, channel, export)
-    result = api.sync(desk, now=DAY1)
+    result = sheetsync.sync(desk, now=DAY1)
     for f in result.files:
         assert f["rows_read"] == f["new"] + f["updated"] + f["unchanged"] + f["rejected"], f
     got = [[_text(v) for v in row] for row in read_sheet(desk.workbook_path)]
@@ -307,7 +307,7 @@ def test_one_string_addresses_are_split_with_real_divisions(tmp_path: Path) -> N
     shutil.copy(EXPORTS / "taobao_orders.csv", folder / "inbox")
     shutil.copy(EXPORTS / "phone_orders.xlsx", folder / "inbox")
     config = load_config(folder / "sheetsync.yaml")
-    result = api.sync(config, now=DAY1)
+    result = sheetsync.sync(config, now=DAY1)
     rows = sheet(config)
     taobao = {r["channel_order_id"]: r for r in rows if r["channel"] == "淘宝"}
     assert len(taobao) == 12
@@ -357,7 +357,7 @@ def test_a_team_mapping_may_extend_a_shipped_one(desk: Config) -> None:
     export = desk.base_dir / "inbox" / "douyin" / "shop2.csv"
     export.parent.mkdir(parents=True)
     export.write_text("主订单编号,收件人姓名,收件人手机号,订单应付金额\n9001,周敏,13812345678,10\n", encoding="utf-8")
-    api.sync(load_config(desk.source), now=DAY1)
+    sheetsync.sync(load_config(desk.source), now=DAY1)
     row = by_channel_order(desk)["9001"]
     assert (row["channel"], row["customer_name"], row["phone"]) == ("抖音二店", "周敏", "13812345678")
 
@@ -377,7 +377,7 @@ def test_archive_moves_the_files_taken_and_nothing_else_is_moved(desk: Config) -
     config = load_config(desk.source)
     pdd = drop(config, "pdd", "pinduoduo_orders.csv")
     dy = drop(config, "douyin", "douyin_orders.csv")
-    api.sync(config, now=DAY1)
+    sheetsync.sync(config, now=DAY1)
     assert not pdd.exists() and (config.base_dir / "done" / "pinduoduo_orders.csv").exists()
     assert dy.exists()
 
@@ -392,7 +392,7 @@ def test_an_xls_export_saved_by_libreoffice_is_pulled(desk: Config, soffice: str
     folder = desk.base_dir / "inbox" / "wechat"
     folder.mkdir(parents=True)
     shutil.copy(tmp_path / "xls" / "wechat_shop_orders.xls", folder)
-    result = api.sync(desk, now=DAY1)
+    result = sheetsync.sync(desk, now=DAY1)
     counts = account(result, "wechat_shop_orders.xls")
     assert (counts["rows_read"], counts["new"], counts["rejected"]) == (11, 11, 0)
     orders = by_channel_order(desk)
@@ -409,7 +409,7 @@ def test_appended_rows_get_the_fill_of_their_anomalies(desk: Config) -> None:
         "6931245078213460101,雨刮片,1,68.00,赵敏,13770528813,江苏省,南京市,鼓楼区,北京西路6号,2026-11-20 17:51:03,待发货\n"
         "6931245078213460102,雨刮片,1,68.00,钱多,12345,江苏省,南京市,鼓楼区,北京西路8号,2026-11-20 17:52:03,待发货\n",
         encoding="utf-8")
-    result = api.sync(desk, now=DAY1)
+    result = sheetsync.sync(desk, now=DAY1)
     assert result.rows_appended == 2 and result.anomalies.get("PHONE_INVALID") == 1
     book = openpyxl.load_workbook(desk.workbook_path)
     ws = book.worksheets[0]

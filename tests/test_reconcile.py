@@ -13,11 +13,11 @@ import pytest
 from conftest import CliRun
 from report_cli import assert_golden, with_report_commands
 
+import sheetsync
 from sheetsync.config import Config, load_config
 from sheetsync.desk.new import init_desk
 from sheetsync.reports.reconcile import KINDS, reconcile
 from sheetsync.reports.reconcile_out import csv_safe
-from sheetsync.run import sync as api
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -120,7 +120,7 @@ def test_json_on_stdout_equals_what_the_api_returns(desk: Config, run_cli: Calla
 
 
 def test_reconcile_reads_and_never_writes(desk: Config) -> None:
-    api.sync(desk, now=NOW)  # the journal now exists and the inbox files are recorded as imported
+    sheetsync.sync(desk, now=NOW)  # the journal now exists and the inbox files are recorded as imported
     watched = [desk.workbook_path, desk.journal_path, *desk.base_dir.glob("inbox/*/*")]
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in watched}
     mtimes = {p: p.stat().st_mtime_ns for p in watched}
@@ -138,7 +138,7 @@ def test_an_export_just_pulled_reconciles_without_difference(tmp_path: Path, run
     (folder / "inbox" / "douyin").mkdir(parents=True)
     shutil.copy(EXPORTS / "douyin_orders_later.csv", folder / "inbox" / "douyin")
     config = load_config(folder / "sheetsync.yaml")
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     with_report_commands(monkeypatch)
     result = run_cli("reconcile", "-c", config.source, "--against", "douyin", "--now", NOW.isoformat())
     assert result.code == 0, result.out

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import CliRun, read_sheet, write_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
-from sheetsync.run import sync as api
 from sheetsync.runtime.locks import RunLock
+from sheetsync.stores import open_store
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
@@ -40,7 +41,7 @@ def column(config: Config, field: str) -> list[object]:
 def test_rows_added_by_hand_get_an_order_id_and_channel_manual(make_desk: Callable[..., Config]) -> None:
     config = make_desk([{"order_id": "SS20261120-000001", "channel": "抖音", "customer_name": "王芳"},
                         {"customer_name": "刘洋", "phone": "18688889999"}, {"customer_name": "周敏"}])
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert [a["order_id"] for a in result.assigned] == ["SS20261123-000001", "SS20261123-000002"]
     assert column(config, "order_id") == ["SS20261120-000001", "SS20261123-000001", "SS20261123-000002"]
     assert column(config, "channel") == ["抖音", "手工", "手工"]
@@ -49,20 +50,20 @@ def test_rows_added_by_hand_get_an_order_id_and_channel_manual(make_desk: Callab
 
 def test_order_id_sequence_is_never_reused_even_after_a_deletion(make_desk: Callable[..., Config]) -> None:
     config = make_desk([{"customer_name": "a"}, {"customer_name": "b"}])
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     edit(config, CellWrite(3, 1, None), CellWrite(3, 6, None), CellWrite(3, 2, None))
     edit(config, CellWrite(4, 6, "c"))
-    api.sync(config, now=NOW + dt.timedelta(days=1))
+    sheetsync.sync(config, now=NOW + dt.timedelta(days=1))
     assert column(config, "order_id")[0] == "SS20261123-000001"
     assert column(config, "order_id")[-1] == "SS20261124-000003"
 
 
 def test_a_sync_with_nothing_to_do_does_not_touch_the_workbook(make_desk: Callable[..., Config]) -> None:
     config = make_desk([{"order_id": "A1", "customer_name": "王芳", "phone": "0571-87654321"}])
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     path = config.workbook_path
     before = (path.read_bytes(), path.stat().st_mtime_ns)
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert not result.workbook_written
     assert result.changes == [] and result.person_edits == []
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
@@ -74,7 +75,7 @@ def test_text_keeps_every_digit_and_leading_zero(tmp_path: Path, desk: Path) -> 
         ["A1", "0571-87654321", "010010", "6912345678901234567", 2000.5, None],
         ["A2", 13812345678, "000123", "000000000000000042", 0.1, "2026/1/5 13:00"],
     ])
-    table = api.open_store(load_config(desk)).read()
+    table = open_store(load_config(desk)).read()
     assert table.frame["phone"].tolist() == ["0571-87654321", "13812345678"]
     assert table.frame["postcode"].tolist() == ["010010", "000123"]
     assert table.frame["channel_order_id"].tolist() == ["6912345678901234567", "000000000000000042"]
@@ -85,10 +86,10 @@ def test_text_keeps_every_digit_and_leading_zero(tmp_path: Path, desk: Path) -> 
 def test_sorting_the_sheet_by_hand_changes_nothing(make_desk: Callable[..., Config]) -> None:
     rows = [{"order_id": f"A{i}", "customer_name": f"客户{i}", "phone": f"1380000000{i}"} for i in range(5)]
     config = make_desk(rows)
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     resorted = make_desk(list(reversed(rows)), name="resorted")
     os.replace(resorted.workbook_path, config.workbook_path)
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert result.person_edits == [] and result.changes == [] and result.deleted == []
     assert not result.workbook_written
 
@@ -100,7 +101,7 @@ def test_columns_are_found_by_header_wherever_a_person_moved_them(tmp_path: Path
         ["小张", "李强", None, "抖音", "X1"],
     ])
     config = load_config(desk)
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     rows = read_sheet(config.workbook_path)
     assert rows[1] == ["小李", "王芳", "", "手工", "SS20261123-000001"]
     assert rows[2] == ["小张", "李强", "", "抖音", "X1"]
@@ -112,7 +113,7 @@ def test_a_column_a_person_added_is_listed_and_never_touched(make_desk: Callable
                        extra_headers=["跟进人"])
     checked = run_cli("check", "-c", config.source)
     assert checked.code == 0 and "跟进人" in checked.out
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     rows = read_sheet(config.workbook_path)
     assert [r[-1] for r in rows] == ["跟进人", "=1+1 不是公式", "0012"]
 
@@ -135,7 +136,7 @@ def test_team_header_names_work_as_they_are(tmp_path: Path) -> None:
     (folder / "sheetsync.yaml").write_text("table:\n  headers: {preset: zh, order_id: 大货单号, priority: 急件标}\n",
                                            encoding="utf-8")
     config = load_config(folder / "sheetsync.yaml")
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     assert read_sheet(config.workbook_path)[1] == ["SS20261123-000001", "红", "王芳", "手工"]
 
 
@@ -143,7 +144,7 @@ def test_header_below_a_title_row_is_found(tmp_path: Path, desk: Path) -> None:
     write_sheet(tmp_path / "desk" / "orders.xlsx", [["2026 年 11 月订单"], [], [H["order_id"], H["customer_name"]],
                                                     [None, "王芳"], ["B", "李强"]], start_row=1)
     config = load_config(desk)
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert result.rows == 2
     rows = read_sheet(config.workbook_path)  # calamine starts at the title, on sheet row 2
     assert rows[3][:2] == ["SS20261123-000001", "王芳"]
@@ -152,32 +153,32 @@ def test_header_below_a_title_row_is_found(tmp_path: Path, desk: Path) -> None:
 
 def test_a_persons_edit_is_journaled_as_person(make_desk: Callable[..., Config]) -> None:
     config = make_desk([{"order_id": "A1", "phone": "13812345678", "customer_name": "王芳"}])
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     edit(config, CellWrite(2, 8, "13900001111"))
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert result.person_edits == [{"order_id": "A1", "field": "phone", "old": "13812345678", "new": "13900001111",
                                     "source": "person"}]
     assert column(config, "phone") == ["13900001111"]
-    history = api.history(config, "A1")
+    history = sheetsync.history(config, "A1")
     assert [(h.field, h.old, h.new, h.source) for h in history] == [("phone", "13812345678", "13900001111", "person")]
-    assert api.sync(config, now=NOW).person_edits == []
+    assert sheetsync.sync(config, now=NOW).person_edits == []
 
 
 def test_a_deleted_row_is_reported_once_and_not_recreated(make_desk: Callable[..., Config]) -> None:
     config = make_desk([{"order_id": "A1", "customer_name": "王芳"}, {"order_id": "A2", "customer_name": "李强"}])
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     smaller = make_desk([{"order_id": "A1", "customer_name": "王芳"}], name="smaller")
     os.replace(smaller.workbook_path, config.workbook_path)
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert result.deleted == ["A2"]
     assert column(config, "order_id") == ["A1"]
-    assert api.sync(config, now=NOW).deleted == []
+    assert sheetsync.sync(config, now=NOW).deleted == []
 
 
 def test_duplicate_order_ids_are_flagged_on_both_rows_and_neither_is_changed(make_desk: Callable[..., Config]) -> None:
     config = make_desk([{"order_id": "A1", "customer_name": "王芳"}, {"order_id": "A1", "customer_name": "李强"},
                         {"order_id": "A2", "customer_name": "陈静"}])
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert result.duplicates == {"A1": [2, 3]}
     anomalies = column(config, "anomalies")
     assert anomalies[0].startswith("DUP_ORDER_ID") and anomalies[1].startswith("DUP_ORDER_ID")
@@ -187,7 +188,7 @@ def test_duplicate_order_ids_are_flagged_on_both_rows_and_neither_is_changed(mak
         styles = z.read("xl/styles.xml").decode()
     assert "FFC7CE" in styles
     edit(config, CellWrite(3, 1, "A3"))
-    fixed = api.sync(config, now=NOW)
+    fixed = sheetsync.sync(config, now=NOW)
     assert fixed.duplicates == {}
     assert column(config, "anomalies") == ["", "", ""]
 
@@ -208,7 +209,7 @@ def test_dry_run_writes_nothing_and_shows_the_changes(make_desk: Callable[..., C
 def test_json_output_is_what_the_api_returned(make_desk: Callable[..., Config], run_cli: Callable[..., CliRun]) -> None:
     config = make_desk([{"customer_name": "王芳"}, {"order_id": "A", "customer_name": "李强"}])
     dry = run_cli("sync", "-c", config.source, "--dry-run", "--json", "--now", "2026-11-23T09:30")
-    expected = api.sync(config, dry_run=True, now=NOW).to_dict()
+    expected = sheetsync.sync(config, dry_run=True, now=NOW).to_dict()
     got = dry.json()
     for key in ("seconds",):
         got.pop(key), expected.pop(key)
@@ -232,7 +233,7 @@ def test_a_lock_left_by_a_dead_run_is_taken_over_and_said_so(make_desk: Callable
     config = make_desk([{"customer_name": "王芳"}])
     config.state_dir.mkdir(parents=True, exist_ok=True)
     (config.state_dir / "run.lock.json").write_text(json.dumps({"pid": 999999, "host": "h", "since": "2026-11-23T09:00"}))
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert any("999999" in n for n in result.notices)
     assert result.workbook_written
 
@@ -281,7 +282,7 @@ def test_backups_keep_the_previous_versions(make_desk: Callable[..., Config]) ->
         originals.append(config.workbook_path.read_bytes())
         edit(config, CellWrite(3 + i, 6, f"客户{i}"))
         originals[-1] = config.workbook_path.read_bytes()
-        assert api.sync(config, now=NOW).workbook_written
+        assert sheetsync.sync(config, now=NOW).workbook_written
     backups = sorted((config.state_dir / "backups").glob("orders.*.xlsx"))
     assert len(backups) == 2
     assert backups[-1].read_bytes() == originals[-1]
@@ -293,13 +294,13 @@ def test_the_journal_holds_the_exact_hash_of_every_row_it_left(make_desk: Callab
     from sheetsync.stores import open_store
 
     config = make_desk([{"order_id": f"A{i}", "customer_name": f"客户{i}"} for i in range(5)] + [{"customer_name": "新"}])
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     frame = open_store(config).read().frame
     expected = dict(zip(frame["order_id"], row_hashes(frame), strict=True))
     with Journal(config.journal_path) as journal:
         assert journal.base_hashes().to_dict() == {k: int(v) for k, v in expected.items()}
     edit(config, CellWrite(2, 6, "客户零"))
-    api.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW)
     frame = open_store(config).read().frame
     with Journal(config.journal_path) as journal:
         assert journal.base_hashes().to_dict() == {k: int(v) for k, v in zip(frame["order_id"], row_hashes(frame), strict=True)}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import libreoffice_csv, read_sheet
 
+import sheetsync
 from sheetsync import load_config
-from sheetsync.run import sync as api
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
 
@@ -53,12 +53,12 @@ def test_sync_changes_only_its_cells_in_a_foreign_workbook(tmp_path: Path, workb
     config = load_config(desk_from(tmp_path, workbook))
     path = config.workbook_path
     person_types_rows(path, "订单", [CellWrite(5, 1, None), CellWrite(22, 2, "013912345678"), CellWrite(22, 5, "待发货")])
-    api.sync(config, now=NOW)  # the journal learns the table; ids for rows 5 and 22
+    sheetsync.sync(config, now=NOW)  # the journal learns the table; ids for rows 5 and 22
     with zipfile.ZipFile(path) as package:
         sheet_part = read_book(package, str(path)).sheets["订单"]
     person_types_rows(path, "订单", [CellWrite(23, 2, "02161234567")])
     before = parts(path)
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     assert result.workbook_written and [a["row"] for a in result.assigned] == [23]
     after = parts(path)
     assert after.keys() == before.keys()

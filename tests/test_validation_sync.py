@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 from conftest import CliRun, read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
-from sheetsync.run import sync as api
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx import XlsxStore
 
@@ -37,7 +37,7 @@ def _anomalies(config: Config) -> list[str]:
 
 def test_findings_are_written_coloured_and_cleared_once_fixed(make_desk: Callable[..., Config]) -> None:
     config = _desk(make_desk)
-    result = api.sync(config, now=NOW)
+    result = sheetsync.sync(config, now=NOW)
     cells = _anomalies(config)
     assert cells[0] == ""
     assert cells[1].startswith("PHONE_INVALID") and "ADDR_MISMATCH 西湖区不属于江苏省南京市" in cells[1]
@@ -51,7 +51,7 @@ def test_findings_are_written_coloured_and_cleared_once_fixed(make_desk: Callabl
     columns = store.read().columns
     store.write([CellWrite(3, columns["phone"], "13900001111"), CellWrite(3, columns["province"], "浙江省"),
                  CellWrite(3, columns["city"], "杭州市")])
-    again = api.sync(config, now=NOW)
+    again = sheetsync.sync(config, now=NOW)
     assert _anomalies(config)[1] == "" and "ADDR_MISMATCH" not in again.anomalies
 
 

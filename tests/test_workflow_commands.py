@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
+import sheetsync
 from sheetsync.cli import workflow as cli_workflow
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.journal.workflow import SqliteWorkflowJournal
 from sheetsync.run import commands
-from sheetsync.run import sync as api
 from sheetsync.stores import open_store
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, 0)
@@ -74,7 +74,7 @@ def test_approve_signs_orders_through_the_store_and_the_journal(desk: Config, ca
         ("SS-5", "signed", "王总监、李会计"), ("SS-6", "signed", "李会计"), ("SS-404", "not_found", None)]
     frame = open_store(desk).read().frame.set_index("order_id")
     assert frame.loc["SS-5", "approver"] == "王总监、李会计" and frame.loc["SS-6", "approver"] == "李会计"
-    history = api.history(desk, "SS-5")
+    history = sheetsync.history(desk, "SS-5")
     assert [(e.command, e.field, e.old, e.new, e.source) for e in history] == [
         ("approve", "approver", "王总监", "王总监、李会计", "person")]
 
@@ -92,14 +92,14 @@ def test_approve_a_whole_group_signs_only_what_the_name_may_sign(desk: Config) -
 
 
 def test_unlock_is_journaled_for_the_next_sync(desk: Config, capsys: pytest.CaptureFixture[str]) -> None:
-    api.sync(desk, now=NOW)
+    sheetsync.sync(desk, now=NOW)
     code = cli_workflow.unlock("SS-1", by="张三", reason="客户来电改地址", config=desk.source, json_out=False,
                                now="2026-03-02T10:05:00")
     assert code == 0 and "SS-1 已解锁" in capsys.readouterr().out
     with sqlite3.connect(desk.journal_path) as db:
         unlocks = SqliteWorkflowJournal(db).open_unlocks()
     assert {k: (u.by, u.reason) for k, u in unlocks.items()} == {"SS-1": ("张三", "客户来电改地址")}
-    assert [(e.command, e.field, e.new, e.detail) for e in api.history(desk, "SS-1")][-1] == \
+    assert [(e.command, e.field, e.new, e.detail) for e in sheetsync.history(desk, "SS-1")][-1] == \
         ("unlock", "unlock", "客户来电改地址", "张三")
     with pytest.raises(ConfigError):
         commands.unlock_order(desk, "SS-404", "张三", "x", NOW)

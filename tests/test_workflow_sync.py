@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from conftest import read_sheet
 
+import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
-from sheetsync.run import sync as api
 from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx import XlsxStore
 
@@ -65,7 +65,7 @@ def _cells(config: Config, field: str) -> list[str]:
 def test_orders_move_wait_for_signatures_and_a_wrong_move_is_put_back(
         make_desk: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, hook: tuple[str, list[dict[str, object]]]) -> None:
     config = _desk(make_desk, monkeypatch, hook[0])
-    first = api.sync(config, now=NOW)
+    first = sheetsync.sync(config, now=NOW)
     # A2: a known customer's 1,800 yuan order passes review by itself; A3: a first-time customer waits for two signatures
     assert _cells(config, "status") == ["已完成", "备货中", "审核中"]
     assert first.moved == {"待确认→审核中": 2, "审核中→备货中": 1}
@@ -73,26 +73,26 @@ def test_orders_move_wait_for_signatures_and_a_wrong_move_is_put_back(
     # a person jumps A3 from 审核中 to 已发货: put back and flagged
     store = XlsxStore(config)
     store.write([CellWrite(4, store.read().columns["status"], "已发货")])
-    second = api.sync(config, now=NOW + dt.timedelta(minutes=5))
+    second = sheetsync.sync(config, now=NOW + dt.timedelta(minutes=5))
     assert _cells(config, "status")[2] == "审核中"
     assert "ILLEGAL_MOVE 审核中→已发货" in _cells(config, "anomalies")[2]
     assert [(m["old"], m["new"]) for m in second.put_back] == [("审核中", "已发货")]
-    assert any(e.field == "status" and e.source == "person" for e in api.history(config, "A3"))
+    assert any(e.field == "status" and e.source == "person" for e in sheetsync.history(config, "A3"))
 
 
 def test_sla_turns_yellow_then_red_and_alerts_once(
         make_desk: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, hook: tuple[str, list[dict[str, object]]]) -> None:
     config = _desk(make_desk, monkeypatch, hook[0])
-    api.sync(config, now=NOW)
-    api.sync(config, now=NOW + dt.timedelta(minutes=95))  # 审核中 has 2 h: 95 min is past 75 %
+    sheetsync.sync(config, now=NOW)
+    sheetsync.sync(config, now=NOW + dt.timedelta(minutes=95))  # 审核中 has 2 h: 95 min is past 75 %
     assert _cells(config, "sla")[2] == "预警"
-    late = api.sync(config, now=NOW + dt.timedelta(hours=2, minutes=5))
+    late = sheetsync.sync(config, now=NOW + dt.timedelta(hours=2, minutes=5))
     assert _cells(config, "sla")[2] == "超时"
     with zipfile.ZipFile(config.workbook_path) as book:
         assert "FFC7CE" in book.read("xl/styles.xml").decode()  # the red of a breach
     assert [a["ok"] for a in late.alerts] == [True] and len(hook[1]) == 1
     assert "A3" in json.dumps(hook[1][0], ensure_ascii=False)
-    api.sync(config, now=NOW + dt.timedelta(hours=2, minutes=10))
+    sheetsync.sync(config, now=NOW + dt.timedelta(hours=2, minutes=10))
     assert len(hook[1]) == 1  # not again a minute later
 
 

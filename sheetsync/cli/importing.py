@@ -1,13 +1,10 @@
-"""The `import` command and `init --from`: parse, call the library, render, return the exit code.
+"""The `import` command: parse, call the library, render, return the exit code.
 
-Plain functions with typer annotations; `cli.py` registers them:
-`app.command("import")(import_command)` and `init --from` calling `init_from`.
+Plain functions with typer annotations, registered by `sheetsync.cli`.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,19 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from sheetsync.config import DEFAULT_CONFIG, Config, load_config
-from sheetsync.desk.adopt import AdoptResult, adopt_workbook
+from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, err, load, out
+from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.i18n import Lang, t
 from sheetsync.importing.importer import ImportResult, import_files
 from sheetsync.importing.importer import Progress as ProgressCallback
-from sheetsync.run.sync import parse_now
+from sheetsync.run.clock import parse_now
 from sheetsync.runtime import memory
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The desk's sheetsync.yaml.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 SHOWN_ROWS = 3
 SHOWN_DISAGREEMENTS = 10
 
@@ -45,12 +37,6 @@ SheetOption = Annotated[str | None, typer.Option("--sheet", help="Only this shee
 PreviewOption = Annotated[bool, typer.Option("--preview", help="Show the match, a sample and the counts; write nothing.")]
 RejectsOption = Annotated[Path | None, typer.Option("--rejects", help="Where rows not taken go: .xlsx (all text) or .csv.")]
 SaveOption = Annotated[str | None, typer.Option("--save-mapping", help="Save the automatic match as mappings/NAME.yaml.")]
-NowOption = Annotated[str | None, typer.Option("--now", help="The run's clock, ISO 8601 (tests, replays).")]
-FromOption = Annotated[Path, typer.Option("--from", help="Adopt this existing .xlsx order workbook as it is.")]
-OrderSheetOption = Annotated[str | None, typer.Option("--sheet", help="The order sheet (default: the best matching one).")]
-AddColumnsOption = Annotated[bool, typer.Option(
-    "--add-columns", help="Append the missing columns (order id, status, SLA ...) at the right of the header row.")]
-LangOption = Annotated[str, typer.Option("--lang", help="zh or en.")]
 
 
 def import_command(
@@ -67,14 +53,14 @@ def import_command(
     now: NowOption = None,
 ) -> int:
     """Import legacy order files into the order table: preview first, take everything that can be taken, lose nothing."""
-    loaded = _load(config)
+    loaded = load(config)
     lang = loaded.language
     memory.fit_to_run(memory.LARGE_RUN)  # years of orders: mapping each large block anew would cost more than it saves
     with _progress(lang, enabled=out.is_terminal and not json_out) as progress:
         result = import_files(loaded, files, mapping=mapping, auto=auto, channel=channel, sheet=sheet, preview=preview,
                               rejects=rejects, save_mapping_as=save_mapping, now=parse_now(now, loaded.tz), progress=progress)
     if json_out:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
+        emit_json(result.to_dict())
     else:
         show_import(out, result, lang)
     for error in result.errors:
@@ -82,34 +68,6 @@ def import_command(
     if result.errors:
         err.print(f"  → {t('pull.unreadable.hint', lang)}", highlight=False)
     return result.exit_code
-
-
-def init_from(
-    workbook: FromOption,
-    sheet: OrderSheetOption = None,
-    add_columns: AddColumnsOption = False,
-    lang: LangOption = "zh",
-    json_out: JsonOption = False,
-) -> int:
-    """Adopt an existing order workbook: match its headers and write sheetsync.yaml beside it."""
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter("zh | en", param_hint="--lang")
-    language: Lang = "en" if lang == "en" else "zh"
-    result = adopt_workbook(workbook, sheet=sheet, add_columns=add_columns, lang=language)
-    if json_out:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    else:
-        show_adopt(out, result, language)
-    return 0
-
-
-def _load(path: Path) -> Config:
-    """The configuration, with the log file set up as every command does it (cli._load)."""
-    from sheetsync import cli
-
-    loader = getattr(cli, "_load", load_config)
-    loaded: Config = loader(path)
-    return loaded
 
 
 @contextmanager
@@ -186,7 +144,7 @@ def _show_mapping(console: Console, explained: dict[str, Any], lang: Lang) -> No
     for c in explained["columns"]:
         if c["field"] is None:
             continue
-        grid.add_row(c["header"], c["field"], _basis(c, lang), f"{c['confidence']:.2f}")
+        grid.add_row(c["header"], c["field"], basis(c, lang), f"{c['confidence']:.2f}")
     console.print(grid)
     if explained["composed_key"]:
         console.print(t("import.composed", lang, fields=" / ".join(explained["composed_key"])))
@@ -196,7 +154,7 @@ def _show_mapping(console: Console, explained: dict[str, Any], lang: Lang) -> No
         console.print(f"[dim]{t('import.unmatched', lang, headers=', '.join(explained['unmatched']))}[/dim]", highlight=False)
 
 
-def _basis(column: dict[str, Any], lang: Lang) -> str:
+def basis(column: dict[str, Any], lang: Lang) -> str:
     basis = column["basis"] or "mapping"
     return t(f"import.basis.{basis}", lang, note=column.get("note") or "")
 
@@ -212,22 +170,3 @@ def _show_sample(console: Console, sample: list[dict[str, Any]], lang: Lang) -> 
     for name in fields:
         grid.add_row(name, *(str(row.get(name) or "") for row in rows))
     console.print(grid)
-
-
-def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
-    grid = RichTable(title=t("adopt.title", lang, path=Path(result.workbook).name, sheet=result.sheet, row=result.header_row),
-                     title_justify="left")
-    for name in t("adopt.columns", lang).split(","):
-        grid.add_column(name)
-    for c in result.columns:
-        if c["field"]:
-            grid.add_row(c["header"], c["field"], _basis(c, lang), f"{c['confidence']:.2f}")
-    console.print(grid)
-    if result.unmatched:
-        console.print(t("adopt.unmatched", lang, headers=", ".join(result.unmatched)), highlight=False)
-    if result.added:
-        console.print(f"[green]{t('adopt.added', lang, headers=', '.join(result.added))}[/green]", highlight=False)
-    if result.missing:
-        console.print(f"[yellow]{t('adopt.missing', lang, headers=', '.join(result.missing))}[/yellow]", highlight=False)
-    console.print(f"[green]✓[/green] {t('adopt.written', lang, path=result.config)}")
-    console.print(t("adopt.next", lang, config=result.config), style="dim")

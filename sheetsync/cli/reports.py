@@ -1,7 +1,6 @@
 """The report commands, `reconcile` and `report`: parse, call the library, render, return the exit code.
 
-Registered by `cli.py` (`app.command("reconcile")(reconcile_command)`); `cli` is imported inside
-the functions, since it imports this module.
+Registered by `sheetsync.cli` (`app.command("reconcile")(reconcile_command)`).
 """
 
 from __future__ import annotations
@@ -13,16 +12,18 @@ from typing import Annotated
 
 import typer
 
+from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, load
+from sheetsync.cli.common import out as console
+from sheetsync.cli.render_reports import show_kpi, show_reconcile
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.reports import kpi, reconcile
+from sheetsync.reports.reconcile_out import write_result
+from sheetsync.run.clock import parse_now
 
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The desk's sheetsync.yaml.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
 FromOption = Annotated[str | None, typer.Option("--from", help="First day (2026-11-01) or time of the period.")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last day of the period (included), or the time it ends.")]
-NowOption = Annotated[str | None, typer.Option("--now", help="The clock, ISO 8601 (tests, replays).")]
 
 
 def reconcile_command(
@@ -40,21 +41,16 @@ def reconcile_command(
 ) -> int:
     """Compare the sheet with shop exports, finance exports and carrier files; exit 3 when they differ. Writes nothing
     but --out."""
-    from sheetsync import cli
-    from sheetsync.cli.render_reports import show_reconcile
-    from sheetsync.reports.reconcile_out import write_result
-    from sheetsync.run import sync as api
-
-    loaded = cli._load(config)
+    loaded = load(config)
     lang = loaded.language
     window = _window(start, end, lang)
-    result = reconcile.reconcile(loaded, against, tolerance=_amount(tolerance, lang), now=api.parse_now(now, loaded.tz),
+    result = reconcile.reconcile(loaded, against, tolerance=_amount(tolerance, lang), now=parse_now(now, loaded.tz),
                                  window=window if start or end else None)
     written = write_result(result, out, lang) if out else None
     if json_out:
-        cli._print_json(result.to_dict())
+        emit_json(result.to_dict())
     else:
-        show_reconcile(cli.out, result, lang, str(written) if written else None)
+        show_reconcile(console, result, lang, str(written) if written else None)
     return result.exit_code
 
 
@@ -70,13 +66,9 @@ def report_command(
     = None,
 ) -> int:
     """KPIs: on-time delivery, time in each state, the backlog heat map, anomaly reasons, orders past their SLA."""
-    from sheetsync import cli
-    from sheetsync.cli.render_reports import show_kpi
-    from sheetsync.run import sync as api
-
-    loaded = cli._load(config)
+    loaded = load(config)
     lang = loaded.language
-    clock = api.parse_now(now, loaded.tz)
+    clock = parse_now(now, loaded.tz)
     first, last = _window(start, end, lang, default_end=clock)
     result = kpi.report(loaded, start=first if start else None, end=last if end else None, now=clock)
     notes = []
@@ -91,11 +83,11 @@ def report_command(
         paths = write_pngs(result, png, lang)
         notes.append(t("kpi.png", lang, paths=", ".join(str(p) for p in paths)))
     if json_out:
-        cli._print_json(result.to_dict())
+        emit_json(result.to_dict())
     else:
-        show_kpi(cli.out, result, lang)
+        show_kpi(console, result, lang)
         for note in notes:
-            cli.out.print(note)
+            console.print(note)
     return 0
 
 

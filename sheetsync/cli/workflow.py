@@ -1,35 +1,23 @@
-"""The workflow's commands (`queue`, `approve`, `unlock`): typer functions that `cli.py` registers.
+"""The workflow's commands (`queue`, `approve`, `unlock`): typer functions that `sheetsync.cli` registers.
 
-Each parses, calls `workflow.commands`, renders and returns its exit code, as the other commands do.
+Each parses, calls `run.commands`, renders and returns its exit code, as the other commands do.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from sheetsync.config import DEFAULT_CONFIG, load_config
+from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out
+from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.i18n import Lang, t
 from sheetsync.run import commands
-from sheetsync.run import sync as api
-from sheetsync.runtime.logs import log_to_state_dir
+from sheetsync.run.clock import parse_now
 from sheetsync.steps.workflow.queue import QueueGroup, group_title
-
-out = Console(soft_wrap=True)
-
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The desk's sheetsync.yaml.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
-NowOption = Annotated[str | None, typer.Option("--now", help="The clock, ISO 8601 (tests, replays).")]
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def queue(
@@ -40,11 +28,10 @@ def queue(
 ) -> int:
     """Print the open orders of each group in working order: breached first, then by time left to the
     promise, priority classes (红/黄/绿 or A/B/C) breaking ties.  Writes nothing."""
-    loaded = load_config(config)
-    log_to_state_dir(loaded.state_dir)
-    groups = commands.queues(loaded, api.parse_now(now, loaded.tz), group)
+    loaded = load(config)
+    groups = commands.queues(loaded, parse_now(now, loaded.tz), group)
     if json_out:
-        _print_json([g.to_dict() for g in groups])
+        emit_json([g.to_dict() for g in groups])
     else:
         show_queues(out, groups, loaded.language)
     return 0
@@ -58,18 +45,17 @@ def approve(
     all_orders: Annotated[bool, typer.Option("--all", help="Sign every order in review (of --group) NAME may sign.")] = False,
     json_out: JsonOption = False,
     now: NowOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Write even if a lock file says the workbook is open.")] = False,
+    force: ForceOption = False,
 ) -> int:
     """Sign orders: add NAME to their approver cell, writing the sheet (journaled).  The next sync
     lets an order leave review once it has enough valid signatures."""
     if not by.strip():
         raise typer.BadParameter("--by NAME", param_hint="--by")
-    loaded = load_config(config)
-    log_to_state_dir(loaded.state_dir)
+    loaded = load(config)
     result = commands.approve_orders(loaded, by, order_ids or [], group=group, all_in_group=all_orders,
-                                     now=api.parse_now(now, loaded.tz), force=force)
+                                     now=parse_now(now, loaded.tz), force=force)
     if json_out:
-        _print_json(result.to_dict())
+        emit_json(result.to_dict())
         return 0
     lang = loaded.language
     for s in result.signatures:
@@ -93,11 +79,10 @@ def unlock(
         raise typer.BadParameter("--by NAME", param_hint="--by")
     if not reason.strip():
         raise typer.BadParameter("--reason TEXT", param_hint="--reason")
-    loaded = load_config(config)
-    log_to_state_dir(loaded.state_dir)
-    done = commands.unlock_order(loaded, order_id, by.strip(), reason.strip(), api.parse_now(now, loaded.tz))
+    loaded = load(config)
+    done = commands.unlock_order(loaded, order_id, by.strip(), reason.strip(), parse_now(now, loaded.tz))
     if json_out:
-        _print_json({"order_id": done.order_id, "by": done.by, "reason": done.reason, "id": done.id})
+        emit_json({"order_id": done.order_id, "by": done.by, "reason": done.reason, "id": done.id})
     else:
         out.print(t("workflow.unlock.done", loaded.language, order_id=done.order_id, by=done.by, reason=done.reason))
     return 0

@@ -40,8 +40,8 @@ from sheetsync.journal.sqlite import Journal
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.values import among
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
+from sheetsync.run.clock import parse_now
 from sheetsync.run.sync import _account as account_pulls
-from sheetsync.run.sync import parse_now
 from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
 from sheetsync.steps.pull import Incorporated

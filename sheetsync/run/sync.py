@@ -18,11 +18,12 @@ import pandas as pd
 
 from sheetsync.channels import FileAccount, Pulled, open_channels
 from sheetsync.config import Config, parse_duration
-from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
+from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.journal.sqlite import AS_CREATED, Change, Flag, HistoryEntry, Journal, RunRecord
 from sheetsync.model.values import ColumnCells, among, cell_value
 from sheetsync.reports.rejects import write_rejects
+from sheetsync.run.clock import parse_now
 from sheetsync.run.workflow import advance_table, desk_workflow, send_and_record
 from sheetsync.runtime.frames import emptied
 from sheetsync.runtime.jsonrows import list_sql, row_batches
@@ -98,18 +99,6 @@ class RunResult:
         data = asdict(self)
         data["exit_code"] = self.exit_code
         return data
-
-
-def parse_now(text: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
-    """The run's clock, as naive local time of the desk (`tz`, else this machine): `--now` (ISO 8601;
-    a time with an offset is turned into local time) or the time now."""
-    if text is None:
-        return dt.datetime.now(tz).replace(microsecond=0, tzinfo=None)
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"--now: '{text}' is not an ISO 8601 time (2026-11-23T09:30)") from None
-    return value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
 
 
 def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.datetime | None = None,

@@ -1,0 +1,49 @@
+"""What every command module shares: the consoles, the common options, loading the desk, printing JSON.
+
+A command parses its flags, calls the library (`sheetsync`), renders the result with these and
+returns its exit code; `cli.main` turns a `SheetsyncError` into a message and its exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from sheetsync.config import Config, load_config
+from sheetsync.i18n import Lang
+from sheetsync.runtime.logs import log_to_state_dir
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="The desk's sheetsync.yaml.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+LangOption = Annotated[str, typer.Option("--lang", help="zh or en.")]
+NowOption = Annotated[str | None, typer.Option("--now", help="The run's clock, ISO 8601 (tests, replays).")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Write even if a lock file says the workbook is open.")]
+
+log_file: list[Path] = []
+"""The log file of the desk the command loaded (its last entry), named when a bug is reported."""
+
+
+def load(path: Path) -> Config:
+    """The desk's configuration, with its log file set up: every command that reads a desk starts here."""
+    config = load_config(path)
+    log_file[:] = [log_to_state_dir(config.state_dir)]
+    return config
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout (`--json`): nothing else is printed there."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def parse_lang(value: str) -> Lang:
+    if value not in ("zh", "en"):
+        raise typer.BadParameter("zh | en", param_hint="--lang")
+    return "en" if value == "en" else "zh"

@@ -1,0 +1,83 @@
+"""The commands that make a desk: `init` (a new one, or `--from` a team's own workbook) and `demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+import sheetsync
+from sheetsync.cli import render
+from sheetsync.cli.common import JsonOption, LangOption, emit_json, load, out, parse_lang
+from sheetsync.cli.importing import basis
+from sheetsync.desk.adopt import AdoptResult, adopt_workbook
+from sheetsync.desk.new import copy_demo, init_desk
+from sheetsync.i18n import Lang, default_lang, t
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the desk.")] = Path("."),
+    lang: LangOption = "zh",
+    from_: Annotated[Path | None, typer.Option("--from", help="Adopt this existing .xlsx order workbook as it is.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="With --from: the order sheet.")] = None,
+    add_columns: Annotated[bool, typer.Option("--add-columns", help="With --from: append missing columns at the right.")] = False,
+    json_out: JsonOption = False,
+) -> int:
+    """Create a new order desk, or with --from adopt an existing workbook (sheetsync.yaml beside it)."""
+    language = parse_lang(lang)
+    if from_ is not None:
+        return _adopt(from_, sheet, add_columns, language, json_out)
+    for path in init_desk(directory, language):
+        out.print(f"  {path}")
+    out.print(t("init.done", language, dir=directory))
+    return 0
+
+
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Where to copy the example desk.")] = Path("sheetsync-demo"),
+    json_out: JsonOption = False,
+) -> int:
+    """Copy the bundled example desk to DIR and run a sync on it."""
+    lang = default_lang()
+    config_file = copy_demo(directory, lang)
+    config = load(config_file)
+    if not json_out:
+        out.print(t("demo.copied", config.language, dir=directory))
+    result = sheetsync.sync(config)
+    if json_out:
+        emit_json(result.to_dict())
+    else:
+        render.show_sync(out, result, config.language)
+    return result.exit_code
+
+
+def _adopt(workbook: Path, sheet: str | None, add_columns: bool, language: Lang, json_out: bool) -> int:
+    """Adopt an existing order workbook: match its headers and write sheetsync.yaml beside it."""
+    result = adopt_workbook(workbook, sheet=sheet, add_columns=add_columns, lang=language)
+    if json_out:
+        emit_json(result.to_dict())
+    else:
+        show_adopt(out, result, language)
+    return 0
+
+
+def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
+    grid = RichTable(title=t("adopt.title", lang, path=Path(result.workbook).name, sheet=result.sheet, row=result.header_row),
+                     title_justify="left")
+    for name in t("adopt.columns", lang).split(","):
+        grid.add_column(name)
+    for c in result.columns:
+        if c["field"]:
+            grid.add_row(c["header"], c["field"], basis(c, lang), f"{c['confidence']:.2f}")
+    console.print(grid)
+    if result.unmatched:
+        console.print(t("adopt.unmatched", lang, headers=", ".join(result.unmatched)), highlight=False)
+    if result.added:
+        console.print(f"[green]{t('adopt.added', lang, headers=', '.join(result.added))}[/green]", highlight=False)
+    if result.missing:
+        console.print(f"[yellow]{t('adopt.missing', lang, headers=', '.join(result.missing))}[/yellow]", highlight=False)
+    console.print(f"[green]✓[/green] {t('adopt.written', lang, path=result.config)}")
+    console.print(t("adopt.next", lang, config=result.config), style="dim")
