@@ -74,7 +74,7 @@ def child(task: str, src: str, rows: int) -> None:
 
         python_calamine.CalamineWorkbook.from_path(src).get_sheet_by_name(SHEET).to_python()
     else:
-        from sheetsync.stores.base import AppendBlock, CellWrite
+        from sheetsync.model.cells import AppendBlock, CellWrite
         from sheetsync.stores.xlsx.patch import patch_xlsx
 
         last = rows + 1

@@ -125,8 +125,8 @@ def child(task: str, target: str) -> None:
                     raise
     elif task == "write":
         from sheetsync import load_config
+        from sheetsync.model.cells import CellWrite
         from sheetsync.stores import open_store
-        from sheetsync.stores.base import CellWrite
 
         config = load_config(target)
         store = open_store(config)

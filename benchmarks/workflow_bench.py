@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from fresh_process import timed
 
-from sheetsync.journal.workflow import WorkflowHistory
+from sheetsync.model.records import WorkflowHistory
 from sheetsync.steps.workflow.advance import Advanced, advance
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import load_workflow

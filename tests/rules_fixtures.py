@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sheetsync.i18n import Lang
-from sheetsync.steps.anomalies import Anomaly
+from sheetsync.model.records import Anomaly
 from sheetsync.steps.rules import RulesConfig, compile_rules, validate
 
 NOW = dt.datetime(2024, 6, 1, 12, 0, 0)

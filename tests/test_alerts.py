@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 from sheetsync.config.workflow import AlertTarget
-from sheetsync.journal.workflow import WorkflowHistory
-from sheetsync.notify.alerts import Alert, send_alerts
+from sheetsync.model.records import Alert, WorkflowHistory
+from sheetsync.notify.alerts import send_alerts
 from sheetsync.steps.workflow.advance import advance
 from sheetsync.steps.workflow.load import load_workflow
 

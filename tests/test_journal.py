@@ -13,8 +13,9 @@ import pytest
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.journal import created as journal_created
-from sheetsync.journal.created import Created
-from sheetsync.journal.sqlite import AS_CREATED, SCHEMA_VERSION, Change, Flag, Journal, RunRecord
+from sheetsync.journal.sqlite import AS_CREATED, SCHEMA_VERSION, Journal, RunRecord
+from sheetsync.model.changes import Created
+from sheetsync.model.records import CellChange, Flag
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 
@@ -70,7 +71,7 @@ def test_readonly_journal_peeks_at_sequences_and_creates_no_file(tmp_path: Path)
 
 def _pending_run(journal: Journal, sha: str) -> int:
     run = journal.start_run("sync", NOW)
-    journal.record(run, RunRecord([Change("A", "status", "x", "y", "tool")], {"A": (2, '["y"]')}, layout=["status"]),
+    journal.record(run, RunRecord([CellChange("A", "status", "x", "y", "tool")], {"A": (2, '["y"]')}, layout=["status"]),
                    workbook_sha256=sha)
     return run
 
@@ -174,7 +175,7 @@ def test_a_version_5_journal_keeps_its_base_and_keys_in_tables_without_rowid(tmp
 def test_a_staged_run_is_invisible_until_committed_and_gone_when_aborted(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
-        record = RunRecord([Change("A", "status", None, "y", "tool")], {"A": (2, '["A"]')}, layout=["order_id"])
+        record = RunRecord([CellChange("A", "status", None, "y", "tool")], {"A": (2, '["A"]')}, layout=["order_id"])
         staged = journal.stage(run, record)
         with sqlite3.connect(tmp_path / "j.db") as other:  # another reader sees nothing of it yet
             staged._worker.join()
@@ -189,8 +190,8 @@ def test_a_staged_run_is_invisible_until_committed_and_gone_when_aborted(tmp_pat
 
 
 def test_a_staged_run_that_fails_while_inserting_raises_on_commit(tmp_path: Path) -> None:
-    def broken() -> Iterator[Change]:
-        yield Change("A", "status", None, "y", "tool")
+    def broken() -> Iterator[CellChange]:
+        yield CellChange("A", "status", None, "y", "tool")
         raise RuntimeError("encoding failed")
 
     with Journal(tmp_path / "j.db") as journal:
@@ -205,9 +206,9 @@ def test_a_staged_run_that_fails_while_inserting_raises_on_commit(tmp_path: Path
 def test_a_run_staged_with_its_changes_first_takes_the_rest_later_in_order(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
-        staged = journal.stage(run, changes=RunRecord([Change("A", "status", None, "y", "tool")],
+        staged = journal.stage(run, changes=RunRecord([CellChange("A", "status", None, "y", "tool")],
                                                       encoded_changes=['[["A","*",null,"{}","tool",null]]']))
-        staged.add(RunRecord([Change("A", "note", None, "later", "tool")], {"A": (2, '["A"]')}, layout=["order_id"]))
+        staged.add(RunRecord([CellChange("A", "note", None, "later", "tool")], {"A": (2, '["A"]')}, layout=["order_id"]))
         with pytest.raises(RuntimeError):
             staged.add(RunRecord())
         staged.commit("sha")
@@ -215,9 +216,9 @@ def test_a_run_staged_with_its_changes_first_takes_the_rest_later_in_order(tmp_p
         assert journal.base_hashes().to_dict() == {"A": 2}
         # aborted before the rest came: nothing of it stays, and the journal is usable
         second = journal.start_run("sync", NOW)
-        journal.stage(second, changes=RunRecord([Change("B", "status", None, "y", "tool")])).abort()
+        journal.stage(second, changes=RunRecord([CellChange("B", "status", None, "y", "tool")])).abort()
         assert journal.history("B") == []
-        third = journal.stage(journal.start_run("sync", NOW), changes=RunRecord([Change("C", "status", None, "y", "tool")]))
+        third = journal.stage(journal.start_run("sync", NOW), changes=RunRecord([CellChange("C", "status", None, "y", "tool")]))
         with pytest.raises(RuntimeError, match="before its record"):
             third.commit("sha")
         assert journal.history("C") == []
@@ -234,7 +235,7 @@ def test_a_large_run_is_written_through_a_rollback_journal_and_wal_comes_back(tm
     path = tmp_path / "j.db"
     with Journal(path) as journal:
         run = journal.start_run("import", NOW)
-        staged = journal.stage(run, RunRecord([Change("A", "*", None, "{}", "tool")], {"A": (2, '["A"]')},
+        staged = journal.stage(run, RunRecord([CellChange("A", "*", None, "{}", "tool")], {"A": (2, '["A"]')},
                                               layout=["order_id"]), rows=LARGE_RUN)
         staged.commit("sha")
         assert journal.db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
@@ -281,10 +282,10 @@ def test_a_created_orders_base_row_is_the_values_its_creation_recorded(tmp_path:
     known, those the creation left out (empty) are None; a later snapshot replaces it, and rolling
     back the run that created the order removes both."""
     layout = ["order_id", "phone", "note"]
-    created = Change("N1", "*", None, '{"order_id":"N1","phone":"138 0000"}', "channel", "抖店")
+    created = CellChange("N1", "*", None, '{"order_id":"N1","phone":"138 0000"}', "channel", "抖店")
     with Journal(tmp_path / "j.db") as journal:
         run = journal.start_run("sync", NOW)
-        journal.record(run, RunRecord(changes=[created, Change("N0", "*", None, '{"order_id":"N0"}', "tool")],
+        journal.record(run, RunRecord(changes=[created, CellChange("N0", "*", None, '{"order_id":"N0"}', "tool")],
                                       base={"N1": (7, AS_CREATED), "N0": (8, '["N0",null,"旧"]')}, layout=layout),
                        workbook_sha256=None)
         assert journal.db.execute("SELECT vals FROM base WHERE order_id='N1'").fetchone()[0] == ""
@@ -301,7 +302,7 @@ def test_a_created_orders_base_row_is_the_values_its_creation_recorded(tmp_path:
         assert journal.base_values(["N1"])["N1"]["note"] is None
 
         pending = journal.start_run("sync", NOW)
-        again = Change("N2", "*", None, '{"order_id":"N2"}', "tool")
+        again = CellChange("N2", "*", None, '{"order_id":"N2"}', "tool")
         journal.record(pending, RunRecord(changes=[again], base={"N2": (3, AS_CREATED)}, layout=layout),
                        workbook_sha256="sha")
         assert journal.base_values(["N2"]) == {"N2": {"order_id": "N2", "phone": None, "note": None}}
@@ -350,7 +351,8 @@ def test_a_rolled_back_run_takes_back_the_base_rows_of_the_orders_it_created(tmp
         journal.record(first, RunRecord(base={"OLD": (1, '["OLD","旧"]'), "TYPED": (2, '["TYPED","手填"]')}, layout=layout),
                        workbook_sha256=None)
         run = journal.start_run("import", NOW)
-        creations = [Change(oid, "*", None, json.dumps({"order_id": oid}), "channel", "legacy") for oid in ("N1", "N2", "TYPED")]
+        creations = [CellChange(oid, "*", None, json.dumps({"order_id": oid}), "channel", "legacy")
+                     for oid in ("N1", "N2", "TYPED")]
         snapshots = _Encoded({"N1": (5, AS_CREATED), "N2": (6, AS_CREATED), "TYPED": (7, AS_CREATED),
                               "OLD": (8, '["OLD","改"]')}, {"N1", "N2", "TYPED"})
         journal.record(run, RunRecord(changes=creations, base=snapshots, layout=layout), workbook_sha256="sha")

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.journal.created import _decoded, documents
+from sheetsync.journal.created import _decoded, documents, parts
 from sheetsync.runtime.jsonrows import json_lists, json_objects, row_batches
 from sheetsync.steps.diff import created, created_record
 
@@ -58,7 +58,7 @@ def test_new_rows_entries_encoded_by_duckdb_are_the_ones_made_one_by_one(
     one_by_one = [[c.order_id, c.field, c.old, json.loads(c.new or ""), c.source, c.detail] for c in created(frame, who)]
     record = created_record(frame, who)  # as the journal keeps them: ids by channel, values in Arrow blocks
     values: dict[str, dict[str, str | None]] = {}
-    for _, _, data in record.parts():
+    for _, _, data in parts(record):
         values.update(documents(_decoded(data.to_pybytes(), None)))
     blocks = [[oid, "*", None, values[oid], "channel" if channel else "tool", channel]
               for channel, ids in record.id_batches() for oid in json.loads(ids)]

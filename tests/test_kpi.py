@@ -16,8 +16,9 @@ from report_cli import assert_golden, with_report_commands
 
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
-from sheetsync.journal.created import Created
-from sheetsync.journal.sqlite import Change, Journal, RunRecord
+from sheetsync.journal.sqlite import Journal, RunRecord
+from sheetsync.model.changes import Created
+from sheetsync.model.records import CellChange
 from sheetsync.reports.dashboard import write_dashboard
 from sheetsync.reports.kpi import report
 
@@ -45,32 +46,32 @@ DESK = [
 ]
 
 
-def _created(order_id: str, **values: str) -> Change:
-    return Change(order_id, "*", None, json.dumps({"order_id": order_id, **values}, ensure_ascii=False), "channel", "douyin")
+def _created(order_id: str, **values: str) -> CellChange:
+    return CellChange(order_id, "*", None, json.dumps({"order_id": order_id, **values}, ensure_ascii=False), "channel", "douyin")
 
 
-RUNS: list[tuple[dt.datetime, list[Change]]] = [
+RUNS: list[tuple[dt.datetime, list[CellChange]]] = [
     (_at(12, 10), [_created("O7", status="已完成", anomalies="ADDR_INCOMPLETE 地址缺少区县")]),
     (_at(17, 10, 5), [_created("O1", status="待确认", anomalies="ADDR_INCOMPLETE 地址缺少区县")]),
-    (_at(18, 10, 5), [_created("O2", status="待确认"), Change("O1", "status", "待确认", "备货中", "rule")]),
-    (_at(19, 10, 5), [_created("O3", status="待确认"), Change("O1", "status", "备货中", "已发货", "rule"),
-                      Change("O2", "status", "待确认", "备货中", "rule"),
-                      Change("O1", "anomalies", "ADDR_INCOMPLETE 地址缺少区县", None, "rule")]),
-    (_at(20, 10, 5), [Change("O2", "status", "备货中", "已发货", "channel", "douyin"),
-                      Change("O3", "status", "待确认", "备货中", "rule"),
-                      Change("O3", "status_since", None, "2026-11-20 08:00:00", "rule"),
-                      Change("O3", "address", "文三路", "文三路 1 号", "person"),
-                      Change("O3", "anomalies", None, "PHONE_INVALID 电话无效", "rule")]),
-    (_at(21, 10, 5), [Change("O1", "status", "已发货", "已完成", "channel", "douyin"),
-                      Change("O3", "phone", "138", "13812345678", "person"),
-                      Change("O3", "anomalies", "PHONE_INVALID 电话无效", None, "rule"),
-                      Change("O3", "status", "备货中", "已发货", "channel", "douyin")]),
-    (_at(22, 10, 5), [Change("O2", "anomalies", None, "CONFLICT 冲突", "rule"),
+    (_at(18, 10, 5), [_created("O2", status="待确认"), CellChange("O1", "status", "待确认", "备货中", "rule")]),
+    (_at(19, 10, 5), [_created("O3", status="待确认"), CellChange("O1", "status", "备货中", "已发货", "rule"),
+                      CellChange("O2", "status", "待确认", "备货中", "rule"),
+                      CellChange("O1", "anomalies", "ADDR_INCOMPLETE 地址缺少区县", None, "rule")]),
+    (_at(20, 10, 5), [CellChange("O2", "status", "备货中", "已发货", "channel", "douyin"),
+                      CellChange("O3", "status", "待确认", "备货中", "rule"),
+                      CellChange("O3", "status_since", None, "2026-11-20 08:00:00", "rule"),
+                      CellChange("O3", "address", "文三路", "文三路 1 号", "person"),
+                      CellChange("O3", "anomalies", None, "PHONE_INVALID 电话无效", "rule")]),
+    (_at(21, 10, 5), [CellChange("O1", "status", "已发货", "已完成", "channel", "douyin"),
+                      CellChange("O3", "phone", "138", "13812345678", "person"),
+                      CellChange("O3", "anomalies", "PHONE_INVALID 电话无效", None, "rule"),
+                      CellChange("O3", "status", "备货中", "已发货", "channel", "douyin")]),
+    (_at(22, 10, 5), [CellChange("O2", "anomalies", None, "CONFLICT 冲突", "rule"),
                       _created("O5", status="待确认", anomalies="PHONE_INVALID 电话无效")]),
 ]
 
 
-def _as_blocks(changes: list[Change]) -> RunRecord:
+def _as_blocks(changes: list[CellChange]) -> RunRecord:
     """The run as a sync records it since journal version 8: new orders' values in `creations`."""
     made = [json.loads(c.new or "{}") for c in changes if c.field == "*"]
     fields = list(dict.fromkeys(f for values in made for f in values))
@@ -82,7 +83,7 @@ def _as_blocks(changes: list[Change]) -> RunRecord:
 @pytest.fixture(params=["objects", "blocks"])
 def desk(make_desk: Callable[..., Config], request: pytest.FixtureRequest) -> Config:
     """The same history recorded with each new order's values as a JSON object (journals before version
-    8, and `Change` records) and as Arrow blocks (`journal_created`): the figures must not differ."""
+    8, and `CellChange` records) and as Arrow blocks (`journal_created`): the figures must not differ."""
     config = make_desk(DESK)
     with Journal(config.journal_path) as journal:
         for at, changes in RUNS:

@@ -18,7 +18,7 @@ from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.desk.new import init_desk
 from sheetsync.journal.sqlite import AS_CREATED, Journal
-from sheetsync.stores.base import CellWrite
+from sheetsync.model.cells import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
 EXPORTS = Path(__file__).parent / "data" / "exports"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.journal.sqlite import Change
+from sheetsync.model.records import CellChange
 from sheetsync.steps.anomalies import duplicate_id_anomalies, fill_for, render
 from sheetsync.steps.diff import diff, differs
 from sheetsync.steps.edits import person_edits, row_hashes
@@ -86,7 +86,7 @@ def test_person_edits_are_found_against_base_values() -> None:
     base = pd.DataFrame({"order_id": ["A", None], "phone": ["13812345678", None], "note": ["x", None]}, dtype="str")
     known = pd.DataFrame({"order_id": [True, False], "phone": [True, False], "note": [False, False]})  # no snapshot of NEW
     f.loc[2, "note"] = "a field the snapshot does not have is not an edit"
-    assert person_edits(f, base, known) == [Change("A", "phone", "13812345678", "13900001111", "person")]
+    assert person_edits(f, base, known) == [CellChange("A", "phone", "13812345678", "13900001111", "person")]
 
 
 def test_diff_lists_changed_and_new_cells_only() -> None:
@@ -104,7 +104,7 @@ def test_differs_treats_two_missing_values_as_equal() -> None:
 
 
 def test_created_by_answers_per_row_from_spans() -> None:
-    from sheetsync.steps.diff import CreatedBy
+    from sheetsync.model.changes import CreatedBy
 
     who = CreatedBy()
     who.add(10, 13, "douyin")

@@ -15,9 +15,9 @@ from conftest import CliRun, read_sheet, write_sheet
 import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
+from sheetsync.model.cells import CellWrite
 from sheetsync.runtime.locks import RunLock
 from sheetsync.stores import open_store
-from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
 H = load_preset("zh")

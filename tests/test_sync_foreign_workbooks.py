@@ -13,7 +13,7 @@ from conftest import libreoffice_csv, read_sheet
 
 import sheetsync
 from sheetsync import load_config
-from sheetsync.stores.base import CellWrite
+from sheetsync.model.cells import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
 
 DATA = Path(__file__).parent / "data"

@@ -13,7 +13,7 @@ from conftest import CliRun, read_sheet
 import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
-from sheetsync.stores.base import CellWrite
+from sheetsync.model.cells import CellWrite
 from sheetsync.stores.xlsx import XlsxStore
 
 H = load_preset("zh")

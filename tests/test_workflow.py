@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from sheetsync.journal.workflow import Unlock, WorkflowHistory
+from sheetsync.model.records import Unlock, WorkflowHistory
 from sheetsync.steps.workflow.advance import Advanced, advance
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import load_workflow

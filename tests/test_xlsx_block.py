@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from xlsx_fixtures import cell_style, cell_xml, part, values
 
+from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.model.values import ColumnCells
-from sheetsync.stores.base import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
 DATA = Path(__file__).parent / "data"

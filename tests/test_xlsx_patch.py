@@ -39,7 +39,7 @@ from xlsx_fixtures import (
 )
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.stores.base import KEEP, AppendBlock, CellWrite
+from sheetsync.model.cells import KEEP, AppendBlock, CellWrite
 from sheetsync.stores.xlsx.cells import col_letters
 from sheetsync.stores.xlsx.patch import PatchStats, last_row_of, patch_xlsx
 from sheetsync.stores.xlsx.ranges import extend_ranges

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from sheetsync.i18n import Lang, t
-from sheetsync.journal.sqlite import HistoryEntry
+from sheetsync.model.records import HistoryEntry
 from sheetsync.run.sync import CheckResult, RunResult, ValidateResult
 
 

@@ -11,7 +11,7 @@ import sheetsync
 from sheetsync.cli import render
 from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out
 from sheetsync.config import DEFAULT_CONFIG
-from sheetsync.journal.sqlite import HistoryEntry
+from sheetsync.model.records import HistoryEntry
 from sheetsync.run.clock import parse_now
 
 

@@ -23,8 +23,8 @@ from sheetsync.config import DEFAULT_CONFIG, Config, TableConfig, load_config, l
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.importing.automap import AutoMapping, Synonyms, automap, load_synonyms
+from sheetsync.model.cells import CellWrite
 from sheetsync.model.fields import FIELDS
-from sheetsync.stores.base import CellWrite
 from sheetsync.stores.xlsx import XlsxStore
 
 TOOL_COLUMNS: Final = ("order_id", "channel", "channel_order_id", "status", "status_since", "promised_by", "sla", "anomalies")

@@ -11,7 +11,7 @@ block of up to `PART_ROWS` orders, stored as an Arrow IPC file (zstd). Its colum
 followed by the run's fields, text or null. Each row also records the lowest and highest order_id in
 its block, so looking up one order reads only the blocks whose range holds it. Writing them takes
 well under a second for a million orders, and the `*` rows are plain ids (0.4 s).  A `*` change whose
-`new` is set (an older journal, or a run recorded with `Change` objects) is read as before.
+`new` is set (an older journal, or a run recorded with `CellChange` objects) is read as before.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import bisect
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -28,41 +27,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sheetsync.model.changes import Created
 from sheetsync.runtime.textsql import arrow_text
 from sheetsync.runtime.threads import read_ahead
 
 PART_ROWS: Final = 65_536
-_ID_BATCH: Final = 16_384
 _OPTIONS: Final = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
-@dataclass(slots=True)
-class Created:
-    """The rows a run created, as the journal records them: `frame` (every column a field, `order_id`
-    among them) and, beside each row, the channel that created it (missing: sheetsync made it)."""
-
-    frame: pd.DataFrame
-    channel: pd.Series
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
-    def id_batches(self) -> Iterator[tuple[str | None, str]]:
-        """(channel, a JSON array of order_ids): every row once, grouped by channel in order of first
-        appearance (a run's new rows come channel by channel, so this is their order)."""
-        channel = self.channel.to_numpy(dtype=object, na_value=None)
-        ids = arrow_text(self.frame["order_id"])
-        for name in dict.fromkeys(channel.tolist()):
-            at = np.flatnonzero(channel == name) if name is not None else np.flatnonzero(pd.isna(channel))
-            for start in range(0, len(at), _ID_BATCH):
-                yield name, json.dumps(ids.take(pa.array(at[start : start + _ID_BATCH])).to_pylist(), ensure_ascii=False)
-
-    def parts(self) -> Iterator[tuple[str, str, pa.Buffer]]:
-        """(lowest order_id, highest order_id, Arrow IPC file) per block of `PART_ROWS` rows, each made
-        on a thread of its own while the caller inserts the one before (compression releases the GIL)."""
-        table = pa.table({str(f): arrow_text(self.frame[f], large=True) for f in self.frame.columns})
-        return read_ahead((_encoded(table.slice(s, PART_ROWS)) for s in range(0, table.num_rows, PART_ROWS)),
-                          name="sheetsync-journal-blocks", depth=2)
+def parts(created: Created) -> Iterator[tuple[str, str, pa.Buffer]]:
+    """(lowest order_id, highest order_id, Arrow IPC file) per block of `PART_ROWS` rows, each made
+    on a thread of its own while the caller inserts the one before (compression releases the GIL)."""
+    frame = created.frame
+    table = pa.table({str(f): arrow_text(frame[f], large=True) for f in frame.columns})
+    return read_ahead((_encoded(table.slice(s, PART_ROWS)) for s in range(0, table.num_rows, PART_ROWS)),
+                      name="sheetsync-journal-blocks", depth=2)
 
 
 def _encoded(part: pa.Table) -> tuple[str, str, pa.Buffer]:
@@ -79,7 +58,7 @@ def insert(db: sqlite3.Connection, run_id: int, created: Created) -> None:
         db.execute("INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
                    " SELECT ?, value, '*', NULL, NULL, ?, ? FROM json_each(?)",
                    (run_id, "tool" if channel is None else "channel", channel, batch))
-    for part, (low, high, data) in enumerate(created.parts()):
+    for part, (low, high, data) in enumerate(parts(created)):
         db.execute("INSERT INTO creations(run_id, part, low, high, data) VALUES (?, ?, ?, ?, ?)",
                    (run_id, part, low, high, memoryview(data)))
 

@@ -32,35 +32,12 @@ import pandas as pd
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.journal import created as journal_created
-from sheetsync.journal.created import Created
 from sheetsync.journal.schema import MIGRATIONS, SCHEMA_VERSION
+from sheetsync.model.changes import Created
+from sheetsync.model.records import CellChange, Flag, HistoryEntry
 from sheetsync.runtime.memory import LARGE_RUN
 from sheetsync.runtime.textsql import json_fields, row_hashes
 from sheetsync.runtime.threads import read_ahead
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """An anomaly that stays on its order until it is resolved or a person acknowledges it."""
-
-    order_id: str
-    code: str
-    field: str | None
-    sheet_value: str | None
-    other_value: str | None
-    id: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One recorded cell change of one order."""
-
-    order_id: str
-    field: str
-    old: str | None
-    new: str | None
-    source: str
-    detail: str | None = None
 
 
 class Snapshots(Protocol):
@@ -92,7 +69,7 @@ class EncodedSnapshots(Protocol):
 class RunRecord:
     """Everything one run commits to the journal, as one transaction."""
 
-    changes: Iterable[Change] = field(default_factory=list)
+    changes: Iterable[CellChange] = field(default_factory=list)
     """Iterated once, when the run is recorded (it may be a generator)."""
     base: Snapshots | EncodedSnapshots = field(default_factory=dict)
     """order_id -> (row hash, the row's canonical values as a JSON list in `layout` order)."""
@@ -112,18 +89,6 @@ class RunRecord:
     (made by DuckDB); iterated once."""
     created: Created | None = None
     """The rows the run created: a `*` change each, and their values in `creations` (journal_created.py)."""
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    run_id: int
-    at: str
-    command: str
-    field: str
-    old: str | None
-    new: str | None
-    source: str
-    detail: str | None
 
 
 @dataclass(frozen=True, slots=True)

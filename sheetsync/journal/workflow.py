@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Final, Protocol
 
-import pandas as pd
+from sheetsync.model.records import Unlock
 
 SCHEMA_SQL: Final = """
 CREATE TABLE IF NOT EXISTS unlocks (      -- sheetsync unlock ORDER_ID --by NAME --reason TEXT
@@ -36,27 +35,6 @@ CREATE TABLE IF NOT EXISTS alerts_sent (  -- one alert per order, level and stat
     PRIMARY KEY (order_id, level, state)
 );
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Unlock:
-    order_id: str
-    by: str
-    reason: str
-    id: int = 0
-
-
-@dataclass(slots=True)
-class WorkflowHistory:
-    """The journal's part in one `advance`."""
-
-    earlier_orders: pd.DataFrame | None = None
-    """Orders the journal knows that are no longer in the table (columns order_id, customer_id,
-    phone, created_at as canonical text): a customer with one of them is not a first-time customer."""
-    unlocks: Mapping[str, Unlock] = field(default_factory=dict)
-    """order_id -> its open unlock."""
-    alerts_sent: set[tuple[str, str, str]] = field(default_factory=set)
-    """(order_id, level, state) of every alert already delivered."""
 
 
 class WorkflowJournal(Protocol):

@@ -29,7 +29,7 @@ from sheetsync.runtime import textops
 from sheetsync.runtime.textsql import arrow_text
 
 if TYPE_CHECKING:
-    from sheetsync.stores.base import CellValue
+    from sheetsync.model.cells import CellValue
 
 ISO_SECONDS: Final = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 _ISO_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\.\d+$")

@@ -18,10 +18,11 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 from sheetsync.config.workflow import AlertTarget
 from sheetsync.i18n import Lang, t
+from sheetsync.model.records import Alert
 
 if TYPE_CHECKING:
     import httpx
@@ -29,34 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("sheetsync")
 LINES_PER_MESSAGE: Final = 30
 """A robot message lists this many alerts, then says how many more there are (robots cap message size and rate)."""
-
-
-class Alert(NamedTuple):
-    """One thing to tell `target` about one order; `key` is what makes it sent once (a tuple: a
-    first run on a large backlog makes hundreds of thousands of them)."""
-
-    order_id: str
-    level: str
-    """An SLA level (warn, breach, critical), `move` for a transition's notify, or a check's code."""
-    state: str
-    target: str
-    detail: str = ""
-    """The state moved from (`move`), or the check's message."""
-    hours: float | None = None
-    """Hours in the state (SLA levels)."""
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.order_id, self.level, self.state)
-
-    def text(self, lang: Lang) -> str:
-        """The alert's line in a message."""
-        if self.level in ("warn", "breach", "critical"):
-            hours = "-" if self.hours is None or self.hours != self.hours else f"{self.hours:.1f}"
-            return t("alert.sla", lang, order_id=self.order_id, state=self.state, level=t(f"sla.{self.level}", lang), hours=hours)
-        if self.level == "move":
-            return t("alert.move", lang, order_id=self.order_id, old=self.detail, new=self.state)
-        return t("alert.check", lang, order_id=self.order_id, state=self.state, code=self.level, message=self.detail)
 
 
 @dataclass(slots=True)

@@ -78,8 +78,8 @@ def _append_rows(path: Path, sheet: str, rows: list[list[str]]) -> None:
     """Add `rows` below the header of `sheet`, as text cells (empty ones left out), by the same in-place
     writer as the order table's appended rows: xlsxwriter, a Python call per cell, took 1.4 s for the
     27,000 rejected rows of a million-row import; the writer's bulk path builds them in one query."""
+    from sheetsync.model.cells import AppendBlock
     from sheetsync.model.values import ColumnCells
-    from sheetsync.stores.base import AppendBlock
     from sheetsync.stores.xlsx.patch import patch_xlsx
 
     # a cell holds 32,767 characters (Excel's limit; xlsxwriter cut longer text the same way): the CSV

@@ -16,8 +16,10 @@ import pandas as pd
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
-from sheetsync.journal.sqlite import Change, Journal, RunRecord
-from sheetsync.journal.workflow import SqliteWorkflowJournal, Unlock, WorkflowJournal
+from sheetsync.journal.sqlite import Journal, RunRecord
+from sheetsync.journal.workflow import SqliteWorkflowJournal, WorkflowJournal
+from sheetsync.model.cells import CellWrite
+from sheetsync.model.records import CellChange, Unlock
 from sheetsync.runtime.locks import RunLock
 from sheetsync.steps.workflow.advance import advance
 from sheetsync.steps.workflow.approval import add_name, split_names
@@ -25,7 +27,6 @@ from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import load_workflow
 from sheetsync.steps.workflow.queue import QueueGroup, work_queues
 from sheetsync.stores import open_store
-from sheetsync.stores.base import CellWrite
 
 
 def desk_workflow(config: Config) -> Workflow:
@@ -100,7 +101,7 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
                          if in_review[i] and not approval.approved[i]
                          and by in workflow.tiers[int(approval.tier[i])].signers]
         writes: list[CellWrite] = []
-        changes: list[Change] = []
+        changes: list[CellChange] = []
         column = table.columns["approver"]
         for order_id in dict.fromkeys(order_ids):
             pos = position.get(order_id)
@@ -114,7 +115,7 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
                 continue
             new = add_name(old, by)
             writes.append(CellWrite(int(frame.index[pos]), column, new))
-            changes.append(Change(order_id, "approver", old, new, "person", f"approve --by {by}"))
+            changes.append(CellChange(order_id, "approver", old, new, "person", f"approve --by {by}"))
             tier = workflow.tiers[int(approval.tier[pos])]
             result.signatures.append(Signature(order_id, "signed" if by in tier.signers else "not_signer", new, tier.name))
         if not writes:
@@ -151,7 +152,7 @@ def unlock_order(config: Config, order_id: str, by: str, reason: str, now: dt.da
         if not journal.base_values([order_id]):
             raise ConfigError(t("workflow.approve.not_found", lang, order_id=order_id))
         run_id = journal.start_run("unlock", now)
-        journal.record(run_id, RunRecord(changes=[Change(order_id, "unlock", None, reason, "person", by)]),
+        journal.record(run_id, RunRecord(changes=[CellChange(order_id, "unlock", None, reason, "person", by)]),
                        workbook_sha256=None)
         done = unlock(SqliteWorkflowJournal(journal.db), order_id, by, reason, now, run_id)
         journal.finish_run(run_id, 0, {"unlocked": 1}, dt.datetime.now())

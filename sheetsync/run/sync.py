@@ -20,7 +20,9 @@ from sheetsync.channels import FileAccount, Pulled, open_channels
 from sheetsync.config import Config, parse_duration
 from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, UnreadableInput
 from sheetsync.i18n import t
-from sheetsync.journal.sqlite import AS_CREATED, Change, Flag, HistoryEntry, Journal, RunRecord
+from sheetsync.journal.sqlite import AS_CREATED, Journal, RunRecord
+from sheetsync.model.cells import KEEP, CellWrite, Keep
+from sheetsync.model.records import CellChange, Flag, HistoryEntry
 from sheetsync.model.values import ColumnCells, among, cell_value
 from sheetsync.reports.rejects import write_rejects
 from sheetsync.run.clock import parse_now
@@ -35,14 +37,13 @@ from sheetsync.runtime.memory import give_back as give_back_memory
 from sheetsync.runtime.textsql import sql_text
 from sheetsync.runtime.threads import quick_handoffs
 from sheetsync.steps import anomalies as anomaly_step
-from sheetsync.steps.diff import CellChange, append_block, created, created_record, diff, texts, to_writes
+from sheetsync.steps.diff import append_block, created, created_record, diff, texts, to_writes
 from sheetsync.steps.edits import person_edits, row_hashes
 from sheetsync.steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
 from sheetsync.steps.pull import Incorporated, incorporate, new_key_batches, promised_by
 from sheetsync.steps.rules import CompiledRules, compile_rules
 from sheetsync.steps.rules import validate as validate_rows
 from sheetsync.stores import open_store
-from sheetsync.stores.base import KEEP, CellWrite, _Keep
 
 T = TypeVar("T")
 log = logging.getLogger("sheetsync")
@@ -177,7 +178,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             work["anomalies"] = anomaly_step.render(work.index, found)
         levels = {**rules.levels, **{a.code: a.level for a in found}}
 
-        def fill_of(name: str, value: str | None) -> str | _Keep | None:
+        def fill_of(name: str, value: str | None) -> str | Keep | None:
             if name == "anomalies":
                 return anomaly_step.fill_for(value, levels)
             return workflow.fill_of(name, value) if workflow is not None else KEEP
@@ -321,7 +322,7 @@ def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> N
         work.loc[todo, "promised_by"] = promised_by(work.loc[todo, "created_at"], channel, promises)
 
 
-def _flags(open_flags: list[Flag], work: pd.DataFrame, edits: list[Change],
+def _flags(open_flags: list[Flag], work: pd.DataFrame, edits: list[CellChange],
            pulled: Incorporated) -> tuple[list[Flag], dict[int, str], list[Flag]]:
     """Open flags after this run: resolved ones closed, acknowledged ones closed, new ones added."""
     wanted = pd.Index([f.order_id for f in open_flags], dtype="str")
@@ -484,12 +485,12 @@ def _unlike_journal(order_ids: pd.Series, hashes: np.ndarray, stored: pd.Series)
     return ~((at >= 0) & (stored.to_numpy()[at] == hashes))
 
 
-def _created_dict(entry: Change, row: object) -> dict[str, Any]:
+def _created_dict(entry: CellChange, row: object) -> dict[str, Any]:
     return {"row": int(row), "column": None, "order_id": entry.order_id, "field": "*", "old": None, "new": entry.new,  # type: ignore[call-overload]
             "source": entry.source}
 
 
-def _change_dict(c: Change) -> dict[str, Any]:
+def _change_dict(c: CellChange) -> dict[str, Any]:
     return {"order_id": c.order_id, "field": c.field, "old": c.old, "new": c.new, "source": c.source}
 
 

@@ -15,7 +15,8 @@ import pandas as pd
 from sheetsync.config import Config
 from sheetsync.i18n import Lang
 from sheetsync.journal.sqlite import Journal
-from sheetsync.journal.workflow import SqliteWorkflowJournal, WorkflowHistory
+from sheetsync.journal.workflow import SqliteWorkflowJournal
+from sheetsync.model.records import WorkflowHistory
 from sheetsync.notify.alerts import AlertOutcome, send_alerts
 from sheetsync.steps.workflow.advance import advance
 from sheetsync.steps.workflow.compiled import Workflow

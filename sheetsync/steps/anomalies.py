@@ -4,32 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 import pandas as pd
 
 from sheetsync.i18n import Lang, t
-from sheetsync.journal.sqlite import Flag
 from sheetsync.model.normalize import digits_lost
+from sheetsync.model.records import Anomaly, Flag
 from sheetsync.steps.identity import duplicate_ids
-
-Level = Literal["error", "warn", "info"]
 
 FILLS: Final[dict[str, str]] = {"error": "FFC7CE", "warn": "FFEB9C"}
 """Fill of the anomalies cell by the worst level in it (Excel's own 'bad' red and 'neutral' yellow)."""
 
 _RANK: Final[dict[str, int]] = {"info": 0, "warn": 1, "error": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class Anomaly:
-    row: int
-    order_id: str | None
-    code: str
-    column: str | None
-    message: str
-    level: Level
 
 
 def duplicate_id_anomalies(frame: pd.DataFrame, lang: Lang) -> list[Anomaly]:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import chain, islice
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from sheetsync.journal.created import Created
-from sheetsync.journal.sqlite import Change
-from sheetsync.runtime.jsonrows import json_objects, table_batches
-from sheetsync.stores.base import AppendBlock, CellValue, CellWrite, _Keep
-
-
-@dataclass(frozen=True, slots=True)
-class CellChange:
-    """One changed cell, by order and field, as the report and the journal show it."""
-
-    row: int
-    order_id: str
-    field: str
-    old: str | None
-    new: str | None
-    source: str
-    detail: str | None = None
+from sheetsync.model.cells import AppendBlock, CellValue, CellWrite, Keep
+from sheetsync.model.changes import CellChanges, Created, CreatedBy, FieldChanges
+from sheetsync.model.records import CellChange
+from sheetsync.runtime.jsonrows import json_objects
 
 
 def differs(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -42,67 +25,13 @@ def texts(column: pd.Series) -> np.ndarray:
     return column.astype(object).where(column.notna(), None).to_numpy()
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChanges:
-    """The changed cells of one field, column by column (row i of each array is one cell)."""
-
-    field: str
-    rows: np.ndarray
-    order_ids: np.ndarray
-    olds: np.ndarray
-    news: np.ndarray
-    sources: list[str]
-    details: list[str | None]
-
-
-class Changes:
-    """Every changed cell of a run, field by field, held as arrays: a sync that changes 150,000
-    cells makes no Python object per cell until something asks for one (the report's first few),
-    and the journal gets them encoded by DuckDB (`encoded`) without holding the GIL that the
-    workbook's patch needs beside it."""
-
-    def __init__(self, parts: list[FieldChanges]) -> None:
-        self.parts = parts
-
-    def __len__(self) -> int:
-        return sum(len(p.rows) for p in self.parts)
-
-    def __iter__(self) -> Iterator[CellChange]:
-        for p in self.parts:
-            for row, order_id, old, new, source, detail in zip(p.rows.tolist(), p.order_ids, p.olds, p.news,
-                                                               p.sources, p.details, strict=True):
-                yield CellChange(row, order_id, p.field, old, new, source, detail)
-
-    def head(self, n: int) -> list[CellChange]:
-        return list(islice(self, n))
-
-    def rows(self) -> np.ndarray:
-        """The rows with a changed cell (each once)."""
-        return np.unique(np.concatenate([p.rows for p in self.parts])) if self.parts else np.zeros(0, dtype=np.int64)
-
-    def encoded(self) -> Iterator[str]:
-        """The changes as the journal's batches: JSON arrays of `[order_id, field, old, new, source, detail]`."""
-        if not self.parts:
-            return iter(())
-        table = pa.table({
-            "order_id": pa.array(np.concatenate([p.order_ids for p in self.parts]), pa.large_string()),
-            "field": pa.array(np.repeat([p.field for p in self.parts], [len(p.rows) for p in self.parts]),
-                              pa.large_string()),
-            "old": pa.array(np.concatenate([p.olds for p in self.parts]), pa.large_string()),
-            "new": pa.array(np.concatenate([p.news for p in self.parts]), pa.large_string()),
-            "source": pa.array(list(chain.from_iterable(p.sources for p in self.parts)), pa.large_string()),
-            "detail": pa.array(list(chain.from_iterable(p.details for p in self.parts)), pa.large_string()),
-        })
-        return table_batches(table, "json_array(order_id, field, old, new, source, detail)")
-
-
 def diff(
     before: pd.DataFrame,
     after: pd.DataFrame,
     sources: Mapping[str, str],
     channels: Mapping[str, Mapping[int, str]] | None = None,
     details: Mapping[str, Mapping[int, str]] | None = None,
-) -> Changes:
+) -> CellChanges:
     """Every cell of `after` that differs from `before` (rows only in `after` are new rows).
 
     `sources` names who made each field's change (tool, rule); a cell listed in
@@ -130,14 +59,14 @@ def diff(
             sources=["channel" if c else default for c in channel],
             details=[c or why.get(r) for c, r in zip(channel, at.tolist(), strict=True)] if why else channel,
         ))
-    return Changes(parts)
+    return CellChanges(parts)
 
 
 def to_writes(
-    changes: Changes,
+    changes: CellChanges,
     columns: Mapping[str, int],
     value_of: Callable[[str, str | None], CellValue],
-    fill_of: Callable[[str, str | None], str | _Keep | None],
+    fill_of: Callable[[str, str | None], str | Keep | None],
 ) -> list[CellWrite]:
     """Cell changes -> writes in sheet coordinates; a field without a column is not written."""
     out: list[CellWrite] = []
@@ -159,40 +88,7 @@ def append_block(new_rows: pd.DataFrame, columns: Mapping[str, int],
                        by_column=[convert(f, new_rows[f]) for f in fields])
 
 
-class CreatedBy(Mapping[int, str]):
-    """row -> the channel that created it, held as spans of consecutive rows (a pull appends its new
-    rows together): a million-row import holds a few spans, not a dict of a million rows (~115 MB)."""
-
-    def __init__(self) -> None:
-        self._spans: list[tuple[int, int, str]] = []
-
-    def add(self, first: int, stop: int, name: str) -> None:
-        """Rows `first` to `stop - 1` were created by `name` (spans are added in row order)."""
-        if stop > first:
-            self._spans.append((first, stop, name))
-
-    def __getitem__(self, row: int) -> str:
-        at = bisect_right(self._spans, row, key=lambda span: span[0]) - 1
-        if at >= 0 and self._spans[at][0] <= row < self._spans[at][1]:
-            return self._spans[at][2]
-        raise KeyError(row)
-
-    def __iter__(self) -> Iterator[int]:
-        return chain.from_iterable(range(first, stop) for first, stop, _ in self._spans)
-
-    def __len__(self) -> int:
-        return sum(stop - first for first, stop, _ in self._spans)
-
-    def series(self, index: pd.Index) -> pd.Series:
-        """The channel of each row of `index` (missing where no channel created it), as text."""
-        rows = np.asarray(index, dtype=np.int64)
-        out = np.full(len(rows), None, dtype=object)
-        for first, stop, name in self._spans:
-            out[(rows >= first) & (rows < stop)] = name
-        return pd.Series(out, index=index, dtype="str")
-
-
-def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -> Iterator[Change]:
+def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -> Iterator[CellChange]:
     """One journal entry per new row: field `*`, the row's values (JSON, empty fields left out) and the channel.
 
     Encoded a chunk of rows at a time, as the journal takes them."""
@@ -202,7 +98,7 @@ def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -
         for row, order_id, values in zip(part.index.tolist(), texts(part["order_id"]).tolist(),
                                           json_objects(part, fields), strict=True):
             channel = who.get(row)
-            yield Change(str(order_id), "*", None, values, "channel" if channel else "tool", channel)
+            yield CellChange(str(order_id), "*", None, values, "channel" if channel else "tool", channel)
 
 
 def created_record(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Created:

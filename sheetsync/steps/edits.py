@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sheetsync.journal.sqlite import Change
+from sheetsync.model.records import CellChange
 from sheetsync.runtime.textsql import row_hashes as row_hash_values
 from sheetsync.steps.diff import differs, texts
 
@@ -21,13 +21,13 @@ def row_hashes(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(row_hash_values(frame), index=frame.index)
 
 
-def person_edits(frame: pd.DataFrame, base: pd.DataFrame, known: pd.DataFrame) -> list[Change]:
+def person_edits(frame: pd.DataFrame, base: pd.DataFrame, known: pd.DataFrame) -> list[CellChange]:
     """Cells whose value differs from the base: each is an edit by a person.
 
     `base` and `known` (whether the snapshot has the field) are aligned row by row with `frame`;
     a field the snapshot does not have is not an edit."""
     base, known = base.set_axis(frame.index), known.set_axis(frame.index)
-    found: list[tuple[int, int, Change]] = []
+    found: list[tuple[int, int, CellChange]] = []
     ids = texts(frame["order_id"])
     for j, field in enumerate(frame.columns):
         if field not in base.columns:
@@ -36,6 +36,6 @@ def person_edits(frame: pd.DataFrame, base: pd.DataFrame, known: pd.DataFrame) -
         if not len(edited):
             continue
         olds, news = texts(base[field].iloc[edited]), texts(frame[field].iloc[edited])
-        found += [(int(i), j, Change(str(ids[i]), field, old, new, "person"))
+        found += [(int(i), j, CellChange(str(ids[i]), field, old, new, "person"))
                   for i, old, new in zip(edited, olds, news, strict=True) if isinstance(ids[i], str)]
     return [change for _, _, change in sorted(found, key=lambda f: (f[0], f[1]))]

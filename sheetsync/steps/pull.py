@@ -20,10 +20,11 @@ import pandas as pd
 import pyarrow as pa
 
 from sheetsync.journal.sqlite import Journal
+from sheetsync.model.changes import CreatedBy
 from sheetsync.model.fields import FIELDS, Owner
 from sheetsync.runtime.jsonrows import table_batches
 from sheetsync.runtime.textsql import sql_text
-from sheetsync.steps.diff import CreatedBy, differs, texts
+from sheetsync.steps.diff import differs, texts
 from sheetsync.steps.merge import Conflict, merge
 
 CHANNEL_FIELDS = tuple(f for f, (_, owner) in FIELDS.items() if owner in (Owner.CHANNEL, Owner.LOGISTICS, Owner.TOOL_PERSON,

@@ -34,7 +34,7 @@ from sheetsync.conditions import Condition, FieldType
 from sheetsync.config.rules import ADDRESS_LEVELS, BUILTIN_CODES, CustomRule, Level, RulesConfig
 from sheetsync.divisions import Divisions, load_divisions
 from sheetsync.i18n import Lang
-from sheetsync.steps.anomalies import Anomaly
+from sheetsync.model.records import Anomaly
 from sheetsync.steps.rules import address, custom, duplicates, phone, rural, values
 from sheetsync.steps.rules.findings import Columns, Findings, assemble
 

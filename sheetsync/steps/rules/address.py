@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from sheetsync.config.rules import ADDRESS_LEVELS, AddressRule, PostcodeRule
 from sheetsync.divisions import POSTCODE_PROVINCE, Divisions
 from sheetsync.i18n import Lang, t
-from sheetsync.steps.anomalies import Level
+from sheetsync.model.records import Level
 from sheetsync.steps.rules.findings import Columns, Findings, arrow, found, join, matches
 
 _DIVISION_LEVELS: Final = ADDRESS_LEVELS[:3]

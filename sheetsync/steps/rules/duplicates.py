@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.i18n import Lang, t
-from sheetsync.steps.anomalies import Level
+from sheetsync.model.records import Level
 from sheetsync.steps.rules.findings import Columns, Findings, field_name, join
 
 SHOWN_ROWS: Final = 5

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sheetsync.i18n import Lang, t
-from sheetsync.steps.anomalies import Anomaly, Level
+from sheetsync.model.records import Anomaly, Level
 
 Messages = np.ndarray | str
 """One message per finding (an object array aligned with the positions), or one for all."""

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from sheetsync.i18n import Lang, t
-from sheetsync.steps.anomalies import Level
+from sheetsync.model.records import Level
 from sheetsync.steps.rules.findings import Findings, arrow
 
 _NOT_VILLAGES: Final = (

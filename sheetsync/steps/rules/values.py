@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 
 from sheetsync.config.rules import DatesRule, RequiredRule
 from sheetsync.i18n import Lang, t
+from sheetsync.model.records import Level
 from sheetsync.model.values import format_datetime
-from sheetsync.steps.anomalies import Level
 from sheetsync.steps.rules.findings import Columns, Findings, field_name, found, matches
 
 _AMOUNT: Final = r"^\s*-?[0-9]+(?:\.[0-9]+)?\s*$"

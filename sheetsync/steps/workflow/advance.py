@@ -25,10 +25,8 @@ import pandas as pd
 
 from sheetsync.conditions import Condition, evaluate
 from sheetsync.i18n import MESSAGES, Lang, t
-from sheetsync.journal.workflow import WorkflowHistory
+from sheetsync.model.records import Alert, Anomaly, WorkflowHistory
 from sheetsync.model.values import format_datetime
-from sheetsync.notify.alerts import Alert
-from sheetsync.steps.anomalies import Anomaly
 from sheetsync.steps.diff import differs
 from sheetsync.steps.workflow import sla as sla_step
 from sheetsync.steps.workflow.approval import Approval, approve

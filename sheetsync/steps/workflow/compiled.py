@@ -10,7 +10,7 @@ from typing import Final
 from sheetsync.conditions import Condition, FieldType
 from sheetsync.config.workflow import LEVELS, Lookups
 from sheetsync.i18n import MESSAGES
-from sheetsync.stores.base import KEEP, _Keep
+from sheetsync.model.cells import KEEP, Keep
 
 DERIVED: Final[dict[str, FieldType]] = {
     "hours_in_state": FieldType.NUMBER,
@@ -151,7 +151,7 @@ class Workflow:
         found += [c.when for c in self.checks]
         return found
 
-    def fill_of(self, field_name: str, text: str | None) -> str | _Keep | None:
+    def fill_of(self, field_name: str, text: str | None) -> str | Keep | None:
         """The fill a written cell gets: a state's colour on `status`, the level's colour on `sla`
         (in either language); KEEP for every other cell (and for a state without a colour)."""
         if field_name == "status":

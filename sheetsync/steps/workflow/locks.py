@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sheetsync.i18n import Lang, t
-from sheetsync.journal.workflow import Unlock
-from sheetsync.steps.anomalies import Anomaly
+from sheetsync.model.records import Anomaly, Unlock
 from sheetsync.steps.diff import differs
 from sheetsync.steps.workflow.compiled import Workflow
 

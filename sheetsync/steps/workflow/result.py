@@ -7,12 +7,11 @@ from typing import Literal
 
 import pandas as pd
 
-from sheetsync.notify.alerts import Alert
-from sheetsync.steps.anomalies import Anomaly
+from sheetsync.model.cells import KEEP
+from sheetsync.model.records import Alert, Anomaly
 from sheetsync.steps.diff import differs
 from sheetsync.steps.workflow.approval import Approval
 from sheetsync.steps.workflow.compiled import Workflow
-from sheetsync.stores.base import KEEP
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,10 @@ import pandas as pd
 from sheetsync.config import Config, normalize_header
 from sheetsync.errors import ConfigError, TableLocked, UnreadableInput
 from sheetsync.i18n import t
+from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.model.values import canonical_column
 from sheetsync.runtime.locks import refuse_if_open
-from sheetsync.stores.base import AppendBlock, CellWrite, SheetInfo, Table
+from sheetsync.stores.base import SheetInfo, Table
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
 

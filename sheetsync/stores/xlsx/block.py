@@ -27,7 +27,7 @@ from sheetsync.runtime.textsql import connect, sql_text
 from sheetsync.stores.xlsx.cells import ColumnParts, RowPlan
 
 if TYPE_CHECKING:
-    from sheetsync.stores.base import TextColumn
+    from sheetsync.model.cells import TextColumn
 
 BATCH_ROWS: Final = 2048  # about 3 MB of XML: the deflater queues a few such pieces
 _ESCAPED: Final = r"""[&<>"]"""

@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.stores.base import KEEP, AppendBlock, CellWrite, TextColumn
+from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.stores.xlsx.cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
 from sheetsync.stores.xlsx.ranges import extend_ranges, set_full_calc_on_load
 from sheetsync.stores.xlsx.sheet import Appended, SheetPatcher

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sheetsync.stores.base import KEEP, CellValue, CellWrite, TextColumn
+from sheetsync.model.cells import KEEP, CellValue, CellWrite, TextColumn
 from sheetsync.stores.xlsx.block import Batch, BlockQuery, emit_rows
 from sheetsync.stores.xlsx.cells import (
     COLUMN_NUMBERS,

@@ -1,0 +1,116 @@
+"""The records every layer exchanges: a cell change, a flag, an anomaly, an alert, a history entry.
+
+Steps make them, the journal stores them, the CLI and reports show them; none of those layers
+is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+import pandas as pd
+
+from sheetsync.i18n import Lang, t
+
+
+@dataclass(frozen=True, slots=True)
+class CellChange:
+    """One changed cell of one order, old -> new: who made it (`source`: tool, rule, channel, person) and
+    why (`detail`: a transition, a channel's name, a signer).  `row` is the sheet row where the run found
+    it, for the report; the journal keeps changes by order_id alone.  Field `*` is an order's creation."""
+
+    order_id: str
+    field: str
+    old: str | None
+    new: str | None
+    source: str
+    detail: str | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """An anomaly that stays on its order until it is resolved or a person acknowledges it."""
+
+    order_id: str
+    code: str
+    field: str | None
+    sheet_value: str | None
+    other_value: str | None
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    run_id: int
+    at: str
+    command: str
+    field: str
+    old: str | None
+    new: str | None
+    source: str
+    detail: str | None
+
+
+Level = Literal["error", "warn", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    row: int
+    order_id: str | None
+    code: str
+    column: str | None
+    message: str
+    level: Level
+
+
+class Alert(NamedTuple):
+    """One thing to tell `target` about one order; `key` is what makes it sent once (a tuple: a
+    first run on a large backlog makes hundreds of thousands of them)."""
+
+    order_id: str
+    level: str
+    """An SLA level (warn, breach, critical), `move` for a transition's notify, or a check's code."""
+    state: str
+    target: str
+    detail: str = ""
+    """The state moved from (`move`), or the check's message."""
+    hours: float | None = None
+    """Hours in the state (SLA levels)."""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.order_id, self.level, self.state)
+
+    def text(self, lang: Lang) -> str:
+        """The alert's line in a message."""
+        if self.level in ("warn", "breach", "critical"):
+            hours = "-" if self.hours is None or self.hours != self.hours else f"{self.hours:.1f}"
+            return t("alert.sla", lang, order_id=self.order_id, state=self.state, level=t(f"sla.{self.level}", lang), hours=hours)
+        if self.level == "move":
+            return t("alert.move", lang, order_id=self.order_id, old=self.detail, new=self.state)
+        return t("alert.check", lang, order_id=self.order_id, state=self.state, code=self.level, message=self.detail)
+
+
+@dataclass(frozen=True, slots=True)
+class Unlock:
+    order_id: str
+    by: str
+    reason: str
+    id: int = 0
+
+
+@dataclass(slots=True)
+class WorkflowHistory:
+    """The journal's part in one `advance`."""
+
+    earlier_orders: pd.DataFrame | None = None
+    """Orders the journal knows that are no longer in the table (columns order_id, customer_id,
+    phone, created_at as canonical text): a customer with one of them is not a first-time customer."""
+    unlocks: Mapping[str, Unlock] = field(default_factory=dict)
+    """order_id -> its open unlock."""
+    alerts_sent: set[tuple[str, str, str]] = field(default_factory=set)
+    """(order_id, level, state) of every alert already delivered."""
