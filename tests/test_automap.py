@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from sheetsync.channels.automap import AutoMapping, automap, load_synonyms, save_mapping
 from sheetsync.channels.mapping import find_mapping, load_mapping, shipped_mappings
 from sheetsync.channels.readers import RawTable, read_file
 from sheetsync.errors import ConfigError
-from sheetsync.importing.automap import AutoMapping, automap, load_synonyms, save_mapping
 
 LEGACY = Path(__file__).parent / "data" / "legacy"
 EXPORTS = Path(__file__).parent / "data" / "exports"

@@ -20,7 +20,8 @@ from rules_fixtures import NOW, check, found, sheet
 from sheetsync.conditions import FieldType, field_types
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang
-from sheetsync.steps.anomalies import codes, render
+from sheetsync.model.records import anomaly_codes
+from sheetsync.steps.anomalies import render
 from sheetsync.steps.rules import BUILTIN_CODES, RulesConfig, compile_rules, validate
 
 
@@ -302,7 +303,7 @@ def test_anomalies_render_into_cells_whose_codes_read_back() -> None:
     frame = sheet({"phone": None, "address": "马鞍镇石梁村3组", "district": None}, {})
     anomalies = check(frame, "en")
     cells = render(frame.index, anomalies)
-    assert codes(cells[2]) == {"PHONE_MISSING", "ADDR_INCOMPLETE", "RURAL_NO_PHONE"}
+    assert anomaly_codes(cells[2]) == {"PHONE_MISSING", "ADDR_INCOMPLETE", "RURAL_NO_PHONE"}
     assert cells[2] == ("PHONE_MISSING no phone number; ADDR_INCOMPLETE the address lacks the district; "
                         "RURAL_NO_PHONE rural address (石梁村) without a usable phone")
     assert pd.isna(cells[3])

@@ -47,6 +47,18 @@ class Pulled:
     rejects: list[Reject] = field(default_factory=list)
     files: list[FileAccount] = field(default_factory=list)
 
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def kind(self) -> str:
+        return self.mapping.kind
+
+    @property
+    def match(self) -> list[str]:
+        return list(self.mapping.match)
+
 
 class Channel(Protocol):
     """A kind of channel: files in a folder, or (later) an HTTP API."""

@@ -21,7 +21,7 @@ from sheetsync.channels.readers import read_file
 from sheetsync.config import ChannelConfig, Config
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import t
-from sheetsync.stores.xlsx import file_sha256
+from sheetsync.runtime.files import file_sha256
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 

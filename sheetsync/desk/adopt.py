@@ -18,11 +18,11 @@ from typing import Any, Final
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
+from sheetsync.channels.automap import AutoMapping, Synonyms, automap, load_synonyms
 from sheetsync.channels.readers import RawTable, read_file
 from sheetsync.config import DEFAULT_CONFIG, Config, TableConfig, load_config, load_preset, normalize_header, resolve_headers
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
-from sheetsync.importing.automap import AutoMapping, Synonyms, automap, load_synonyms
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.fields import FIELDS
 from sheetsync.stores.xlsx import XlsxStore

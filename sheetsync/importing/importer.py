@@ -28,12 +28,12 @@ import pandas as pd
 
 from sheetsync.channels import FileAccount, Pulled, split_addresses
 from sheetsync.channels.apply import Reject
+from sheetsync.channels.automap import AutoMapping, Synonyms, automap, load_synonyms, save_mapping
 from sheetsync.channels.mapping import Mapping, load_mapping
 from sheetsync.channels.readers import Sample, read_file, sample_file
 from sheetsync.config import ChannelConfig, Config, normalize_header
 from sheetsync.errors import EXIT_OK, EXIT_UNREADABLE, ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
-from sheetsync.importing.automap import AutoMapping, Synonyms, automap, load_synonyms, save_mapping
 from sheetsync.importing.parse import COUNT, LINE, Labeller, ParsedTable, Part, parse, prepare
 from sheetsync.importing.run import sync_pulls
 from sheetsync.journal.sqlite import Journal
@@ -42,11 +42,11 @@ from sheetsync.model.values import among
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from sheetsync.run.clock import parse_now
 from sheetsync.run.sync import _account as account_pulls
+from sheetsync.runtime.files import file_sha256
 from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
 from sheetsync.steps.pull import Incorporated
 from sheetsync.stores import open_store
-from sheetsync.stores.xlsx import file_sha256
 
 DISAGREEMENTS_SHOWN = 100
 SAMPLE_SHOWN = 10

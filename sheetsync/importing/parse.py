@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.channels.apply import OrderLines, Reject, Splitter, apply_mapping, header_row
+from sheetsync.channels.automap import AutoMapping, header_names, with_header
 from sheetsync.channels.mapping import Mapping
 from sheetsync.channels.readers import RawTable
 from sheetsync.config import normalize_header
 from sheetsync.i18n import Lang, t
-from sheetsync.importing.automap import AutoMapping, header_names, with_header
 from sheetsync.model import normalize
 from sheetsync.model.values import text_or_none
 from sheetsync.runtime.frames import repeats, rows_where

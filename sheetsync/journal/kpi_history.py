@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.journal import created as journal_created
+from sheetsync.model.records import anomaly_codes
 from sheetsync.model.values import among
-from sheetsync.steps.anomalies import codes
 
 _RUNS = "JOIN runs r ON r.id = c.run_id AND r.state IN ('done', 'pending')"
 _FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -121,7 +121,7 @@ def _anomalies(db: sqlite3.Connection, made: pd.DataFrame) -> pd.DataFrame:
     open_: dict[tuple[str, str], list[object]] = {}
     episodes: list[list[object]] = []
     for order_id, run_id, at, old, new, source in changes:
-        before, now = codes(old), codes(new)
+        before, now = anomaly_codes(old), anomaly_codes(new)
         for code in now - before:
             episode: list[object] = [order_id, code, at, run_id, None, None, False, False]
             open_[(order_id, code)] = episode

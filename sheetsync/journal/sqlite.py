@@ -511,6 +511,12 @@ class Journal:
         """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
         return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
 
+    def merge_bases(self) -> dict[tuple[str, str], str | None]:
+        """Every (order_id, field) -> what the channel last said, where that differs from the sheet's snapshot
+        (few: an entry is forgotten once the sheet agrees with the channel again)."""
+        return {(order_id, name): value for order_id, name, value in
+                self.db.execute("SELECT order_id, field, value FROM merge_base")}
+
     def merge_base(self, order_ids: Iterable[str]) -> dict[tuple[str, str], str | None]:
         """(order_id, field) -> what the channel last said, where that differs from the sheet's snapshot."""
         out: dict[tuple[str, str], str | None] = {}

@@ -114,3 +114,8 @@ class WorkflowHistory:
     """order_id -> its open unlock."""
     alerts_sent: set[tuple[str, str, str]] = field(default_factory=set)
     """(order_id, level, state) of every alert already delivered."""
+
+
+def anomaly_codes(text: str | None) -> set[str]:
+    """The anomaly anomaly_codes in an anomalies cell's text."""
+    return {part.split(" ", 1)[0] for part in (text or "").split("; ") if part}

@@ -23,8 +23,8 @@ from sheetsync.i18n import Lang, t
 from sheetsync.journal.read import read_journal
 from sheetsync.reports.dashboard_embed import embed
 from sheetsync.reports.kpi import KpiReport
+from sheetsync.runtime.files import fsync_dir
 from sheetsync.runtime.locks import RunLock, refuse_if_open
-from sheetsync.stores.xlsx import _fsync_dir
 
 HEAT: tuple[str, ...] = ("#FFF5EB", "#FDD9B5", "#FDB57E", "#F98B4E", "#E8582A", "#C0281B")
 """Heat map fills from few orders to many (six steps)."""
@@ -146,7 +146,7 @@ def write_dashboard(config: Config, report: KpiReport) -> str:
             shutil.copymode(path, tmp)
             _backup(config)
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
         finally:
             tmp.unlink(missing_ok=True)
     return sheet

@@ -28,9 +28,9 @@ from sheetsync.i18n import t
 from sheetsync.journal.kpi_history import History, hourly_backlog, load_history, times
 from sheetsync.journal.read import read_journal
 from sheetsync.journal.sqlite import Journal
+from sheetsync.model.records import anomaly_codes
 from sheetsync.reports.states import CLOSED_STATES, FINAL_STATES, SLA_BREACH
 from sheetsync.runtime import textops
-from sheetsync.steps.anomalies import codes
 from sheetsync.stores import open_store
 
 WINDOW: Final = dt.timedelta(hours=2)
@@ -205,7 +205,7 @@ def _anomalies(desk: pd.DataFrame, episodes: pd.DataFrame, lo: pd.Timestamp,
     now_counts: Counter[str] = Counter()
     if "anomalies" in desk.columns:
         for text in desk["anomalies"].dropna():
-            now_counts.update(codes(text))
+            now_counts.update(anomaly_codes(text))
     raised = episodes[(episodes["raised"] >= lo) & (episodes["raised"] < hi)]
     before = episodes[(episodes["raised"] >= previous_lo) & (episodes["raised"] < lo)]
     this, last = raised["code"].value_counts(), before["code"].value_counts()

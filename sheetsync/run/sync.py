@@ -22,7 +22,7 @@ from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, UnreadableIn
 from sheetsync.i18n import t
 from sheetsync.journal.sqlite import AS_CREATED, Journal, RunRecord
 from sheetsync.model.cells import KEEP, CellWrite, Keep
-from sheetsync.model.records import CellChange, Flag, HistoryEntry
+from sheetsync.model.records import CellChange, Flag, HistoryEntry, anomaly_codes
 from sheetsync.model.values import ColumnCells, among, cell_value
 from sheetsync.reports.rejects import write_rejects
 from sheetsync.run.clock import parse_now
@@ -40,7 +40,7 @@ from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import append_block, created, created_record, diff, texts, to_writes
 from sheetsync.steps.edits import person_edits, row_hashes
 from sheetsync.steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
-from sheetsync.steps.pull import Incorporated, incorporate, new_key_batches, promised_by
+from sheetsync.steps.pull import Incorporated, JournalState, incorporate, new_key_batches, promised_by
 from sheetsync.steps.rules import CompiledRules, compile_rules
 from sheetsync.steps.rules import validate as validate_rows
 from sheetsync.stores import open_store
@@ -157,7 +157,12 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         snapshot = snapshot.where(known).set_axis(seen_before.index)
 
         clean = hashes.index.difference(stale)
-        work, pulled = incorporate(work, pulls, journal, make_ids, table.last_row, journal.deleted_ids(), clean)
+        known_to_pulls = JournalState(
+            natural_keys={p.name: journal.natural_keys(p.name) for p in pulls if p.kind != "waybills" and len(p.records)},
+            merge_base=journal.merge_bases(),
+            snapshot=_with_doubled(snapshot, before, dup_ids, journal))
+        work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, journal.deleted_ids(), clean)
+        del known_to_pulls
         accounts = _account(pulls, pulled)
         pulled.outcome.clear()
         for pull in pulls:  # the records are in the table now; what remains of a pull is its account
@@ -308,6 +313,16 @@ def _appended(work: pd.DataFrame, appended: list[int]) -> pd.DataFrame:
     return work.loc[appended]
 
 
+def _with_doubled(snapshot: pd.DataFrame, before: pd.DataFrame, doubled: set[str], journal: Journal) -> pd.DataFrame:
+    """The journal's snapshot of the rows a person changed, and of the rows whose order_id stands twice
+    (they are left out of the edits, but a channel may still update one of them)."""
+    if not doubled:
+        return snapshot
+    rows = before[before["order_id"].isin(doubled)]
+    values, known = journal.base_frame(texts(rows["order_id"]).tolist(), list(before.columns))
+    return pd.concat([snapshot, values.where(known).set_axis(rows.index)])
+
+
 def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> None:
     """promised_by = created_at + the channel's promise, for rows that have none yet."""
     if not config.promises or "promised_by" not in work.columns or "created_at" not in work.columns:
@@ -330,7 +345,7 @@ def _flags(open_flags: list[Flag], work: pd.DataFrame, edits: list[CellChange],
     at = at[at.isin(wanted)]
     row_of = dict(zip(at.tolist(), at.index.tolist(), strict=True))  # only the flagged orders: not a dict of every row
     acknowledged = {(e.order_id, code) for e in edits if e.field == "anomalies"
-                    for code in anomaly_step.codes(e.old) - anomaly_step.codes(e.new)}
+                    for code in anomaly_codes(e.old) - anomaly_codes(e.new)}
     keep: list[Flag] = []
     closed: dict[int, str] = {}
     for flag in open_flags:

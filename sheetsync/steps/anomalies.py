@@ -57,11 +57,6 @@ def flag_anomalies(frame: pd.DataFrame, flags: Iterable[Flag], lang: Lang) -> li
     return out
 
 
-def codes(text: str | None) -> set[str]:
-    """The anomaly codes in an anomalies cell's text."""
-    return {part.split(" ", 1)[0] for part in (text or "").split("; ") if part}
-
-
 def render(index: pd.Index, anomalies: Iterable[Anomaly]) -> pd.Series:
     """The anomalies cell of every row: `CODE message; CODE2 message`, NA where there is none."""
     by_row: dict[int, list[str]] = {}

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sheetsync.journal.sqlite import Journal
 from sheetsync.model.changes import CreatedBy
 from sheetsync.model.fields import FIELDS, Owner
 from sheetsync.runtime.jsonrows import table_batches
@@ -32,6 +32,46 @@ CHANNEL_FIELDS = tuple(f for f, (_, owner) in FIELDS.items() if owner in (Owner.
 """Fields a channel may write: never a person's own (`note`, `priority`), never the tool's."""
 WAYBILL_FIELDS = ("carrier", "tracking_no", "shipped_at", "delivered_at")
 SHIPPED = re.compile(r"已发货|已完成|已签收|Shipped|Done", re.IGNORECASE)
+
+
+class Pull(Protocol):
+    """What the step needs of one channel's pull (`channels.base.Pulled` is one)."""
+
+    @property
+    def name(self) -> str:
+        """The channel's name in sheetsync.yaml: the natural keys are kept under it."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """The channel cell of its orders (抖音, 拼多多 ...)."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """`orders` or `waybills`."""
+        ...
+
+    @property
+    def match(self) -> Sequence[str]:
+        """How waybills find their order: `order_id`, `channel_order_id`, `phone+customer_name` ..."""
+        ...
+
+    @property
+    def records(self) -> pd.DataFrame: ...
+
+
+@dataclass(frozen=True, slots=True)
+class JournalState:
+    """What the journal knows that incorporating the pulls needs, read before the step runs."""
+
+    natural_keys: Mapping[str, Mapping[str, str]]
+    """channel name -> channel_order_id -> order_id, for each channel that brought orders."""
+    merge_base: Mapping[tuple[str, str], str | None]
+    """(order_id, field) -> what the channel last said, where that differs from the sheet's snapshot."""
+    snapshot: pd.DataFrame
+    """The journal's snapshot of the rows a person changed since the last run (indexed by sheet row;
+    missing where the journal has none): the merge base of every other row is the row itself."""
 
 
 @dataclass(slots=True)
@@ -60,38 +100,32 @@ class Incorporated:
     base of such a row is the row itself, so the journal's copy need not be read and decoded."""
 
 
-def incorporate(work: pd.DataFrame, pulls: Iterable[object], journal: Journal,
+def incorporate(work: pd.DataFrame, pulls: Iterable[Pull], journal: JournalState,
                 make_ids: Callable[[int], list[str]], last_row: int, deleted: set[str],
                 clean: Iterable[int] = ()) -> tuple[pd.DataFrame, Incorporated]:
     """Merge every pull into `work` (the run's working table); returns the grown table and an account.
 
     `clean` names the rows whose values are still the journal's snapshot (see `Incorporated.clean`)."""
-    from sheetsync.channels.base import Pulled
-
     out = Incorporated(clean=frozenset(clean))
     next_row = max(last_row, int(work.index.max()) if len(work) else last_row)
     for index, pulled in enumerate(pulls):
-        assert isinstance(pulled, Pulled)
         if pulled.records.empty:
             continue
-        if pulled.mapping.kind == "waybills":
+        if pulled.kind == "waybills":
             work = _waybills(work, pulled, index, journal, out)
             continue
         work, next_row = _orders(work, pulled, index, journal, make_ids, next_row, deleted, out)
     return work, out
 
 
-def _orders(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
+def _orders(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalState,
             make_ids: Callable[[int], list[str]], next_row: int, deleted: set[str],
             out: Incorporated) -> tuple[pd.DataFrame, int]:
-    from sheetsync.channels.base import Pulled
-
-    assert isinstance(pulled, Pulled)
-    name, label = pulled.config.name, pulled.label
+    name, label = pulled.name, pulled.label
     records = pulled.records
     row_of_id = {oid: row for row, oid in zip(work.index.tolist(), work["order_id"].tolist(), strict=True)
                  if isinstance(oid, str)}
-    known = journal.natural_keys(name)
+    known = journal.natural_keys.get(name, {})
     by_sheet: dict[str, int] = {}
     if "channel_order_id" in work.columns and "channel" in work.columns:
         mine = work[(work["channel"] == label) & work["channel_order_id"].notna()]
@@ -156,7 +190,7 @@ def _text_column(values: pd.Series | None, index: pd.Index) -> pd.Series:
     return values if values.dtype == "str" else values.astype("str").where(values.notna(), None)
 
 
-def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming: pd.DataFrame, journal: Journal,
+def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming: pd.DataFrame, journal: JournalState,
                 out: Incorporated, name: str) -> list[bool]:
     """Three-way merge `incoming` into these rows of `work`; returns, per row, whether it changed."""
     before = work.loc[rows, fields].copy()
@@ -183,13 +217,10 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
     return changed_any.tolist()
 
 
-def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
+def _waybills(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalState,
               out: Incorporated) -> pd.DataFrame:
-    from sheetsync.channels.base import Pulled
-
-    assert isinstance(pulled, Pulled)
     records = pulled.records
-    lookups = {way: _lookup(work, way) for way in pulled.mapping.match}
+    lookups = {way: _lookup(work, way) for way in pulled.match}
     matched: dict[int, str] = {}
     for key, record in records.iterrows():
         row = None
@@ -215,7 +246,7 @@ def _waybills(work: pd.DataFrame, pulled: object, index: int, journal: Journal,
             old_no, new_no = work.at[row, "tracking_no"], incoming.at[row, "tracking_no"]
             if isinstance(old_no, str) and isinstance(new_no, str) and old_no != new_no and _is_shipped(work, row):
                 out.tracking_changed.append((str(work.at[row, "order_id"]), old_no, new_no))
-    changed = _merge_into(work, rows, fields, incoming, journal, out, pulled.config.name)
+    changed = _merge_into(work, rows, fields, incoming, journal, out, pulled.name)
     for key, was_changed in zip(matched.values(), changed, strict=True):
         out.outcome[(index, key)] = "updated" if was_changed else "unchanged"
     return work
@@ -228,18 +259,18 @@ def _is_shipped(work: pd.DataFrame, row: int) -> bool:
     return isinstance(status, str) and bool(SHIPPED.search(status))
 
 
-def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal: Journal,
+def _merge_base(work: pd.DataFrame, rows: list[int], fields: list[str], journal: JournalState,
                 out: Incorporated) -> pd.DataFrame:
     """The merge base of these rows: the journal's snapshot, where a channel's last word overrides it,
     and what a channel wrote earlier in this same run (not a person's edit)."""
     ids = [str(o) for o in texts(work.loc[rows, "order_id"])]
-    overrides = journal.merge_base(ids)
+    wanted = set(ids) if journal.merge_base else set()
+    overrides = {key: value for key, value in journal.merge_base.items() if key[0] in wanted}
     base = work.loc[rows, fields].copy()  # a row nobody edited since the last run is its own snapshot
-    stale = [(oid, row) for oid, row in zip(ids, rows, strict=True) if row not in out.clean]
-    if stale:
-        stale_ids, stale_rows = [oid for oid, _ in stale], [row for _, row in stale]
-        snapshot, _ = journal.base_frame(stale_ids, fields)
-        base.loc[stale_rows, fields] = snapshot.set_axis(stale_rows).to_numpy()
+    stale_rows = [row for row in rows if row not in out.clean]
+    if stale_rows:
+        snapshot = journal.snapshot.reindex(index=stale_rows, columns=fields)
+        base.loc[stale_rows, fields] = snapshot.to_numpy()
     position = {row: i for i, row in enumerate(rows)}
     row_of = dict(zip(ids, rows, strict=True))
     for (oid, f), value in overrides.items():

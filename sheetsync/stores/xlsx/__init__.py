@@ -11,7 +11,6 @@ the old atomically with the previous version kept in `.sheetsync/backups/`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import zipfile
@@ -27,6 +26,7 @@ from sheetsync.errors import ConfigError, TableLocked, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.model.values import canonical_column
+from sheetsync.runtime.files import file_sha256, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import SheetInfo, Table
 from sheetsync.stores.xlsx.package import first_value_cell
@@ -191,7 +191,7 @@ class XlsxStore:
                 raise TableLocked(
                     t("table.replace_failed", self.lang, path=self.path, problem=exc), t("table.replace_failed.hint", self.lang)
                 ) from None
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         finally:
             tmp.unlink(missing_ok=True)
         return WriteResult(digest, backup, stats.cells_written)
@@ -219,20 +219,3 @@ class XlsxStore:
         return file_sha256(self.path) if self.path.is_file() else None
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable; Windows has no directory handles to sync."""
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
