@@ -75,11 +75,23 @@ def test_approve_signs_orders_through_the_store_and_the_journal(desk: Config, ca
     frame = open_store(desk).read().frame.set_index("order_id")
     assert frame.loc["SS-5", "approver"] == "王总监、李会计" and frame.loc["SS-6", "approver"] == "李会计"
     history = sheetsync.history(desk, "SS-5")
-    assert [(e.command, e.field, e.old, e.new, e.source) for e in history] == [
-        ("approve", "approver", "王总监", "王总监、李会计", "person")]
-
+    assert [(e.command, e.field, e.old, e.new, e.source, e.detail) for e in history] == [
+        ("approve", "approver", "王总监", "王总监、李会计", "tool", "approve --by 李会计")]
     again = commands.approve_orders(desk, "李会计", ["SS-5"], now=NOW)
     assert [s.outcome for s in again.signatures] == ["already"] and again.run_id is None
+
+
+def test_a_signature_is_journaled_once_as_the_tools_and_the_next_sync_takes_it_for_no_persons_edit(
+        desk: Config) -> None:
+    first = sheetsync.sync(desk, now=NOW)
+    assert first.person_edits == []
+    commands.approve_orders(desk, "李会计", ["SS-6"], now=NOW + dt.timedelta(minutes=1))
+    after = sheetsync.sync(desk, now=NOW + dt.timedelta(minutes=2))
+    assert after.person_edits == [] and not [c for c in after.changes if c["field"] == "approver"]
+    signed = [(e.command, e.old, e.new, e.source) for e in sheetsync.history(desk, "SS-6") if e.field == "approver"]
+    assert signed == [("approve", None, "李会计", "tool")]
+    again = sheetsync.sync(desk, now=NOW + dt.timedelta(minutes=3))
+    assert again.person_edits == [] and not again.workbook_written
 
 
 def test_approve_a_whole_group_signs_only_what_the_name_may_sign(desk: Config) -> None:

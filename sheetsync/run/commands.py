@@ -1,7 +1,7 @@
 """The workflow's commands as library functions: work queues, signing a batch of orders, unlocking an order.
 
-`cli_workflow.py` parses flags and renders; these do the work.  `approve_orders` writes the
-approver cells through the store under the run lock and journals the run as `api.sync` does.
+`cli/workflow.py` parses flags and renders; these do the work.  `approve_orders` writes the
+approver cells and journals them through the same protocol as `sync` (`run/commit.py`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import pandas as pd
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
-from sheetsync.journal.sqlite import Journal, RunRecord
+from sheetsync.journal.sqlite import RunRecord
 from sheetsync.journal.workflow import SqliteWorkflowJournal, WorkflowJournal
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.records import CellChange, Unlock
-from sheetsync.runtime.locks import RunLock
+from sheetsync.run.base_rows import base_rows
+from sheetsync.run.commit import Commit, opened
+from sheetsync.steps.edits import row_hashes
 from sheetsync.steps.workflow.advance import advance
 from sheetsync.steps.workflow.approval import add_name, split_names
 from sheetsync.steps.workflow.compiled import Workflow
@@ -80,10 +82,9 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
     if not order_ids and not all_in_group:
         raise ConfigError(t("workflow.approve.usage", lang))
     by = by.strip()
-    store = open_store(config, force=force)
     result = ApproveResult(by)
-    with RunLock(config.state_dir, lang), Journal(config.journal_path, lang) as journal:
-        table = store.read()
+    with opened(config, force=force) as desk:
+        table = desk.store.read()
         frame = table.frame
         if "approver" not in table.columns:
             headers, _ = config.header_map()
@@ -115,25 +116,23 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
                 continue
             new = add_name(old, by)
             writes.append(CellWrite(int(frame.index[pos]), column, new))
-            changes.append(CellChange(order_id, "approver", old, new, "person", f"approve --by {by}"))
+            changes.append(CellChange(order_id, "approver", old, new, "tool", f"approve --by {by}"))
             tier = workflow.tiers[int(approval.tier[pos])]
             result.signatures.append(Signature(order_id, "signed" if by in tier.signers else "not_signer", new, tier.name))
         if not writes:
             return result
-        run_id = journal.start_run("approve", now)
-        staged = journal.stage(run_id, RunRecord(changes=changes))
-        try:
-            written = store.write(writes, None, on_staged=staged.commit)
-        except BaseException:
-            staged.abort()
-            raise
-        if written is None:
-            staged.commit(None)
-        else:
-            journal.confirm(run_id)
+        signed = frame.loc[[w.row for w in writes]].copy()  # the rows as the sheet holds them once signed
+        signed["approver"] = pd.Series([w.value for w in writes], index=signed.index, dtype="str")
+        run_id = desk.journal.start_run("approve", now)
+        with Commit(desk, run_id, staging=True) as commit:
+            # the signed rows' base rows move with the cells, so the next sync takes no signature for a person's edit
+            commit.add(RunRecord(changes=changes, base=base_rows(signed, row_hashes(signed), pd.Series(dtype="int64"),
+                                                                 pd.Index([])), layout=list(signed.columns)))
+            written = commit.write(writes)
+        if written is not None:
             result.workbook_written = True
             result.backup = str(written.backup) if written.backup else None
-        journal.finish_run(run_id, 0, {"signed": len(writes)}, dt.datetime.now())
+        desk.journal.finish_run(run_id, 0, {"signed": len(writes)}, dt.datetime.now())
         result.run_id = run_id
     return result
 
@@ -147,13 +146,14 @@ def unlock(journal: WorkflowJournal, order_id: str, by: str, reason: str, now: d
 
 def unlock_order(config: Config, order_id: str, by: str, reason: str, now: dt.datetime) -> Unlock:
     """`unlock` on the desk's journal, as a run of its own (so `sheetsync history` shows it)."""
-    lang = config.language
-    with RunLock(config.state_dir, lang), Journal(config.journal_path, lang) as journal:
+    with opened(config) as desk:
+        journal = desk.journal
         if not journal.base_values([order_id]):
-            raise ConfigError(t("workflow.approve.not_found", lang, order_id=order_id))
+            raise ConfigError(t("workflow.approve.not_found", config.language, order_id=order_id))
         run_id = journal.start_run("unlock", now)
-        journal.record(run_id, RunRecord(changes=[CellChange(order_id, "unlock", None, reason, "person", by)]),
-                       workbook_sha256=None)
+        with Commit(desk, run_id, staging=False) as commit:
+            commit.add(RunRecord(changes=[CellChange(order_id, "unlock", None, reason, "person", by)]))
+            commit.write(())
         done = unlock(SqliteWorkflowJournal(journal.db), order_id, by, reason, now, run_id)
         journal.finish_run(run_id, 0, {"unlocked": 1}, dt.datetime.now())
     return done

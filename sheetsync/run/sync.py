@@ -7,7 +7,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,21 +20,20 @@ from sheetsync.channels import FileAccount, Pulled, open_channels
 from sheetsync.config import Config, parse_duration
 from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, UnreadableInput
 from sheetsync.i18n import t
-from sheetsync.journal.sqlite import AS_CREATED, Journal, RunRecord
+from sheetsync.journal.sqlite import Journal, RunRecord
 from sheetsync.model.cells import KEEP, CellWrite, Keep
 from sheetsync.model.records import CellChange, Flag, HistoryEntry, anomaly_codes
 from sheetsync.model.values import ColumnCells, among, cell_value
 from sheetsync.reports.rejects import write_rejects
+from sheetsync.run.base_rows import base_rows, final_hashes, unlike_journal
 from sheetsync.run.clock import parse_now
+from sheetsync.run.commit import Commit, opened
 from sheetsync.run.workflow import advance_table, desk_workflow, send_and_record
 from sheetsync.runtime.frames import emptied
-from sheetsync.runtime.jsonrows import list_sql, row_batches
-from sheetsync.runtime.locks import RunLock
 from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.memory import LARGE_RUN
 from sheetsync.runtime.memory import fit_to_run as fit_memory_to_run
 from sheetsync.runtime.memory import give_back as give_back_memory
-from sheetsync.runtime.textsql import sql_text
 from sheetsync.runtime.threads import quick_handoffs
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import append_block, created, created_record, diff, texts, to_writes
@@ -115,16 +114,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     log_to_state_dir(config.state_dir)
     rules = compiled_rules(config)
     workflow = desk_workflow(config)
-    store = open_store(config, force=force)
     channels = open_channels(config)
-    with (RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal,
-          quick_handoffs()):
-        notices = [m for m in [lock.stale_message()] if m]
-        if not dry_run:
-            store.discard_leftovers()
-            for rec in journal.recover(store.sha256):
-                outcome = t("journal.recovered.kept" if rec.kept else "journal.recovered.dropped", lang)
-                notices.append(t("journal.recovered", lang, run=rec.run_id, outcome=outcome))
+    with opened(config, force=force, dry_run=dry_run) as desk, quick_handoffs():
+        store, journal, notices = desk.store, desk.journal, desk.notices
         # channels are read on a thread while the workbook is: both readers do most of their work without the GIL
         seen = journal.seen_files()
         pulling = _background(lambda: [channel.pull(seen.get, now) for channel in channels])
@@ -149,7 +141,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         identified = ~before["order_id"].isin(dup_ids) & before["order_id"].notna()
         unique = before if identified.all() else before[identified]
         hashes = row_hashes(unique)
-        stale = hashes.index[_unlike_journal(unique["order_id"], hashes.to_numpy(), stored)]
+        stale = hashes.index[unlike_journal(unique["order_id"], hashes.to_numpy(), stored)]
         seen_before = before.loc[stale]
         seen_before = seen_before[stored.index.get_indexer(seen_before["order_id"]) >= 0]
         snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
@@ -201,8 +193,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         entries = RunRecord(changes=edits, encoded_changes=changes.encoded(),
                             created=created_record(new_rows, pulled.created_by))
         staging = not dry_run and bool(len(changes) or len(new_rows))
-        staged = journal.stage(run_id, changes=entries, rows=len(work)) if staging else None
-        try:
+        with Commit(desk, run_id, staging=staging, early=entries, rows=len(work)) as commit:
+            staged = commit.staged
             writes = to_writes(changes, table.columns, cell_value, fill_of)
             block = append_block(new_rows, table.columns, ColumnCells)
             for name in ("anomalies", "status", "sla"):  # appended rows' coloured cells
@@ -215,8 +207,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                         writes += [CellWrite(r, table.columns[name], KEEP, painted[v])
                                    for r, v in zip(values.index.tolist(), values.tolist(), strict=True)]
             final = work.loc[~work["order_id"].isin(dup_ids)] if dup_ids else work  # not a copy of the whole table
-            new_hashes = _final_hashes(final, hashes, changes.rows())
-            snapshots = _base_rows(final, new_hashes, stored, new_rows.index)
+            new_hashes = final_hashes(final, hashes, changes.rows())
+            snapshots = base_rows(final, new_hashes, stored, new_rows.index)
             # the write is the run's memory peak: let go of what only the steps before it needed
             del stored, hashes, new_hashes, seen_before, snapshot, known, clean, flags, unique
             if len(work) >= LARGE_RUN:
@@ -232,8 +224,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                        if f.skipped is None and f.error is None],
                 unlocks_used=advanced.unlocks_used if advanced is not None else [],
             )
-            if staged is not None:
-                staged.add(record)
+            commit.add(record)
             rejects = [r for p in pulls for r in p.rejects]
             result = RunResult(
                 run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(work),
@@ -253,19 +244,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             if not dry_run:
                 if rejects:
                     result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id))
-                written = store.write(writes, block, on_staged=staged.commit if staged else None)
-        except BaseException:
-            if staged is not None:
-                staged.abort()
-            raise
+                written = commit.write(writes, block)
         if not dry_run:
-            if written is None:
-                if staged is not None:
-                    staged.commit(None)
-                else:
-                    journal.record(run_id, record, workbook_sha256=None)
-            else:
-                journal.confirm(run_id)
+            if written is not None:
                 result.workbook_written = True
                 result.backup = str(written.backup) if written.backup else None
                 result.cells_written = written.cells
@@ -427,79 +408,6 @@ def history(config: Config, order_id: str) -> list[HistoryEntry]:
         return journal.history(order_id)
 
 
-
-def _final_hashes(final: pd.DataFrame, before: pd.Series, changed: np.ndarray) -> pd.Series:
-    """Row hashes after the run: the ones computed on reading, recomputed only for rows this run changed or added."""
-    out = pd.Series(np.zeros(len(final), dtype=np.int64), index=final.index)
-    kept = final.index.isin(before.index) & ~final.index.isin(changed)
-    out[kept] = before.reindex(final.index[kept]).to_numpy(dtype=np.int64)
-    redo = final.index[~kept]
-    if len(redo) > len(final) // 2:  # an import: hashing every row costs less than copying most of them
-        out[redo] = row_hashes(final).to_numpy(dtype=np.int64)[~kept]
-    elif len(redo):
-        out[redo] = row_hashes(final.loc[redo]).to_numpy(dtype=np.int64)
-    return out
-
-
-class _Snapshots:
-    """The journal's base rows of a run, encoded a batch at a time as the journal inserts them
-    (`EncodedSnapshots`): 100,000 JSON rows held at once would cost more memory than the table
-    they come from."""
-
-    CHUNK = 2048
-
-    def __init__(self, final: pd.DataFrame, positions: np.ndarray, hashes: np.ndarray, created: np.ndarray) -> None:
-        """`created` marks the rows of `final` whose values the run records as their creation: their
-        base row refers to it (`journal.AS_CREATED`) instead of repeating it."""
-        self._final, self._positions, self._hashes, self._created = final, positions, hashes, created
-
-    def __len__(self) -> int:
-        return len(self._positions)
-
-    def __iter__(self) -> Iterator[str]:
-        """The rows' order_ids, made a batch at a time (a million as one list: 70 MB through the write)."""
-        return self._ids(np.ones(len(self._positions), dtype=bool))
-
-    def existing(self) -> Iterator[str]:
-        return self._ids(~self._created[self._positions])
-
-    def created(self) -> Iterator[str]:
-        keep = np.zeros(len(self._final), dtype=bool)
-        keep[self._positions[self._created[self._positions]]] = True
-        yield from row_batches(self._final, ["order_id"], "to_json(c0)", keep=keep, batch=self.CHUNK * 8)
-
-    def _ids(self, which: np.ndarray) -> Iterator[str]:
-        ids, positions = self._final["order_id"], self._positions[which]
-        for start in range(0, len(positions), self.CHUNK * 8):
-            yield from texts(ids.iloc[positions[start : start + self.CHUNK * 8]]).tolist()
-
-    def encoded(self) -> Iterator[str]:
-        """The rows as `[order_id, hash, values]` JSON arrays, a JSON array of them per batch (`EncodedSnapshots`)."""
-        fields = list(self._final.columns)
-        keep = np.zeros(len(self._final), dtype=bool)
-        keep[self._positions] = True
-        order_id = f"c{fields.index('order_id')}"
-        values = f"CASE WHEN created_ THEN {sql_text(AS_CREATED)} ELSE {list_sql(fields)}::VARCHAR END"
-        yield from row_batches(self._final, fields, f"json_array({order_id}, hash_, {values})",
-                               extra={"hash_": self._hashes, "created_": self._created}, keep=keep, batch=self.CHUNK)
-
-
-def _base_rows(final: pd.DataFrame, hashes: pd.Series, stored: pd.Series, created: pd.Index) -> _Snapshots:
-    """The snapshot (JSON) of every row whose hash differs from the journal's: what the sheet holds after
-    this run; `created` labels the rows the run appends, whose creation the journal records with these values."""
-    values = hashes.to_numpy()
-    return _Snapshots(final, np.flatnonzero(_unlike_journal(final["order_id"], values, stored)), values,
-                      final.index.isin(created) if len(created) else np.zeros(len(final), dtype=bool))
-
-
-def _unlike_journal(order_ids: pd.Series, hashes: np.ndarray, stored: pd.Series) -> np.ndarray:
-    """Whether each row's hash differs from its base row in the journal (`stored`: order_id -> hash), or it has none."""
-    if not len(stored):
-        return np.ones(len(order_ids), dtype=bool)
-    at = stored.index.get_indexer(order_ids)
-    return ~((at >= 0) & (stored.to_numpy()[at] == hashes))
-
-
 def _created_dict(entry: CellChange, row: object) -> dict[str, Any]:
     return {"row": int(row), "column": None, "order_id": entry.order_id, "field": "*", "old": None, "new": entry.new,  # type: ignore[call-overload]
             "source": entry.source}
@@ -520,7 +428,6 @@ def _counts(result: RunResult) -> dict[str, Any]:
         "deleted": len(result.deleted), "duplicates": len(result.duplicates), "anomalies": result.anomalies,
         "cells_written": result.cells_written, "rows_appended": result.rows_appended, "seconds": result.seconds,
     }
-
 
 
 @dataclass

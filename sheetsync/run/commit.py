@@ -1,0 +1,96 @@
+"""The one protocol of every command that writes the desk: open, stage, write, confirm, finish.
+
+`opened` takes the run lock, throws away what a killed run left beside the workbook and settles the
+journal with the workbook (`Journal.recover`); `Commit` stages the run's journal records on their own
+thread, writes the workbook through the store, and confirms the run once the new workbook is in
+place.  A kill at any moment leaves the workbook and the journal agreeing: the old workbook and the
+journal as it was, or the new one and the run recorded.  `sync`, `import` (through `sync`),
+`approve` and `unlock` all go through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from sheetsync.config import Config
+from sheetsync.i18n import t
+from sheetsync.journal.sqlite import Journal, RunRecord, StagedRun
+from sheetsync.model.cells import AppendBlock, CellWrite
+from sheetsync.runtime.locks import RunLock
+from sheetsync.stores import open_store
+from sheetsync.stores.xlsx import WriteResult, XlsxStore
+
+
+@dataclass(slots=True)
+class Desk:
+    """A desk opened for writing: its store, its journal (recovered), and what opening it found."""
+
+    config: Config
+    store: XlsxStore
+    journal: Journal
+    notices: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def opened(config: Config, *, force: bool = False, dry_run: bool = False) -> Iterator[Desk]:
+    """The desk under its run lock (a second run exits 4), its journal settled with the workbook.
+
+    `dry_run` opens the journal read-only and recovers nothing: a dry run changes no file."""
+    lang = config.language
+    store = open_store(config, force=force)
+    with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal:
+        notices = [m for m in [lock.stale_message()] if m]
+        if not dry_run:
+            store.discard_leftovers()
+            for rec in journal.recover(store.sha256):
+                outcome = t("journal.recovered.kept" if rec.kept else "journal.recovered.dropped", lang)
+                notices.append(t("journal.recovered", lang, run=rec.run_id, outcome=outcome))
+        yield Desk(config, store, journal, notices)
+
+
+class Commit:
+    """One run's journal records and workbook write, committed together.
+
+    Created before the writes are computed when `staging` (the run will write cells): the journal's
+    inserts of `early` (its cell changes) begin at once on a thread beside the rest of the run; `add`
+    hands over the rest of the record, `write` writes the workbook and confirms the run.  Leaving the
+    `with` block before `write` finished (an exception) rolls the staged records back."""
+
+    def __init__(self, desk: Desk, run_id: int, *, staging: bool, early: RunRecord | None = None, rows: int = 0) -> None:
+        self._desk, self._run_id = desk, run_id
+        self._staged: StagedRun | None = desk.journal.stage(run_id, changes=early, rows=rows) if staging else None
+        self._record: RunRecord | None = None
+        self._done = False
+
+    @property
+    def staged(self) -> bool:
+        return self._staged is not None
+
+    def add(self, record: RunRecord) -> None:
+        """The run's record: base rows, keys, flags, files ... (its changes too, unless given as `early`)."""
+        if self._staged is not None:
+            self._staged.add(record)
+        self._record = record
+
+    def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None) -> WriteResult | None:
+        """Write the workbook (nothing when there is nothing to write) and commit the run's records with it."""
+        journal, staged = self._desk.journal, self._staged
+        written = self._desk.store.write(writes, block, on_staged=staged.commit if staged is not None else None)
+        self._done = True
+        if written is not None:
+            journal.confirm(self._run_id)
+        elif staged is not None:
+            staged.commit(None)
+        else:
+            journal.record(self._run_id, self._record or RunRecord(), workbook_sha256=None)
+        return written
+
+    def __enter__(self) -> Commit:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if not self._done and self._staged is not None:
+            self._staged.abort()
