@@ -25,7 +25,8 @@ from sheetsync.run.commands import ApproveResult
 from sheetsync.run.commands import approve_orders as approve
 from sheetsync.run.commands import queues as queue
 from sheetsync.run.commands import unlock_order as unlock
-from sheetsync.run.sync import CheckResult, RunResult, ValidateResult, check, history, sync, validate
+from sheetsync.run.inspect import CheckResult, ValidateResult, check, history, validate
+from sheetsync.run.sync import RunResult, sync
 
 __all__ = [
     "ApproveResult",

@@ -9,7 +9,8 @@ from rich.table import Table as RichTable
 
 from sheetsync.i18n import Lang, t
 from sheetsync.model.records import HistoryEntry
-from sheetsync.run.sync import CheckResult, RunResult, ValidateResult
+from sheetsync.run.inspect import CheckResult, ValidateResult
+from sheetsync.run.sync import RunResult
 
 
 def show_sync(console: Console, result: RunResult, lang: Lang) -> None:

@@ -40,8 +40,8 @@ from sheetsync.journal.sqlite import Journal
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.values import among
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
+from sheetsync.run.accounts import account_pulls
 from sheetsync.run.clock import parse_now
-from sheetsync.run.sync import _account as account_pulls
 from sheetsync.runtime.files import file_sha256
 from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
@@ -367,7 +367,7 @@ def _later_occurrences(parts: list[Part]) -> list[np.ndarray]:
 
 
 class _Sources(dict[str, list[tuple[int, list[int]]]]):
-    """A pull's `sources` (key -> [(table, lines)]) held as arrays: `api._account` counts the lines through
+    """A pull's `sources` (key -> [(table, lines)]) held as arrays: `run.accounts.account_pulls` counts the lines through
     `line_counts`, and a million records need no million lists.  Empty as a dict."""
 
     def __init__(self, keys: pd.Index, tables: np.ndarray, counts: np.ndarray) -> None:
@@ -375,7 +375,7 @@ class _Sources(dict[str, list[tuple[int, list[int]]]]):
         self._keys, self._tables, self._counts = keys, tables, counts
 
     def line_counts(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-        """The keys, the table (file) of each and its count of lines, as arrays (`api._account`)."""
+        """The keys, the table (file) of each and its count of lines, as arrays (`run.accounts.account_pulls`)."""
         return self._keys, self._tables, self._counts
 
     def keys_in_order(self) -> list[str]:

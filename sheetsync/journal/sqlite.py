@@ -545,6 +545,13 @@ class Journal:
 
     # sequences and history --------------------------------------------
 
+    def last_number(self, name: str) -> int:
+        """The last number sequence `name` gave (0: none yet), reserving nothing."""
+        if name in self._peeked:
+            return self._peeked[name]
+        row = self.db.execute("SELECT value FROM sequences WHERE name=?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
     def next_sequence(self, name: str, count: int) -> int:
         """Reserve `count` numbers of sequence `name`; returns the first.
 

@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Final, Protocol
 
+import pandas as pd
+
 from sheetsync.model.records import Unlock
 
 SCHEMA_SQL: Final = """
@@ -58,6 +60,13 @@ class SqliteWorkflowJournal:
         cur = self.db.execute("INSERT INTO unlocks(order_id, unlocked_by, reason, at, run_id) VALUES (?, ?, ?, ?, ?)",
                               (order_id, by, reason, at.isoformat(sep=" ", timespec="seconds"), run_id))
         return int(cur.lastrowid or 0)
+
+    def earlier_orders(self) -> pd.DataFrame:
+        """Orders deleted from the sheet (order_id, customer_id, phone, created_at as canonical text): a
+        customer with one of them is not a first-time customer."""
+        return pd.read_sql_query(
+            "SELECT order_id, json_extract(vals, '$.customer_id') AS customer_id, json_extract(vals, '$.phone') AS phone,"
+            " json_extract(vals, '$.created_at') AS created_at FROM deleted", self.db, dtype="str")
 
     def open_unlocks(self) -> dict[str, Unlock]:
         rows = self.db.execute("SELECT order_id, unlocked_by, reason, id FROM unlocks WHERE used_run IS NULL ORDER BY id")

@@ -21,7 +21,7 @@ from sheetsync.journal.sqlite import Journal, RunRecord, StagedRun
 from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.runtime.locks import RunLock
 from sheetsync.stores import open_store
-from sheetsync.stores.xlsx import WriteResult, XlsxStore
+from sheetsync.stores.base import Store, Written
 
 
 @dataclass(slots=True)
@@ -29,7 +29,7 @@ class Desk:
     """A desk opened for writing: its store, its journal (recovered), and what opening it found."""
 
     config: Config
-    store: XlsxStore
+    store: Store
     journal: Journal
     notices: list[str] = field(default_factory=list)
 
@@ -75,7 +75,7 @@ class Commit:
             self._staged.add(record)
         self._record = record
 
-    def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None) -> WriteResult | None:
+    def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None) -> Written | None:
         """Write the workbook (nothing when there is nothing to write) and commit the run's records with it."""
         journal, staged = self._desk.journal, self._staged
         written = self._desk.store.write(writes, block, on_staged=staged.commit if staged is not None else None)

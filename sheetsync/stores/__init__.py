@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
+from sheetsync.stores.base import Store
 from sheetsync.stores.xlsx import XlsxStore
 
-STORES: dict[str, type[XlsxStore]] = {"xlsx": XlsxStore}
+STORES: dict[str, Callable[..., Store]] = {"xlsx": XlsxStore}
 
 
-def open_store(config: Config, *, force: bool = False) -> XlsxStore:
+def open_store(config: Config, *, force: bool = False) -> Store:
+    """The desk's store, by `table.backend`; an unknown backend is a ConfigError listing the known ones."""
     backend = config.table.backend
     if backend not in STORES:
         raise ConfigError(t("config.bad_backend", config.language, name=backend, known=", ".join(STORES)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
@@ -41,25 +42,39 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
-class SheetInfo:
-    """What `sheetsync check` shows: where the table is and which headers it has."""
+class Written:
+    """What a store's write did: the new workbook's sha256 (the journal's run is pending for it), the
+    previous version kept as a backup (None when the desk keeps none), and how many cells it wrote."""
 
-    location: str
-    sheet: str
-    header_row: int
-    headers: dict[int, str]
-    rows: int
+    sha256: str
+    backup: Path | None
+    cells: int
 
 
 class Store(Protocol):
-    """Where the order table lives: an .xlsx file or a Google Sheet."""
+    """Where the order table lives: an .xlsx file (`stores/xlsx/`) or a Google Sheet.  Exactly what the
+    run calls; the contract suite (tests/test_store_contract.py) says what each backend must do."""
 
-    def read(self) -> Table: ...
-
-    def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
-              on_staged: Callable[[str], None] | None = None) -> object | None:
-        """Apply the writes (and append the block) atomically; None, touching nothing, when there are none.
-        `on_staged(sha256)` runs once the new file is complete, before it replaces the old one."""
+    def read(self) -> Table:
+        """The order table as it is now: header row found, columns mapped to fields, values canonical."""
         ...
 
-    def describe(self) -> SheetInfo: ...
+    def read_sheet(self, name: str) -> pd.DataFrame | None:
+        """Another sheet of the same workbook (a customers or inventory list) as text, its first row as
+        the column names; None when there is no such sheet."""
+        ...
+
+    def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
+              on_staged: Callable[[str], None] | None = None) -> Written | None:
+        """Apply the writes (and append the block) atomically; None, touching nothing, when there are none.
+        `on_staged(sha256)` runs once the new version is complete, before it replaces the old one."""
+        ...
+
+    def sha256(self) -> str | None:
+        """A fingerprint of the table's current version (None: there is none), which the journal compares
+        with a run's pending version after a crash."""
+        ...
+
+    def discard_leftovers(self) -> None:
+        """Remove what a run killed while writing left behind (called under the run lock)."""
+        ...

@@ -15,7 +15,6 @@ import os
 import shutil
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
@@ -28,18 +27,11 @@ from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.model.values import canonical_column
 from sheetsync.runtime.files import file_sha256, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
-from sheetsync.stores.base import SheetInfo, Table
+from sheetsync.stores.base import Table, Written
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
 
 HEADER_SEARCH_ROWS = 30
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    sha256: str
-    backup: Path | None
-    cells: int
 
 
 class XlsxStore:
@@ -155,19 +147,10 @@ class XlsxStore:
             extra_headers=extra,
         )
 
-    def describe(self) -> SheetInfo:
-        frame, first_row, first_col = self._raw()
-        if frame.empty:
-            return SheetInfo(str(self.path), self.sheet, 1, {}, 0)
-        h = self._find_header(frame, first_row)
-        headers = {i + first_col: str(v) for i, v in enumerate(frame.iloc[h]) if isinstance(v, str) and v.strip()}
-        rows = int(frame.iloc[h + 1 :].notna().any(axis=1).sum())
-        return SheetInfo(str(self.path), self.sheet, first_row + h, headers, rows)
-
     # writing -------------------------------------------------------------
 
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
-              on_staged: Callable[[str], None] | None = None) -> WriteResult | None:
+              on_staged: Callable[[str], None] | None = None) -> Written | None:
         """Patch the workbook atomically; `on_staged(sha256)` runs after the new file is complete
         and before it replaces the old one (the journal records the run as pending there)."""
         if not writes and appends is None:
@@ -194,7 +177,7 @@ class XlsxStore:
             fsync_dir(self.path.parent)
         finally:
             tmp.unlink(missing_ok=True)
-        return WriteResult(digest, backup, stats.cells_written)
+        return Written(digest, backup, stats.cells_written)
 
     def discard_leftovers(self) -> None:
         """Remove temp files of a run that was killed while writing (call while holding the run lock)."""

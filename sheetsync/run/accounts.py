@@ -1,0 +1,50 @@
+"""Every input file accounted for: rows read = new + updated + unchanged + rejected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sheetsync.channels.base import FileAccount, Pulled
+from sheetsync.model.values import among
+from sheetsync.steps.pull import Incorporated
+
+
+def account_pulls(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount]:
+    """Per input file: rows read = new + updated + unchanged + rejected."""
+    accounts: list[FileAccount] = []
+    for index, pull in enumerate(pulls):
+        line_counts = getattr(pull.sources, "line_counts", None)
+        if line_counts is not None:  # an import's million orders, counted by arrays
+            _account_arrays(pull, index, pulled, *line_counts())
+            accounts.extend(pull.files)
+            continue
+        created = {key for pull_index, _, keys, _ in pulled.new_keys if pull_index == index for key in keys.to_pylist()}
+        for key, sources in pull.sources.items():
+            outcome = "new" if key in created else pulled.outcome.get((index, key), "unchanged")
+            for file_index, lines in sources:
+                account = pull.files[file_index]
+                setattr(account, outcome, getattr(account, outcome) + len(lines))
+        accounts.extend(pull.files)
+    return accounts
+
+
+def _account_arrays(pull: Pulled, index: int, pulled: Incorporated, keys: pd.Index, tables: np.ndarray,
+                    counts: np.ndarray) -> None:
+    """`account_pulls` for sources given as arrays: each key, its file (an index in `pull.files`) and its lines."""
+    outcome = np.full(len(keys), 2)  # 0 new, 1 updated, 2 unchanged
+    text = pd.Series(keys, dtype="str")
+    for pull_index, _, made, _ in pulled.new_keys:
+        if pull_index == index:
+            outcome[among(text, made)] = 0
+    names = ("new", "updated", "unchanged")
+    if pulled.outcome:
+        code_of = {name: code for code, name in enumerate(names)}
+        rest = np.flatnonzero(outcome != 0)
+        for i, key in zip(rest.tolist(), text.iloc[rest].tolist(), strict=True):
+            outcome[i] = code_of[pulled.outcome.get((index, key), "unchanged")]
+    for code, name in enumerate(names):
+        mine = outcome == code
+        sums = np.bincount(tables[mine], weights=counts[mine], minlength=len(pull.files))
+        for account, n in zip(pull.files, sums.tolist(), strict=False):
+            setattr(account, name, getattr(account, name) + int(n))

@@ -1,0 +1,152 @@
+"""A sync's first phase: read everything the steps need, before any of them runs.
+
+The sheet (through the store) and the channels' pulls are read side by side; then one pass over the
+journal reads what the steps will look at: the base rows' hashes, the snapshot of the rows people
+changed since the last run, natural keys, merge bases, open flags, deleted orders, the order_id
+sequence and the workflow's history.  What is read is data; the steps never see the journal or the
+store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import pandas as pd
+
+from sheetsync.channels.base import Channel, Pulled
+from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.workflow import SqliteWorkflowJournal
+from sheetsync.model.records import Flag, WorkflowHistory
+from sheetsync.run.base_rows import unlike_journal
+from sheetsync.run.commit import Desk
+from sheetsync.steps.diff import texts
+from sheetsync.steps.edits import row_hashes
+from sheetsync.steps.identity import deleted_ids, duplicate_ids
+from sheetsync.steps.workflow.compiled import Workflow
+from sheetsync.stores.base import Store, Table
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Gathered:
+    """What one sync read.  `decide` takes it over: the table as read is let go once the diff is made."""
+
+    table: Table
+    pulls: list[Pulled]
+    duplicates: dict[str, list[int]]
+    """order_id -> the sheet rows where it stands more than once."""
+    stored: pd.Series
+    """order_id -> row hash of every base row the journal keeps."""
+    hashes: pd.Series
+    """Row hash of every row with an order_id of its own (index: sheet rows)."""
+    stale: pd.Index
+    """The rows of `hashes` whose hash differs from their base row (or that have none)."""
+    seen_before: pd.DataFrame
+    """The stale rows the journal knows: a person changed them since the last run."""
+    snapshot: pd.DataFrame
+    known: pd.DataFrame
+    """The journal's values of `seen_before` (row i is its row i), and whether it has each field."""
+    doubled_snapshot: pd.DataFrame
+    """The journal's values of the rows whose order_id stands twice (index: their rows)."""
+    natural_keys: dict[str, dict[str, str]]
+    merge_base: dict[tuple[str, str], str | None]
+    deleted: set[str]
+    """Orders a person deleted in an earlier run: never re-created."""
+    gone: list[str]
+    """Orders the journal knows that are no longer in the sheet (deleted since the last run)."""
+    gone_values: dict[str, dict[str, str | None]]
+    open_flags: list[Flag]
+    sequence: int
+    """The last order_id number given: new ids count on from it."""
+    workflow: WorkflowHistory | None = None
+    lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def read_side_by_side(store: Store, channels: Sequence[Channel], seen: Callable[[str], str | None],
+                      now: dt.datetime) -> tuple[Table, list[Pulled]]:
+    """The sheet, and what each channel brought: the channels are read on a thread while the workbook is
+    (both readers do most of their work without the GIL)."""
+    pulling = _background(lambda: [channel.pull(seen, now) for channel in channels])
+    try:
+        table = store.read()
+    except BaseException:
+        pulling.exception()  # let the channels finish; the reading error is the one to report
+        raise
+    return table, pulling.result()
+
+
+def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | None) -> Gathered:
+    """One read of the journal state the steps need, for this table and these pulls."""
+    journal = desk.journal
+    before = table.frame
+    duplicates = duplicate_ids(before)
+    doubled = set(duplicates)
+    stored = journal.base_hashes()
+    identified = ~before["order_id"].isin(doubled) & before["order_id"].notna()
+    unique = before if identified.all() else before[identified]
+    hashes = row_hashes(unique)
+    stale = hashes.index[unlike_journal(unique["order_id"], hashes.to_numpy(), stored)]
+    seen_before = before.loc[stale]
+    seen_before = seen_before[stored.index.get_indexer(seen_before["order_id"]) >= 0]
+    snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
+    gone = deleted_ids(before, stored.index[~stored.index.isin(doubled)])
+    return Gathered(
+        table=table, pulls=pulls, duplicates=duplicates, stored=stored, hashes=hashes, stale=stale,
+        seen_before=seen_before, snapshot=snapshot, known=known,
+        doubled_snapshot=_doubled_snapshot(before, doubled, journal),
+        natural_keys={p.name: journal.natural_keys(p.name) for p in pulls if p.kind != "waybills" and len(p.records)},
+        merge_base=journal.merge_bases(), deleted=journal.deleted_ids(), gone=gone,
+        gone_values=journal.base_values(gone), open_flags=journal.open_flags(),
+        sequence=journal.last_number("order_id"),
+        workflow=_workflow_history(journal) if workflow is not None else None,
+        lookups=_lookups(workflow, desk.store) if workflow is not None else {},
+    )
+
+
+def _doubled_snapshot(before: pd.DataFrame, doubled: set[str], journal: Journal) -> pd.DataFrame:
+    """The journal's values of the rows whose order_id stands twice: they are left out of people's edits,
+    but a channel may still update one of them."""
+    if not doubled:
+        return before.iloc[:0]
+    rows = before[before["order_id"].isin(doubled)]
+    values, known = journal.base_frame(texts(rows["order_id"]).tolist(), list(before.columns))
+    return values.where(known).set_axis(rows.index)
+
+
+def _workflow_history(journal: Journal) -> WorkflowHistory:
+    tables = SqliteWorkflowJournal(journal.db)
+    return WorkflowHistory(earlier_orders=tables.earlier_orders(), unlocks=tables.open_unlocks(),
+                           alerts_sent=tables.alerts_sent())
+
+
+def _lookups(workflow: Workflow, store: Store) -> dict[str, pd.DataFrame]:
+    """The customers / inventory sheets the workflow names, read from the same workbook."""
+    out: dict[str, pd.DataFrame] = {}
+    for name in ("customers", "inventory"):
+        spec = getattr(workflow.lookups, name, None)
+        if spec is not None:
+            sheet = store.read_sheet(spec.sheet)
+            if sheet is not None:
+                out[name] = sheet
+    return out
+
+
+def _background(task: Callable[[], T]) -> Future[T]:
+    """Run `task` on a thread of its own; `result()` waits for it and raises what it raised."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(task())
+        except BaseException as exc:  # handed to the caller by result()
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="sheetsync-pull", daemon=True).start()
+    return future
+
