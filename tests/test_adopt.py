@@ -17,6 +17,7 @@ from sheetsync import load_config
 from sheetsync.desk.adopt import adopt_workbook
 from sheetsync.errors import ConfigError
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 DATA = Path(__file__).parent / "data"
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -59,7 +60,7 @@ def test_a_team_workbook_is_used_with_its_own_headers(tmp_path: Path) -> None:
     assert result.missing == ["channel", "status_since", "promised_by", "sla", "anomalies"]
     assert book.read_bytes() == before  # nothing asked to be added: the workbook is not touched
     config = load_config(tmp_path / "sheetsync.yaml")
-    table = open_store(config).read()
+    table = read_table(open_store(config), config)
     assert table.header_row == 2 and len(table.frame) == 2 and list(table.extra_headers) == ["业务员"]
     assert sheetsync.sync(config, now=NOW).rows == 2
 

@@ -26,6 +26,7 @@ from sheetsync.importing.importer import ImportResult, import_files
 from sheetsync.journal.sqlite import Journal
 from sheetsync.reports.rejects import csv_safe
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 LEGACY = Path(__file__).parent / "data" / "legacy"
 EXPORTS = Path(__file__).parent / "data" / "exports"
@@ -54,7 +55,7 @@ def everything(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Import
 
 
 def rows_of(config: Config) -> list[dict[str, str]]:
-    frame = open_store(config).read().frame
+    frame = read_table(open_store(config), config).frame
     return [{f: ("" if frame.at[i, f] is None or frame.at[i, f] != frame.at[i, f] else str(frame.at[i, f]))
              for f in SHOWN if f in frame.columns} for i in frame.index]
 

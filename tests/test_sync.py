@@ -18,6 +18,7 @@ from sheetsync.config import Config, load_preset
 from sheetsync.model.cells import CellWrite
 from sheetsync.runtime.locks import RunLock
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
 H = load_preset("zh")
@@ -75,7 +76,7 @@ def test_text_keeps_every_digit_and_leading_zero(tmp_path: Path, desk: Path) -> 
         ["A1", "0571-87654321", "010010", "6912345678901234567", 2000.5, None],
         ["A2", 13812345678, "000123", "000000000000000042", 0.1, "2026/1/5 13:00"],
     ])
-    table = open_store(load_config(desk)).read()
+    table = read_table(open_store(load_config(desk)), load_config(desk))
     assert table.frame["phone"].tolist() == ["0571-87654321", "13812345678"]
     assert table.frame["postcode"].tolist() == ["010010", "000123"]
     assert table.frame["channel_order_id"].tolist() == ["6912345678901234567", "000000000000000042"]
@@ -295,13 +296,13 @@ def test_the_journal_holds_the_exact_hash_of_every_row_it_left(make_desk: Callab
 
     config = make_desk([{"order_id": f"A{i}", "customer_name": f"客户{i}"} for i in range(5)] + [{"customer_name": "新"}])
     sheetsync.sync(config, now=NOW)
-    frame = open_store(config).read().frame
+    frame = read_table(open_store(config), config).frame
     expected = dict(zip(frame["order_id"], row_hashes(frame), strict=True))
     with Journal(config.journal_path) as journal:
         assert journal.base_hashes().to_dict() == {k: int(v) for k, v in expected.items()}
     edit(config, CellWrite(2, 6, "客户零"))
     sheetsync.sync(config, now=NOW)
-    frame = open_store(config).read().frame
+    frame = read_table(open_store(config), config).frame
     with Journal(config.journal_path) as journal:
         assert journal.base_hashes().to_dict() == {k: int(v) for k, v in zip(frame["order_id"], row_hashes(frame), strict=True)}
 

@@ -14,6 +14,7 @@ import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.model.cells import CellWrite
+from sheetsync.stores.table import read_table
 from sheetsync.stores.xlsx import XlsxStore
 
 H = load_preset("zh")
@@ -48,7 +49,7 @@ def test_findings_are_written_coloured_and_cleared_once_fixed(make_desk: Callabl
     assert "FFC7CE" in styles  # the error fill exists in the workbook's styles
     # a person fixes row 3's phone and city: the next run clears those findings
     store = XlsxStore(config)
-    columns = store.read().columns
+    columns = read_table(store, config).columns
     store.write([CellWrite(3, columns["phone"], "13900001111"), CellWrite(3, columns["province"], "浙江省"),
                  CellWrite(3, columns["city"], "杭州市")])
     again = sheetsync.sync(config, now=NOW)

@@ -19,6 +19,7 @@ from sheetsync.errors import ConfigError
 from sheetsync.journal.workflow import SqliteWorkflowJournal
 from sheetsync.run import commands
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, 0)
 
@@ -72,7 +73,7 @@ def test_approve_signs_orders_through_the_store_and_the_journal(desk: Config, ca
     assert code == 0
     assert [(s["order_id"], s["outcome"], s["approver"]) for s in result["signatures"]] == [
         ("SS-5", "signed", "王总监、李会计"), ("SS-6", "signed", "李会计"), ("SS-404", "not_found", None)]
-    frame = open_store(desk).read().frame.set_index("order_id")
+    frame = read_table(open_store(desk), desk).frame.set_index("order_id")
     assert frame.loc["SS-5", "approver"] == "王总监、李会计" and frame.loc["SS-6", "approver"] == "李会计"
     history = sheetsync.history(desk, "SS-5")
     assert [(e.command, e.field, e.old, e.new, e.source, e.detail) for e in history] == [

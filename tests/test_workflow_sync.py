@@ -16,6 +16,7 @@ import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.model.cells import CellWrite
+from sheetsync.stores.table import read_table
 from sheetsync.stores.xlsx import XlsxStore
 
 H = load_preset("zh")
@@ -72,7 +73,7 @@ def test_orders_move_wait_for_signatures_and_a_wrong_move_is_put_back(
     assert _cells(config, "sla")[1:] == ["正常", "正常"]
     # a person jumps A3 from 审核中 to 已发货: put back and flagged
     store = XlsxStore(config)
-    store.write([CellWrite(4, store.read().columns["status"], "已发货")])
+    store.write([CellWrite(4, read_table(store, config).columns["status"], "已发货")])
     second = sheetsync.sync(config, now=NOW + dt.timedelta(minutes=5))
     assert _cells(config, "status")[2] == "审核中"
     assert "ILLEGAL_MOVE 审核中→已发货" in _cells(config, "anomalies")[2]

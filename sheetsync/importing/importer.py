@@ -47,6 +47,7 @@ from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
 from sheetsync.steps.pull import Incorporated
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 DISAGREEMENTS_SHOWN = 100
 SAMPLE_SHOWN = 10
@@ -458,7 +459,7 @@ def _account(tables: list[ParsedTable], accounts: Sequence[Mapping_[str, Any]], 
 def _preview_accounts(config: Config, pulls: list[Pulled]) -> list[dict[str, Any]]:
     """The accounts a run would give: an order the journal's natural keys or the sheet's own channel and
     channel order number cells know is merged, the others are new; nothing is written."""
-    table = open_store(config).read().frame
+    table = read_table(open_store(config), config).frame
     outcome: dict[tuple[int, str], str] = {}
     with Journal(config.journal_path, config.language, readonly=True) as journal:
         for number, pull in enumerate(pulls):

@@ -1,24 +1,59 @@
 """The journal opened for reading only, by the reports: never written, never migrated on disk.
 
 A journal at the current schema is read in place (SQLite's read-only mode); an older one is
-copied into memory and migrated there (`Journal(readonly=True)`), so a report never changes it.
+copied into memory and migrated there (`Journal(readonly=True)`), so a report never changes it;
+a desk without a journal yet reads as an empty one.  The reports ask `JournalView` for what they
+need; none of them holds a connection or writes SQL.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, t
+from sheetsync.journal.kpi_history import History, load_history
 from sheetsync.journal.schema import SCHEMA_VERSION
 from sheetsync.journal.sqlite import Journal
 
 
+class JournalView:
+    """What the reports read from the journal."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def natural_keys(self, channel: str) -> dict[str, str]:
+        """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
+        return dict(self._db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
+
+    def run_pending(self) -> bool:
+        """Whether a run wrote its workbook but was not confirmed (the next run settles it)."""
+        return self._db.execute("SELECT 1 FROM runs WHERE state = 'pending' LIMIT 1").fetchone() is not None
+
+    def kpi_history(self, desk: pd.DataFrame | Callable[[], pd.DataFrame]) -> History:
+        """Stays in states and anomalies raised and cleared (`kpi_history.py`)."""
+        return load_history(self._db, desk)
+
+
 @contextmanager
-def read_journal(path: Path, lang: Lang) -> Iterator[sqlite3.Connection]:
+def read_journal(path: Path, lang: Lang) -> Iterator[JournalView]:
+    """The journal at `path` for reading; an empty one when the desk has none yet."""
+    if not path.exists():
+        with Journal(path, lang, readonly=True) as empty:
+            yield JournalView(empty.db)
+        return
+    with _connection(path, lang) as db:
+        yield JournalView(db)
+
+
+@contextmanager
+def _connection(path: Path, lang: Lang) -> Iterator[sqlite3.Connection]:
     """A read-only connection to the journal at `path` (which must exist)."""
     try:
         db = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)

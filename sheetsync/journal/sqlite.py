@@ -33,6 +33,7 @@ from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.journal import created as journal_created
 from sheetsync.journal.schema import MIGRATIONS, SCHEMA_VERSION
+from sheetsync.journal.workflow import SqliteWorkflowJournal
 from sheetsync.model.changes import Created
 from sheetsync.model.records import CellChange, Flag, HistoryEntry
 from sheetsync.runtime.memory import LARGE_RUN
@@ -544,6 +545,11 @@ class Journal:
         return {row[0] for row in self.db.execute("SELECT order_id FROM deleted")}
 
     # sequences and history --------------------------------------------
+
+    @property
+    def workflow(self) -> SqliteWorkflowJournal:
+        """The workflow's tables: unlocks and the alerts already sent."""
+        return SqliteWorkflowJournal(self.db)
 
     def last_number(self, name: str) -> int:
         """The last number sequence `name` gave (0: none yet), reserving nothing."""

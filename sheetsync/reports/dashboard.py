@@ -134,8 +134,8 @@ def write_dashboard(config: Config, report: KpiReport) -> str:
     with RunLock(config.state_dir, lang):
         refuse_if_open(path, lang)
         if config.journal_path.exists():
-            with read_journal(config.journal_path, lang) as db:
-                if db.execute("SELECT 1 FROM runs WHERE state = 'pending' LIMIT 1").fetchone():
+            with read_journal(config.journal_path, lang) as journal:
+                if journal.run_pending():
                     raise TableLocked(t("kpi.dashboard.pending", lang))
         tmp = path.with_name(f".{path.name}.{os.getpid()}.sheetsync-tmp")
         try:

@@ -25,13 +25,13 @@ import pandas as pd
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
-from sheetsync.journal.kpi_history import History, hourly_backlog, load_history, times
+from sheetsync.journal.kpi_history import History, hourly_backlog, times
 from sheetsync.journal.read import read_journal
-from sheetsync.journal.sqlite import Journal
 from sheetsync.model.records import anomaly_codes
 from sheetsync.reports.states import CLOSED_STATES, FINAL_STATES, SLA_BREACH
 from sheetsync.runtime import textops
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 WINDOW: Final = dt.timedelta(hours=2)
 """承诺达成率 counts a delivery up to two hours past the promise as kept."""
@@ -131,13 +131,9 @@ def report(config: Config, *, start: dt.datetime | None = None, end: dt.datetime
     now = now or dt.datetime.now(config.tz).replace(microsecond=0, tzinfo=None)
     start, end = period(start, end, now, config.language)
     with ThreadPoolExecutor(1, "sheetsync-report-desk") as pool:  # the sheet is read while the journal is queried
-        reading: Future[pd.DataFrame] = pool.submit(lambda: open_store(config).read().frame)
-        if config.journal_path.exists():
-            with read_journal(config.journal_path, config.language) as db:
-                history = load_history(db, reading.result)
-        else:  # an empty journal in memory: every order in its state since its status_since
-            with Journal(config.journal_path, config.language, readonly=True) as journal:
-                history = load_history(journal.db, reading.result)
+        reading: Future[pd.DataFrame] = pool.submit(lambda: read_table(open_store(config), config).frame)
+        with read_journal(config.journal_path, config.language) as journal:  # none yet: every order in its state
+            history = journal.kpi_history(reading.result)                   # since its status_since
         desk = reading.result()
     return build(desk, history, start, end, now)
 

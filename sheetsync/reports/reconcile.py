@@ -31,6 +31,7 @@ from sheetsync.i18n import Lang, t
 from sheetsync.journal.read import read_journal
 from sheetsync.reports.reconcile_compare import KINDS, Desk, Difference, PaymentTotal, SourceRecords, compare
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 __all__ = ["KINDS", "Difference", "PaymentTotal", "ReconcileResult", "Source", "parse_sources", "reconcile"]
 
@@ -124,7 +125,7 @@ def reconcile(config: Config, sources: Sequence[str], *, tolerance: Decimal = De
 
     def read_desk() -> None:
         try:
-            read["table"] = open_store(config).read()
+            read["table"] = read_table(open_store(config), config)
         except BaseException as exc:  # handed back below, in the caller's thread
             read["error"] = exc
 
@@ -208,6 +209,5 @@ def _natural_keys(config: Config, channels: Sequence[str]) -> dict[str, dict[str
     """channel name -> channel_order_id -> order_id, as the journal recorded them (none without a journal)."""
     if not channels or not config.journal_path.exists():
         return {}
-    with read_journal(config.journal_path, config.language) as db:
-        return {name: dict(db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (name,)))
-                for name in channels}
+    with read_journal(config.journal_path, config.language) as journal:
+        return {name: journal.natural_keys(name) for name in channels}

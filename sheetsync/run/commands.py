@@ -17,7 +17,7 @@ from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
 from sheetsync.journal.sqlite import RunRecord
-from sheetsync.journal.workflow import SqliteWorkflowJournal, WorkflowJournal
+from sheetsync.journal.workflow import WorkflowJournal
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.records import CellChange, Unlock
 from sheetsync.run.base_rows import base_rows
@@ -29,6 +29,7 @@ from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import load_workflow
 from sheetsync.steps.workflow.queue import QueueGroup, work_queues
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 
 def desk_workflow(config: Config) -> Workflow:
@@ -40,7 +41,7 @@ def desk_workflow(config: Config) -> Workflow:
 
 def queues(config: Config, now: dt.datetime, group: str | None = None) -> list[QueueGroup]:
     """The open orders per group, in working order (reads the sheet, writes nothing)."""
-    frame = open_store(config).read().frame
+    frame = read_table(open_store(config), config).frame
     return work_queues(frame, desk_workflow(config), now, config.language, group)
 
 
@@ -84,7 +85,7 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
     by = by.strip()
     result = ApproveResult(by)
     with opened(config, force=force) as desk:
-        table = desk.store.read()
+        table = read_table(desk.store, config)
         frame = table.frame
         if "approver" not in table.columns:
             headers, _ = config.header_map()
@@ -128,7 +129,7 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
             # the signed rows' base rows move with the cells, so the next sync takes no signature for a person's edit
             commit.add(RunRecord(changes=changes, base=base_rows(signed, row_hashes(signed), pd.Series(dtype="int64"),
                                                                  pd.Index([])), layout=list(signed.columns)))
-            written = commit.write(writes)
+            written = commit.write(writes, header_row=table.header_row)
         if written is not None:
             result.workbook_written = True
             result.backup = str(written.backup) if written.backup else None
@@ -154,6 +155,6 @@ def unlock_order(config: Config, order_id: str, by: str, reason: str, now: dt.da
         with Commit(desk, run_id, staging=False) as commit:
             commit.add(RunRecord(changes=[CellChange(order_id, "unlock", None, reason, "person", by)]))
             commit.write(())
-        done = unlock(SqliteWorkflowJournal(journal.db), order_id, by, reason, now, run_id)
+        done = unlock(journal.workflow, order_id, by, reason, now, run_id)
         journal.finish_run(run_id, 0, {"unlocked": 1}, dt.datetime.now())
     return done

@@ -75,10 +75,11 @@ class Commit:
             self._staged.add(record)
         self._record = record
 
-    def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None) -> Written | None:
+    def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None, *, header_row: int = 0) -> Written | None:
         """Write the workbook (nothing when there is nothing to write) and commit the run's records with it."""
         journal, staged = self._desk.journal, self._staged
-        written = self._desk.store.write(writes, block, on_staged=staged.commit if staged is not None else None)
+        written = self._desk.store.write(writes, block, on_staged=staged.commit if staged is not None else None,
+                                         header_row=header_row)
         self._done = True
         if written is not None:
             journal.confirm(self._run_id)

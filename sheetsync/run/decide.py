@@ -58,6 +58,7 @@ class Decision:
 
     work: pd.DataFrame
     columns: dict[str, int]
+    header_row: int
     assigned: list[Assigned]
     edits: list[CellChange]
     pulled: Incorporated
@@ -137,7 +138,8 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     del before
     table.frame = emptied(table.frame)
     return Decision(
-        work=work, columns=table.columns, assigned=assigned, edits=edits, pulled=pulled, accounts=accounts, found=found,
+        work=work, columns=table.columns, header_row=table.header_row, assigned=assigned, edits=edits, pulled=pulled,
+        accounts=accounts, found=found,
         advanced=advanced, changes=changes, new_rows=_appended(work, pulled.appended), closed_flags=closed,
         new_flags=new_flags, levels={**rules.levels, **{a.code: a.level for a in found}}, workflow=workflow,
         numbers=numbers, hashes=gathered.hashes, stored=gathered.stored, duplicates=gathered.duplicates,

@@ -19,8 +19,8 @@ from typing import TypeVar
 import pandas as pd
 
 from sheetsync.channels.base import Channel, Pulled
+from sheetsync.config import Config
 from sheetsync.journal.sqlite import Journal
-from sheetsync.journal.workflow import SqliteWorkflowJournal
 from sheetsync.model.records import Flag, WorkflowHistory
 from sheetsync.run.base_rows import unlike_journal
 from sheetsync.run.commit import Desk
@@ -29,6 +29,7 @@ from sheetsync.steps.edits import row_hashes
 from sheetsync.steps.identity import deleted_ids, duplicate_ids
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.stores.base import Store, Table
+from sheetsync.stores.table import read_table
 
 T = TypeVar("T")
 
@@ -68,13 +69,13 @@ class Gathered:
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def read_side_by_side(store: Store, channels: Sequence[Channel], seen: Callable[[str], str | None],
+def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel], seen: Callable[[str], str | None],
                       now: dt.datetime) -> tuple[Table, list[Pulled]]:
     """The sheet, and what each channel brought: the channels are read on a thread while the workbook is
     (both readers do most of their work without the GIL)."""
     pulling = _background(lambda: [channel.pull(seen, now) for channel in channels])
     try:
-        table = store.read()
+        table = read_table(store, config)
     except BaseException:
         pulling.exception()  # let the channels finish; the reading error is the one to report
         raise
@@ -120,7 +121,7 @@ def _doubled_snapshot(before: pd.DataFrame, doubled: set[str], journal: Journal)
 
 
 def _workflow_history(journal: Journal) -> WorkflowHistory:
-    tables = SqliteWorkflowJournal(journal.db)
+    tables = journal.workflow
     return WorkflowHistory(earlier_orders=tables.earlier_orders(), unlocks=tables.open_unlocks(),
                            alerts_sent=tables.alerts_sent())
 

@@ -17,6 +17,7 @@ from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.rules import CompiledRules, compile_rules
 from sheetsync.steps.rules import validate as validate_rows
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 
 
 def history(config: Config, order_id: str) -> list[HistoryEntry]:
@@ -60,7 +61,7 @@ def check(config: Config, *, rules_only: bool = False) -> CheckResult:
     headers, _ = config.header_map()
     channels = [{"name": c.channel.name, "mapping": c.mapping.name, "kind": c.mapping.kind, "files": c.waiting()}
                 for c in open_channels(config)]
-    table = open_store(config).read()
+    table = read_table(open_store(config), config)
     return CheckResult(
         config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
         header_row=table.header_row, rows=len(table.frame),
@@ -92,7 +93,7 @@ def validate(config: Config, *, now: dt.datetime | None = None) -> ValidateResul
     no journal).  Rows keep their sheet row numbers."""
     now = now or parse_now(None, config.tz)
     rules = compiled_rules(config)
-    frame = open_store(config).read().frame
+    frame = read_table(open_store(config), config).frame
     found = [*anomaly_step.duplicate_id_anomalies(frame, config.language),
              *validate_rows(frame, rules, now=now, lang=config.language)]
     found.sort(key=lambda a: a.row)

@@ -102,7 +102,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     channels = open_channels(config)
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
         journal = desk.journal
-        table, pulls = read_side_by_side(desk.store, channels, journal.seen_files().get, now)
+        table, pulls = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now)
         tuning.size(len(table.frame) + sum(len(p.records) for p in pulls))
         gathered = gather(desk, table, pulls, workflow)
         run_id = 0 if dry_run else journal.start_run("sync", now)
@@ -123,7 +123,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                 if rejects:
                     result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language, now,
                                                             run_id))
-                written = commit.write(writes, block)
+                written = commit.write(writes, block, header_row=decision.header_row)
                 if written is not None:
                     result.workbook_written = True
                     result.backup = str(written.backup) if written.backup else None

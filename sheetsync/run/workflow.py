@@ -9,7 +9,6 @@ import os
 
 from sheetsync.config import Config
 from sheetsync.journal.sqlite import Journal
-from sheetsync.journal.workflow import SqliteWorkflowJournal
 from sheetsync.notify.alerts import AlertOutcome, send_alerts
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import check_targets, load_workflow
@@ -36,5 +35,5 @@ def send_and_record(advanced: Advanced, config: Config, journal: Journal, run_id
     outcomes = send_alerts(advanced.alerts, config.alerts, os.environ, config.language)
     delivered = [(*key, o.target) for o in outcomes if o.ok for key in o.delivered]
     if delivered:
-        SqliteWorkflowJournal(journal.db).record_alerts(delivered, run_id, now)
+        journal.workflow.record_alerts(delivered, run_id, now)
     return outcomes

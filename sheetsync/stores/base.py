@@ -21,6 +21,20 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True)
+class Sheet:
+    """The order sheet as a store read it, before any mapping: its used range as text (None for an
+    empty cell), the sheet row and column of the range's top-left cell, and where it is (for messages)."""
+
+    cells: pd.DataFrame
+    first_row: int
+    first_col: int
+    where: str
+    """The workbook's path or the spreadsheet's address."""
+    name: str
+    """The sheet's name."""
+
+
+@dataclass(slots=True)
 class Table:
     """The order table as read: one DataFrame row per sheet row that has any value.
 
@@ -55,8 +69,8 @@ class Store(Protocol):
     """Where the order table lives: an .xlsx file (`stores/xlsx/`) or a Google Sheet.  Exactly what the
     run calls; the contract suite (tests/test_store_contract.py) says what each backend must do."""
 
-    def read(self) -> Table:
-        """The order table as it is now: header row found, columns mapped to fields, values canonical."""
+    def read(self) -> Sheet:
+        """The order sheet as it is now, as text; `stores.table.table_of` maps it (one step for every store)."""
         ...
 
     def read_sheet(self, name: str) -> pd.DataFrame | None:
@@ -65,9 +79,10 @@ class Store(Protocol):
         ...
 
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
-              on_staged: Callable[[str], None] | None = None) -> Written | None:
+              on_staged: Callable[[str], None] | None = None, *, header_row: int = 0) -> Written | None:
         """Apply the writes (and append the block) atomically; None, touching nothing, when there are none.
-        `on_staged(sha256)` runs once the new version is complete, before it replaces the old one."""
+        `on_staged(sha256)` runs once the new version is complete, before it replaces the old one;
+        `header_row` (the table's) says which rows are the header's: new rows never copy their format."""
         ...
 
     def sha256(self) -> str | None:

@@ -20,18 +20,15 @@ from pathlib import Path
 import fastexcel
 import pandas as pd
 
-from sheetsync.config import Config, normalize_header
+from sheetsync.config import Config
 from sheetsync.errors import ConfigError, TableLocked, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite
-from sheetsync.model.values import canonical_column
 from sheetsync.runtime.files import file_sha256, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
-from sheetsync.stores.base import Table, Written
+from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
-
-HEADER_SEARCH_ROWS = 30
 
 
 class XlsxStore:
@@ -43,8 +40,6 @@ class XlsxStore:
         self.sheet = config.table.sheet
         self.lang = config.language
         self.force = force
-        self.headers, self.required = config.header_map()
-        self._header_row = 0
 
     # reading -------------------------------------------------------------
 
@@ -60,8 +55,8 @@ class XlsxStore:
             raise UnreadableInput(t("table.unreadable", self.lang, path=self.path, problem=exc)) from None
         return pd.DataFrame({str(c): pd.Series(table.column(c).to_pylist(), dtype="str") for c in table.column_names})
 
-    def _raw(self) -> tuple[pd.DataFrame, int, int]:
-        """The sheet's used range as text, and the sheet row / column of its top-left cell."""
+    def read(self) -> Sheet:
+        """The order sheet as it is: its used range as text, and the sheet row / column of its top-left cell."""
         if not self.path.is_file():
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
         try:
@@ -74,7 +69,7 @@ class XlsxStore:
                     )
                 first = first_value_cell(package, part)
             if first is None:
-                return pd.DataFrame(), 1, 1
+                return Sheet(pd.DataFrame(), 1, 1, str(self.path), self.sheet)
             sheet = fastexcel.read_excel(self.path).load_sheet_by_name(self.sheet, header_row=None, dtypes="string")
             frame = sheet.to_arrow().to_pandas()
         except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError, ValueError) as exc:
@@ -84,73 +79,12 @@ class XlsxStore:
         first_row, first_col = first
         row0 = frame.iloc[0]
         leading = next((i for i, v in enumerate(row0) if isinstance(v, str) and v != ""), 0)
-        return frame, first_row, first_col - leading
-
-    def _find_header(self, frame: pd.DataFrame, first_row: int) -> int:
-        """Index in `frame` of the header row: configured, or the first row naming the order id column."""
-        if self.config.table.header_row is not None:
-            return self.config.table.header_row - first_row
-        wanted = normalize_header(self.headers["order_id"])
-        for i in range(min(HEADER_SEARCH_ROWS, len(frame))):
-            if any(isinstance(v, str) and normalize_header(v) == wanted for v in frame.iloc[i]):
-                return i
-        raise ConfigError(
-            t("table.no_header", self.lang, path=self.path, sheet=self.sheet, rows=HEADER_SEARCH_ROWS,
-              header=self.headers["order_id"]),
-            t("table.header_missing.hint", self.lang),
-        )
-
-    def read(self) -> Table:
-        frame, first_row, first_col = self._raw()
-        if frame.empty:
-            raise ConfigError(
-                t("table.no_header", self.lang, path=self.path, sheet=self.sheet, rows=HEADER_SEARCH_ROWS,
-                  header=self.headers["order_id"]),
-                t("table.header_missing.hint", self.lang),
-            )
-        h = self._find_header(frame, first_row)
-        header_cells = frame.iloc[h] if 0 <= h < len(frame) else pd.Series(dtype="str")
-        by_text: dict[str, int] = {}
-        for i, text in enumerate(header_cells):
-            if isinstance(text, str) and text.strip():
-                by_text.setdefault(normalize_header(text), i)
-        columns: dict[str, int] = {}
-        for field, header in self.headers.items():
-            index = by_text.get(normalize_header(header))
-            if index is not None:
-                columns[field] = index
-        missing = [self.headers[f] for f in sorted(self.required | {"order_id"}) if f not in columns]
-        if missing:
-            raise ConfigError(
-                t("table.header_missing", self.lang, path=self.path, sheet=self.sheet, headers=", ".join(missing)),
-                t("table.header_missing.hint", self.lang),
-            )
-        mapped = set(columns.values())
-        extra = {str(header_cells.iloc[i]): i + first_col for i in by_text.values() if i not in mapped}
-        body = frame.iloc[h + 1 :, list(columns.values())]
-        del frame  # the unmapped columns and the rows above the header are not needed any more
-        body.columns = list(columns)
-        header_row = first_row + h
-        self._header_row = header_row
-        body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
-        body = pd.DataFrame({f: canonical_column(f, body[f]) for f in columns}, index=body.index)
-        last_row = header_row + len(body)
-        filled = body.notna().any(axis=1)
-        if not filled.all():
-            body = body[filled]
-        return Table(
-            frame=body,
-            row_numbers=body.index.tolist(),
-            columns={f: i + first_col for f, i in columns.items()},
-            header_row=header_row,
-            last_row=last_row,
-            extra_headers=extra,
-        )
+        return Sheet(frame, first_row, first_col - leading, str(self.path), self.sheet)
 
     # writing -------------------------------------------------------------
 
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
-              on_staged: Callable[[str], None] | None = None) -> Written | None:
+              on_staged: Callable[[str], None] | None = None, *, header_row: int = 0) -> Written | None:
         """Patch the workbook atomically; `on_staged(sha256)` runs after the new file is complete
         and before it replaces the old one (the journal records the run as pending there)."""
         if not writes and appends is None:
@@ -160,7 +94,7 @@ class XlsxStore:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.sheetsync-tmp")
         try:
             with tmp.open("wb") as out:
-                stats = patch_xlsx(self.path, out, self.sheet, writes, appends=appends, header_row=self._header_row)
+                stats = patch_xlsx(self.path, out, self.sheet, writes, appends=appends, header_row=header_row)
                 out.flush()
                 os.fsync(out.fileno())
             shutil.copymode(self.path, tmp)
