@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync.journal.sqlite import Journal, RunRecord
+from sheetsync.journal.record import RunRecord
+from sheetsync.journal.sqlite import Journal
 from sheetsync.model.records import CellChange, Flag
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)

@@ -16,7 +16,8 @@ from report_cli import assert_golden, with_report_commands
 
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
-from sheetsync.journal.sqlite import Journal, RunRecord
+from sheetsync.journal.record import RunRecord
+from sheetsync.journal.sqlite import Journal
 from sheetsync.model.changes import Created
 from sheetsync.model.records import CellChange
 from sheetsync.reports.dashboard import write_dashboard

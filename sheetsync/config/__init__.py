@@ -233,7 +233,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     try:
         config.header_map()
     except ValueError as exc:
-        line, col = _locate(data, ("table", "headers"))
+        line, col = locate(data, ("table", "headers"))
         raise ConfigError(t("config.field", lang, path=path, line=line, col=col, key="table.headers", problem=exc)) from None
     return config
 
@@ -273,7 +273,7 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _locate(data: Any, loc: tuple[int | str, ...]) -> tuple[int, int]:
+def locate(data: Any, loc: tuple[int | str, ...]) -> tuple[int, int]:
     """1-based line and column of the deepest key of `loc` present in the loaded YAML."""
     line, col = 1, 1
     node = data
@@ -293,7 +293,7 @@ def _explain(exc: ValidationError, data: Any, path: Path, lang: Lang, root: type
     lines = []
     for error in exc.errors():
         loc = tuple(error["loc"])
-        line, col = _locate(data, loc)
+        line, col = locate(data, loc)
         key = ".".join(str(p) for p in loc) or "(top)"
         if error["type"] == "extra_forbidden":
             problem = t("config.extra", lang, allowed=", ".join(_allowed_keys(root, loc)))

@@ -16,91 +16,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import queue
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
-from typing import Any, Final, Protocol, runtime_checkable
-
-import numpy as np
-import pandas as pd
+from typing import Final
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.journal import created as journal_created
+from sheetsync.journal.base_reads import BaseReads
+from sheetsync.journal.record import EncodedSnapshots, Recovery, RunRecord
 from sheetsync.journal.schema import MIGRATIONS, SCHEMA_VERSION
+from sheetsync.journal.staged import StagedRun, fit_cache
 from sheetsync.journal.workflow import SqliteWorkflowJournal
-from sheetsync.model.changes import Created
-from sheetsync.model.records import CellChange, Flag, HistoryEntry
+from sheetsync.model.records import Flag, HistoryEntry
 from sheetsync.runtime.memory import LARGE_RUN
-from sheetsync.runtime.textsql import json_fields, row_hashes
+from sheetsync.runtime.textsql import row_hashes
 from sheetsync.runtime.threads import read_ahead
 
 
-class Snapshots(Protocol):
-    """The base rows a run records, as a dict: order_id -> (row hash, values as JSON text)."""
-
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[str]: ...
-    def items(self) -> Iterable[tuple[str, tuple[int, str]]]: ...
-
-
-@runtime_checkable
-class EncodedSnapshots(Protocol):
-    """The base rows a run records, encoded lazily by the caller: their order_ids, and batches, each
-    one JSON array of `[order_id, row hash, values as JSON text]` arrays, which the journal hands to
-    SQLite without a Python object per row."""
-
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterator[str]: ...
-    def encoded(self) -> Iterable[str]: ...
-    def existing(self) -> Iterable[str]:
-        """The order_ids of the rows the run did not create (only those can have had a base row before it)."""
-        ...
-    def created(self) -> Iterable[str]:
-        """The order_ids of the rows the run created, as JSON arrays, a batch at a time."""
-        ...
-
-
-@dataclass(slots=True)
-class RunRecord:
-    """Everything one run commits to the journal, as one transaction."""
-
-    changes: Iterable[CellChange] = field(default_factory=list)
-    """Iterated once, when the run is recorded (it may be a generator)."""
-    base: Snapshots | EncodedSnapshots = field(default_factory=dict)
-    """order_id -> (row hash, the row's canonical values as a JSON list in `layout` order)."""
-    layout: list[str] = field(default_factory=list)
-    deleted: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
-    merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
-    new_flags: list[Flag] = field(default_factory=list)
-    closed_flags: dict[int, str] = field(default_factory=dict)
-    files: list[tuple[str, str, str, int]] = field(default_factory=list)
-    unlocks_used: list[str] = field(default_factory=list)
-    """Orders whose open unlock let a person's change of a locked field stand in this run."""
-    encoded_natural_keys: Iterable[str] = ()
-    """More natural keys, already JSON: batches, each a JSON array of `[channel, channel_order_id, order_id]`."""
-    encoded_changes: Iterable[str] = ()
-    """More changes, already JSON: batches, each a JSON array of `[order_id, field, old, new, source, detail]` arrays
-    (made by DuckDB); iterated once."""
-    created: Created | None = None
-    """The rows the run created: a `*` change each, and their values in `creations` (journal_created.py)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Recovery:
-    """What the journal did about a run that was interrupted while writing."""
-
-    run_id: int
-    kept: bool
-
-
-class Journal:
+class Journal(BaseReads):
     """One journal file; use as a context manager."""
 
     def __init__(self, path: Path, lang: Lang = "zh", *, readonly: bool = False) -> None:
@@ -238,7 +176,7 @@ class Journal:
                             db.execute("UPDATE sequences SET value=? WHERE name=?", (value, name))
                     self._undo_small_tables(db, run_id)
                     db.execute("UPDATE runs SET state='rolled_back' WHERE id=?", (run_id,))
-                self._drop_undo(db, run_id)
+                self.drop_undo(db, run_id)
             done.append(Recovery(run_id, kept))
         self.db.execute("UPDATE runs SET state='rolled_back' WHERE state='running'")
         return done
@@ -276,8 +214,8 @@ class Journal:
         overwrote is kept so that `recover` can roll it back.
         """
         with self.transaction() as db:
-            self._insert(db, run_id, rec, pending=workbook_sha256 is not None)
-            self._mark(db, run_id, workbook_sha256)
+            self.insert(db, run_id, rec, pending=workbook_sha256 is not None)
+            self.mark(db, run_id, workbook_sha256)
 
     def stage(self, run_id: int, rec: RunRecord | None = None, *, changes: RunRecord | None = None,
               rows: int = 0) -> StagedRun:
@@ -291,14 +229,14 @@ class Journal:
         return StagedRun(self, run_id, rec, changes, rows)
 
     @staticmethod
-    def _mark(db: sqlite3.Connection, run_id: int, workbook_sha256: str | None) -> None:
+    def mark(db: sqlite3.Connection, run_id: int, workbook_sha256: str | None) -> None:
         db.execute("UPDATE runs SET state=?, workbook_sha256=? WHERE id=?",
                    ("pending" if workbook_sha256 is not None else "running", workbook_sha256, run_id))
 
-    def _insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
+    def insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
         """Everything of a run but its state, inside the caller's transaction; `pending` keeps undo data."""
-        _fit_cache(db, len(rec.base))
-        self._insert_changes(db, run_id, rec)
+        fit_cache(db, len(rec.base))
+        self.insert_changes(db, run_id, rec)
         if pending:
             if isinstance(rec.base, EncodedSnapshots):
                 self._save_undo(db, run_id, chain(rec.base.existing(), rec.deleted))
@@ -348,7 +286,7 @@ class Journal:
                        ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
 
     @staticmethod
-    def _insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
+    def insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
         """The changes of a run (and nothing else of `rec`), inside the caller's transaction."""
         insert = f"INSERT INTO changes(run_id, order_id, field, old, new, source, detail) SELECT ?, {_items(6)} FROM json_each(?)"
         _bulk(db, insert, ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
@@ -362,15 +300,6 @@ class Journal:
         db.execute("INSERT OR IGNORE INTO layouts(fields) VALUES (?)", (text,))
         return int(db.execute("SELECT id FROM layouts WHERE fields=?", (text,)).fetchone()[0])
 
-    def _decode(self, vals: str, layout: int | None) -> dict[str, str | None]:
-        if layout is None:
-            decoded: dict[str, str | None] = json.loads(vals)
-            return decoded
-        if layout not in self._layouts:
-            row = self.db.execute("SELECT fields FROM layouts WHERE id=?", (layout,)).fetchone()
-            self._layouts[layout] = json.loads(row[0])
-        return dict(zip(self._layouts[layout], json.loads(vals), strict=True))
-
     @staticmethod
     def _save_undo(db: sqlite3.Connection, run_id: int, order_ids: Iterable[str]) -> None:
         """Each order's base row before the run (NULL: it had none), to put back if the run's workbook
@@ -383,131 +312,16 @@ class Journal:
     def confirm(self, run_id: int) -> None:
         """The workbook is in place: the pending run no longer needs its undo data."""
         with self.transaction() as db:
-            self._drop_undo(db, run_id)
+            self.drop_undo(db, run_id)
             db.execute("UPDATE runs SET state='done' WHERE id=? AND state='pending'", (run_id,))
         self.back_to_wal()
 
     @staticmethod
-    def _drop_undo(db: sqlite3.Connection, run_id: int) -> None:
+    def drop_undo(db: sqlite3.Connection, run_id: int) -> None:
         for table in ("base_undo", "sequence_undo", "merge_base_undo"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
 
     # base values -------------------------------------------------------
-
-    def base_hashes(self) -> pd.Series:
-        """order_id -> row hash of every base row, as one int64 array on an Arrow text index (a dict of
-        100,000 of them holds about 20 MB of Python objects through the whole run)."""
-        rows = self.db.execute("SELECT order_id, row_hash FROM base").fetchall()
-        ids = pd.Index([r[0] for r in rows], dtype="str", name="order_id")
-        return pd.Series(np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)), index=ids)
-
-    def base_values(self, order_ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
-        out: dict[str, dict[str, str | None]] = {}
-        created: dict[str, int | None] = {}
-        for order_id, vals, layout in self._base_rows(list(order_ids)):
-            if vals == AS_CREATED:
-                created[order_id] = layout
-            else:
-                out[order_id] = self._decode(vals, layout)
-        for order_id, values in self._creations(list(created)).items():
-            layout = created[order_id]
-            out[order_id] = {f: values.get(f) for f in self._layout(layout)} if layout is not None else values
-        return out
-
-    def _base_rows(self, order_ids: Sequence[str]) -> Iterator[tuple[str, str, int | None]]:
-        """(order_id, vals, layout) of the base rows of `order_ids` that exist."""
-        return self._where_in("SELECT order_id, vals, layout FROM base WHERE order_id IN ({})", order_ids)
-
-    def _where_in(self, query: str, order_ids: Sequence[str], *, order: str = "") -> Iterator[Any]:
-        """The rows of `query` (whose `{}` takes the list of ids) for `order_ids`, read 900 ids at a time
-        (SQLite's limit on parameters was 999); `order` is the query's ORDER BY, within each chunk."""
-        for start in range(0, len(order_ids), 900):
-            chunk = list(order_ids[start : start + 900])
-            yield from self.db.execute(query.format(",".join("?" * len(chunk))) + order, chunk)
-
-    def _latest_creations(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
-        """order_id -> (run_id, new) of each order's latest `*` change (new is None when its values are in
-        `creations`); raises UnreadableInput when one of `order_ids` has none."""
-        out: dict[str, tuple[int, str | None]] = {}
-        for order_id, run_id, new in self._where_in("SELECT order_id, run_id, new FROM changes WHERE field='*'"
-                                                    " AND order_id IN ({})", order_ids, order=" ORDER BY id"):
-            out[order_id] = (run_id, new)
-        missing = set(order_ids) - out.keys()
-        if missing:
-            named = ", ".join(sorted(missing)[:3])
-            raise UnreadableInput(t("journal.unreadable", self.lang, path=self.path,
-                                    problem=f"no creation recorded for the base rows of {named}"))
-        return out
-
-    def _creations(self, order_ids: Sequence[str]) -> dict[str, dict[str, str | None]]:
-        """The values each order's creation recorded (its latest `*` change), empty fields left out."""
-        out: dict[str, dict[str, str | None]] = {}
-        for run_id, (texts, ids) in _by_run(self._latest_creations(order_ids)).items():
-            out.update((oid, json.loads(text)) for oid, text in texts.items())
-            if ids:
-                out.update(journal_created.documents(journal_created.read(self.db, run_id, ids)))
-        return out
-
-    def base_frame(self, order_ids: Sequence[str], fields: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The snapshot values of `fields` for `order_ids` (row i of the frame is `order_ids[i]`), and
-        beside them whether the snapshot has the field at all (an order without a snapshot has none).
-
-        The JSON is decoded by DuckDB, so that a run where a person changed 100,000 rows (or the
-        first run of a new sheetsync whose row hash differs) still takes a second, not a minute."""
-        position = {oid: i for i, oid in enumerate(order_ids)}
-        by_layout: dict[int | None, tuple[list[int], list[str]]] = {}
-        created: dict[int | None, list[str]] = {}
-        for order_id, vals, layout in self._base_rows(order_ids):
-            if vals == AS_CREATED:
-                created.setdefault(layout, []).append(order_id)
-                continue
-            rows, docs = by_layout.setdefault(layout, ([], []))
-            rows.append(position[order_id])
-            docs.append(vals)
-        n = len(order_ids)
-        values = {f: np.full(n, None, dtype=object) for f in fields}
-        known = {f: np.zeros(n, dtype=bool) for f in fields}
-        for layout, (rows, docs) in by_layout.items():
-            if layout is None:  # version 1: a JSON object per row
-                paths = {f: f'$."{f}"' for f in fields}
-            else:
-                index = self._layout(layout)
-                paths = {f: f"$[{index[f]}]" for f in fields if f in index}
-            at = np.asarray(rows)
-            for f, (texts, exists) in json_fields(docs, paths).items():
-                values[f][at] = texts
-                known[f][at] = exists
-        for layout, ids in created.items():  # a creation leaves out empty fields: its layout has them all
-            laid_out = self._layout(layout) if layout is not None else None
-            for found_ids, found in self._creation_fields(ids, fields):
-                at = np.asarray([position[oid] for oid in found_ids], dtype=np.int64)
-                for f, (column, present) in found.items():
-                    values[f][at] = column
-                    known[f][at] = f in laid_out if laid_out is not None else present
-        return (pd.DataFrame(values, index=pd.RangeIndex(n), columns=list(fields), dtype="str"),
-                pd.DataFrame(known, index=pd.RangeIndex(n), columns=list(fields)))
-
-    def _creation_fields(self, order_ids: Sequence[str], fields: Sequence[str],
-                         ) -> Iterator[tuple[list[str], dict[str, tuple[np.ndarray, np.ndarray]]]]:
-        """`fields` of the values each order's creation recorded, a group of orders at a time: (their
-        ids, field -> (each one's text, whether it had one)); decoded by DuckDB or Arrow, not per row."""
-        for run_id, (texts, ids) in _by_run(self._latest_creations(order_ids)).items():
-            if texts:
-                found = json_fields(list(texts.values()), {f: f'$."{f}"' for f in fields})
-                yield list(texts), {f: (np.asarray(v, dtype=object), np.asarray(e, dtype=bool)) for f, (v, e) in found.items()}
-            if ids:
-                table = journal_created.read(self.db, run_id, ids, fields)
-                columns: dict[str, np.ndarray] = {
-                    f: table.column(f).to_numpy(zero_copy_only=False) if f in table.column_names
-                    else np.full(table.num_rows, None, dtype=object) for f in fields}
-                yield table.column("order_id").to_pylist(), {f: (c, pd.notna(c)) for f, c in columns.items()}
-
-    def _layout(self, layout: int) -> dict[str, int]:
-        if layout not in self._layouts:
-            row = self.db.execute("SELECT fields FROM layouts WHERE id=?", (layout,)).fetchone()
-            self._layouts[layout] = json.loads(row[0])
-        return {f: i for i, f in enumerate(self._layouts[layout])}
-
     def natural_keys(self, channel: str) -> dict[str, str]:
         """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
         return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
@@ -517,14 +331,6 @@ class Journal:
         (few: an entry is forgotten once the sheet agrees with the channel again)."""
         return {(order_id, name): value for order_id, name, value in
                 self.db.execute("SELECT order_id, field, value FROM merge_base")}
-
-    def merge_base(self, order_ids: Iterable[str]) -> dict[tuple[str, str], str | None]:
-        """(order_id, field) -> what the channel last said, where that differs from the sheet's snapshot."""
-        out: dict[tuple[str, str], str | None] = {}
-        for order_id, name, value in self._where_in("SELECT order_id, field, value FROM merge_base WHERE order_id IN ({})",
-                                                    list(order_ids)):
-            out[(order_id, name)] = value
-        return out
 
     def open_flags(self) -> list[Flag]:
         rows = self.db.execute(
@@ -600,32 +406,9 @@ def _statements(script: str) -> Iterator[str]:
             pending = ""
 
 
-AS_CREATED: Final = ""
-"""`base.vals` of an order whose base row holds the values its creation recorded (its `*` change in the
-same run: its row in `creations`, or the change's JSON object of its non-empty fields before version
-8): a new order's values are stored once, not twice."""
-
-
-def _by_run(latest: Mapping[str, tuple[int, str | None]]) -> dict[int, tuple[dict[str, str], list[str]]]:
-    """`Journal._latest_creations` per run: (order_id -> JSON object of the orders whose `*` change holds
-    one, the ids of those whose values are in `creations`)."""
-    out: dict[int, tuple[dict[str, str], list[str]]] = {}
-    for order_id, (run_id, new) in latest.items():
-        texts, ids = out.setdefault(run_id, ({}, []))
-        if new is None:
-            ids.append(order_id)
-        else:
-            texts[order_id] = new
-    return out
-
-
 _BULK_ROWS: Final = 2048
-_BIG_RUN_CACHE_KB: Final = 128 * 1024
 
 
-def _fit_cache(db: sqlite3.Connection, rows: int) -> None:
-    if rows >= LARGE_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
-        db.execute(f"PRAGMA cache_size=-{_BIG_RUN_CACHE_KB}")
 
 
 def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object]], *params: object) -> None:
@@ -659,71 +442,3 @@ def _items(width: int, names: Sequence[str] = ()) -> str:
     return ", ".join(items)
 
 
-class StagedRun:
-    """A run's journal transaction, begun and filled on a background thread while the workbook is
-    written (SQLite does its work without the GIL), committed once the workbook's sha256 is known.
-
-    Until `commit`, nothing of the run is visible: a kill leaves the journal as it was.  The
-    connection is used by one thread at a time: the worker until it ends, then the caller.
-    """
-
-    def __init__(self, journal: Journal, run_id: int, rec: RunRecord | None, changes: RunRecord | None,
-                 rows: int) -> None:
-        self._journal, self._run_id = journal, run_id
-        self._error: BaseException | None = None
-        self._begun = False
-        self._rest: queue.SimpleQueue[RunRecord | None] = queue.SimpleQueue()
-        self._given = rec is not None
-        if rec is not None:
-            self._rest.put(rec)
-        self._worker = threading.Thread(target=self._fill, args=(changes, rows), name="sheetsync-journal", daemon=True)
-        self._worker.start()
-
-    def add(self, rec: RunRecord) -> None:
-        """The run's record (staged with only its `changes` first)."""
-        if self._given:
-            raise RuntimeError("the run's record was already given")
-        self._given = True
-        self._rest.put(rec)
-
-    def _fill(self, changes: RunRecord | None, rows: int) -> None:
-        db = self._journal.db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            self._begun = True
-            _fit_cache(db, rows)
-            if changes is not None:
-                self._journal._insert_changes(db, self._run_id, changes)
-            rec = self._rest.get()
-            if rec is not None:  # None: aborted
-                self._journal._insert(db, self._run_id, rec, pending=True)
-        except BaseException as exc:  # raised by commit or abort, in the caller's thread
-            self._error = exc
-
-    def commit(self, workbook_sha256: str | None) -> None:
-        """Mark the run pending for the workbook `workbook_sha256` (None: no workbook was written) and commit."""
-        if not self._given:
-            self.abort()
-            raise RuntimeError("a staged run was committed before its record was given")
-        self._worker.join()
-        db = self._journal.db
-        if self._error is not None:
-            self.abort()
-            raise self._error
-        try:
-            self._journal._mark(db, self._run_id, workbook_sha256)
-            if workbook_sha256 is None:
-                self._journal._drop_undo(db, self._run_id)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    def abort(self) -> None:
-        """Roll the transaction back (the workbook was not written)."""
-        if not self._given:
-            self._given = True
-            self._rest.put(None)
-        self._worker.join()
-        if self._begun and self._journal.db.in_transaction:
-            self._journal.db.execute("ROLLBACK")

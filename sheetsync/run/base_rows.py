@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from sheetsync.journal.sqlite import AS_CREATED
+from sheetsync.journal.record import AS_CREATED
 from sheetsync.runtime.jsonrows import list_sql, row_batches
 from sheetsync.runtime.textsql import sql_text
 from sheetsync.steps.diff import texts

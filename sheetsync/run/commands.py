@@ -16,7 +16,7 @@ import pandas as pd
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
-from sheetsync.journal.sqlite import RunRecord
+from sheetsync.journal.record import RunRecord
 from sheetsync.journal.workflow import WorkflowJournal
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.records import CellChange, Unlock

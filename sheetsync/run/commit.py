@@ -17,7 +17,9 @@ from types import TracebackType
 
 from sheetsync.config import Config
 from sheetsync.i18n import t
-from sheetsync.journal.sqlite import Journal, RunRecord, StagedRun
+from sheetsync.journal.record import RunRecord
+from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.staged import StagedRun
 from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.runtime.locks import RunLock
 from sheetsync.stores import open_store

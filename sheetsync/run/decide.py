@@ -15,7 +15,7 @@ import pandas as pd
 
 from sheetsync.channels.base import FileAccount
 from sheetsync.config import Config, parse_duration
-from sheetsync.journal.sqlite import RunRecord
+from sheetsync.journal.record import RunRecord
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, Keep
 from sheetsync.model.changes import CellChanges
 from sheetsync.model.records import Anomaly, CellChange, Flag, anomaly_codes

@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from sheetsync.conditions import Condition, compile_condition, field_types
-from sheetsync.config import _locate, parse_duration, read_yaml, validate_yaml
+from sheetsync.config import locate, parse_duration, read_yaml, validate_yaml
 from sheetsync.config.workflow import LEVELS, PERCENT, SlaDefaults, StateSpec, WorkflowFile
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
@@ -92,7 +92,7 @@ class _Builder:
     # reporting -------------------------------------------------------------
 
     def problem(self, loc: Loc, text: str) -> None:
-        line, col = _locate(self.data, loc)
+        line, col = locate(self.data, loc)
         key = ".".join(str(p) for p in loc)
         self.problems.append(t("config.field", self.lang, path=self.path, line=line, col=col, key=key, problem=text))
 
@@ -119,7 +119,7 @@ class _Builder:
         try:
             condition = compile_condition(text, name=name, fields=self.types, lang=self.lang, aliases=self.aliases)
         except ConfigError as exc:
-            line, col = _locate(self.data, loc)
+            line, col = locate(self.data, loc)
             raise ConfigError(t("config.field", self.lang, path=self.path, line=line, col=col, key=name, problem=exc.message),
                               exc.hint) from None
         for derived in condition.fields & _LOOKUP_FIELDS.keys():
