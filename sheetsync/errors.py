@@ -8,7 +8,7 @@
      └── UnreadableInput (6)      an input file is unreadable or corrupt
 
 Findings (reconciliation differences, anomalies with --strict) are not errors:
-`RunResult.exit_code` returns 3 for them.  `cli.py` is the only place that turns
+`RunResult.exit_code` returns 3 for them.  `sheetsync.cli.main` is the only place that turns
 a `SheetsyncError` into a message and an exit code.
 """
 

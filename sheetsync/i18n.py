@@ -510,7 +510,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{path} already has a sheet '{sheet}' that sheetsync did not make; it is not overwritten",
     ),
     "kpi.dashboard.not_ours.hint": ("把那个工作表改个名字，再运行 --dashboard", "rename that sheet, then run --dashboard again"),
-    "kpi.dashboard.pending": ("日志里有一次同步还没完成，先运行一次 sheetsync sync", "a sync run is still pending in the journal; run sheetsync sync first"),
+    "kpi.dashboard.xlsx_only": ("看板只能写入 .xlsx 工作簿（这个订单台的存储是 {backend}）", "the dashboard can only be written into an .xlsx workbook (this desk's store is {backend})"),
     "kpi.png": ("图片已写入 {paths}", "images written: {paths}"),
     "kpi.png.missing": ("画 PNG 图需要 matplotlib", "--png needs matplotlib"),
     "kpi.png.missing.hint": ("pip install 'sheetsync[charts]'", "pip install 'sheetsync[charts]'"),

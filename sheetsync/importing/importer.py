@@ -3,8 +3,8 @@ every row accounted for: read = imported + merged + duplicate + rejected.
 
 Files are read by `readers` (encodings, dialects, every sheet of a workbook), matched by a named
 mapping or by `automap` (synonyms and content), normalised by the channels' `apply_mapping`
-(`importer_parse` adds what legacy files need), and written through the same run as a sync
-(`importer_run`): rows already in the table are matched by natural key and merged, never
+(`importing/parse.py` adds what legacy files need), and written through the same run as a sync
+(`importing/run.py`): rows already in the table are matched by natural key and merged, never
 duplicated, so importing the same file twice changes nothing.  Of several rows of one order the
 first is taken; the others are duplicates, and where they disagree the disagreement is reported
 and the row kept in the rejects file, beside the rows that could not be taken at all.

@@ -37,7 +37,7 @@ class JournalView:
         return self._db.execute("SELECT 1 FROM runs WHERE state = 'pending' LIMIT 1").fetchone() is not None
 
     def kpi_history(self, desk: pd.DataFrame | Callable[[], pd.DataFrame]) -> History:
-        """Stays in states and anomalies raised and cleared (`kpi_history.py`)."""
+        """Stays in states and anomalies raised and cleared (`journal/kpi_history.py`)."""
         return load_history(self._db, desk)
 
 

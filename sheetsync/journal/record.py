@@ -58,7 +58,7 @@ class RunRecord:
     """More changes, already JSON: batches, each a JSON array of `[order_id, field, old, new, source, detail]` arrays
     (made by DuckDB); iterated once."""
     created: Created | None = None
-    """The rows the run created: a `*` change each, and their values in `creations` (journal_created.py)."""
+    """The rows the run created: a `*` change each, and their values in `creations` (journal/created.py)."""
 
 
 @dataclass(frozen=True, slots=True)

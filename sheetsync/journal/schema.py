@@ -144,7 +144,7 @@ MIGRATIONS: dict[int, str] = {
     -- which would read '' as JSON, from opening such a journal.
     """,
     8: """
-    -- the values of the orders a run created, in compressed Arrow blocks (journal_created.py); the
+    -- the values of the orders a run created, in compressed Arrow blocks (journal/created.py); the
     -- `*` change of such an order has new = NULL.  Older `*` changes keep their JSON object.
     CREATE TABLE IF NOT EXISTS creations (
         run_id INTEGER NOT NULL,

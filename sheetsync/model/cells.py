@@ -57,9 +57,9 @@ class CellWrite:
 
 @runtime_checkable
 class TextColumn(Protocol):
-    """A column of appended values that a store may also take as canonical text (`values.py`):
+    """A column of appended values that a store may also take as canonical text (`model/values.py`):
     text as it is, an amount as a plain decimal, a datetime as `YYYY-MM-DD HH:MM:SS`; missing as
-    null.  The xlsx store writes such columns in bulk (`xlsx_block.py`) instead of value by value."""
+    null.  The xlsx store writes such columns in bulk (`stores/xlsx/block.py`) instead of value by value."""
 
     @property
     def kind(self) -> Literal["text", "money", "datetime"]: ...

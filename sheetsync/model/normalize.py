@@ -4,7 +4,7 @@ Real exports are messy: order numbers wrapped as `="6912345678901234567"` or led
 or an apostrophe (so Excel keeps the digits), full-width digits and punctuation, phones
 turned into floats, amounts with currency signs and thousands separators.  Each function
 takes a `str` Series (NA for empty) and returns one in the canonical text form of
-`values.py`; a value that cannot be read is returned as NA and listed by the caller as
+`model/values.py`; a value that cannot be read is returned as NA and listed by the caller as
 the reason to reject its row, never silently dropped.
 """
 

@@ -2,29 +2,21 @@
 the tool owns inside the person's workbook (看板 / Dashboard), replaced on every run.
 
 The sheet is made by XlsxWriter (its chart XML is what Excel itself accepts) in a workbook of its own,
-then its parts are added to the person's package by `dashboard_embed`: every part of theirs is
-copied byte for byte except the four that must list the new sheet (workbook, its relationships,
-content types) or hold its cell formats (styles).  The write is atomic with a backup, under the run
-lock, and refused while the workbook is open or a sync run is pending.
+then the store adds its parts to the person's package (`stores/xlsx/embed.py`, `XlsxStore.put_sheet`):
+every part of theirs is copied byte for byte except the four that must list the new sheet (workbook,
+its relationships, content types) or hold its cell formats (styles).  The write goes through the run's
+protocol (`run/commands.write_dashboard`): under the run lock, after the journal is settled with the
+workbook, atomic with a backup, refused while the workbook is open, and journaled as a `report` run.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from sheetsync.config import Config
-from sheetsync.errors import TableLocked
 from sheetsync.i18n import Lang, t
-from sheetsync.journal.read import read_journal
-from sheetsync.reports.dashboard_embed import embed
 from sheetsync.reports.kpi import KpiReport
-from sheetsync.runtime.files import fsync_dir
-from sheetsync.runtime.locks import RunLock, refuse_if_open
 
 HEAT: tuple[str, ...] = ("#FFF5EB", "#FDD9B5", "#FDB57E", "#F98B4E", "#E8582A", "#C0281B")
 """Heat map fills from few orders to many (six steps)."""
@@ -124,41 +116,3 @@ def dashboard_book(report: KpiReport, lang: Lang, sheet: str) -> bytes:
     book.close()
     with folder:
         return made.read_bytes()
-
-
-def write_dashboard(config: Config, report: KpiReport) -> str:
-    """Put the dashboard sheet into the configured workbook (atomically, previous version kept); returns its name."""
-    lang = config.language
-    sheet = t("kpi.dashboard.sheet", lang)
-    path = config.workbook_path
-    with RunLock(config.state_dir, lang):
-        refuse_if_open(path, lang)
-        if config.journal_path.exists():
-            with read_journal(config.journal_path, lang) as journal:
-                if journal.run_pending():
-                    raise TableLocked(t("kpi.dashboard.pending", lang))
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.sheetsync-tmp")
-        try:
-            with tmp.open("wb") as out:
-                embed(path, dashboard_book(report, lang, sheet), sheet, out, lang)
-                out.flush()
-                os.fsync(out.fileno())
-            shutil.copymode(path, tmp)
-            _backup(config)
-            os.replace(tmp, path)
-            fsync_dir(path.parent)
-        finally:
-            tmp.unlink(missing_ok=True)
-    return sheet
-
-
-def _backup(config: Config) -> None:
-    """The previous workbook beside the sync's backups (same names, so the same rotation keeps them)."""
-    if config.backups == 0:
-        return
-    path = config.workbook_path
-    folder = config.state_dir / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, folder / f"{path.stem}.{dt.datetime.now().strftime('%Y%m%dT%H%M%S%f')}{path.suffix}")
-    for old in sorted(folder.glob(f"{path.stem}.*{path.suffix}"))[: -config.backups]:
-        old.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
@@ -18,18 +18,19 @@ from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
 from sheetsync.journal.record import RunRecord
 from sheetsync.journal.workflow import WorkflowJournal
-from sheetsync.model.cells import CellWrite
 from sheetsync.model.records import CellChange, Unlock
+from sheetsync.reports.dashboard import dashboard_book
+from sheetsync.reports.kpi import KpiReport
 from sheetsync.run.base_rows import base_rows
 from sheetsync.run.commit import Commit, opened
 from sheetsync.steps.edits import row_hashes
-from sheetsync.steps.workflow.advance import advance
-from sheetsync.steps.workflow.approval import add_name, split_names
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import load_workflow
 from sheetsync.steps.workflow.queue import QueueGroup, work_queues
+from sheetsync.steps.workflow.signing import Signature, sign
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
+from sheetsync.stores.xlsx import XlsxStore
 
 
 def desk_workflow(config: Config) -> Workflow:
@@ -43,18 +44,6 @@ def queues(config: Config, now: dt.datetime, group: str | None = None) -> list[Q
     """The open orders per group, in working order (reads the sheet, writes nothing)."""
     frame = read_table(open_store(config), config).frame
     return work_queues(frame, desk_workflow(config), now, config.language, group)
-
-
-Outcome = Literal["signed", "already", "not_signer", "not_found"]
-
-
-@dataclass(frozen=True, slots=True)
-class Signature:
-    order_id: str
-    outcome: Outcome
-    approver: str | None = None
-    """The approver cell after signing."""
-    tier: str | None = None
 
 
 @dataclass(slots=True)
@@ -90,36 +79,10 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
         if "approver" not in table.columns:
             headers, _ = config.header_map()
             raise ConfigError(t("workflow.approve.no_column", lang, header=headers.get("approver", "approver")))
-        graded = advance(frame.copy(), workflow=workflow, previous=None, added=pd.Index([]), now=now, lang=lang)
-        approval = graded.approval
-        assert approval is not None
-        position = {oid: i for i, oid in enumerate(frame["order_id"].tolist()) if isinstance(oid, str)}
-        if all_in_group:
-            in_review = (frame["status"] == workflow.approval_state).fillna(False).to_numpy()
-            if group is not None:
-                groups = frame[workflow.group_by] if workflow.group_by in frame.columns else pd.Series(pd.NA, index=frame.index)
-                in_review = in_review & (groups == group).fillna(False).to_numpy()
-            order_ids = [frame["order_id"].iat[i] for i in range(len(frame))
-                         if in_review[i] and not approval.approved[i]
-                         and by in workflow.tiers[int(approval.tier[i])].signers]
-        writes: list[CellWrite] = []
-        changes: list[CellChange] = []
-        column = table.columns["approver"]
-        for order_id in dict.fromkeys(order_ids):
-            pos = position.get(order_id)
-            if pos is None:
-                result.signatures.append(Signature(order_id, "not_found"))
-                continue
-            cell = frame["approver"].iat[pos]
-            old = cell if isinstance(cell, str) else None
-            if by in split_names(old):
-                result.signatures.append(Signature(order_id, "already", old))
-                continue
-            new = add_name(old, by)
-            writes.append(CellWrite(int(frame.index[pos]), column, new))
-            changes.append(CellChange(order_id, "approver", old, new, "tool", f"approve --by {by}"))
-            tier = workflow.tiers[int(approval.tier[pos])]
-            result.signatures.append(Signature(order_id, "signed" if by in tier.signers else "not_signer", new, tier.name))
+        signing = sign(frame, table.columns["approver"], workflow, by, order_ids, group=group if all_in_group else None,
+                       in_group=all_in_group, now=now, lang=lang)
+        result.signatures = signing.signatures
+        writes, changes = signing.writes, signing.changes
         if not writes:
             return result
         signed = frame.loc[[w.row for w in writes]].copy()  # the rows as the sheet holds them once signed
@@ -158,3 +121,21 @@ def unlock_order(config: Config, order_id: str, by: str, reason: str, now: dt.da
         done = unlock(journal.workflow, order_id, by, reason, now, run_id)
         journal.finish_run(run_id, 0, {"unlocked": 1}, dt.datetime.now())
     return done
+
+
+def write_dashboard(config: Config, report: KpiReport, now: dt.datetime) -> str:
+    """Put the dashboard sheet (the KPIs and native charts) into the desk's workbook, replacing the one the
+    tool put there before; atomic, the previous version kept, journaled as a `report` run.  Returns its name."""
+    lang = config.language
+    sheet = t("kpi.dashboard.sheet", lang)
+    with opened(config) as desk:
+        store = desk.store
+        if not isinstance(store, XlsxStore):
+            raise ConfigError(t("kpi.dashboard.xlsx_only", lang, backend=config.table.backend))
+        made = dashboard_book(report, lang, sheet)
+        run_id = desk.journal.start_run("report", now)
+        with Commit(desk, run_id, staging=True) as commit:
+            commit.add(RunRecord())
+            commit.apply(lambda staged: store.put_sheet(sheet, made, staged))
+        desk.journal.finish_run(run_id, 0, {"dashboard": sheet}, dt.datetime.now())
+    return sheet

@@ -5,12 +5,12 @@ journal with the workbook (`Journal.recover`); `Commit` stages the run's journal
 thread, writes the workbook through the store, and confirms the run once the new workbook is in
 place.  A kill at any moment leaves the workbook and the journal agreeing: the old workbook and the
 journal as it was, or the new one and the run recorded.  `sync`, `import` (through `sync`),
-`approve` and `unlock` all go through here.
+`approve`, `unlock` and `report --dashboard` all go through here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -78,10 +78,15 @@ class Commit:
         self._record = record
 
     def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None, *, header_row: int = 0) -> Written | None:
-        """Write the workbook (nothing when there is nothing to write) and commit the run's records with it."""
+        """Write the workbook's cells (nothing when there is nothing to write) and commit the run's records with it."""
+        store = self._desk.store
+        return self.apply(lambda staged: store.write(writes, block, staged, header_row=header_row))
+
+    def apply(self, write: Callable[[Callable[[str], None] | None], Written | None]) -> Written | None:
+        """Any write of the workbook (`write(on_staged)`: the store calls `on_staged(sha256)` once the new
+        version is complete), committed with the run's records as `write` does."""
         journal, staged = self._desk.journal, self._staged
-        written = self._desk.store.write(writes, block, on_staged=staged.commit if staged is not None else None,
-                                         header_row=header_row)
+        written = write(staged.commit if staged is not None else None)
         self._done = True
         if written is not None:
             journal.confirm(self._run_id)

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import shutil
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.tuning import tuned
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import created
+from sheetsync.stores.table import read_table
 
 T = TypeVar("T")
 log = logging.getLogger("sheetsync")
@@ -87,10 +89,12 @@ class RunResult:
 
 
 def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.datetime | None = None,
-         strict: bool = False, strict_alerts: bool = False) -> RunResult:
+         strict: bool = False, strict_alerts: bool = False, pulls: Sequence[Pulled] | None = None) -> RunResult:
     """One sync run: gather (the sheet, the channels' pulls, the journal's state), decide (pure steps),
     commit (the workbook's cells and the journal's record together), then tell (archive, alerts).
 
+    `pulls`: records already read (the legacy import's), taken instead of pulling the desk's channels;
+    the run lets go of them once they are in the table.
     An input file that cannot be read is reported and the others are still taken; the run then
     raises UnreadableInput (exit 6) naming it, after the workbook and the journal are safe.
     """
@@ -99,10 +103,14 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     log_to_state_dir(config.state_dir)
     rules = compiled_rules(config)
     workflow = desk_workflow(config)
-    channels = open_channels(config)
+    channels = open_channels(config) if pulls is None else []
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
         journal = desk.journal
-        table, pulls = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now)
+        if pulls is None:
+            table, pulled = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now)
+        else:
+            table, pulled = read_table(desk.store, config), list(pulls)
+        pulls = pulled
         tuning.size(len(table.frame) + sum(len(p.records) for p in pulls))
         gathered = gather(desk, table, pulls, workflow)
         run_id = 0 if dry_run else journal.start_run("sync", now)

@@ -102,7 +102,7 @@ def created(new_rows: pd.DataFrame, who: Mapping[int, str], chunk: int = 8192) -
 
 
 def created_record(new_rows: pd.DataFrame, who: Mapping[int, str]) -> Created:
-    """`created` as the journal records it (journal_created.py): the rows as they are, with the channel
+    """`created` as the journal records it (journal/created.py): the rows as they are, with the channel
     of each, so that a million-row import makes no Python object per row."""
     if isinstance(who, CreatedBy):
         channel = who.series(new_rows.index)

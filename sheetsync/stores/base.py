@@ -1,8 +1,10 @@
-"""The store interface: read the order table, write a batch of cell changes, describe the sheet.
+"""The store door: read the order sheet as it is, write a batch of cell writes atomically, and the
+few operations the run's protocol needs (a fingerprint of the version in place, leftovers of a killed run).
 
-A store speaks in sheet coordinates (1-based row and column numbers); the pipeline
-speaks in order_ids and canonical fields.  `api.py` translates between the two with
-the `Table` a store returned, so a person may sort, filter and move columns at will.
+A store speaks in sheet coordinates (1-based row and column numbers); the pipeline speaks in
+order_ids and canonical fields.  `stores/table.py` maps a store's `Sheet` to the `Table` the steps
+work on, and the run turns its changes back into `CellWrite`s with the `Table`'s column map, so a
+person may sort, filter and move columns at will.
 """
 
 from __future__ import annotations

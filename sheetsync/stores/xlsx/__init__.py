@@ -3,7 +3,7 @@
 Reading uses fastexcel (Rust calamine to Arrow), asking for every column as text so
 phone numbers, postcodes and long order numbers keep every digit; it is faster and
 leaner than python-calamine's list of Python objects (see the README's benchmark).
-Writing patches the package in place (`xlsx_patch`): only the changed cells of the order
+Writing patches the package in place (`stores/xlsx/patch.py`): only the changed cells of the order
 sheet are rewritten, every other part is copied byte for byte, and the new file replaces
 the old atomically with the previous version kept in `.sheetsync/backups/`.
 """
@@ -16,6 +16,7 @@ import shutil
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import fastexcel
 import pandas as pd
@@ -27,6 +28,7 @@ from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.runtime.files import file_sha256, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
+from sheetsync.stores.xlsx.embed import embed
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
 
@@ -89,12 +91,27 @@ class XlsxStore:
         and before it replaces the old one (the journal records the run as pending there)."""
         if not writes and appends is None:
             return None
+        return self._replace(lambda out: patch_xlsx(self.path, out, self.sheet, writes, appends=appends,
+                                                    header_row=header_row).cells_written, on_staged)
+
+    def put_sheet(self, name: str, made: bytes, on_staged: Callable[[str], None] | None = None) -> Written:
+        """Add the first sheet of the workbook `made` (XlsxWriter's: the dashboard and its charts) as the sheet
+        `name`, or replace the one the tool put there before; every other part is kept as it is (`embed.py`)."""
+        def produce(out: BinaryIO) -> int:
+            embed(self.path, made, name, out, self.lang)
+            return 0  # no cell of the order sheet
+
+        return self._replace(produce, on_staged)
+
+    def _replace(self, produce: Callable[[BinaryIO], int], on_staged: Callable[[str], None] | None) -> Written:
+        """The new workbook made by `produce` (returning its count of cells written) beside the old one,
+        synced, the old kept as a backup, then renamed into place: a kill at any moment leaves one of the two."""
         if not self.force:
             refuse_if_open(self.path, self.lang)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.sheetsync-tmp")
         try:
             with tmp.open("wb") as out:
-                stats = patch_xlsx(self.path, out, self.sheet, writes, appends=appends, header_row=header_row)
+                cells = produce(out)
                 out.flush()
                 os.fsync(out.fileno())
             shutil.copymode(self.path, tmp)
@@ -111,7 +128,7 @@ class XlsxStore:
             fsync_dir(self.path.parent)
         finally:
             tmp.unlink(missing_ok=True)
-        return Written(digest, backup, stats.cells_written)
+        return Written(digest, backup, cells)
 
     def discard_leftovers(self) -> None:
         """Remove temp files of a run that was killed while writing (call while holding the run lock)."""

@@ -5,7 +5,7 @@ Building rows cell by cell in Python costs about 1.5 µs a cell (30 µs a row of
 the time of an import.  Here each column becomes one `concat(...)` expression over the Arrow
 buffers the pipeline already holds, and DuckDB runs it on every core without the GIL: 1,000,000
 rows of 25 columns (1.2 GB of XML) take about a second.  The text is byte for byte what the Python
-path (`xlsx_cells.block_text` and `SheetPatcher._new_row`) writes; a row the query cannot write
+path (`stores/xlsx/cells.block_text` and `SheetPatcher._new_row`) writes; a row the query cannot write
 exactly comes out as NULL and is written by that path:
 - a row that also has writes (other than a fill on a text cell, which the query applies);
 - text a cell holds only escaped (`_x000D_`: control characters, `_xHHHH_` look-alikes, U+FFFE/FFFF);
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 BATCH_ROWS: Final = 2048  # about 3 MB of XML: the deflater queues a few such pieces
 _ESCAPED: Final = r"""[&<>"]"""
 _ONE_BY_ONE: Final = r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9A-Fa-f]{4}_"
-_EDGE_SPACE: Final = f"^[{SPACE_CLASS}]|[{SPACE_CLASS}]$"  # `xlsx_cells.edge_space`, in SQL
+_EDGE_SPACE: Final = f"^[{SPACE_CLASS}]|[{SPACE_CLASS}]$"  # `stores/xlsx/cells.edge_space`, in SQL
 _PLAIN_AMOUNT: Final = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?"
 _FIRST_DAY: Final = {False: ("1899-12-30", "1900-03-01"), True: ("1904-01-01", "1904-01-01")}
 """(epoch, first day written by the query): Excel's serial n is epoch + n days from 1 March 1900
