@@ -14,6 +14,8 @@ a `SheetsyncError` into a message and an exit code.
 
 from __future__ import annotations
 
+from sheetsync.i18n import Lang, Text, default_lang
+
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2
@@ -26,19 +28,35 @@ EXIT_UNREADABLE = 6
 class SheetsyncError(Exception):
     """An error we expected and can explain; `exit_code` is what cron sees.
 
-    `message` is the text a person reads (already in the desk's language);
-    `hint` says how to fix it, when we know.
+    `message` is the text a person reads and `hint` says how to fix it, when we know.  Each is text
+    already in the desk's language, or a `Text` (a key and its values) that `render` puts in the
+    language of the desk where it is shown (`cli.main`); `message` and `hint` render such a `Text` in
+    the language before any desk says which (`SHEETSYNC_LANG`).
     """
 
     exit_code = EXIT_BUG
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str | Text, hint: str | Text | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.hint = hint
+        self._message, self._hint = message, hint
+
+    @property
+    def message(self) -> str:
+        return self.render(default_lang())[0]
+
+    @property
+    def hint(self) -> str | None:
+        return self.render(default_lang())[1]
+
+    def render(self, lang: Lang) -> tuple[str, str | None]:
+        """(message, hint) in `lang`."""
+        message = self._message.render(lang) if isinstance(self._message, Text) else self._message
+        hint = self._hint.render(lang) if isinstance(self._hint, Text) else self._hint
+        return message, hint
 
     def __str__(self) -> str:
-        return self.message if not self.hint else f"{self.message}\n  → {self.hint}"
+        message, hint = self.render(default_lang())
+        return message if not hint else f"{message}\n  → {hint}"
 
 
 class ConfigError(SheetsyncError):

@@ -8,6 +8,8 @@ anything else gives Chinese.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 Lang = Literal["zh", "en"]
@@ -543,3 +545,23 @@ def t(key: str, lang: Lang, /, **values: object) -> str:
     """The message `key` in `lang`, with `values` filled in."""
     zh, en = MESSAGES[key]
     return (zh if lang == "zh" else en).format(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message by its key and values, rendered where it is shown, in the language of the desk that shows
+    it: the layers that find a problem (the journal, ...) need not know the desk's language."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def render(self, lang: Lang) -> str:
+        return t(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.render(default_lang())
+
+
+def text(key: str, /, **values: object) -> Text:
+    """`Text(key, values)`, written as `t` is called: `text("journal.newer", path=p)`."""
+    return Text(key, values)

@@ -17,7 +17,7 @@ import click
 import typer
 
 from sheetsync.cli import desk, importing, reports, sync, workflow
-from sheetsync.cli.common import err, log_file
+from sheetsync.cli.common import err, log_file, shown_lang
 from sheetsync.errors import EXIT_BUG, SheetsyncError
 from sheetsync.i18n import default_lang, t
 from sheetsync.runtime import memory
@@ -56,9 +56,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         code = EXIT_BUG
     except SheetsyncError as exc:
-        err.print(f"[bold red]✗[/bold red] {exc.message}", highlight=False)
-        if exc.hint:
-            err.print(f"  → {exc.hint}", highlight=False)
+        message, hint = exc.render(shown_lang())
+        err.print(f"[bold red]✗[/bold red] {message}", highlight=False)
+        if hint:
+            err.print(f"  → {hint}", highlight=False)
         code = exc.exit_code
     except Exception as exc:  # the one place a bug becomes exit 1
         code = _report_bug(exc)

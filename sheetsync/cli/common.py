@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from sheetsync.config import Config, load_config
-from sheetsync.i18n import Lang
+from sheetsync.i18n import Lang, default_lang
 from sheetsync.runtime.logs import log_to_state_dir
 
 out = Console(soft_wrap=True)
@@ -29,13 +29,21 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Write even if a lock
 
 log_file: list[Path] = []
 """The log file of the desk the command loaded (its last entry), named when a bug is reported."""
+desk_lang: list[Lang] = []
+"""The language of the desk the command loaded (its last entry): errors are shown in it."""
 
 
 def load(path: Path) -> Config:
     """The desk's configuration, with its log file set up: every command that reads a desk starts here."""
     config = load_config(path)
     log_file[:] = [log_to_state_dir(config.state_dir)]
+    desk_lang[:] = [config.language]
     return config
+
+
+def shown_lang() -> Lang:
+    """The language messages are shown in: the loaded desk's, else the one before any desk says."""
+    return desk_lang[-1] if desk_lang else default_lang()
 
 
 def emit_json(data: Any) -> None:

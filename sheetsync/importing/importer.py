@@ -461,7 +461,7 @@ def _preview_accounts(config: Config, pulls: list[Pulled]) -> list[dict[str, Any
     channel order number cells know is merged, the others are new; nothing is written."""
     table = read_table(open_store(config), config).frame
     outcome: dict[tuple[int, str], str] = {}
-    with Journal(config.journal_path, config.language, readonly=True) as journal:
+    with Journal(config.journal_path, readonly=True) as journal:
         for number, pull in enumerate(pulls):
             known = set(journal.natural_keys(pull.config.name))
             if "channel_order_id" in table.columns and "channel" in table.columns:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
 from sheetsync.journal.record import AS_CREATED
 from sheetsync.runtime.textsql import json_fields
@@ -28,7 +28,6 @@ class BaseReads:
 
     db: sqlite3.Connection
     path: Path
-    lang: Lang
     _layouts: dict[int, list[str]]
 
 
@@ -73,7 +72,7 @@ class BaseReads:
         missing = set(order_ids) - out.keys()
         if missing:
             named = ", ".join(sorted(missing)[:3])
-            raise UnreadableInput(t("journal.unreadable", self.lang, path=self.path,
+            raise UnreadableInput(text("journal.unreadable", path=self.path,
                                     problem=f"no creation recorded for the base rows of {named}"))
         return out
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import text
 from sheetsync.journal.kpi_history import History, load_history
 from sheetsync.journal.schema import SCHEMA_VERSION
 from sheetsync.journal.sqlite import Journal
@@ -42,24 +42,24 @@ class JournalView:
 
 
 @contextmanager
-def read_journal(path: Path, lang: Lang) -> Iterator[JournalView]:
+def read_journal(path: Path) -> Iterator[JournalView]:
     """The journal at `path` for reading; an empty one when the desk has none yet."""
     if not path.exists():
-        with Journal(path, lang, readonly=True) as empty:
+        with Journal(path, readonly=True) as empty:
             yield JournalView(empty.db)
         return
-    with _connection(path, lang) as db:
+    with _connection(path) as db:
         yield JournalView(db)
 
 
 @contextmanager
-def _connection(path: Path, lang: Lang) -> Iterator[sqlite3.Connection]:
+def _connection(path: Path) -> Iterator[sqlite3.Connection]:
     """A read-only connection to the journal at `path` (which must exist)."""
     try:
         db = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
         version = db.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise UnreadableInput(t("journal.unreadable", lang, path=path, problem=exc)) from None
+        raise UnreadableInput(text("journal.unreadable", path=path, problem=exc)) from None
     if version == SCHEMA_VERSION:
         try:
             yield db
@@ -67,5 +67,5 @@ def _connection(path: Path, lang: Lang) -> Iterator[sqlite3.Connection]:
             db.close()
         return
     db.close()
-    with Journal(path, lang, readonly=True) as journal:
+    with Journal(path, readonly=True) as journal:
         yield journal.db

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Final
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
 from sheetsync.journal.base_reads import BaseReads
 from sheetsync.journal.record import EncodedSnapshots, Recovery, RunRecord
@@ -41,11 +41,10 @@ from sheetsync.runtime.threads import read_ahead
 class Journal(BaseReads):
     """One journal file; use as a context manager."""
 
-    def __init__(self, path: Path, lang: Lang = "zh", *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         """`readonly` (dry runs) never writes the file: it reads it, or an empty in-memory journal
         when there is none yet."""
         self.path = path
-        self.lang = lang
         self.readonly = readonly
         self._peeked: dict[str, int] = {}
         self._through = False
@@ -63,7 +62,7 @@ class Journal(BaseReads):
                 self.db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise UnreadableInput(t("journal.unreadable", lang, path=path, problem=exc)) from None
+            raise UnreadableInput(text("journal.unreadable", path=path, problem=exc)) from None
 
     def __enter__(self) -> Journal:
         return self
@@ -109,8 +108,8 @@ class Journal(BaseReads):
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise UnreadableInput(
-                t("journal.newer", self.lang, path=self.path, found=version, known=SCHEMA_VERSION),
-                t("journal.newer.hint", self.lang),
+                text("journal.newer", path=self.path, found=version, known=SCHEMA_VERSION),
+                text("journal.newer.hint"),
             )
         if version == SCHEMA_VERSION:
             return

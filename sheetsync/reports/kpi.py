@@ -132,7 +132,7 @@ def report(config: Config, *, start: dt.datetime | None = None, end: dt.datetime
     start, end = period(start, end, now, config.language)
     with ThreadPoolExecutor(1, "sheetsync-report-desk") as pool:  # the sheet is read while the journal is queried
         reading: Future[pd.DataFrame] = pool.submit(lambda: read_table(open_store(config), config).frame)
-        with read_journal(config.journal_path, config.language) as journal:  # none yet: every order in its state
+        with read_journal(config.journal_path) as journal:  # none yet: every order in its state
             history = journal.kpi_history(reading.result)                   # since its status_since
         desk = reading.result()
     return build(desk, history, start, end, now)

@@ -209,5 +209,5 @@ def _natural_keys(config: Config, channels: Sequence[str]) -> dict[str, dict[str
     """channel name -> channel_order_id -> order_id, as the journal recorded them (none without a journal)."""
     if not channels or not config.journal_path.exists():
         return {}
-    with read_journal(config.journal_path, config.language) as journal:
+    with read_journal(config.journal_path) as journal:
         return {name: journal.natural_keys(name) for name in channels}

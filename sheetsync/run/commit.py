@@ -43,7 +43,7 @@ def opened(config: Config, *, force: bool = False, dry_run: bool = False) -> Ite
     `dry_run` opens the journal read-only and recovers nothing: a dry run changes no file."""
     lang = config.language
     store = open_store(config, force=force)
-    with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, lang, readonly=dry_run) as journal:
+    with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, readonly=dry_run) as journal:
         notices = [m for m in [lock.stale_message()] if m]
         if not dry_run:
             store.discard_leftovers()

@@ -24,7 +24,7 @@ def history(config: Config, order_id: str) -> list[HistoryEntry]:
     """Every recorded change of one order, oldest first."""
     if not config.journal_path.exists():
         return []
-    with Journal(config.journal_path, config.language) as journal:
+    with Journal(config.journal_path) as journal:
         return journal.history(order_id)
 
 
