@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, Union
 
 Lang = Literal["zh", "en"]
 
@@ -547,16 +547,57 @@ def t(key: str, lang: Lang, /, **values: object) -> str:
     return (zh if lang == "zh" else en).format(**values)
 
 
+
+Words = Union["Text", "Joined", "Localized", str]
+"""Something said to a person: plain text (a value, a name a person gave), or a message rendered in the
+language of the desk where it is shown or written."""
+
+
+def render(words: object, lang: Lang) -> str:
+    """`words` in `lang` (a plain value as it is)."""
+    return words.render(lang) if isinstance(words, (Text, Joined, Localized)) else str(words)
+
+
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A message by its key and values, rendered where it is shown, in the language of the desk that shows
-    it: the layers that find a problem (the journal, ...) need not know the desk's language."""
+    """A message by its key and values, rendered where it is shown or written, in the language of the desk:
+    the steps and the journal that find a problem never need to know that language.  A value may itself
+    be words (a field's name, a list)."""
 
     key: str
     values: Mapping[str, object] = field(default_factory=dict)
 
     def render(self, lang: Lang) -> str:
-        return t(self.key, lang, **self.values)
+        return t(self.key, lang, **{k: render(v, lang) if isinstance(v, (Text, Joined, Localized)) else v
+                                   for k, v in self.values.items()})
+
+    def __str__(self) -> str:
+        return self.render(default_lang())
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Words joined by a separator that is itself words (a list's `、` or `, `)."""
+
+    items: tuple[object, ...]
+    separator: Words
+
+    def render(self, lang: Lang) -> str:
+        return render(self.separator, lang).join(render(item, lang) for item in self.items)
+
+    def __str__(self) -> str:
+        return self.render(default_lang())
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text a person wrote in both languages (a custom rule's message), or a separator that differs."""
+
+    zh: str
+    en: str
+
+    def render(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
 
     def __str__(self) -> str:
         return self.render(default_lang())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -29,7 +30,9 @@ def sheet(*changes: dict[str, Any], drop: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def check(frame: pd.DataFrame, lang: Lang = "zh", now: dt.datetime = NOW, **config: Any) -> list[Anomaly]:
-    return validate(frame, compile_rules(RulesConfig.model_validate(config), lang=lang), now=now, lang=lang)
+    """The anomalies of `frame`, each message rendered in `lang` as the desk would show it."""
+    found = validate(frame, compile_rules(RulesConfig.model_validate(config), lang=lang), now=now)
+    return [replace(a, message=a.text(lang)) for a in found]
 
 
 def found(frame: pd.DataFrame, lang: Lang = "zh", **config: Any) -> list[tuple[int, str, str | None, str, str]]:

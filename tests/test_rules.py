@@ -20,8 +20,7 @@ from rules_fixtures import NOW, check, found, sheet
 from sheetsync.conditions import FieldType, field_types
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang
-from sheetsync.model.records import anomaly_codes
-from sheetsync.steps.anomalies import render
+from sheetsync.model.records import anomaly_cells, anomaly_codes
 from sheetsync.steps.rules import BUILTIN_CODES, RulesConfig, compile_rules, validate
 
 
@@ -185,7 +184,7 @@ def test_custom_rules_may_read_derived_fields() -> None:
     rule = {"name": "待发货超时", "when": "hours_in_state > 24 AND status = '待发货'", "code": "LATE", "message": "超时"}
     rules = compile_rules(RulesConfig.model_validate({"custom": [rule]}), lang="zh",
                           fields=field_types({"hours_in_state": FieldType.NUMBER}))
-    assert [(a.row, a.code) for a in validate(frame, rules, now=NOW, lang="zh")] == [(3, "LATE")]
+    assert [(a.row, a.code) for a in validate(frame, rules, now=NOW)] == [(3, "LATE")]
 
 
 @pytest.mark.parametrize(
@@ -302,7 +301,7 @@ def test_defaults_and_unknown_keys() -> None:
 def test_anomalies_render_into_cells_whose_codes_read_back() -> None:
     frame = sheet({"phone": None, "address": "马鞍镇石梁村3组", "district": None}, {})
     anomalies = check(frame, "en")
-    cells = render(frame.index, anomalies)
+    cells = anomaly_cells(frame.index, anomalies, "en")
     assert anomaly_codes(cells[2]) == {"PHONE_MISSING", "ADDR_INCOMPLETE", "RURAL_NO_PHONE"}
     assert cells[2] == ("PHONE_MISSING no phone number; ADDR_INCOMPLETE the address lacks the district; "
                         "RURAL_NO_PHONE rural address (石梁村) without a usable phone")
@@ -338,6 +337,6 @@ CELLS = {
 def test_a_table_gets_what_each_of_its_rows_gets_alone(rows: list[dict[str, str | None]]) -> None:
     frame = sheet(*rows)
     rules = compile_rules(RulesConfig(), lang="zh")
-    together = validate(frame, rules, now=NOW, lang="zh")
-    alone = [a for row in frame.index for a in validate(frame.loc[[row]], rules, now=NOW, lang="zh")]
+    together = validate(frame, rules, now=NOW)
+    alone = [a for row in frame.index for a in validate(frame.loc[[row]], rules, now=NOW)]
     assert together == alone

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.model.records import CellChange
-from sheetsync.steps.anomalies import duplicate_id_anomalies, fill_for, render
+from sheetsync.model.records import CellChange, anomaly_cells
+from sheetsync.steps.anomalies import duplicate_id_anomalies, fill_for
 from sheetsync.steps.diff import diff, differs
 from sheetsync.steps.edits import person_edits, row_hashes
 from sheetsync.steps.identity import assign_order_ids, deleted_ids, duplicate_ids, order_id_maker
@@ -59,9 +59,9 @@ def test_order_id_maker_never_gives_an_id_twice_across_calls() -> None:
 def test_duplicate_ids_name_every_row() -> None:
     f = frame({2: {"order_id": "A"}, 3: {"order_id": "B"}, 5: {"order_id": "A"}, 6: {"order_id": None}})
     assert duplicate_ids(f) == {"A": [2, 5]}
-    anomalies = duplicate_id_anomalies(f, "en")
+    anomalies = duplicate_id_anomalies(f)
     assert [(a.row, a.code) for a in anomalies] == [(2, "DUP_ORDER_ID"), (5, "DUP_ORDER_ID")]
-    cells = render(f.index, anomalies)
+    cells = anomaly_cells(f.index, anomalies, "en")
     assert cells[2].startswith("DUP_ORDER_ID ") and pd.isna(cells[3])
     assert fill_for(cells[2], {"DUP_ORDER_ID": "error"}) == "FFC7CE"
     assert fill_for(None, {}) is None

@@ -6,13 +6,13 @@ is imported here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 import pandas as pd
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Lang, Words, render, t
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +59,18 @@ Level = Literal["error", "warn", "info"]
 
 @dataclass(frozen=True, slots=True)
 class Anomaly:
+    """A problem found on one row: its code, the column it is about, its level, and what to tell a person,
+    as words rendered in the desk's language where the anomaly is shown or written (`text`)."""
+
     row: int
     order_id: str | None
     code: str
     column: str | None
-    message: str
+    message: Words
     level: Level
+
+    def text(self, lang: Lang) -> str:
+        return render(self.message, lang)
 
 
 class Alert(NamedTuple):
@@ -76,7 +82,7 @@ class Alert(NamedTuple):
     """An SLA level (warn, breach, critical), `move` for a transition's notify, or a check's code."""
     state: str
     target: str
-    detail: str = ""
+    detail: Words = ""
     """The state moved from (`move`), or the check's message."""
     hours: float | None = None
     """Hours in the state (SLA levels)."""
@@ -91,8 +97,9 @@ class Alert(NamedTuple):
             hours = "-" if self.hours is None or self.hours != self.hours else f"{self.hours:.1f}"
             return t("alert.sla", lang, order_id=self.order_id, state=self.state, level=t(f"sla.{self.level}", lang), hours=hours)
         if self.level == "move":
-            return t("alert.move", lang, order_id=self.order_id, old=self.detail, new=self.state)
-        return t("alert.check", lang, order_id=self.order_id, state=self.state, code=self.level, message=self.detail)
+            return t("alert.move", lang, order_id=self.order_id, old=render(self.detail, lang), new=self.state)
+        return t("alert.check", lang, order_id=self.order_id, state=self.state, code=self.level,
+                 message=render(self.detail, lang))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,23 @@ class WorkflowHistory:
     """order_id -> its open unlock."""
     alerts_sent: set[tuple[str, str, str]] = field(default_factory=set)
     """(order_id, level, state) of every alert already delivered."""
+
+
+def anomaly_cells(index: pd.Index, anomalies: Iterable[Anomaly], lang: Lang) -> pd.Series:
+    """The anomalies cell of every row, in the desk's language: `CODE message; CODE2 message`, NA where there
+    is none.  A message said many times (a phone number that is not one, on 10,000 rows) is rendered once."""
+    rendered: dict[int, str] = {}
+    by_row: dict[int, list[str]] = {}
+    for a in anomalies:
+        said = rendered.get(id(a.message))
+        if said is None:
+            said = rendered[id(a.message)] = a.text(lang)
+        by_row.setdefault(a.row, []).append(f"{a.code} {said}")
+    cells = pd.Series(pd.NA, index=index, dtype="str")
+    if by_row:
+        rows = [r for r in by_row if r in index]
+        cells.loc[rows] = ["; ".join(by_row[r]) for r in rows]
+    return cells
 
 
 def anomaly_codes(text: str | None) -> set[str]:

@@ -18,7 +18,7 @@ from sheetsync.config import Config, parse_duration
 from sheetsync.journal.record import RunRecord
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, Keep
 from sheetsync.model.changes import CellChanges
-from sheetsync.model.records import Anomaly, CellChange, Flag, anomaly_codes
+from sheetsync.model.records import Anomaly, CellChange, Flag, anomaly_cells, anomaly_codes
 from sheetsync.model.values import ColumnCells, cell_value
 from sheetsync.run.accounts import account_pulls
 from sheetsync.run.base_rows import base_rows, final_hashes
@@ -120,8 +120,8 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     _fill_promises(work, config, pulled.appended)
 
     flags, closed, new_flags = _flags(gathered.open_flags, work, edits, pulled)
-    found = [*anomaly_step.duplicate_id_anomalies(work, lang), *anomaly_step.flag_anomalies(work, flags, lang),
-             *validate_rows(work, rules, now=now, lang=lang)]
+    found = [*anomaly_step.duplicate_id_anomalies(work), *anomaly_step.flag_anomalies(work, flags),
+             *validate_rows(work, rules, now=now)]
     advanced = None
     if workflow is not None:
         advanced = advance(work, workflow=workflow, previous=_previous(workflow, before, snapshot, pulled.sources),
@@ -131,7 +131,7 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
         found.sort(key=lambda a: a.row)
     del snapshot
     if "anomalies" in work.columns:
-        work["anomalies"] = anomaly_step.render(work.index, found)
+        work["anomalies"] = anomaly_cells(work.index, found, lang)  # written: in the desk's language
     changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources,
                    advanced.details if advanced is not None else None)
     pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed

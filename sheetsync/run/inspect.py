@@ -94,12 +94,13 @@ def validate(config: Config, *, now: dt.datetime | None = None) -> ValidateResul
     now = now or parse_now(None, config.tz)
     rules = compiled_rules(config)
     frame = read_table(open_store(config), config).frame
-    found = [*anomaly_step.duplicate_id_anomalies(frame, config.language),
-             *validate_rows(frame, rules, now=now, lang=config.language)]
+    found = [*anomaly_step.duplicate_id_anomalies(frame), *validate_rows(frame, rules, now=now)]
     found.sort(key=lambda a: a.row)
     return ValidateResult(
         workbook=str(config.workbook_path), rows=len(frame), counts=anomaly_step.count_codes(found),
-        findings=[asdict(a) for a in found], errors=sum(a.level == "error" for a in found),
+        findings=[{"row": a.row, "order_id": a.order_id, "code": a.code, "column": a.column,
+                   "message": a.text(config.language), "level": a.level} for a in found],
+        errors=sum(a.level == "error" for a in found),
     )
 
 

@@ -1,4 +1,5 @@
-"""Anomalies are data, never exceptions: each is a record, rendered into the row's anomalies cell."""
+"""Anomalies are data, never exceptions: each is a record, rendered into the row's anomalies cell where the
+run writes it (`model.records.anomaly_cells`), in the desk's language."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Final
 
 import pandas as pd
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Joined, text
 from sheetsync.model.normalize import digits_lost
 from sheetsync.model.records import Anomaly, Flag
 from sheetsync.steps.identity import duplicate_ids
@@ -17,28 +18,30 @@ FILLS: Final[dict[str, str]] = {"error": "FFC7CE", "warn": "FFEB9C"}
 """Fill of the anomalies cell by the worst level in it (Excel's own 'bad' red and 'neutral' yellow)."""
 
 _RANK: Final[dict[str, int]] = {"info": 0, "warn": 1, "error": 2}
+LIST: Final = text("rule.list")
+"""The separator of a list in a message (`、` or `, `)."""
 
 
-def duplicate_id_anomalies(frame: pd.DataFrame, lang: Lang) -> list[Anomaly]:
+def duplicate_id_anomalies(frame: pd.DataFrame) -> list[Anomaly]:
     """DUP_ORDER_ID on every row of an order_id that stands on two or more rows."""
     out: list[Anomaly] = []
     for order_id, rows in duplicate_ids(frame).items():
-        text = t("anomaly.DUP_ORDER_ID", lang, rows="、".join(map(str, rows)) if lang == "zh" else ", ".join(map(str, rows)))
-        out.extend(Anomaly(row, order_id, "DUP_ORDER_ID", "order_id", text, "error") for row in rows)
+        message = text("anomaly.DUP_ORDER_ID", rows=Joined(tuple(rows), LIST))
+        out.extend(Anomaly(row, order_id, "DUP_ORDER_ID", "order_id", message, "error") for row in rows)
     return out
 
 
-def phone_digits_lost(frame: pd.DataFrame, lang: Lang) -> list[Anomaly]:
+def phone_digits_lost(frame: pd.DataFrame) -> list[Anomaly]:
     """PHONE_INVALID where a phone was stored as a float in scientific notation (`1.38e+10`)."""
     if "phone" not in frame.columns:
         return []
     lost = digits_lost(frame["phone"])
     return [Anomaly(int(row), frame.at[row, "order_id"], "PHONE_INVALID", "phone",
-                    t("anomaly.PHONE_INVALID.lost", lang, value=value), "error")
+                    text("anomaly.PHONE_INVALID.lost", value=value), "error")
             for row, value in frame.loc[lost, "phone"].items()]
 
 
-def flag_anomalies(frame: pd.DataFrame, flags: Iterable[Flag], lang: Lang) -> list[Anomaly]:
+def flag_anomalies(frame: pd.DataFrame, flags: Iterable[Flag]) -> list[Anomaly]:
     """The journal's open flags (CONFLICT, TRACKING_CHANGED) on the rows of their orders."""
     flags = list(flags)
     if not flags:
@@ -50,23 +53,11 @@ def flag_anomalies(frame: pd.DataFrame, flags: Iterable[Flag], lang: Lang) -> li
         if row is None:
             continue
         if flag.code == "CONFLICT":
-            text = t("anomaly.CONFLICT", lang, field=flag.field, sheet=flag.sheet_value or "", incoming=flag.other_value or "")
+            message = text("anomaly.CONFLICT", field=flag.field, sheet=flag.sheet_value or "", incoming=flag.other_value or "")
         else:
-            text = t("anomaly.TRACKING_CHANGED", lang, old=flag.sheet_value or "", new=flag.other_value or "")
-        out.append(Anomaly(int(row), flag.order_id, flag.code, flag.field, text, "warn"))
+            message = text("anomaly.TRACKING_CHANGED", old=flag.sheet_value or "", new=flag.other_value or "")
+        out.append(Anomaly(int(row), flag.order_id, flag.code, flag.field, message, "warn"))
     return out
-
-
-def render(index: pd.Index, anomalies: Iterable[Anomaly]) -> pd.Series:
-    """The anomalies cell of every row: `CODE message; CODE2 message`, NA where there is none."""
-    by_row: dict[int, list[str]] = {}
-    for a in anomalies:
-        by_row.setdefault(a.row, []).append(f"{a.code} {a.message}")
-    cells = pd.Series(pd.NA, index=index, dtype="str")
-    if by_row:
-        rows = [r for r in by_row if r in index]
-        cells.loc[rows] = ["; ".join(by_row[r]) for r in rows]
-    return cells
 
 
 def fill_for(text: str | None, levels: Mapping[str, str]) -> str | None:

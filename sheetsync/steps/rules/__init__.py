@@ -74,7 +74,8 @@ def compile_rules(config: RulesConfig, *, lang: Lang, fields: Mapping[str, Field
 
     `fields`: the fields conditions may name with their types (`conditions.field_types(derived)`;
     None: the canonical fields); `aliases`: header text -> field. A bad condition raises ConfigError
-    naming the rule, the expression and the position.
+    naming the rule, the expression and the position, in `lang` (the desk's: loading the configuration is
+    where its errors are shown).  What the rules find later carries no language: it is rendered where shown.
     """
     compiled = custom.compile_custom(config.custom, lang=lang, fields=fields, aliases=aliases)
     unless = {name: rule.unless for name in _CODES_OF if (rule := getattr(config, name)).unless and rule.level != "off"}
@@ -83,7 +84,7 @@ def compile_rules(config: RulesConfig, *, lang: Lang, fields: Mapping[str, Field
     return CompiledRules(config, compiled, exemptions, load_divisions() if needs_divisions else None)
 
 
-def validate(frame: pd.DataFrame, rules: CompiledRules, *, now: dt.datetime, lang: Lang) -> list[Anomaly]:
+def validate(frame: pd.DataFrame, rules: CompiledRules, *, now: dt.datetime) -> list[Anomaly]:
     """The anomalies of every row of `frame` (index: sheet rows; columns: canonical fields as canonical text),
     in row order. `now` is the desk's local wall-clock time (an aware datetime is read as its wall clock).
     Custom conditions run in DuckDB on a second thread while the built-in rules run on this one."""
@@ -92,12 +93,12 @@ def validate(frame: pd.DataFrame, rules: CompiledRules, *, now: dt.datetime, lan
     exempt: dict[str, np.ndarray] = {}
     if rules.exemptions or any(c.rule.level != "off" for c in rules.custom):
         with ThreadPoolExecutor(max_workers=1) as pool:
-            conditions = pool.submit(custom.run, frame, rules.custom, rules.exemptions, lang)
-            owned, found = _builtin(cols, rules, now, lang)
+            conditions = pool.submit(custom.run, frame, rules.custom, rules.exemptions)
+            owned, found = _builtin(cols, rules, now)
             written, exempt = conditions.result()
     else:
-        owned, found, written = *_builtin(cols, rules, now, lang), []
-    found = [*values.required(cols, config.required, owned, lang), *found]
+        owned, found, written = *_builtin(cols, rules, now), []
+    found = [*values.required(cols, config.required, owned), *found]
     for name, rows in exempt.items():
         found = [_without(batch, rows) if batch.code in _CODES_OF[name] else batch for batch in found]
     return assemble(frame, [*found, *written])
@@ -109,7 +110,7 @@ def _without(batch: Findings, exempt: np.ndarray) -> Findings:
     return Findings(batch.positions[keep], batch.code, batch.column, messages, batch.level)
 
 
-def _builtin(cols: Columns, rules: CompiledRules, now: dt.datetime, lang: Lang) -> tuple[dict[str, np.ndarray], list[Findings]]:
+def _builtin(cols: Columns, rules: CompiledRules, now: dt.datetime) -> tuple[dict[str, np.ndarray], list[Findings]]:
     """The built-in rules' findings (but `required`), and the rows on which each field's emptiness is already reported."""
     config = rules.config
     owned: dict[str, np.ndarray] = {}
@@ -120,21 +121,21 @@ def _builtin(cols: Columns, rules: CompiledRules, now: dt.datetime, lang: Lang) 
     if "phone" in cols and (config.phone.level != "off" or config.rural.level != "off"):
         checked = phone.classify(cols, region)
         if config.phone.level != "off":
-            found += phone.findings(cols, checked, config.phone, lang)
+            found += phone.findings(cols, checked, config.phone)
             owned["phone"] = np.ones(len(cols), dtype=bool)
     place = address.locate(cols, in_china, rules.divisions) if rules.divisions is not None else None
     if place is not None and rules.divisions is not None:
-        found += address.findings(place, config.address, config.postcode, rules.divisions, lang)
+        found += address.findings(place, config.address, config.postcode, rules.divisions)
         if config.address.level != "off":
             for name in ADDRESS_LEVELS:
                 owned[name] = region == "CN"
     if config.rural.level != "off" and checked is not None and "address" in cols:
         detail = place.detail if place is not None and place.detail is not None else cols.text("address").iloc[in_china]
         unusable = ~checked.usable[in_china]
-        found += rural.findings(detail[unusable], in_china[unusable], config.rural.level, lang)
+        found += rural.findings(detail[unusable], in_china[unusable], config.rural.level)
     if config.amounts.level != "off":
-        found += values.amounts(cols, config.amounts.level, lang)
-    found += values.dates(cols, config.dates, now, lang)
+        found += values.amounts(cols, config.amounts.level)
+    found += values.dates(cols, config.dates, now)
     if config.duplicates.level != "off":
-        found += duplicates.findings(cols, config.duplicates.level, lang)
+        found += duplicates.findings(cols, config.duplicates.level)
     return owned, found

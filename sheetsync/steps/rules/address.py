@@ -21,9 +21,9 @@ import pyarrow.compute as pc
 
 from sheetsync.config.rules import ADDRESS_LEVELS, AddressRule, PostcodeRule
 from sheetsync.divisions import POSTCODE_PROVINCE, Divisions
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Joined, Words, text
 from sheetsync.model.records import Level
-from sheetsync.steps.rules.findings import Columns, Findings, arrow, found, join, matches
+from sheetsync.steps.rules.findings import CLAUSES, SPACE, Columns, Findings, arrow, found, join, matches
 
 _DIVISION_LEVELS: Final = ADDRESS_LEVELS[:3]
 _RANK: Final = {"info": 0, "warn": 1, "error": 2}
@@ -96,8 +96,7 @@ def _fill_from_split(levels: dict[str, pd.Series], detail: pd.Series, postcode: 
     return levels, detail, postcode
 
 
-def findings(place: Place, rule: AddressRule, postcode_rule: PostcodeRule, divisions: Divisions,
-             lang: Lang) -> list[Findings]:
+def findings(place: Place, rule: AddressRule, postcode_rule: PostcodeRule, divisions: Divisions) -> list[Findings]:
     """The address and postcode findings of the rows of `place`."""
     out: list[Findings] = []
     inverse, triples = _distinct(place.levels)
@@ -105,11 +104,11 @@ def findings(place: Place, rule: AddressRule, postcode_rule: PostcodeRule, divis
     normal = divisions.normalize(*(triples[name] for name in _DIVISION_LEVELS))
     status = verdicts["status"].to_numpy(dtype=object)
     if rule.level != "off":
-        out += _incomplete(place, rule, rule.level, normal, status, inverse, lang)
-        out += _wrong(place, triples, verdicts, normal, divisions, inverse, rule.level, lang)
+        out += _incomplete(place, rule, rule.level, normal, status, inverse)
+        out += _wrong(place, triples, verdicts, normal, divisions, inverse, rule.level)
     if place.postcode is not None:
         province = normal["province"].where(status != "unknown_province").to_numpy(dtype=object)
-        out += _postcode(place, province, inverse, postcode_rule, lang)
+        out += _postcode(place, province, inverse, postcode_rule)
     return out
 
 
@@ -129,8 +128,8 @@ def _distinct(levels: dict[str, pd.Series]) -> tuple[np.ndarray, dict[str, pd.Se
     return inverse, triples
 
 
-def _incomplete(place: Place, rule: AddressRule, level: Level, normal: pd.DataFrame, status: np.ndarray, inverse: np.ndarray,
-                lang: Lang) -> list[Findings]:
+def _incomplete(place: Place, rule: AddressRule, level: Level,
+                normal: pd.DataFrame, status: np.ndarray, inverse: np.ndarray) -> list[Findings]:
     """ADDR_INCOMPLETE: required levels missing (where the divisions say the place has them), detail empty or short."""
     required = [name for name in rule.require if name in place.checkable]
     missing = np.zeros(len(place.rows), dtype=np.int8)
@@ -159,10 +158,10 @@ def _incomplete(place: Place, rule: AddressRule, level: Level, normal: pd.DataFr
     texts, columns = [], []
     for bits, value in uniques:
         names = [name for bit, name in enumerate(ADDRESS_LEVELS) if bits >> bit & 1]
-        parts = [t("rule.ADDR_INCOMPLETE", lang, parts=join([t(f"rule.level.{n}", lang) for n in names], lang))] if names else []
+        parts = [text("rule.ADDR_INCOMPLETE", parts=join([text(f"rule.level.{n}") for n in names]))] if names else []
         if value:
-            parts.append(t("rule.ADDR_INCOMPLETE.short", lang, value=value))
-        texts.append(("，" if lang == "zh" else ", ").join(parts))
+            parts.append(text("rule.ADDR_INCOMPLETE.short", value=value))
+        texts.append(Joined(tuple(parts), CLAUSES))
         columns.append(names[0] if names else "address")
     messages = np.array(texts, dtype=object)[codes]
     column_of = np.array(columns, dtype=object)[codes]
@@ -174,7 +173,7 @@ def _incomplete(place: Place, rule: AddressRule, level: Level, normal: pd.DataFr
 
 
 def _wrong(place: Place, triples: dict[str, pd.Series], verdicts: pd.DataFrame, normal: pd.DataFrame,
-           divisions: Divisions, inverse: np.ndarray, level: Level, lang: Lang) -> list[Findings]:
+           divisions: Divisions, inverse: np.ndarray, level: Level) -> list[Findings]:
     """ADDR_UNKNOWN and ADDR_MISMATCH, worded once per distinct triple."""
     status = verdicts["status"].to_numpy(dtype=object)
     bad = np.flatnonzero(np.isin(status, ["unknown_province", "unknown_city", "unknown_district", "mismatch"]))
@@ -188,34 +187,33 @@ def _wrong(place: Place, triples: dict[str, pd.Series], verdicts: pd.DataFrame, 
         again = divisions.check(triples["province"].iloc[mismatch], triples["city"].iloc[mismatch],
                                 pd.Series(pd.NA, index=triples["city"].index[mismatch], dtype="str"))
         city_level[mismatch] = (again["status"] == "mismatch").to_numpy()
-    words: dict[int, tuple[str, str, str]] = {}
-    space = "" if lang == "zh" else " "
+    words: dict[int, tuple[str, str, Words]] = {}
     for i in bad.tolist():
         kind = status[i]
         if kind == "unknown_province":
-            words[i] = ("ADDR_UNKNOWN", "province", t("rule.ADDR_UNKNOWN.province", lang, name=province[i]))
+            words[i] = ("ADDR_UNKNOWN", "province", text("rule.ADDR_UNKNOWN.province", name=province[i]))
         elif kind == "unknown_city":
             parent = canon["province"][i]
             key = "rule.ADDR_UNKNOWN.city" if parent else "rule.ADDR_UNKNOWN.city.anywhere"
-            words[i] = ("ADDR_UNKNOWN", "city", t(key, lang, name=city[i], parent=parent))
+            words[i] = ("ADDR_UNKNOWN", "city", text(key, name=city[i], parent=parent))
         elif kind == "unknown_district":
-            parent = space.join(p for p in (canon["province"][i], canon["city"][i]) if isinstance(p, str))
+            parent = Joined(tuple(p for p in (canon["province"][i], canon["city"][i]) if isinstance(p, str)), SPACE)
             key = "rule.ADDR_UNKNOWN.district" if parent else "rule.ADDR_UNKNOWN.district.anywhere"
-            words[i] = ("ADDR_UNKNOWN", "district", t(key, lang, name=district[i], parent=parent))
+            words[i] = ("ADDR_UNKNOWN", "district", text(key, name=district[i], parent=parent))
         else:
             column = "city" if city_level[i] else "district"
             name = city[i] if city_level[i] else district[i]
             parents = (canon["province"][i],) if city_level[i] else (canon["province"][i], canon["city"][i])
-            parent = space.join(p for p in parents if isinstance(p, str))
+            parent = Joined(tuple(p for p in parents if isinstance(p, str)), SPACE)
             expected = verdicts["expected"].iloc[i]
-            alternatives = [space.join(e.split()) for e in str(expected).split(" / ")]
-            words[i] = ("ADDR_MISMATCH", column, t("rule.ADDR_MISMATCH", lang, name=name, parent=parent,
-                                                   expected=t("rule.or", lang).join(alternatives)))
+            alternatives = tuple(Joined(tuple(e.split()), SPACE) for e in str(expected).split(" / "))
+            words[i] = ("ADDR_MISMATCH", column, text("rule.ADDR_MISMATCH", name=name, parent=parent,
+                                                   expected=Joined(alternatives, text("rule.or"))))
     code_of = np.full(len(status), None, dtype=object)
     column_of = np.full(len(status), None, dtype=object)
     text_of = np.full(len(status), None, dtype=object)
-    for i, (code, column, text) in words.items():
-        code_of[i], column_of[i], text_of[i] = code, column, text
+    for i, (code, column, said) in words.items():
+        code_of[i], column_of[i], text_of[i] = code, column, said
     positions = np.flatnonzero(np.isin(inverse, bad))
     which = inverse[positions]
     out = []
@@ -225,7 +223,7 @@ def _wrong(place: Place, triples: dict[str, pd.Series], verdicts: pd.DataFrame, 
     return out
 
 
-def _postcode(place: Place, province: np.ndarray, inverse: np.ndarray, rule: PostcodeRule, lang: Lang) -> list[Findings]:
+def _postcode(place: Place, province: np.ndarray, inverse: np.ndarray, rule: PostcodeRule) -> list[Findings]:
     """POSTCODE_INVALID: a postcode that is not 6 digits; one whose prefix is another province's (at province_level,
     never above `level`). `province` is the canonical province of each distinct triple (None if unknown), `inverse`
     each row's triple."""
@@ -236,7 +234,7 @@ def _postcode(place: Place, province: np.ndarray, inverse: np.ndarray, rule: Pos
     out: list[Findings] = []
     if rule.level != "off":
         out += [Findings(place.rows[f.positions], f.code, f.column, f.messages, f.level)
-                for f in found(malformed, "POSTCODE_INVALID", "postcode", _cells(place.postcode, "rule.POSTCODE_INVALID", lang),
+                for f in found(malformed, "POSTCODE_INVALID", "postcode", _cells(place.postcode, "rule.POSTCODE_INVALID"),
                                rule.level)]
     level = min(rule.level, rule.province_level, key=lambda v: _RANK.get(v, -1))
     if level == "off":
@@ -258,11 +256,11 @@ def _postcode(place: Place, province: np.ndarray, inverse: np.ndarray, rule: Pos
         value, of_code, of_address = str(value).strip(), names[belongs[k]], names[said[k]]
         if (of_address, value.translate(_ASCII_DIGITS)[:2]) not in _POSTCODE_EXCEPTIONS:
             keep.append(k)
-            texts.append(t("rule.POSTCODE_INVALID.province", lang, value=value, postcode_province=of_code, province=of_address))
+            texts.append(text("rule.POSTCODE_INVALID.province", value=value, postcode_province=of_code, province=of_address))
     if keep:
         out.append(Findings(place.rows[keep], "POSTCODE_INVALID", "postcode", np.array(texts, dtype=object), level))
     return out
 
 
-def _cells(column: pd.Series, key: str, lang: Lang) -> Callable[[np.ndarray], np.ndarray]:
-    return lambda p: np.array([t(key, lang, value=str(v).strip()) for v in column.iloc[p]], dtype=object)
+def _cells(column: pd.Series, key: str) -> Callable[[np.ndarray], np.ndarray]:
+    return lambda p: np.array([text(key, value=str(v).strip()) for v in column.iloc[p]], dtype=object)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from sheetsync.conditions import Condition, FieldType, compile_condition, evaluate, field_types
 from sheetsync.config.rules import CustomRule
-from sheetsync.i18n import Lang
+from sheetsync.i18n import Lang, Localized, Words
 from sheetsync.steps.rules.findings import Findings, found
 
 
@@ -19,9 +19,9 @@ class CompiledCustom:
     rule: CustomRule
     condition: Condition
 
-    def message(self, lang: Lang) -> str:
-        text = self.rule.message
-        return text if isinstance(text, str) else text[lang]
+    def message(self) -> Words:
+        said = self.rule.message
+        return said if isinstance(said, str) else Localized(said["zh"], said["en"])
 
 
 def compile_custom(rules: Sequence[CustomRule], *, lang: Lang, fields: Mapping[str, FieldType] | None,
@@ -40,8 +40,8 @@ def compile_exemptions(unless: Mapping[str, str], *, lang: Lang, fields: Mapping
             for name, text in unless.items()}
 
 
-def run(frame: pd.DataFrame, rules: Sequence[CompiledCustom], exemptions: Mapping[str, Condition],
-        lang: Lang) -> tuple[list[Findings], dict[str, np.ndarray]]:
+def run(frame: pd.DataFrame, rules: Sequence[CompiledCustom],
+        exemptions: Mapping[str, Condition]) -> tuple[list[Findings], dict[str, np.ndarray]]:
     """The custom rules' findings and the rows each exemption covers: all conditions evaluated in one scan."""
     active = [(r, r.rule.level) for r in rules if r.rule.level != "off"]
     conditions = [*(r.condition for r, _ in active), *exemptions.values()]
@@ -51,5 +51,5 @@ def run(frame: pd.DataFrame, rules: Sequence[CompiledCustom], exemptions: Mappin
     masks = [np.asarray(holds.iloc[:, k].to_numpy(), dtype=bool) for k in range(len(conditions))]
     out: list[Findings] = []
     for (compiled, level), mask in zip(active, masks, strict=False):
-        out += found(mask, compiled.rule.code, compiled.rule.column, compiled.message(lang), level)
+        out += found(mask, compiled.rule.code, compiled.rule.column, compiled.message(), level)
     return out, dict(zip(exemptions, masks[len(active):], strict=True))

@@ -7,7 +7,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Text, text
 from sheetsync.model.records import Level
 from sheetsync.steps.rules.findings import Columns, Findings, field_name, join
 
@@ -15,7 +15,7 @@ SHOWN_ROWS: Final = 5
 """The other rows a message names; beyond these it says how many more."""
 
 
-def findings(cols: Columns, level: Level, lang: Lang) -> list[Findings]:
+def findings(cols: Columns, level: Level) -> list[Findings]:
     """Rows sharing (channel, channel_order_id); an empty channel_order_id is never a duplicate."""
     if "channel_order_id" not in cols:
         return []
@@ -40,12 +40,12 @@ def findings(cols: Columns, level: Level, lang: Lang) -> list[Findings]:
     for members in np.split(order, bounds):
         first = members[0]
         name = channel.iloc[first]
-        channel_text = field_name("channel", lang) if pd.isna(name) else str(name)
+        channel_text = field_name("channel") if pd.isna(name) else str(name)
         rows = labels[members].tolist()
         for position, row in zip(members.tolist(), rows, strict=True):
             others = [str(r) for r in rows[: SHOWN_ROWS + 1] if r != row][:SHOWN_ROWS]
-            shown = t("rule.row" if len(rows) == 2 else "rule.rows", lang, rows=join(others, lang))
+            shown: Text = text("rule.row" if len(rows) == 2 else "rule.rows", rows=join(others))
             if len(rows) - 1 > SHOWN_ROWS:
-                shown = t("rule.more_rows", lang, rows=shown, n=len(rows) - 1 - SHOWN_ROWS)
-            messages[position] = t("rule.DUP_CHANNEL_ORDER", lang, channel=channel_text, value=ids.iloc[first], rows=shown)
+                shown = text("rule.more_rows", rows=shown, n=len(rows) - 1 - SHOWN_ROWS)
+            messages[position] = text("rule.DUP_CHANNEL_ORDER", channel=channel_text, value=ids.iloc[first], rows=shown)
     return [Findings(positions, "DUP_CHANNEL_ORDER", "channel_order_id", messages[positions], level)]

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Joined, Localized, Text, Words, text
 from sheetsync.model.records import Anomaly, Level
 
-Messages = np.ndarray | str
-"""One message per finding (an object array aligned with the positions), or one for all."""
+Messages = np.ndarray | Words
+"""One message per finding (an object array of words aligned with the positions), or one for all."""
+LIST: Final = text("rule.list")
+CLAUSES: Final = Localized("，", ", ")
+SPACE: Final = Localized("", " ")
+"""How a message's parts are put together in each language: a list, clauses, the names of a place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +123,10 @@ def matches(values: pd.Series | pa.Array, pattern: str) -> np.ndarray:
     return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def field_name(field: str, lang: Lang) -> str:
-    return t(f"rule.field.{field}", lang)
+def field_name(field: str) -> Text:
+    return text(f"rule.field.{field}")
 
 
-def join(items: Sequence[str], lang: Lang) -> str:
-    return t("rule.list", lang).join(items)
+def join(items: Sequence[object]) -> Joined:
+    """A list in a message: `a、b` or `a, b`."""
+    return Joined(tuple(items), LIST)

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sheetsync.config.rules import CN_NAMES, PhoneRule
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import text
 from sheetsync.model.normalize import digits_lost
 from sheetsync.steps.rules.findings import Columns, Findings, found, matches
 
@@ -157,7 +157,7 @@ def _valid(value: str, region: str) -> bool:
     return bool(phonenumbers.is_valid_number(number))
 
 
-def findings(cols: Columns, checked: Phones, rule: PhoneRule, lang: Lang) -> list[Findings]:
+def findings(cols: Columns, checked: Phones, rule: PhoneRule) -> list[Findings]:
     """PHONE_MISSING and PHONE_INVALID at the rule's level."""
     if rule.level == "off":
         return []
@@ -168,16 +168,16 @@ def findings(cols: Columns, checked: Phones, rule: PhoneRule, lang: Lang) -> lis
         where = checked.region[positions]
         pairs = pd.MultiIndex.from_arrays([values, where])
         codes, uniques = pd.factorize(pairs)
-        texts = [t("rule.PHONE_INVALID", lang, value=v) if r in ("CN", "") else
-                 t("rule.PHONE_INVALID.foreign", lang, value=v, country=r) for v, r in uniques]
+        texts = [text("rule.PHONE_INVALID", value=v) if r in ("CN", "") else
+                 text("rule.PHONE_INVALID.foreign", value=v, country=r) for v, r in uniques]
         return np.array(texts, dtype=object)[codes]
 
     def lost(positions: np.ndarray) -> np.ndarray:
-        return np.array([t("anomaly.PHONE_INVALID.lost", lang, value=v) for v in cols.frame["phone"].iloc[positions]],
+        return np.array([text("anomaly.PHONE_INVALID.lost", value=v) for v in cols.frame["phone"].iloc[positions]],
                         dtype=object)
 
     return [
-        *found(checked.status == MISSING, "PHONE_MISSING", "phone", t("rule.PHONE_MISSING", lang), level),
+        *found(checked.status == MISSING, "PHONE_MISSING", "phone", text("rule.PHONE_MISSING"), level),
         *found(checked.status == INVALID, "PHONE_INVALID", "phone", invalid, level),
         *found(checked.status == LOST, "PHONE_INVALID", "phone", lost, level),
     ]

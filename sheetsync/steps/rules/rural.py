@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import text
 from sheetsync.model.records import Level
 from sheetsync.steps.rules.findings import Findings, arrow
 
@@ -37,7 +37,7 @@ def villages(detail: pd.Series) -> pd.Series:
     return pd.Series(pd.array(place, dtype="str"), index=detail.index)
 
 
-def findings(detail: pd.Series, rows: np.ndarray, level: Level, lang: Lang) -> list[Findings]:
+def findings(detail: pd.Series, rows: np.ndarray, level: Level) -> list[Findings]:
     """RURAL_NO_PHONE on `rows` (positions of rows with no usable phone) whose `detail` (aligned with rows) names a village."""
     if not len(rows):
         return []
@@ -45,6 +45,6 @@ def findings(detail: pd.Series, rows: np.ndarray, level: Level, lang: Lang) -> l
     hit = pd.notna(place)
     if not hit.any():
         return []
-    messages = np.array([t("rule.RURAL_NO_PHONE", lang, place=p) for p in place[hit]], dtype=object)
+    messages = np.array([text("rule.RURAL_NO_PHONE", place=p) for p in place[hit]], dtype=object)
     return [Findings(rows[hit], "RURAL_NO_PHONE", "phone", messages, level)]
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sheetsync.config.rules import DatesRule, RequiredRule
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Words, text
 from sheetsync.model.records import Level
 from sheetsync.model.values import format_datetime
 from sheetsync.steps.rules.findings import Columns, Findings, field_name, found, matches
@@ -33,7 +33,7 @@ _DATETIME: Final = (
 """A canonical date-time on a real calendar day (29 February is checked apart)."""
 
 
-def required(cols: Columns, rule: RequiredRule, owned: Mapping[str, np.ndarray], lang: Lang) -> list[Findings]:
+def required(cols: Columns, rule: RequiredRule, owned: Mapping[str, np.ndarray]) -> list[Findings]:
     """REQUIRED_MISSING for each required field that is empty, except on rows where a more specific
     rule already reports it (`owned`: field -> rows, e.g. PHONE_MISSING for phone)."""
     if rule.level == "off":
@@ -45,11 +45,11 @@ def required(cols: Columns, rule: RequiredRule, owned: Mapping[str, np.ndarray],
         empty = cols.blank(name)
         if name in owned:
             empty = empty & ~owned[name]
-        out += found(empty, "REQUIRED_MISSING", name, t("rule.REQUIRED_MISSING", lang, field=field_name(name, lang)), rule.level)
+        out += found(empty, "REQUIRED_MISSING", name, text("rule.REQUIRED_MISSING", field=field_name(name)), rule.level)
     return out
 
 
-def amounts(cols: Columns, level: Level, lang: Lang) -> list[Findings]:
+def amounts(cols: Columns, level: Level) -> list[Findings]:
     """AMOUNT_INVALID: an amount that is not a plain decimal, a negative one, amount_paid > amount_payable."""
     out: list[Findings] = []
     numbers: dict[str, np.ndarray] = {}
@@ -61,27 +61,26 @@ def amounts(cols: Columns, level: Level, lang: Lang) -> list[Findings]:
         present = ~cols.blank(name)
         number = matches(values, _AMOUNT)
         negative = number & matches(values, r"^\s*-") & ~matches(values, _ZERO)
-        label = field_name(name, lang)
-        out += found(present & ~number, "AMOUNT_INVALID", name, _worded(column, "rule.AMOUNT_INVALID", label, lang), level)
-        out += found(negative, "AMOUNT_INVALID", name, _worded(column, "rule.AMOUNT_INVALID.negative", label, lang), level)
+        label = field_name(name)
+        out += found(present & ~number, "AMOUNT_INVALID", name, _worded(column, "rule.AMOUNT_INVALID", label), level)
+        out += found(negative, "AMOUNT_INVALID", name, _worded(column, "rule.AMOUNT_INVALID.negative", label), level)
         numbers[name] = number & ~negative
     if len(numbers) == 2:
         out += found(_overpaid(cols, numbers["amount_payable"] & numbers["amount_paid"]), "AMOUNT_INVALID", "amount_paid",
                      _pairs(cols.frame["amount_paid"], cols.frame["amount_payable"], "rule.AMOUNT_INVALID.overpaid",
-                            ("paid", "payable"), lang),
+                            ("paid", "payable")),
                      level)
     return out
 
 
-def _worded(column: pd.Series, key: str, label: str, lang: Lang) -> Callable[[np.ndarray], np.ndarray]:
+def _worded(column: pd.Series, key: str, label: Words) -> Callable[[np.ndarray], np.ndarray]:
     """Message `key` naming the field and the cell, for the rows at the positions given."""
-    return lambda p: np.array([t(key, lang, field=label, value=str(v).strip()) for v in column.iloc[p]], dtype=object)
+    return lambda p: np.array([text(key, field=label, value=str(v).strip()) for v in column.iloc[p]], dtype=object)
 
 
-def _pairs(first: pd.Series, second: pd.Series, key: str, names: tuple[str, str],
-           lang: Lang) -> Callable[[np.ndarray], np.ndarray]:
+def _pairs(first: pd.Series, second: pd.Series, key: str, names: tuple[str, str]) -> Callable[[np.ndarray], np.ndarray]:
     """Message `key` naming two cells of each row at the positions given."""
-    return lambda p: np.array([t(key, lang, **{names[0]: str(a).strip(), names[1]: str(b).strip()})
+    return lambda p: np.array([text(key, **{names[0]: str(a).strip(), names[1]: str(b).strip()})
                                for a, b in zip(first.iloc[p], second.iloc[p], strict=True)], dtype=object)
 
 
@@ -104,7 +103,7 @@ def _overpaid(cols: Columns, both: np.ndarray) -> np.ndarray:
     return out
 
 
-def dates(cols: Columns, rule: DatesRule, now: dt.datetime, lang: Lang) -> list[Findings]:
+def dates(cols: Columns, rule: DatesRule, now: dt.datetime) -> list[Findings]:
     """DATE_INVALID: not a date-time, later than `now` + tolerance, paid_at before created_at.
     Canonical date-times sort as text, so they are compared as text."""
     if rule.level == "off":
@@ -123,14 +122,14 @@ def dates(cols: Columns, rule: DatesRule, now: dt.datetime, lang: Lang) -> list[
             good[leap] = [calendar.isleap(int(v[:4])) for v in values.take(pa.array(leap)).to_pylist()]
         late = good & np.asarray(pc.fill_null(pc.greater(values, limit), False).to_numpy(zero_copy_only=False), dtype=bool)
         column = cols.frame[name]
-        label = field_name(name, lang)
-        out += found(~cols.blank(name) & ~good, "DATE_INVALID", name, _worded(column, "rule.DATE_INVALID", label, lang), level)
-        out += found(late, "DATE_INVALID", name, _worded(column, "rule.DATE_INVALID.future", label, lang), level)
+        label = field_name(name)
+        out += found(~cols.blank(name) & ~good, "DATE_INVALID", name, _worded(column, "rule.DATE_INVALID", label), level)
+        out += found(late, "DATE_INVALID", name, _worded(column, "rule.DATE_INVALID.future", label), level)
         stamps[name] = pc.if_else(pa.array(good), values, pa.scalar(None, pa.large_string()))
     if "created_at" in stamps and "paid_at" in stamps:
         early = pc.fill_null(pc.less(stamps["paid_at"], stamps["created_at"]), False)
         out += found(np.asarray(early.to_numpy(zero_copy_only=False), dtype=bool), "DATE_INVALID", "paid_at",
                      _pairs(cols.frame["paid_at"], cols.frame["created_at"], "rule.DATE_INVALID.order",
-                            ("paid", "created"), lang),
+                            ("paid", "created")),
                      level)
     return out
