@@ -131,7 +131,7 @@ def main() -> None:
         def step(table: pd.DataFrame = table, previous: pd.DataFrame = previous, new_rows: pd.Index = new_rows,
                  workflow: Workflow = workflow, results: list[Advanced] = results) -> None:
             work = table.copy()
-            results.append(advance(work, workflow=workflow, previous=previous, added=new_rows, now=NOW, lang="zh",
+            results.append(advance(work, workflow=workflow, previous=previous, added=new_rows, now=NOW,
                                    history=history))
 
         figures = [("advance + SLA + routing (incl. its copy)", timed(step, args.repeat)),

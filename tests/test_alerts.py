@@ -172,7 +172,7 @@ def test_a_breached_order_alerts_the_local_server_once_not_twice(server: Server)
     for minute in (0, 1):
         work = pd.DataFrame([row], index=[2]).astype("str")
         now = dt.datetime(2026, 3, 2, 10, minute)
-        result = advance(work, workflow=workflow, previous=None, added=pd.Index([]), now=now, lang="zh",
+        result = advance(work, workflow=workflow, previous=None, added=pd.Index([]), now=now,
                          history=WorkflowHistory(alerts_sent=sent))
         for outcome in send_alerts(result.alerts, [target], env, "zh"):
             sent |= set(outcome.delivered)

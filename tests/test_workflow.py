@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
+from sheetsync.i18n import Lang, render
 from sheetsync.model.records import Unlock, WorkflowHistory
 from sheetsync.steps.workflow.advance import Advanced, advance
 from sheetsync.steps.workflow.compiled import Workflow
@@ -42,10 +44,14 @@ def order(**values: Any) -> dict[str, Any]:
 
 def run(work: pd.DataFrame, workflow: Workflow, *, previous: pd.DataFrame | None = None, new: Sequence[int] = (),
         now: dt.datetime = NOW, history: WorkflowHistory | None = None, lookups: Mapping[str, pd.DataFrame] | None = None,
-        lang: str = "zh") -> Advanced:
+        lang: Lang = "zh") -> Advanced:
+    """`advance`, its anomalies and the journal's reasons rendered in `lang` as the desk would show and write them."""
     history = history or WorkflowHistory(earlier_orders=KNOWN_CUSTOMER)
-    return advance(work, workflow=workflow, previous=previous, added=pd.Index(list(new)), now=now,
-                   lang=lang, history=history, lookups=lookups)  # type: ignore[arg-type]
+    result = advance(work, workflow=workflow, previous=previous, added=pd.Index(list(new)), now=now, history=history,
+                     lookups=lookups)
+    result.anomalies = [replace(a, message=a.text(lang)) for a in result.anomalies]
+    result.details = {name: {row: render(words, lang) for row, words in rows.items()} for name, rows in result.details.items()}
+    return result
 
 
 def codes(result: Advanced) -> list[tuple[int, str]]:

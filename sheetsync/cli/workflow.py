@@ -17,7 +17,7 @@ from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.i18n import Lang, t
 from sheetsync.run import commands
 from sheetsync.run.clock import parse_now
-from sheetsync.steps.workflow.queue import QueueGroup, group_title
+from sheetsync.steps.workflow.queue import QueueGroup
 
 
 def queue(
@@ -103,3 +103,7 @@ def show_queues(console: Console, groups: list[QueueGroup], lang: Lang) -> None:
             stay = "-" if e.hours_in_state is None else t("queue.hours", lang, h=f"{e.hours_in_state:.1f}")
             grid.add_row(e.order_id or str(e.row), e.status, f"[{style}]{e.sla}[/{style}]", left, e.priority or "", stay)
         console.print(grid)
+
+
+def group_title(group: QueueGroup, lang: Lang) -> str:
+    return t("queue.title", lang, group=group.name or t("queue.ungrouped", lang), n=len(group.entries))

@@ -43,7 +43,7 @@ def desk_workflow(config: Config) -> Workflow:
 def queues(config: Config, now: dt.datetime, group: str | None = None) -> list[QueueGroup]:
     """The open orders per group, in working order (reads the sheet, writes nothing)."""
     frame = read_table(open_store(config), config).frame
-    return work_queues(frame, desk_workflow(config), now, config.language, group)
+    return work_queues(frame, desk_workflow(config), now, group)
 
 
 @dataclass(slots=True)
@@ -80,7 +80,7 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
             headers, _ = config.header_map()
             raise ConfigError(t("workflow.approve.no_column", lang, header=headers.get("approver", "approver")))
         signing = sign(frame, table.columns["approver"], workflow, by, order_ids, group=group if all_in_group else None,
-                       in_group=all_in_group, now=now, lang=lang)
+                       in_group=all_in_group, now=now)
         result.signatures = signing.signatures
         writes, changes = signing.writes, signing.changes
         if not writes:

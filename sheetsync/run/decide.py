@@ -15,6 +15,7 @@ import pandas as pd
 
 from sheetsync.channels.base import FileAccount
 from sheetsync.config import Config, parse_duration
+from sheetsync.i18n import Lang, Words, render
 from sheetsync.journal.record import RunRecord
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, Keep
 from sheetsync.model.changes import CellChanges
@@ -125,7 +126,7 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     advanced = None
     if workflow is not None:
         advanced = advance(work, workflow=workflow, previous=_previous(workflow, before, snapshot, pulled.sources),
-                           added=pd.Index([a.row for a in assigned]), now=now, lang=lang,
+                           added=pd.Index([a.row for a in assigned]), now=now,
                            history=gathered.workflow, lookups=gathered.lookups)
         found += advanced.anomalies
         found.sort(key=lambda a: a.row)
@@ -133,7 +134,7 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     if "anomalies" in work.columns:
         work["anomalies"] = anomaly_cells(work.index, found, lang)  # written: in the desk's language
     changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources,
-                   advanced.details if advanced is not None else None)
+                   _said(advanced.details, lang) if advanced is not None else None)  # journaled: in the desk's language
     pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
     del before
     table.frame = emptied(table.frame)
@@ -188,6 +189,20 @@ def run_record(decision: Decision, gathered: Gathered, *, early_given: bool) -> 
                if f.skipped is None and f.error is None],
         unlocks_used=decision.advanced.unlocks_used if decision.advanced is not None else [],
     )
+
+
+def _said(details: dict[str, dict[int, Words]], lang: Lang) -> dict[str, dict[int, str]]:
+    """Why the workflow changed each cell, in `lang`: what the journal keeps (each distinct reason said once)."""
+    said: dict[int, str] = {}
+    out: dict[str, dict[int, str]] = {}
+    for name, rows in details.items():
+        out[name] = {}
+        for row, words in rows.items():
+            text = said.get(id(words))
+            if text is None:
+                text = said[id(words)] = render(words, lang)
+            out[name][row] = text
+    return out
 
 
 def _previous(workflow: Workflow, before: pd.DataFrame, snapshot: pd.DataFrame,

@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
 
 from sheetsync.conditions import Condition, evaluate
-from sheetsync.i18n import MESSAGES, Lang, t
+from sheetsync.i18n import MESSAGES, Joined, Localized, Words, text
 from sheetsync.model.records import Alert, Anomaly, WorkflowHistory
 from sheetsync.model.values import format_datetime
 from sheetsync.steps.diff import differs
@@ -42,7 +42,7 @@ __all__ = ["Advanced", "Move", "advance"]
 
 
 def advance(work: pd.DataFrame, *, workflow: Workflow, previous: pd.DataFrame | None, added: pd.Index,
-            now: dt.datetime, lang: Lang, history: WorkflowHistory | None = None,
+            now: dt.datetime, history: WorkflowHistory | None = None,
             lookups: Mapping[str, pd.DataFrame] | None = None) -> Advanced:
     """Advance every row of `work` (canonical text, index = sheet rows) through `workflow`, in place.
 
@@ -54,13 +54,16 @@ def advance(work: pd.DataFrame, *, workflow: Workflow, previous: pd.DataFrame | 
     becomes the first entry state.
     `lookups`: the customers / inventory sheets (header text as columns) the workflow's `lookups:` name.
     """
-    return _Run(work, workflow, previous, added, now, lang, history or WorkflowHistory(), lookups or {}).run()
+    return _Run(work, workflow, previous, added, now, history or WorkflowHistory(), lookups or {}).run()
+
+
+SEMICOLON: Final = Localized("；", "; ")
 
 
 class _Run:
     def __init__(self, work: pd.DataFrame, workflow: Workflow, previous: pd.DataFrame | None, added: pd.Index,
-                 now: dt.datetime, lang: Lang, history: WorkflowHistory, lookups: Mapping[str, pd.DataFrame]) -> None:
-        self.work, self.wf, self.lang, self.history, self.lookups = work, workflow, lang, history, lookups
+                 now: dt.datetime, history: WorkflowHistory, lookups: Mapping[str, pd.DataFrame]) -> None:
+        self.work, self.wf, self.history, self.lookups = work, workflow, history, lookups
         self.previous = previous.loc[previous.index.intersection(work.index)] if previous is not None else work.iloc[:0]
         self.n = len(work)
         self.new = np.asarray(work.index.isin(added))
@@ -90,10 +93,10 @@ class _Run:
         value = self.oids[pos]
         return value if isinstance(value, str) else None
 
-    def detail(self, name: str, positions: Sequence[int] | np.ndarray, text: str) -> None:
-        self.out.details.setdefault(name, {}).update(dict.fromkeys(self.work.index[positions].tolist(), text))
+    def detail(self, name: str, positions: Sequence[int] | np.ndarray, said: Words) -> None:
+        self.out.details.setdefault(name, {}).update(dict.fromkeys(self.work.index[positions].tolist(), said))
 
-    def flag(self, pos: int, code: str, column: str | None, message: str, level: Level) -> None:
+    def flag(self, pos: int, code: str, column: str | None, message: Words, level: Level) -> None:
         self.out.anomalies.append(Anomaly(int(self.work.index[pos]), self.order_id(pos), code, column, message, level))
 
     def write(self, name: str, positions: np.ndarray, values: object) -> None:
@@ -153,7 +156,7 @@ class _Run:
         self.check_person_moves()
         self.stamp(np.flatnonzero(self.is_open(self.codes_now) & np.isnat(self.since)))
         if self.wf.lock_fields and len(self.previous):
-            locked = enforce_locks(work, self.previous, self.wf, self.history.unlocks, self.lang)
+            locked = enforce_locks(work, self.previous, self.wf, self.history.unlocks)
             self.out.anomalies += locked.anomalies
             for name, rows in locked.details.items():
                 self.out.details.setdefault(name, {}).update(rows)
@@ -209,7 +212,7 @@ class _Run:
             chosen[live] = first_route(wf.routes, pd.DataFrame(hits), routable)
             for name, rows in apply_routes(self.work, wf.routes, chosen).items():
                 for row, rule in rows.items():
-                    self.out.details.setdefault(name, {})[row] = t("workflow.route", self.lang, name=rule)
+                    self.out.details.setdefault(name, {})[row] = text("workflow.route", name=rule)
 
     def start_rows(self, empty: np.ndarray) -> None:
         """Rows a person added start in an entry state (an empty status: the first one); other rows
@@ -219,21 +222,21 @@ class _Run:
         start = np.flatnonzero(empty & (self.new | ~self.prev_rows))
         if len(start):
             self.set_status(start, first)
-            self.detail("status", start, t("workflow.started", self.lang, state=first))
+            self.detail("status", start, text("workflow.started", state=first))
         wrong = np.flatnonzero(self.new & ~empty & ~np.isin(self.codes_now, self.code_of(wf.entry_states)))
         if len(wrong):
             typed = work["status"].iloc[wrong].tolist()
             self.set_status(wrong, first)
-            self.detail("status", wrong, t("workflow.put_back", self.lang, code="ENTRY_STATE_INVALID", old=first))
-            for pos, text in zip(wrong.tolist(), typed, strict=True):
-                message = t("anomaly.ENTRY_STATE_INVALID", self.lang, entry="/".join(wf.entry_states), typed=text, state=first)
+            self.detail("status", wrong, text("workflow.put_back", code="ENTRY_STATE_INVALID", old=first))
+            for pos, was in zip(wrong.tolist(), typed, strict=True):
+                message = text("anomaly.ENTRY_STATE_INVALID", entry="/".join(wf.entry_states), typed=was, state=first)
                 self.flag(pos, "ENTRY_STATE_INVALID", "status", message, "warn")
-                self.out.moves.append(Move(int(work.index[pos]), self.order_id(pos), text, first, "person", False,
+                self.out.moves.append(Move(int(work.index[pos]), self.order_id(pos), was, first, "person", False,
                                            "ENTRY_STATE_INVALID"))
 
     def check_person_moves(self) -> None:
         """Each status that changed since the last run stands only if the workflow allows that move."""
-        work, wf, prev, lang = self.work, self.wf, self.previous, self.lang
+        work, wf, prev = self.work, self.wf, self.previous
         if not len(prev) or "status" not in prev.columns:
             return
         changed = prev.index[differs(work.loc[prev.index, "status"], prev["status"]).to_numpy()]
@@ -249,13 +252,13 @@ class _Run:
         back: list[tuple[int, str]] = []
         for pos, old, new in zip(positions.tolist(), olds, news, strict=True):
             verdict = judge(wf, pos, old, new, hits.loc[pos] if len(hits.columns) else pd.Series(dtype=bool), self.approval,
-                            partial(self.is_filled, pos), lang)
+                            partial(self.is_filled, pos))
             if verdict is None:
                 continue
             row = int(work.index[pos])
             if verdict.code is None:
                 stood.append(pos)
-                self.detail("status", [pos], t("workflow.accepted", lang, old=old or "", new=new or ""))
+                self.detail("status", [pos], text("workflow.accepted", old=old or "", new=new or ""))
                 self.out.moves.append(Move(row, self.order_id(pos), old, new, "person", True))
                 if verdict.move is not None and verdict.move.notify:
                     self.notify_move(pos, old or "", verdict.move)
@@ -263,7 +266,7 @@ class _Run:
             assert old is not None
             back.append((pos, old))
             self.flag(pos, verdict.code, "status", verdict.message, "error")
-            self.detail("status", [pos], t("workflow.put_back", lang, code=verdict.code, old=old))
+            self.detail("status", [pos], text("workflow.put_back", code=verdict.code, old=old))
             self.out.moves.append(Move(row, self.order_id(pos), old, new, "person", False, verdict.code))
         self.stamp(np.array(stood, dtype="int64"))
         if back:
@@ -320,27 +323,26 @@ class _Run:
         return chosen
 
     def take(self, move: Transition, positions: np.ndarray) -> None:
-        work, lang = self.work, self.lang
+        work = self.work
         olds = work["status"].iloc[positions].to_numpy(dtype=object, na_value=None)
         self.set_status(positions, move.to)
         details = self.out.details.setdefault("status", {})
         for old in sorted(set(olds.tolist())):
             same = positions[olds == old]
             self.out.moved[(old, move.to)] = self.out.moved.get((old, move.to), 0) + len(same)
-            text = t("workflow.moved", lang, old=old, new=move.to)
+            moved = text("workflow.moved", old=old, new=move.to)
             rows = work.index[same].tolist()
             if not move.gated:
-                details.update(dict.fromkeys(rows, text))
+                details.update(dict.fromkeys(rows, moved))
                 continue
-            glue = "；" if lang == "zh" else "; "
             for pos, row in zip(same.tolist(), rows, strict=True):
                 signers = "、".join(self.approval.signers.get(pos, [])) or self.wf.tiers[int(self.approval.tier[pos])].name
-                details[row] = text + glue + t("workflow.approved", lang, signers=signers)
+                details[row] = Joined((moved, text("workflow.approved", signers=signers)), SEMICOLON)
         for name, value in move.set.items():
             if name in work.columns:
                 empty = positions[work[name].iloc[positions].isna().to_numpy()]
                 self.write(name, empty, value.replace("{now}", self.now_text))
-                self.detail(name, empty, t("workflow.moved", lang, old="/".join(sorted(move.sources)), new=move.to))
+                self.detail(name, empty, text("workflow.moved", old="/".join(sorted(move.sources)), new=move.to))
         if move.notify:
             for pos, old in zip(positions.tolist(), olds.tolist(), strict=True):
                 self.notify_move(pos, old, move)
@@ -360,20 +362,20 @@ class _Run:
         self.out.levels = sla_step.as_series(level, work.index)
         if "sla" in work.columns:
             graded = np.flatnonzero(level >= 0)
-            text = sla_step.texts(level[graded], self.lang)
+            words = sla_step.texts(level[graded], self.wf)
             current = work["sla"].iloc[graded].to_numpy(dtype=object, na_value=None)
-            change = graded[text != current]
-            self.write("sla", change, text[text != current])
+            change = graded[words != current]
+            self.write("sla", change, words[words != current])
 
     def findings(self) -> None:
         """Anomalies that hold while their cause does (checks, signers, unknown states), and alerts."""
-        work, wf, lang, codes = self.work, self.wf, self.lang, self.codes_now
+        work, wf, codes = self.work, self.wf, self.codes_now
         open_rows = self.is_open(codes)
         status = work["status"].to_numpy(dtype=object, na_value=None)
         for check in wf.checks:
             where = np.isin(codes, self.code_of(check.states)) if check.states else open_rows
-            message = check.message or (t(f"anomaly.{check.code}", lang) if f"anomaly.{check.code}" in MESSAGES
-                                        else t("anomaly.CHECK", lang, when=check.when.text))
+            message: Words = check.message or (text(f"anomaly.{check.code}") if f"anomaly.{check.code}" in MESSAGES
+                                               else text("anomaly.CHECK", when=check.when.text))
             level: Level = check.level  # type: ignore[assignment]
             for pos in np.flatnonzero(where & self.check_hits[check.when.name]).tolist():
                 self.flag(pos, check.code, check.column, message, level)
@@ -385,11 +387,11 @@ class _Run:
             for pos, names in self.approval.invalid.items():
                 if codes[pos] == review:
                     tier = wf.tiers[int(self.approval.tier[pos])]
-                    self.flag(pos, "APPROVER_INVALID", "approver", t("anomaly.APPROVER_INVALID", lang, names="、".join(names),
+                    self.flag(pos, "APPROVER_INVALID", "approver", text("anomaly.APPROVER_INVALID", names="、".join(names),
                                                                     tier=tier.name, signers="、".join(tier.signers)), "warn")
         for pos in np.flatnonzero((codes < 0) & work["status"].notna().to_numpy()).tolist():
             self.flag(pos, "STATE_UNKNOWN", "status",
-                      t("anomaly.STATE_UNKNOWN", lang, typed=status[pos], known="、".join(self.names)), "error")
+                      text("anomaly.STATE_UNKNOWN", typed=status[pos], known="、".join(self.names)), "error")
         self.sla_alerts()
 
     def sla_alerts(self) -> None:

@@ -119,6 +119,9 @@ class Workflow:
     notify: Mapping[str, str] = field(default_factory=dict)
     derived: frozenset[str] = frozenset()
     """The derived fields some condition reads: only these are computed."""
+    sla_words: tuple[str, ...] = tuple(MESSAGES[f"sla.{name}"][0] for name in LEVEL_NAMES)
+    """The `sla` cell's word for each level (ok, warn, breach, critical), in the desk's language: the
+    workflow is the desk's, as its state names are."""
 
     def state(self, name: object) -> State | None:
         return next((s for s in self.states if s.name == name), None) if isinstance(name, str) else None

@@ -23,6 +23,7 @@ from sheetsync.runtime.resources import data_dir
 from sheetsync.steps.workflow.compiled import (
     DEFAULT_COLOURS,
     DERIVED,
+    LEVEL_NAMES,
     TOOL_FIELDS,
     Check,
     Route,
@@ -153,7 +154,7 @@ class _Builder:
             group_by=spec.queue.group_by, promise=levels.promise,
             promise_warn=_percent(levels.warn), colors={**DEFAULT_COLOURS, **{str(k): v for k, v in levels.colors.items()}},
             notify={str(k): v for k, v in levels.notify.items()},
-            derived=frozenset(self.used),
+            derived=frozenset(self.used), sla_words=tuple(t(f"sla.{name}", self.lang) for name in LEVEL_NAMES),
         )
 
     def check_states(self) -> None:

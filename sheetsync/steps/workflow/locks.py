@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Words, text
 from sheetsync.model.records import Anomaly, Unlock
 from sheetsync.steps.diff import differs
 from sheetsync.steps.workflow.compiled import Workflow
@@ -16,13 +16,13 @@ from sheetsync.steps.workflow.compiled import Workflow
 @dataclass(slots=True)
 class LockOutcome:
     anomalies: list[Anomaly] = field(default_factory=list)
-    details: dict[str, dict[int, str]] = field(default_factory=dict)
+    details: dict[str, dict[int, Words]] = field(default_factory=dict)
     """field -> {row: why}: cells put back, and cells kept under an unlock."""
     unlocks_used: list[str] = field(default_factory=list)
 
 
-def enforce_locks(work: pd.DataFrame, previous: pd.DataFrame, workflow: Workflow, unlocks: Mapping[str, Unlock],
-                  lang: Lang) -> LockOutcome:
+def enforce_locks(work: pd.DataFrame, previous: pd.DataFrame, workflow: Workflow,
+                  unlocks: Mapping[str, Unlock]) -> LockOutcome:
     """Put back locked fields that changed since the last run on rows whose status then was a lock state.
 
     `previous` holds the rows that changed since the last run (see `advance`)."""
@@ -43,16 +43,16 @@ def enforce_locks(work: pd.DataFrame, previous: pd.DataFrame, workflow: Workflow
             unlock = unlocks.get(order_id) if isinstance(order_id, str) else None
             if unlock is not None:
                 used.add(unlock.order_id)
-                out.details.setdefault(name, {})[int(row)] = t("workflow.unlocked", lang, by=unlock.by, reason=unlock.reason)
+                out.details.setdefault(name, {})[int(row)] = text("workflow.unlocked", by=unlock.by, reason=unlock.reason)
                 continue
             typed = now.at[row, name]
             work.at[row, name] = before.at[row, name]
             state = previous.at[row, "status"]
             restored = before.at[row, name]
-            out.details.setdefault(name, {})[int(row)] = t("workflow.put_back", lang, code="ADDR_LOCKED",
+            out.details.setdefault(name, {})[int(row)] = text("workflow.put_back", code="ADDR_LOCKED",
                                                            old="" if pd.isna(restored) else restored)
             out.anomalies.append(Anomaly(int(row), order_id if isinstance(order_id, str) else None, "ADDR_LOCKED", name,
-                                         t("anomaly.ADDR_LOCKED", lang, state=state, field=name,
+                                         text("anomaly.ADDR_LOCKED", state=state, field=name,
                                            typed="" if pd.isna(typed) else typed), "error"))
     out.unlocks_used = sorted(used)
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Words, text
 from sheetsync.steps.workflow.approval import Approval
 from sheetsync.steps.workflow.compiled import Transition, Workflow
 
@@ -21,7 +21,7 @@ class Verdict:
     new: str | None
     move: Transition | None = None
     code: str | None = None
-    message: str = ""
+    message: Words = ""
 
 
 def required(workflow: Workflow, move: Transition) -> list[str]:
@@ -31,31 +31,31 @@ def required(workflow: Workflow, move: Transition) -> list[str]:
 
 
 def judge(workflow: Workflow, pos: int, old: str | None, new: str | None, hits: pd.Series, approval: Approval,
-          filled: Callable[[str], bool], lang: Lang) -> Verdict | None:
+          filled: Callable[[str], bool]) -> Verdict | None:
     """The verdict on old -> new; None when neither is a state (STATE_UNKNOWN is flagged elsewhere).
 
     `hits` holds, for this row, every transition's and hold check's condition by name."""
     wf = workflow
     if new is None:
-        return Verdict(pos, old, new, None, "ILLEGAL_MOVE", t("anomaly.ILLEGAL_MOVE.cleared", lang, old=old)) if old else None
+        return Verdict(pos, old, new, None, "ILLEGAL_MOVE", text("anomaly.ILLEGAL_MOVE.cleared", old=old)) if old else None
     if wf.state(old) is None:
         return Verdict(pos, old, new) if wf.state(new) else None
     move = next((tr for tr in wf.transitions if old in tr.sources and tr.to == new), None)
     if move is None or wf.state(new) is None:
-        return Verdict(pos, old, new, None, "ILLEGAL_MOVE", t("anomaly.ILLEGAL_MOVE", lang, old=old, new=new))
+        return Verdict(pos, old, new, None, "ILLEGAL_MOVE", text("anomaly.ILLEGAL_MOVE", old=old, new=new))
     if move.when is not None and not hits[move.when.name]:
         return Verdict(pos, old, new, move, "ILLEGAL_MOVE",
-                       t("anomaly.ILLEGAL_MOVE.guard", lang, old=old, new=new, when=move.when.text))
+                       text("anomaly.ILLEGAL_MOVE.guard", old=old, new=new, when=move.when.text))
     if move.gated and not approval.approved[pos]:
-        return Verdict(pos, old, new, move, "ILLEGAL_MOVE", t("anomaly.ILLEGAL_MOVE.approval", lang, old=old, new=new,
+        return Verdict(pos, old, new, move, "ILLEGAL_MOVE", text("anomaly.ILLEGAL_MOVE.approval", old=old, new=new,
                                                               need=int(approval.needed[pos]), have=int(approval.valid[pos])))
     missing = [name for name in required(wf, move) if not filled(name)]
     if missing:
         return Verdict(pos, old, new, move, "REASON_MISSING",
-                       t("anomaly.REASON_MISSING", lang, old=old, new=new, fields=", ".join(missing)))
+                       text("anomaly.REASON_MISSING", old=old, new=new, fields=", ".join(missing)))
     target = wf.state(new)
     held = next((c for c in wf.checks if c.hold and (not c.states or old in c.states) and hits[c.when.name]), None)
     if held is not None and target is not None and not target.final:
-        message = t("anomaly.ILLEGAL_MOVE.held", lang, old=old, new=new, code=held.code)
+        message = text("anomaly.ILLEGAL_MOVE.held", old=old, new=new, code=held.code)
         return Verdict(pos, old, new, move, "ILLEGAL_MOVE", message)
     return Verdict(pos, old, new, move)

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.conditions import evaluate
-from sheetsync.i18n import Lang, t
 from sheetsync.steps.workflow import sla as sla_step
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.derive import hours_between, moment, times
@@ -54,8 +53,7 @@ def priority_rank(value: object) -> int:
     return PRIORITY.get(str(value).strip().lower(), 3) if isinstance(value, str) else 3
 
 
-def work_queues(frame: pd.DataFrame, workflow: Workflow, now: dt.datetime, lang: Lang,
-                group: str | None = None) -> list[QueueGroup]:
+def work_queues(frame: pd.DataFrame, workflow: Workflow, now: dt.datetime, group: str | None = None) -> list[QueueGroup]:
     """The open orders of `frame` by group (`workflow.group_by`), each group sorted; only `group` if given."""
     if "status" not in frame.columns or frame.empty:
         return []
@@ -76,7 +74,7 @@ def work_queues(frame: pd.DataFrame, workflow: Workflow, now: dt.datetime, lang:
     picked = np.flatnonzero(open_rows)
     if group is not None:
         picked = picked[(groups_of.iloc[picked] == group).fillna(False).to_numpy()]
-    texts = sla_step.texts(np.maximum(level, 0), lang)
+    texts = sla_step.texts(np.maximum(level, 0), workflow)
     priority = frame["priority"] if "priority" in frame.columns else pd.Series(pd.NA, index=frame.index)
     by_group: dict[str | None, list[tuple[tuple[Any, ...], QueueEntry]]] = {}
     for pos in picked:
@@ -93,6 +91,3 @@ def work_queues(frame: pd.DataFrame, workflow: Workflow, now: dt.datetime, lang:
     ordered = sorted(by_group.items(), key=lambda item: (item[0] is None, item[0] or ""))
     return [QueueGroup(name, [entry for _, entry in sorted(items, key=lambda pair: pair[0])]) for name, items in ordered]
 
-
-def group_title(group: QueueGroup, lang: Lang) -> str:
-    return t("queue.title", lang, group=group.name or t("queue.ungrouped", lang), n=len(group.entries))

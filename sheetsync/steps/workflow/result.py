@@ -7,6 +7,7 @@ from typing import Literal
 
 import pandas as pd
 
+from sheetsync.i18n import Words
 from sheetsync.model.cells import KEEP
 from sheetsync.model.records import Alert, Anomaly
 from sheetsync.steps.diff import differs
@@ -34,7 +35,7 @@ class Advanced:
     frame: pd.DataFrame
     workflow: Workflow
     anomalies: list[Anomaly] = field(default_factory=list)
-    details: dict[str, dict[int, str]] = field(default_factory=dict)
+    details: dict[str, dict[int, Words]] = field(default_factory=dict)
     """field -> {row: why the workflow changed that cell}: the journal's detail of those changes."""
     moves: list[Move] = field(default_factory=list)
     """Status changes people (or channels) made since the last run, each judged."""

@@ -11,7 +11,6 @@ from typing import Literal
 
 import pandas as pd
 
-from sheetsync.i18n import Lang
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.records import CellChange
 from sheetsync.steps.workflow.advance import advance
@@ -40,11 +39,11 @@ class Signing:
 
 
 def sign(frame: pd.DataFrame, column: int, workflow: Workflow, by: str, order_ids: Sequence[str], *,
-         group: str | None, in_group: bool, now: dt.datetime, lang: Lang) -> Signing:
+         group: str | None, in_group: bool, now: dt.datetime) -> Signing:
     """Add `by` to the approver cell (sheet column `column`) of each of `order_ids`, or with `in_group` of
     every order in review (of `group`) that `by` may sign and that is not approved yet.  A name that does
     not count for an order's tier is still written (the next sync flags it APPROVER_INVALID): `not_signer`."""
-    graded = advance(frame.copy(), workflow=workflow, previous=None, added=pd.Index([]), now=now, lang=lang)
+    graded = advance(frame.copy(), workflow=workflow, previous=None, added=pd.Index([]), now=now)
     approval = graded.approval
     assert approval is not None
     position = {oid: i for i, oid in enumerate(frame["order_id"].tolist()) if isinstance(oid, str)}

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from sheetsync.i18n import Lang, t
 from sheetsync.steps.workflow.compiled import LEVEL_NAMES, Workflow
 
 NONE, OK, WARN, BREACH, CRITICAL = -1, 0, 1, 2, 3
@@ -54,9 +53,9 @@ def levels(codes: np.ndarray, workflow: Workflow, *, in_state: np.ndarray, since
     return out
 
 
-def texts(level: np.ndarray, lang: Lang) -> np.ndarray:
-    """The `sla` cell's text for each level, in the desk's language (None for -1)."""
-    names = np.array([t(f"sla.{name}", lang) for name in LEVEL_NAMES] + [None], dtype=object)
+def texts(level: np.ndarray, workflow: Workflow) -> np.ndarray:
+    """The `sla` cell's text for each level, in the workflow's words (None for -1)."""
+    names = np.array([*workflow.sla_words, None], dtype=object)
     return names[np.where(level < 0, len(LEVEL_NAMES), level)]
 
 
