@@ -37,6 +37,7 @@ from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.result import Advanced
 
 TOOL_FIELDS_SOURCE = {"order_id": "tool", "channel": "tool", "anomalies": "rule"}
+_NO_HASHES = pd.Series(dtype="int64")
 
 
 @dataclass(slots=True)
@@ -138,12 +139,14 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     pulled.sources.clear()  # past the diff neither the table as read nor the channels' cell sources are needed
     del before
     table.frame = emptied(table.frame)
+    hashes, stored = gathered.hashes, gathered.stored
+    gathered.hashes = gathered.stored = _NO_HASHES  # the decision holds them now, and lets go of them before the write
     return Decision(
         work=work, columns=table.columns, header_row=table.header_row, assigned=assigned, edits=edits, pulled=pulled,
         accounts=accounts, found=found,
         advanced=advanced, changes=changes, new_rows=_appended(work, pulled.appended), closed_flags=closed,
         new_flags=new_flags, levels={**rules.levels, **{a.code: a.level for a in found}}, workflow=workflow,
-        numbers=numbers, hashes=gathered.hashes, stored=gathered.stored, duplicates=gathered.duplicates,
+        numbers=numbers, hashes=hashes, stored=stored, duplicates=gathered.duplicates,
         gone=gathered.gone,
     )
 

@@ -1,4 +1,9 @@
-"""What the CLI and Python users call: one function per command, results as data."""
+"""One sync run, read from top to bottom: open the desk, gather, decide, commit, tell.
+
+`sync` is the pipeline of DESIGN.md: `run/gather.py` reads (the store, the channels, the journal),
+`run/decide.py` runs the pure steps, `run/commit.py` writes the workbook and the journal together.
+Its result is data (`RunResult`); the CLI renders it and `--json` prints `to_dict()`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 
@@ -31,10 +36,8 @@ from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import created
 from sheetsync.stores.table import read_table
 
-T = TypeVar("T")
 log = logging.getLogger("sheetsync")
 
-TOOL_FIELDS_SOURCE = {"order_id": "tool", "channel": "tool", "anomalies": "rule"}
 CHANGES_SHOWN = 1000
 """A run's result lists its first 1,000 cell changes (`changes_total` counts all); the journal has every one."""
 
@@ -123,7 +126,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         with Commit(desk, run_id, staging=staging, early=early_record(decision), rows=len(decision.work)) as commit:
             writes, block = plan_writes(decision)
             commit.add(run_record(decision, gathered, early_given=staging))
-            decision.hashes = decision.stored = pd.Series(dtype="int64")  # only the base rows needed them
+            decision.hashes = decision.stored = pd.Series(dtype="int64")  # only the base rows needed them: let go
             tuning.before_peak(len(decision.work))  # the write is the run's memory peak
             result = _result(decision, config, run_id, dry_run, desk.notices, strict=strict, strict_alerts=strict_alerts)
             if not dry_run:
