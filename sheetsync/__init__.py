@@ -6,27 +6,62 @@ with its exit code.
 
     config = load_config("sheetsync.yaml")
     result = sync(config, dry_run=True)
+
+The functions are imported when first asked for: a program that uses one part of the package (the xlsx
+writer, the conditions) does not pay for loading all of it.
 """
 
-from sheetsync.config import Config, load_config
-from sheetsync.errors import (
-    ChannelFailed,
-    ConfigError,
-    HeaderMissing,
-    SheetsyncError,
-    TableLocked,
-    UnreadableInput,
-)
-from sheetsync.importing.importer import ImportResult
-from sheetsync.importing.importer import import_files as import_
-from sheetsync.reports.kpi import KpiReport, report
-from sheetsync.reports.reconcile import ReconcileResult, reconcile
-from sheetsync.run.commands import ApproveResult
-from sheetsync.run.commands import approve_orders as approve
-from sheetsync.run.commands import queues as queue
-from sheetsync.run.commands import unlock_order as unlock
-from sheetsync.run.inspect import CheckResult, ValidateResult, check, history, validate
-from sheetsync.run.sync import RunResult, sync
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from sheetsync.errors import ChannelFailed, ConfigError, HeaderMissing, SheetsyncError, TableLocked, UnreadableInput
+
+if TYPE_CHECKING:
+    from sheetsync.config import Config, load_config
+    from sheetsync.importing.importer import ImportResult
+    from sheetsync.importing.importer import import_files as import_
+    from sheetsync.reports.kpi import KpiReport, report
+    from sheetsync.reports.reconcile import ReconcileResult, reconcile
+    from sheetsync.run.commands import ApproveResult
+    from sheetsync.run.commands import approve_orders as approve
+    from sheetsync.run.commands import queues as queue
+    from sheetsync.run.commands import unlock_order as unlock
+    from sheetsync.run.inspect import CheckResult, ValidateResult, check, history, validate
+    from sheetsync.run.sync import RunResult, sync
+
+_FACE: dict[str, tuple[str, str]] = {
+    "Config": ("sheetsync.config", "Config"),
+    "load_config": ("sheetsync.config", "load_config"),
+    "ImportResult": ("sheetsync.importing.importer", "ImportResult"),
+    "import_": ("sheetsync.importing.importer", "import_files"),
+    "KpiReport": ("sheetsync.reports.kpi", "KpiReport"),
+    "report": ("sheetsync.reports.kpi", "report"),
+    "ReconcileResult": ("sheetsync.reports.reconcile", "ReconcileResult"),
+    "reconcile": ("sheetsync.reports.reconcile", "reconcile"),
+    "ApproveResult": ("sheetsync.run.commands", "ApproveResult"),
+    "approve": ("sheetsync.run.commands", "approve_orders"),
+    "queue": ("sheetsync.run.commands", "queues"),
+    "unlock": ("sheetsync.run.commands", "unlock_order"),
+    "CheckResult": ("sheetsync.run.inspect", "CheckResult"),
+    "ValidateResult": ("sheetsync.run.inspect", "ValidateResult"),
+    "check": ("sheetsync.run.inspect", "check"),
+    "history": ("sheetsync.run.inspect", "history"),
+    "validate": ("sheetsync.run.inspect", "validate"),
+    "RunResult": ("sheetsync.run.sync", "RunResult"),
+    "sync": ("sheetsync.run.sync", "sync"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FACE:
+        raise AttributeError(f"module 'sheetsync' has no attribute {name!r}")
+    module, attribute = _FACE[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ApproveResult",
