@@ -110,12 +110,11 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
         journal = desk.journal
         if pulls is None:
-            table, pulled = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now)
+            table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now)
         else:
-            table, pulled = read_table(desk.store, config), list(pulls)
-        pulls = pulled
-        tuning.size(len(table.frame) + sum(len(p.records) for p in pulls))
-        gathered = gather(desk, table, pulls, workflow)
+            table, taken = read_table(desk.store, config), list(pulls)
+        tuning.size(len(table.frame) + sum(len(p.records) for p in taken))
+        gathered = gather(desk, table, taken, workflow)
         run_id = 0 if dry_run else journal.start_run("sync", now)
         decision = decide(gathered, config, rules, workflow, now)
         if decision.numbers.used and not dry_run:
@@ -123,14 +122,15 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         staging = not dry_run and bool(len(decision.changes) or len(decision.new_rows))
         # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
         # (SQLite works without the GIL); they commit once the new workbook is staged
-        with Commit(desk, run_id, staging=staging, early=early_record(decision), rows=len(decision.work)) as commit:
+        early = early_record(decision) if staging else None
+        with Commit(desk, run_id, staging=staging, early=early, rows=len(decision.work)) as commit:
             writes, block = plan_writes(decision)
             commit.add(run_record(decision, gathered, early_given=staging))
             decision.hashes = decision.stored = pd.Series(dtype="int64")  # only the base rows needed them: let go
             tuning.before_peak(len(decision.work))  # the write is the run's memory peak
             result = _result(decision, config, run_id, dry_run, desk.notices, strict=strict, strict_alerts=strict_alerts)
             if not dry_run:
-                rejects = [r for p in pulls for r in p.rejects]
+                rejects = [r for p in taken for r in p.rejects]
                 if rejects:
                     result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language, now,
                                                             run_id))
@@ -141,7 +141,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                     result.cells_written = written.cells
                     result.rows_appended = len(decision.new_rows)
         if not dry_run:
-            _archive(config, pulls)
+            _archive(config, taken)
             if decision.advanced is not None:  # the run is recorded: now tell people (a failing webhook never fails the run)
                 result.alerts = [o.to_dict() for o in send_and_record(decision.advanced, config, journal, run_id, now)]
         result.seconds = round(time.perf_counter() - started, 3)
