@@ -21,13 +21,14 @@ CLOCK = "2026-11-23T08:00:00+00:00"  # 16:00 at the demo desk (Asia/Shanghai)
 
 
 def _normalised(value: Any, tmp: str) -> Any:
-    """The document without what differs from run to run: the temporary folder and the seconds taken."""
+    """The document without what differs from run to run and machine to machine: the temporary folder,
+    where the repository is, and the seconds taken."""
     if isinstance(value, dict):
         return {k: _normalised(v, tmp) for k, v in value.items() if k != "seconds"}
     if isinstance(value, list):
         return [_normalised(v, tmp) for v in value]
     if isinstance(value, str):
-        return value.replace(tmp, "<tmp>")
+        return value.replace(tmp, "<tmp>").replace(str(DATA), "<data>")
     return value
 
 
