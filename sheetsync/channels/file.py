@@ -21,7 +21,7 @@ from sheetsync.channels.readers import read_file
 from sheetsync.config import ChannelConfig, Config
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import t
-from sheetsync.runtime.files import file_sha256
+from sheetsync.runtime.files import file_sha256, matching
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -36,9 +36,7 @@ class FileChannel:
 
     def files(self) -> list[Path]:
         pattern = self.channel.path or f"inbox/{self.channel.name}/*"
-        base = self.config.base_dir
-        found = (Path(pattern).is_absolute() and sorted(Path(pattern).parent.glob(Path(pattern).name))) or sorted(
-            base.glob(pattern))
+        found = matching(pattern, self.config.base_dir)
         return [p for p in found if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".~lock"))]
 
     def waiting(self) -> int:

@@ -42,7 +42,7 @@ from sheetsync.model.values import among
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from sheetsync.run.accounts import account_pulls
 from sheetsync.run.clock import parse_now
-from sheetsync.runtime.files import file_sha256
+from sheetsync.runtime.files import file_sha256, file_stamp
 from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
 from sheetsync.steps.pull import Incorporated
@@ -165,7 +165,7 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
         result.notices.extend(run.notices)
     rejected = [r for table in tables for r in table.rejects] + duplicate_rejects
     if not preview and (rejected or (rejects is not None and tables)):
-        result.rejects_file = str(_write_rejects(config, rejects, rejected, lang, now, result.run_id or 0))
+        result.rejects_file = str(_write_rejects(config, rejects, rejected, lang, result.run_id or 0))
     _totals(tables, scale, result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -497,9 +497,9 @@ def _totals(tables: list[ParsedTable], scale: list[float], result: ImportResult)
     result.reasons = dict(reasons.most_common(REASONS_SHOWN))
 
 
-def _write_rejects(config: Config, path: Path | None, rejects: list[Reject], lang: Lang, now: dt.datetime, run_id: int) -> Path:
+def _write_rejects(config: Config, path: Path | None, rejects: list[Reject], lang: Lang, run_id: int) -> Path:
     if path is None:
-        return write_rejects(config.state_dir / "rejects", rejects, lang, now, run_id)
+        return write_rejects(config.state_dir / "rejects", rejects, lang, file_stamp(config.tz), run_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
         return write_rejects_csv(path, rejects, lang)

@@ -30,6 +30,7 @@ from sheetsync.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInpu
 from sheetsync.i18n import Lang, t
 from sheetsync.journal.read import read_journal
 from sheetsync.reports.reconcile_compare import KINDS, Desk, Difference, PaymentTotal, SourceRecords, compare
+from sheetsync.runtime.files import matching
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
 
@@ -103,11 +104,7 @@ def parse_sources(config: Config, specs: Sequence[str]) -> list[Source]:
 
 
 def _files(config: Config, pattern: str) -> list[Path]:
-    path = Path(pattern)
-    if path.is_absolute():
-        found = sorted(path.parent.glob(path.name)) if any(c in path.name for c in "*?[") else [path]
-    else:
-        found = sorted(config.base_dir.glob(pattern))
+    found = matching(pattern, config.base_dir)
     return [p for p in found if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".~lock"))]
 
 

@@ -11,7 +11,6 @@ cannot call anything, and must still read as what they are.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import os
 import re
 from collections.abc import Sequence
@@ -33,10 +32,11 @@ _NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE]
 _PHONE: Final = re.compile(r"^\+\d[\d ()\-]{5,22}$")
 
 
-def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, now: dt.datetime, run_id: int) -> Path:
-    """Write `rejects` to `folder/rejects-RUN-STAMP.xlsx`, one sheet per source file; returns its path."""
+def write_rejects(folder: Path, rejects: Sequence[Reject], lang: Lang, stamp: str, run_id: int) -> Path:
+    """Write `rejects` to `folder/rejects-RUN-STAMP.xlsx` (`runtime.files.file_stamp`: the same clock as the
+    run's backup), one sheet per source file; returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    return write_rejects_xlsx(folder / f"rejects-{run_id}-{now:%Y%m%dT%H%M%S}.xlsx", rejects, lang)
+    return write_rejects_xlsx(folder / f"rejects-{run_id}-{stamp}.xlsx", rejects, lang)
 
 
 def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path:

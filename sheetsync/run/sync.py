@@ -30,6 +30,7 @@ from sheetsync.run.decide import Decision, decide, early_record, plan_writes, ru
 from sheetsync.run.gather import gather, read_side_by_side
 from sheetsync.run.inspect import compiled_rules
 from sheetsync.run.workflow import desk_workflow, send_and_record
+from sheetsync.runtime.files import file_stamp
 from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.tuning import tuned
 from sheetsync.steps import anomalies as anomaly_step
@@ -132,8 +133,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             if not dry_run:
                 rejects = [r for p in taken for r in p.rejects]
                 if rejects:
-                    result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language, now,
-                                                            run_id))
+                    result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language,
+                                                            file_stamp(config.tz), run_id))
                 written = commit.write(writes, block, header_row=decision.header_row)
                 if written is not None:
                     result.workbook_written = True

@@ -10,7 +10,6 @@ the old atomically with the previous version kept in `.sheetsync/backups/`.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import zipfile
@@ -25,7 +24,7 @@ from sheetsync.config import Config
 from sheetsync.errors import ConfigError, TableLocked, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite
-from sheetsync.runtime.files import file_sha256, fsync_dir
+from sheetsync.runtime.files import file_sha256, file_stamp, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.embed import embed
@@ -141,7 +140,7 @@ class XlsxStore:
             return None
         folder = self.config.state_dir / "backups"
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+        stamp = file_stamp(self.config.tz)
         target = folder / f"{self.path.stem}.{stamp}{self.path.suffix}"
         shutil.copy2(self.path, target)
         olds = sorted(folder.glob(f"{self.path.stem}.*{self.path.suffix}"))
