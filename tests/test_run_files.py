@@ -62,3 +62,33 @@ def test_a_runs_backup_and_rejects_file_are_named_on_the_desks_clock(tmp_path: P
         assert found, name
         stamps.append(dt.datetime.strptime(found[1], "%Y%m%dT%H%M%S"))
     assert all(before <= stamp <= after for stamp in stamps), (stamps, before, after)  # not --now, not UTC
+
+
+def test_a_persons_own_status_word_is_kept_and_flagged_through_the_console(tmp_path: Path) -> None:
+    import python_calamine
+
+    from sheetsync.config import load_config
+    from sheetsync.model.cells import CellWrite
+    from sheetsync.stores import open_store
+    from sheetsync.stores.table import read_table
+
+    demo = sheetsync("demo", tmp_path / "d", "--json", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    config_file = tmp_path / "d" / "sheetsync.yaml"
+    with config_file.open("a", encoding="utf-8") as fh:
+        fh.write("workflow: default_zh\n")
+    first = sheetsync("sync", "-c", config_file, "--json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    config = load_config(config_file)
+    store = open_store(config)
+    table = read_table(store, config)
+    row = int(table.frame.index[table.frame["status"].notna()][0])
+    order_id = table.frame.at[row, "order_id"]
+    store.write([CellWrite(row, table.columns["status"], "已打包")], header_row=table.header_row)  # a person types it
+    second = sheetsync("sync", "-c", config_file, "--json", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["put_back"] == []
+    sheet = python_calamine.CalamineWorkbook.from_path(str(config.workbook_path)).get_sheet_by_name("订单").to_python()
+    header = sheet[table.header_row - 1]
+    line = next(r for r in sheet if r[header.index("订单号")] == order_id)
+    assert line[header.index("状态")] == "已打包" and "STATE_UNKNOWN" in str(line[header.index("异常")])

@@ -190,6 +190,14 @@ def test_an_unknown_status_is_flagged_and_left_alone(default_zh: Workflow) -> No
     assert work.at[2, "status"] == "已付款" and codes(result) == [(2, "STATE_UNKNOWN")]
 
 
+def test_a_persons_own_word_typed_over_a_state_is_kept_and_flagged_not_put_back(default_zh: Workflow) -> None:
+    work = table(order(status="已打包"))
+    previous = table(order(status="备货中"))[["status", "status_since"]]
+    result = run(work, default_zh, previous=previous)
+    assert work.at[2, "status"] == "已打包" and codes(result) == [(2, "STATE_UNKNOWN")]
+    assert [m for m in result.moves if not m.accepted] == [] and "status" not in result.details
+
+
 # locks ---------------------------------------------------------------------------------------------
 
 def test_an_address_edit_after_printing_is_put_back_and_kept_after_an_unlock(ecommerce: Workflow) -> None:

@@ -32,16 +32,19 @@ def required(workflow: Workflow, move: Transition) -> list[str]:
 
 def judge(workflow: Workflow, pos: int, old: str | None, new: str | None, hits: pd.Series, approval: Approval,
           filled: Callable[[str], bool]) -> Verdict | None:
-    """The verdict on old -> new; None when neither is a state (STATE_UNKNOWN is flagged elsewhere).
+    """The verdict on old -> new; None when `new` is a word the workflow does not know: a person's own word
+    is kept and flagged STATE_UNKNOWN (elsewhere), never put back; only a move between two states is judged.
 
     `hits` holds, for this row, every transition's and hold check's condition by name."""
     wf = workflow
     if new is None:
         return Verdict(pos, old, new, None, "ILLEGAL_MOVE", text("anomaly.ILLEGAL_MOVE.cleared", old=old)) if old else None
+    if wf.state(new) is None:
+        return None
     if wf.state(old) is None:
-        return Verdict(pos, old, new) if wf.state(new) else None
+        return Verdict(pos, old, new)
     move = next((tr for tr in wf.transitions if old in tr.sources and tr.to == new), None)
-    if move is None or wf.state(new) is None:
+    if move is None:
         return Verdict(pos, old, new, None, "ILLEGAL_MOVE", text("anomaly.ILLEGAL_MOVE", old=old, new=new))
     if move.when is not None and not hits[move.when.name]:
         return Verdict(pos, old, new, move, "ILLEGAL_MOVE",
