@@ -92,3 +92,28 @@ def test_a_persons_own_status_word_is_kept_and_flagged_through_the_console(tmp_p
     header = sheet[table.header_row - 1]
     line = next(r for r in sheet if r[header.index("订单号")] == order_id)
     assert line[header.index("状态")] == "已打包" and "STATE_UNKNOWN" in str(line[header.index("异常")])
+
+
+def _same_rows_other_bytes(path: Path, copy: Path) -> None:
+    """The same export saved again: the same rows, other line endings (so other bytes: not skipped as seen)."""
+    data = path.read_bytes()
+    copy.write_bytes(data.replace(b"\r\n", b"\n") if b"\r\n" in data else data.replace(b"\n", b"\r\n"))
+
+
+def test_a_shop_repeating_itself_moves_nothing_and_flags_nothing(tmp_path: Path) -> None:
+    for preset in ("default_zh", "ecommerce_zh"):
+        desk = tmp_path / preset
+        assert sheetsync("demo", desk, "--json", cwd=tmp_path).returncode == 0
+        config = desk / "sheetsync.yaml"
+        with config.open("a", encoding="utf-8") as fh:
+            fh.write(f"workflow: {preset}\n")
+        first = sheetsync("sync", "-c", config, "--json", cwd=tmp_path)
+        assert first.returncode == 0, first.stderr
+        assert json.loads(first.stdout)["moved"], preset  # the workflow moved the shop's orders on
+        _same_rows_other_bytes(desk / "inbox" / "douyin" / "douyin_orders.csv", desk / "inbox" / "douyin" / "again.csv")
+        again = sheetsync("sync", "-c", config, "--json", cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+        result = json.loads(again.stdout)
+        assert result["put_back"] == [] and "ILLEGAL_MOVE" not in result["anomalies"], (preset, result["put_back"][:3])
+        assert not [c for c in result["changes"] if c["field"] == "status"], preset
+        assert [f["rows_read"] for f in result["files"] if f["path"].endswith("again.csv")] == [20]

@@ -85,6 +85,16 @@ class BaseReads:
                 out.update(journal_created.documents(journal_created.read(self.db, run_id, ids)))
         return out
 
+    def created_values(self, order_ids: Sequence[str], field: str) -> dict[str, str]:
+        """The value of `field` each of `order_ids` was created with (orders created without one, or never
+        created by a run, left out): what a channel first said of an order it brought."""
+        out: dict[str, str] = {}
+        for ids, found in self._creation_fields(order_ids, [field]):
+            values, present = found[field]
+            out.update((oid, str(v)) for oid, v, p in zip(ids, values.tolist(), present.tolist(), strict=True)
+                       if p and v is not None)
+        return out
+
     def base_frame(self, order_ids: Sequence[str], fields: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The snapshot values of `fields` for `order_ids` (row i of the frame is `order_ids[i]`), and
         beside them whether the snapshot has the field at all (an order without a snapshot has none).

@@ -29,7 +29,7 @@ from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import append_block, created_record, diff, to_writes
 from sheetsync.steps.edits import person_edits
 from sheetsync.steps.identity import Assigned, assign_order_ids, order_id_maker
-from sheetsync.steps.pull import Incorporated, JournalState, incorporate, new_key_batches, promised_by
+from sheetsync.steps.pull import Incorporated, JournalState, channel_words, incorporate, new_key_batches, promised_by
 from sheetsync.steps.rules import CompiledRules
 from sheetsync.steps.rules import validate as validate_rows
 from sheetsync.steps.workflow.advance import advance
@@ -112,7 +112,7 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     clean = gathered.hashes.index.difference(gathered.stale)
     known_to_pulls = JournalState(natural_keys=gathered.natural_keys, merge_base=gathered.merge_base,
                                   snapshot=pd.concat([snapshot, gathered.doubled_snapshot])
-                                  if len(gathered.doubled_snapshot) else snapshot)
+                                  if len(gathered.doubled_snapshot) else snapshot, created_status=gathered.created_status)
     work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, gathered.deleted, clean)
     del known_to_pulls, clean
     accounts = account_pulls(pulls, pulled)
@@ -126,11 +126,13 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
              *validate_rows(work, rules, now=now)]
     advanced = None
     if workflow is not None:
+        said = _channel_status(work, pulled)
         advanced = advance(work, workflow=workflow, previous=_previous(workflow, before, snapshot, pulled.sources),
                            added=pd.Index([a.row for a in assigned]), now=now,
                            history=gathered.workflow, lookups=gathered.lookups)
         found += advanced.anomalies
         found.sort(key=lambda a: a.row)
+        pulled.merge_base.update(channel_words(work, said, gathered.merge_base))
     del snapshot
     if "anomalies" in work.columns:
         work["anomalies"] = anomaly_cells(work.index, found, lang)  # written: in the desk's language
@@ -192,6 +194,16 @@ def run_record(decision: Decision, gathered: Gathered, *, early_given: bool) -> 
                if f.skipped is None and f.error is None],
         unlocks_used=decision.advanced.unlocks_used if decision.advanced is not None else [],
     )
+
+
+def _channel_status(work: pd.DataFrame, pulled: Incorporated) -> pd.Series:
+    """The status each row got from a channel in this run (the rows it appended, the cells it changed), before
+    the workflow moves any of them."""
+    if "status" not in work.columns:
+        return pd.Series(dtype="str")
+    rows = np.union1d(np.asarray(pulled.appended, dtype=np.int64),
+                      np.fromiter(pulled.sources.get("status", {}), dtype=np.int64))
+    return work.loc[rows, "status"].copy() if len(rows) else pd.Series(dtype="str")
 
 
 def _said(details: dict[str, dict[int, Words]], lang: Lang) -> dict[str, dict[int, str]]:

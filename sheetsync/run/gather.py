@@ -67,6 +67,8 @@ class Gathered:
     """The last order_id number given: new ids count on from it."""
     workflow: WorkflowHistory | None = None
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    created_status: dict[str, str] = field(default_factory=dict)
+    """The status the orders the pulls bring again were created with (a desk with a workflow only)."""
 
 
 def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel], seen: Callable[[str], str | None],
@@ -97,17 +99,29 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
     seen_before = seen_before[stored.index.get_indexer(seen_before["order_id"]) >= 0]
     snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
     gone = deleted_ids(before, stored.index[~stored.index.isin(doubled)])
+    natural_keys = {p.name: journal.natural_keys(p.name) for p in pulls if p.kind != "waybills" and len(p.records)}
     return Gathered(
         table=table, pulls=pulls, duplicates=duplicates, stored=stored, hashes=hashes, stale=stale,
         seen_before=seen_before, snapshot=snapshot, known=known,
         doubled_snapshot=_doubled_snapshot(before, doubled, journal),
-        natural_keys={p.name: journal.natural_keys(p.name) for p in pulls if p.kind != "waybills" and len(p.records)},
+        natural_keys=natural_keys,
         merge_base=journal.merge_bases(), deleted=journal.deleted_ids(), gone=gone,
         gone_values=journal.base_values(gone), open_flags=journal.open_flags(),
         sequence=journal.last_number("order_id"),
         workflow=_workflow_history(journal) if workflow is not None else None,
         lookups=_lookups(workflow, desk.store) if workflow is not None else {},
+        created_status=journal.created_values(_brought_again(pulls, natural_keys), "status") if workflow is not None else {},
     )
+
+
+def _brought_again(pulls: list[Pulled], natural_keys: dict[str, dict[str, str]]) -> list[str]:
+    """The orders the pulls bring a status of again: known by their natural key."""
+    out: list[str] = []
+    for pull in pulls:
+        known = natural_keys.get(pull.name)
+        if known and "status" in pull.records.columns:
+            out += [oid for key in pull.records.index.tolist() if (oid := known.get(key)) is not None]
+    return out
 
 
 def _doubled_snapshot(before: pd.DataFrame, doubled: set[str], journal: Journal) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Final, Protocol
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,9 @@ class JournalState:
     snapshot: pd.DataFrame
     """The journal's snapshot of the rows a person changed since the last run (indexed by sheet row;
     missing where the journal has none): the merge base of every other row is the row itself."""
+    created_status: Mapping[str, str] = field(default_factory=dict)
+    """order_id -> the status a channel created the order with, for the orders the pulls bring again (read
+    only for a desk with a workflow): what the channel said, when nothing later is remembered (`SAID`)."""
 
 
 @dataclass(slots=True)
@@ -195,6 +198,8 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
     """Three-way merge `incoming` into these rows of `work`; returns, per row, whether it changed."""
     before = work.loc[rows, fields].copy()
     base = _merge_base(work, rows, fields, journal, out)
+    if "status" in fields and (journal.merge_base or journal.created_status):
+        incoming = _news_only(incoming, before, texts(work.loc[rows, "order_id"]), journal)
     result = merge(before, base, incoming)
     work.loc[rows, fields] = result.frame
     order_ids = texts(work.loc[rows, "order_id"])
@@ -215,6 +220,47 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
     for conflict in result.conflicts:
         out.conflicts.append((str(work.at[conflict.row, "order_id"]), conflict))
     return changed_any.tolist()
+
+
+SAID: Final = "said:"
+"""Merge-base entries under `said:FIELD` keep what a channel last said of a field the workflow then moved on
+from in the same run (a shop's 待确认 the run moved on to 审核中).  The base of the field stays the sheet's
+snapshot; the word only tells news from a repetition (`_news_only`)."""
+
+
+def _news_only(incoming: pd.DataFrame, before: pd.DataFrame, order_ids: np.ndarray, journal: JournalState) -> pd.DataFrame:
+    """`incoming` with each status the channel already said (its last word, else the status it created the
+    order with) replaced by the sheet's: a shop that repeats itself is not news, it moves and flags nothing.
+    Only a status that differs from what the channel said last is news, and goes on to the merge."""
+    said, created = journal.merge_base, journal.created_status
+    last = [said[(str(oid), SAID + "status")] if (str(oid), SAID + "status") in said else created.get(str(oid))
+            for oid in order_ids]
+    words = incoming["status"].to_numpy(dtype=object, na_value=None)
+    repeated = np.array([word is not None and word == now for word, now in zip(last, words, strict=True)], dtype=bool)
+    if not repeated.any():
+        return incoming
+    incoming = incoming.copy()
+    incoming.loc[incoming.index[repeated], "status"] = before["status"].to_numpy(dtype=object)[repeated]
+    return incoming
+
+
+def channel_words(work: pd.DataFrame, said: pd.Series, known: Mapping[tuple[str, str], str | None]
+                  ) -> dict[tuple[str, str], str | None]:
+    """`said:status` entries for the rows a channel gave a status in this run (`said`: row -> its word): the
+    channel's word where the run then moved the order on (the workflow), and None (forget) where the sheet
+    keeps the channel's word again and `known` remembers an older one."""
+    said = said[said.index.isin(work.index)].dropna()
+    if said.empty or "status" not in work.columns:
+        return {}
+    final = work.loc[said.index, "status"]
+    moved = differs(said, final).to_numpy()
+    ids = texts(work.loc[said.index, "order_id"])
+    out: dict[tuple[str, str], str | None] = {
+        (str(oid), SAID + "status"): word for oid, word in zip(ids[moved], said.to_numpy(dtype=object)[moved], strict=True)
+        if isinstance(oid, str)}
+    if known:
+        out.update({(str(oid), SAID + "status"): None for oid in ids[~moved] if (str(oid), SAID + "status") in known})
+    return out
 
 
 def _waybills(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalState,
