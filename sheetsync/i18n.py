@@ -280,6 +280,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "adopt.written": ("已写入 {path}：表格按原样使用", "wrote {path}: the workbook is used as it is"),
     "adopt.added": ("已在表头右侧添加列：{headers}", "columns added at the right of the header row: {headers}"),
     "adopt.missing": ("表中没有这些列（加 --add-columns 可在右侧添加）：{headers}", "the sheet lacks these columns (--add-columns appends them at the right): {headers}"),
+    "adopt.unnamed": ("这些列没有表头，未对应（给表头单元格填上名字后再运行 init --from）：{columns}",
+                      "columns without a header, left unmapped (name their header cell, then run init --from again): {columns}"),
     "adopt.unmatched": ("未对应的列（sheetsync 不会改动）：{headers}", "columns not matched (sheetsync never touches them): {headers}"),
     "adopt.no_order_id": ("{path} 的工作表「{sheet}」没有订单号列", "sheet '{sheet}' of {path} has no order id column"),
     "adopt.no_order_id.hint": (

@@ -117,3 +117,30 @@ def test_a_shop_repeating_itself_moves_nothing_and_flags_nothing(tmp_path: Path)
         assert result["put_back"] == [] and "ILLEGAL_MOVE" not in result["anomalies"], (preset, result["put_back"][:3])
         assert not [c for c in result["changes"] if c["field"] == "status"], preset
         assert [f["rows_read"] for f in result["files"] if f["path"].endswith("again.csv")] == [20]
+
+
+def test_init_from_a_workbook_with_an_unnamed_column_writes_a_desk_its_own_check_accepts(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    book_path = tmp_path / "team" / "orders.xlsx"
+    book_path.parent.mkdir()
+    book = xlsxwriter.Workbook(str(book_path))
+    sheet = book.add_worksheet("订单")
+    rows = [["订单编号", "下单时间", "客户姓名", "手机", ""],  # the last column's header cell is empty
+            ["A-1001", "2026-11-20 10:00:00", "王芳", "13812345678", "浙江省杭州市西湖区文三路90号"],
+            ["A-1002", "2026-11-21 11:30:00", "李雷", "13912345678", "江苏省南京市鼓楼区北京西路6号"],
+            ["A-1003", "2026-11-22 09:15:00", "韩梅梅", "13712345678", "广东省广州市天河区体育西路1号"]]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value:
+                sheet.write_string(r, c, value)
+    book.close()
+    adopted = sheetsync("init", "--from", book_path, "--add-columns", "--json", cwd=tmp_path)
+    assert adopted.returncode == 0, adopted.stderr
+    config_text = (book_path.parent / "sheetsync.yaml").read_text(encoding="utf-8")
+    assert "'#" not in config_text and '"#' not in config_text
+    checked = sheetsync("check", "-c", book_path.parent / "sheetsync.yaml", "--json", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["absent"] == []
+    synced = sheetsync("sync", "-c", book_path.parent / "sheetsync.yaml", "--json", cwd=tmp_path)
+    assert synced.returncode == 0, synced.stderr

@@ -75,6 +75,8 @@ def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
     console.print(grid)
     if result.unmatched:
         console.print(t("adopt.unmatched", lang, headers=", ".join(result.unmatched)), highlight=False)
+    if result.unnamed:
+        console.print(f"[yellow]{t('adopt.unnamed', lang, columns=', '.join(result.unnamed))}[/yellow]", highlight=False)
     if result.added:
         console.print(f"[green]{t('adopt.added', lang, headers=', '.join(result.added))}[/green]", highlight=False)
     if result.missing:

@@ -46,6 +46,9 @@ class AdoptResult:
     added: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     backup: str | None = None
+    unnamed: list[str] = field(default_factory=list)
+    """Columns whose content looked like a field but whose header cell is empty: left unmapped (`#16 (address)`),
+    since a configuration names columns by their header text; give the cell a header to map it."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,11 +69,15 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     if found.header_row is None:
         raise ConfigError(t("adopt.no_header", lang, path=path, sheet=name))
     headers = found.fields()
+    unnamed = {f: h for f, h in headers.items() if _placeholder(raw, found, h)}
+    for unmapped in unnamed:  # a column matched by its content whose header cell is empty: `check` could not find it
+        del headers[unmapped]
     if "order_id" not in headers and not add_columns:
         raise ConfigError(t("adopt.no_order_id", lang, path=path, sheet=name), t("adopt.no_order_id.hint", lang))
     header_row = int(raw.lines[found.header_row])
     result = AdoptResult(str(path), name, header_row, str(target), dict(headers),
-                         columns=[asdict(c) for c in found.columns if c.note != "empty"], unmatched=found.unmatched)
+                         columns=[asdict(c) for c in found.columns if c.note != "empty" and c.field not in unnamed],
+                         unmatched=found.unmatched, unnamed=[f"{h} ({f})" for f, h in unnamed.items()])
     absent = [f for f in TOOL_COLUMNS if f not in headers]
     if add_columns and absent:
         texts = _new_headers(absent, found, lang)
@@ -88,6 +95,15 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     target.write_text(_yaml(path, name, headers, lang), encoding="utf-8")
     load_config(target)
     return result
+
+
+def _placeholder(raw: RawTable, found: AutoMapping, header: str) -> bool:
+    """Whether `header` is the automatic match's name for a column with an empty header cell (`#16`)."""
+    column = next((c for c in found.columns if c.header == header), None)
+    if column is None or not header.startswith("#") or found.header_row is None:
+        return False
+    cell = raw.frame.iat[found.header_row, column.index]
+    return cell is None or (isinstance(cell, float) and cell != cell) or not str(cell).strip()
 
 
 def _best_sheet(tables: list[RawTable], synonyms: Synonyms, path: Path, sheet: str | None,
