@@ -29,7 +29,15 @@ from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import append_block, created_record, diff, to_writes
 from sheetsync.steps.edits import person_edits
 from sheetsync.steps.identity import Assigned, assign_order_ids, order_id_maker
-from sheetsync.steps.pull import Incorporated, JournalState, channel_words, incorporate, new_key_batches, promised_by
+from sheetsync.steps.pull import (
+    Incorporated,
+    JournalState,
+    channel_words,
+    incorporate,
+    new_key_batches,
+    promised_by,
+    said_words,
+)
 from sheetsync.steps.rules import CompiledRules
 from sheetsync.steps.rules import validate as validate_rows
 from sheetsync.steps.workflow.advance import advance
@@ -112,7 +120,8 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     clean = gathered.hashes.index.difference(gathered.stale)
     known_to_pulls = JournalState(natural_keys=gathered.natural_keys, merge_base=gathered.merge_base,
                                   snapshot=pd.concat([snapshot, gathered.doubled_snapshot])
-                                  if len(gathered.doubled_snapshot) else snapshot, created_status=gathered.created_status)
+                                  if len(gathered.doubled_snapshot) else snapshot, created=gathered.created,
+                                  said=said_words(gathered.merge_base))
     work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, gathered.deleted, clean)
     del known_to_pulls, clean
     accounts = account_pulls(pulls, pulled)

@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.channels.base import Channel, Pulled
@@ -27,6 +28,7 @@ from sheetsync.run.commit import Desk
 from sheetsync.steps.diff import texts
 from sheetsync.steps.edits import row_hashes
 from sheetsync.steps.identity import deleted_ids, duplicate_ids
+from sheetsync.steps.pull import CHANNEL_FIELDS
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.stores.base import Store, Table
 from sheetsync.stores.table import read_table
@@ -67,8 +69,9 @@ class Gathered:
     """The last order_id number given: new ids count on from it."""
     workflow: WorkflowHistory | None = None
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
-    created_status: dict[str, str] = field(default_factory=dict)
-    """The status the orders the pulls bring again were created with (a desk with a workflow only)."""
+    created: dict[str, dict[str, str]] = field(default_factory=dict)
+    """field -> order_id -> the value the order was created with, for the cells the pulls bring again with a
+    value other than the sheet's (a repetition of what the channel said is no news)."""
 
 
 def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel], seen: Callable[[str], str | None],
@@ -110,17 +113,34 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
         sequence=journal.last_number("order_id"),
         workflow=_workflow_history(journal) if workflow is not None else None,
         lookups=_lookups(workflow, desk.store) if workflow is not None else {},
-        created_status=journal.created_values(_brought_again(pulls, natural_keys), "status") if workflow is not None else {},
+        created={name: journal.created_values(ids, name)
+                 for name, ids in _brought_again(pulls, natural_keys, before, doubled).items()},
     )
 
 
-def _brought_again(pulls: list[Pulled], natural_keys: dict[str, dict[str, str]]) -> list[str]:
-    """The orders the pulls bring a status of again: known by their natural key."""
-    out: list[str] = []
+def _brought_again(pulls: list[Pulled], natural_keys: dict[str, dict[str, str]], before: pd.DataFrame,
+                   doubled: set[str]) -> dict[str, list[str]]:
+    """field -> the orders (known by their natural key) a pull brings a value of that field other than the
+    sheet's: only for those can it matter what the channel said before."""
+    out: dict[str, list[str]] = {}
+    row_ids = pd.Index(before["order_id"])
     for pull in pulls:
         known = natural_keys.get(pull.name)
-        if known and "status" in pull.records.columns:
-            out += [oid for key in pull.records.index.tolist() if (oid := known.get(key)) is not None]
+        if not known or pull.records.empty:
+            continue
+        ids = pd.Series([known.get(key) for key in pull.records.index.tolist()], index=pull.records.index, dtype="str")
+        ids = ids[ids.notna() & ~ids.isin(doubled)]
+        at = row_ids.get_indexer_non_unique(ids.to_numpy())[0] if len(ids) else np.zeros(0, dtype=np.int64)
+        found = at >= 0
+        if not found.any():
+            continue
+        ids, at = ids[found], at[found]
+        for name in (f for f in CHANNEL_FIELDS if f in pull.records.columns and f in before.columns and f != "channel"):
+            said = pull.records.loc[ids.index, name].astype("str").to_numpy(dtype=object, na_value=None)
+            now = before[name].iloc[at].astype("str").to_numpy(dtype=object, na_value=None)
+            changed = said != now
+            if changed.any():
+                out.setdefault(name, []).extend(ids.to_numpy()[changed].tolist())
     return out
 
 

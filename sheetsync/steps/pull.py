@@ -72,9 +72,11 @@ class JournalState:
     snapshot: pd.DataFrame
     """The journal's snapshot of the rows a person changed since the last run (indexed by sheet row;
     missing where the journal has none): the merge base of every other row is the row itself."""
-    created_status: Mapping[str, str] = field(default_factory=dict)
-    """order_id -> the status a channel created the order with, for the orders the pulls bring again (read
-    only for a desk with a workflow): what the channel said, when nothing later is remembered (`SAID`)."""
+    created: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    said: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    """field -> order_id -> a channel's last word the run moved on from (`SAID` entries of `merge_base`)."""
+    """field -> order_id -> the value the order was created with, for the cells a pull brings again with a
+    value other than the sheet's: what the channel said, when nothing later is remembered (`SAID`)."""
 
 
 @dataclass(slots=True)
@@ -198,16 +200,20 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
     """Three-way merge `incoming` into these rows of `work`; returns, per row, whether it changed."""
     before = work.loc[rows, fields].copy()
     base = _merge_base(work, rows, fields, journal, out)
-    if "status" in fields and (journal.merge_base or journal.created_status):
+    if journal.created or journal.said:
         incoming = _news_only(incoming, before, texts(work.loc[rows, "order_id"]), journal)
     result = merge(before, base, incoming)
     work.loc[rows, fields] = result.frame
     order_ids = texts(work.loc[rows, "order_id"])
     changed_any = np.zeros(len(rows), dtype=bool)
     overrides = base.attrs.get("overrides", {})
+    earlier = out.sources
     for f in fields:
         changed = differs(before[f], result.frame[f]).to_numpy()
         changed_any |= changed
+        if changed.any():  # what another channel said of these cells earlier in this run is kept as its word
+            _remember_words(out, f, np.asarray(rows)[changed], order_ids[changed], before[f].to_numpy(dtype=object)[changed],
+                            earlier.get(f, {}), journal.merge_base)
         out.sources.setdefault(f, {}).update(dict.fromkeys(np.asarray(rows)[changed].tolist(), name))
         said = differs(result.base[f], result.frame[f]).to_numpy()
         hits = np.flatnonzero(said)
@@ -229,19 +235,44 @@ snapshot; the word only tells news from a repetition (`_news_only`)."""
 
 
 def _news_only(incoming: pd.DataFrame, before: pd.DataFrame, order_ids: np.ndarray, journal: JournalState) -> pd.DataFrame:
-    """`incoming` with each status the channel already said (its last word, else the status it created the
-    order with) replaced by the sheet's: a shop that repeats itself is not news, it moves and flags nothing.
-    Only a status that differs from what the channel said last is news, and goes on to the merge."""
-    said, created = journal.merge_base, journal.created_status
-    last = [said[(str(oid), SAID + "status")] if (str(oid), SAID + "status") in said else created.get(str(oid))
-            for oid in order_ids]
-    words = incoming["status"].to_numpy(dtype=object, na_value=None)
-    repeated = np.array([word is not None and word == now for word, now in zip(last, words, strict=True)], dtype=bool)
-    if not repeated.any():
-        return incoming
-    incoming = incoming.copy()
-    incoming.loc[incoming.index[repeated], "status"] = before["status"].to_numpy(dtype=object)[repeated]
-    return incoming
+    """`incoming` with each value the channel already said (its last word the run moved on from, else what it
+    created the order with) replaced by the sheet's: a shop that repeats itself is not news, it changes, moves
+    and flags nothing.  Only a value that differs from what the channel said is news, and goes on to the merge."""
+    out = incoming
+    ids = [str(oid) for oid in order_ids]
+    for name in incoming.columns:
+        created, remembered = journal.created.get(name, {}), journal.said.get(name, {})
+        if not created and not remembered:
+            continue
+        last = [remembered[oid] if oid in remembered else created.get(oid) for oid in ids]
+        words = incoming[name].to_numpy(dtype=object, na_value=None)
+        repeated = np.array([w is not None and w == now for w, now in zip(last, words, strict=True)], dtype=bool)
+        if repeated.any():
+            out = out.copy() if out is incoming else out
+            out.loc[out.index[repeated], name] = before[name].to_numpy(dtype=object)[repeated]
+    return out
+
+
+def said_words(merge_base: Mapping[tuple[str, str], str | None]) -> dict[str, dict[str, str | None]]:
+    """The `SAID` entries of the merge base, by field then order_id."""
+    out: dict[str, dict[str, str | None]] = {}
+    for (oid, key), word in merge_base.items():
+        if key.startswith(SAID):
+            out.setdefault(key[len(SAID):], {})[oid] = word
+    return out
+
+
+def _remember_words(out: Incorporated, name: str, rows: np.ndarray, order_ids: np.ndarray, words: np.ndarray,
+                    earlier: Mapping[int, str], known: Mapping[tuple[str, str], str | None]) -> None:
+    """For cells a channel changes now: the word another channel gave them earlier in this run (a shop's
+    carrier that the carrier's own file then corrected) is that channel's last word (`SAID`); a word
+    remembered from an earlier run is forgotten, the cell having news now."""
+    for row, oid, word in zip(rows.tolist(), order_ids.tolist(), words.tolist(), strict=True):
+        key = (str(oid), SAID + name)
+        if (row in out.created_by or row in earlier) and word is not None and not pd.isna(word):
+            out.merge_base[key] = str(word)
+        elif key in known or key in out.merge_base:
+            out.merge_base[key] = None
 
 
 def channel_words(work: pd.DataFrame, said: pd.Series, known: Mapping[tuple[str, str], str | None]
