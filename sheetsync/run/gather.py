@@ -25,7 +25,7 @@ from sheetsync.journal.sqlite import Journal
 from sheetsync.model.records import Flag, WorkflowHistory
 from sheetsync.run.base_rows import unlike_journal
 from sheetsync.run.commit import Desk
-from sheetsync.steps.diff import texts
+from sheetsync.steps.diff import differs, texts
 from sheetsync.steps.edits import row_hashes
 from sheetsync.steps.identity import deleted_ids, duplicate_ids
 from sheetsync.steps.pull import CHANNEL_FIELDS
@@ -136,9 +136,9 @@ def _brought_again(pulls: list[Pulled], natural_keys: dict[str, dict[str, str]],
             continue
         ids, at = ids[found], at[found]
         for name in (f for f in CHANNEL_FIELDS if f in pull.records.columns and f in before.columns and f != "channel"):
-            said = pull.records.loc[ids.index, name].astype("str").to_numpy(dtype=object, na_value=None)
-            now = before[name].iloc[at].astype("str").to_numpy(dtype=object, na_value=None)
-            changed = said != now
+            said = pull.records[name].loc[ids.index].reset_index(drop=True)
+            now = before[name].iloc[at].reset_index(drop=True)
+            changed = differs(said.astype("str"), now.astype("str")).to_numpy()
             if changed.any():
                 out.setdefault(name, []).extend(ids.to_numpy()[changed].tolist())
     return out
