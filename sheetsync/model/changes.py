@@ -103,6 +103,14 @@ class CreatedBy(Mapping[int, str]):
     def __len__(self) -> int:
         return sum(stop - first for first, stop, _ in self._spans)
 
+    def holds(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each of `rows` was created by a channel (vectorised `in`)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=bool)
+        for first, stop, _ in self._spans:
+            out |= (rows >= first) & (rows < stop)
+        return out
+
     def series(self, index: pd.Index) -> pd.Series:
         """The channel of each row of `index` (missing where no channel created it), as text."""
         rows = np.asarray(index, dtype=np.int64)

@@ -213,7 +213,7 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
         changed_any |= changed
         if changed.any():  # what another channel said of these cells earlier in this run is kept as its word
             _remember_words(out, f, np.asarray(rows)[changed], order_ids[changed], before[f].to_numpy(dtype=object)[changed],
-                            earlier.get(f, {}), journal.merge_base)
+                            earlier.get(f, {}), journal.said.get(f, {}))
         out.sources.setdefault(f, {}).update(dict.fromkeys(np.asarray(rows)[changed].tolist(), name))
         said = differs(result.base[f], result.frame[f]).to_numpy()
         hits = np.flatnonzero(said)
@@ -263,16 +263,20 @@ def said_words(merge_base: Mapping[tuple[str, str], str | None]) -> dict[str, di
 
 
 def _remember_words(out: Incorporated, name: str, rows: np.ndarray, order_ids: np.ndarray, words: np.ndarray,
-                    earlier: Mapping[int, str], known: Mapping[tuple[str, str], str | None]) -> None:
+                    earlier: Mapping[int, str], known: Mapping[str, str | None]) -> None:
     """For cells a channel changes now: the word another channel gave them earlier in this run (a shop's
     carrier that the carrier's own file then corrected) is that channel's last word (`SAID`); a word
-    remembered from an earlier run is forgotten, the cell having news now."""
-    for row, oid, word in zip(rows.tolist(), order_ids.tolist(), words.tolist(), strict=True):
-        key = (str(oid), SAID + name)
-        if (row in out.created_by or row in earlier) and word is not None and not pd.isna(word):
-            out.merge_base[key] = str(word)
-        elif key in known or key in out.merge_base:
-            out.merge_base[key] = None
+    remembered from an earlier run (`known`: order_id -> word) is forgotten, the cell having news now."""
+    ours = out.created_by.holds(rows)
+    if earlier:
+        ours |= np.isin(rows, np.fromiter(earlier, dtype=np.int64, count=len(earlier)))
+    for oid, word in zip(order_ids[ours].tolist(), words[ours].tolist(), strict=True):
+        if word is not None and not pd.isna(word):
+            out.merge_base[(str(oid), SAID + name)] = str(word)
+    if known:
+        for oid in order_ids[~ours].tolist():
+            if str(oid) in known:
+                out.merge_base[(str(oid), SAID + name)] = None
 
 
 def channel_words(work: pd.DataFrame, said: pd.Series, known: Mapping[tuple[str, str], str | None]
