@@ -14,7 +14,6 @@ A preview writes nothing and reads a sample of a large file, so its counts are e
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -42,7 +41,7 @@ from sheetsync.model.values import among
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from sheetsync.run.accounts import account_pulls
 from sheetsync.run.clock import parse_now
-from sheetsync.runtime.files import file_sha256, file_stamp
+from sheetsync.runtime.files import file_sha256, file_stamp, matching
 from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
 from sheetsync.steps.pull import Incorporated
@@ -216,7 +215,7 @@ def _expand(patterns: Sequence[str], result: ImportResult, lang: Lang) -> list[P
     found: dict[Path, None] = {}
     for pattern in patterns:
         path = Path(pattern)
-        matches = [path] if path.is_file() else sorted(Path(p) for p in glob.glob(pattern, recursive=True))
+        matches = [path] if path.is_file() else matching(pattern, Path.cwd())
         matches = [p for p in matches if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", ".~lock"))]
         if not matches:
             message = t("import.no_files", lang, pattern=pattern)

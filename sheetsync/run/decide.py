@@ -118,10 +118,11 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     gathered.snapshot = gathered.known = gathered.seen_before = before.iloc[:0]
 
     clean = gathered.hashes.index.difference(gathered.stale)
+    remembered = said_words(gathered.merge_base)
     known_to_pulls = JournalState(natural_keys=gathered.natural_keys, merge_base=gathered.merge_base,
                                   snapshot=pd.concat([snapshot, gathered.doubled_snapshot])
                                   if len(gathered.doubled_snapshot) else snapshot, created=gathered.created,
-                                  said=said_words(gathered.merge_base))
+                                  said=remembered)
     work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, gathered.deleted, clean)
     del known_to_pulls, clean
     accounts = account_pulls(pulls, pulled)
@@ -135,13 +136,13 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
              *validate_rows(work, rules, now=now)]
     advanced = None
     if workflow is not None:
-        said = _channel_status(work, pulled)
+        shop_status = _channel_status(work, pulled)
         advanced = advance(work, workflow=workflow, previous=_previous(workflow, before, snapshot, pulled.sources),
                            added=pd.Index([a.row for a in assigned]), now=now,
                            history=gathered.workflow, lookups=gathered.lookups)
         found += advanced.anomalies
         found.sort(key=lambda a: a.row)
-        pulled.merge_base.update(channel_words(work, said, gathered.merge_base))
+        pulled.merge_base.update(channel_words(work, shop_status, remembered.get("status", {})))
     del snapshot
     if "anomalies" in work.columns:
         work["anomalies"] = anomaly_cells(work.index, found, lang)  # written: in the desk's language

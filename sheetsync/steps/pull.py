@@ -73,10 +73,10 @@ class JournalState:
     """The journal's snapshot of the rows a person changed since the last run (indexed by sheet row;
     missing where the journal has none): the merge base of every other row is the row itself."""
     created: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    said: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
-    """field -> order_id -> a channel's last word the run moved on from (`SAID` entries of `merge_base`)."""
     """field -> order_id -> the value the order was created with, for the cells a pull brings again with a
     value other than the sheet's: what the channel said, when nothing later is remembered (`SAID`)."""
+    said: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    """field -> order_id -> a channel's last word the run moved on from (`SAID` entries of `merge_base`)."""
 
 
 @dataclass(slots=True)
@@ -200,21 +200,21 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
     """Three-way merge `incoming` into these rows of `work`; returns, per row, whether it changed."""
     before = work.loc[rows, fields].copy()
     base = _merge_base(work, rows, fields, journal, out)
+    order_ids = texts(work.loc[rows, "order_id"])  # the merge never writes order_id
     if journal.created or journal.said:
-        incoming = _news_only(incoming, before, texts(work.loc[rows, "order_id"]), journal)
+        incoming = _news_only(incoming, before, order_ids, journal)
     result = merge(before, base, incoming)
     work.loc[rows, fields] = result.frame
-    order_ids = texts(work.loc[rows, "order_id"])
     changed_any = np.zeros(len(rows), dtype=bool)
     overrides = base.attrs.get("overrides", {})
-    earlier = out.sources
+    at_rows = np.asarray(rows)
     for f in fields:
         changed = differs(before[f], result.frame[f]).to_numpy()
         changed_any |= changed
         if changed.any():  # what another channel said of these cells earlier in this run is kept as its word
-            _remember_words(out, f, np.asarray(rows)[changed], order_ids[changed], before[f].to_numpy(dtype=object)[changed],
-                            earlier.get(f, {}), journal.said.get(f, {}))
-        out.sources.setdefault(f, {}).update(dict.fromkeys(np.asarray(rows)[changed].tolist(), name))
+            _remember_words(out, f, at_rows[changed], order_ids[changed], before[f].to_numpy(dtype=object)[changed],
+                            out.sources.get(f, {}), journal.said.get(f, {}))
+        out.sources.setdefault(f, {}).update(dict.fromkeys(at_rows[changed].tolist(), name))
         said = differs(result.base[f], result.frame[f]).to_numpy()
         hits = np.flatnonzero(said)
         for at, value in zip(hits.tolist(), texts(result.base[f].iloc[hits]), strict=True):
@@ -229,9 +229,10 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
 
 
 SAID: Final = "said:"
-"""Merge-base entries under `said:FIELD` keep what a channel last said of a field the workflow then moved on
-from in the same run (a shop's 待确认 the run moved on to 审核中).  The base of the field stays the sheet's
-snapshot; the word only tells news from a repetition (`_news_only`)."""
+"""Merge-base entries under `said:FIELD` keep what a channel last said of a field that the same run then
+moved on from: the workflow (a shop's 待确认 moved on to 审核中) or another channel (a shop's carrier that the
+carrier's file corrected).  The base of the field stays the sheet's snapshot; the word only tells news from
+a repetition (`_news_only`)."""
 
 
 def _news_only(incoming: pd.DataFrame, before: pd.DataFrame, order_ids: np.ndarray, journal: JournalState) -> pd.DataFrame:
@@ -279,11 +280,10 @@ def _remember_words(out: Incorporated, name: str, rows: np.ndarray, order_ids: n
                 out.merge_base[(str(oid), SAID + name)] = None
 
 
-def channel_words(work: pd.DataFrame, said: pd.Series, known: Mapping[tuple[str, str], str | None]
-                  ) -> dict[tuple[str, str], str | None]:
+def channel_words(work: pd.DataFrame, said: pd.Series, known: Mapping[str, str | None]) -> dict[tuple[str, str], str | None]:
     """`said:status` entries for the rows a channel gave a status in this run (`said`: row -> its word): the
     channel's word where the run then moved the order on (the workflow), and None (forget) where the sheet
-    keeps the channel's word again and `known` remembers an older one."""
+    keeps the channel's word again and `known` (order_id -> word) remembers an older one."""
     said = said[said.index.isin(work.index)].dropna()
     if said.empty or "status" not in work.columns:
         return {}
@@ -294,7 +294,7 @@ def channel_words(work: pd.DataFrame, said: pd.Series, known: Mapping[tuple[str,
         (str(oid), SAID + "status"): word for oid, word in zip(ids[moved], said.to_numpy(dtype=object)[moved], strict=True)
         if isinstance(oid, str)}
     if known:
-        out.update({(str(oid), SAID + "status"): None for oid in ids[~moved] if (str(oid), SAID + "status") in known})
+        out.update({(str(oid), SAID + "status"): None for oid in ids[~moved] if str(oid) in known})
     return out
 
 
