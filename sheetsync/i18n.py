@@ -76,7 +76,29 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "在 {path} 的工作表「{sheet}」前 {rows} 行里找不到订单号列（{header}）",
         "no order id column ({header}) in the first {rows} rows of sheet '{sheet}' of {path}",
     ),
+    "table.no_header.hint": (
+        "在表头行加上订单号列（sheetsync init --from 工作簿 --add-columns 可代为添加），或在 headers: 中写上你们的订单号列名；"
+        "表头不在前 30 行时，在 table: 下写 header_row: 行号",
+        "add an order id column to the header row (sheetsync init --from WORKBOOK --add-columns adds it), or map your own"
+        " order number column under headers:; for a header row below row 30, set header_row: N under table:",
+    ),
     "table.no_sheet": ("{path} 里没有工作表「{sheet}」（现有：{sheets}）", "{path} has no sheet '{sheet}' (it has: {sheets})"),
+    "table.protected": (
+        "{path} 的工作表「{sheet}」设了保护（审阅 → 保护工作表），本次不写入",
+        "sheet '{sheet}' of {path} is protected (Review → Protect Sheet); nothing was written",
+    ),
+    "table.protected.hint": (
+        "在表格软件里撤销工作表保护后重试；若确定要写入受保护的表，在 sheetsync.yaml 的 table: 下写 allow_protected: true",
+        "unprotect the sheet in your spreadsheet application and run again; to write into the protected sheet anyway, set allow_protected: true under table: in sheetsync.yaml",
+    ),
+    "table.signed": (
+        "{path} 带有数字签名，写入会使签名失效，本次不写入",
+        "{path} carries a digital signature that a write would invalidate; nothing was written",
+    ),
+    "table.signed.hint": (
+        "另存一份不带签名的工作簿再用它；若确定可以让签名失效，在 sheetsync.yaml 的 table: 下写 allow_signed: true",
+        "save a copy without the signature and use that; to write anyway (the signature becomes invalid), set allow_signed: true under table: in sheetsync.yaml",
+    ),
     "table.unreadable": ("无法读取 {path}：{problem}", "cannot read {path}: {problem}"),
     "table.unreadable.hint": (
         "确认它是 Excel 工作簿（.xlsx）且没有损坏；可从 .sheetsync/backups/ 恢复上一个版本",
@@ -283,12 +305,59 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "adopt.unnamed": ("这些列没有表头，未对应（给表头单元格填上名字后再运行 init --from）：{columns}",
                       "columns without a header, left unmapped (name their header cell, then run init --from again): {columns}"),
     "adopt.unmatched": ("未对应的列（sheetsync 不会改动）：{headers}", "columns not matched (sheetsync never touches them): {headers}"),
-    "adopt.no_order_id": ("{path} 的工作表「{sheet}」没有订单号列", "sheet '{sheet}' of {path} has no order id column"),
-    "adopt.no_order_id.hint": (
-        "加 --add-columns 在表头右侧添加订单号等列（已有的行在第一次 sync 时编号），或在表头里加一列「订单号」",
-        "pass --add-columns to append order id and the other columns at the right (existing rows get ids on the first sync), or add an order id column",
+    "adopt.no_order_id": (
+        "工作表「{sheet}」没有订单号列：sync 之前要有一列订单号",
+        "sheet '{sheet}' has no order id column: sync needs one",
     ),
-    "adopt.no_header": ("在 {path} 的工作表「{sheet}」前 30 行里找不到表头", "no header row in the first 30 rows of sheet '{sheet}' of {path}"),
+    "adopt.no_order_id.hint": (
+        "加 --add-columns 在表头右侧添加订单号等列（已有的行在第一次 sync 时编号），或用 --order-id-column 列名 指定你们自己的订单号列",
+        "pass --add-columns to append an order id column and the others at the right (existing rows get ids on the first sync), or name your own order number column with --order-id-column NAME",
+    ),
+    "adopt.exists.hint": (
+        "要给已接管的表格补上缺少的列，加 --add-columns 再运行；要重新接管，先移走 sheetsync.yaml",
+        "to add the missing columns to a workbook already adopted, run again with --add-columns; to adopt it anew, move sheetsync.yaml away first",
+    ),
+    "adopt.no_header": (
+        "在 {path} 的工作表「{sheet}」前 30 行里找不到表头",
+        "no header row in the first 30 rows of sheet '{sheet}' of {path}",
+    ),
+    "adopt.no_header.hint": (
+        "用 --header-row 行号 指出表头在第几行（写进 sheetsync.yaml 的 table.header_row）",
+        "say which row holds the headers with --header-row N (it is written as table.header_row in sheetsync.yaml)",
+    ),
+    "adopt.bad_header_row": (
+        "--header-row {row}：工作表「{sheet}」的第 {row} 行是空的或不存在",
+        "--header-row {row}: row {row} of sheet '{sheet}' is empty or does not exist",
+    ),
+    "adopt.not_orders": (
+        "工作表「{sheet}」看起来不是订单表（认出的列：{found}）；没有添加任何列",
+        "sheet '{sheet}' does not look like an order table (columns recognised: {found}); no column was added",
+    ),
+    "adopt.not_orders.hint": (
+        "用 --sheet 指定订单所在的工作表；订单表至少要有订单号、下单时间、客户、电话、地址、商品、金额、状态中的两列",
+        "name the order sheet with --sheet; an order table has at least two of: order number, order time, customer, phone, address, items, amount, status",
+    ),
+    "adopt.no_column": ("--order-id-column：表头里没有「{name}」（表头有：{headers}）",
+                        "--order-id-column: the header row has no '{name}' (it has: {headers})"),
+    "adopt.order_id": ("订单号用你们自己的「{header}」列：已有的订单号不会改动", "order ids are your own column '{header}': existing ids are never changed"),
+    "adopt.id_format": ("新订单的编号接着你们的编号往下排：{example}", "new orders are numbered on from your own ids: {example}"),
+    "adopt.timezone": ("时区：{zone}（写在 sheetsync.yaml 的 timezone:）", "time zone: {zone} (timezone: in sheetsync.yaml)"),
+    "adopt.repeated": ("这些表头重复出现，第二次出现的列未对应（改个名字再运行 init --from 即可对应）：{headers}",
+                       "these header texts appear twice; the later column is left unmapped (rename it and run init --from again to map it): {headers}"),
+    "adopt.guarded": ("注意：{what}。sync 不会写入它，除非在 sheetsync.yaml 里允许（{key}: true）",
+                      "note: {what}. sync will not write into it unless sheetsync.yaml allows it ({key}: true)"),
+    "adopt.guard.protected": ("工作表「{sheet}」设了保护", "sheet '{sheet}' is protected"),
+    "adopt.guard.signed": ("工作簿带有数字签名（写入会使签名失效）", "the workbook carries a digital signature (a write invalidates it)"),
+    "adopt.not_added": ("因此没有添加列：{headers}", "so no column was added: {headers}"),
+    "adopt.loss": ("没有「{header}」列：{loss}", "no '{header}' column: {loss}"),
+    "adopt.loss.order_id": ("sync 无法运行（每一行要靠订单号识别）", "sync cannot run (every row is identified by its order id)"),
+    "adopt.loss.channel": ("看不出订单来自哪个渠道，承诺时效不能按渠道算，报表不能按渠道分", "no telling which channel an order came from: no promise per channel, no report by channel"),
+    "adopt.loss.channel_order_id": ("店铺的订单号只记在日志（journal）里，表格和对账里看不到", "the shop's order number is kept in the journal only, not shown in the sheet"),
+    "adopt.loss.status": ("没有订单状态：工作流、队列、审批都不可用", "no order status: no workflow, no queue, no approval"),
+    "adopt.loss.status_since": ("不知道订单何时进入当前状态，时效颜色和状态耗时报表不可用", "no telling when an order entered its state: no SLA colours, no time-in-state report"),
+    "adopt.loss.promised_by": ("无法标出超过承诺的订单，报表没有准时率", "orders past their promise are not marked, no on-time rate"),
+    "adopt.loss.sla": ("时效（绿/黄/红）只在 queue 里显示，表格里看不到", "the SLA level (green/yellow/red) shows in queue only, not in the sheet"),
+    "adopt.loss.anomalies": ("异常只出现在终端和报告里，表格里看不到", "anomalies show on the terminal and in reports only, not in the sheet"),
     "adopt.not_xlsx": ("只能接管 .xlsx 工作簿：{path}", "only an .xlsx workbook can be adopted: {path}"),
     "adopt.not_xlsx.hint": ("用 Excel 或 WPS 另存为 .xlsx 后再试", "save it as .xlsx from Excel or WPS, then try again"),
     "adopt.next": ("下一步：sheetsync check -c {config}，然后 sheetsync sync -c {config}", "next: sheetsync check -c {config}, then sheetsync sync -c {config}"),

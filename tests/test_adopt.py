@@ -83,14 +83,13 @@ def test_missing_columns_are_appended_in_place_on_request(tmp_path: Path) -> Non
     assert synced.rows == 20 and not synced.assigned  # the sheet's own order ids are kept
 
 
-def test_without_an_order_id_column_adoption_needs_add_columns(tmp_path: Path) -> None:
+def test_without_an_order_id_column_the_configuration_says_so_and_add_columns_adds_it(tmp_path: Path) -> None:
     book = team_workbook(tmp_path / "orders.xlsx", with_order_id=False)
     before = book.read_bytes()
-    with pytest.raises(ConfigError, match="没有订单号列") as raised:
-        adopt_workbook(book)
-    assert raised.value.hint is not None and "--add-columns" in raised.value.hint
-    assert book.read_bytes() == before and not (tmp_path / "sheetsync.yaml").exists()
-    result = adopt_workbook(book, add_columns=True)
+    result = adopt_workbook(book)
+    assert "order_id" in result.missing and "sync" in result.losses["order_id"]
+    assert book.read_bytes() == before and (tmp_path / "sheetsync.yaml").exists()
+    result = adopt_workbook(book, add_columns=True)  # the desk exists: its missing columns are added
     assert result.added[0] == "订单号" and result.headers["channel_order_id"] == "平台单号"
     synced = sheetsync.sync(load_config(tmp_path / "sheetsync.yaml"), now=NOW)
     assert [a["order_id"] for a in synced.assigned] == ["SS20261123-000001", "SS20261123-000002"]  # ids on the first sync

@@ -156,20 +156,24 @@ class AutoMapping:
 
 def find_header_row(frame: pd.DataFrame, synonyms: Synonyms) -> int | None:
     """The row (index) among the first 30 whose cells most look like known headers; when none does,
-    the first row of text that is followed by rows unlike it; None when the first row is data."""
+    the first row as wide as the table whose cells are mostly text that does not look like data (a
+    title block above it may hold a date or a number, the header row itself a date or two); None
+    when the first rows are data."""
+    top = [[v for v in frame.iloc[i] if v is not None and not (isinstance(v, float) and v != v)
+            and not (isinstance(v, str) and not v.strip())] for i in range(min(HEADER_ROWS, len(frame)))]
     best, best_score = None, 0.0
-    for i in range(min(HEADER_ROWS, len(frame))):
-        cells = [v for v in frame.iloc[i] if isinstance(v, str) and v.strip()]
-        score = sum(1.0 if synonyms.exact(v) else 0.4 if synonyms.partial(v) else 0.0 for v in cells)
+    for i, cells in enumerate(top):
+        texts = [v for v in cells if isinstance(v, str)]
+        score = sum(1.0 if synonyms.exact(v) else 0.4 if synonyms.partial(v) else 0.0 for v in texts)
         if score > best_score:
             best, best_score = i, score
     if best is not None and best_score >= 1:
         return best
-    for i in range(min(HEADER_ROWS, len(frame))):
-        cells = [v for v in frame.iloc[i] if isinstance(v, str) and v.strip()]
-        if len(cells) < 2:
-            continue
-        return None if any(_looks_like_data(v) for v in cells) else i
+    width = max((len(cells) for cells in top), default=0)
+    for i, cells in enumerate(top):
+        words = [v for v in cells if isinstance(v, str) and not _looks_like_data(v)]
+        if len(words) >= 2 and len(cells) >= max(2, width // 2) and len(words) >= 0.7 * len(cells):
+            return i
     return None
 
 
@@ -211,10 +215,13 @@ def with_header(raw: RawTable, header_row: int | None, names: list[str]) -> RawT
 
 
 def automap(raw: RawTable, synonyms: Synonyms, *, purpose: Purpose = "import", name: str = "auto",
-            now: dt.datetime | None = None) -> AutoMapping:
-    """Match the columns of `raw` to canonical fields; see the module docstring."""
+            now: dt.datetime | None = None, header_row: int | None = None,
+            fixed: dict[int, str | None] | None = None) -> AutoMapping:
+    """Match the columns of `raw` to canonical fields; see the module docstring.  `header_row`: the index
+    of the header row in `raw.frame` when it is known (`init --from --header-row N`), else it is looked for;
+    `fixed`: column index -> field (None: no field), matches decided before (the team's own order number column)."""
     now = now or dt.datetime.now()
-    h = find_header_row(raw.frame, synonyms)
+    h = find_header_row(raw.frame, synonyms) if header_row is None else header_row
     names = header_names(raw.frame, h)
     body = raw.frame.iloc[(h + 1 if h is not None else 0) :]
     sample = body.iloc[_spread(np.flatnonzero(body.notna().any(axis=1).to_numpy()), SAMPLE)]  # only the sample is copied
@@ -232,8 +239,12 @@ def automap(raw: RawTable, synonyms: Synonyms, *, purpose: Purpose = "import", n
     columns = [ColumnMatch(i, n, None, None, 0.0) for i, n in enumerate(names)]
     col_empty = lambda i: i >= sample.shape[1] or bool(sample[sample.columns[i]].isna().all())  # noqa: E731
     taken: set[str] = set()
+    for col, target in (fixed or {}).items():
+        if target is not None:
+            columns[col] = ColumnMatch(col, names[col], target, "header", 1.0, "chosen")
+            taken.add(target)
     for confidence, col, target, basis, note in sorted(candidates, key=lambda c: (-c[0], c[1])):
-        if columns[col].field is not None or target in taken or confidence < 0.5:
+        if columns[col].field is not None or target in taken or confidence < 0.5 or col in (fixed or {}):
             continue
         columns[col] = ColumnMatch(col, names[col], target, basis, round(confidence, 2), note)
         taken.add(target)

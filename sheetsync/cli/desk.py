@@ -13,6 +13,7 @@ import sheetsync
 from sheetsync.cli import render
 from sheetsync.cli.common import JsonOption, LangOption, emit_json, load, out, parse_lang
 from sheetsync.cli.importing import basis
+from sheetsync.config import load_preset
 from sheetsync.desk.adopt import AdoptResult, adopt_workbook
 from sheetsync.desk.new import copy_demo, init_desk
 from sheetsync.i18n import Lang, default_lang, t
@@ -24,12 +25,16 @@ def init(
     from_: Annotated[Path | None, typer.Option("--from", help="Adopt this existing .xlsx order workbook as it is.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="With --from: the order sheet.")] = None,
     add_columns: Annotated[bool, typer.Option("--add-columns", help="With --from: append missing columns at the right.")] = False,
+    header_row: Annotated[int | None, typer.Option("--header-row", min=1,
+                                                   help="With --from: the row holding the headers (1 = the first).")] = None,
+    order_id_column: Annotated[str | None, typer.Option("--order-id-column",
+                                                        help="With --from: your own order number column.")] = None,
     json_out: JsonOption = False,
 ) -> int:
     """Create a new order desk, or with --from adopt an existing workbook (sheetsync.yaml beside it)."""
     language = parse_lang(lang)
     if from_ is not None:
-        return _adopt(from_, sheet, add_columns, language, json_out)
+        return _adopt(from_, sheet, add_columns, language, json_out, header_row=header_row, order_id_column=order_id_column)
     for path in init_desk(directory, language):
         out.print(f"  {path}")
     out.print(t("init.done", language, dir=directory))
@@ -54,9 +59,11 @@ def demo(
     return result.exit_code
 
 
-def _adopt(workbook: Path, sheet: str | None, add_columns: bool, language: Lang, json_out: bool) -> int:
+def _adopt(workbook: Path, sheet: str | None, add_columns: bool, language: Lang, json_out: bool, *,
+           header_row: int | None, order_id_column: str | None) -> int:
     """Adopt an existing order workbook: match its headers and write sheetsync.yaml beside it."""
-    result = adopt_workbook(workbook, sheet=sheet, add_columns=add_columns, lang=language)
+    result = adopt_workbook(workbook, sheet=sheet, add_columns=add_columns, lang=language, header_row=header_row,
+                            order_id_column=order_id_column)
     if json_out:
         emit_json(result.to_dict())
     else:
@@ -73,13 +80,32 @@ def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
         if c["field"]:
             grid.add_row(c["header"], c["field"], basis(c, lang), f"{c['confidence']:.2f}")
     console.print(grid)
+    if result.order_id_column:
+        console.print(t("adopt.order_id", lang, header=result.order_id_column), highlight=False)
+    if result.next_id:
+        console.print(t("adopt.id_format", lang, example=result.next_id), highlight=False)
+    if result.timezone:
+        console.print(t("adopt.timezone", lang, zone=result.timezone), highlight=False)
     if result.unmatched:
         console.print(t("adopt.unmatched", lang, headers=", ".join(result.unmatched)), highlight=False)
+    if result.repeated:
+        console.print(f"[yellow]{t('adopt.repeated', lang, headers=', '.join(result.repeated))}[/yellow]", highlight=False)
+    for what in result.guards:
+        said = t("adopt.guarded", lang, what=t(f"adopt.guard.{what}", lang, sheet=result.sheet), key=f"allow_{what}")
+        console.print(f"[yellow]{said}[/yellow]", highlight=False)
     if result.unnamed:
         console.print(f"[yellow]{t('adopt.unnamed', lang, columns=', '.join(result.unnamed))}[/yellow]", highlight=False)
     if result.added:
         console.print(f"[green]{t('adopt.added', lang, headers=', '.join(result.added))}[/green]", highlight=False)
     if result.missing:
-        console.print(f"[yellow]{t('adopt.missing', lang, headers=', '.join(result.missing))}[/yellow]", highlight=False)
+        preset = load_preset(lang)
+        headline = "adopt.not_added" if result.guards else "adopt.missing"
+        console.print(f"[yellow]{t(headline, lang, headers=', '.join(preset[f] for f in result.missing))}[/yellow]",
+                      highlight=False)
+        for loss in result.losses.values():
+            console.print(f"  [yellow]·[/yellow] {loss}", highlight=False)
+        if "order_id" in result.missing:
+            console.print(f"[red]{t('adopt.no_order_id', lang, sheet=result.sheet)}[/red]", highlight=False)
+            console.print(t("adopt.no_order_id.hint", lang), style="dim", highlight=False)
     console.print(f"[green]✓[/green] {t('adopt.written', lang, path=result.config)}")
     console.print(t("adopt.next", lang, config=result.config), style="dim")

@@ -43,6 +43,10 @@ class TableConfig(_Model):
     sheet: str = "订单"
     headers: str | dict[str, str] = "zh"
     header_row: int | None = Field(default=None, ge=1)
+    allow_protected: bool = False
+    """Write into a protected sheet (Excel's 保护工作表) anyway; by default a run that would write refuses."""
+    allow_signed: bool = False
+    """Write into a digitally signed workbook anyway (its signature is then invalid); by default refused."""
 
 
 class OrderIdConfig(_Model):
@@ -203,6 +207,10 @@ def resolve_headers(headers: str | dict[str, str], lang: Lang) -> tuple[dict[str
         raise ValueError(t("config.bad_field", lang, name=unknown[0], known=", ".join(FIELDS)))
     mapping = load_preset(preset) if preset else {}
     mapping.update({k: str(v) for k, v in overrides.items()})
+    if "order_id" not in mapping:  # every desk has one: a mapping that leaves it out means the preset's header
+        text = load_preset(lang)["order_id"]
+        used = {normalize_header(h) for h in mapping.values()}
+        mapping["order_id"] = text if normalize_header(text) not in used else f"{text}(sheetsync)"
     seen: dict[str, str] = {}
     for field, header in mapping.items():
         key = normalize_header(header)

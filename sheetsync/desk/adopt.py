@@ -10,17 +10,32 @@ kept in `.sheetsync/backups/`).  Rows without an order_id get one on the first s
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
+import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from sheetsync.channels.automap import AutoMapping, Synonyms, automap, load_synonyms
 from sheetsync.channels.readers import RawTable, read_file
-from sheetsync.config import DEFAULT_CONFIG, Config, TableConfig, load_config, load_preset, normalize_header, resolve_headers
+from sheetsync.config import (
+    DEFAULT_CONFIG,
+    Config,
+    TableConfig,
+    load_config,
+    load_preset,
+    normalize_header,
+    read_yaml,
+    resolve_headers,
+)
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.cells import CellWrite
@@ -30,6 +45,19 @@ from sheetsync.stores.xlsx import XlsxStore
 TOOL_COLUMNS: Final = ("order_id", "channel", "channel_order_id", "status", "status_since", "promised_by", "sla", "anomalies")
 """Columns sheetsync works with that a team's sheet may lack; `--add-columns` appends the missing ones."""
 WRITABLE: Final = (".xlsx", ".xlsm")
+TEAM_ID_WORDS: Final = ("订单编号", "订单号", "订单id", "单号", "编号", "单据号", "单据编号", "销售单号", "出库单号",
+                        "发货单号", "合同号", "大货单号", "orderno", "orderno.", "ordernumber", "order#", "orderid", "order",
+                        "ref", "reference")
+"""Header texts of a team's own order number, the likelier first (`订单编号` before `大货单号`)."""
+SHOP_WORDS: Final = ("平台", "渠道", "外部", "原始", "网店", "线上", "店铺", "主订单", "交易", "淘宝", "天猫", "抖音", "抖店",
+                     "拼多多", "京东", "微信", "小红书", "shop", "platform", "channel", "external", "marketplace", "amazon",
+                     "shopify")
+"""Words that make a number column the shop's (`平台单号`), never the team's order id."""
+ORDER_SIGNS: Final = frozenset({"order_id", "channel_order_id", "created_at", "paid_at", "customer_name", "phone", "address",
+                                "items", "amount_payable", "amount_paid", "status", "tracking_no"})
+"""Fields of which a sheet of orders has at least two."""
+LANG_ZONES: Final = {"zh": "Asia/Shanghai"}
+"""The time zone of a desk in this language, when this machine's own is UTC or unknown (a server)."""
 
 
 @dataclass
@@ -45,56 +73,239 @@ class AdoptResult:
     unmatched: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    """Tool columns the sheet lacks and that were not added; `losses` says what each costs."""
     backup: str | None = None
     unnamed: list[str] = field(default_factory=list)
     """Columns whose content looked like a field but whose header cell is empty: left unmapped (`#16 (address)`),
     since a configuration names columns by their header text; give the cell a header to map it."""
+    losses: dict[str, str] = field(default_factory=dict)
+    """field -> what the team goes without while the sheet lacks its column (in the desk's language)."""
+    order_id_column: str | None = None
+    """The header of the team's own order number column taken as `order_id` (its values are never changed)."""
+    id_format: str | None = None
+    """The format new order ids follow when the team's own ids show a series (`YT2611-{seq:04d}`)."""
+    next_id: str | None = None
+    timezone: str | None = None
+    repeated: list[str] = field(default_factory=list)
+    """Header texts that stand twice: the later column is left unmapped (the store finds the first)."""
+    guards: list[str] = field(default_factory=list)
+    """`protected` (the sheet), `signed` (the workbook): sync refuses to write unless the configuration allows it."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = False, lang: Lang = "zh") -> AdoptResult:
+def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = False, lang: Lang = "zh",
+                   header_row: int | None = None, order_id_column: str | None = None) -> AdoptResult:
     """Write `sheetsync.yaml` beside `path` mapping its own headers (see the module docstring); an existing
-    configuration is never overwritten.  ConfigError (exit 2) when the sheet has no order id column and
-    `add_columns` is not given, or has no header row at all."""
+    configuration is never overwritten.  The team's own order number column becomes `order_id` (or the one
+    `order_id_column` names); a configuration is written even when the sheet lacks columns, and the result
+    says what each missing one costs.  ConfigError (exit 2) when the sheet has no header row (`header_row`,
+    1-based, says where it is) or nothing in it looks like orders."""
     if path.suffix.lower() not in WRITABLE:
         raise ConfigError(t("adopt.not_xlsx", lang, path=path), t("adopt.not_xlsx.hint", lang))
     target = path.parent / DEFAULT_CONFIG
+    if target.exists() and add_columns:
+        return _add_to_desk(path, target, lang)
     if target.exists():
-        raise ConfigError(t("config.exists", lang, path=target), t("config.exists.hint", lang))
+        raise ConfigError(t("config.exists", lang, path=target), t("adopt.exists.hint", lang))
     synonyms = load_synonyms(path.parent, lang)
-    raw, found = _best_sheet(read_file(path, sheet=sheet, all_sheets=sheet is None), synonyms, path, sheet, lang)
+    tables = read_file(path, sheet=sheet, all_sheets=sheet is None)
+    raw, found = _best_sheet(tables, synonyms, path, sheet, lang, header_row)
     name = raw.sheet or ""
     if found.header_row is None:
-        raise ConfigError(t("adopt.no_header", lang, path=path, sheet=name))
+        raise ConfigError(t("adopt.no_header", lang, path=path, sheet=name), t("adopt.no_header.hint", lang))
+    chosen = _team_order_id(raw, found, order_id_column, lang)
+    fixed: dict[int, str | None] = {} if chosen is None else {chosen: "order_id"}
+    for _ in range(len(found.columns)):  # a column whose header does not say it is the shop's is no channel_order_id
+        fixed.update({c.index: None for c in found.columns if c.field == "channel_order_id" and c.index != chosen
+                      and not _shop_number(c.header)})
+        if not any(found.columns[i].field != target for i, target in fixed.items()):
+            break
+        found = automap(raw, synonyms, purpose="adopt", header_row=found.header_row, fixed=fixed)
     headers = found.fields()
+    recognised = sorted(ORDER_SIGNS & set(headers))
+    if len(recognised) < 2:
+        raise ConfigError(t("adopt.not_orders", lang, sheet=name, found=", ".join(headers[f] for f in recognised) or "-"),
+                          t("adopt.not_orders.hint", lang))
     unnamed = {f: h for f, h in headers.items() if _placeholder(raw, found, h)}
-    for unmapped in unnamed:  # a column matched by its content whose header cell is empty: `check` could not find it
+    repeated = {f: h for f, h in headers.items() if f not in unnamed and _repeated(h)}
+    for unmapped in (*unnamed, *repeated):  # `check` could not find them: the store finds a column by its header text
         del headers[unmapped]
-    if "order_id" not in headers and not add_columns:
-        raise ConfigError(t("adopt.no_order_id", lang, path=path, sheet=name), t("adopt.no_order_id.hint", lang))
-    header_row = int(raw.lines[found.header_row])
-    result = AdoptResult(str(path), name, header_row, str(target), dict(headers),
-                         columns=[asdict(c) for c in found.columns if c.note != "empty" and c.field not in unnamed],
-                         unmatched=found.unmatched, unnamed=[f"{h} ({f})" for f, h in unnamed.items()])
+    sheet_row = int(raw.lines[found.header_row])
+    result = AdoptResult(str(path), name, sheet_row, str(target), dict(headers),
+                         columns=[asdict(c) for c in found.columns if c.note != "empty" and c.field in headers],
+                         unmatched=found.unmatched + [h.rsplit("#", 1)[0] for h in repeated.values()],
+                         unnamed=[f"{h} ({f})" for f, h in unnamed.items()],
+                         repeated=sorted({h.rsplit("#", 1)[0] for h in repeated.values()}))
+    if "order_id" in headers:
+        result.order_id_column = headers["order_id"]
+        result.id_format, result.next_id = _team_id_format(_column_values(raw, found, headers["order_id"]))
+    result.timezone = desk_zone(lang)
+    result.guards = XlsxStore(_config(path, target, name, headers, lang, header_row)).guards()
     absent = [f for f in TOOL_COLUMNS if f not in headers]
-    if add_columns and absent:
+    if add_columns and absent and not result.guards:
         texts = _new_headers(absent, found, lang)
         headers.update(texts)
-        config = _config(path, target, name, headers, lang)
+        config = _config(path, target, name, headers, lang, header_row)
         store = XlsxStore(config)
         first = _first_free_column(raw)
-        written = store.write([CellWrite(header_row, first + i, text) for i, text in enumerate(texts.values())])
+        written = store.write([CellWrite(sheet_row, first + i, text) for i, text in enumerate(texts.values())])
         result.added = list(texts.values())
         result.headers = dict(headers)
         result.backup = str(written.backup) if written and written.backup else None
     else:
-        _config(path, target, name, headers, lang)
+        _config(path, target, name, headers, lang, header_row)
         result.missing = absent
-    target.write_text(_yaml(path, name, headers, lang), encoding="utf-8")
+        preset = load_preset(lang)
+        result.losses = {f: t("adopt.loss", lang, header=preset[f], loss=t(f"adopt.loss.{f}", lang)) for f in absent}
+    target.write_text(_yaml(path, name, headers, lang, result, header_row), encoding="utf-8")
     load_config(target)
     return result
+
+
+def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
+    """`init --from --add-columns` on a workbook already adopted: append the tool columns its sheet still
+    lacks, and name them in the configuration's `table.headers` (comments and order kept)."""
+    config = load_config(target)
+    lang = config.language
+    if config.workbook_path.resolve() != path.resolve():
+        raise ConfigError(t("config.exists", lang, path=target), t("adopt.exists.hint", lang))
+    raw, found = _best_sheet(read_file(path, sheet=config.table.sheet), load_synonyms(path.parent, lang), path,
+                             config.table.sheet, lang, config.table.header_row)
+    if found.header_row is None:
+        raise ConfigError(t("adopt.no_header", lang, path=path, sheet=config.table.sheet), t("adopt.no_header.hint", lang))
+    mapped, _ = config.header_map()
+    present = {normalize_header(h) for h in found.headers}
+    absent = [f for f in TOOL_COLUMNS if f not in mapped or normalize_header(mapped[f]) not in present]
+    sheet_row = int(raw.lines[found.header_row])
+    result = AdoptResult(str(path), config.table.sheet, sheet_row, str(target), dict(mapped),
+                         guards=XlsxStore(config).guards())
+    if not absent or result.guards:
+        result.missing = absent
+        return result
+    texts = {f: mapped[f] for f in absent if f in mapped}
+    texts.update(_new_headers([f for f in absent if f not in mapped], found, lang))
+    texts = {f: texts[f] for f in absent}
+    written = XlsxStore(config).write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
+                                       for i, text in enumerate(texts.values())])
+    data = read_yaml(target, lang)
+    table = data.setdefault("table", CommentedMap())
+    if isinstance(table.get("headers"), dict):
+        for name, text in texts.items():
+            table["headers"].setdefault(name, text)
+        yaml = YAML()
+        yaml.allow_unicode = True
+        yaml.width = 4096
+        with target.open("w", encoding="utf-8") as fh:
+            yaml.dump(data, fh)
+    load_config(target)
+    result.added = list(texts.values())
+    result.headers = {**mapped, **texts}
+    result.backup = str(written.backup) if written and written.backup else None
+    return result
+
+
+def desk_zone(lang: Lang) -> str | None:
+    """The time zone a new desk is written with: this machine's, unless it is UTC or unknown (a server),
+    then the language's (Asia/Shanghai for zh); None when neither says."""
+    zone = machine_zone()
+    if zone is not None and zone not in ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "GMT", "Etc/GMT"):
+        return zone
+    return LANG_ZONES.get(lang, zone)
+
+
+def machine_zone() -> str | None:
+    """This machine's IANA time zone name (`TZ`, `/etc/localtime`'s link, `/etc/timezone`), None when unknown."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    for name in candidates:
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ValueError, ZoneInfoNotFoundError):
+                continue
+            return name
+    return None
+
+
+def _team_order_id(raw: RawTable, found: AutoMapping, named: str | None, lang: Lang) -> int | None:
+    """The index of the team's own order number column: the one `named`, else the best of the columns whose
+    header says order number (and not the shop's) and whose values are filled, unique and id-like."""
+    if named is not None:
+        wanted = normalize_header(named)
+        at = next((c.index for c in found.columns if normalize_header(c.header) == wanted), None)
+        if at is None:
+            raise ConfigError(t("adopt.no_column", lang, name=named, headers=", ".join(h for h in found.headers
+                                                                                      if not h.startswith("#"))))
+        return at
+    explicit = next((c.index for c in found.columns if c.field == "order_id" and c.basis != "content"), None)
+    if explicit is not None:
+        return explicit
+    ranked: list[tuple[int, int]] = []
+    for c in found.columns:
+        key = normalize_header(c.header)
+        if c.header.startswith("#") or _shop_number(c.header):
+            continue
+        rank = TEAM_ID_WORDS.index(key) if key in TEAM_ID_WORDS else \
+            len(TEAM_ID_WORDS) if key.endswith(("单号", "编号", "订单号", "no", "no.", "number")) else None
+        if rank is not None and _id_like(_column_values(raw, found, c.header)):
+            ranked.append((rank, c.index))
+    return min(ranked)[1] if ranked else None
+
+
+def _shop_number(header: str) -> bool:
+    """Whether a column's header says it holds a shop's order number (`平台单号`, `渠道订单号`), which a team's
+    own numbers (`订单编号`, `大货单号`, a column of unique codes with no telling header) are not."""
+    key = normalize_header(header)
+    return any(w in key for w in SHOP_WORDS)
+
+
+def _column_values(raw: RawTable, found: AutoMapping, header: str) -> list[str]:
+    """The non-empty values below the header row of the column named `header`, as text."""
+    assert found.header_row is not None
+    index = found.headers.index(header)
+    column = raw.frame.iloc[found.header_row + 1 :, index]
+    return [str(v).strip() for v in column.tolist() if v is not None and not (isinstance(v, float) and v != v)
+            and str(v).strip()]
+
+
+def _id_like(values: list[str]) -> bool:
+    """A column of order numbers: unique, without spaces, of at most 40 characters, not dates, and at least
+    one value (a sheet with no order yet is known by its header)."""
+    if not values:
+        return False
+    unique = len(set(values)) / len(values)
+    shaped = sum(1 for v in values if re.fullmatch(r"[\w\-/#.]{1,40}", v) and not re.fullmatch(r"\d{4}-\d\d-\d\d.*", v))
+    return unique >= 0.98 and shaped >= 0.9 * len(values)
+
+
+def _team_id_format(values: list[str]) -> tuple[str | None, str | None]:
+    """The format of the series the team's latest ids belong to (`YT2611-0317` -> `YT2611-{seq:04d}`) and the
+    next id of it; (None, None) when the ids show no series (then the configured format is used)."""
+    recent = [m for m in (re.fullmatch(r"(.*?)(\d+)", v) for v in values[-200:]) if m]
+    if len(recent) < max(1, 0.6 * len(values[-200:])):
+        return None, None
+    stem = Counter(m[1] for m in recent).most_common(1)[0][0]
+    series = [m[2] for m in recent if m[1] == stem]
+    if len(series) < 0.6 * len(recent):
+        return None, None
+    widths = {len(d) for d in series}
+    width = widths.pop() if len(widths) == 1 else 0  # zero-padded to one width: kept so
+    escaped = stem.replace("{", "{{").replace("}", "}}")
+    fmt = escaped + (f"{{seq:0{width}d}}" if width else "{seq}")
+    highest = max(int(d) for d in series)
+    return fmt, fmt.format(seq=highest + 1)
+
+
+def _repeated(header: str) -> bool:
+    """Whether `header` is the automatic match's name for the second column of the same header text (`合计#13`)."""
+    text, _, number = header.rpartition("#")
+    return bool(text) and number.isdigit()
 
 
 def _placeholder(raw: RawTable, found: AutoMapping, header: str) -> bool:
@@ -107,11 +318,24 @@ def _placeholder(raw: RawTable, found: AutoMapping, header: str) -> bool:
 
 
 def _best_sheet(tables: list[RawTable], synonyms: Synonyms, path: Path, sheet: str | None,
-                lang: Lang) -> tuple[RawTable, AutoMapping]:
-    """The named sheet, else the one whose headers match the most fields (the first of equals)."""
+                lang: Lang, header_row: int | None) -> tuple[RawTable, AutoMapping]:
+    """The named sheet, else the one whose headers match the most fields (the first of equals); `header_row`
+    (1-based) is where the header row of every sheet is."""
     if not tables:
-        raise ConfigError(t("adopt.no_header", lang, path=path, sheet=sheet or "-"))
-    scored = [(raw, automap(raw, synonyms, purpose="adopt")) for raw in tables]
+        raise ConfigError(t("adopt.no_header", lang, path=path, sheet=sheet or "-"), t("adopt.no_header.hint", lang))
+    scored = []
+    for raw in tables:
+        at = None
+        if header_row is not None:
+            hits = np.flatnonzero(np.asarray(raw.lines) == header_row)
+            if not len(hits) or not raw.frame.iloc[int(hits[0])].notna().any():
+                if sheet is not None or len(tables) == 1:
+                    raise ConfigError(t("adopt.bad_header_row", lang, row=header_row, sheet=raw.sheet or "-"))
+                continue
+            at = int(hits[0])
+        scored.append((raw, automap(raw, synonyms, purpose="adopt", header_row=at)))
+    if not scored:
+        raise ConfigError(t("adopt.bad_header_row", lang, row=header_row, sheet=sheet or "-"))
     return max(scored, key=lambda pair: (len(pair[1].fields()), -tables.index(pair[0])))
 
 
@@ -136,30 +360,44 @@ def _first_free_column(raw: RawTable) -> int:
     return (max(filled) + 2) if filled else 1
 
 
-def _config(path: Path, target: Path, sheet: str, headers: dict[str, str], lang: Lang) -> Config:
+def _config(path: Path, target: Path, sheet: str, headers: dict[str, str], lang: Lang, header_row: int | None) -> Config:
     """The configuration as it will be loaded; a header problem (the same text for two fields) raises here,
     before anything is written."""
     try:
         resolve_headers(headers, lang)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    table = TableConfig(path=Path(path.name), sheet=sheet, headers=headers)
+    table = TableConfig(path=Path(path.name), sheet=sheet, headers=headers, header_row=header_row)
     return Config(table=table, lang=lang, source=target.resolve())
 
 
-def _yaml(path: Path, sheet: str, headers: dict[str, str], lang: Lang) -> str:
+def _yaml(path: Path, sheet: str, headers: dict[str, str], lang: Lang, result: AdoptResult, header_row: int | None) -> str:
     data = CommentedMap()
     table = CommentedMap(backend="xlsx", path=path.name, sheet=sheet)
+    if header_row is not None:
+        table["header_row"] = header_row
     table["headers"] = CommentedMap((f, headers[f]) for f in sorted(headers, key=_field_order))
     table.yaml_add_eol_comment("标准字段: 表格里的列名 / canonical field: the sheet's own header", "headers")
+    for what in result.guards:
+        key = f"allow_{what}"
+        table[key] = False
+        table.yaml_add_eol_comment(t(f"adopt.guard.{what}", lang, sheet=sheet), key)
     data["table"] = table
     data["lang"] = lang
+    if result.timezone:
+        data["timezone"] = result.timezone
     data["journal"] = ".sheetsync/journal.db"
-    data["order_id"] = CommentedMap(prefix="SS", format="{prefix}{date:%Y%m%d}-{seq:06d}")
+    if result.id_format:
+        data["order_id"] = CommentedMap(format=result.id_format)
+        data["order_id"].yaml_add_eol_comment(f"{result.next_id} …", "format")
+    else:
+        data["order_id"] = CommentedMap(prefix="SS", format="{prefix}{date:%Y%m%d}-{seq:06d}")
     data["backups"] = 10
-    data.yaml_set_start_comment(
-        "sheetsync 订单台配置：由 sheetsync init --from 按工作簿自己的表头生成 / order desk configuration made by\n"
-        "sheetsync init --from from the workbook's own headers.  路径相对于本文件 / paths are relative to this file.")
+    comment = ("sheetsync 订单台配置：由 sheetsync init --from 按工作簿自己的表头生成 / order desk configuration made by\n"
+               "sheetsync init --from from the workbook's own headers.  路径相对于本文件 / paths are relative to this file.")
+    if result.losses:
+        comment += "\n" + "\n".join(f"{text}" for text in result.losses.values())
+    data.yaml_set_start_comment(comment)
     yaml = YAML()
     yaml.allow_unicode = True
     yaml.width = 4096

@@ -28,7 +28,7 @@ from sheetsync.runtime.frames import emptied
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import append_block, created_record, diff, to_writes
 from sheetsync.steps.edits import person_edits
-from sheetsync.steps.identity import Assigned, assign_order_ids, order_id_maker
+from sheetsync.steps.identity import Assigned, assign_order_ids, highest_number, order_id_maker
 from sheetsync.steps.pull import (
     Incorporated,
     JournalState,
@@ -55,11 +55,19 @@ class Numbers:
 
     last: int
     used: int = 0
+    floor: int = 0
+    """The highest number of the ids in the table made by the format (a team's own series): numbers go on above it."""
 
     def take(self, count: int) -> int:
-        first = self.last + self.used + 1
+        first = max(self.last, self.floor) + self.used + 1
         self.used += count
         return first
+
+    @property
+    def reserved(self) -> int:
+        """How many numbers the run takes from the journal's sequence: the ones it used, and those below them that
+        the team's own ids had taken, so that no number is given twice even when their rows are deleted."""
+        return max(self.last, self.floor) - self.last + self.used if self.used else 0
 
 
 @dataclass(slots=True)
@@ -108,7 +116,8 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     table, pulls = gathered.table, gathered.pulls
     before = table.frame
     work = before.copy()
-    numbers = Numbers(gathered.sequence)
+    numbers = Numbers(gathered.sequence, floor=highest_number(config.order_id.format, config.order_id.prefix, now.date(),
+                                                              work["order_id"]))
     make_ids = order_id_maker(config.order_id.format, config.order_id.prefix, now.date(), work["order_id"].dropna(),
                               numbers.take)
     assigned = assign_order_ids(work, make_ids, config.manual_channel)

@@ -119,7 +119,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         run_id = 0 if dry_run else journal.start_run("sync", now)
         decision = decide(gathered, config, rules, workflow, now)
         if decision.numbers.used and not dry_run:
-            journal.next_sequence("order_id", decision.numbers.used)  # the numbers the new ids took
+            journal.next_sequence("order_id", decision.numbers.reserved)  # the numbers the new ids took
         staging = not dry_run and bool(len(decision.changes) or len(decision.new_rows))
         # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
         # (SQLite works without the GIL); they commit once the new workbook is staged

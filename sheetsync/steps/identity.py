@@ -57,6 +57,25 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
     return make
 
 
+def highest_number(fmt: str, prefix: str, day: dt.date, ids: pd.Series) -> int:
+    """The highest `{seq}` among `ids` made by the format (a team's own `YT2611-0317` for `YT2611-{seq:04d}`), 0
+    when none is: new ids are numbered on from it, so a team's series goes on where its clerks left it."""
+    template = _partial(fmt, prefix=prefix, date=day)
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return 0
+    at = [i for i, (_, name, _, _) in enumerate(parts) if name is not None]
+    if len(at) != 1 or parts[at[0]][1] != "seq" or ids.empty:
+        return 0
+    head = "".join(literal for literal, _, _, _ in parts[: at[0] + 1])
+    tail = "".join(literal for literal, _, _, _ in parts[at[0] + 1 :])
+    text = pa.array(ids.dropna().astype("str").tolist() if ids.dtype != "str" else ids.dropna(), pa.large_string())
+    found = pc.extract_regex(text, "^" + re.escape(head) + r"(?P<seq>\d{1,18})" + re.escape(tail) + "$")
+    numbers = pc.cast(pc.struct_field(found, "seq"), pa.int64()) if found.null_count < len(found) else None
+    return int(pc.max(numbers).as_py() or 0) if numbers is not None else 0
+
+
 def _numbered(template: str) -> Callable[[int, int], list[str]] | None:
     """For a template whose only field is `{seq}`, `{seq:d}` or `{seq:0Nd}` (the usual ones): the ids of
     `count` numbers from `first`, made by Arrow (a million, one by one with `str.format`: 0.6 s).  Such

@@ -86,5 +86,5 @@ def _header_index(sheet: Sheet, config: Config, order_id_header: str, lang: Lang
 def _no_header(sheet: Sheet, headers: dict[str, str], lang: Lang) -> ConfigError:
     return ConfigError(
         t("table.no_header", lang, path=sheet.where, sheet=sheet.name, rows=HEADER_SEARCH_ROWS, header=headers["order_id"]),
-        t("table.header_missing.hint", lang),
+        t("table.no_header.hint", lang),
     )

@@ -21,7 +21,8 @@ from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.derive import hours_between, moment, times
 
 PRIORITY: Final[dict[str, int]] = {
-    **dict.fromkeys(("红", "a", "high", "高", "urgent", "加急", "p1"), 0),
+    **dict.fromkeys(("红", "a", "high", "高", "urgent", "加急", "p1", "急", "急件", "紧急", "是", "y", "yes", "√", "✓",
+                     "rush"), 0),  # the last ones: a 急件标 column's mark
     **dict.fromkeys(("黄", "b", "normal", "中", "medium", "p2"), 1),
     **dict.fromkeys(("绿", "c", "low", "低", "p3"), 2),
 }

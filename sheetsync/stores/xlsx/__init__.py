@@ -29,7 +29,7 @@ from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.embed import embed
 from sheetsync.stores.xlsx.package import first_value_cell
-from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
+from sheetsync.stores.xlsx.patch import patch_xlsx, read_book, workbook_guards
 
 
 class XlsxStore:
@@ -91,11 +91,26 @@ class XlsxStore:
         if not writes and appends is None:
             return None
         return self._replace(lambda out: patch_xlsx(self.path, out, self.sheet, writes, appends=appends,
-                                                    header_row=header_row).cells_written, on_staged)
+                                                    header_row=header_row, refuse=self._refuse).cells_written, on_staged)
+
+    def guards(self) -> list[str]:
+        """`signed` and `protected` when the workbook carries a digital signature or its order sheet is protected:
+        what a write would break or go around (read once, for `init --from` and `check`)."""
+        return workbook_guards(self.path, self.sheet)
+
+    def _refuse(self, what: str) -> None:
+        """Stop a write into a protected sheet or a signed workbook unless the configuration allows it."""
+        allowed = self.config.table.allow_protected if what == "protected" else self.config.table.allow_signed
+        if not allowed:
+            raise ConfigError(t(f"table.{what}", self.lang, path=self.path, sheet=self.sheet),
+                              t(f"table.{what}.hint", self.lang))
 
     def put_sheet(self, name: str, made: bytes, on_staged: Callable[[str], None] | None = None) -> Written:
         """Add the first sheet of the workbook `made` (XlsxWriter's: the dashboard and its charts) as the sheet
         `name`, or replace the one the tool put there before; every other part is kept as it is (`embed.py`)."""
+        if "signed" in workbook_guards(self.path, None):
+            self._refuse("signed")
+
         def produce(out: BinaryIO) -> int:
             embed(self.path, made, name, out, self.lang)
             return 0  # no cell of the order sheet

@@ -16,7 +16,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +74,7 @@ def patch_xlsx(
     appends: AppendBlock | None = None,
     compresslevel: int = 1,
     header_row: int = 0,
+    refuse: Callable[[str], None] | None = None,
 ) -> PatchStats:
     """Write the package `src` to `dst` with `writes` applied to worksheet `sheet` and the rows of
     `appends` added after its last row with data.
@@ -85,7 +86,9 @@ def patch_xlsx(
     Raises UnreadableInput naming the file when the package is corrupt or has no such
     sheet, ValueError for a write outside the sheet, a value a cell cannot hold, or
     `appends` not starting after the sheet's last row with data (TypeError for a value of
-    a type no cell holds).
+    a type no cell holds).  `refuse(what)` is called, before anything is written to `dst`, with `signed`
+    when the package carries a digital signature (writing invalidates it) and `protected` when the sheet
+    is protected; it raises to stop the patch.
     """
     started = time.perf_counter()
     src = Path(src)
@@ -96,6 +99,8 @@ def patch_xlsx(
     where = str(src)
     with _open(src) as (raw, package), tempfile.TemporaryFile() as spool:
         try:
+            if refuse is not None and any(n.lower().startswith("_xmlsignatures/") for n in package.namelist()):
+                refuse("signed")
             book = read_book(package, where)
             part = _info(package, _sheet_part(book, sheet, where), where).filename
             styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
@@ -105,6 +110,8 @@ def patch_xlsx(
             deflater = BackgroundDeflater(Deflater(spool, compresslevel))
             try:
                 patcher.run(read_ahead(_chunks(package, part, where)), deflater.write)
+                if refuse is not None and patcher.protected:
+                    refuse("protected")
             except BaseException:
                 deflater.close()
                 raise
@@ -148,6 +155,28 @@ def _extended_tables(
             if extended != xml:
                 grown[info.filename] = deflate(extended, level)
     return grown
+
+
+def workbook_guards(src: Path, sheet: str | None) -> list[str]:
+    """`signed` when the package carries a digital signature, `protected` when the worksheet `sheet` is
+    protected (its `<sheetProtection>` element); [] for neither, or when the file cannot be read as a package."""
+    found: list[str] = []
+    try:
+        with _open(Path(src)) as (_, package):
+            if any(n.lower().startswith("_xmlsignatures/") for n in package.namelist()):
+                found.append("signed")
+            if sheet is not None:
+                book = read_book(package, str(src))
+                tail = b""
+                mark = re.compile(rb"<(?:\w+:)?sheetProtection[\s/>]")
+                for chunk in _chunks(package, _sheet_part(book, sheet, str(src)), str(src)):
+                    tail = tail[-64:] + chunk
+                    if mark.search(tail):
+                        found.append("protected")
+                        break
+    except (UnreadableInput, zipfile.BadZipFile, zlib.error, EOFError, KeyError):
+        return found
+    return found
 
 
 def last_row_of(src: Path, sheet: str) -> int:

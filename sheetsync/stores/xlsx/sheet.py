@@ -111,6 +111,8 @@ class SheetPatcher(CellEditor):
         self.old_last_row = 0
         self.new_last_row = 0
         self.has_formulas = False
+        self.protected = False
+        """Whether the sheet is protected (`<sheetProtection>`, after `<sheetData>`): known once `run` is done."""
         self.cells_written = 0
         self._compile(b"")
 
@@ -155,6 +157,7 @@ class SheetPatcher(CellEditor):
             self._append_pending()
             tail = buf[end:]
         tail += b"".join(chunks)
+        self.protected = re.search(rb"<(?:\w+:)?sheetProtection[\s/>]", tail) is not None
         self.old_last_row = self._value_rows[-1][0] if self._value_rows else 0
         block = self._block
         if block is not None and block.first <= self.old_last_row:
