@@ -297,6 +297,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "same order as line {line} of {file} but different ({fields}); only the first was imported",
     ),
     # adopting an existing workbook (sheetsync init --from)
+    "report.folded": ("并入其他列的值（字段 订单数）：{fields}", "values folded into another column (field orders): {fields}"),
+    "report.unplaced": (
+        "表格没有这些列，值已记在日志里（加上这一列后下次同步会自动填入）：{fields}",
+        "the sheet has no column for these, their values are kept in the journal (add the column and the next sync fills it): {fields}",
+    ),
+    "report.filled": ("新加的列已按日志填入（字段 单元格数）：{fields}", "columns added since the last run, filled from the journal (field cells): {fields}"),
     "adopt.title": ("{path} 工作表「{sheet}」的表头（第 {row} 行）", "headers of sheet '{sheet}' of {path} (row {row})"),
     "adopt.columns": ("表头,字段,依据,把握", "header,field,basis,confidence"),
     "adopt.written": ("已写入 {path}：表格按原样使用", "wrote {path}: the workbook is used as it is"),

@@ -239,10 +239,10 @@ def automap(raw: RawTable, synonyms: Synonyms, *, purpose: Purpose = "import", n
     columns = [ColumnMatch(i, n, None, None, 0.0) for i, n in enumerate(names)]
     col_empty = lambda i: i >= sample.shape[1] or bool(sample[sample.columns[i]].isna().all())  # noqa: E731
     taken: set[str] = set()
-    for col, target in (fixed or {}).items():
-        if target is not None:
-            columns[col] = ColumnMatch(col, names[col], target, "header", 1.0, "chosen")
-            taken.add(target)
+    for col, chosen in (fixed or {}).items():
+        if chosen is not None:
+            columns[col] = ColumnMatch(col, names[col], chosen, "header", 1.0, "chosen")
+            taken.add(chosen)
     for confidence, col, target, basis, note in sorted(candidates, key=lambda c: (-c[0], c[1])):
         if columns[col].field is not None or target in taken or confidence < 0.5 or col in (fixed or {}):
             continue

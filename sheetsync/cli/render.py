@@ -38,6 +38,13 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
         console.print(files)
     if result.rejects_file:
         console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]")
+    named = lambda counts: "、".join(f"{t(f'rule.field.{f}', lang)} {n}" for f, n in counts.items())  # noqa: E731
+    if result.folded:
+        console.print(t("report.folded", lang, fields=named(result.folded)), highlight=False)
+    if result.unplaced:
+        console.print(f"[yellow]{t('report.unplaced', lang, fields=named(result.unplaced))}[/yellow]", highlight=False)
+    if result.filled:
+        console.print(t("report.filled", lang, fields=named(result.filled)), highlight=False)
     if result.unmatched_waybills:
         numbers = ", ".join(str(w.get("tracking_no")) for w in result.unmatched_waybills[:10])
         console.print(f"[yellow]{t('report.unmatched', lang, n=len(result.unmatched_waybills), numbers=numbers)}[/yellow]")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -47,6 +47,9 @@ class TableConfig(_Model):
     """Write into a protected sheet (Excel's 保护工作表) anyway; by default a run that would write refuses."""
     allow_signed: bool = False
     """Write into a digitally signed workbook anyway (its signature is then invalid); by default refused."""
+    amount: Literal["payable", "paid"] | None = None
+    """Which amount a sheet with one amount column holds: `payable` or `paid`; by default the one its header is
+    mapped to, else the other (steps/fold.py)."""
 
 
 class OrderIdConfig(_Model):

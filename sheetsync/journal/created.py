@@ -39,7 +39,10 @@ def parts(created: Created) -> Iterator[tuple[str, str, pa.Buffer]]:
     """(lowest order_id, highest order_id, Arrow IPC file) per block of `PART_ROWS` rows, each made
     on a thread of its own while the caller inserts the one before (compression releases the GIL)."""
     frame = created.frame
-    table = pa.table({str(f): arrow_text(frame[f], large=True) for f in frame.columns})
+    columns = {str(f): arrow_text(frame[f], large=True) for f in frame.columns}
+    columns.update({name: arrow_text(values.reindex(frame.index).astype("str"), large=True)
+                    for name, values in created.extra.items() if name not in columns})
+    table = pa.table(columns)
     return read_ahead((_encoded(table.slice(s, PART_ROWS)) for s in range(0, table.num_rows, PART_ROWS)),
                       name="sheetsync-journal-blocks", depth=2)
 

@@ -59,6 +59,10 @@ class RunRecord:
     (made by DuckDB); iterated once."""
     created: Created | None = None
     """The rows the run created: a `*` change each, and their values in `creations` (journal/created.py)."""
+    kept: list[tuple[str, str, str]] = field(default_factory=list)
+    """(order_id, field, value) a channel brought for a field the sheet has no column for, of orders it did not create."""
+    columns: list[str] | None = None
+    """The fields the sheet had columns for in this run (None: not said, as by a command that reads no sheet)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sheetsync.journal.workflow import SCHEMA_SQL as WORKFLOW_SCHEMA
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -153,6 +153,21 @@ MIGRATIONS: dict[int, str] = {
         high TEXT NOT NULL,
         data BLOB NOT NULL,              -- an Arrow IPC file: order_id, then the run's fields
         PRIMARY KEY (run_id, part)
+    );
+    """,
+    9: """
+    -- values a channel brought for a field the sheet had no column for, of orders the run did not create
+    -- (a created order keeps them in its creation record): the column a team adds later is filled from them
+    CREATE TABLE IF NOT EXISTS kept (
+        order_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        value TEXT,
+        run_id INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS kept_by_order ON kept(order_id, field);
+    CREATE TABLE IF NOT EXISTS run_columns (    -- the fields the sheet had columns for, at each run that read it
+        run_id INTEGER PRIMARY KEY,
+        fields TEXT NOT NULL                     -- JSON list
     );
     """,
 }

@@ -182,7 +182,7 @@ class Journal(BaseReads):
 
     @staticmethod
     def _undo_small_tables(db: sqlite3.Connection, run_id: int) -> None:
-        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files"):
+        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_columns"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
         db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
         db.execute("UPDATE unlocks SET used_run=NULL WHERE used_run=?", (run_id,))
@@ -283,6 +283,10 @@ class Journal(BaseReads):
                        ((run_id, order_id) for order_id in rec.unlocks_used))
         db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
                        ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
+        db.executemany("INSERT INTO kept(order_id, field, value, run_id) VALUES (?, ?, ?, ?)",
+                       ((oid, name, value, run_id) for oid, name, value in rec.kept))
+        if rec.columns is not None:
+            db.execute("INSERT OR REPLACE INTO run_columns VALUES (?, ?)", (run_id, json.dumps(rec.columns)))
 
     @staticmethod
     def insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
@@ -324,6 +328,29 @@ class Journal(BaseReads):
     def natural_keys(self, channel: str) -> dict[str, str]:
         """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
         return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
+
+    def last_columns(self) -> list[str] | None:
+        """The fields the sheet had columns for at the last run that said (None: no run did)."""
+        row = self.db.execute("SELECT c.fields FROM run_columns c JOIN runs r ON r.id = c.run_id"
+                              " WHERE r.state IN ('done', 'pending') ORDER BY c.run_id DESC LIMIT 1").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def kept_values(self, name: str, order_ids: Sequence[str] | None = None) -> dict[str, str]:
+        """order_id -> the last value a channel brought for `name` while the sheet had no column for it: what a
+        later run kept (`kept`), else what the order was created with; of `order_ids`, or of every order."""
+        later: Iterable[tuple[str, str | None]]
+        if order_ids is None:
+            made = journal_created.every_creation(self.db, [name], "JOIN runs r ON r.id = c.run_id AND r.state IN"
+                                                                   " ('done', 'pending')")
+            out = {str(o): str(v) for o, v in zip(made["order_id"], made[name], strict=True) if isinstance(v, str)}
+            later = self.db.execute("SELECT order_id, value FROM kept k JOIN runs r ON r.id = k.run_id"
+                                    " WHERE k.field=? AND r.state IN ('done', 'pending') ORDER BY k.rowid", (name,))
+        else:
+            out = self.created_values(order_ids, name)
+            later = self._where_in(f"SELECT order_id, value FROM kept WHERE field={_quoted(name)} AND order_id IN ({{}})",
+                                   order_ids, order=" ORDER BY rowid")
+        out.update((str(oid), str(value)) for oid, value in later if value is not None)
+        return out
 
     def merge_bases(self) -> dict[tuple[str, str], str | None]:
         """Every (order_id, field) -> what the channel last said, where that differs from the sheet's snapshot
@@ -408,6 +435,11 @@ def _statements(script: str) -> Iterator[str]:
 _BULK_ROWS: Final = 2048
 
 
+
+
+def _quoted(text: str) -> str:
+    """`text` as an SQL string literal (a field name: no parameter can stand where `_where_in` puts its list)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object]], *params: object) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Final
 
@@ -127,6 +127,9 @@ class Created:
 
     frame: pd.DataFrame
     channel: pd.Series
+    extra: dict[str, pd.Series] = field(default_factory=dict)
+    """field -> values (index: rows of `frame`) the channels brought for fields the sheet has no column for: kept
+    in the creation record, so that the column a team adds later is filled from it (steps/fold.py)."""
 
     def __len__(self) -> int:
         return len(self.frame)

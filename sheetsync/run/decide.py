@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from sheetsync.runtime.frames import emptied
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import append_block, created_record, diff, to_writes
 from sheetsync.steps.edits import person_edits
+from sheetsync.steps.fold import fold
 from sheetsync.steps.identity import Assigned, assign_order_ids, highest_number, order_id_maker
 from sheetsync.steps.pull import (
     Incorporated,
@@ -131,8 +133,10 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     known_to_pulls = JournalState(natural_keys=gathered.natural_keys, merge_base=gathered.merge_base,
                                   snapshot=pd.concat([snapshot, gathered.doubled_snapshot])
                                   if len(gathered.doubled_snapshot) else snapshot, created=gathered.created,
-                                  said=remembered)
-    work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, gathered.deleted, clean)
+                                  said=remembered, kept=gathered.kept)
+    fit = partial(fold, amount=config.table.amount, default_country=config.rules.phone.default_country)
+    work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, gathered.deleted, clean, fit)
+    _fill_kept(work, gathered.fill, pulled)
     del known_to_pulls, clean
     accounts = account_pulls(pulls, pulled)
     pulled.outcome.clear()
@@ -175,8 +179,9 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
 def early_record(decision: Decision) -> RunRecord:
     """The part of the run's record the journal can take first, while the writes are still being planned:
     people's edits, the cell changes (encoded by DuckDB) and the created rows."""
-    return RunRecord(changes=decision.edits, encoded_changes=decision.changes.encoded(),
-                     created=created_record(decision.new_rows, decision.pulled.created_by))
+    created = created_record(decision.new_rows, decision.pulled.created_by)
+    created.extra = decision.pulled.kept_new
+    return RunRecord(changes=decision.edits, encoded_changes=decision.changes.encoded(), created=created)
 
 
 def plan_writes(decision: Decision) -> tuple[list[CellWrite], AppendBlock | None]:
@@ -212,6 +217,7 @@ def run_record(decision: Decision, gathered: Gathered, *, early_given: bool) -> 
         files=[(f.sha256, f.path, f.channel, f.rows_read) for p in gathered.pulls for f in p.files
                if f.skipped is None and f.error is None],
         unlocks_used=decision.advanced.unlocks_used if decision.advanced is not None else [],
+        kept=pulled.kept, columns=list(work.columns),
     )
 
 
@@ -260,6 +266,29 @@ def _appended(work: pd.DataFrame, appended: list[int]) -> pd.DataFrame:
             and np.array_equal(work.index[-count:].to_numpy(), np.asarray(appended)):
         return work.iloc[len(work) - count:]
     return work.loc[appended]
+
+
+KEPT_SOURCE = "journal"
+"""The name a cell filled from what the journal kept is journaled under (source channel, detail journal)."""
+
+
+def _fill_kept(work: pd.DataFrame, fill: dict[str, dict[str, str]], pulled: Incorporated) -> None:
+    """Fill the empty cells of a column the team added since the last run with what the channels brought for it
+    while the sheet had no column (kept in the journal); a cell a person or a channel filled is left alone."""
+    for name, values in fill.items():
+        empty = work[name].isna() & work["order_id"].notna()
+        if not empty.any():
+            continue
+        ids = work.loc[empty, "order_id"]
+        found = ids.map(values)
+        found = found[found.notna()]
+        if found.empty:
+            continue
+        work.loc[found.index, name] = found.astype("str")
+        sources = pulled.sources.setdefault(name, {})
+        for row in found.index.tolist():
+            sources.setdefault(int(row), KEPT_SOURCE)
+        pulled.filled[name] = len(found)
 
 
 def _fill_promises(work: pd.DataFrame, config: Config, appended: list[int]) -> None:

@@ -22,11 +22,13 @@ import pandas as pd
 from sheetsync.channels.base import Channel, Pulled
 from sheetsync.config import Config
 from sheetsync.journal.sqlite import Journal
+from sheetsync.model.fields import FIELDS
 from sheetsync.model.records import Flag, WorkflowHistory
 from sheetsync.run.base_rows import unlike_journal
 from sheetsync.run.commit import Desk
 from sheetsync.steps.diff import differs, texts
 from sheetsync.steps.edits import row_hashes
+from sheetsync.steps.fold import NOT_COUNTED
 from sheetsync.steps.identity import deleted_ids, duplicate_ids
 from sheetsync.steps.pull import CHANNEL_FIELDS
 from sheetsync.steps.workflow.compiled import Workflow
@@ -72,6 +74,11 @@ class Gathered:
     created: dict[str, dict[str, str]] = field(default_factory=dict)
     """field -> order_id -> the value the order was created with, for the cells the pulls bring again with a
     value other than the sheet's (a repetition of what the channel said is no news)."""
+    kept: dict[str, dict[str, str]] = field(default_factory=dict)
+    """field -> order_id -> what the journal keeps of a field the sheet has no column for, for the orders the
+    pulls bring again with a value of it."""
+    fill: dict[str, dict[str, str]] = field(default_factory=dict)
+    """field -> order_id -> the value kept for it, for each column the sheet has now and had not at the last run."""
 
 
 def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel], seen: Callable[[str], str | None],
@@ -115,7 +122,38 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
         lookups=_lookups(workflow, desk.store) if workflow is not None else {},
         created={name: journal.created_values(ids, name)
                  for name, ids in _brought_again(pulls, natural_keys, before, doubled).items()},
+        kept={name: journal.kept_values(name, ids) for name, ids in _unplaced_again(pulls, natural_keys, before).items()},
+        fill=_to_fill(journal, before),
     )
+
+
+def _to_fill(journal: Journal, before: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """What the journal keeps for each column the sheet has now and had not at the last run (a team that adds
+    its 省 column gets it filled), field -> order_id -> value."""
+    earlier = journal.last_columns()
+    if earlier is None:
+        return {}
+    added = [f for f in before.columns if f not in earlier and f in CHANNEL_FIELDS]
+    found = {name: journal.kept_values(name) for name in added}
+    return {name: values for name, values in found.items() if values}
+
+
+def _unplaced_again(pulls: list[Pulled], natural_keys: dict[str, dict[str, str]], before: pd.DataFrame,
+                    ) -> dict[str, list[str]]:
+    """field -> the known orders a pull brings a value of a field the sheet has no column for."""
+    out: dict[str, list[str]] = {}
+    for pull in pulls:
+        known = natural_keys.get(pull.name)
+        if not known or pull.records.empty:
+            continue
+        for name in pull.records.columns:
+            if name in before.columns or name in NOT_COUNTED or name not in FIELDS:
+                continue
+            values = pull.records[name].dropna()
+            ids = [known[k] for k in values.index.tolist() if k in known]
+            if ids:
+                out.setdefault(name, []).extend(ids)
+    return out
 
 
 def _brought_again(pulls: list[Pulled], natural_keys: dict[str, dict[str, str]], before: pd.DataFrame,

@@ -79,6 +79,13 @@ class RunResult:
     """Status moves people made that the workflow does not allow: put back and flagged."""
     alerts: list[dict[str, Any]] = field(default_factory=list)
     strict_alerts: bool = False
+    unplaced: dict[str, int] = field(default_factory=dict)
+    """field -> how many orders brought a value of it the sheet has no column (nor folding rule) for: kept in the
+    journal, and filled in when the team adds the column."""
+    folded: dict[str, int] = field(default_factory=dict)
+    """field -> how many orders' values of it went into another column (province, city, district into the address)."""
+    filled: dict[str, int] = field(default_factory=dict)
+    """field -> how many cells of a column added since the last run were filled from what the journal kept."""
 
     @property
     def exit_code(self) -> int:
@@ -174,6 +181,7 @@ def _result(decision: Decision, config: Config, run_id: int, dry_run: bool, noti
         unmatched_waybills=pulled.unmatched_waybills, conflicts=len(d.new_flags), strict_alerts=strict_alerts,
         moved={f"{a}→{b}": n for (a, b), n in advanced.moved.items()} if advanced is not None else {},
         put_back=[asdict(m) for m in advanced.moves if not m.accepted] if advanced is not None else [],
+        unplaced=dict(pulled.unplaced), folded=dict(pulled.folded), filled=dict(pulled.filled),
     )
 
 
@@ -208,6 +216,7 @@ def _counts(result: RunResult) -> dict[str, Any]:
         "rows": result.rows, "assigned": len(result.assigned), "person_edits": len(result.person_edits),
         "deleted": len(result.deleted), "duplicates": len(result.duplicates), "anomalies": result.anomalies,
         "cells_written": result.cells_written, "rows_appended": result.rows_appended, "seconds": result.seconds,
+        **({"unplaced": result.unplaced} if result.unplaced else {}),
     }
 
 

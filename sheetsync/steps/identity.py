@@ -59,7 +59,10 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
 
 def highest_number(fmt: str, prefix: str, day: dt.date, ids: pd.Series) -> int:
     """The highest `{seq}` among `ids` made by the format (a team's own `YT2611-0317` for `YT2611-{seq:04d}`), 0
-    when none is: new ids are numbered on from it, so a team's series goes on where its clerks left it."""
+    when none is: new ids are numbered on from it, so a team's series goes on where its clerks left it.  A format
+    with the run's `{date}` is the tool's own series (the journal's sequence numbers it): 0."""
+    if "{date" in fmt:
+        return 0
     template = _partial(fmt, prefix=prefix, date=day)
     try:
         parts = list(string.Formatter().parse(template))

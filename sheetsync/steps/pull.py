@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
@@ -25,6 +25,7 @@ from sheetsync.model.fields import FIELDS, Owner
 from sheetsync.runtime.jsonrows import table_batches
 from sheetsync.runtime.textsql import sql_text
 from sheetsync.steps.diff import differs, texts
+from sheetsync.steps.fold import Folded, fold
 from sheetsync.steps.merge import Conflict, merge
 
 CHANNEL_FIELDS = tuple(f for f, (_, owner) in FIELDS.items() if owner in (Owner.CHANNEL, Owner.LOGISTICS, Owner.TOOL_PERSON,
@@ -77,6 +78,9 @@ class JournalState:
     value other than the sheet's: what the channel said, when nothing later is remembered (`SAID`)."""
     said: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
     """field -> order_id -> a channel's last word the run moved on from (`SAID` entries of `merge_base`)."""
+    kept: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """field -> order_id -> the last value a channel brought for a field the sheet has no column for, of the
+    orders the pulls bring again: only a value other than it is kept once more."""
 
 
 @dataclass(slots=True)
@@ -100,34 +104,69 @@ class Incorporated:
     unmatched_waybills: list[dict[str, str | None]] = field(default_factory=list)
     outcome: dict[tuple[int, str], str] = field(default_factory=dict)
     """(pull, key) -> updated / unchanged; the keys a pull created are in `new_keys`."""
+    unplaced: dict[str, int] = field(default_factory=dict)
+    """field -> how many orders brought a value of it that no column or folding rule took (kept in the journal)."""
+    folded: dict[str, int] = field(default_factory=dict)
+    """field -> how many orders' values of it a folding rule put into another column (province into the address)."""
+    kept_new: dict[str, pd.Series] = field(default_factory=dict)
+    """field -> the unplaced values of the rows the pulls appended (index: their sheet rows), for their creation record."""
+    kept: list[tuple[str, str, str]] = field(default_factory=list)
+    """(order_id, field, value): unplaced values of orders that were there before, where they are news."""
+    filled: dict[str, int] = field(default_factory=dict)
+    """field -> how many cells of a column added since the last run were filled from what the journal kept."""
     clean: frozenset[int] = frozenset()
     """Rows the sheet holds as the journal's snapshot has them (their hash is unchanged): the merge
     base of such a row is the row itself, so the journal's copy need not be read and decoded."""
 
 
+Fit = Callable[[pd.DataFrame, Collection[str]], Folded]
+"""Records fitted to the sheet's columns (`steps.fold.fold` with the desk's options)."""
+
+
 def incorporate(work: pd.DataFrame, pulls: Iterable[Pull], journal: JournalState,
                 make_ids: Callable[[int], list[str]], last_row: int, deleted: set[str],
-                clean: Iterable[int] = ()) -> tuple[pd.DataFrame, Incorporated]:
+                clean: Iterable[int] = (), fit: Fit | None = None) -> tuple[pd.DataFrame, Incorporated]:
     """Merge every pull into `work` (the run's working table); returns the grown table and an account.
 
-    `clean` names the rows whose values are still the journal's snapshot (see `Incorporated.clean`)."""
+    `clean` names the rows whose values are still the journal's snapshot (see `Incorporated.clean`); `fit`
+    folds what the sheet has no column for (default: `steps.fold.fold`)."""
     out = Incorporated(clean=frozenset(clean))
+    fit = fit or (lambda records, columns: fold(records, columns))
     next_row = max(last_row, int(work.index.max()) if len(work) else last_row)
     for index, pulled in enumerate(pulls):
         if pulled.records.empty:
             continue
+        folded = fit(pulled.records, work.columns)
+        for name, count in folded.folded.items():
+            out.folded[name] = out.folded.get(name, 0) + count
         if pulled.kind == "waybills":
-            work = _waybills(work, pulled, index, journal, out)
+            work = _waybills(work, pulled, folded, index, journal, out)
             continue
-        work, next_row = _orders(work, pulled, index, journal, make_ids, next_row, deleted, out)
+        work, next_row = _orders(work, pulled, folded, index, journal, make_ids, next_row, deleted, out)
     return work, out
 
 
-def _orders(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalState,
+def _keep(out: Incorporated, unplaced: dict[str, pd.Series], existing: Mapping[str, str],
+          journal: JournalState) -> None:
+    """Account for the unplaced values of the orders that were there before (`existing`: key -> order_id):
+    counted, and kept where they differ from what the journal already keeps."""
+    for name, values in unplaced.items():
+        values = values[values.index.isin(list(existing))]
+        if values.empty:
+            continue
+        out.unplaced[name] = out.unplaced.get(name, 0) + len(values)
+        known = journal.kept.get(name, {})
+        for key, value in zip(values.index.tolist(), values.tolist(), strict=True):
+            oid = existing[key]
+            if known.get(oid) != value:
+                out.kept.append((oid, name, str(value)))
+
+
+def _orders(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journal: JournalState,
             make_ids: Callable[[int], list[str]], next_row: int, deleted: set[str],
             out: Incorporated) -> tuple[pd.DataFrame, int]:
     name, label = pulled.name, pulled.label
-    records = pulled.records
+    records = folded.records
     row_of_id = {oid: row for row, oid in zip(work.index.tolist(), work["order_id"].tolist(), strict=True)
                  if isinstance(oid, str)}
     known = journal.natural_keys.get(name, {})
@@ -156,6 +195,8 @@ def _orders(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalState,
             if order_id is None:
                 out.natural_keys.append((name, key, str(id_of_row[row])))
     fields = [f for f in CHANNEL_FIELDS if f in records.columns and f in work.columns and f != "channel"]
+    if folded.unplaced:
+        _keep(out, folded.unplaced, {key: str(work.at[row, "order_id"]) for key, row in existing.items()}, journal)
     if existing:
         rows = list(existing.values())
         incoming = records.loc[list(existing), fields].set_axis(rows)
@@ -175,6 +216,13 @@ def _orders(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalState,
         work = pd.concat([work, fresh])
         next_row = rows[-1]
         out.appended.extend(rows)
+        for field_name, values in folded.unplaced.items():
+            values = values.reindex(pd.Index(new_keys, dtype="str")).set_axis(at)
+            values = values[values.notna()]
+            if len(values):
+                out.unplaced[field_name] = out.unplaced.get(field_name, 0) + len(values)
+                earlier = out.kept_new.get(field_name)
+                out.kept_new[field_name] = values if earlier is None else pd.concat([earlier, values])
         out.new_keys.append((index, name, pa.array(new_keys, pa.large_string()), pa.array(ids, pa.large_string())))
         out.created_by.add(rows[0], rows[-1] + 1, name)
     return work, next_row
@@ -298,7 +346,7 @@ def channel_words(work: pd.DataFrame, said: pd.Series, known: Mapping[str, str |
     return out
 
 
-def _waybills(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalState,
+def _waybills(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journal: JournalState,
               out: Incorporated) -> pd.DataFrame:
     records = pulled.records
     lookups = {way: _lookup(work, way) for way in pulled.match}
@@ -316,6 +364,9 @@ def _waybills(work: pd.DataFrame, pulled: Pull, index: int, journal: JournalStat
         else:
             matched[row] = str(key)
     fields = [f for f in WAYBILL_FIELDS if f in records.columns and f in work.columns]
+    lost = {f: v for f, v in folded.unplaced.items() if f in WAYBILL_FIELDS}  # a waybill's other fields are how it is matched
+    if lost and matched:
+        _keep(out, lost, {key: str(work.at[row, "order_id"]) for row, key in matched.items()}, journal)
     if not matched or not fields:
         for key in matched.values():
             out.outcome[(index, key)] = "unchanged"
