@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from sheetsync.config import Config, load_config
-from sheetsync.i18n import Lang, default_lang
+from sheetsync.i18n import Lang, default_lang, t
 from sheetsync.runtime.logs import log_to_state_dir
 
 out = Console(soft_wrap=True)
@@ -55,3 +55,14 @@ def parse_lang(value: str) -> Lang:
     if value not in ("zh", "en"):
         raise typer.BadParameter("zh | en", param_hint="--lang")
     return "en" if value == "en" else "zh"
+
+
+def show_placement(console: Console, folded: dict[str, int], unplaced: dict[str, int], filled: dict[str, int],
+                   lang: Lang) -> None:
+    """Where a run put what the sheet has no column for: folded into another column, kept in the journal, filled
+    into a column added since (each `省份 13、城市 13`: a field by its name in `lang`, with its count)."""
+    for key, counts, style in (("report.folded", folded, ""), ("report.unplaced", unplaced, "yellow"),
+                               ("report.filled", filled, "")):
+        if counts:
+            named = "、".join(f"{t(f'rule.field.{f}', lang)} {n}" for f, n in counts.items())
+            console.print(t(key, lang, fields=named), style=style or None, highlight=False)

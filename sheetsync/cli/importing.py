@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, err, load, out
+from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, err, load, out, show_placement
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.i18n import Lang, t
 from sheetsync.importing.importer import ImportResult, import_files
@@ -123,6 +123,7 @@ def show_import(console: Console, result: ImportResult, lang: Lang) -> None:
         console.print(f"[yellow]! {notice}[/yellow]", highlight=False)
     if result.rejects_file:
         console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]", highlight=False)
+    show_placement(console, result.folded, result.unplaced, {}, lang)
     if not result.preview and result.run_id is not None:
         if result.workbook_written:
             console.print(t("report.workbook_written", lang, path=result.workbook, backup=result.backup or "-"))

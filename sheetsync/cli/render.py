@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from sheetsync.cli.common import show_placement
 from sheetsync.i18n import Lang, t
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.inspect import CheckResult, ValidateResult
@@ -38,13 +39,7 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
         console.print(files)
     if result.rejects_file:
         console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]")
-    named = lambda counts: "、".join(f"{t(f'rule.field.{f}', lang)} {n}" for f, n in counts.items())  # noqa: E731
-    if result.folded:
-        console.print(t("report.folded", lang, fields=named(result.folded)), highlight=False)
-    if result.unplaced:
-        console.print(f"[yellow]{t('report.unplaced', lang, fields=named(result.unplaced))}[/yellow]", highlight=False)
-    if result.filled:
-        console.print(t("report.filled", lang, fields=named(result.filled)), highlight=False)
+    show_placement(console, result.folded, result.unplaced, result.filled, lang)
     if result.unmatched_waybills:
         numbers = ", ".join(str(w.get("tracking_no")) for w in result.unmatched_waybills[:10])
         console.print(f"[yellow]{t('report.unmatched', lang, n=len(result.unmatched_waybills), numbers=numbers)}[/yellow]")

@@ -99,6 +99,9 @@ class ImportResult:
     backup: str | None = None
     rows_appended: int = 0
     cells_written: int = 0
+    unplaced: dict[str, int] = field(default_factory=dict)
+    """field -> how many imported orders had a value of it the sheet has no column for (kept in the journal)."""
+    folded: dict[str, int] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -161,6 +164,7 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
         _account(tables, run.files, result)
         result.run_id, result.workbook_written, result.backup = run.run_id, run.workbook_written, run.backup
         result.rows_appended, result.cells_written = run.rows_appended, run.cells_written
+        result.unplaced, result.folded = run.unplaced, run.folded
         result.notices.extend(run.notices)
     rejected = [r for table in tables for r in table.rejects] + duplicate_rejects
     if not preview and (rejected or (rejects is not None and tables)):
