@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import CliRun, read_sheet
 
@@ -327,6 +328,14 @@ def test_one_string_addresses_are_split_with_real_divisions(tmp_path: Path) -> N
     no_district = next(r for r in phone if str(r["address"]).startswith("文三路"))
     assert (no_district["province"], no_district["city"], no_district["district"]) == ("浙江省", "杭州市", "")
     assert all(r["items"] and "×" in r["items"] for r in phone)
+    assert all(r["channel_order_id"] in ("", None) for r in phone)  # a made-up key (when / who called) is no order number
+    (folder / "inbox" / "again").mkdir()
+    book = openpyxl.load_workbook(EXPORTS / "phone_orders.xlsx")  # the same calls saved again: other bytes
+    book.save(folder / "inbox" / "again" / "phone_orders_copy.xlsx")
+    config = config.model_copy(update={"channels": [c.model_copy(update={"path": "inbox/again/*.xlsx"})
+                                                    for c in config.channels if c.name == "phone"]})
+    again = sheetsync.sync(config, now=DAY1)
+    assert account(again, "phone_orders_copy.xlsx")["new"] == 0 and not again.rows_appended  # known by the journal's key
 
 
 def test_channel_configuration_errors_exit_2_and_say_what_to_fix(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:

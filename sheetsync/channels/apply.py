@@ -241,6 +241,11 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
     good = out if taken.all() else rows_where(out, taken, consume=True)
     del out  # the mapped columns are held once from here (a million rows: 300 MB)
     records, order_lines = _combine(good, series_where(lines, taken), key, mapping)
+    key_rule = mapping.fields.get(key)
+    if key_rule is not None and key_rule.fields and key in records.columns:
+        # a key made of other fields (who called, when) is no shop's order number: it stays the records' index,
+        # the natural key the journal keeps, and is never written into a cell
+        records[key] = pd.Series(None, index=records.index, dtype="str")
     unmatched = [h for h in headers if h and normalize_header(h) not in {normalize_header(x) for x in mapping.headers()}]
     return Mapped(records, order_lines, rejects + broken, len(body) + len(raw.broken_lines), headers, unmatched)
 
