@@ -23,6 +23,7 @@ from sheetsync.config.workflow import AlertTarget
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, default_lang, t
 from sheetsync.model.fields import FIELDS
+from sheetsync.model.states import STATE_KEYS
 from sheetsync.model.values import first_repeated
 from sheetsync.runtime.resources import data_dir
 
@@ -109,6 +110,17 @@ class Config(_Model):
     rules: RulesConfig = RulesConfig()
     workflow: str | None = None
     """A preset (`default_zh`, `ecommerce_zh`, `default_en`) or a workflow file relative to this one."""
+    statuses: dict[str, str] = {}
+    """The team's own status words -> the state key each means (`待发货: paid`, keys in `model/states.py`): a
+    shop's news is written in the team's words, and a workflow preset's states take them as their names."""
+
+    @field_validator("statuses")
+    @classmethod
+    def _state_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for word, key in value.items():
+            if key not in STATE_KEYS:
+                raise ValueError(f"'{word}: {key}': '{key}' is not a state key (the keys are: {', '.join(STATE_KEYS)})")
+        return value
     alerts: list[AlertTarget] = []
 
     @field_validator("timezone")

@@ -23,6 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sheetsync.model.states import STATE_KEYS
+
 PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 COLOUR = re.compile(r"^[0-9A-Fa-f]{6}$")
 LEVELS = ("warn", "breach", "critical")
@@ -100,6 +102,16 @@ class StateSpec(_Model):
     requires: list[str] = []
     sla: str | SlaSpec | None = None
     notify: dict[Literal["warn", "breach", "critical"], str] = {}
+    keys: list[str] = []
+    """The canonical state keys this state stands for (`model/states.py`): a shop's `paid` lands here."""
+
+    @field_validator("keys")
+    @classmethod
+    def _known_keys(cls, value: list[str]) -> list[str]:
+        unknown = [k for k in value if k not in STATE_KEYS]
+        if unknown:
+            raise ValueError(f"'{unknown[0]}' is not a state key (the keys are: {', '.join(STATE_KEYS)})")
+        return value
 
     @field_validator("color")
     @classmethod

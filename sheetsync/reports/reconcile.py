@@ -31,6 +31,7 @@ from sheetsync.i18n import Lang, t
 from sheetsync.journal.read import read_journal
 from sheetsync.reports.reconcile_compare import KINDS, Desk, Difference, PaymentTotal, SourceRecords, compare
 from sheetsync.runtime.files import matching
+from sheetsync.steps.workflow.load import desk_workflow, status_words
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
 
@@ -159,12 +160,15 @@ def _read_source(config: Config, source: Source, now: dt.datetime) -> SourceReco
     lang = config.language
     parts: list[pd.DataFrame] = []
     found = SourceRecords(source.spec, source.mapping, source.label, pd.DataFrame())
+    words = status_words(config, desk_workflow(config))
     problems = []
     for path in source.files:
         try:
             for raw in read_file(path, sheet=source.mapping.sheet, encoding=source.mapping.encoding,
                                  delimiter=source.mapping.delimiter):
                 mapped = apply_mapping(raw, source.mapping, source.label, now, lang, None, config.tz)
+                if "status" in mapped.records.columns:  # a mapping's state key, in the desk's words as the sync writes it
+                    mapped.records["status"] = mapped.records["status"].map(lambda v: words.get(v, v)).astype("str")
                 found.rows_read += mapped.rows_read
                 found.rejects.extend(mapped.rejects)
                 parts.append(_with_where(mapped, path))

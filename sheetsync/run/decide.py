@@ -134,7 +134,8 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
                                   snapshot=pd.concat([snapshot, gathered.doubled_snapshot])
                                   if len(gathered.doubled_snapshot) else snapshot, created=gathered.created,
                                   said=remembered, kept=gathered.kept)
-    fit = partial(fold, amount=config.table.amount, default_country=config.rules.phone.default_country)
+    fit = partial(fold, amount=config.table.amount, default_country=config.rules.phone.default_country,
+                  status_words=gathered.status_words)
     work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, gathered.deleted, clean, fit)
     _fill_kept(work, gathered.fill, pulled)
     del known_to_pulls, clean

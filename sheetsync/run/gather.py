@@ -32,6 +32,7 @@ from sheetsync.steps.fold import NOT_COUNTED
 from sheetsync.steps.identity import deleted_ids, duplicate_ids
 from sheetsync.steps.pull import CHANNEL_FIELDS
 from sheetsync.steps.workflow.compiled import Workflow
+from sheetsync.steps.workflow.load import status_words
 from sheetsync.stores.base import Store, Table
 from sheetsync.stores.table import read_table
 
@@ -77,6 +78,8 @@ class Gathered:
     kept: dict[str, dict[str, str]] = field(default_factory=dict)
     """field -> order_id -> what the journal keeps of a field the sheet has no column for, for the orders the
     pulls bring again with a value of it."""
+    status_words: dict[str, str] = field(default_factory=dict)
+    """state key -> the desk's word for it (`run.workflow.status_words`): how a mapping's `paid` is written."""
     fill: dict[str, dict[str, str]] = field(default_factory=dict)
     """field -> order_id -> the value kept for it, for each column the sheet has now and had not at the last run."""
 
@@ -124,6 +127,7 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
                  for name, ids in _brought_again(pulls, natural_keys, before, doubled).items()},
         kept={name: journal.kept_values(name, ids) for name, ids in _unplaced_again(pulls, natural_keys, before).items()},
         fill=_to_fill(journal, before),
+        status_words=status_words(desk.config, workflow),
     )
 
 

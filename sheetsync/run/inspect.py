@@ -12,10 +12,10 @@ from sheetsync.errors import EXIT_FINDINGS, EXIT_OK
 from sheetsync.journal.sqlite import Journal
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.clock import parse_now
-from sheetsync.run.workflow import desk_workflow
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.rules import CompiledRules, compile_rules
 from sheetsync.steps.rules import validate as validate_rows
+from sheetsync.steps.workflow.load import desk_workflow
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
 

@@ -29,12 +29,13 @@ from sheetsync.run.commit import Commit, opened
 from sheetsync.run.decide import Decision, decide, early_record, plan_writes, run_record
 from sheetsync.run.gather import gather, read_side_by_side
 from sheetsync.run.inspect import compiled_rules
-from sheetsync.run.workflow import desk_workflow, send_and_record
+from sheetsync.run.workflow import send_and_record
 from sheetsync.runtime.files import file_stamp
 from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.tuning import tuned
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import created
+from sheetsync.steps.workflow.load import desk_workflow
 from sheetsync.stores.table import read_table
 
 log = logging.getLogger("sheetsync")

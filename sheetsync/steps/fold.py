@@ -21,7 +21,7 @@ team adds the column later, the next sync fills it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -53,8 +53,10 @@ class Folded:
 
 
 def fold(records: pd.DataFrame, columns: Collection[str], *, amount: Amount | None = None,
-         default_country: str = "CN") -> Folded:
-    """`records` fitted to a sheet with `columns` (see the module docstring); `records` is not changed."""
+         default_country: str = "CN", status_words: Mapping[str, str] | None = None) -> Folded:
+    """`records` fitted to a sheet with `columns` (see the module docstring); `records` is not changed.
+    `status_words` (state key -> the desk's word) turns a mapping's canonical status (`paid`) into the desk's word;
+    a status that is no key (a team's own mapping naming its words) stays as it is."""
     out = records
     folded: dict[str, int] = {}
     placed: dict[str, np.ndarray] = {}
@@ -67,6 +69,11 @@ def fold(records: pd.DataFrame, columns: Collection[str], *, amount: Amount | No
             out = records.copy()
         return out
 
+    if status_words and "status" in records.columns and records["status"].notna().any():
+        said = records["status"]
+        words = {v: status_words.get(v, v) for v in said.dropna().unique().tolist()}
+        if any(k != v for k, v in words.items()):
+            writable()["status"] = said.map(words).astype("str")
     if "address" in have and "address" in records.columns:
         parts = [p for p in (*REGION_PARTS, "postcode", "country") if p in records.columns and p not in have]
         if parts:

@@ -11,6 +11,7 @@ from sheetsync.conditions import Condition, FieldType
 from sheetsync.config.workflow import LEVELS, Lookups
 from sheetsync.i18n import MESSAGES
 from sheetsync.model.cells import KEEP, Keep
+from sheetsync.model.states import resolve, words_by_key
 
 DERIVED: Final[dict[str, FieldType]] = {
     "hours_in_state": FieldType.NUMBER,
@@ -51,6 +52,8 @@ class State:
     requires: tuple[str, ...]
     sla: Sla | None
     notify: Mapping[str, str]
+    keys: tuple[str, ...] = ()
+    """The canonical state keys this state stands for (a shop's news of them lands here)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,34 @@ class Workflow:
     sla_words: tuple[str, ...] = tuple(MESSAGES[f"sla.{name}"][0] for name in LEVEL_NAMES)
     """The `sla` cell's word for each level (ok, warn, breach, critical), in the desk's language: the
     workflow is the desk's, as its state names are."""
+
+    def word_for(self, key: str) -> str | None:
+        """The state a canonical key lands in (its own, else the nearest key's: `model.states.resolve`), None when
+        no state stands for it or a near one."""
+        by_key = words_by_key((s.name, s.keys) for s in self.states)
+        return resolve(key, by_key.get)
+
+    def path(self, old: str, new: str) -> list[str] | None:
+        """The states an order goes through from `old` to `new` along declared transitions (conditions aside),
+        `old` and `new` included; None when there is no such path."""
+        edges: dict[str, list[str]] = {}
+        for move in self.transitions:
+            for source in sorted(move.sources):
+                edges.setdefault(source, []).append(move.to)
+        came: dict[str, str | None] = {old: None}
+        todo = [old]
+        while todo:
+            here = todo.pop(0)
+            if here == new:
+                steps = [here]
+                while came[steps[-1]] is not None:
+                    steps.append(came[steps[-1]])  # type: ignore[arg-type]
+                return steps[::-1]
+            for nxt in edges.get(here, []):
+                if nxt not in came:
+                    came[nxt] = here
+                    todo.append(nxt)
+        return None
 
     def state(self, name: object) -> State | None:
         return next((s for s in self.states if s.name == name), None) if isinstance(name, str) else None

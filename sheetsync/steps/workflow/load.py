@@ -8,17 +8,19 @@ condition on an unknown field, a field a workflow may not set.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
 from sheetsync.conditions import Condition, compile_condition, field_types
-from sheetsync.config import locate, parse_duration, read_yaml, validate_yaml
+from sheetsync.config import Config, locate, parse_duration, read_yaml, validate_yaml
 from sheetsync.config.workflow import LEVELS, PERCENT, SlaDefaults, StateSpec, WorkflowFile
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS
+from sheetsync.model.states import STATE_KEYS, resolve, words_by_key
 from sheetsync.runtime.resources import data_dir
 from sheetsync.steps.workflow.compiled import (
     DEFAULT_COLOURS,
@@ -61,15 +63,98 @@ def workflow_path(spec: str, config_dir: Path, lang: Lang) -> Path:
     return path
 
 
-def load_workflow(spec: str, config_dir: Path, lang: Lang, *, aliases: Mapping[str, str] | None = None) -> Workflow:
+def load_workflow(spec: str, config_dir: Path, lang: Lang, *, aliases: Mapping[str, str] | None = None,
+                  words: Mapping[str, str] | None = None) -> Workflow:
     """The workflow `spec` names (a preset such as `default_zh`, or a file relative to `config_dir`).
 
     `aliases` maps header text to canonical fields, so conditions may name columns as the sheet does.
+    `words` (a team's status word -> the state key it means, `statuses:` in sheetsync.yaml) names the states in
+    the team's words: the state standing for each key takes the team's word (`待确认` becomes `待发货`).
     Raises ConfigError naming the file, the line and the problem."""
     path = workflow_path(spec, config_dir, lang)
     data = read_yaml(path, lang)
+    if words:
+        rename_states(data, words)
     spec_file = validate_yaml(WorkflowFile, data, path, lang)
     return _Builder(spec_file, data, path, lang, aliases or {}).build()
+
+
+def rename_states(data: Any, words: Mapping[str, str]) -> dict[str, str]:
+    """Name the states of a workflow's YAML (`data`, changed in place) in a team's words (word -> key): each
+    word goes to the first state standing for its key (or the nearest key), once.  Returns old -> new names."""
+    states = data.get("states") if isinstance(data, dict) else None
+    if not isinstance(states, list):
+        return {}
+    names = [str(s.get("name")) for s in states if isinstance(s, dict)]
+    keys = {str(s.get("name")): [str(k) for k in s.get("keys") or []] for s in states if isinstance(s, dict)}
+    rename: dict[str, str] = {}
+    for word, key in words.items():
+        if word in names or word in rename.values():
+            continue
+        free = [(n, ks) for n, ks in keys.items() if n not in rename]
+        target = resolve(key, words_by_key(free).get)
+        if target is not None:
+            rename[target] = word
+    if not rename:
+        return {}
+
+    def renamed(value: Any) -> Any:
+        if isinstance(value, str):
+            return rename.get(value, value)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                value[i] = renamed(item)
+        return value
+
+    for state in states:
+        if isinstance(state, dict) and "name" in state:
+            state["name"] = renamed(state["name"])
+    for move in data.get("transitions") or []:
+        if isinstance(move, dict):
+            for key in ("from", "to"):
+                if key in move:
+                    move[key] = renamed(move[key])
+    for section, key in (("approval", "state"), ("locks", "from")):
+        part = data.get(section)
+        if isinstance(part, dict) and key in part:
+            part[key] = renamed(part[key])
+    for check in data.get("checks") or []:
+        if isinstance(check, dict) and "states" in check:
+            check["states"] = renamed(check["states"])
+    return rename
+
+
+def desk_workflow(config: Config) -> Workflow | None:
+    """The desk's workflow (`workflow:` in sheetsync.yaml), checked and compiled, its states in the team's words
+    (`statuses:`); None without one.  An inconsistent workflow raises ConfigError (exit 2)."""
+    if not config.workflow:
+        return None
+    headers, _ = config.header_map()
+    workflow = load_workflow(config.workflow, config.base_dir, config.language,
+                             aliases={text: f for f, text in headers.items()}, words=config.statuses)
+    check_targets(workflow, [a.name for a in config.alerts], config.language)
+    return workflow
+
+
+def status_words(config: Config, workflow: Workflow | None) -> dict[str, str]:
+    """state key -> the desk's word for it: the workflow's state, else the team's own word (`statuses:`), else the
+    word of the language's default workflow; a shop's `paid` is written as `待确认` or as the team's `待发货`."""
+    own = words_by_key((word, [key]) for word, key in config.statuses.items())
+    preset = _preset_words(config.language)
+    out: dict[str, str] = {}
+    for key in STATE_KEYS:
+        word = workflow.word_for(key) if workflow is not None else resolve(key, own.get) if own else None
+        word = word or resolve(key, preset.get)
+        if word is not None:
+            out[key] = word
+    return out
+
+
+@lru_cache(maxsize=4)
+def _preset_words(lang: str) -> dict[str, str]:
+    """key -> state name of the language's default workflow preset (read, not compiled)."""
+    data = read_yaml(presets_dir() / f"default_{lang}.yaml", "en" if lang == "en" else "zh")
+    return words_by_key((str(s["name"]), [str(k) for k in s.get("keys") or []]) for s in data.get("states") or [])
 
 
 def check_targets(workflow: Workflow, known: Iterable[str], lang: Lang) -> None:
@@ -218,6 +303,7 @@ class _Builder:
         return State(
             name=spec.name, color=spec.color, entry=self._is_entry(index, spec), final=spec.final,
             requires=tuple(spec.requires), sla=self.sla(spec, (*loc, "sla")), notify={str(k): v for k, v in spec.notify.items()},
+            keys=tuple(spec.keys),
         )
 
     def sla(self, state: StateSpec, loc: Loc) -> Sla | None:
