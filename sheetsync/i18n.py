@@ -143,6 +143,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     # anomalies
     "anomaly.DUP_ORDER_ID": ("订单号重复（第 {rows} 行）", "order id used on rows {rows}"),
     "anomaly.PHONE_INVALID.lost": ("电话号码的位数已丢失（{value}）", "the phone number lost its digits ({value})"),
+    "anomaly.CONFLICT_NEWS": ("{channel} 说订单是「{incoming}」，表格里是「{sheet}」：两者矛盾，保留表格的状态，请核对",
+                              "{channel} says the order is '{incoming}', the sheet says '{sheet}': they contradict, the sheet's status is kept; please check"),
     "anomaly.CONFLICT": ("{field} 人工值「{sheet}」与渠道新值「{incoming}」冲突", "{field}: a person's '{sheet}' conflicts with the channel's new '{incoming}'"),
     "anomaly.TRACKING_CHANGED": ("已发货订单的快递单号变了：{old}→{new}", "tracking number of a shipped order changed: {old}→{new}"),
     # validation rules (sheetsync/rules)
@@ -303,6 +305,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "the sheet has no column for these, their values are kept in the journal (add the column and the next sync fills it): {fields}",
     ),
     "report.filled": ("新加的列已按日志填入（字段 单元格数）：{fields}", "columns added since the last run, filled from the journal (field cells): {fields}"),
+    "workflow.news": ("{channel} 的消息：{path}", "news from {channel}: {path}"),
+    "workflow.news_behind": ("{channel} 说「{new}」，订单已经到了「{old}」：不退回", "{channel} says '{new}', the order is already '{old}': not moved back"),
+    "workflow.news_conflict": ("{channel} 说「{new}」，与「{old}」矛盾：保留「{old}」并标记冲突",
+                               "{channel} says '{new}', which contradicts '{old}': '{old}' kept and flagged"),
     "adopt.title": ("{path} 工作表「{sheet}」的表头（第 {row} 行）", "headers of sheet '{sheet}' of {path} (row {row})"),
     "adopt.columns": ("表头,字段,依据,把握", "header,field,basis,confidence"),
     "adopt.written": ("已写入 {path}：表格按原样使用", "wrote {path}: the workbook is used as it is"),

@@ -153,8 +153,11 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
         shop_status = _channel_status(work, pulled)
         advanced = advance(work, workflow=workflow, previous=_previous(workflow, before, snapshot, pulled.sources),
                            added=pd.Index([a.row for a in assigned]), now=now,
-                           history=gathered.workflow, lookups=gathered.lookups)
+                           history=gathered.workflow, lookups=gathered.lookups, news=pulled.sources.get("status", {}))
         found += advanced.anomalies
+        news_flags = [Flag(oid, "CONFLICT", "status", sheet, said) for oid, sheet, said in advanced.conflicts if oid]
+        known = {(f.order_id, f.code, f.field, f.other_value) for f in flags}
+        new_flags += [f for f in news_flags if (f.order_id, f.code, f.field, f.other_value) not in known]
         found.sort(key=lambda a: a.row)
         pulled.merge_base.update(channel_words(work, shop_status, remembered.get("status", {})))
     del snapshot

@@ -26,6 +26,7 @@ import pandas as pd
 from sheetsync.conditions import Condition, evaluate
 from sheetsync.i18n import MESSAGES, Joined, Localized, Words, text
 from sheetsync.model.records import Alert, Anomaly, WorkflowHistory
+from sheetsync.model.states import CLOSING
 from sheetsync.model.values import format_datetime
 from sheetsync.steps.diff import differs
 from sheetsync.steps.workflow import sla as sla_step
@@ -43,7 +44,7 @@ __all__ = ["Advanced", "Move", "advance"]
 
 def advance(work: pd.DataFrame, *, workflow: Workflow, previous: pd.DataFrame | None, added: pd.Index,
             now: dt.datetime, history: WorkflowHistory | None = None,
-            lookups: Mapping[str, pd.DataFrame] | None = None) -> Advanced:
+            lookups: Mapping[str, pd.DataFrame] | None = None, news: Mapping[int, str] | None = None) -> Advanced:
     """Advance every row of `work` (canonical text, index = sheet rows) through `workflow`, in place.
 
     `previous`: for rows that changed since the last run (a subset of `work.index`; other rows are
@@ -53,8 +54,10 @@ def advance(work: pd.DataFrame, *, workflow: Workflow, previous: pd.DataFrame | 
     record of (a first sync on an existing sheet), keep a status that is a state; an empty one
     becomes the first entry state.
     `lookups`: the customers / inventory sheets (header text as columns) the workflow's `lookups:` name.
+    `news`: row -> channel, for the rows whose status a channel (a shop, a carrier) changed in this run: such a
+    status is the shop's news, not a person's move (see `_Run.take_news`).
     """
-    return _Run(work, workflow, previous, added, now, history or WorkflowHistory(), lookups or {}).run()
+    return _Run(work, workflow, previous, added, now, history or WorkflowHistory(), lookups or {}, news or {}).run()
 
 
 SEMICOLON: Final = Localized("；", "; ")
@@ -62,8 +65,9 @@ SEMICOLON: Final = Localized("；", "; ")
 
 class _Run:
     def __init__(self, work: pd.DataFrame, workflow: Workflow, previous: pd.DataFrame | None, added: pd.Index,
-                 now: dt.datetime, history: WorkflowHistory, lookups: Mapping[str, pd.DataFrame]) -> None:
-        self.work, self.wf, self.history, self.lookups = work, workflow, history, lookups
+                 now: dt.datetime, history: WorkflowHistory, lookups: Mapping[str, pd.DataFrame],
+                 news: Mapping[int, str]) -> None:
+        self.work, self.wf, self.history, self.lookups, self.news = work, workflow, history, lookups, news
         self.previous = previous.loc[previous.index.intersection(work.index)] if previous is not None else work.iloc[:0]
         self.n = len(work)
         self.new = np.asarray(work.index.isin(added))
@@ -251,6 +255,14 @@ class _Run:
         stood: list[int] = []
         back: list[tuple[int, str]] = []
         for pos, old, new in zip(positions.tolist(), olds, news, strict=True):
+            channel = self.news.get(int(work.index[pos]))
+            if channel is not None:
+                kept = self.take_news(pos, old, new, channel)
+                if kept is True:
+                    stood.append(pos)
+                elif kept is False and old is not None:
+                    back.append((pos, old))
+                continue
             verdict = judge(wf, pos, old, new, hits.loc[pos] if len(hits.columns) else pd.Series(dtype=bool), self.approval,
                             partial(self.is_filled, pos))
             if verdict is None:
@@ -277,6 +289,35 @@ class _Run:
                 self.write("status_since", where, restored.to_numpy(dtype=object, na_value=None))
                 self.since[where] = times(restored, len(where))
                 self.in_state[where] = hours_between(self.now, self.since[where])
+
+    def take_news(self, pos: int, old: str | None, new: str | None, channel: str) -> bool | None:
+        """A status a channel reported: an event, not a person's move.  It lands when the workflow has a path from
+        the order's state to it (conditions and required fields are a person's, not the shop's), and a closing
+        (cancelled, refunded) lands from any open state; news behind the order (the desk moved on) is let go; news
+        that contradicts the order (a closed order shipped, a shipped order unpaid) is put back and flagged CONFLICT.
+        Returns True (landed, the state's time starts now), False (put back), None (nothing to judge)."""
+        wf, row = self.wf, int(self.work.index[pos])
+        target, current = wf.state(new), wf.state(old)
+        if target is None or current is None or old == new:
+            return None  # an unknown word (STATE_UNKNOWN says so) or an order without a state: nothing to judge
+        path = None if current.final else wf.path(current.name, target.name)
+        closing = not current.final and target.final and bool(CLOSING & set(target.keys))
+        if path is not None or closing:
+            through = "→".join(path) if path else f"{old}→{new}"
+            self.detail("status", [pos], text("workflow.news", channel=channel, path=through))
+            self.out.moves.append(Move(row, self.order_id(pos), old, new, "channel", True))
+            self.out.moved[(current.name, target.name)] = self.out.moved.get((current.name, target.name), 0) + 1
+            return True
+        cancelled = bool(CLOSING & set(current.keys)) and not CLOSING & set(target.keys)
+        behind = not cancelled and wf.path(target.name, current.name) is not None  # a cancelled order never ships
+        if not behind:
+            self.flag(pos, "CONFLICT", "status", text("anomaly.CONFLICT_NEWS", channel=channel, sheet=old, incoming=new),
+                      "warn")
+            self.out.conflicts.append((self.order_id(pos), str(old), str(new)))
+        self.detail("status", [pos], text("workflow.news_behind" if behind else "workflow.news_conflict",
+                                          channel=channel, old=old, new=new))
+        self.out.moves.append(Move(row, self.order_id(pos), old, new, "channel", False, None if behind else "CONFLICT"))
+        return False
 
     def automatic_moves(self) -> None:
         """Take automatic transitions until nothing moves (at most once per state and row)."""

@@ -23,7 +23,7 @@ class Move:
     order_id: str | None
     old: str | None
     new: str | None
-    by: Literal["tool", "person"]
+    by: Literal["tool", "person", "channel"]
     accepted: bool
     code: str | None = None
 
@@ -48,6 +48,8 @@ class Advanced:
     approval: Approval | None = None
     """Tier, signatures needed and valid, per row position (live rows; others need none)."""
     original: dict[str, pd.Series] = field(default_factory=dict)
+    conflicts: list[tuple[str | None, str, str]] = field(default_factory=list)
+    """(order_id, the desk's status, the channel's) where a channel's news contradicts the order: a CONFLICT flag."""
 
     @property
     def fills(self) -> dict[tuple[int, str], str | None]:
