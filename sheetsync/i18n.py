@@ -309,6 +309,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "workflow.news_behind": ("{channel} 说「{new}」，订单已经到了「{old}」：不退回", "{channel} says '{new}', the order is already '{old}': not moved back"),
     "workflow.news_conflict": ("{channel} 说「{new}」，与「{old}」矛盾：保留「{old}」并标记冲突",
                                "{channel} says '{new}', which contradicts '{old}': '{old}' kept and flagged"),
+    "queue.unknown": ("状态不认识的订单（STATE_UNKNOWN，请改成工作流里的状态，或在 sheetsync.yaml 的 statuses: 中说明）：{n} 单",
+                      "orders whose status is no state (STATE_UNKNOWN: change it to a state, or say what it means under statuses: in sheetsync.yaml): {n}"),
     "adopt.title": ("{path} 工作表「{sheet}」的表头（第 {row} 行）", "headers of sheet '{sheet}' of {path} (row {row})"),
     "adopt.columns": ("表头,字段,依据,把握", "header,field,basis,confidence"),
     "adopt.written": ("已写入 {path}：表格按原样使用", "wrote {path}: the workbook is used as it is"),

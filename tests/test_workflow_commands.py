@@ -60,6 +60,17 @@ def test_queue_lists_open_orders_per_group_in_working_order(desk: Config, capsys
     assert (first["sla"], first["level"]) == ("超时", 2)
 
 
+def test_orders_whose_status_is_no_state_are_a_group_of_their_own_first(make_desk: Callable[..., Config],
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    desk = make_desk([order("SS-1", "待确认"), order("SS-2", "待发货"), order("SS-3", "退款中", warehouse=None)],
+                     name="words")
+    groups = commands.queues(desk, NOW)
+    assert [(g.name, g.unknown, [e.order_id for e in g.entries]) for g in groups] == [
+        ("STATE_UNKNOWN", True, ["SS-2", "SS-3"]), ("杭州仓", False, ["SS-1"])]
+    assert cli_workflow.queue(desk.source, group=None, json_out=False, now="2026-03-02T10:00:00") == 0
+    assert "STATE_UNKNOWN" in capsys.readouterr().out
+
+
 def test_queue_of_one_group_prints_a_table(desk: Config, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_workflow.queue(desk.source, group="广州仓", json_out=False, now="2026-03-02T10:00:00") == 0
     out = capsys.readouterr().out

@@ -106,4 +106,6 @@ def show_queues(console: Console, groups: list[QueueGroup], lang: Lang) -> None:
 
 
 def group_title(group: QueueGroup, lang: Lang) -> str:
+    if group.unknown:
+        return t("queue.unknown", lang, n=len(group.entries))
     return t("queue.title", lang, group=group.name or t("queue.ungrouped", lang), n=len(group.entries))

@@ -33,17 +33,18 @@ from sheetsync.stores.table import read_table
 from sheetsync.stores.xlsx import XlsxStore
 
 
-def desk_workflow(config: Config) -> Workflow:
+def workflow_or_default(config: Config) -> Workflow:
     """The desk's workflow: `workflow:` in sheetsync.yaml, else the shipped default in the desk's language."""
     spec = getattr(config, "workflow", None) or f"default_{config.language}"
     headers, _ = config.header_map()
-    return load_workflow(str(spec), config.base_dir, config.language, aliases={v: k for k, v in headers.items()})
+    return load_workflow(str(spec), config.base_dir, config.language, aliases={v: k for k, v in headers.items()},
+                         words=config.statuses)
 
 
 def queues(config: Config, now: dt.datetime, group: str | None = None) -> list[QueueGroup]:
     """The open orders per group, in working order (reads the sheet, writes nothing)."""
     frame = read_table(open_store(config), config).frame
-    return work_queues(frame, desk_workflow(config), now, group)
+    return work_queues(frame, workflow_or_default(config), now, group)
 
 
 @dataclass(slots=True)
@@ -66,7 +67,7 @@ def approve_orders(config: Config, by: str, order_ids: Sequence[str] = (), *, gr
     A name that does not count for an order's tier is still written (the next sync flags it
     APPROVER_INVALID) and reported as `not_signer`."""
     lang = config.language
-    workflow = desk_workflow(config)
+    workflow = workflow_or_default(config)
     if workflow.approval_state is None:
         raise ConfigError(t("workflow.approve.no_state", lang))
     if not order_ids and not all_in_group:

@@ -45,9 +45,11 @@ class QueueEntry:
 class QueueGroup:
     name: str | None
     entries: list[QueueEntry] = field(default_factory=list)
+    unknown: bool = False
+    """The orders whose status is no state of the workflow (STATE_UNKNOWN): open or not, nobody knows; listed first."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"group": self.name, "orders": [asdict(e) for e in self.entries]}
+        return {"group": self.name, "unknown": self.unknown, "orders": [asdict(e) for e in self.entries]}
 
 
 def priority_rank(value: object) -> int:
@@ -90,5 +92,13 @@ def work_queues(frame: pd.DataFrame, workflow: Workflow, now: dt.datetime, group
         name = groups_of.iat[pos]
         by_group.setdefault(name if isinstance(name, str) else None, []).append((key, entry))
     ordered = sorted(by_group.items(), key=lambda item: (item[0] is None, item[0] or ""))
-    return [QueueGroup(name, [entry for _, entry in sorted(items, key=lambda pair: pair[0])]) for name, items in ordered]
+    groups = [QueueGroup(name, [entry for _, entry in sorted(items, key=lambda pair: pair[0])]) for name, items in ordered]
+    unknown = np.flatnonzero((codes < 0) & frame["status"].notna().to_numpy())
+    if len(unknown) and group is None:
+        oids = frame["order_id"] if "order_id" in frame.columns else pd.Series(None, index=frame.index)
+        entries = [QueueEntry(int(frame.index[p]), oids.iat[p] if isinstance(oids.iat[p], str) else None,
+                              str(frame["status"].iat[p]), "", 0, None,
+                              priority.iat[p] if isinstance(priority.iat[p], str) else None, None) for p in unknown]
+        groups.insert(0, QueueGroup("STATE_UNKNOWN", entries, unknown=True))
+    return groups
 
