@@ -209,3 +209,38 @@ def test_the_desk_zone_is_the_machines_unless_it_is_a_utc_server(monkeypatch: py
                                                                  lang: str, expected: str) -> None:
     monkeypatch.setenv("TZ", zone)
     assert desk_zone(lang) == expected  # type: ignore[arg-type]
+
+
+def test_the_status_words_of_the_dropdown_and_in_use_are_mapped_and_check_says_what_can_never_happen(
+        tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    path = tmp_path / "orders.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("订单")
+    lists = book.add_worksheet("Lists")
+    for i, word in enumerate(["待发货", "已发货", "已签收", "退款中", "已取消"]):
+        lists.write_string(i, 0, word)
+    sheet.write_row(0, 0, ["订单编号", "下单时间", "客户姓名", "手机", "收货地址", "金额", "状态"])
+    for i, status in enumerate(["待发货", "已发货", "已打包", "待发货"]):
+        sheet.write_row(i + 1, 0, [f"A{i + 100}", "2026-11-01 10:00", f"客{i}", "13812345678", "浙江省杭州市西湖区文三路1号",
+                                   10 + i, status])
+    sheet.data_validation(1, 6, 500, 6, {"validate": "list", "source": "=Lists!$A$1:$A$5"})
+    book.close()
+    run = run_cli("init", "--from", path, "--json")
+    assert run.code == 0, run.err
+    adopted = run.json()
+    assert adopted["dropdown"] == ["待发货", "已发货", "已签收", "退款中", "已取消"]
+    assert adopted["statuses"] == {"待发货": "paid", "已发货": "shipped", "已签收": "delivered", "退款中": "refunding",
+                                   "已取消": "cancelled"}
+    assert adopted["unknown_statuses"] == ["已打包"]
+    config = tmp_path / "sheetsync.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "workflow: default_zh\n", encoding="utf-8")
+    run = run_cli("check", "-c", config, "--json")
+    assert run.code == 0, run.err  # warnings, not errors
+    checked = run.json()
+    warned = "\n".join(checked["warnings"])
+    assert "支付时间" in warned and "签收时间" in warned  # 待发货→审核中 needs paid_at; 已发货→已签收 delivered_at
+    assert "审核中、备货中" in warned  # states the workflow may write that the dropdown forbids
+    assert checked["state_unknown"] == 1 and "已打包" in warned
+    assert "准时率" in warned
+    run = run_cli("queue", "-c", config, "--json")
+    assert run.json()[0]["unknown"] and [o["order_id"] for o in run.json()[0]["orders"]] == ["A102"]

@@ -86,6 +86,12 @@ def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
         console.print(t("adopt.id_format", lang, example=result.next_id), highlight=False)
     if result.timezone:
         console.print(t("adopt.timezone", lang, zone=result.timezone), highlight=False)
+    if result.statuses:
+        pairs = "、".join(f"{word}={key}" for word, key in result.statuses.items())
+        console.print(t("adopt.statuses", lang, pairs=pairs), highlight=False)
+    if result.unknown_statuses:
+        console.print(f"[yellow]{t('adopt.unknown_statuses', lang, words='、'.join(result.unknown_statuses))}[/yellow]",
+                      highlight=False)
     if result.unmatched:
         console.print(t("adopt.unmatched", lang, headers=", ".join(result.unmatched)), highlight=False)
     if result.repeated:

@@ -97,6 +97,10 @@ def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
         console.print(t("check.extra", lang, headers=", ".join(result.extra)))
     for c in result.channels:
         console.print(t("check.channel", lang, name=c["name"], mapping=c["mapping"], kind=c["kind"], files=c["files"]))
+    if result.warnings:
+        console.print(f"[yellow]{t('check.warnings', lang)}[/yellow]")
+        for warning in result.warnings:
+            console.print(f"  [yellow]![/yellow] {warning}", highlight=False)
 
 
 def show_history(console: Console, order_id: str, entries: list[HistoryEntry], lang: Lang) -> None:

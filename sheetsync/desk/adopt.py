@@ -36,11 +36,13 @@ from sheetsync.config import (
     read_yaml,
     resolve_headers,
 )
-from sheetsync.errors import ConfigError
+from sheetsync.errors import ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.fields import FIELDS
+from sheetsync.model.states import STATE_KEYS, key_of_word
 from sheetsync.stores.xlsx import XlsxStore
+from sheetsync.stores.xlsx.validation import column_choices
 
 TOOL_COLUMNS: Final = ("order_id", "channel", "channel_order_id", "status", "status_since", "promised_by", "sla", "anomalies")
 """Columns sheetsync works with that a team's sheet may lack; `--add-columns` appends the missing ones."""
@@ -90,6 +92,12 @@ class AdoptResult:
     """Header texts that stand twice: the later column is left unmapped (the store finds the first)."""
     guards: list[str] = field(default_factory=list)
     """`protected` (the sheet), `signed` (the workbook): sync refuses to write unless the configuration allows it."""
+    statuses: dict[str, str] = field(default_factory=dict)
+    """The team's status words (from the status column's dropdown and the values in use) -> the state key each means."""
+    unknown_statuses: list[str] = field(default_factory=list)
+    """Status words whose meaning could not be told: say it under `statuses:` (until then they are STATE_UNKNOWN)."""
+    dropdown: list[str] | None = None
+    """The words the status column's dropdown allows (None: it has none)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,6 +150,8 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
         result.order_id_column = headers["order_id"]
         result.id_format, result.next_id = _team_id_format(_column_values(raw, found, headers["order_id"]))
     result.timezone = desk_zone(lang)
+    if "status" in headers:
+        _status_words(result, path, name, raw, found, headers["status"], sheet_row)
     result.guards = XlsxStore(_config(path, target, name, headers, lang, header_row)).guards()
     absent = [f for f in TOOL_COLUMNS if f not in headers]
     if add_columns and absent and not result.guards:
@@ -256,6 +266,25 @@ def _team_order_id(raw: RawTable, found: AutoMapping, named: str | None, lang: L
         if rank is not None and _id_like(_column_values(raw, found, c.header)):
             ranked.append((rank, c.index))
     return min(ranked)[1] if ranked else None
+
+
+def _status_words(result: AdoptResult, path: Path, sheet: str, raw: RawTable, found: AutoMapping, header: str,
+                  sheet_row: int) -> None:
+    """The team's status words, from the status column's dropdown (in its order) and the values in use, each
+    with the state key it most likely means (`待发货` -> paid); the words of no known meaning are listed."""
+    col = found.headers.index(header) + 1  # the frame starts at column A
+    try:
+        allowed = column_choices(path, sheet, col, sheet_row + 1)
+    except (ConfigError, UnreadableInput, ValueError, KeyError):
+        allowed = None
+    result.dropdown = list(allowed) if allowed is not None else None
+    words = list(dict.fromkeys([*(allowed or ()), *_column_values(raw, found, header)]))
+    for word in words:
+        key = key_of_word(word)
+        if key is None:
+            result.unknown_statuses.append(word)
+        else:
+            result.statuses[word] = key
 
 
 def _shop_number(header: str) -> bool:
@@ -387,6 +416,13 @@ def _yaml(path: Path, sheet: str, headers: dict[str, str], lang: Lang, result: A
     if result.timezone:
         data["timezone"] = result.timezone
     data["journal"] = ".sheetsync/journal.db"
+    if result.statuses:
+        data["statuses"] = CommentedMap(result.statuses)
+        data.yaml_add_eol_comment("你们的状态词: 含义 / your status words: what each means (" + ", ".join(STATE_KEYS) + ")",
+                                  "statuses")
+        if result.unknown_statuses:
+            data["statuses"].yaml_set_start_comment(t("adopt.unknown_statuses", lang, words="、".join(result.unknown_statuses)),
+                                                    indent=2)
     if result.id_format:
         data["order_id"] = CommentedMap(format=result.id_format)
         data["order_id"].yaml_add_eol_comment(f"{result.next_id} …", "format")

@@ -88,13 +88,19 @@ def rename_states(data: Any, words: Mapping[str, str]) -> dict[str, str]:
     names = [str(s.get("name")) for s in states if isinstance(s, dict)]
     keys = {str(s.get("name")): [str(k) for k in s.get("keys") or []] for s in states if isinstance(s, dict)}
     rename: dict[str, str] = {}
-    for word, key in words.items():
-        if word in names or word in rename.values():
-            continue
-        free = [(n, ks) for n, ks in keys.items() if n not in rename]
-        target = resolve(key, words_by_key(free).get)
-        if target is not None:
-            rename[target] = word
+    todo = {word: key for word, key in words.items() if word not in names}
+    # a state goes first to the word of its own first key (异常关闭 is cancelled before it is refunding), then to a
+    # word of any of its keys, then to the nearest (`FALLBACK`)
+    for exact in (lambda key, ks: bool(ks) and ks[0] == key, lambda key, ks: key in ks, None):
+        for word, key in list(todo.items()):
+            free = [(n, ks) for n, ks in keys.items() if n not in rename]
+            if exact is None:
+                target = resolve(key, words_by_key(free).get)
+            else:
+                target = next((n for n, ks in free if exact(key, ks)), None)
+            if target is not None:
+                rename[target] = word
+                del todo[word]
     if not rename:
         return {}
 

@@ -30,6 +30,7 @@ from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.embed import embed
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book, workbook_guards
+from sheetsync.stores.xlsx.validation import column_choices
 
 
 class XlsxStore:
@@ -92,6 +93,10 @@ class XlsxStore:
             return None
         return self._replace(lambda out: patch_xlsx(self.path, out, self.sheet, writes, appends=appends,
                                                     header_row=header_row, refuse=self._refuse).cells_written, on_staged)
+
+    def status_choices(self, row: int, col: int) -> tuple[str, ...] | None:
+        """The words the dropdown of the cell at (`row`, `col`) allows (None: it has no readable list)."""
+        return column_choices(self.path, self.sheet, col, row)
 
     def guards(self) -> list[str]:
         """`signed` and `protected` when the workbook carries a digital signature or its order sheet is protected:
