@@ -32,6 +32,9 @@ from sheetsync.runtime.frames import repeats, rows_where
 from sheetsync.runtime.textsql import row_hashes as row_hash_values
 
 ID_FIELDS = ("channel_order_id", "phone", "customer_id", "tracking_no", "postcode")
+LOST_REJECTS = ("channel_order_id", "customer_id", "tracking_no", "postcode")
+"""Identifiers whose lost digits reject the row.  A phone's do not: the order is taken and PHONE_INVALID flags
+it, as a sync does (a clerk can call the customer back from another record; an order is not lost for it)."""
 """Fields whose values are identifiers: digits a spreadsheet may have turned into a float."""
 
 Labeller = Callable[[str | None], tuple[str, str]]
@@ -322,7 +325,7 @@ def _reject_lost_digits(table: ParsedTable, part: Part, lang: Lang) -> None:
     (Only the few such rows are visited: a million-row column of reasons cost a second.)"""
     records = part.records
     reasons: dict[int, str] = {}  # position in `records` -> reason
-    for name in ID_FIELDS:
+    for name in LOST_REJECTS:
         if name not in records.columns:
             continue
         at = np.flatnonzero(normalize.digits_lost(records[name]).to_numpy())

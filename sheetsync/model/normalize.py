@@ -67,8 +67,9 @@ def _fold_wide(values: pa.Array) -> pa.Array:
 
 
 def digits_lost(column: pd.Series) -> pd.Series:
-    """True where a number was stored in scientific notation (`1.38e+10`): its digits are gone."""
-    return pd.Series(textops.search(column, _SCI.pattern), index=column.index)
+    """True where a number was stored in scientific notation that does not show every digit (`1.38e+10`): its
+    digits are gone.  `1.3712345678e+10` shows all eleven: it is not lost (`restore_digits` gives them back)."""
+    return restore_digits(column)[1]
 
 
 def restore_digits(column: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -106,6 +107,9 @@ def phone(column: pd.Series) -> pd.Series:
     foreign numbers and lost digits (`1.38e+10`) are kept as they came."""
     text = clean_text(column)
     odd = ~textops.search(text, r"^1\d{10}$") & text.notna().to_numpy()
+    if odd.any():  # `1.3712345678E+10` shows every digit: 13712345678 (a lost one, `1.37e+10`, stays as it came)
+        text, _ = restore_digits(text)
+        odd = ~textops.search(text, r"^1\d{10}$") & text.notna().to_numpy()
     if not odd.any():
         return text
     part = text[odd]

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Final, Literal, overload
 
 import numpy as np
@@ -88,14 +89,17 @@ def format_money(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def canonical_column(field: str, column: pd.Series) -> pd.Series:
-    """Bring one column read from a sheet to its canonical text (see the module docstring)."""
+def canonical_column(field: str, column: pd.Series, *, date1904: bool = False) -> pd.Series:
+    """Bring one column read from a sheet to its canonical text (see the module docstring).  A date-time field's
+    cell that a reader gave as a serial day number (a date in a format the reader does not know for a date, such
+    as the built-in East-Asian ones, numFmtId 27-36 and 50-58) is read as the date it is (`date1904`: the
+    workbook counts days from 1904, as old Mac Excel did)."""
     column = column.astype("str")
     empty = textops.search(column, "^$")
     if empty.any():
         column = column.where(~empty, None)
     if field in DATETIME_FIELDS:
-        return _canonical(column, ISO_SECONDS, _datetime_text)
+        return _canonical(column, ISO_SECONDS, partial(_datetime_text, date1904=date1904))
     if field in MONEY_FIELDS:
         return _canonical(column, r"^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$", _money_text)
     return column
@@ -109,7 +113,15 @@ def _canonical(column: pd.Series, good: str, fix: Callable[[str], str]) -> pd.Se
     return column
 
 
-def _datetime_text(text: str) -> str:
+_SERIAL_DAY = re.compile(r"^\d{5}(?:\.\d+)?$")
+"""A serial day number of 1954-2119 (20000-80000): no one types a five-digit number into a date column."""
+
+
+def _datetime_text(text: str, *, date1904: bool = False) -> str:
+    if _SERIAL_DAY.match(text) and 20000 <= float(text) <= 80000:
+        start = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+        moment = start + dt.timedelta(seconds=round(float(text) * 86400))
+        return format_datetime(moment)
     parsed = parse_datetime(text)
     return format_datetime(parsed) if parsed else text
 

@@ -34,6 +34,8 @@ class Sheet:
     """The workbook's path or the spreadsheet's address."""
     name: str
     """The sheet's name."""
+    date1904: bool = False
+    """The workbook counts serial days from 1904 (how a date given as a number is read)."""
 
 
 @dataclass(slots=True)

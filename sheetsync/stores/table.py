@@ -56,7 +56,7 @@ def table_of(sheet: Sheet, config: Config) -> Table:
     body.columns = list(columns)
     header_row = first_row + h
     body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
-    body = pd.DataFrame({f: canonical_column(f, body[f]) for f in columns}, index=body.index)
+    body = pd.DataFrame({f: canonical_column(f, body[f], date1904=sheet.date1904) for f in columns}, index=body.index)
     last_row = header_row + len(body)
     filled = body.notna().any(axis=1)
     if not filled.all():

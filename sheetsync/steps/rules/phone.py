@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from sheetsync.config.rules import CN_NAMES, PhoneRule
 from sheetsync.i18n import text
-from sheetsync.model.normalize import digits_lost
+from sheetsync.model.normalize import restore_digits
 from sheetsync.steps.rules.findings import Columns, Findings, found, matches
 
 OK: Final = 0
@@ -110,9 +110,10 @@ def classify(cols: Columns, region: np.ndarray) -> Phones:
         return Phones(status, region)
     positions = np.flatnonzero(todo)
     raw = phones.take(pa.array(positions))
-    lost = digits_lost(pd.Series(pd.array(raw, dtype="str"))).to_numpy()
+    restored, lost_mask = restore_digits(pd.Series(pd.array(raw, dtype="str")))
+    lost = lost_mask.to_numpy()
     status[positions[lost]] = LOST
-    positions, raw = positions[~lost], raw.filter(pa.array(~lost))
+    positions, raw = positions[~lost], pa.array(restored[~lost].tolist(), pa.string())
     values = pc.utf8_normalize(raw, "NFKC")
     compact = pc.replace_substring_regex(values, r"\s+", "")
     compact = pc.replace_substring_regex(compact, r"^(?:\+|00)86-?(?:\(0\)|0)?(1[3-9])", r"\1")

@@ -63,7 +63,8 @@ class XlsxStore:
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
         try:
             with zipfile.ZipFile(self.path) as package:
-                sheets = read_book(package, str(self.path)).sheets
+                book = read_book(package, str(self.path))
+                sheets = book.sheets
                 part = sheets.get(self.sheet)
                 if part is None:
                     raise ConfigError(
@@ -81,7 +82,7 @@ class XlsxStore:
         first_row, first_col = first
         row0 = frame.iloc[0]
         leading = next((i for i, v in enumerate(row0) if isinstance(v, str) and v != ""), 0)
-        return Sheet(frame, first_row, first_col - leading, str(self.path), self.sheet)
+        return Sheet(frame, first_row, first_col - leading, str(self.path), self.sheet, book.date1904)
 
     # writing -------------------------------------------------------------
 
