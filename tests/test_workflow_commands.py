@@ -81,7 +81,7 @@ def test_approve_signs_orders_through_the_store_and_the_journal(desk: Config, ca
     code = cli_workflow.approve(["SS-5", "SS-6", "SS-404"], by="李会计", config=desk.source, group=None, all_orders=False,
                                 json_out=True, now="2026-03-02T10:00:00", force=False)
     result = json.loads(capsys.readouterr().out)
-    assert code == 0
+    assert code == 2  # an order that does not exist is a usage error; the others are signed all the same
     assert [(s["order_id"], s["outcome"], s["approver"]) for s in result["signatures"]] == [
         ("SS-5", "signed", "王总监、李会计"), ("SS-6", "signed", "李会计"), ("SS-404", "not_found", None)]
     frame = read_table(open_store(desk), desk).frame.set_index("order_id")

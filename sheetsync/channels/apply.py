@@ -306,7 +306,8 @@ def _field(name: str, rule: FieldRule, body: _Body, column_of: Callable[[list[st
                 return None, None
             return pd.Series(rule.default, index=body.index, dtype="str"), None
         raw = body[index]
-    values = normalize.phone(raw) if name == "phone" else normalize.clean_text(raw)
+    values = normalize.phone(raw) if name == "phone" else normalize.tracking(raw) if name == "tracking_no" \
+        else normalize.clean_text(raw)
     if rule.values:
         lookup = {normalize_header(k): v for k, v in rule.values.items()}
         seen = {v: lookup.get(normalize_header(v), v) for v in values.dropna().unique()}

@@ -11,6 +11,7 @@ import sheetsync
 from sheetsync.cli import render
 from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out
 from sheetsync.config import DEFAULT_CONFIG
+from sheetsync.errors import EXIT_USAGE
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.clock import parse_now
 
@@ -70,14 +71,14 @@ def history(
     config: ConfigOption = Path(DEFAULT_CONFIG),
     json_out: JsonOption = False,
 ) -> int:
-    """Print every recorded change of one order, oldest first."""
+    """Print every recorded change of one order, oldest first.  Exit 2 when the journal knows no such order."""
     loaded = load(config)
     entries = sheetsync.history(loaded, order_id)
     if json_out:
         emit_json([_entry(e) for e in entries])
     else:
         render.show_history(out, order_id, entries, loaded.language)
-    return 0
+    return 0 if entries else EXIT_USAGE
 
 
 def _entry(e: HistoryEntry) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 
 from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out
 from sheetsync.config import DEFAULT_CONFIG
+from sheetsync.errors import EXIT_FINDINGS, EXIT_USAGE
 from sheetsync.i18n import Lang, t
 from sheetsync.run import commands
 from sheetsync.run.clock import parse_now
@@ -54,15 +55,17 @@ def approve(
     loaded = load(config)
     result = commands.approve_orders(loaded, by, order_ids or [], group=group, all_in_group=all_orders,
                                      now=parse_now(now, loaded.tz), force=force)
+    outcomes = {s.outcome for s in result.signatures}
+    code = EXIT_USAGE if "not_found" in outcomes else EXIT_FINDINGS if "not_in_review" in outcomes else 0
     if json_out:
         emit_json(result.to_dict())
-        return 0
+        return code
     lang = loaded.language
     for s in result.signatures:
         key = f"workflow.approve.{s.outcome}"
         style = {"signed": "green", "already": "dim"}.get(s.outcome, "yellow")
         out.print(f"[{style}]{t(key, lang, order_id=s.order_id, name=by, tier=s.tier or '')}[/{style}]", highlight=False)
-    return 0
+    return code
 
 
 def unlock(

@@ -63,6 +63,8 @@ class RunRecord:
     """(order_id, field, value) a channel brought for a field the sheet has no column for, of orders it did not create."""
     columns: list[str] | None = None
     """The fields the sheet had columns for in this run (None: not said, as by a command that reads no sheet)."""
+    levels: dict[str, str] | None = None
+    """Each anomaly code's level in this run (a later run repaints the cells of a code whose level changed)."""
 
 
 @dataclass(frozen=True, slots=True)

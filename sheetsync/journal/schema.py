@@ -165,9 +165,11 @@ MIGRATIONS: dict[int, str] = {
         run_id INTEGER NOT NULL
     );
     CREATE INDEX IF NOT EXISTS kept_by_order ON kept(order_id, field);
-    CREATE TABLE IF NOT EXISTS run_columns (    -- the fields the sheet had columns for, at each run that read it
-        run_id INTEGER PRIMARY KEY,
-        fields TEXT NOT NULL                     -- JSON list
+    CREATE TABLE IF NOT EXISTS run_meta (      -- what a run saw that a later one compares with
+        run_id INTEGER NOT NULL,
+        key TEXT NOT NULL,                      -- columns: the fields the sheet had columns for (JSON list);
+        value TEXT NOT NULL,                    -- levels: each anomaly code's level (JSON object)
+        PRIMARY KEY (run_id, key)
     );
     """,
 }

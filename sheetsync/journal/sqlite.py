@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from itertools import chain
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import text
@@ -182,7 +182,7 @@ class Journal(BaseReads):
 
     @staticmethod
     def _undo_small_tables(db: sqlite3.Connection, run_id: int) -> None:
-        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_columns"):
+        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_meta"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
         db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
         db.execute("UPDATE unlocks SET used_run=NULL WHERE used_run=?", (run_id,))
@@ -286,7 +286,9 @@ class Journal(BaseReads):
         db.executemany("INSERT INTO kept(order_id, field, value, run_id) VALUES (?, ?, ?, ?)",
                        ((oid, name, value, run_id) for oid, name, value in rec.kept))
         if rec.columns is not None:
-            db.execute("INSERT OR REPLACE INTO run_columns VALUES (?, ?)", (run_id, json.dumps(rec.columns)))
+            db.execute("INSERT OR REPLACE INTO run_meta VALUES (?, 'columns', ?)", (run_id, json.dumps(rec.columns)))
+        if rec.levels is not None:
+            db.execute("INSERT OR REPLACE INTO run_meta VALUES (?, 'levels', ?)", (run_id, json.dumps(rec.levels)))
 
     @staticmethod
     def insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
@@ -331,8 +333,17 @@ class Journal(BaseReads):
 
     def last_columns(self) -> list[str] | None:
         """The fields the sheet had columns for at the last run that said (None: no run did)."""
-        row = self.db.execute("SELECT c.fields FROM run_columns c JOIN runs r ON r.id = c.run_id"
-                              " WHERE r.state IN ('done', 'pending') ORDER BY c.run_id DESC LIMIT 1").fetchone()
+        found: list[str] | None = self._last_meta("columns")
+        return found
+
+    def last_levels(self) -> dict[str, str] | None:
+        """Each anomaly code's level at the last run that said (None: no run did)."""
+        found: dict[str, str] | None = self._last_meta("levels")
+        return found
+
+    def _last_meta(self, key: str) -> Any:
+        row = self.db.execute("SELECT m.value FROM run_meta m JOIN runs r ON r.id = m.run_id WHERE m.key = ?"
+                              " AND r.state IN ('done', 'pending') ORDER BY m.run_id DESC LIMIT 1", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def kept_values(self, name: str, order_ids: Sequence[str] | None = None) -> dict[str, str]:

@@ -101,6 +101,17 @@ def _exact_digits(value: str) -> str | None:
     return format(number.to_integral_value(), "f")
 
 
+def tracking(column: pd.Series) -> pd.Series:
+    """Tracking numbers without the label an export puts before them (淘宝's `No:SF1234567890`, `运单号：...`)."""
+    text = clean_text(column)
+    labelled = textops.search(text, r"^(?i:no)[.:：]|^(?:运单号|快递单号|单号)[:：]")
+    if not labelled.any():
+        return text
+    out = text.copy()
+    out[labelled] = text[labelled].str.replace(r"^(?:[Nn][Oo][.:：]|(?:运单号|快递单号|单号)[:：])\s*", "", regex=True)
+    return out
+
+
 def phone(column: pd.Series) -> pd.Series:
     """Phones as a clerk types them: `+86 138 1234 5678`, `13812345678.0` -> `13812345678`;
     landlines keep their dashes; masked (`138****5678`), virtual (`18812345678-1234`),

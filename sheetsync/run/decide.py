@@ -98,6 +98,9 @@ class Decision:
     """order_id -> the rows where it stands twice or more (neither row is changed)."""
     gone: list[str] = field(default_factory=list)
     """Orders a person deleted from the sheet since the last run."""
+    repaint: list[int] = field(default_factory=list)
+    """Rows whose anomalies cell keeps its text but names a code whose level changed since the last run: its fill
+    is written again (a rule moved from warn to error turns its cells red)."""
 
     @property
     def doubled(self) -> set[str]:
@@ -170,14 +173,27 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     table.frame = emptied(table.frame)
     hashes, stored = gathered.hashes, gathered.stored
     gathered.hashes = gathered.stored = _NO_HASHES  # the decision holds them now, and lets go of them before the write
+    levels = {**rules.levels, **{a.code: a.level for a in found}}
     return Decision(
         work=work, columns=table.columns, header_row=table.header_row, assigned=assigned, edits=edits, pulled=pulled,
         accounts=accounts, found=found,
         advanced=advanced, changes=changes, new_rows=_appended(work, pulled.appended), closed_flags=closed,
-        new_flags=new_flags, levels={**rules.levels, **{a.code: a.level for a in found}}, workflow=workflow,
+        new_flags=new_flags, levels=levels, workflow=workflow,
         numbers=numbers, hashes=hashes, stored=stored, duplicates=gathered.duplicates,
-        gone=gathered.gone,
+        gone=gathered.gone, repaint=_repaint(work, changes, levels, gathered.levels_before),
     )
+
+
+def _repaint(work: pd.DataFrame, changes: CellChanges, levels: dict[str, str], before: dict[str, str] | None) -> list[int]:
+    """The rows whose anomalies cell names a code whose level changed since the last run, and whose text this
+    run does not rewrite (a rewritten cell gets its fill with its text)."""
+    changed = [code for code, level in levels.items() if before is not None and before.get(code, level) != level]
+    if not changed or "anomalies" not in work.columns:
+        return []
+    cells = work["anomalies"]
+    hit = cells.notna() & cells.str.contains("|".join(rf"(?:^|; ){code}\b" for code in changed), regex=True).fillna(False)
+    rewritten = {int(r) for p in changes.parts if p.field == "anomalies" for r in p.rows.tolist()}
+    return [int(r) for r in cells.index[hit.to_numpy()].tolist() if int(r) not in rewritten]
 
 
 def early_record(decision: Decision) -> RunRecord:
@@ -192,6 +208,10 @@ def plan_writes(decision: Decision) -> tuple[list[CellWrite], AppendBlock | None
     """The store's cell writes (values and fills) and the block of appended rows, in sheet coordinates."""
     columns, new_rows = decision.columns, decision.new_rows
     writes = to_writes(decision.changes, columns, cell_value, decision.fill_of)
+    if decision.repaint and "anomalies" in columns:
+        cells = decision.work["anomalies"]
+        writes += [CellWrite(row, columns["anomalies"], KEEP, decision.fill_of("anomalies", cells.at[row]))
+                   for row in decision.repaint if row not in new_rows.index]
     block = append_block(new_rows, columns, ColumnCells)
     for name in ("anomalies", "status", "sla"):  # appended rows' coloured cells
         if name in columns and name in new_rows.columns:
@@ -221,7 +241,7 @@ def run_record(decision: Decision, gathered: Gathered, *, early_given: bool) -> 
         files=[(f.sha256, f.path, f.channel, f.rows_read) for p in gathered.pulls for f in p.files
                if f.skipped is None and f.error is None],
         unlocks_used=decision.advanced.unlocks_used if decision.advanced is not None else [],
-        kept=pulled.kept, columns=list(work.columns),
+        kept=pulled.kept, columns=list(work.columns), levels=decision.levels,
     )
 
 

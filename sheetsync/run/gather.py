@@ -78,6 +78,8 @@ class Gathered:
     kept: dict[str, dict[str, str]] = field(default_factory=dict)
     """field -> order_id -> what the journal keeps of a field the sheet has no column for, for the orders the
     pulls bring again with a value of it."""
+    levels_before: dict[str, str] | None = None
+    """Each anomaly code's level at the last run (a code whose level changed gets its cells repainted)."""
     status_words: dict[str, str] = field(default_factory=dict)
     """state key -> the desk's word for it (`run.workflow.status_words`): how a mapping's `paid` is written."""
     fill: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -128,6 +130,7 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
         kept={name: journal.kept_values(name, ids) for name, ids in _unplaced_again(pulls, natural_keys, before).items()},
         fill=_to_fill(journal, before),
         status_words=status_words(desk.config, workflow),
+        levels_before=journal.last_levels(),
     )
 
 

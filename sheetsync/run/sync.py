@@ -128,7 +128,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         decision = decide(gathered, config, rules, workflow, now)
         if decision.numbers.used and not dry_run:
             journal.next_sequence("order_id", decision.numbers.reserved)  # the numbers the new ids took
-        staging = not dry_run and bool(len(decision.changes) or len(decision.new_rows))
+        staging = not dry_run and bool(len(decision.changes) or len(decision.new_rows) or decision.repaint)
         # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
         # (SQLite works without the GIL); they commit once the new workbook is staged
         early = early_record(decision) if staging else None

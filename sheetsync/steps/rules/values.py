@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Final
@@ -78,6 +79,22 @@ def _worded(column: pd.Series, key: str, label: Words) -> Callable[[np.ndarray],
     return lambda p: np.array([text(key, field=label, value=str(v).strip()) for v in column.iloc[p]], dtype=object)
 
 
+_MONTH_DAY: Final = r"^(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?(?:\s|$)"
+"""`11月3日`, `11/3`: a day of the month with no year."""
+
+
+def _no_year(column: pd.Series, label: Words, year: int) -> Callable[[np.ndarray], np.ndarray]:
+    """DATE_INVALID for a day with no year: how to write it, with this year's date as the example."""
+    def said(p: np.ndarray) -> np.ndarray:
+        out = []
+        for value in column.iloc[p]:
+            found = re.match(_MONTH_DAY, str(value).strip())
+            example = f"{year}-{int(found[1]):02d}-{int(found[2]):02d}" if found else f"{year}-01-31"
+            out.append(text("rule.DATE_INVALID.no_year", field=label, value=str(value).strip(), example=example))
+        return np.array(out, dtype=object)
+    return said
+
+
 def _pairs(first: pd.Series, second: pd.Series, key: str, names: tuple[str, str]) -> Callable[[np.ndarray], np.ndarray]:
     """Message `key` naming two cells of each row at the positions given."""
     return lambda p: np.array([text(key, **{names[0]: str(a).strip(), names[1]: str(b).strip()})
@@ -123,7 +140,10 @@ def dates(cols: Columns, rule: DatesRule, now: dt.datetime) -> list[Findings]:
         late = good & np.asarray(pc.fill_null(pc.greater(values, limit), False).to_numpy(zero_copy_only=False), dtype=bool)
         column = cols.frame[name]
         label = field_name(name)
-        out += found(~cols.blank(name) & ~good, "DATE_INVALID", name, _worded(column, "rule.DATE_INVALID", label), level)
+        bad = ~cols.blank(name) & ~good
+        no_year = bad & matches(values, _MONTH_DAY)
+        out += found(bad & ~no_year, "DATE_INVALID", name, _worded(column, "rule.DATE_INVALID", label), level)
+        out += found(no_year, "DATE_INVALID", name, _no_year(column, label, now.year), level)
         out += found(late, "DATE_INVALID", name, _worded(column, "rule.DATE_INVALID.future", label), level)
         stamps[name] = pc.if_else(pa.array(good), values, pa.scalar(None, pa.large_string()))
     if "created_at" in stamps and "paid_at" in stamps:

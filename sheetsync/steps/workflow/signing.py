@@ -17,7 +17,7 @@ from sheetsync.steps.workflow.advance import advance
 from sheetsync.steps.workflow.approval import add_name, split_names
 from sheetsync.steps.workflow.compiled import Workflow
 
-Outcome = Literal["signed", "already", "not_signer", "not_found"]
+Outcome = Literal["signed", "already", "not_signer", "not_found", "not_in_review"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,10 @@ def sign(frame: pd.DataFrame, column: int, workflow: Workflow, by: str, order_id
             continue
         cell = frame["approver"].iat[pos]
         old = cell if isinstance(cell, str) else None
+        status = frame["status"].iat[pos] if "status" in frame.columns else None
+        if status != workflow.approval_state:  # only an order in review is signed: a name elsewhere means nothing
+            out.signatures.append(Signature(order_id, "not_in_review", old))
+            continue
         if by in split_names(old):
             out.signatures.append(Signature(order_id, "already", old))
             continue
