@@ -30,6 +30,7 @@ import pandas as pd
 import phonenumbers
 
 from sheetsync.model.fields import FIELDS
+from sheetsync.model.states import key_of_word
 from sheetsync.steps.rules.phone import region_of
 
 REGION_PARTS: Final = ("province", "city", "district")
@@ -71,7 +72,9 @@ def fold(records: pd.DataFrame, columns: Collection[str], *, amount: Amount | No
 
     if status_words and "status" in records.columns and records["status"].notna().any():
         said = records["status"]
-        words = {v: status_words.get(v, v) for v in said.dropna().unique().tolist()}
+        desk_words = set(status_words.values())
+        words = {v: status_words.get(v) or (v if v in desk_words else status_words.get(key_of_word(v) or "", v))
+                 for v in said.dropna().unique().tolist()}
         if any(k != v for k, v in words.items()):
             writable()["status"] = said.map(words).astype("str")
     if "address" in have and "address" in records.columns:

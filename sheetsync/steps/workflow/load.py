@@ -20,7 +20,7 @@ from sheetsync.config.workflow import LEVELS, PERCENT, SlaDefaults, StateSpec, W
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS
-from sheetsync.model.states import STATE_KEYS, resolve, words_by_key
+from sheetsync.model.states import CLOSING, STATE_KEYS, resolve, words_by_key
 from sheetsync.runtime.resources import data_dir
 from sheetsync.steps.workflow.compiled import (
     DEFAULT_COLOURS,
@@ -101,8 +101,9 @@ def rename_states(data: Any, words: Mapping[str, str]) -> dict[str, str]:
             if target is not None:
                 rename[target] = word
                 del todo[word]
+    added = _add_states(data, states, todo)
     if not rename:
-        return {}
+        return added
 
     def renamed(value: Any) -> Any:
         if isinstance(value, str):
@@ -127,7 +128,29 @@ def rename_states(data: Any, words: Mapping[str, str]) -> dict[str, str]:
     for check in data.get("checks") or []:
         if isinstance(check, dict) and "states" in check:
             check["states"] = renamed(check["states"])
-    return rename
+    return {**rename, **added}
+
+
+FINAL_KEYS = frozenset({"delivered", "completed", "cancelled", "refunded", "closed"})
+
+
+def _add_states(data: Any, states: list[Any], words: Mapping[str, str]) -> dict[str, str]:
+    """A state for each team word no state of the preset stands for (a 退款中 on a workflow without a refund
+    state): reached by hand from every open state; an open one may go on to the closing state.  Returns word -> word."""
+    added: dict[str, str] = {}
+    moves = data.setdefault("transitions", [])
+    closing = next((str(s.get("name")) for s in states if isinstance(s, dict) and "cancelled" in (s.get("keys") or [])), None)
+    for word, key in words.items():
+        final = key in FINAL_KEYS
+        state = {"name": word, "keys": [key], "final": final}
+        at = len(states) if final else next((i for i, s in enumerate(states) if isinstance(s, dict) and s.get("final")),
+                                            len(states))
+        states.insert(at, state)
+        moves.append({"from": "*", "to": word})
+        if not final and closing is not None:
+            moves.append({"from": word, "to": closing})
+        added[word] = word
+    return added
 
 
 def desk_workflow(config: Config) -> Workflow | None:
@@ -149,11 +172,24 @@ def status_words(config: Config, workflow: Workflow | None) -> dict[str, str]:
     preset = _preset_words(config.language)
     out: dict[str, str] = {}
     for key in STATE_KEYS:
-        word = workflow.word_for(key) if workflow is not None else resolve(key, own.get) if own else None
+        word = workflow.word_for(key) if workflow is not None else resolve(key, own.get) or _nearest(key, own) if own else None
         word = word or resolve(key, preset.get)
         if word is not None:
             out[key] = word
     return out
+
+
+def _nearest(key: str, own: Mapping[str, str]) -> str | None:
+    """The team's word of the open state nearest after `key` (a shop's `pending` on a desk whose first word means
+    paid), else nearest before; None for a closing key (its `FALLBACK` says where it goes) or no open word."""
+    if key in CLOSING:
+        return None
+    order = [k for k in STATE_KEYS if k not in CLOSING]
+    at = order.index(key)
+    for candidate in [*order[at + 1:], *reversed(order[:at])]:
+        if candidate in own:
+            return own[candidate]
+    return None
 
 
 @lru_cache(maxsize=4)
