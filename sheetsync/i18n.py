@@ -145,6 +145,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "anomaly.PHONE_INVALID.lost": ("电话号码的位数已丢失（{value}）", "the phone number lost its digits ({value})"),
     "anomaly.CONFLICT_NEWS": ("{channel} 说订单是「{incoming}」，表格里是「{sheet}」：两者矛盾，保留表格的状态，请核对",
                               "{channel} says the order is '{incoming}', the sheet says '{sheet}': they contradict, the sheet's status is kept; please check"),
+    "anomaly.STATUS_NOT_IN_LIST": ("「{word}」不在状态列的下拉列表里：没有写入，仍是「{kept}」（在 statuses: 里补上它，或设 table.status_list: extend）",
+                                   "'{word}' is not in the status column's dropdown: not written, still '{kept}' (add it under statuses:, or set table.status_list: extend)"),
     "anomaly.CONFLICT": ("{field} 人工值「{sheet}」与渠道新值「{incoming}」冲突", "{field}: a person's '{sheet}' conflicts with the channel's new '{incoming}'"),
     "anomaly.TRACKING_CHANGED": ("已发货订单的快递单号变了：{old}→{new}", "tracking number of a shipped order changed: {old}→{new}"),
     # validation rules (sheetsync/rules)
@@ -301,6 +303,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "same order as line {line} of {file} but different ({fields}); only the first was imported",
     ),
     # adopting an existing workbook (sheetsync init --from)
+    "report.list_added": ("状态列的下拉列表加上了：{words}", "added to the status column's dropdown: {words}"),
     "report.folded": ("并入其他列的值（字段 订单数）：{fields}", "values folded into another column (field orders): {fields}"),
     "report.unplaced": (
         "表格没有这些列，值已记在日志里（加上这一列后下次同步会自动填入）：{fields}",

@@ -124,3 +124,44 @@ def test_a_status_word_of_a_desk_without_a_workflow_is_the_language_s_default(tm
     words = status_words(load_config(tmp_path / "sheetsync.yaml"), None)
     assert words["paid"] == "Pending" and words["refunded"] == "Cancelled" and words["delivered"] == "Done"
     assert dt.date.today()  # the words are data of the shipped presets, not of the clock
+
+
+def _douyin_with(desk: Path, status: str) -> None:
+    """A 抖店 export of one order, in the shop's `status`."""
+    export = (DATA / "exports" / "douyin_orders.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = export[0].split(",")
+    cells = export[1].split(",")
+    cells[header.index("订单状态")] = status
+    (desk / "inbox").mkdir(exist_ok=True)
+    (desk / "inbox" / "one.csv").write_text("\n".join([export[0], ",".join(cells)]) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("mode", ["extend", "keep"])
+def test_a_status_word_the_team_lacks_extends_its_dropdown_or_is_not_written(
+        mode: str, tmp_path: Path, run_cli: Callable[..., CliRun], soffice: str) -> None:
+    from conftest import libreoffice_csv
+
+    from sheetsync.stores.xlsx.validation import dropdowns
+
+    desk = tmp_path / "shop"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "example_workbooks" / "shop_zh", desk)
+    shutil.rmtree(desk / "inbox")
+    book, config = desk / "订单台.xlsx", desk / "sheetsync.yaml"
+    assert run_cli("init", "--from", book).code == 0
+    text = config.read_text(encoding="utf-8").replace("  sheet: 订单\n", f"  sheet: 订单\n  status_list: {mode}\n")
+    config.write_text(text + "workflow: default_zh\nchannels:\n  - {name: douyin, path: inbox/*.csv, mapping: douyin}\n",
+                      encoding="utf-8")
+    _douyin_with(desk, "备货中")  # preparing: 备货中 in default_zh, a word the team's dropdown lacks
+    run = run_cli("sync", "-c", config, "--now", "2026-11-21T12:00", "--json")
+    assert run.code == 0, run.err
+    result = run.json()
+    last = read_sheet(book)[-1]
+    header = read_sheet(book)[1]
+    listed = next(d for d in dropdowns(book, "订单") if d.covers(3, header.index("状态") + 1)).choices
+    if mode == "extend":
+        assert result["status_list_added"] == ["备货中"] and last[header.index("状态")] == "备货中"
+        assert listed == ("待发货", "已发货", "已签收", "退款中", "已取消", "备货中")
+        assert libreoffice_csv(soffice, [book], tmp_path / "lo")[book][-1][header.index("状态")] == "备货中"
+    else:
+        assert result["status_list_added"] == [] and result["anomalies"].get("STATUS_NOT_IN_LIST") == 1
+        assert last[header.index("状态")] == "待发货" and listed == ("待发货", "已发货", "已签收", "退款中", "已取消")

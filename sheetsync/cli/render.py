@@ -40,6 +40,8 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     if result.rejects_file:
         console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]")
     show_placement(console, result.folded, result.unplaced, result.filled, lang)
+    if result.status_list_added:
+        console.print(t("report.list_added", lang, words="、".join(result.status_list_added)), highlight=False)
     if result.unmatched_waybills:
         numbers = ", ".join(str(w.get("tracking_no")) for w in result.unmatched_waybills[:10])
         console.print(f"[yellow]{t('report.unmatched', lang, n=len(result.unmatched_waybills), numbers=numbers)}[/yellow]")

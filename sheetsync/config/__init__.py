@@ -48,6 +48,10 @@ class TableConfig(_Model):
     """Write into a protected sheet (Excel's 保护工作表) anyway; by default a run that would write refuses."""
     allow_signed: bool = False
     """Write into a digitally signed workbook anyway (its signature is then invalid); by default refused."""
+    status_list: Literal["extend", "keep"] = "extend"
+    """When the tool would write a status word the team's words (`statuses:`) do not have: `extend` writes it and adds
+    it to the status column's dropdown list (an inline list; a list kept in cells is left as it is), `keep` writes
+    nothing of it (the order keeps its status, flagged STATUS_NOT_IN_LIST)."""
     amount: Literal["payable", "paid"] | None = None
     """Which amount a sheet with one amount column holds: `payable` or `paid`; by default the one its header is
     mapped to, else the other (steps/fold.py)."""

@@ -8,7 +8,7 @@ So one mapping serves every desk: the key is resolved to the desk's own word whe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
 STATE_KEYS: Final = ("pending", "paid", "review", "preparing", "shipped", "delivered", "completed", "cancelled",
@@ -79,3 +79,26 @@ def words_by_key(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
         for key in keys:
             out.setdefault(key, word)
     return out
+
+
+def nearest(key: str, own: Mapping[str, str]) -> str | None:
+    """The word (`own`: key -> word) of the open state nearest after `key` (a shop's `pending` on a desk whose first
+    word means paid), else nearest before; None for a closing key (its `FALLBACK` says where it goes) or no open word."""
+    if key in CLOSING:
+        return None
+    order = [k for k in STATE_KEYS if k not in CLOSING]
+    at = order.index(key)
+    for candidate in [*order[at + 1:], *reversed(order[:at])]:
+        if candidate in own:
+            return own[candidate]
+    return None
+
+
+def team_word(word: str, statuses: Mapping[str, str]) -> str | None:
+    """The team's own word (`statuses`: word -> key) for a status word of another vocabulary (a preset state's
+    `备货中`), by the key it means; None when it means nothing known."""
+    key = key_of_word(word)
+    if key is None:
+        return None
+    own = words_by_key((w, [k]) for w, k in statuses.items())
+    return resolve(key, own.get) or nearest(key, own)

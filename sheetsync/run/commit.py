@@ -10,7 +10,7 @@ journal as it was, or the new one and the run recorded.  `sync`, `import` (throu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -77,10 +77,11 @@ class Commit:
             self._staged.add(record)
         self._record = record
 
-    def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None, *, header_row: int = 0) -> Written | None:
+    def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None, *, header_row: int = 0,
+              lists: Mapping[tuple[int, int], Sequence[str]] | None = None) -> Written | None:
         """Write the workbook's cells (nothing when there is nothing to write) and commit the run's records with it."""
         store = self._desk.store
-        return self.apply(lambda staged: store.write(writes, block, staged, header_row=header_row))
+        return self.apply(lambda staged: store.write(writes, block, staged, header_row=header_row, lists=lists))
 
     def apply(self, write: Callable[[Callable[[str], None] | None], Written | None]) -> Written | None:
         """Any write of the workbook (`write(on_staged)`: the store calls `on_staged(sha256)` once the new

@@ -16,18 +16,19 @@ import pandas as pd
 
 from sheetsync.channels.base import FileAccount
 from sheetsync.config import Config, parse_duration
-from sheetsync.i18n import Lang, Words, render
+from sheetsync.i18n import Lang, Words, render, text
 from sheetsync.journal.record import RunRecord
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, Keep
 from sheetsync.model.changes import CellChanges
 from sheetsync.model.records import Anomaly, CellChange, Flag, anomaly_cells, anomaly_codes
+from sheetsync.model.states import team_word
 from sheetsync.model.values import ColumnCells, cell_value
 from sheetsync.run.accounts import account_pulls
 from sheetsync.run.base_rows import base_rows, final_hashes
 from sheetsync.run.gather import Gathered
 from sheetsync.runtime.frames import emptied
 from sheetsync.steps import anomalies as anomaly_step
-from sheetsync.steps.diff import append_block, created_record, diff, to_writes
+from sheetsync.steps.diff import append_block, created_record, diff, differs, to_writes
 from sheetsync.steps.edits import person_edits
 from sheetsync.steps.fold import fold
 from sheetsync.steps.identity import Assigned, assign_order_ids, highest_number, order_id_maker
@@ -98,6 +99,10 @@ class Decision:
     """order_id -> the rows where it stands twice or more (neither row is changed)."""
     gone: list[str] = field(default_factory=list)
     """Orders a person deleted from the sheet since the last run."""
+    list_words: list[str] = field(default_factory=list)
+    lists: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    """(row, column) of the first status cell -> the words its dropdown must offer (made by `plan_writes`)."""
+    """Status words this run writes that the team's words do not have: added to the status dropdown (`extend`)."""
     repaint: list[int] = field(default_factory=list)
     """Rows whose anomalies cell keeps its text but names a code whose level changed since the last run: its fill
     is written again (a rule moved from warn to error turns its cells red)."""
@@ -164,6 +169,7 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
         found.sort(key=lambda a: a.row)
         pulled.merge_base.update(channel_words(work, shop_status, remembered.get("status", {})))
     del snapshot
+    list_words = _status_list(work, before, config, found)
     if "anomalies" in work.columns:
         work["anomalies"] = anomaly_cells(work.index, found, lang)  # written: in the desk's language
     changes = diff(before, work.iloc[: len(before)], TOOL_FIELDS_SOURCE, pulled.sources,
@@ -180,8 +186,31 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
         advanced=advanced, changes=changes, new_rows=_appended(work, pulled.appended), closed_flags=closed,
         new_flags=new_flags, levels=levels, workflow=workflow,
         numbers=numbers, hashes=hashes, stored=stored, duplicates=gathered.duplicates,
-        gone=gathered.gone, repaint=_repaint(work, changes, levels, gathered.levels_before),
+        gone=gathered.gone, repaint=_repaint(work, changes, levels, gathered.levels_before), list_words=list_words,
     )
+
+
+def _status_list(work: pd.DataFrame, before: pd.DataFrame, config: Config, found: list[Anomaly]) -> list[str]:
+    """The status words this run writes that the team's own words (`statuses:`) lack: with `status_list: extend`
+    they are returned (the dropdown gets them), with `keep` an order that would get one keeps its status and is
+    flagged STATUS_NOT_IN_LIST.  Nothing when the desk names no words of its own."""
+    allowed = set(config.statuses)
+    if not allowed or "status" not in work.columns:
+        return []
+    status = work["status"]
+    old = before["status"].reindex(status.index)
+    moved = differs(old, status).to_numpy() & status.notna().to_numpy() & ~status.isin(list(allowed)).to_numpy()
+    if not moved.any():
+        return []
+    if config.table.status_list == "extend":
+        return sorted(set(status[moved].tolist()), key=status[moved].tolist().index)
+    for row in status.index[moved].tolist():
+        word = str(status.at[row])
+        kept = old.at[row] if pd.notna(old.at[row]) else team_word(word, config.statuses)  # a new row: the team's word
+        work.at[row, "status"] = kept
+        found.append(Anomaly(int(row), str(work.at[row, "order_id"]), "STATUS_NOT_IN_LIST", "status",
+                             text("anomaly.STATUS_NOT_IN_LIST", word=word, kept=str(kept or "")), "warn"))
+    return []
 
 
 def _repaint(work: pd.DataFrame, changes: CellChanges, levels: dict[str, str], before: dict[str, str] | None) -> list[int]:
@@ -208,6 +237,8 @@ def plan_writes(decision: Decision) -> tuple[list[CellWrite], AppendBlock | None
     """The store's cell writes (values and fills) and the block of appended rows, in sheet coordinates."""
     columns, new_rows = decision.columns, decision.new_rows
     writes = to_writes(decision.changes, columns, cell_value, decision.fill_of)
+    decision.lists = {(decision.header_row + 1, columns["status"]): decision.list_words} \
+        if decision.list_words and "status" in columns else {}
     if decision.repaint and "anomalies" in columns:
         cells = decision.work["anomalies"]
         writes += [CellWrite(row, columns["anomalies"], KEEP, decision.fill_of("anomalies", cells.at[row]))

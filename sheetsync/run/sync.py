@@ -87,6 +87,8 @@ class RunResult:
     """field -> how many orders' values of it went into another column (province, city, district into the address)."""
     filled: dict[str, int] = field(default_factory=dict)
     """field -> how many cells of a column added since the last run were filled from what the journal kept."""
+    status_list_added: list[str] = field(default_factory=list)
+    """Status words written that the team's words lack, added to the status column's dropdown (`status_list: extend`)."""
 
     @property
     def exit_code(self) -> int:
@@ -143,7 +145,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                 if rejects:
                     result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language,
                                                             file_stamp(config.tz), run_id))
-                written = commit.write(writes, block, header_row=decision.header_row)
+                written = commit.write(writes, block, header_row=decision.header_row, lists=decision.lists)
                 if written is not None:
                     result.workbook_written = True
                     result.backup = str(written.backup) if written.backup else None
@@ -183,6 +185,7 @@ def _result(decision: Decision, config: Config, run_id: int, dry_run: bool, noti
         moved={f"{a}→{b}": n for (a, b), n in advanced.moved.items()} if advanced is not None else {},
         put_back=[asdict(m) for m in advanced.moves if not m.accepted] if advanced is not None else [],
         unplaced=dict(pulled.unplaced), folded=dict(pulled.folded), filled=dict(pulled.filled),
+        status_list_added=list(d.list_words),
     )
 
 

@@ -9,7 +9,7 @@ person may sort, filter and move columns at will.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -83,10 +83,12 @@ class Store(Protocol):
         ...
 
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
-              on_staged: Callable[[str], None] | None = None, *, header_row: int = 0) -> Written | None:
+              on_staged: Callable[[str], None] | None = None, *, header_row: int = 0,
+              lists: Mapping[tuple[int, int], Sequence[str]] | None = None) -> Written | None:
         """Apply the writes (and append the block) atomically; None, touching nothing, when there are none.
         `on_staged(sha256)` runs once the new version is complete, before it replaces the old one;
-        `header_row` (the table's) says which rows are the header's: new rows never copy their format."""
+        `header_row` (the table's) says which rows are the header's: new rows never copy their format;
+        `lists`: (row, column) of a cell -> words the dropdown covering it must offer (the store adds them)."""
         ...
 
     def sha256(self) -> str | None:

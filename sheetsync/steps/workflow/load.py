@@ -20,7 +20,7 @@ from sheetsync.config.workflow import LEVELS, PERCENT, SlaDefaults, StateSpec, W
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS
-from sheetsync.model.states import CLOSING, STATE_KEYS, resolve, words_by_key
+from sheetsync.model.states import STATE_KEYS, nearest, resolve, words_by_key
 from sheetsync.runtime.resources import data_dir
 from sheetsync.steps.workflow.compiled import (
     DEFAULT_COLOURS,
@@ -172,24 +172,11 @@ def status_words(config: Config, workflow: Workflow | None) -> dict[str, str]:
     preset = _preset_words(config.language)
     out: dict[str, str] = {}
     for key in STATE_KEYS:
-        word = workflow.word_for(key) if workflow is not None else resolve(key, own.get) or _nearest(key, own) if own else None
+        word = workflow.word_for(key) if workflow is not None else resolve(key, own.get) or nearest(key, own) if own else None
         word = word or resolve(key, preset.get)
         if word is not None:
             out[key] = word
     return out
-
-
-def _nearest(key: str, own: Mapping[str, str]) -> str | None:
-    """The team's word of the open state nearest after `key` (a shop's `pending` on a desk whose first word means
-    paid), else nearest before; None for a closing key (its `FALLBACK` says where it goes) or no open word."""
-    if key in CLOSING:
-        return None
-    order = [k for k in STATE_KEYS if k not in CLOSING]
-    at = order.index(key)
-    for candidate in [*order[at + 1:], *reversed(order[:at])]:
-        if candidate in own:
-            return own[candidate]
-    return None
 
 
 @lru_cache(maxsize=4)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -87,13 +87,16 @@ class XlsxStore:
     # writing -------------------------------------------------------------
 
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
-              on_staged: Callable[[str], None] | None = None, *, header_row: int = 0) -> Written | None:
+              on_staged: Callable[[str], None] | None = None, *, header_row: int = 0,
+              lists: Mapping[tuple[int, int], Sequence[str]] | None = None) -> Written | None:
         """Patch the workbook atomically; `on_staged(sha256)` runs after the new file is complete
-        and before it replaces the old one (the journal records the run as pending there)."""
+        and before it replaces the old one (the journal records the run as pending there).  `lists`: (row, column)
+        of a cell -> words the inline dropdown list covering it must offer (added to it)."""
         if not writes and appends is None:
             return None
         return self._replace(lambda out: patch_xlsx(self.path, out, self.sheet, writes, appends=appends,
-                                                    header_row=header_row, refuse=self._refuse).cells_written, on_staged)
+                                                    header_row=header_row, refuse=self._refuse,
+                                                    lists=lists).cells_written, on_staged)
 
     def status_choices(self, row: int, col: int) -> tuple[str, ...] | None:
         """The words the dropdown of the cell at (`row`, `col`) allows (None: it has no readable list)."""

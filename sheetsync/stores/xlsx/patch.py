@@ -16,7 +16,7 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +51,8 @@ class PatchStats:
     seconds: float
     old_last_row: int
     new_last_row: int
+    lists_extended: tuple[str, ...] = ()
+    """Words added to an inline dropdown list (`lists`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ def patch_xlsx(
     compresslevel: int = 1,
     header_row: int = 0,
     refuse: Callable[[str], None] | None = None,
+    lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
 ) -> PatchStats:
     """Write the package `src` to `dst` with `writes` applied to worksheet `sheet` and the rows of
     `appends` added after its last row with data.
@@ -88,7 +91,8 @@ def patch_xlsx(
     `appends` not starting after the sheet's last row with data (TypeError for a value of
     a type no cell holds).  `refuse(what)` is called, before anything is written to `dst`, with `signed`
     when the package carries a digital signature (writing invalidates it) and `protected` when the sheet
-    is protected; it raises to stop the patch.
+    is protected; it raises to stop the patch.  `lists`: (row, column) of a cell -> words the inline dropdown list
+    covering it must offer (added at its end; a list kept in cells is left alone).
     """
     started = time.perf_counter()
     src = Path(src)
@@ -105,7 +109,8 @@ def patch_xlsx(
             part = _info(package, _sheet_part(book, sheet, where), where).filename
             styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
             patcher = SheetPatcher(
-                grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block
+                grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block,
+                lists=lists,
             )
             deflater = BackgroundDeflater(Deflater(spool, compresslevel))
             try:
@@ -136,6 +141,7 @@ def patch_xlsx(
         seconds=time.perf_counter() - started,
         old_last_row=old_last,
         new_last_row=new_last,
+        lists_extended=tuple(patcher.lists_extended),
     )
 
 

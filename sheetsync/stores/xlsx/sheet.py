@@ -27,6 +27,7 @@ from sheetsync.stores.xlsx.cells import (
     column_parts,
     row_plan,
 )
+from sheetsync.stores.xlsx.lists import extend_list
 from sheetsync.stores.xlsx.ranges import extend_ranges, widen_dimension
 from sheetsync.stores.xlsx.styles import StyleBook
 from sheetsync.stores.xlsx.xmlparts import corrupt, format_attrs, parse_attrs, root_prefix
@@ -83,8 +84,12 @@ class SheetPatcher(CellEditor):
         where: str,
         header_row: int = 0,
         appended: Appended | None = None,
+        lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
     ) -> None:
         self._writes = writes
+        self._lists = lists or {}
+        self.lists_extended: list[str] = []
+        """The words added to an inline dropdown list (`lists`: (row, column) of a cell -> words its list must offer)."""
         self._block = appended
         first, stop = (appended.first, appended.stop) if appended else (_NEVER, _NEVER)
         self._block_next = first
@@ -158,6 +163,9 @@ class SheetPatcher(CellEditor):
             tail = buf[end:]
         tail += b"".join(chunks)
         self.protected = re.search(rb"<(?:\w+:)?sheetProtection[\s/>]", tail) is not None
+        for (row, col), words in self._lists.items():
+            tail, added = extend_list(tail, col, row, words)
+            self.lists_extended += added
         self.old_last_row = self._value_rows[-1][0] if self._value_rows else 0
         block = self._block
         if block is not None and block.first <= self.old_last_row:

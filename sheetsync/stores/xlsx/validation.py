@@ -10,36 +10,13 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
 
-from sheetsync.stores.xlsx.cells import COLUMN_NUMBERS
+from sheetsync.stores.xlsx.lists import CELL_RANGE, Dropdown, column_number
 from sheetsync.stores.xlsx.patch import _chunks, _open, _sheet_part, read_book
 from sheetsync.stores.xlsx.xmlparts import local_name, parse_part
-
-_REF = re.compile(r"^(?:'?(?P<sheet>[^'!]+)'?!)?\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>\d+))?$")
-
-
-@dataclass(frozen=True, slots=True)
-class Dropdown:
-    """One list validation: the cells it covers (`sqref`) and the words it allows (None: not readable)."""
-
-    sqref: str
-    choices: tuple[str, ...] | None
-    formula: str
-
-    def covers(self, row: int, col: int) -> bool:
-        for part in self.sqref.split():
-            found = _REF.match(part)
-            if found is None:
-                continue
-            c1, r1 = _col(found["c1"]), int(found["r1"])
-            c2, r2 = (_col(found["c2"]), int(found["r2"])) if found["c2"] else (c1, r1)
-            if c1 <= col <= c2 and r1 <= row <= r2:
-                return True
-        return False
 
 
 def dropdowns(path: Path, sheet: str) -> list[Dropdown]:
@@ -115,7 +92,7 @@ def _choices(formula: str, path: Path, sheet: str, names: dict[str, str]) -> tup
     if text.startswith('"') and text.endswith('"'):
         return tuple(w.strip() for w in text[1:-1].replace('""', '"').split(",") if w.strip())
     text = names.get(text, text)
-    found = _REF.match(text.replace("$", "").strip()) or _REF.match(text.strip())
+    found = CELL_RANGE.match(text.replace("$", "").strip()) or CELL_RANGE.match(text.strip())
     if found is None:
         return None
     try:
@@ -123,8 +100,8 @@ def _choices(formula: str, path: Path, sheet: str, names: dict[str, str]) -> tup
         rows = book.get_sheet_by_name(found["sheet"] or sheet).to_python(skip_empty_area=False)
     except Exception:  # an unreadable list is an unknown one
         return None
-    c1, r1 = _col(found["c1"]), int(found["r1"])
-    c2, r2 = (_col(found["c2"]), int(found["r2"])) if found["c2"] else (c1, r1)
+    c1, r1 = column_number(found["c1"]), int(found["r1"])
+    c2, r2 = (column_number(found["c2"]), int(found["r2"])) if found["c2"] else (c1, r1)
     out = []
     for r in range(r1 - 1, min(r2, len(rows))):
         for c in range(c1 - 1, c2):
@@ -134,5 +111,6 @@ def _choices(formula: str, path: Path, sheet: str, names: dict[str, str]) -> tup
     return tuple(out)
 
 
-def _col(letters: str) -> int:
-    return COLUMN_NUMBERS[letters.encode()]
+
+
+
