@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sheetsync.channels import open_channels
@@ -26,11 +26,24 @@ from sheetsync.stores.xlsx import XlsxStore
 
 
 def history(config: Config, order_id: str) -> list[HistoryEntry]:
-    """Every recorded change of one order, oldest first."""
+    """Every recorded change of one order, oldest first; each time with the desk's UTC offset when the desk names
+    its time zone (`2026-12-06T10:00:00+08:00`): runs are recorded in the desk's local time."""
     if not config.journal_path.exists():
         return []
     with Journal(config.journal_path) as journal:
-        return journal.history(order_id)
+        entries = journal.history(order_id)
+    zone = config.tz
+    if zone is None:
+        return entries
+    return [replace(e, at=_zoned(e.at, zone)) for e in entries]
+
+
+def _zoned(at: str, zone: dt.tzinfo) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return moment.isoformat(timespec="seconds") if moment.tzinfo else moment.replace(tzinfo=zone).isoformat(timespec="seconds")
 
 
 @dataclass
