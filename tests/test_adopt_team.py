@@ -14,7 +14,8 @@ from conftest import CliRun, read_sheet
 
 import sheetsync
 from sheetsync import load_config
-from sheetsync.desk.adopt import adopt_workbook, desk_zone
+from sheetsync.desk.adopt import adopt_workbook
+from sheetsync.desk.zones import desk_zone
 
 NOW = dt.datetime(2026, 12, 6, 10, 0)
 HEADERS = ["订单编号", "下单时间", "客户姓名", "手机", "收货地址", "金额", "状态", "快递单号", "备注", "大货单号", "急件标",

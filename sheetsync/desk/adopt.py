@@ -10,15 +10,12 @@ kept in `.sheetsync/backups/`).  Rows without an order_id get one on the first s
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from ruamel.yaml import YAML
@@ -36,6 +33,7 @@ from sheetsync.config import (
     read_yaml,
     resolve_headers,
 )
+from sheetsync.desk.zones import desk_zone
 from sheetsync.errors import ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.model.cells import CellWrite
@@ -58,8 +56,6 @@ SHOP_WORDS: Final = ("平台", "渠道", "外部", "原始", "网店", "线上",
 ORDER_SIGNS: Final = frozenset({"order_id", "channel_order_id", "created_at", "paid_at", "customer_name", "phone", "address",
                                 "items", "amount_payable", "amount_paid", "status", "tracking_no"})
 """Fields of which a sheet of orders has at least two."""
-LANG_ZONES: Final = {"zh": "Asia/Shanghai"}
-"""The time zone of a desk in this language, when this machine's own is UTC or unknown (a server)."""
 
 
 @dataclass
@@ -214,33 +210,6 @@ def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
     result.headers = {**mapped, **texts}
     result.backup = str(written.backup) if written and written.backup else None
     return result
-
-
-def desk_zone(lang: Lang) -> str | None:
-    """The time zone a new desk is written with: this machine's, unless it is UTC or unknown (a server),
-    then the language's (Asia/Shanghai for zh); None when neither says."""
-    zone = machine_zone()
-    if zone is not None and zone not in ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "GMT", "Etc/GMT"):
-        return zone
-    return LANG_ZONES.get(lang, zone)
-
-
-def machine_zone() -> str | None:
-    """This machine's IANA time zone name (`TZ`, `/etc/localtime`'s link, `/etc/timezone`), None when unknown."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    with contextlib.suppress(OSError):
-        link = os.readlink("/etc/localtime")
-        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for name in candidates:
-        if name:
-            try:
-                ZoneInfo(name)
-            except (ValueError, ZoneInfoNotFoundError):
-                continue
-            return name
-    return None
 
 
 def _team_order_id(raw: RawTable, found: AutoMapping, named: str | None, lang: Lang) -> int | None:
