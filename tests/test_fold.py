@@ -166,3 +166,62 @@ def test_the_run_s_count_is_said_on_the_terminal(tmp_path: Path, run_cli: Callab
     shutil.copy(DATA / "exports" / "douyin_orders.csv", tmp_path / "inbox")
     run = run_cli("sync", "-c", config, "--now", dt.datetime(2026, 11, 21, 10).isoformat())
     assert run.code == 0 and "值已记在日志里" in run.out and "渠道订单号 13" in run.out
+
+
+SYNC_FIELDS = {"created_at": ("下单时间", "2026-11-20 10:00:00"), "customer_name": ("收货人", "张三"),
+               "phone": ("手机", "13812345678"), "province": ("省", "浙江省"), "city": ("市", "杭州市"),
+               "district": ("区", "西湖区"), "address": ("详细地址", "文三路90号"), "postcode": ("邮编", "310012"),
+               "items": ("商品", "AP-1×2"), "amount_payable": ("应付", "10.5"), "amount_paid": ("实付", "9.5"),
+               "status": ("状态", "已发货"), "carrier": ("快递", "顺丰"), "tracking_no": ("运单号", "SF100200300"),
+               "customer_id": ("会员", "C9")}
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sets(st.sampled_from(sorted(SYNC_FIELDS))), st.lists(st.sets(st.sampled_from(sorted(SYNC_FIELDS)), min_size=1),
+                                                               min_size=1, max_size=4))
+def test_a_sync_places_or_counts_every_value_whatever_the_layout(columns: set[str], present: list[set[str]]) -> None:
+    """Through a whole sync: a random layout (a random subset of the columns), random records from a shop file;
+    every non-empty value is in its order's row (its cell, or folded into another) or counted in `unplaced`."""
+    import tempfile
+
+    import xlsxwriter
+
+    import sheetsync
+    from sheetsync.config import load_config as load
+    from sheetsync.journal.sqlite import Journal
+    from sheetsync.stores import open_store
+    from sheetsync.stores.table import read_table
+
+    with tempfile.TemporaryDirectory() as folder:
+        desk = Path(folder)
+        layout = ["order_id", *sorted(columns)]
+        book = xlsxwriter.Workbook(str(desk / "orders.xlsx"))
+        book.add_worksheet("订单").write_row(0, 0, ["单号", *(f"列{f}" for f in layout[1:])])
+        book.close()
+        headers = "\n".join(f"    {f}: 列{f}" for f in layout[1:])
+        mapping = "\n".join(f"  {f}: {SYNC_FIELDS[f][0]}" for f in SYNC_FIELDS if f != "status")
+        (desk / "mappings").mkdir()
+        status = "  status: {column: 状态, values: {已发货: shipped}}\n"
+        (desk / "mappings" / "shop.yaml").write_text(f"label: 店\nfields:\n  channel_order_id: 订单号\n{mapping}\n{status}",
+                                                     encoding="utf-8")
+        (desk / "sheetsync.yaml").write_text(
+            f"table:\n  path: orders.xlsx\n  sheet: 订单\n  headers:\n    order_id: 单号\n{headers}\n"
+            "lang: zh\nchannels:\n  - {name: shop, path: in/*.csv, mapping: shop}\n", encoding="utf-8")
+        (desk / "in").mkdir()
+        lines = ["订单号," + ",".join(SYNC_FIELDS[f][0] for f in SYNC_FIELDS)]
+        for i, fields in enumerate(present):
+            lines.append(f"K{i}," + ",".join(SYNC_FIELDS[f][1] if f in fields else "" for f in SYNC_FIELDS))
+        (desk / "in" / "shop.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        config = load(desk / "sheetsync.yaml")
+        result = sheetsync.sync(config, now=dt.datetime(2026, 11, 21, 10))
+        reported = {**result.unplaced, **result.folded}
+        frame = read_table(open_store(config), config).frame.set_index("order_id")
+        with Journal(config.journal_path, readonly=True) as journal:
+            keys = journal.natural_keys("shop")
+        for i, fields in enumerate(present):
+            row = " ".join(str(v) for v in frame.loc[keys[f"K{i}"]].dropna().tolist())
+            for name in fields:
+                value = SYNC_FIELDS[name][1]
+                shown = {"status": "已发货", "amount_payable": "10.5", "amount_paid": "9.5"}.get(name, value)
+                assert shown in row or name in reported, (name, value, layout, row, reported)
+            assert "channel" in reported or "channel" in columns

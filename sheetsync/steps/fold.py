@@ -37,8 +37,9 @@ REGION_PARTS: Final = ("province", "city", "district")
 ABROAD_PARTS: Final = ("address", "district", "city", "province", "postcode", "country")
 """An address abroad, line by line as it is written there (street first, country last)."""
 AMOUNTS: Final = ("amount_payable", "amount_paid")
-NOT_COUNTED: Final = frozenset({"order_id", "channel"})
-"""Fields never unplaced: the journal records every order's id and the channel that brought it."""
+NOT_COUNTED: Final = frozenset({"order_id"})
+"""Fields never unplaced: the order's id is the tool's.  The channel is counted like any field: a sheet without a
+channel column does not show it, though the journal knows which channel brought each order."""
 Amount = Literal["payable", "paid"]
 
 
@@ -118,8 +119,6 @@ def fold(records: pd.DataFrame, columns: Collection[str], *, amount: Amount | No
             values = values[~placed[name]]
         if name in AMOUNTS and len(present) == 1:  # the one amount column holds it, or holds the other one
             values = values[~_same(values, out[present[0]])]
-        elif name == "country":  # the desk's own country is implied by every address without one
-            values = values[_abroad(records.loc[values.index], default_country)]
         values = values.dropna()
         if len(values):
             unplaced[name] = values
