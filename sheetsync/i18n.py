@@ -330,6 +330,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "check.report.on_time": ("报表算不出准时率：缺少列 {headers}", "the report cannot compute the on-time rate: no column {headers}"),
     "check.report.time_in_state": ("报表算不出各状态耗时：缺少列 {headers}", "the report cannot compute the time in each state: no column {headers}"),
     "check.warnings": ("注意（不影响运行）：", "to note (sync still runs):"),
+    "usage": ("用法错误：{problem}", "usage error: {problem}"),
+    "usage.hint": ("运行 {command} --help 查看用法", "run {command} --help to see how it is used"),
     "adopt.title": ("{path} 工作表「{sheet}」的表头（第 {row} 行）", "headers of sheet '{sheet}' of {path} (row {row})"),
     "adopt.columns": ("表头,字段,依据,把握", "header,field,basis,confidence"),
     "adopt.written": ("已写入 {path}：表格按原样使用", "wrote {path}: the workbook is used as it is"),

@@ -136,3 +136,23 @@ def test_a_date_without_a_year_says_how_to_write_it(make_desk: Callable[..., Con
     result = sheetsync.validate(config, now=NOW)
     finding = next(f for f in result.findings if f["code"] == "DATE_INVALID")
     assert "没有年份" in finding["message"] and "2026-11-03" in finding["message"]
+
+
+def test_a_dash_is_a_blank_not_a_bad_date_nor_a_tracking_number(tmp_path: Path) -> None:
+    init_desk(tmp_path, "zh")
+    export = (DATA / "exports" / "douyin_orders.csv").read_text(encoding="utf-8-sig").splitlines()
+    header = export[0].split(",")
+    cells = export[1].split(",")
+    cells[header.index("发货时间")] = "-"
+    cells[header.index("快递单号")] = "-"
+    cells[header.index("订单状态")] = "待发货"
+    (tmp_path / "inbox" / "douyin").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "inbox" / "douyin" / "one.csv").write_text("\n".join([export[0], ",".join(cells)]) + "\n", encoding="utf-8")
+    with (tmp_path / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("workflow: default_zh\nchannels:\n  - {name: douyin, path: inbox/douyin/*, mapping: douyin}\n")
+    config = load_config(tmp_path / "sheetsync.yaml")
+    result = sheetsync.sync(config, now=NOW)
+    assert [f["rejected"] for f in result.files] == [0]  # `-` for no shipping time yet: the order is taken
+    frame = read_table(open_store(config), config).frame
+    assert frame["tracking_no"].isna().all() and frame["shipped_at"].isna().all()
+    assert frame["status"].tolist() != ["已发货"]

@@ -306,6 +306,8 @@ def _field(name: str, rule: FieldRule, body: _Body, column_of: Callable[[list[st
                 return None, None
             return pd.Series(rule.default, index=body.index, dtype="str"), None
         raw = body[index]
+    if mapping.blanks:  # `-` for an empty date is a blank, not a bad date that rejects the order
+        raw = normalize.blanked(raw, mapping.blanks)
     values = normalize.phone(raw) if name == "phone" else normalize.tracking(raw) if name == "tracking_no" \
         else normalize.clean_text(raw)
     if rule.values:

@@ -104,6 +104,8 @@ class Mapping(BaseModel):
     key: str = "channel_order_id"
     match: list[str] = ["order_id", "channel_order_id", "phone+customer_name"]
     require: list[str] = []
+    blanks: list[str] = ["-", "--", "---", "—", "——", "－", "无", "暂无", "N/A", "n/a", "NA", "null", "NULL", "None"]
+    """Cells that mean "nothing here" in this source (抖店 writes `-` for an empty date or tracking number)."""
     fields: dict[str, FieldRule] = {}
     items: ItemsRule | None = None
     source: Path = Field(default=Path("."), exclude=True)

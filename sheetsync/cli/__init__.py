@@ -15,10 +15,11 @@ from pathlib import Path
 
 import click
 import typer
+from rich.markup import escape
 
 from sheetsync.cli import desk, importing, reports, sync, workflow
 from sheetsync.cli.common import err, log_file, shown_lang
-from sheetsync.errors import EXIT_BUG, SheetsyncError
+from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError
 from sheetsync.i18n import default_lang, t
 from sheetsync.runtime import memory
 
@@ -43,6 +44,32 @@ app.command("approve")(workflow.approve)
 app.command("unlock")(workflow.unlock)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shown = version("sheetsync")
+        except PackageNotFoundError:
+            shown = "unknown"
+        typer.echo(f"sheetsync {shown}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                      help="Print the version and exit. / 显示版本号。"),
+) -> None:
+    """Keep a spreadsheet order table trustworthy: pull, validate, advance, write back. / 让订单表格可信。"""
+
+
+def _kinds(exc: BaseException) -> set[str]:
+    """The class names of `exc` and its bases: click's exceptions are known by name, so that the copy of click
+    typer carries (typer 0.29: `typer._click`) is caught as well as the installed one."""
+    return {cls.__name__ for cls in type(exc).__mro__}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run a command and exit with its code (see errors.py for the codes)."""
     memory.fit_to_run(0)  # memory settings for a run of a sheet's size; `import` and large syncs say otherwise
@@ -50,11 +77,6 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=argv, standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except click.exceptions.Abort:
-        code = EXIT_BUG
     except SheetsyncError as exc:
         message, hint = exc.render(shown_lang())
         err.print(f"[bold red]✗[/bold red] {message}", highlight=False)
@@ -62,8 +84,47 @@ def main(argv: list[str] | None = None) -> None:
             err.print(f"  → {hint}", highlight=False)
         code = exc.exit_code
     except Exception as exc:  # the one place a bug becomes exit 1
-        code = _report_bug(exc)
+        code = _usage(exc) if _kinds(exc) & {"ClickException", "Exit", "Abort"} else _report_bug(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage(exc: Exception) -> int:
+    """A usage mistake (or the help asked for by a bare `sheetsync`): one line naming it and the fix, exit 2; no
+    traceback, no log.  `exit_code` and `ctx` are click's, whichever copy raised it."""
+    kinds = _kinds(exc)
+    if "Exit" in kinds:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    if "Abort" in kinds:
+        return EXIT_USAGE
+    ctx = getattr(exc, "ctx", None)
+    if "NoArgsIsHelpError" in kinds and ctx is not None:
+        typer.echo(ctx.get_help())
+        return 0
+    lang = shown_lang()
+    command = getattr(ctx, "command_path", "sheetsync") if ctx is not None else "sheetsync"
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    err.print(f"[bold red]✗[/bold red] {t('usage', lang, problem=escape(message))}", highlight=False)
+    err.print(f"  → {t('usage.hint', lang, command=escape(command))}", highlight=False)
+    return int(getattr(exc, "exit_code", EXIT_USAGE) or EXIT_USAGE)
+
+
+def _user_log(text: str) -> Path:
+    """Write a bug's traceback before any desk is known: to the user's own folder (`$XDG_STATE_HOME/sheetsync`, else
+    `~/.local/state/sheetsync`, made private), never a shared fixed path; a planted symlink is not followed."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    folder = Path(base) / "sheetsync"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="sheetsync-"))  # private to this user (0700)
+    path = folder / "error.log"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        with os.fdopen(os.open(path, flags, 0o600), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError:
+        pass
+    return path
 
 
 def run() -> None:
@@ -85,10 +146,8 @@ def run() -> None:
 
 
 def _report_bug(exc: Exception) -> int:
-    log_path = log_file[-1] if log_file else Path(tempfile.gettempdir()) / "sheetsync-error.log"
     logging.getLogger("sheetsync").error("unexpected error", exc_info=exc)
-    if not log_file:
-        log_path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    log_path = log_file[-1] if log_file else _user_log("".join(traceback.format_exception(exc)))
     lang = default_lang()
     err.print(f"[bold red]✗[/bold red] {t('bug', lang, problem=f'{type(exc).__name__}: {exc}')}", highlight=False)
     err.print(f"  → {t('bug.hint', lang, log=log_path)}", highlight=False)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
@@ -101,9 +102,20 @@ def _exact_digits(value: str) -> str | None:
     return format(number.to_integral_value(), "f")
 
 
-def tracking(column: pd.Series) -> pd.Series:
-    """Tracking numbers without the label an export puts before them (淘宝's `No:SF1234567890`, `运单号：...`)."""
+def blanked(column: pd.Series, blanks: Sequence[str]) -> pd.Series:
+    """`column` with the cells that mean "nothing here" (`-`, `无`, `N/A` ...) as missing."""
     text = clean_text(column)
+    hit = text.isin(list(blanks)).to_numpy()
+    return text.where(~hit, None) if hit.any() else text
+
+
+def tracking(column: pd.Series) -> pd.Series:
+    """Tracking numbers without the label an export puts before them (淘宝's `No:SF1234567890`, `运单号：...`); a
+    value with no digit is no tracking number (`-`, `待发`): missing, so it never moves an order to shipped."""
+    text = clean_text(column)
+    digitless = text.notna().to_numpy() & ~textops.search(text, r"\d")
+    if digitless.any():
+        text = text.where(~digitless, None)
     labelled = textops.search(text, r"^(?i:no)[.:：]|^(?:运单号|快递单号|单号)[:：]")
     if not labelled.any():
         return text

@@ -1,0 +1,40 @@
+"""Usage mistakes are usage errors, through the console entry point as cron and a clerk run it: exit 2, one line
+naming the mistake and the fix, no traceback, no log; a bare `sheetsync` shows the help; `--version` works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def sheetsync(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SHEETSYNC_LANG": "zh"}
+    return subprocess.run([sys.executable, "-m", "sheetsync", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["syncc"], "syncc"),
+    (["sync", "--bogus"], "--bogus"),
+    (["approve", "X", "--by"], "--by"),
+    (["reconcile"], "--against"),
+    (["queue", "--now"], "--now"),
+])
+def test_a_usage_mistake_is_exit_2_in_one_line_with_the_fix(args: list[str], said: str, tmp_path: Path) -> None:
+    run = sheetsync(*args, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert said in run.stderr and "--help" in run.stderr
+    assert "Traceback" not in run.stderr and "缺陷" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 2
+    assert not list(tmp_path.rglob("*.log"))
+
+
+def test_a_bare_sheetsync_shows_the_help_and_version_prints_the_version(tmp_path: Path) -> None:
+    run = sheetsync(cwd=tmp_path)
+    assert run.returncode == 0 and "sync" in run.stdout and "Usage" in run.stdout
+    run = sheetsync("--version", cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout.startswith("sheetsync ")
