@@ -4,6 +4,7 @@
      ├── ConfigError (2)          usage or configuration error
      │    └── HeaderMissing (2)   a mapped header is not in the sheet
      ├── TableLocked (4)          another run holds the lock, or the workbook is open
+     │   └── TableChanged (4)     a person saved the workbook while the run worked on it: nothing written
      ├── ChannelFailed (5)        an external system failed after retries
      └── UnreadableInput (6)      an input file is unreadable or corrupt
 
@@ -73,6 +74,10 @@ class TableLocked(SheetsyncError):
     """Another run holds the table, or the workbook is open in a spreadsheet application."""
 
     exit_code = EXIT_LOCKED
+
+
+class TableChanged(TableLocked):
+    """The workbook was saved by someone else while the run was working on it: nothing was written (exit 4)."""
 
 
 class ChannelFailed(SheetsyncError):

@@ -113,6 +113,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "关闭表格后重试；若确定没人打开（锁文件是残留的），加 --force",
         "close it and run again; if nobody has it open (the lock file is left over), add --force",
     ),
+    "table.changed": ("本次运行期间有人保存了 {path}：本次不写入，你们保存的内容原样保留",
+                      "{path} was saved by someone while this run worked on it: nothing was written, your save is kept as it is"),
+    "table.changed.hint": ("下一次运行会读取你们保存的版本（cron 会自动再跑）", "the next run reads the version you saved (cron runs it again)"),
     "table.replace_failed": ("无法替换 {path}：{problem}", "could not replace {path}: {problem}"),
     "table.replace_failed.hint": (
         "文件可能正被其他程序占用；关闭后重试，原文件未改动",

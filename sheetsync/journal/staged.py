@@ -31,6 +31,8 @@ class StagedRun:
         self._begun = False
         self._rest: queue.SimpleQueue[RunRecord | None] = queue.SimpleQueue()
         self._given = rec is not None
+        self.committed = False
+        """Whether `commit` committed the run (as pending for its workbook, until the journal confirms it)."""
         if rec is not None:
             self._rest.put(rec)
         self._worker = threading.Thread(target=self._fill, args=(changes, rows), name="sheetsync-journal", daemon=True)
@@ -75,6 +77,7 @@ class StagedRun:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+        self.committed = True
 
     def abort(self) -> None:
         """Roll the transaction back (the workbook was not written)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from sheetsync.config import Config
+from sheetsync.errors import TableChanged
 from sheetsync.i18n import t
 from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
@@ -87,7 +88,16 @@ class Commit:
         """Any write of the workbook (`write(on_staged)`: the store calls `on_staged(sha256)` once the new
         version is complete), committed with the run's records as `write` does."""
         journal, staged = self._desk.journal, self._staged
-        written = write(staged.commit if staged is not None else None)
+        try:
+            written = write(staged.commit if staged is not None else None)
+        except TableChanged:
+            # a person saved the workbook meanwhile: a run already committed as pending for a workbook that never
+            # landed is rolled back at once (as the next run's recovery would), so the journal is as before
+            self._done = staged is None
+            if staged is not None and staged.committed:
+                journal.recover(self._desk.store.sha256)
+                self._done = True
+            raise
         self._done = True
         if written is not None:
             journal.confirm(self._run_id)

@@ -21,7 +21,7 @@ import fastexcel
 import pandas as pd
 
 from sheetsync.config import Config
-from sheetsync.errors import ConfigError, TableLocked, UnreadableInput
+from sheetsync.errors import ConfigError, TableChanged, TableLocked, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.runtime.files import file_sha256, file_stamp, fsync_dir
@@ -42,6 +42,8 @@ class XlsxStore:
         self.sheet = config.table.sheet
         self.lang = config.language
         self.force = force
+        self._read_stamp: tuple[int, int, int] | None = None
+        """(inode, size, modification time in ns) of the file `read` read: a write goes ahead only onto that file."""
 
     # reading -------------------------------------------------------------
 
@@ -61,6 +63,7 @@ class XlsxStore:
         """The order sheet as it is: its used range as text, and the sheet row / column of its top-left cell."""
         if not self.path.is_file():
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
+        self._read_stamp = self._stamp()
         try:
             with zipfile.ZipFile(self.path) as package:
                 book = read_book(package, str(self.path))
@@ -131,6 +134,8 @@ class XlsxStore:
         synced, the old kept as a backup, then renamed into place: a kill at any moment leaves one of the two."""
         if not self.force:
             refuse_if_open(self.path, self.lang)
+        expected = self._read_stamp or self._stamp()  # a writer that read nothing first guards from here on
+        self._unchanged(expected)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.sheetsync-tmp")
         try:
             with tmp.open("wb") as out:
@@ -139,9 +144,11 @@ class XlsxStore:
                 os.fsync(out.fileno())
             shutil.copymode(self.path, tmp)
             digest = file_sha256(tmp)
+            self._unchanged(expected)
             backup = self._backup()
             if on_staged is not None:
                 on_staged(digest)
+            self._unchanged(expected)  # the last look before the rename: a person's save is never written over
             try:
                 os.replace(tmp, self.path)
             except PermissionError as exc:
@@ -152,6 +159,20 @@ class XlsxStore:
         finally:
             tmp.unlink(missing_ok=True)
         return Written(digest, backup, cells)
+
+    def _stamp(self) -> tuple[int, int, int]:
+        info = os.stat(self.path)
+        return info.st_ino, info.st_size, info.st_mtime_ns
+
+    def _unchanged(self, expected: tuple[int, int, int]) -> None:
+        """TableChanged (exit 4, nothing written) when the file at the path is no longer the one this run read: a
+        person saved it meanwhile; the next run takes the person's version."""
+        try:
+            now = self._stamp()
+        except FileNotFoundError:
+            now = None
+        if now != expected:
+            raise TableChanged(t("table.changed", self.lang, path=self.path), t("table.changed.hint", self.lang))
 
     def discard_leftovers(self) -> None:
         """Remove temp files of a run that was killed while writing (call while holding the run lock)."""

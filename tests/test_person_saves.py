@@ -1,0 +1,98 @@
+"""Never write over what a person saved: a save that lands while a sync works (before its patch, or between its
+staging and its rename) stays the live workbook, nothing of the run lands, the journal is unchanged, exit 4, and
+the next run completes on the person's version."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import read_sheet
+
+import sheetsync
+from sheetsync.config import Config
+from sheetsync.errors import TableChanged
+from sheetsync.journal.sqlite import Journal
+from sheetsync.model.cells import CellWrite
+from sheetsync.stores.xlsx import XlsxStore
+from sheetsync.stores.xlsx.patch import patch_xlsx
+
+NOW = dt.datetime(2026, 11, 21, 10, 0)
+DATA = Path(__file__).parent / "data"
+
+
+def _person_saves(book: Path) -> bytes:
+    """A person types a note into row 2 and saves (another application's save: another file at the path)."""
+    other = book.with_name("person.xlsx")
+    patch_xlsx(book, other, "订单", [CellWrite(2, 30, "客户来电改地址")])
+    other.replace(book)
+    return book.read_bytes()
+
+
+@pytest.fixture
+def desk(make_desk: Callable[..., Config]) -> Config:
+    config = make_desk([{"order_id": f"SS-{i}", "customer_name": f"客户{i}", "status": "待确认"} for i in range(1, 6)])
+    sheetsync.sync(config, now=NOW)  # the journal knows the desk
+    folder = config.base_dir
+    (folder / "inbox").mkdir(exist_ok=True)
+    shutil.copy(DATA / "exports" / "douyin_orders.csv", folder / "inbox")
+    with config.source.open("a", encoding="utf-8") as fh:
+        fh.write("channels:\n  - {name: douyin, path: inbox/*.csv, mapping: douyin}\n")
+    return sheetsync.load_config(config.source)
+
+
+@pytest.mark.parametrize("moment", ["before the patch", "before the rename"])
+def test_a_persons_save_during_a_sync_is_kept_and_the_run_writes_nothing(desk: Config, moment: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    book = desk.workbook_path
+    saved: dict[str, bytes] = {}
+    if moment == "before the patch":
+        real_read = XlsxStore.read
+
+        def read(self: XlsxStore) -> Any:
+            sheet = real_read(self)
+            saved["bytes"] = _person_saves(book)
+            return sheet
+
+        monkeypatch.setattr(XlsxStore, "read", read)
+    else:
+        real_backup = XlsxStore._backup
+
+        def backup(self: XlsxStore) -> Any:
+            kept = real_backup(self)
+            saved["bytes"] = _person_saves(book)
+            return kept
+
+        monkeypatch.setattr(XlsxStore, "_backup", backup)
+    with Journal(desk.journal_path) as journal:
+        runs_before = journal.db.execute("SELECT count(*) FROM runs WHERE state='done'").fetchone()[0]
+    with pytest.raises(TableChanged):
+        sheetsync.sync(desk, now=NOW)
+    assert book.read_bytes() == saved["bytes"]  # the person's file is the live workbook, untouched
+    with Journal(desk.journal_path) as journal:
+        assert journal.db.execute("SELECT count(*) FROM runs WHERE state='done'").fetchone()[0] == runs_before
+        assert journal.db.execute("SELECT count(*) FROM natural_keys").fetchone()[0] == 0  # nothing of the run kept
+    monkeypatch.undo()
+    again = sheetsync.sync(sheetsync.load_config(desk.source), now=NOW)
+    assert again.workbook_written and again.rows_appended > 0
+    rows = read_sheet(book)
+    assert rows[1][29] == "客户来电改地址"  # the person's note survived, and the run's orders landed after it
+    assert [e["field"] for e in again.person_edits] == ["note"]
+
+
+def test_the_cli_says_exit_4_for_a_save_that_lands_during_the_run(desk: Config, monkeypatch: pytest.MonkeyPatch,
+                                                                  run_cli: Callable[..., Any]) -> None:
+    real_backup = XlsxStore._backup
+
+    def backup(self: XlsxStore) -> Any:
+        kept = real_backup(self)
+        _person_saves(desk.workbook_path)
+        return kept
+
+    monkeypatch.setattr(XlsxStore, "_backup", backup)
+    run = run_cli("sync", "-c", desk.source, "--now", NOW.isoformat())
+    assert run.code == 4 and "保存" in run.err
