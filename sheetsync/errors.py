@@ -5,6 +5,7 @@
      │    └── HeaderMissing (2)   a mapped header is not in the sheet
      ├── TableLocked (4)          another run holds the lock, or the workbook is open
      │   └── TableChanged (4)     a person saved the workbook while the run worked on it: nothing written
+     ├── JournalLost (6)          the journal of a desk that has run before is missing or empty
      ├── ChannelFailed (5)        an external system failed after retries
      └── UnreadableInput (6)      an input file is unreadable or corrupt
 
@@ -78,6 +79,12 @@ class TableLocked(SheetsyncError):
 
 class TableChanged(TableLocked):
     """The workbook was saved by someone else while the run was working on it: nothing was written (exit 4)."""
+
+
+class JournalLost(SheetsyncError):
+    """The journal of a desk that has run before is missing or empty: refused, never a fresh start (exit 6)."""
+
+    exit_code = EXIT_UNREADABLE
 
 
 class ChannelFailed(SheetsyncError):

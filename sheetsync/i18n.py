@@ -116,6 +116,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "table.changed": ("本次运行期间有人保存了 {path}：本次不写入，你们保存的内容原样保留",
                       "{path} was saved by someone while this run worked on it: nothing was written, your save is kept as it is"),
     "table.changed.hint": ("下一次运行会读取你们保存的版本（cron 会自动再跑）", "the next run reads the version you saved (cron runs it again)"),
+    "journal.lost": ("日志 {path} 不见了或是空的，而这个订单台以前运行过：本次不运行（否则会重新读取所有收件箱文件、把每单都标成冲突）",
+                     "the journal {path} is missing or empty, yet this desk has run before: not run (it would re-read every inbox file and flag every order)"),
+    "journal.lost.hint": ("能找回 .sheetsync/journal.db 就放回去；找不回就运行 sheetsync rebuild -c {config}，按表格现在的样子重建日志（不标记任何东西）",
+                          "put .sheetsync/journal.db back if you can; otherwise run sheetsync rebuild -c {config}: it rebuilds the journal from the sheet as it is, flagging nothing"),
+    "rebuild.done": ("日志已按表格重建：{rows} 行订单，{keys} 个渠道单号，{files} 个收件箱文件记为已读",
+                     "journal rebuilt from the sheet: {rows} orders, {keys} channel order numbers, {files} inbox files taken as seen"),
     "table.replace_failed": ("无法替换 {path}：{problem}", "could not replace {path}: {problem}"),
     "table.replace_failed.hint": (
         "文件可能正被其他程序占用；关闭后重试，原文件未改动",

@@ -12,6 +12,7 @@ from sheetsync.cli import render
 from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_USAGE
+from sheetsync.i18n import t
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.clock import parse_now
 
@@ -84,3 +85,21 @@ def history(
 def _entry(e: HistoryEntry) -> dict[str, Any]:
     return {"run_id": e.run_id, "at": e.at, "command": e.command, "field": e.field, "old": e.old, "new": e.new,
             "source": e.source, "detail": e.detail}
+
+
+def rebuild(
+    config: ConfigOption = Path(DEFAULT_CONFIG),
+    json_out: JsonOption = False,
+    now: NowOption = None,
+) -> int:
+    """Rebuild a lost journal from the sheet as it is: every row becomes its own base (nothing flagged), the files
+    now in the inboxes count as seen.  Writes no cell."""
+    from sheetsync.run.commands import rebuild_journal
+
+    loaded = load(config)
+    result = rebuild_journal(loaded, parse_now(now, loaded.tz))
+    if json_out:
+        emit_json(result.to_dict())
+    else:
+        out.print(t("rebuild.done", loaded.language, rows=result.rows, keys=result.natural_keys, files=result.files))
+    return 0

@@ -331,6 +331,10 @@ class Journal(BaseReads):
         """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
         return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
 
+    def has_runs(self) -> bool:
+        """Whether any run was recorded (done or pending)."""
+        return self.db.execute("SELECT 1 FROM runs WHERE state IN ('done', 'pending') LIMIT 1").fetchone() is not None
+
     def last_columns(self) -> list[str] | None:
         """The fields the sheet had columns for at the last run that said (None: no run did)."""
         found: list[str] | None = self._last_meta("columns")

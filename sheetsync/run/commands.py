@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from sheetsync.channels import open_channels
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
@@ -23,6 +24,7 @@ from sheetsync.reports.dashboard import dashboard_book
 from sheetsync.reports.kpi import KpiReport
 from sheetsync.run.base_rows import base_rows
 from sheetsync.run.commit import Commit, opened
+from sheetsync.runtime.files import file_sha256
 from sheetsync.steps.edits import row_hashes
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import load_workflow
@@ -140,3 +142,51 @@ def write_dashboard(config: Config, report: KpiReport, now: dt.datetime) -> str:
             commit.apply(lambda staged: store.put_sheet(sheet, made, staged))
         desk.journal.finish_run(run_id, 0, {"dashboard": sheet}, dt.datetime.now())
     return sheet
+
+
+@dataclass(slots=True)
+class RebuildResult:
+    """What `sheetsync rebuild` recorded: the sheet's rows as the journal's base, the channels' keys found in the
+    sheet, the inbox files taken as seen."""
+
+    run_id: int
+    rows: int
+    natural_keys: int
+    files: int
+    sequence: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def rebuild_journal(config: Config, now: dt.datetime) -> RebuildResult:
+    """A journal rebuilt from the sheet as it is, after the old one was lost: every row's values become its base
+    (nothing is taken for a person's edit, nothing is flagged), the orders whose channel and shop order number
+    the sheet shows get their natural keys, the files now in the inboxes count as seen (none is read again),
+    and the order_id sequence goes on after the highest number in the sheet.  Writes no cell."""
+    with opened(config, rebuilding=True) as desk:
+        journal = desk.journal
+        frame = read_table(desk.store, config).frame
+        ids = frame["order_id"]
+        known = frame[(ids.notna() & ~ids.duplicated(keep=False)).to_numpy()]
+        base = base_rows(known, row_hashes(known), pd.Series(dtype="int64"), pd.Index([]))
+        keys: list[tuple[str, str, str]] = []
+        files: list[tuple[str, str, str, int]] = []
+        for channel in open_channels(config):
+            spec = channel.channel
+            label = spec.label or channel.mapping.label or spec.name
+            if {"channel", "channel_order_id"} <= set(known.columns):
+                mine = known[(known["channel"] == label).fillna(False).to_numpy() & known["channel_order_id"].notna()]
+                keys += [(spec.name, str(k), str(o)) for k, o in zip(mine["channel_order_id"], mine["order_id"], strict=True)]
+            for path in getattr(channel, "files", list)():
+                files.append((file_sha256(path), str(path), spec.name, 0))
+        numbers = known["order_id"].str.extract(r"(\d+)$", expand=False).dropna()
+        highest = int(pd.to_numeric(numbers, errors="coerce").max()) if len(numbers) else 0
+        if highest > journal.last_number("order_id"):
+            journal.next_sequence("order_id", highest - journal.last_number("order_id"))
+        run_id = journal.start_run("rebuild", now)
+        journal.record(run_id, RunRecord(base=base, layout=list(known.columns), natural_keys=keys, files=files,
+                                         columns=list(frame.columns)), workbook_sha256=None)
+        journal.finish_run(run_id, 0, {"rows": len(known), "natural_keys": len(keys), "files": len(files)},
+                           dt.datetime.now())
+        return RebuildResult(run_id, len(known), len(keys), len(files), journal.last_number("order_id"))

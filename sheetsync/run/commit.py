@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from sheetsync.config import Config
-from sheetsync.errors import TableChanged
+from sheetsync.errors import JournalLost, TableChanged
 from sheetsync.i18n import t
 from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
@@ -37,14 +37,24 @@ class Desk:
     notices: list[str] = field(default_factory=list)
 
 
+JOURNAL_MARK = "journal.id"
+"""A file in `.sheetsync/` saying the desk's journal has recorded runs: with it, a missing or empty journal is a
+lost one (never a fresh start that re-reads every inbox file and flags every order)."""
+
+
 @contextmanager
-def opened(config: Config, *, force: bool = False, dry_run: bool = False) -> Iterator[Desk]:
+def opened(config: Config, *, force: bool = False, dry_run: bool = False, rebuilding: bool = False) -> Iterator[Desk]:
     """The desk under its run lock (a second run exits 4), its journal settled with the workbook.
 
-    `dry_run` opens the journal read-only and recovers nothing: a dry run changes no file."""
+    `dry_run` opens the journal read-only and recovers nothing: a dry run changes no file.  A journal that is
+    missing or empty on a desk that has run before is refused (JournalLost, exit 6) unless `rebuilding`."""
     lang = config.language
     store = open_store(config, force=force)
+    mark = config.state_dir / JOURNAL_MARK
     with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, readonly=dry_run) as journal:
+        if mark.exists() and not journal.has_runs() and not rebuilding:
+            raise JournalLost(t("journal.lost", lang, path=config.journal_path),
+                              t("journal.lost.hint", lang, config=config.source))
         notices = [m for m in [lock.stale_message()] if m]
         if not dry_run:
             store.discard_leftovers()
@@ -52,6 +62,8 @@ def opened(config: Config, *, force: bool = False, dry_run: bool = False) -> Ite
                 outcome = t("journal.recovered.kept" if rec.kept else "journal.recovered.dropped", lang)
                 notices.append(t("journal.recovered", lang, run=rec.run_id, outcome=outcome))
         yield Desk(config, store, journal, notices)
+        if not dry_run and not mark.exists() and journal.has_runs():
+            mark.write_text(f"{config.journal_path}\n", encoding="utf-8")
 
 
 class Commit:
