@@ -156,3 +156,27 @@ def test_a_dash_is_a_blank_not_a_bad_date_nor_a_tracking_number(tmp_path: Path) 
     frame = read_table(open_store(config), config).frame
     assert frame["tracking_no"].isna().all() and frame["shipped_at"].isna().all()
     assert frame["status"].tolist() != ["已发货"]
+
+
+def test_an_inbox_file_with_an_odd_name_or_thousands_of_columns_never_blocks_the_desk(tmp_path: Path) -> None:
+    from sheetsync.reports.rejects import SOURCE_COLUMNS
+
+    init_desk(tmp_path, "zh")
+    folder = tmp_path / "inbox" / "shop"
+    folder.mkdir(parents=True)
+    wide = ["订单号", "收货人", *(f"c{i}" for i in range(SOURCE_COLUMNS + 50))]
+    (folder / "'x\x01.csv").write_text(",".join(wide) + "\n,无单号," + ",".join("v" for _ in wide[2:]) + "\nP-1,王芳\n",
+                                       encoding="utf-8")
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "shop.yaml").write_text("label: 店\nfields:\n  channel_order_id: 订单号\n  customer_name: 收货人\n",
+                                                     encoding="utf-8")
+    with (tmp_path / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("channels:\n  - {name: shop, path: inbox/shop/*, mapping: shop}\n")
+    config = load_config(tmp_path / "sheetsync.yaml")
+    result = sheetsync.sync(config, now=NOW)
+    assert result.rows_appended == 1 and result.rejects_file is not None, (result.notices, result.files)
+    book = openpyxl.load_workbook(result.rejects_file)
+    sheet = book.worksheets[0]
+    assert sheet.title == "x_" and sheet.max_column == 3 + SOURCE_COLUMNS + 1
+    assert str(sheet.cell(2, 3 + SOURCE_COLUMNS + 1).value).startswith(f"c{SOURCE_COLUMNS - 2}=v")
+    assert not sheetsync.sync(config, now=NOW).workbook_written  # the next run goes on: the file is seen

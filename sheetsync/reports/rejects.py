@@ -27,6 +27,10 @@ _HEADERS = {"zh": ("文件", "行号", "原因"), "en": ("file", "line", "reason
 
 CELL_CHARACTERS: Final = 32_767
 """The most characters a cell holds (Excel's limit)."""
+SOURCE_COLUMNS: Final = 250
+"""The source columns a rejects sheet shows one by one; the rest of a wider export are folded into one last cell
+(`name=value; ...`): Excel has 16,384 columns, and nobody reads more than a few hundred."""
+MORE: Final = "…"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?$")
 _PHONE: Final = re.compile(r"^\+\d[\d ()\-]{5,22}$")
@@ -57,7 +61,8 @@ def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Pat
     for file, items in by_file.items():
         name = _sheet_name(Path(file).stem, used)
         sheet = book.add_worksheet(name)
-        headers = [*_HEADERS[lang], *_columns(items)]
+        columns = _columns(items)
+        headers = [*_HEADERS[lang], *columns[:SOURCE_COLUMNS], *([MORE] if len(columns) > SOURCE_COLUMNS else [])]
         for c, header in enumerate(headers):
             sheet.write_string(0, c, header, head)
         # every column is text, so a value typed into an empty cell stays text too
@@ -68,9 +73,9 @@ def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Pat
         sheet.freeze_panes(1, 3)
         sheets.append((name, headers, items))
     book.close()
-    for name, headers, items in sheets:
+    for name, _, items in sheets:
         if items:
-            _append_rows(path, name, _rows(items, headers[3:]))
+            _append_rows(path, name, _rows(items, _columns(items)))
     return path
 
 
@@ -103,7 +108,7 @@ def write_rejects_csv(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh, lineterminator="\r\n")
         out.writerow([csv_safe(h) for h in (*_HEADERS[lang], *columns)])
-        out.writerows([csv_safe(v) for v in row] for row in _rows(rejects, columns))
+        out.writerows([csv_safe(v) for v in row] for row in _rows(rejects, columns, None))
     return path
 
 
@@ -124,12 +129,28 @@ def _columns(rejects: Sequence[Reject]) -> list[str]:
     return list(columns)
 
 
-def _rows(rejects: Sequence[Reject], columns: list[str]) -> list[list[str]]:
-    return [[item.file, str(item.line), item.reason, *(item.values.get(c) or "" for c in columns)] for item in rejects]
+def _rows(rejects: Sequence[Reject], columns: list[str], shown: int | None = SOURCE_COLUMNS) -> list[list[str]]:
+    """The rows of a rejects sheet; past `shown` source columns, the rest of each row in one cell (`name=value`)."""
+    out = []
+    for item in rejects:
+        cells = [item.values.get(c) or "" for c in columns]
+        row = [item.file, str(item.line), item.reason]
+        if shown is not None and len(cells) > shown:
+            rest = "; ".join(f"{c}={v}" for c, v in zip(columns[shown:], cells[shown:], strict=True) if v)
+            row += [*cells[:shown], rest]
+        else:
+            row += cells
+        out.append(row)
+    return out
 
 
 def _sheet_name(stem: str, used: set[str]) -> str:
-    base = "".join("_" if c in "[]:*?/\\" else c for c in stem)[:28] or "rejects"
+    """A sheet name Excel and every writer accept, made from a file's name: no `[]:*?/\\` nor control characters,
+    no `'` at either end, not the reserved `History`, at most 31 characters, unique in the book."""
+    base = "".join("_" if c in "[]:*?/\\" or ord(c) < 32 or 127 <= ord(c) < 160 else c for c in stem)[:28]
+    base = base.strip("'").strip() or "rejects"
+    if base.casefold() == "history":
+        base = "history_"
     name, n = base, 1
     while name.lower() in used:
         n += 1

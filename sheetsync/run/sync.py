@@ -142,9 +142,14 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             result = _result(decision, config, run_id, dry_run, desk.notices, strict=strict, strict_alerts=strict_alerts)
             if not dry_run:
                 rejects = [r for p in taken for r in p.rejects]
-                if rejects:
-                    result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language,
-                                                            file_stamp(config.tz), run_id))
+                if rejects:  # a rejects file that cannot be written is a warning, never the run's failure
+                    try:
+                        result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language,
+                                                                file_stamp(config.tz), run_id))
+                    except Exception as exc:  # whatever the writer raised: the rows' reasons are kept in the log
+                        log.warning("rejects not written: %s", exc, exc_info=exc)
+                        result.notices.append(t("report.rejects_failed", config.language, problem=str(exc)[:200],
+                                                n=len(rejects)))
                 written = commit.write(writes, block, header_row=decision.header_row, lists=decision.lists)
                 if written is not None:
                     result.workbook_written = True
