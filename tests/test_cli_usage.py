@@ -38,3 +38,24 @@ def test_a_bare_sheetsync_shows_the_help_and_version_prints_the_version(tmp_path
     assert run.returncode == 0 and "sync" in run.stdout and "Usage" in run.stdout
     run = sheetsync("--version", cwd=tmp_path)
     assert run.returncode == 0 and run.stdout.startswith("sheetsync ")
+
+
+def test_values_that_look_like_terminal_markup_are_printed_as_they_are(tmp_path: Path) -> None:
+    from sheetsync.desk.new import init_desk
+
+    init_desk(tmp_path, "zh")
+    (tmp_path / "inbox" / "shop").mkdir(parents=True)
+    (tmp_path / "inbox" / "shop" / "[red]x.csv").write_text("订单号,收货人,手机\nP-1,[/x] 王芳,1381234[bold]\n",
+                                                             encoding="utf-8")
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "shop.yaml").write_text(
+        "label: 店\nfields:\n  channel_order_id: 订单号\n  customer_name: 收货人\n  phone: 手机\n", encoding="utf-8")
+    with (tmp_path / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("channels:\n  - {name: shop, path: inbox/shop/*, mapping: shop}\n")
+    run = sheetsync("sync", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "[red]x.csv" in run.stdout
+    run = sheetsync("validate", cwd=tmp_path)
+    assert run.returncode == 3 and "Traceback" not in run.stderr and "PHONE_INVALID" in run.stdout
+    run = sheetsync("sync", "--dry-run", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr

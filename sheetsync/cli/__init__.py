@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 
 from sheetsync.cli import desk, importing, reports, sync, workflow
-from sheetsync.cli.common import err, log_file, shown_lang
+from sheetsync.cli.common import err, log_file, safe, shown_lang
 from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError
 from sheetsync.i18n import default_lang, t
 from sheetsync.runtime import memory
@@ -80,9 +80,9 @@ def main(argv: list[str] | None = None) -> None:
         code = exc.exit_code
     except SheetsyncError as exc:
         message, hint = exc.render(shown_lang())
-        err.print(f"[bold red]✗[/bold red] {message}", highlight=False)
+        err.print(f"[bold red]✗[/bold red] {safe(message, 4000)}", highlight=False)
         if hint:
-            err.print(f"  → {hint}", highlight=False)
+            err.print(f"  → {safe(hint, 4000)}", highlight=False)
         code = exc.exit_code
     except Exception as exc:  # the one place a bug becomes exit 1
         code = _usage(exc) if _kinds(exc) & {"ClickException", "Exit", "Abort"} else _report_bug(exc)
@@ -150,6 +150,6 @@ def _report_bug(exc: Exception) -> int:
     logging.getLogger("sheetsync").error("unexpected error", exc_info=exc)
     log_path = log_file[-1] if log_file else _user_log("".join(traceback.format_exception(exc)))
     lang = default_lang()
-    err.print(f"[bold red]✗[/bold red] {t('bug', lang, problem=f'{type(exc).__name__}: {exc}')}", highlight=False)
+    err.print(f"[bold red]✗[/bold red] {t('bug', lang, problem=safe(f'{type(exc).__name__}: {exc}'))}", highlight=False)
     err.print(f"  → {t('bug.hint', lang, log=log_path)}", highlight=False)
     return EXIT_BUG

@@ -7,12 +7,14 @@ returns its exit code; `cli.main` turns a `SheetsyncError` into a message and it
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sheetsync.config import Config, load_config
 from sheetsync.i18n import Lang, default_lang, t
@@ -66,3 +68,18 @@ def show_placement(console: Console, folded: dict[str, int], unplaced: dict[str,
         if counts:
             named = "、".join(f"{t(f'rule.field.{f}', lang)} {n}" for f, n in counts.items())
             console.print(t(key, lang, fields=named), style=style or None, highlight=False)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SHOWN_CHARACTERS = 300
+"""The most characters of one value echoed to the terminal (a 20-million-character cell is not printed whole)."""
+
+
+def safe(value: object, limit: int = SHOWN_CHARACTERS) -> str:
+    """A value from a file, a channel or the configuration as printed: control characters shown as `\\x01`, cut at
+    `limit` characters, and escaped so that `[red]` or `[/x]` in it is text, never terminal markup."""
+    text = "" if value is None else str(value)
+    text = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+    if len(text) > limit:
+        text = f"{text[:limit]}…(+{len(text) - limit})"
+    return escape(text)

@@ -11,7 +11,7 @@ from rich.table import Table as RichTable
 
 import sheetsync
 from sheetsync.cli import render
-from sheetsync.cli.common import JsonOption, LangOption, emit_json, load, out, parse_lang
+from sheetsync.cli.common import JsonOption, LangOption, emit_json, load, out, parse_lang, safe
 from sheetsync.cli.importing import basis
 from sheetsync.config import load_preset
 from sheetsync.desk.adopt import AdoptResult, adopt_workbook
@@ -78,7 +78,7 @@ def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
         grid.add_column(name)
     for c in result.columns:
         if c["field"]:
-            grid.add_row(c["header"], c["field"], basis(c, lang), f"{c['confidence']:.2f}")
+            grid.add_row(safe(c["header"]), c["field"], basis(c, lang), f"{c['confidence']:.2f}")
     console.print(grid)
     if result.order_id_column:
         console.print(t("adopt.order_id", lang, header=result.order_id_column), highlight=False)

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, err, load, out, show_placement
+from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, err, load, out, safe, show_placement
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.i18n import Lang, t
 from sheetsync.importing.importer import ImportResult, import_files
@@ -101,7 +101,7 @@ def show_import(console: Console, result: ImportResult, lang: Lang) -> None:
         files.add_column(name, justify="right" if 2 <= n <= 6 else "left")
     for f in result.files:
         note = f.error or f.skipped or ""
-        files.add_row(Path(f.path).name, f.sheet or "", str(f.read), str(f.imported), str(f.merged), str(f.duplicate),
+        files.add_row(safe(Path(f.path).name), safe(f.sheet or ""), str(f.read), str(f.imported), str(f.merged), str(f.duplicate),
                       str(f.rejected), note)
     console.print(files)
     if result.preview and result.sample:
@@ -145,7 +145,7 @@ def _show_mapping(console: Console, explained: dict[str, Any], lang: Lang) -> No
     for c in explained["columns"]:
         if c["field"] is None:
             continue
-        grid.add_row(c["header"], c["field"], basis(c, lang), f"{c['confidence']:.2f}")
+        grid.add_row(safe(c["header"]), c["field"], basis(c, lang), f"{c['confidence']:.2f}")
     console.print(grid)
     if explained["composed_key"]:
         console.print(t("import.composed", lang, fields=" / ".join(explained["composed_key"])))
@@ -169,5 +169,5 @@ def _show_sample(console: Console, sample: list[dict[str, Any]], lang: Lang) -> 
     for _ in rows:
         grid.add_column(overflow="fold")
     for name in fields:
-        grid.add_row(name, *(str(row.get(name) or "") for row in rows))
+        grid.add_row(safe(name), *(safe(row.get(name) or "") for row in rows))
     console.print(grid)

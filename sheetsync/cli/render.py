@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from sheetsync.cli.common import show_placement
+from sheetsync.cli.common import safe, show_placement
 from sheetsync.i18n import Lang, t
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.inspect import CheckResult, ValidateResult
@@ -34,34 +34,34 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
             files.add_column(name, justify="left" if name == name.split()[0] and not files.columns else "right")
         for f in result.files:
             note = f["error"] or f["skipped"] or ""
-            files.add_row(Path(f["path"]).name, str(f["rows_read"]), str(f["new"]), str(f["updated"]), str(f["unchanged"]),
-                          str(f["rejected"]), note)
+            files.add_row(safe(Path(f["path"]).name), str(f["rows_read"]), str(f["new"]), str(f["updated"]),
+                          str(f["unchanged"]), str(f["rejected"]), safe(note))
         console.print(files)
     if result.rejects_file:
-        console.print(f"[yellow]{t('report.rejects', lang, path=result.rejects_file)}[/yellow]")
+        console.print(f"[yellow]{t('report.rejects', lang, path=safe(result.rejects_file))}[/yellow]")
     show_placement(console, result.folded, result.unplaced, result.filled, lang)
     if result.status_list_added:
         console.print(t("report.list_added", lang, words="、".join(result.status_list_added)), highlight=False)
     if result.unmatched_waybills:
-        numbers = ", ".join(str(w.get("tracking_no")) for w in result.unmatched_waybills[:10])
+        numbers = safe(", ".join(str(w.get("tracking_no")) for w in result.unmatched_waybills[:10]))
         console.print(f"[yellow]{t('report.unmatched', lang, n=len(result.unmatched_waybills), numbers=numbers)}[/yellow]")
     if result.not_recreated:
-        console.print(f"[yellow]{t('report.not_recreated', lang, ids=', '.join(result.not_recreated[:20]))}[/yellow]")
+        console.print(f"[yellow]{t('report.not_recreated', lang, ids=safe(', '.join(result.not_recreated[:20])))}[/yellow]")
     for notice in result.notices:
-        console.print(f"[yellow]! {notice}[/yellow]")
+        console.print(f"[yellow]! {safe(notice, 2000)}[/yellow]")
     if result.deleted:
-        console.print(f"[yellow]{t('report.deleted', lang)}: {', '.join(result.deleted)}[/yellow]")
+        console.print(f"[yellow]{t('report.deleted', lang)}: {safe(', '.join(result.deleted))}[/yellow]")
     for order_id, rows in result.duplicates.items():
-        console.print(f"[red]DUP_ORDER_ID {order_id}: {', '.join(map(str, rows))}[/red]")
+        console.print(f"[red]DUP_ORDER_ID {safe(order_id)}: {', '.join(map(str, rows))}[/red]")
     if result.dry_run and result.changes:
         console.print(t("report.would_write", lang))
         for c in result.changes[:50]:
-            console.print(f"  {c['order_id']} {c['field']} (r{c['row']}): {c['old']!s} → {c['new']!s}")
+            console.print(f"  {safe(c['order_id'])} {c['field']} (r{c['row']}): {safe(c['old'])} → {safe(c['new'])}")
         if len(result.changes) > 50:
             console.print(f"  … +{len(result.changes) - 50}")
     elif not result.dry_run:
         if result.workbook_written:
-            console.print(t("report.workbook_written", lang, path=result.workbook, backup=result.backup or "-"))
+            console.print(t("report.workbook_written", lang, path=safe(result.workbook), backup=safe(result.backup or "-")))
         else:
             console.print(t("report.workbook_unchanged", lang))
     console.print(t("report.took", lang, seconds=result.seconds), style="dim")
@@ -79,41 +79,42 @@ def show_validate(console: Console, result: ValidateResult, lang: Lang, shown: i
         table.add_column(t(key, lang))
     style = {"error": "red", "warn": "yellow", "info": "dim"}
     for f in result.findings[:shown]:
-        table.add_row(str(f["row"]), f["order_id"] or "", f["code"], f["level"], f["message"], style=style.get(f["level"]))
+        table.add_row(str(f["row"]), safe(f["order_id"]), f["code"], f["level"], safe(f["message"], 1000),
+                      style=style.get(f["level"]))
     console.print(table)
     if len(result.findings) > shown:
         console.print(t("validate.more", lang, n=len(result.findings) - shown), style="dim")
 
 
 def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
-    console.print(f"[green]✓[/green] {t('check.ok', lang, path=result.config)}")
+    console.print(f"[green]✓[/green] {t('check.ok', lang, path=safe(result.config))}")
     if result.rules:
         console.print(t("check.rules", lang, n=len(result.rules)))
     if not result.mapped:  # `check --rules`: the workbook was not read
         return
-    console.print(t("check.table", lang, sheet=result.sheet, row=result.header_row, rows=result.rows))
+    console.print(t("check.table", lang, sheet=safe(result.sheet), row=result.header_row, rows=result.rows))
     console.print(t("check.mapped", lang, n=len(result.mapped)))
     if result.absent:
         console.print(t("check.absent", lang, fields=", ".join(result.absent)), style="dim")
     if result.extra:
-        console.print(t("check.extra", lang, headers=", ".join(result.extra)))
+        console.print(t("check.extra", lang, headers=safe(", ".join(result.extra), 2000)))
     for c in result.channels:
         console.print(t("check.channel", lang, name=c["name"], mapping=c["mapping"], kind=c["kind"], files=c["files"]))
     if result.warnings:
         console.print(f"[yellow]{t('check.warnings', lang)}[/yellow]")
         for warning in result.warnings:
-            console.print(f"  [yellow]![/yellow] {warning}", highlight=False)
+            console.print(f"  [yellow]![/yellow] {safe(warning, 2000)}", highlight=False)
 
 
 def show_history(console: Console, order_id: str, entries: list[HistoryEntry], lang: Lang) -> None:
     if not entries:
-        console.print(t("history.none", lang, order_id=order_id))
+        console.print(t("history.none", lang, order_id=safe(order_id)))
         return
-    grid = RichTable(title=t("history.title", lang, order_id=order_id), title_justify="left")
+    grid = RichTable(title=t("history.title", lang, order_id=safe(order_id)), title_justify="left")
     for name in t("history.columns", lang).split(","):
         grid.add_column(name)
     for e in entries:
         field = t("history.created", lang) if e.field == "*" else e.field
         source = f"{e.source} ({e.detail})" if e.detail else e.source
-        grid.add_row(str(e.run_id), e.at, field, e.old or "", e.new or "", source)
+        grid.add_row(str(e.run_id), e.at, safe(field), safe(e.old), safe(e.new), safe(source))
     console.print(grid)

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from sheetsync.cli.common import safe
 from sheetsync.i18n import Lang, t
 from sheetsync.reports.kpi import KpiReport
 from sheetsync.reports.reconcile import KINDS, ReconcileResult
@@ -30,7 +31,8 @@ def show_reconcile(console: Console, result: ReconcileResult, lang: Lang, out: s
             totals.add_column(t(f"reconcile.total.{name}", lang), justify="right" if name != "source" else "left")
         for x in result.totals:
             style = "red" if x.difference != "0" else ""
-            totals.add_row(x.source, x.channel or "—", str(x.orders), x.desk_paid, x.source_paid, Text(x.difference, style=style))
+            totals.add_row(safe(x.source), safe(x.channel or "—"), str(x.orders), x.desk_paid, x.source_paid,
+                           Text(x.difference, style=style))
         console.print(totals)
     if not n:
         console.print(f"[green]✓[/green] {t('reconcile.none', lang)}")
@@ -42,7 +44,7 @@ def show_reconcile(console: Console, result: ReconcileResult, lang: Lang, out: s
             first.add_column(names[i], no_wrap=i in (2, 4), overflow="fold")
         for d in result.differences[:SHOWN]:
             values = cells(d, lang)
-            first.add_row(*(values[i] for i in wanted))
+            first.add_row(*(safe(values[i]) for i in wanted))
         console.print(first)
     if result.rejected:
         console.print(f"[yellow]{t('reconcile.rejected', lang, n=len(result.rejected))}[/yellow]")
@@ -61,12 +63,12 @@ def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
     if report.states:
         table = _table(t("kpi.states", lang), t("kpi.states.columns", lang))
         for s in report.states:
-            table.add_row(s.state, str(s.stays), f"{s.median_hours:.2f}", f"{s.p90_hours:.2f}")
+            table.add_row(safe(s.state), str(s.stays), f"{s.median_hours:.2f}", f"{s.p90_hours:.2f}")
         console.print(table)
     if report.transitions:
         table = _table(t("kpi.transitions", lang), t("kpi.transitions.columns", lang))
         for x in report.transitions:
-            table.add_row(x.from_state, x.to_state, str(x.count), f"{x.median_hours:.2f}", f"{x.p90_hours:.2f}")
+            table.add_row(safe(x.from_state), safe(x.to_state), str(x.count), f"{x.median_hours:.2f}", f"{x.p90_hours:.2f}")
         console.print(table)
     if report.heatmap_states:
         console.print(heatmap(report, lang))
@@ -82,11 +84,12 @@ def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
     if report.counts:
         table = RichTable(title=t("kpi.counts", lang), title_justify="left", show_header=False)
         for name, counts in report.counts.items():
-            table.add_row(name, ", ".join(f"{k or t('kpi.unassigned', lang)} {v}" for k, v in counts.items()) or "-")
+            table.add_row(safe(name), safe(", ".join(f"{k or t('kpi.unassigned', lang)} {v}" for k, v in counts.items())
+                                           or "-"))
         console.print(table)
     table = _table(t("kpi.stuck", lang), t("kpi.stuck.columns", lang))
     for stuck in report.stuck:
-        table.add_row(stuck.group or t("kpi.unassigned", lang), str(stuck.orders), ", ".join(stuck.order_ids))
+        table.add_row(safe(stuck.group or t("kpi.unassigned", lang)), str(stuck.orders), safe(", ".join(stuck.order_ids), 2000))
     if not report.stuck:
         table.add_row(t("kpi.none", lang), "0", "")
     console.print(table)
@@ -100,7 +103,7 @@ def heatmap(report: KpiReport, lang: Lang) -> RichTable:
         grid.add_column(f"{hour:02d}", justify="right", width=4)
     top = max((v for row in report.heatmap for v in row), default=0.0) or 1.0
     for state, row in zip(report.heatmap_states, report.heatmap, strict=True):
-        grid.add_row(state, *(Text(f"{v:4.0f}" if v else "   ·", style=_heat(v / top)) for v in row))
+        grid.add_row(safe(state), *(Text(f"{v:4.0f}" if v else "   ·", style=_heat(v / top)) for v in row))
     return grid
 
 

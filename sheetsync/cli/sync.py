@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,7 +11,7 @@ import typer
 
 import sheetsync
 from sheetsync.cli import render
-from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out
+from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, err, load, out, safe
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_USAGE
 from sheetsync.i18n import t
@@ -43,7 +45,7 @@ def validate(
     if json_out:
         emit_json(result.to_dict())
     else:
-        render.show_validate(out, result, loaded.language)
+        shown(lambda: render.show_validate(out, result, loaded.language))
     return result.exit_code
 
 
@@ -63,7 +65,7 @@ def sync(
     if json_out:
         emit_json(result.to_dict())
     else:
-        render.show_sync(out, result, loaded.language)
+        shown(lambda: render.show_sync(out, result, loaded.language))
     return result.exit_code
 
 
@@ -78,7 +80,7 @@ def history(
     if json_out:
         emit_json([_entry(e) for e in entries])
     else:
-        render.show_history(out, order_id, entries, loaded.language)
+        shown(lambda: render.show_history(out, order_id, entries, loaded.language))
     return 0 if entries else EXIT_USAGE
 
 
@@ -103,3 +105,13 @@ def rebuild(
     else:
         out.print(t("rebuild.done", loaded.language, rows=result.rows, keys=result.natural_keys, files=result.files))
     return 0
+
+
+def shown(render_it: Callable[[], None]) -> None:
+    """Print a result; a failure while printing (a terminal that cannot show a character, a closed pipe) never
+    changes the exit code of a run that is done: it is logged, and one plain line says where the result is."""
+    try:
+        render_it()
+    except Exception as exc:  # the run is committed: its exit code stands
+        logging.getLogger("sheetsync").warning("could not print the result: %s", exc, exc_info=exc)
+        err.print(f"! {type(exc).__name__}: {str(exc)[:300]}", markup=False, highlight=False)

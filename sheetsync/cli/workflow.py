@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out
+from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out, safe
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_FINDINGS, EXIT_USAGE
 from sheetsync.i18n import Lang, t
@@ -104,7 +104,8 @@ def show_queues(console: Console, groups: list[QueueGroup], lang: Lang) -> None:
             style = colours.get(e.level, "green")
             left = "-" if e.hours_left is None else t("queue.hours", lang, h=f"{e.hours_left:.1f}")
             stay = "-" if e.hours_in_state is None else t("queue.hours", lang, h=f"{e.hours_in_state:.1f}")
-            grid.add_row(e.order_id or str(e.row), e.status, f"[{style}]{e.sla}[/{style}]", left, e.priority or "", stay)
+            grid.add_row(safe(e.order_id or str(e.row)), safe(e.status), f"[{style}]{e.sla}[/{style}]", left, safe(e.priority),
+                         stay)
         console.print(grid)
 
 
