@@ -122,6 +122,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
                           "put .sheetsync/journal.db back if you can; otherwise run sheetsync rebuild -c {config}: it rebuilds the journal from the sheet as it is, flagging nothing"),
     "rebuild.done": ("日志已按表格重建：{rows} 行订单，{keys} 个渠道单号，{files} 个收件箱文件记为已读",
                      "journal rebuilt from the sheet: {rows} orders, {keys} channel order numbers, {files} inbox files taken as seen"),
+    "extent.too_far": ("{path} 的 {part} 一直用到 {far}（{rows} 行 × {cols} 列）：读它要把这么大一块表放进内存，本次不读",
+                       "{part} of {path} reaches {far} ({rows} rows × {cols} columns): reading it would lay all of that out in memory; not read"),
+    "extent.too_far.hint": ("这多半是远处一个误填的单元格：在表格软件里清除 {far}（以及它附近误填的内容）后保存",
+                            "most likely a stray cell far away: clear {far} (and anything typed near it by mistake) in your spreadsheet application and save"),
     "table.replace_failed": ("无法替换 {path}：{problem}", "could not replace {path}: {problem}"),
     "table.replace_failed.hint": (
         "文件可能正被其他程序占用；关闭后重试，原文件未改动",

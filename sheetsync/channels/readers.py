@@ -24,6 +24,8 @@ import python_calamine
 from pyarrow import csv as pacsv
 
 from sheetsync.errors import UnreadableInput
+from sheetsync.i18n import default_lang
+from sheetsync.runtime.extents import check_extents
 
 WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 TEXT_SUFFIXES: Final = frozenset({".csv", ".tsv", ".txt"})
@@ -267,6 +269,7 @@ def _parse_csv_arrow(text: str, sep: str) -> pd.DataFrame | None:
 
 
 def _read_workbook(path: Path, sheet: str | None, all_sheets: bool) -> list[RawTable]:
+    check_extents(path, default_lang())  # a stray far cell would make calamine lay out a range of hundreds of GB
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     names = book.sheet_names
     if sheet is not None and sheet not in names:

@@ -11,7 +11,7 @@ import typer
 
 import sheetsync
 from sheetsync.cli import render
-from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, err, load, out, safe
+from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, err, load, out
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_USAGE
 from sheetsync.i18n import t

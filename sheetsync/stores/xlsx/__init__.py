@@ -24,6 +24,7 @@ from sheetsync.config import Config
 from sheetsync.errors import ConfigError, TableChanged, TableLocked, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite
+from sheetsync.runtime.extents import check_extents
 from sheetsync.runtime.files import file_sha256, file_stamp, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
@@ -76,6 +77,7 @@ class XlsxStore:
                 first = first_value_cell(package, part)
             if first is None:
                 return Sheet(pd.DataFrame(), 1, 1, str(self.path), self.sheet)
+            check_extents(self.path, self.lang)
             sheet = fastexcel.read_excel(self.path).load_sheet_by_name(self.sheet, header_row=None, dtypes="string")
             frame = sheet.to_arrow().to_pandas()
         except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError, ValueError) as exc:

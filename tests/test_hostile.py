@@ -1,0 +1,72 @@
+"""Hostile input through the console entry point, under a memory limit: the right exit code, a message naming the
+file and the fix, bounded memory, and nothing written."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import xlsxwriter
+
+from sheetsync.desk.new import init_desk
+
+LIMIT = 6 * 1024**3
+"""6 GB of address space for the command under test (DuckDB reserves some at start; a stray far cell asks 550 GB)."""
+
+
+def sheetsync(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
+
+    env = {**os.environ, "SHEETSYNC_LANG": "zh"}
+    return subprocess.run([sys.executable, "-m", "sheetsync", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=300, preexec_fn=limited)
+
+
+def _stray_cell_book(path: Path, headers: list[str], rows: list[list[str]]) -> None:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("订单")
+    sheet.write_row(0, 0, headers)
+    for r, row in enumerate(rows, start=1):
+        sheet.write_row(r, 0, row)
+    sheet.write_string(1048575, 16383, "x")  # Ctrl+End far away: one stray cell at XFD1048576
+    book.close()
+
+
+def test_a_stray_cell_at_the_end_of_the_order_sheet_is_named_not_a_crash(tmp_path: Path) -> None:
+    init_desk(tmp_path, "zh")
+    book = tmp_path / "orders.xlsx"
+    _stray_cell_book(book, ["订单号", "状态"], [["SS-1", "待确认"]])
+    before = book.read_bytes()
+    for command in (["sync"], ["check"], ["validate"]):
+        run = sheetsync(*command, cwd=tmp_path)
+        assert run.returncode == 6, (command, run.returncode, run.stderr[-500:])
+        assert "XFD1048576" in run.stderr and "Traceback" not in run.stderr
+    assert book.read_bytes() == before
+
+
+def test_a_stray_cell_in_an_inbox_export_is_named_and_the_other_files_are_taken(tmp_path: Path) -> None:
+    init_desk(tmp_path, "zh")
+    folder = tmp_path / "inbox" / "shop"
+    folder.mkdir(parents=True)
+    _stray_cell_book(folder / "a_bad.xlsx", ["订单号", "收货人"], [["P-1", "王芳"]])
+    (folder / "b_good.csv").write_text("订单号,收货人\nP-2,李伟\n", encoding="utf-8")
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "shop.yaml").write_text("label: 店\nsheet: 订单\nfields:\n  channel_order_id: 订单号\n"
+                                                     "  customer_name: 收货人\n", encoding="utf-8")
+    with (tmp_path / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("channels:\n  - {name: shop, path: inbox/shop/*, mapping: shop}\n")
+    run = sheetsync("sync", cwd=tmp_path)
+    assert run.returncode == 6 and "XFD1048576" in run.stderr, run.stderr[-500:]
+    assert "P-2" not in run.stderr
+    import python_calamine
+
+    rows = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "orders.xlsx")).get_sheet_by_name("订单").to_python()
+    assert any("李伟" in [str(v) for v in row] for row in rows)  # the good file was taken
+    run = sheetsync("import", str(folder / "a_bad.xlsx"), "--auto", cwd=tmp_path)
+    assert run.returncode == 6 and "XFD1048576" in run.stderr
+    shutil.rmtree(folder)
