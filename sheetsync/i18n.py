@@ -319,6 +319,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "report.list_added": ("状态列的下拉列表加上了：{words}", "added to the status column's dropdown: {words}"),
     "report.rejects_failed": ("未能写出拒收文件（{problem}）；{n} 行拒收的原因在日志里，本次运行照常完成",
                               "the rejects file could not be written ({problem}); the {n} rows' reasons are in the log, the run completed"),
+    "report.alert_failed": ("提醒没发出去（{target}）：{problem}", "an alert was not sent ({target}): {problem}"),
     "report.folded": ("并入其他列的值（字段 订单数）：{fields}", "values folded into another column (field orders): {fields}"),
     "report.unplaced": (
         "表格没有这些列，值已记在日志里（加上这一列后下次同步会自动填入）：{fields}",

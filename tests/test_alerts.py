@@ -179,3 +179,20 @@ def test_a_breached_order_alerts_the_local_server_once_not_twice(server: Server)
     assert len(server.received) == 1
     assert [a["order_id"] for a in server.received[0].json()["alerts"]] == ["SS-9"]  # type: ignore[union-attr, index]
     assert sent == {("SS-9", "breach", "审核中")}
+
+
+def test_a_robot_echoing_its_url_and_token_never_puts_the_token_in_the_log_or_the_outcome(
+        server: Server, caplog: pytest.LogCaptureFixture) -> None:
+    url = f"{server.url}/cgi-bin/webhook/send?key={TOKEN}"
+    server.answer = {"errcode": 93000, "errmsg": f"invalid webhook url {url}, hint: key={TOKEN}"}
+    target = AlertTarget(name="ops", kind="wecom", url_env="WECOM_URL")
+    with caplog.at_level(logging.WARNING, logger="sheetsync"):
+        outcomes = send_alerts(alerts("ops"), [target], {"WECOM_URL": url}, "en", backoff=0.01)
+    shown = json.dumps([o.to_dict() for o in outcomes]) + caplog.text
+    assert "93000" in shown and TOKEN not in shown
+
+
+def test_a_malformed_webhook_url_is_an_outcome_never_an_exception() -> None:
+    target = AlertTarget(name="ops", kind="webhook", url_env="HOOK_URL")
+    outcomes = send_alerts(alerts("ops"), [target], {"HOOK_URL": "htp:/broken url with spaces"}, "en", attempts=1)
+    assert [(o.ok, o.target) for o in outcomes] == [(False, "ops")] and outcomes[0].error

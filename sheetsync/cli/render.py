@@ -47,6 +47,10 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
         console.print(f"[yellow]{t('report.unmatched', lang, n=len(result.unmatched_waybills), numbers=numbers)}[/yellow]")
     if result.not_recreated:
         console.print(f"[yellow]{t('report.not_recreated', lang, ids=safe(', '.join(result.not_recreated[:20])))}[/yellow]")
+    for alert in result.alerts:
+        if not alert.get("ok"):
+            said = t("report.alert_failed", lang, target=safe(alert.get("target")), problem=safe(alert.get("error")))
+            console.print(f"[yellow]{said}[/yellow]", highlight=False)
     for notice in result.notices:
         console.print(f"[yellow]! {safe(notice, 2000)}[/yellow]")
     if result.deleted:

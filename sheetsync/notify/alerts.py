@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -119,7 +120,8 @@ def _send(client: httpx.Client, target: AlertTarget, batch: list[Alert], env: Ma
                 answer = {}
             code = answer.get("errcode", 0) if isinstance(answer, dict) else 0
             if code:
-                raise _Refused(t("alert.refused", lang, kind=target.kind, code=code, message=str(answer.get("errmsg", ""))[:200]))
+                said = _scrub(str(answer.get("errmsg", ""))[:200], url, secret)  # a robot may echo the URL and its token
+                raise _Refused(t("alert.refused", lang, kind=target.kind, code=code, message=said))
 
     retrying = Retrying(stop=stop_after_attempt(max(1, attempts)), reraise=True,
                         wait=wait_exponential(multiplier=backoff, max=max(backoff, 30.0)),
@@ -128,7 +130,7 @@ def _send(client: httpx.Client, target: AlertTarget, batch: list[Alert], env: Ma
         retrying(post)
     except (_Retryable, _Refused) as exc:
         outcome.error = str(exc)
-    except httpx.HTTPError as exc:
+    except Exception as exc:
         outcome.error = t("alert.unreachable", lang, problem=_scrub(f"{type(exc).__name__}: {exc}", url, secret))
     else:
         outcome.ok = True
@@ -168,9 +170,14 @@ def dingtalk_signed(url: str, secret: str, now: float) -> str:
     return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
 
 
+_TOKENS = re.compile(r"(?i)((?:access_token|key|token|secret|sign|signature)=)[^&\s\"']+")
+
+
 def _scrub(text: str, url: str, secret: str) -> str:
-    """`text` without the URL (it carries the robot's token), its query string or the secret."""
-    for part in sorted({url, url.split("?", 1)[-1] if "?" in url else "", secret}, key=len, reverse=True):
+    """`text` without the URL (it carries the robot's token), its query string, the secret, or any token-like query
+    value (`key=...`, `access_token=...`) a server's answer may echo in another form."""
+    parts = {url, url.split("?", 1)[-1] if "?" in url else "", secret, urllib.parse.unquote(url)}
+    for part in sorted(parts, key=len, reverse=True):
         if part:
             text = text.replace(part, "***")
-    return text
+    return _TOKENS.sub(r"\1***", text)
