@@ -96,3 +96,16 @@ def test_the_cli_says_exit_4_for_a_save_that_lands_during_the_run(desk: Config, 
     monkeypatch.setattr(XlsxStore, "_backup", backup)
     run = run_cli("sync", "-c", desk.source, "--now", NOW.isoformat())
     assert run.code == 4 and "保存" in run.err
+
+
+def test_a_workbook_that_is_a_symlink_is_written_through_to_its_target(make_desk: Callable[..., Config]) -> None:
+    config = make_desk([{"order_id": "SS-1", "customer_name": "客户"}, {"customer_name": "新客户"}])
+    shared = config.base_dir / "shared"
+    shared.mkdir()
+    target = shared / "orders.xlsx"
+    config.workbook_path.replace(target)
+    config.workbook_path.symlink_to(target)
+    result = sheetsync.sync(config, now=NOW)
+    assert result.workbook_written and config.workbook_path.is_symlink()
+    assert read_sheet(target)[2][0] == result.assigned[0]["order_id"]  # the target has the new id
+    assert not list(config.base_dir.glob(".*sheetsync-tmp")) and not list(shared.glob(".*sheetsync-tmp"))

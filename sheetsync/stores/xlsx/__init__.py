@@ -138,13 +138,16 @@ class XlsxStore:
             refuse_if_open(self.path, self.lang)
         expected = self._read_stamp or self._stamp()  # a writer that read nothing first guards from here on
         self._unchanged(expected)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.sheetsync-tmp")
+        # a workbook that is a symlink (to a shared drive) is written through to its target, beside it, so the
+        # link still points at the new version
+        real = Path(os.path.realpath(self.path))
+        tmp = real.with_name(f".{real.name}.{os.getpid()}.sheetsync-tmp")
         try:
             with tmp.open("wb") as out:
                 cells = produce(out)
                 out.flush()
                 os.fsync(out.fileno())
-            shutil.copymode(self.path, tmp)
+            shutil.copymode(real, tmp)
             digest = file_sha256(tmp)
             self._unchanged(expected)
             backup = self._backup()
@@ -152,12 +155,12 @@ class XlsxStore:
                 on_staged(digest)
             self._unchanged(expected)  # the last look before the rename: a person's save is never written over
             try:
-                os.replace(tmp, self.path)
+                os.replace(tmp, real)
             except PermissionError as exc:
                 raise TableLocked(
                     t("table.replace_failed", self.lang, path=self.path, problem=exc), t("table.replace_failed.hint", self.lang)
                 ) from None
-            fsync_dir(self.path.parent)
+            fsync_dir(real.parent)
         finally:
             tmp.unlink(missing_ok=True)
         return Written(digest, backup, cells)
@@ -178,8 +181,10 @@ class XlsxStore:
 
     def discard_leftovers(self) -> None:
         """Remove temp files of a run that was killed while writing (call while holding the run lock)."""
-        for leftover in self.path.parent.glob(f".{self.path.name}.*.sheetsync-tmp"):
-            leftover.unlink(missing_ok=True)
+        real = Path(os.path.realpath(self.path))
+        for folder, name in {(self.path.parent, self.path.name), (real.parent, real.name)}:
+            for leftover in folder.glob(f".{name}.*.sheetsync-tmp"):
+                leftover.unlink(missing_ok=True)
 
     def _backup(self) -> Path | None:
         keep = self.config.backups
