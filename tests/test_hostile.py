@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import xlsxwriter
 
 from sheetsync.desk.new import init_desk
@@ -70,3 +71,31 @@ def test_a_stray_cell_in_an_inbox_export_is_named_and_the_other_files_are_taken(
     run = sheetsync("import", str(folder / "a_bad.xlsx"), "--auto", cwd=tmp_path)
     assert run.returncode == 6 and "XFD1048576" in run.stderr
     shutil.rmtree(folder)
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # the broken package is made on purpose
+def test_a_package_that_is_no_valid_xlsx_is_named_for_what_it_is(tmp_path: Path) -> None:
+    import zipfile
+
+    init_desk(tmp_path, "zh")
+    book = tmp_path / "orders.xlsx"
+    shutil.copy(Path(__file__).parent / "data" / "legacy" / "old_erp.xls", book)  # an .xls under a new name
+    run = sheetsync("sync", cwd=tmp_path)
+    assert run.returncode == 6 and ".xls" in run.stderr and "另存为 .xlsx" in run.stderr
+    book.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + bytes(512))
+    run = sheetsync("sync", cwd=tmp_path)
+    assert run.returncode == 6 and "密码" in run.stderr
+    init = tmp_path / "adopt"
+    init.mkdir()
+    shutil.copy(book, init / "team.xlsx")
+    run = sheetsync("init", "--from", "team.xlsx", cwd=init)
+    assert run.returncode == 6 and "密码" in run.stderr and "Traceback" not in run.stderr
+    good = tmp_path / "good.xlsx"
+    init_desk(tmp_path / "g", "zh")
+    shutil.copy(tmp_path / "g" / "orders.xlsx", good)
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(book, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")  # a second member of the same name
+    run = sheetsync("sync", cwd=tmp_path)
+    assert run.returncode == 6 and "同名" in run.stderr

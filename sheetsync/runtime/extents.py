@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Final
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, t
@@ -59,6 +60,7 @@ def check_extents(path: Path, lang: Lang) -> None:
     `MAX_COLUMNS`, naming the sheet part, its farthest cell and the fix; nothing for any other file."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return
+    check_package(path, lang)
     try:
         package = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
@@ -72,3 +74,33 @@ def check_extents(path: Path, lang: Lang) -> None:
             if rows * cols > MAX_CELLS or cols > MAX_COLUMNS:
                 raise UnreadableInput(t("extent.too_far", lang, path=path, part=name, far=far, rows=rows, cols=cols),
                                       t("extent.too_far.hint", lang, far=far))
+
+
+_OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""The start of an OLE compound file: an old .xls, or an .xlsx encrypted with a password to open."""
+
+
+def check_package(path: Path, lang: Lang) -> None:
+    """UnreadableInput (exit 6) naming what an .xlsx that is not a valid package really is, and what to do: an
+    encrypted workbook (remove the password), an old .xls under a new name (save it again as .xlsx), a package
+    holding two members of the same name (which copy a reader takes is anyone's guess)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            if head == _OLE:
+                data = fh.read(4 * 1024 * 1024)
+                encrypted = "EncryptedPackage".encode("utf-16-le") in data
+                key = "package.encrypted" if encrypted else "package.old_xls"
+                raise UnreadableInput(t(key, lang, path=path), t(f"{key}.hint", lang))
+    except OSError:
+        return
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = [info.filename.lower() for info in package.infolist()]
+    except (zipfile.BadZipFile, OSError):
+        raise UnreadableInput(t("package.not_zip", lang, path=path), t("package.not_zip.hint", lang)) from None
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise UnreadableInput(t("package.duplicate", lang, path=path, member=name), t("package.not_zip.hint", lang))
+        seen.add(name)

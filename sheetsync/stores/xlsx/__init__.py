@@ -65,6 +65,7 @@ class XlsxStore:
         if not self.path.is_file():
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
         self._read_stamp = self._stamp()
+        check_extents(self.path, self.lang)  # an encrypted, renamed or duplicated package; a sheet reaching too far
         try:
             with zipfile.ZipFile(self.path) as package:
                 book = read_book(package, str(self.path))
@@ -77,7 +78,6 @@ class XlsxStore:
                 first = first_value_cell(package, part)
             if first is None:
                 return Sheet(pd.DataFrame(), 1, 1, str(self.path), self.sheet)
-            check_extents(self.path, self.lang)
             sheet = fastexcel.read_excel(self.path).load_sheet_by_name(self.sheet, header_row=None, dtypes="string")
             frame = sheet.to_arrow().to_pandas()
         except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError, ValueError) as exc:
