@@ -330,6 +330,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "report.rejects_failed": ("未能写出拒收文件（{problem}）；{n} 行拒收的原因在日志里，本次运行照常完成",
                               "the rejects file could not be written ({problem}); the {n} rows' reasons are in the log, the run completed"),
     "report.alert_failed": ("提醒没发出去（{target}）：{problem}", "an alert was not sent ({target}): {problem}"),
+    "pull.set_aside": ("{file} 读不了，已移到 {folder}（原因写在旁边的 .reason.txt）；修好后放回收件箱即可",
+                       "{file} could not be read and was moved to {folder} (the reason beside it, .reason.txt); put it back in the inbox once fixed"),
     "report.folded": ("并入其他列的值（字段 订单数）：{fields}", "values folded into another column (field orders): {fields}"),
     "report.unplaced": (
         "表格没有这些列，值已记在日志里（加上这一列后下次同步会自动填入）：{fields}",

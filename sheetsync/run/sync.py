@@ -118,6 +118,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     rules = compiled_rules(config)
     workflow = desk_workflow(config)
     channels = open_channels(config) if pulls is None else []
+    aside: list[str] = []
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
         journal = desk.journal
         if pulls is None:
@@ -158,6 +159,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                     result.rows_appended = len(decision.new_rows)
         if not dry_run:
             _archive(config, taken)
+            aside = _set_aside(config, taken)
+            result.notices += aside
             if decision.advanced is not None:  # the run is recorded: now tell people (a failing webhook never fails the run)
                 result.alerts = [o.to_dict() for o in send_and_record(decision.advanced, config, journal, run_id, now)]
         result.seconds = round(time.perf_counter() - started, 3)
@@ -166,7 +169,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         log.info("sync %s: %s", "dry-run" if dry_run else f"run {run_id}", _counts(result))
     broken = [a for a in decision.accounts if a.error]
     if broken:
-        raise UnreadableInput("\n".join(a.error or "" for a in broken), t("pull.unreadable.hint", config.language))
+        said = [a.error or "" for a in broken] + (aside if not dry_run else [])
+        raise UnreadableInput("\n".join(said), t("pull.unreadable.hint", config.language))
     return result
 
 
@@ -204,6 +208,30 @@ def _archive(config: Config, pulls: list[Pulled]) -> None:
         for account in pull.files:
             if account.error is None and Path(account.path).exists():
                 shutil.move(account.path, folder / Path(account.path).name)
+
+
+SET_ASIDE = "set-aside"
+"""`.sheetsync/set-aside/CHANNEL/`: the inbox files that could not be read, each with a `.reason.txt` beside it."""
+
+
+def _set_aside(config: Config, pulls: list[Pulled]) -> list[str]:
+    """Move every inbox file that could not be read out of the inbox, its reason written beside it: it is said once
+    (this run exits 6), and never blocks the other files or the next runs.  Nothing is deleted."""
+    said: list[str] = []
+    for pull in pulls:
+        for account in pull.files:
+            source = Path(account.path)
+            if account.error is None or not source.is_file():
+                continue
+            folder = config.state_dir / SET_ASIDE / pull.config.name
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / source.name
+            if target.exists():
+                target = folder / f"{source.stem}.{file_stamp(config.tz)}{source.suffix}"
+            shutil.move(str(source), target)
+            target.with_name(target.name + ".reason.txt").write_text(account.error + "\n", encoding="utf-8")
+            said.append(t("pull.set_aside", config.language, file=source.name, folder=folder))
+    return said
 
 
 def _created_dict(entry: CellChange, row: object) -> dict[str, Any]:
