@@ -36,6 +36,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "可用占位符 {{prefix}}、{{date:%Y%m%d}}、{{seq:06d}}，且必须含 {{seq}}",
         "use {{prefix}}, {{date:%Y%m%d}} and {{seq:06d}}; {{seq}} is required",
     ),
+    "config.too_big": ("{path} 有 {size} 字节，超过 {limit}：配置文件不会这么大，本次不读", "{path} is {size} bytes, over {limit}: no configuration is that large; not read"),
+    "config.aliases": ("{path} 用了 {n} 个 YAML 别名（*名字），超过 {limit}：本次不读（大量别名会展开成天文数字的内容）",
+                       "{path} uses {n} YAML aliases (*name), over {limit}: not read (aliases can expand to billions of nodes)"),
     "config.exists": ("{path} 已存在，不会覆盖", "{path} already exists; it is not overwritten"),
     "config.exists.hint": ("换一个目录，或先移走这些文件", "choose another folder, or move those files away first"),
     "config.channels_unsupported": (

@@ -102,3 +102,17 @@ def test_a_package_that_is_no_valid_xlsx_is_named_for_what_it_is(tmp_path: Path)
         dst.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")  # a second member of the same name
     run = sheetsync("sync", cwd=tmp_path)
     assert run.returncode == 6 and "同名" in run.stderr
+
+
+def test_a_yaml_anchor_bomb_or_a_huge_yaml_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    init_desk(tmp_path, "zh")
+    config = tmp_path / "sheetsync.yaml"
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 30):
+        bomb.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    config.write_text(config.read_text(encoding="utf-8") + "\n".join(bomb) + "\n", encoding="utf-8")
+    run = sheetsync("check", cwd=tmp_path)
+    assert run.returncode == 2 and "别名" in run.stderr
+    config.write_text("# " + "x" * (3 * 1024 * 1024) + "\n", encoding="utf-8")
+    run = sheetsync("check", cwd=tmp_path)
+    assert run.returncode == 2 and "字节" in run.stderr and len(run.stderr) < 2000

@@ -28,6 +28,11 @@ from sheetsync.model.values import first_repeated
 from sheetsync.runtime.resources import data_dir
 
 DEFAULT_CONFIG = "sheetsync.yaml"
+YAML_BYTES = 2 * 1024 * 1024
+"""The largest configuration, workflow or mapping file read (a real one is a few KB; parsing grows faster than its size)."""
+YAML_ALIASES = 200
+"""The most YAML aliases (`*name`) a file may use: enough for any desk, far too few for an anchor bomb."""
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+", re.MULTILINE)
 M = TypeVar("M", bound=BaseModel)
 PRESETS = ("zh", "en")
 
@@ -266,8 +271,19 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
 
 
 def read_yaml(path: Path, lang: Lang) -> CommentedMap:
-    """A YAML mapping, loaded safely (no tags are constructed), keys keeping their line numbers."""
+    """A YAML mapping, loaded safely (no tags are constructed), keys keeping their line numbers.  A file past
+    `YAML_BYTES`, or with more than `YAML_ALIASES` aliases (an anchor bomb expands to billions of nodes), is refused
+    before it is parsed."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > YAML_BYTES:
+        raise ConfigError(t("config.too_big", lang, path=path, size=size, limit=YAML_BYTES))
     text = path.read_text(encoding="utf-8-sig")
+    aliases = len(_ALIAS.findall(text))
+    if aliases > YAML_ALIASES:
+        raise ConfigError(t("config.aliases", lang, path=path, n=aliases, limit=YAML_ALIASES))
     try:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
