@@ -14,13 +14,13 @@ LANG_ZONES: Final = {"zh": "Asia/Shanghai"}
 """The time zone of a desk in this language, when this machine's own is UTC or unknown (a server)."""
 
 
-def desk_zone(lang: Lang) -> str | None:
+def desk_zone(lang: Lang) -> str:
     """The time zone a new desk is written with: this machine's, unless it is UTC or unknown (a server),
-    then the language's (Asia/Shanghai for zh); None when neither says."""
+    then the language's (Asia/Shanghai for zh), else UTC: a desk always names its zone."""
     zone = machine_zone()
     if zone is not None and zone not in ("UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "GMT", "Etc/GMT"):
         return zone
-    return LANG_ZONES.get(lang, zone)
+    return LANG_ZONES.get(lang, zone or "UTC")
 
 
 def machine_zone() -> str | None:
