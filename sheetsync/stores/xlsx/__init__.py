@@ -30,8 +30,8 @@ from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.embed import embed
 from sheetsync.stores.xlsx.package import first_value_cell
-from sheetsync.stores.xlsx.patch import patch_xlsx, read_book, workbook_guards
-from sheetsync.stores.xlsx.validation import column_choices
+from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
+from sheetsync.stores.xlsx.validation import column_choices, workbook_guards
 
 
 class XlsxStore:

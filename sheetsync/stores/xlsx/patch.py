@@ -32,7 +32,7 @@ from sheetsync.stores.xlsx.ranges import extend_ranges, set_full_calc_on_load
 from sheetsync.stores.xlsx.sheet import Appended, SheetPatcher
 from sheetsync.stores.xlsx.styles import StyleBook, check_fill
 from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
-from sheetsync.stores.xlsx.xmlparts import attr_local, corrupt, local_name, parse_part
+from sheetsync.stores.xlsx.xmlparts import attr_local, corrupt, local_name, parse_part, signed
 from sheetsync.stores.xlsx.zipped import Deflater, NewMember, deflate, write_package
 
 __all__ = ["PatchStats", "last_row_of", "patch_xlsx", "read_book"]
@@ -103,7 +103,7 @@ def patch_xlsx(
     where = str(src)
     with _open(src) as (raw, package), tempfile.TemporaryFile() as spool:
         try:
-            if refuse is not None and any(n.lower().startswith("_xmlsignatures/") for n in package.namelist()):
+            if refuse is not None and signed(package.namelist()):
                 refuse("signed")
             book = read_book(package, where)
             part = _info(package, _sheet_part(book, sheet, where), where).filename
@@ -161,28 +161,6 @@ def _extended_tables(
             if extended != xml:
                 grown[info.filename] = deflate(extended, level)
     return grown
-
-
-def workbook_guards(src: Path, sheet: str | None) -> list[str]:
-    """`signed` when the package carries a digital signature, `protected` when the worksheet `sheet` is
-    protected (its `<sheetProtection>` element); [] for neither, or when the file cannot be read as a package."""
-    found: list[str] = []
-    try:
-        with _open(Path(src)) as (_, package):
-            if any(n.lower().startswith("_xmlsignatures/") for n in package.namelist()):
-                found.append("signed")
-            if sheet is not None:
-                book = read_book(package, str(src))
-                tail = b""
-                mark = re.compile(rb"<(?:\w+:)?sheetProtection[\s/>]")
-                for chunk in _chunks(package, _sheet_part(book, sheet, str(src)), str(src)):
-                    tail = tail[-64:] + chunk
-                    if mark.search(tail):
-                        found.append("protected")
-                        break
-    except (UnreadableInput, zipfile.BadZipFile, zlib.error, EOFError, KeyError):
-        return found
-    return found
 
 
 def last_row_of(src: Path, sheet: str) -> int:

@@ -30,7 +30,7 @@ from sheetsync.stores.xlsx.cells import (
 from sheetsync.stores.xlsx.lists import extend_list
 from sheetsync.stores.xlsx.ranges import extend_ranges, widen_dimension
 from sheetsync.stores.xlsx.styles import StyleBook
-from sheetsync.stores.xlsx.xmlparts import corrupt, format_attrs, parse_attrs, root_prefix
+from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, parse_attrs, root_prefix
 
 _ValueRows = tuple[tuple[int, bytes], ...]
 _MAX_HEAD = 64 << 20
@@ -162,7 +162,7 @@ class SheetPatcher(CellEditor):
             self._append_pending()
             tail = buf[end:]
         tail += b"".join(chunks)
-        self.protected = re.search(rb"<(?:\w+:)?sheetProtection[\s/>]", tail) is not None
+        self.protected = SHEET_PROTECTION.search(tail) is not None
         for (row, col), words in self._lists.items():
             tail, added = extend_list(tail, col, row, words)
             self.lists_extended += added

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import python_calamine
 
+from sheetsync.errors import UnreadableInput
 from sheetsync.stores.xlsx.lists import CELL_RANGE, Dropdown, column_number
 from sheetsync.stores.xlsx.patch import _chunks, _open, _sheet_part, read_book
-from sheetsync.stores.xlsx.xmlparts import local_name, parse_part
+from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, local_name, parse_part, signed
 
 
 def dropdowns(path: Path, sheet: str) -> list[Dropdown]:
@@ -44,6 +46,24 @@ def dropdowns(path: Path, sheet: str) -> list[Dropdown]:
             elif name == "sqref" and child is not element:
                 sqref = (child.text or "").strip()
         found.append(Dropdown(sqref, _choices(formula, path, sheet, names), formula))
+    return found
+
+
+def workbook_guards(path: Path, sheet: str | None) -> list[str]:
+    """`signed` when the package carries a digital signature, `protected` when the worksheet `sheet` is
+    protected (its `<sheetProtection>` element); [] for neither, or when the file cannot be read as a package."""
+    where = str(path)
+    found: list[str] = []
+    try:
+        with _open(Path(path)) as (_, package):
+            if signed(package.namelist()):
+                found.append("signed")
+            if sheet is not None:
+                _, tail = _head_and_tail(package, _sheet_part(read_book(package, where), sheet, where), where)
+                if SHEET_PROTECTION.search(tail):
+                    found.append("protected")
+    except (UnreadableInput, zipfile.BadZipFile, zlib.error, EOFError, KeyError):
+        return found
     return found
 
 

@@ -7,6 +7,7 @@ touches the network; a part that carries a DOCTYPE is refused outright.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -17,6 +18,15 @@ _HINT = "Open the workbook in Excel or LibreOffice and save it again, or restore
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
 _ATTR = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ESCAPES = ((b"&", b"&amp;"), (b"<", b"&lt;"), (b">", b"&gt;"), (b'"', b"&quot;"))
+
+
+SHEET_PROTECTION = re.compile(rb"<(?:\w+:)?sheetProtection[\s/>]")
+"""A protected worksheet's element (it stands after `</sheetData>`)."""
+
+
+def signed(names: Iterable[str]) -> bool:
+    """Whether a package's members (their names) include a digital signature (`_xmlsignatures/`)."""
+    return any(n.lower().startswith("_xmlsignatures/") for n in names)
 
 
 def corrupt(where: str, reason: str) -> UnreadableInput:
