@@ -148,20 +148,14 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     result.timezone = desk_zone(lang)
     if "status" in headers:
         _status_words(result, path, name, raw, found, headers["status"], sheet_row)
-    result.guards = XlsxStore(_config(path, target, name, headers, lang, header_row)).guards()
+    result.guards = XlsxStore(_config(path, target, name, headers, lang, header_row)).guards()  # headers checked here
     absent = [f for f in TOOL_COLUMNS if f not in headers]
     if add_columns and absent and not result.guards:
         texts = _new_headers(absent, found, lang)
         headers.update(texts)
-        config = _config(path, target, name, headers, lang, header_row)
-        store = XlsxStore(config)
-        first = _first_free_column(raw)
-        written = store.write([CellWrite(sheet_row, first + i, text) for i, text in enumerate(texts.values())])
-        result.added = list(texts.values())
+        _append_headers(_config(path, target, name, headers, lang, header_row), raw, sheet_row, texts, result)
         result.headers = dict(headers)
-        result.backup = str(written.backup) if written and written.backup else None
     else:
-        _config(path, target, name, headers, lang, header_row)
         result.missing = absent
         preset = load_preset(lang)
         result.losses = {f: t("adopt.loss", lang, header=preset[f], loss=t(f"adopt.loss.{f}", lang)) for f in absent}
@@ -193,23 +187,34 @@ def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
     texts = {f: mapped[f] for f in absent if f in mapped}
     texts.update(_new_headers([f for f in absent if f not in mapped], found, lang))
     texts = {f: texts[f] for f in absent}
-    written = XlsxStore(config).write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
-                                       for i, text in enumerate(texts.values())])
+    _append_headers(config, raw, sheet_row, texts, result)
     data = read_yaml(target, lang)
     table = data.setdefault("table", CommentedMap())
     if isinstance(table.get("headers"), dict):
         for name, text in texts.items():
             table["headers"].setdefault(name, text)
-        yaml = YAML()
-        yaml.allow_unicode = True
-        yaml.width = 4096
         with target.open("w", encoding="utf-8") as fh:
-            yaml.dump(data, fh)
+            _writer().dump(data, fh)
     load_config(target)
-    result.added = list(texts.values())
     result.headers = {**mapped, **texts}
-    result.backup = str(written.backup) if written and written.backup else None
     return result
+
+
+def _append_headers(config: Config, raw: RawTable, sheet_row: int, texts: dict[str, str], result: AdoptResult) -> None:
+    """Write `texts` (field -> header) at the right of the header row through the in-place writer; the result says
+    what was added and where the previous version is kept."""
+    written = XlsxStore(config).write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
+                                       for i, text in enumerate(texts.values())])
+    result.added = list(texts.values())
+    result.backup = str(written.backup) if written and written.backup else None
+
+
+def _writer() -> YAML:
+    """ruamel's round-trip writer as a desk's YAML is written: Chinese as it is, no folded lines."""
+    yaml = YAML()
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    return yaml
 
 
 def _team_order_id(raw: RawTable, found: AutoMapping, named: str | None, lang: Lang) -> int | None:
@@ -403,11 +408,8 @@ def _yaml(path: Path, sheet: str, headers: dict[str, str], lang: Lang, result: A
     if result.losses:
         comment += "\n" + "\n".join(f"{text}" for text in result.losses.values())
     data.yaml_set_start_comment(comment)
-    yaml = YAML()
-    yaml.allow_unicode = True
-    yaml.width = 4096
     out = io.StringIO()
-    yaml.dump(data, out)
+    _writer().dump(data, out)
     return out.getvalue()
 
 
