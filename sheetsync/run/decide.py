@@ -100,8 +100,6 @@ class Decision:
     gone: list[str] = field(default_factory=list)
     """Orders a person deleted from the sheet since the last run."""
     list_words: list[str] = field(default_factory=list)
-    lists: dict[tuple[int, int], list[str]] = field(default_factory=dict)
-    """(row, column) of the first status cell -> the words its dropdown must offer (made by `plan_writes`)."""
     """Status words this run writes that the team's words do not have: added to the status dropdown (`extend`)."""
     repaint: list[int] = field(default_factory=list)
     """Rows whose anomalies cell keeps its text but names a code whose level changed since the last run: its fill
@@ -110,6 +108,13 @@ class Decision:
     @property
     def doubled(self) -> set[str]:
         return set(self.duplicates)
+
+    @property
+    def lists(self) -> dict[tuple[int, int], list[str]]:
+        """(row, column) of the first status cell -> the words its dropdown must offer (the store adds them)."""
+        if not self.list_words or "status" not in self.columns:
+            return {}
+        return {(self.header_row + 1, self.columns["status"]): self.list_words}
 
     def fill_of(self, name: str, value: str | None) -> str | Keep | None:
         """The fill of a tool-coloured cell (anomalies by their worst level; status and sla by the workflow)."""
@@ -203,7 +208,7 @@ def _status_list(work: pd.DataFrame, before: pd.DataFrame, config: Config, found
     if not moved.any():
         return []
     if config.table.status_list == "extend":
-        return sorted(set(status[moved].tolist()), key=status[moved].tolist().index)
+        return list(dict.fromkeys(status[moved].tolist()))
     for row in status.index[moved].tolist():
         word = str(status.at[row])
         kept = old.at[row] if pd.notna(old.at[row]) else team_word(word, config.statuses)  # a new row: the team's word
@@ -237,8 +242,6 @@ def plan_writes(decision: Decision) -> tuple[list[CellWrite], AppendBlock | None
     """The store's cell writes (values and fills) and the block of appended rows, in sheet coordinates."""
     columns, new_rows = decision.columns, decision.new_rows
     writes = to_writes(decision.changes, columns, cell_value, decision.fill_of)
-    decision.lists = {(decision.header_row + 1, columns["status"]): decision.list_words} \
-        if decision.list_words and "status" in columns else {}
     if decision.repaint and "anomalies" in columns:
         cells = decision.work["anomalies"]
         writes += [CellWrite(row, columns["anomalies"], KEEP, decision.fill_of("anomalies", cells.at[row]))
