@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol
@@ -104,9 +105,9 @@ class Incorporated:
     unmatched_waybills: list[dict[str, str | None]] = field(default_factory=list)
     outcome: dict[tuple[int, str], str] = field(default_factory=dict)
     """(pull, key) -> updated / unchanged; the keys a pull created are in `new_keys`."""
-    unplaced: dict[str, int] = field(default_factory=dict)
+    unplaced: Counter[str] = field(default_factory=Counter)
     """field -> how many orders brought a value of it that no column or folding rule took (kept in the journal)."""
-    folded: dict[str, int] = field(default_factory=dict)
+    folded: Counter[str] = field(default_factory=Counter)
     """field -> how many orders' values of it a folding rule put into another column (province into the address)."""
     kept_new: dict[str, pd.Series] = field(default_factory=dict)
     """field -> the unplaced values of the rows the pulls appended (index: their sheet rows), for their creation record."""
@@ -137,11 +138,10 @@ def incorporate(work: pd.DataFrame, pulls: Iterable[Pull], journal: JournalState
         if pulled.records.empty:
             continue
         folded = fit(pulled.records, work.columns)
-        for name, count in folded.folded.items():
-            out.folded[name] = out.folded.get(name, 0) + count
-        if pulled.kind == "waybills":
+        if pulled.kind == "waybills":  # a waybill's own records are merged, not the folded ones: only its unplaced count
             work = _waybills(work, pulled, folded, index, journal, out)
             continue
+        out.folded.update(folded.folded)
         work, next_row = _orders(work, pulled, folded, index, journal, make_ids, next_row, deleted, out)
     return work, out
 
@@ -154,7 +154,7 @@ def _keep(out: Incorporated, unplaced: dict[str, pd.Series], existing: Mapping[s
         values = values[values.index.isin(list(existing))]
         if values.empty:
             continue
-        out.unplaced[name] = out.unplaced.get(name, 0) + len(values)
+        out.unplaced[name] += len(values)
         known = journal.kept.get(name, {})
         for key, value in zip(values.index.tolist(), values.tolist(), strict=True):
             oid = existing[key]
@@ -220,7 +220,7 @@ def _orders(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journa
             values = values.reindex(pd.Index(new_keys, dtype="str")).set_axis(at)
             values = values[values.notna()]
             if len(values):
-                out.unplaced[field_name] = out.unplaced.get(field_name, 0) + len(values)
+                out.unplaced[field_name] += len(values)
                 earlier = out.kept_new.get(field_name)
                 out.kept_new[field_name] = values if earlier is None else pd.concat([earlier, values])
         out.new_keys.append((index, name, pa.array(new_keys, pa.large_string()), pa.array(ids, pa.large_string())))
