@@ -45,29 +45,26 @@ def desk(make_desk: Callable[..., Config]) -> Config:
     return sheetsync.load_config(config.source)
 
 
+def _saves_after(monkeypatch: pytest.MonkeyPatch, method: str, book: Path) -> dict[str, bytes]:
+    """A person saves `book` right after the store's `method` ran (`read`: before the patch; `_backup`: between the
+    staging and the rename); the returned dict gets the bytes of the person's file."""
+    saved: dict[str, bytes] = {}
+    real = getattr(XlsxStore, method)
+
+    def then_a_person_saves(self: XlsxStore) -> Any:
+        done = real(self)
+        saved["bytes"] = _person_saves(book)
+        return done
+
+    monkeypatch.setattr(XlsxStore, method, then_a_person_saves)
+    return saved
+
+
 @pytest.mark.parametrize("moment", ["before the patch", "before the rename"])
 def test_a_persons_save_during_a_sync_is_kept_and_the_run_writes_nothing(desk: Config, moment: str,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     book = desk.workbook_path
-    saved: dict[str, bytes] = {}
-    if moment == "before the patch":
-        real_read = XlsxStore.read
-
-        def read(self: XlsxStore) -> Any:
-            sheet = real_read(self)
-            saved["bytes"] = _person_saves(book)
-            return sheet
-
-        monkeypatch.setattr(XlsxStore, "read", read)
-    else:
-        real_backup = XlsxStore._backup
-
-        def backup(self: XlsxStore) -> Any:
-            kept = real_backup(self)
-            saved["bytes"] = _person_saves(book)
-            return kept
-
-        monkeypatch.setattr(XlsxStore, "_backup", backup)
+    saved = _saves_after(monkeypatch, "read" if moment == "before the patch" else "_backup", book)
     with Journal(desk.journal_path) as journal:
         runs_before = journal.db.execute("SELECT count(*) FROM runs WHERE state='done'").fetchone()[0]
     with pytest.raises(TableChanged):
@@ -86,14 +83,7 @@ def test_a_persons_save_during_a_sync_is_kept_and_the_run_writes_nothing(desk: C
 
 def test_the_cli_says_exit_4_for_a_save_that_lands_during_the_run(desk: Config, monkeypatch: pytest.MonkeyPatch,
                                                                   run_cli: Callable[..., Any]) -> None:
-    real_backup = XlsxStore._backup
-
-    def backup(self: XlsxStore) -> Any:
-        kept = real_backup(self)
-        _person_saves(desk.workbook_path)
-        return kept
-
-    monkeypatch.setattr(XlsxStore, "_backup", backup)
+    _saves_after(monkeypatch, "_backup", desk.workbook_path)
     run = run_cli("sync", "-c", desk.source, "--now", NOW.isoformat())
     assert run.code == 4 and "保存" in run.err
 
