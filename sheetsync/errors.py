@@ -7,7 +7,9 @@
      │   └── TableChanged (4)     a person saved the workbook while the run worked on it: nothing written
      ├── JournalLost (6)          the journal of a desk that has run before is missing or empty
      ├── ChannelFailed (5)        an external system failed after retries
+     ├── MachineTrouble (5)       the machine refused: no space left, a read-only folder, no permission, no memory
      └── UnreadableInput (6)      an input file is unreadable or corrupt
+          └── JournalDamaged (6)  the journal's file is damaged (a corrupt page, not a database)
 
 Findings (reconciliation differences, anomalies with --strict) are not errors:
 `RunResult.exit_code` returns 3 for them.  `sheetsync.cli.main` is the only place that turns
@@ -15,6 +17,9 @@ a `SheetsyncError` into a message and an exit code.
 """
 
 from __future__ import annotations
+
+import errno
+import sqlite3
 
 from sheetsync.i18n import Lang, Text, default_lang
 
@@ -97,3 +102,61 @@ class UnreadableInput(SheetsyncError):
     """A file we must read is unreadable or corrupt; it is named in the message."""
 
     exit_code = EXIT_UNREADABLE
+
+
+class MachineTrouble(SheetsyncError):
+    """The machine refused what the run needed (no space left, a read-only folder, no permission, no memory):
+    not a bug of sheetsync, and the workbook is as it was (every write is staged beside it and renamed last)."""
+
+    exit_code = EXIT_EXTERNAL
+
+
+class JournalDamaged(UnreadableInput):
+    """The journal's file is damaged: `sheetsync rebuild` sets it aside and rebuilds it from the sheet."""
+
+
+_NO_ROOM = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+_NOT_ALLOWED = {errno.EROFS, errno.EACCES, errno.EPERM}
+_SQLITE_DAMAGED = ("malformed", "not a database", "file is encrypted")
+_SQLITE_NO_ROOM = ("database or disk is full",)
+_SQLITE_NOT_ALLOWED = ("readonly database", "unable to open database file")
+
+
+def explain_machine(exc: BaseException) -> SheetsyncError | None:
+    """The error the machine's refusal `exc` (or an exception it caused) means for a person, with the fix; None
+    when `exc` is nothing of the kind (then it is a bug).  Walks the chain of causes: a library may wrap it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found = _explain_one(current)
+        if found is not None:
+            return found
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _explain_one(exc: BaseException) -> SheetsyncError | None:
+    if isinstance(exc, MemoryError):
+        return MachineTrouble(Text("machine.memory"), Text("machine.memory.hint"))
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = exc.filename or "?"
+        if exc.errno in _NO_ROOM:
+            return MachineTrouble(Text("machine.no_room", {"path": where, "problem": exc.strerror or ""}),
+                                  Text("machine.unchanged.hint"))
+        if exc.errno in _NOT_ALLOWED:
+            return MachineTrouble(Text("machine.not_allowed", {"path": where, "problem": exc.strerror or ""}),
+                                  Text("machine.not_allowed.hint"))
+    if isinstance(exc, sqlite3.DatabaseError):
+        text = str(exc).lower()
+        if any(word in text for word in _SQLITE_NO_ROOM):
+            return MachineTrouble(Text("machine.no_room", {"path": "journal.db", "problem": str(exc)}),
+                                  Text("machine.unchanged.hint"))
+        if any(word in text for word in _SQLITE_NOT_ALLOWED):
+            return MachineTrouble(Text("machine.not_allowed", {"path": "journal.db", "problem": str(exc)}),
+                                  Text("machine.not_allowed.hint"))
+        if "disk i/o error" in text:  # a full disk, a file size limit, a failing disk: not a damaged journal
+            return MachineTrouble(Text("machine.io", {"problem": str(exc)}), Text("machine.io.hint"))
+        if any(word in text for word in _SQLITE_DAMAGED):
+            return JournalDamaged(Text("journal.damaged", {"problem": str(exc)}), Text("journal.damaged.hint"))
+    return None

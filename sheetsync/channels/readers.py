@@ -10,12 +10,14 @@ middle of its last line keeps every complete line; the cut one is reported, not 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Final, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,8 @@ import python_calamine
 from pyarrow import csv as pacsv
 
 from sheetsync.errors import UnreadableInput
-from sheetsync.i18n import default_lang
+from sheetsync.i18n import default_lang, t
+from sheetsync.runtime import limits
 from sheetsync.runtime.extents import check_extents
 
 WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -88,8 +91,15 @@ def sample_file(path: Path, *, sheet: str | None = None, all_sheets: bool = Fals
         return [Sample(t, True, len(t.lines) + len(t.broken_lines)) for t in
                 read_file(path, sheet=sheet, all_sheets=all_sheets, encoding=encoding, delimiter=delimiter)]
     try:
+        check_lines(path)
         data = path.read_bytes()
-        return [_sample_text(path, data, encoding, delimiter, head, spread, rows_each)]
+        with _bounded_fields() as cap:
+            try:
+                return [_sample_text(path, data, encoding, delimiter, head, spread, rows_each)]
+            except csv.Error as exc:
+                if "field larger than field limit" not in str(exc):
+                    raise
+                _too_long_cell(path, "—", cap)
     except UnreadableInput:
         raise
     except (OSError, ValueError, csv.Error) as exc:
@@ -189,6 +199,7 @@ STREAM_FROM: Final = 8 << 20
 
 
 def _read_text(path: Path, encoding: str, delimiter: str | None) -> RawTable:
+    check_lines(path)
     if path.stat().st_size > STREAM_FROM:
         streamed = _read_streamed(path, encoding, delimiter)
         if streamed is not None:
@@ -199,9 +210,9 @@ def _read_text(path: Path, encoding: str, delimiter: str | None) -> RawTable:
     except (UnicodeDecodeError, LookupError) as exc:
         raise UnreadableInput(f"{path}: not readable as {encoding}: {exc}") from None
     sep = delimiter or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text))
-    frame = _parse_csv_arrow(text, sep)
+    frame = _parse_csv_arrow(path, text, sep)
     if frame is None:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        rows = _csv_rows(path, text, sep)
         width = max((len(r) for r in rows), default=0)
         frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=range(width), dtype="str")
         frame = frame.where(frame != "", None)
@@ -227,7 +238,7 @@ def _read_streamed(path: Path, encoding: str, delimiter: str | None) -> RawTable
     if used not in ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312"):
         return None
     sep = delimiter or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text))
-    names = [f"c{i}" for i in range(len(next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])))]
+    names = _first_names(path, text, sep)
     if not names:
         return None
     try:
@@ -240,17 +251,17 @@ def _read_streamed(path: Path, encoding: str, delimiter: str | None) -> RawTable
         )
     except (pa.ArrowInvalid, UnicodeDecodeError, LookupError):
         return None
+    _check_cells(path, table)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     del table
     frame.columns = range(len(names))
     return RawTable(path, None, frame, np.arange(1, len(frame) + 1, dtype=np.int64), used)
 
 
-def _parse_csv_arrow(text: str, sep: str) -> pd.DataFrame | None:
+def _parse_csv_arrow(path: Path, text: str, sep: str) -> pd.DataFrame | None:
     """Every field as text, parsed by pyarrow (fast, and no Python object per cell); None when the
     file's rows do not all have the first row's width (the csv module then takes it, row by row)."""
-    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
-    names = [f"c{i}" for i in range(len(first))]
+    names = _first_names(path, text, sep)
     if not names:
         return None
     try:
@@ -263,13 +274,100 @@ def _parse_csv_arrow(text: str, sep: str) -> pd.DataFrame | None:
         )
     except pa.ArrowInvalid:
         return None
+    _check_cells(path, table)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = range(len(names))
     return frame
 
 
+def check_lines(path: Path) -> None:
+    """UnreadableInput when a line of the text file at `path` is longer than the bound (`limits.line_bytes`),
+    found without decoding: the line breaks of each megabytes-long piece are located by numpy.  A file no longer
+    than the bound is not looked at."""
+    cap = limits.current().line_bytes
+    if path.stat().st_size <= cap:
+        return
+    with path.open("rb") as fh:
+        start, line, offset = 0, 1, 0  # start: offset of the current line; line: its number; offset: of the piece
+        while piece := fh.read(16 << 20):
+            breaks = np.flatnonzero(np.frombuffer(piece, dtype=np.uint8) == 10) + offset
+            ends = np.concatenate(([start], breaks))
+            lengths = np.diff(ends)
+            if lengths.size and int(lengths.max()) > cap:
+                at = int(lengths.argmax())
+                _too_long_line(path, line + at, int(lengths[at]), cap)
+            if breaks.size:
+                start, line = int(breaks[-1]) + 1, line + int(breaks.size)
+            offset += len(piece)
+            if offset - start > cap:
+                _too_long_line(path, line, offset - start, cap)
+
+
+def _too_long_line(path: Path, line: int, size: int, cap: int) -> NoReturn:
+    lang = default_lang()
+    raise UnreadableInput(t("read.long_line", lang, path=path, line=line, size=f"{size:,}", limit=f"{cap:,}"),
+                          t("read.limit.hint", lang))
+
+
+def _first_names(path: Path, text: str, sep: str) -> list[str]:
+    """Positional names for the fields of the first line; UnreadableInput past the bound of fields per line."""
+    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    _check_width(path, 1, len(first))
+    return [f"c{i}" for i in range(len(first))]
+
+
+def _check_width(path: Path, line: int, width: int) -> None:
+    cap = limits.current().fields
+    if width > cap:
+        lang = default_lang()
+        raise UnreadableInput(t("read.wide_line", lang, path=path, line=line, n=f"{width:,}", limit=f"{cap:,}"),
+                              t("read.limit.hint", lang))
+
+
+def _csv_rows(path: Path, text: str, sep: str) -> list[list[str]]:
+    """The rows of a text file of ragged width, read by the csv module, each bounded in fields and characters."""
+    fields = limits.current().fields
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    with _bounded_fields() as cap:
+        try:
+            for row in reader:
+                if len(row) > fields:
+                    _check_width(path, reader.line_num, len(row))
+                rows.append(row)
+        except csv.Error as exc:
+            if "field larger than field limit" not in str(exc):
+                raise
+            _too_long_cell(path, t("read.at", default_lang(), line=reader.line_num + 1, n="?"), cap)
+    return rows
+
+
+@contextlib.contextmanager
+def _bounded_fields() -> Iterator[int]:
+    """The csv module's field size bound set to `limits.cell_chars` for a while (it is the module's, not a reader's)."""
+    cap = limits.current().cell_chars
+    previous = csv.field_size_limit(cap)
+    try:
+        yield cap
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _check_cells(path: Path, table: pa.Table) -> None:
+    """UnreadableInput naming the line and field of the first cell longer than the bound (`limits.cell_chars`)."""
+    cap = limits.current().cell_chars
+    found = limits.first_long_cell(table, cap)
+    if found is not None:
+        _too_long_cell(path, t("read.at", default_lang(), line=found[0] + 1, n=found[1] + 1), cap)
+
+
+def _too_long_cell(path: Path, where: str, cap: int) -> NoReturn:
+    lang = default_lang()
+    raise UnreadableInput(t("read.long_cell", lang, path=path, where=where, limit=f"{cap:,}"), t("read.limit.hint", lang))
+
+
 def _read_workbook(path: Path, sheet: str | None, all_sheets: bool) -> list[RawTable]:
-    check_extents(path, default_lang())  # a stray far cell would make calamine lay out a range of hundreds of GB
+    check_extents(path, default_lang(), inflate=True)  # a stray far cell, a zip bomb: calamine would lay out GBs
     book = python_calamine.CalamineWorkbook.from_path(str(path))
     names = book.sheet_names
     if sheet is not None and sheet not in names:
@@ -282,12 +380,31 @@ def _read_workbook(path: Path, sheet: str | None, all_sheets: bool) -> list[RawT
         if not rows or not any(v not in ("", None) for row in rows for v in row):
             continue
         # with skip_empty_area=False the rows and columns start at A1, whatever the sheet's used range
-        frame = pd.DataFrame([[_cell_text(v) for v in row] for row in rows], dtype="str")
+        cap = limits.current().cell_chars
+        try:
+            frame = pd.DataFrame([[_cell_text(v, cap) for v in row] for row in rows], dtype="str")
+        except _LongCell:
+            far = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
+                       if isinstance(v, str) and len(v) > cap)
+            _too_long_cell(path, f"[{name}] {_address(*far)}", cap)
         out.append(RawTable(path, name, frame, np.arange(1, 1 + len(rows), dtype=np.int64)))
     return out
 
 
-def _cell_text(value: object) -> str | None:
+class _LongCell(Exception):
+    """A cell past the bound of characters (located afterwards, off the fast path)."""
+
+
+def _address(row: int, col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def _cell_text(value: object, cap: int = limits.DEFAULT.cell_chars) -> str | None:
     """A workbook cell as the text a person sees: whole numbers without `.0`, dates in ISO form."""
     if value is None or value == "":
         return None
@@ -301,4 +418,7 @@ def _cell_text(value: object) -> str | None:
         return value.strftime("%Y-%m-%d 00:00:00")
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S")
-    return str(value)
+    text = str(value)
+    if len(text) > cap:
+        raise _LongCell
+    return text

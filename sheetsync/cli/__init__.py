@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from sheetsync.cli import desk, importing, reports, sync, workflow
 from sheetsync.cli.common import err, log_file, safe, shown_lang
-from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError
+from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError, explain_machine
 from sheetsync.i18n import default_lang, t
 from sheetsync.runtime import memory
 
@@ -79,14 +79,22 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except SheetsyncError as exc:
-        message, hint = exc.render(shown_lang())
-        err.print(f"[bold red]✗[/bold red] {safe(message, 4000)}", highlight=False)
-        if hint:
-            err.print(f"  → {safe(hint, 4000)}", highlight=False)
-        code = exc.exit_code
+        code = _explained(exc)
     except Exception as exc:  # the one place a bug becomes exit 1
-        code = _usage(exc) if _kinds(exc) & {"ClickException", "Exit", "Abort"} else _report_bug(exc)
+        if _kinds(exc) & {"ClickException", "Exit", "Abort"}:
+            code = _usage(exc)
+        else:
+            machine = explain_machine(exc)  # no space, a read-only folder, a damaged journal: not a bug
+            code = _explained(machine) if machine is not None else _report_bug(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _explained(exc: SheetsyncError) -> int:
+    message, hint = exc.render(shown_lang())
+    err.print(f"[bold red]✗[/bold red] {safe(message, 4000)}", highlight=False)
+    if hint:
+        err.print(f"  → {safe(hint, 4000)}", highlight=False)
+    return exc.exit_code
 
 
 def _usage(exc: Exception) -> int:

@@ -11,7 +11,7 @@ import typer
 
 import sheetsync
 from sheetsync.cli import render
-from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, err, load, out
+from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, err, load, out, safe
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_USAGE
 from sheetsync.i18n import t
@@ -103,6 +103,8 @@ def rebuild(
     if json_out:
         emit_json(result.to_dict())
     else:
+        if result.damaged:
+            out.print(t("rebuild.damaged", loaded.language, path=safe(result.damaged)))
         out.print(t("rebuild.done", loaded.language, rows=result.rows, keys=result.natural_keys, files=result.files))
     return 0
 

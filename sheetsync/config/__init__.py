@@ -25,6 +25,7 @@ from sheetsync.i18n import Lang, default_lang, t
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.states import STATE_KEYS
 from sheetsync.model.values import first_repeated
+from sheetsync.runtime import limits
 from sheetsync.runtime.resources import data_dir
 
 DEFAULT_CONFIG = "sheetsync.yaml"
@@ -32,6 +33,8 @@ YAML_BYTES = 2 * 1024 * 1024
 """The largest configuration, workflow or mapping file read (a real one is a few KB; parsing grows faster than its size)."""
 YAML_ALIASES = 200
 """The most YAML aliases (`*name`) a file may use: enough for any desk, far too few for an anchor bomb."""
+YAML_DEPTH = 64
+"""The deepest nesting of mappings and lists a YAML file may have (a desk's is under ten; the loader recurses)."""
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+", re.MULTILINE)
 M = TypeVar("M", bound=BaseModel)
 PRESETS = ("zh", "en")
@@ -103,6 +106,21 @@ def parse_duration(text: str) -> dt.timedelta:
     return dt.timedelta(minutes=amount) if unit in ("m", "min") else dt.timedelta(hours=amount * (24 if unit == "d" else 1))
 
 
+class LimitsConfig(_Model):
+    """`limits:`: the bounds on what is read from outside (runtime/limits.py), each optional."""
+
+    member_bytes: int | None = Field(default=None, gt=0)
+    member_ratio: int | None = Field(default=None, gt=1)
+    cells: int | None = Field(default=None, gt=0)
+    columns: int | None = Field(default=None, gt=0, le=16_384)
+    cell_chars: int | None = Field(default=None, gt=0)
+    line_bytes: int | None = Field(default=None, gt=0)
+    fields: int | None = Field(default=None, gt=0)
+
+    def bounds(self) -> limits.Limits:
+        return limits.changed(**{k: v for k, v in self.model_dump().items() if v is not None})
+
+
 class Config(_Model):
     """One order desk."""
 
@@ -131,6 +149,7 @@ class Config(_Model):
                 raise ValueError(f"'{word}: {key}': '{key}' is not a state key (the keys are: {', '.join(STATE_KEYS)})")
         return value
     alerts: list[AlertTarget] = []
+    limits: LimitsConfig = LimitsConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -267,13 +286,14 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     except ValueError as exc:
         line, col = locate(data, ("table", "headers"))
         raise ConfigError(t("config.field", lang, path=path, line=line, col=col, key="table.headers", problem=exc)) from None
+    limits.use(config.limits.bounds())
     return config
 
 
 def read_yaml(path: Path, lang: Lang) -> CommentedMap:
     """A YAML mapping, loaded safely (no tags are constructed), keys keeping their line numbers.  A file past
-    `YAML_BYTES`, or with more than `YAML_ALIASES` aliases (an anchor bomb expands to billions of nodes), is refused
-    before it is parsed."""
+    `YAML_BYTES`, with more than `YAML_ALIASES` aliases (an anchor bomb expands to billions of nodes) or nesting
+    deeper than `YAML_DEPTH`, is refused before it is loaded."""
     try:
         size = path.stat().st_size
     except OSError:
@@ -285,6 +305,7 @@ def read_yaml(path: Path, lang: Lang) -> CommentedMap:
     if aliases > YAML_ALIASES:
         raise ConfigError(t("config.aliases", lang, path=path, n=aliases, limit=YAML_ALIASES))
     try:
+        _check_depth(text, path, lang)
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -298,6 +319,22 @@ def read_yaml(path: Path, lang: Lang) -> CommentedMap:
     if not isinstance(data, CommentedMap):
         raise ConfigError(t("config.not_mapping", lang, path=path))
     return data
+
+
+def _check_depth(text: str, path: Path, lang: Lang) -> None:
+    """ConfigError when the YAML nests deeper than `YAML_DEPTH`, told from its parser's events (a flat walk: no
+    node is built and no alias expanded) before the recursive loader sees it."""
+    depth = 0
+    for event in YAML(typ="rt").parse(text):
+        name = type(event).__name__
+        if name in ("MappingStartEvent", "SequenceStartEvent"):
+            depth += 1
+            if depth > YAML_DEPTH:
+                mark = event.start_mark
+                raise ConfigError(t("config.too_deep", lang, path=path, line=mark.line + 1, col=mark.column + 1,
+                                    limit=YAML_DEPTH))
+        elif name in ("MappingEndEvent", "SequenceEndEvent"):
+            depth -= 1
 
 
 def validate_yaml(model: type[M], data: CommentedMap, path: Path, lang: Lang, **extra: Any) -> M:

@@ -14,6 +14,7 @@ agrees with the workbook, whenever the process was killed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -24,7 +25,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Final
 
-from sheetsync.errors import UnreadableInput
+from sheetsync.errors import UnreadableInput, explain_machine
 from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
 from sheetsync.journal.base_reads import BaseReads
@@ -62,7 +63,28 @@ class Journal(BaseReads):
                 self.db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise UnreadableInput(text("journal.unreadable", path=path, problem=exc)) from None
+            raise explain_machine(exc) or UnreadableInput(text("journal.unreadable", path=path, problem=exc)) from None
+
+    @staticmethod
+    def set_aside_if_damaged(path: Path, now: dt.datetime) -> Path | None:
+        """Rename the journal at `path` (with its -wal and -shm files) to `journal.db.damaged-TIME` when SQLite
+        finds it damaged (`PRAGMA quick_check`, or it is no database at all); the new name, or None when it is
+        sound or missing.  For `rebuild`: the damaged file is kept for whoever wants to look into it."""
+        if not path.exists():
+            return None
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)) as db:
+                verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except sqlite3.DatabaseError:
+            verdict = "damaged"
+        if verdict == "ok":
+            return None
+        aside = path.with_name(f"{path.name}.damaged-{now:%Y%m%dT%H%M%S}")
+        for suffix in ("", "-wal", "-shm"):
+            part = path.with_name(path.name + suffix)
+            if part.exists():
+                part.rename(aside.with_name(aside.name + suffix))
+        return aside
 
     def __enter__(self) -> Journal:
         return self

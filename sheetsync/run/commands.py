@@ -18,6 +18,7 @@ from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
 from sheetsync.journal.record import RunRecord
+from sheetsync.journal.sqlite import Journal
 from sheetsync.journal.workflow import WorkflowJournal
 from sheetsync.model.records import CellChange, Unlock
 from sheetsync.reports.dashboard import dashboard_book
@@ -154,6 +155,8 @@ class RebuildResult:
     natural_keys: int
     files: int
     sequence: int
+    damaged: str | None = None
+    """Where the damaged journal file was set aside, when it was."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,7 +166,9 @@ def rebuild_journal(config: Config, now: dt.datetime) -> RebuildResult:
     """A journal rebuilt from the sheet as it is, after the old one was lost: every row's values become its base
     (nothing is taken for a person's edit, nothing is flagged), the orders whose channel and shop order number
     the sheet shows get their natural keys, the files now in the inboxes count as seen (none is read again),
-    and the order_id sequence goes on after the highest number in the sheet.  Writes no cell."""
+    and the order_id sequence goes on after the highest number in the sheet.  Writes no cell.  A damaged journal
+    file is set aside first (`journal.db.damaged-TIME`), and the journal rebuilt in its place."""
+    damaged = Journal.set_aside_if_damaged(config.journal_path, now)
     with opened(config, rebuilding=True) as desk:
         journal = desk.journal
         frame = read_table(desk.store, config).frame
@@ -189,4 +194,5 @@ def rebuild_journal(config: Config, now: dt.datetime) -> RebuildResult:
                                          columns=list(frame.columns)), workbook_sha256=None)
         journal.finish_run(run_id, 0, {"rows": len(known), "natural_keys": len(keys), "files": len(files)},
                            dt.datetime.now())
-        return RebuildResult(run_id, len(known), len(keys), len(files), journal.last_number("order_id"))
+        return RebuildResult(run_id, len(known), len(keys), len(files), journal.last_number("order_id"),
+                             str(damaged) if damaged else None)

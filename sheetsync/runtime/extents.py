@@ -1,24 +1,25 @@
-"""How far a workbook's sheets reach, checked before a reader lays them out in memory.
+"""What a workbook package holds and how far its sheets reach, checked before a reader lays them out in memory.
 
 The readers (calamine, through fastexcel and python-calamine) allocate a sheet's whole used range: one stray cell
 at XFD1048576 in a 15 KB file asks for 550 GB and aborts the process on every run.  A sheet that reaches past
-the limits is refused (exit 6) with the farthest cell named, before any reader sees it.
+the limits is refused (exit 6) with the farthest cell named, before any reader sees it.  So is a package whose
+members inflate past the bounds of `runtime/limits.py` (a zip bomb: 15 MB that inflates to 4 GB), one that
+declares a DOCTYPE in any XML part (no Office application writes one; entity expansion lives there), and one
+that is no package at all (encrypted, an old .xls renamed, duplicate members).
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Final
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, t
+from sheetsync.runtime import limits
 
-MAX_CELLS = 40_000_000
-"""The most cells (rows × columns of a sheet's used range) a reader lays out: a million rows of 40 columns.  The
-readers (calamine) allocate the whole range, so one stray cell at XFD1048576 in a 15 KB file would ask for 550 GB."""
-MAX_COLUMNS = 4_000
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?r=\"([A-Z]{1,3})(\d+)\"")
 _SCANNED = 8_000_000
@@ -55,35 +56,40 @@ def column_index(letters: str) -> int:
     return number
 
 
-def check_extents(path: Path, lang: Lang) -> None:
-    """UnreadableInput (exit 6) when a worksheet of the .xlsx/.xlsm package at `path` reaches past `MAX_CELLS` or
-    `MAX_COLUMNS`, naming the sheet part, its farthest cell and the fix; nothing for any other file."""
+def check_extents(path: Path, lang: Lang, *, inflate: bool = False) -> None:
+    """UnreadableInput (exit 6) when the .xlsx/.xlsm package at `path` is not a valid package (`check_package`) or
+    a worksheet of it reaches past the cells or columns of `limits.current()`, naming the sheet part, its farthest
+    cell and the fix; nothing for any other file.  With `inflate` (a file from outside: an export, a legacy file)
+    every member is inflated once to count what it really holds, not only what its zip headers say."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return
-    check_package(path, lang)
+    check_package(path, lang, inflate=inflate)
+    bounds = limits.current()
     try:
-        package = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+        with zipfile.ZipFile(path) as package:
+            for info in package.infolist():
+                name = info.filename
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")) or "/_rels/" in name:
+                    continue
+                rows, cols, far = used_extent(package, name)
+                if rows * cols > bounds.cells or cols > bounds.columns:
+                    raise UnreadableInput(t("extent.too_far", lang, path=path, part=name, far=far, rows=rows, cols=cols),
+                                          t("extent.too_far.hint", lang, far=far))
+    except (zipfile.BadZipFile, zlib.error, EOFError):  # a member that is not what its headers say
+        raise UnreadableInput(t("package.not_zip", lang, path=path), t("package.not_zip.hint", lang)) from None
+    except OSError:
         return  # the reader says what is wrong with it
-    with package:
-        for info in package.infolist():
-            name = info.filename
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")) or "/_rels/" in name:
-                continue
-            rows, cols, far = used_extent(package, name)
-            if rows * cols > MAX_CELLS or cols > MAX_COLUMNS:
-                raise UnreadableInput(t("extent.too_far", lang, path=path, part=name, far=far, rows=rows, cols=cols),
-                                      t("extent.too_far.hint", lang, far=far))
 
 
 _OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """The start of an OLE compound file: an old .xls, or an .xlsx encrypted with a password to open."""
 
 
-def check_package(path: Path, lang: Lang) -> None:
+def check_package(path: Path, lang: Lang, *, inflate: bool = False) -> None:
     """UnreadableInput (exit 6) naming what an .xlsx that is not a valid package really is, and what to do: an
     encrypted workbook (remove the password), an old .xls under a new name (save it again as .xlsx), a package
-    holding two members of the same name (which copy a reader takes is anyone's guess)."""
+    holding two members of the same name (which copy a reader takes is anyone's guess), a member that inflates
+    past the bounds (a zip bomb), an XML part that declares a DOCTYPE (entity bombs and external entities)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -96,11 +102,73 @@ def check_package(path: Path, lang: Lang) -> None:
         return
     try:
         with zipfile.ZipFile(path) as package:
-            names = [info.filename.lower() for info in package.infolist()]
-    except (zipfile.BadZipFile, OSError):
+            seen: set[str] = set()
+            for info in package.infolist():
+                name = info.filename.lower()
+                if name in seen:
+                    raise UnreadableInput(t("package.duplicate", lang, path=path, member=name),
+                                          t("package.not_zip.hint", lang))
+                seen.add(name)
+                _check_member(path, package, info, lang, inflate)
+    except (zipfile.BadZipFile, zlib.error, EOFError):
         raise UnreadableInput(t("package.not_zip", lang, path=path), t("package.not_zip.hint", lang)) from None
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise UnreadableInput(t("package.duplicate", lang, path=path, member=name), t("package.not_zip.hint", lang))
-        seen.add(name)
+    except OSError:
+        return
+
+
+_HEAD: Final = 4096
+_CHUNK: Final = 1 << 20
+
+
+def _check_member(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo, lang: Lang, inflate: bool) -> None:
+    """One member: its size and inflation ratio as its headers declare them, the head of an XML part for a
+    DOCTYPE, and with `inflate` what it really inflates to (headers can lie: zipfile stops at the declared size
+    and fails the checksum, but calamine's reader inflates on)."""
+    bounds = limits.current()
+    _check_size(path, info.filename, info.file_size, info.compress_size, bounds, lang)
+    xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+    if not (xml or inflate):
+        return
+    with package.open(info) as fh:
+        head = fh.read(_HEAD)
+    if xml and b"<!DOCTYPE" in head.upper():
+        raise UnreadableInput(t("package.doctype", lang, path=path, member=info.filename), t("package.not_zip.hint", lang))
+    if inflate and info.compress_type == zipfile.ZIP_DEFLATED:
+        _inflated_size(path, package, info, bounds, lang)
+
+
+def _check_size(path: Path, member: str, size: int, packed: int, bounds: limits.Limits, lang: Lang) -> None:
+    ratio = size / max(packed, 1)
+    if size > bounds.member_bytes or (size > bounds.ratio_from and ratio > bounds.member_ratio):
+        raise UnreadableInput(
+            t("package.bomb", lang, path=path, member=member, size=_mb(size), ratio=round(ratio),
+              limit=_mb(bounds.member_bytes), max_ratio=bounds.member_ratio),
+            t("package.bomb.hint", lang))
+
+
+def _inflated_size(path: Path, package: zipfile.ZipFile, info: zipfile.ZipInfo, bounds: limits.Limits,
+                   lang: Lang) -> None:
+    """Inflate a deflated member from its raw bytes, counting, and stop as soon as it passes the bounds."""
+    with path.open("rb") as raw:
+        raw.seek(info.header_offset)
+        local = raw.read(30)
+        if local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("bad local header")
+        raw.seek(info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little"))
+        inflater = zlib.decompressobj(-15)
+        left, size, packed = info.compress_size, 0, 0
+        while left > 0 and not inflater.eof:
+            chunk = raw.read(min(_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            packed += len(chunk)
+            while chunk:
+                out = inflater.decompress(chunk, _CHUNK)
+                size += len(out)
+                chunk = inflater.unconsumed_tail
+                _check_size(path, info.filename, size, packed, bounds, lang)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MB"

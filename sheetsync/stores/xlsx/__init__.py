@@ -19,15 +19,18 @@ from typing import BinaryIO
 
 import fastexcel
 import pandas as pd
+import pyarrow as pa
 
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError, TableChanged, TableLocked, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite
+from sheetsync.runtime import limits
 from sheetsync.runtime.extents import check_extents
 from sheetsync.runtime.files import file_sha256, file_stamp, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
+from sheetsync.stores.xlsx.cells import col_letters
 from sheetsync.stores.xlsx.embed import embed
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
@@ -79,7 +82,8 @@ class XlsxStore:
             if first is None:
                 return Sheet(pd.DataFrame(), 1, 1, str(self.path), self.sheet)
             sheet = fastexcel.read_excel(self.path).load_sheet_by_name(self.sheet, header_row=None, dtypes="string")
-            frame = sheet.to_arrow().to_pandas()
+            table = sheet.to_arrow()
+            frame = table.to_pandas()
         except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError, ValueError) as exc:
             raise UnreadableInput(
                 t("table.unreadable", self.lang, path=self.path, problem=exc), t("table.unreadable.hint", self.lang)
@@ -87,7 +91,19 @@ class XlsxStore:
         first_row, first_col = first
         row0 = frame.iloc[0]
         leading = next((i for i, v in enumerate(row0) if isinstance(v, str) and v != ""), 0)
+        self._check_cells(table, first_row, first_col - leading)
+        del table
         return Sheet(frame, first_row, first_col - leading, str(self.path), self.sheet, book.date1904)
+
+    def _check_cells(self, table: pa.Table, first_row: int, first_col: int) -> None:
+        """UnreadableInput naming the first cell longer than the bound (`limits.cell_chars`): none that Excel, WPS
+        or LibreOffice saves is; one that a crafted or broken file holds is not read into every later step."""
+        cap = limits.current().cell_chars
+        found = limits.first_long_cell(table, cap)
+        if found is not None:
+            cell = f"{col_letters(first_col + found[1])}{first_row + found[0]}"
+            raise UnreadableInput(t("table.long_cell", self.lang, path=self.path, sheet=self.sheet, cell=cell,
+                                    limit=f"{cap:,}"), t("table.long_cell.hint", self.lang, cell=cell))
 
     # writing -------------------------------------------------------------
 
