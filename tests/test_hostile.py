@@ -113,6 +113,9 @@ def test_a_yaml_anchor_bomb_or_a_huge_yaml_is_refused_before_it_is_parsed(tmp_pa
     config.write_text(config.read_text(encoding="utf-8") + "\n".join(bomb) + "\n", encoding="utf-8")
     run = sheetsync("check", cwd=tmp_path)
     assert run.returncode == 2 and "别名" in run.stderr
+    config.write_text("lang: zh\nrules: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")  # the loader recurses
+    run = sheetsync("check", cwd=tmp_path)
+    assert run.returncode == 2 and "嵌套" in run.stderr and "sheetsync.yaml:2:" in run.stderr, run.stderr[-500:]
     config.write_text("# " + "x" * (3 * 1024 * 1024) + "\n", encoding="utf-8")
     run = sheetsync("check", cwd=tmp_path)
     assert run.returncode == 2 and "字节" in run.stderr and len(run.stderr) < 2000
