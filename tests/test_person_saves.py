@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import read_sheet
+from conftest import RULES_OFF, read_sheet
 
 import sheetsync
 from sheetsync.config import Config
 from sheetsync.errors import TableChanged
 from sheetsync.journal.sqlite import Journal
 from sheetsync.model.cells import CellWrite
+from sheetsync.reports import kpi
+from sheetsync.run import commands
 from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
@@ -99,3 +101,139 @@ def test_a_workbook_that_is_a_symlink_is_written_through_to_its_target(make_desk
     assert result.workbook_written and config.workbook_path.is_symlink()
     assert read_sheet(target)[2][0] == result.assigned[0]["order_id"]  # the target has the new id
     assert not list(config.base_dir.glob(".*sheetsync-tmp")) and not list(shared.glob(".*sheetsync-tmp"))
+
+
+def _journal_runs(config: Config) -> list[tuple[str, str]]:
+    with Journal(config.journal_path) as journal:
+        return journal.db.execute("SELECT command, state FROM runs ORDER BY id").fetchall()
+
+
+def test_approve_abandons_its_write_when_a_person_saves_after_it_read(make_desk: Callable[..., Config],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = make_desk([{"order_id": "SS-1", "status": "审核中", "amount_payable": 12000, "warehouse": "杭州仓"}])
+    sheetsync.sync(desk, now=NOW)
+    runs = _journal_runs(desk)
+    saved = _saves_after(monkeypatch, "read", desk.workbook_path)
+    with pytest.raises(TableChanged):
+        commands.approve_orders(desk, "李会计", ["SS-1"], now=NOW)
+    assert desk.workbook_path.read_bytes() == saved["bytes"]
+    assert [r for r in _journal_runs(desk) if r[1] == "done"] == [r for r in runs if r[1] == "done"]
+    monkeypatch.undo()
+    done = commands.approve_orders(desk, "李会计", ["SS-1"], now=NOW)
+    assert [s.outcome for s in done.signatures] == ["signed"]
+    row = read_sheet(desk.workbook_path)[1]
+    assert "李会计" in row and "客户来电改地址" in row  # the signature and the person's note, both
+
+
+def test_the_dashboard_abandons_its_write_when_a_person_saves_before_its_rename(make_desk: Callable[..., Config],
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = make_desk([{"order_id": "SS-1", "status": "待确认"}])
+    sheetsync.sync(desk, now=NOW)
+    report = kpi.report(desk, now=NOW)
+    saved = _saves_after(monkeypatch, "_backup", desk.workbook_path)
+    with pytest.raises(TableChanged):
+        commands.write_dashboard(desk, report, NOW)
+    assert desk.workbook_path.read_bytes() == saved["bytes"]
+
+
+def test_init_add_columns_abandons_its_write_when_a_person_saves_after_it_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sheetsync.desk import adopt
+
+    book = tmp_path / "team.xlsx"
+    shutil.copy(Path(__file__).parent.parent / "example_workbooks" / "shop_zh" / "订单台.xlsx", book)
+    real = adopt.read_file
+    saved: dict[str, bytes] = {}
+
+    def then_a_person_saves(*args: Any, **kwargs: Any) -> Any:
+        tables = real(*args, **kwargs)
+        other = book.with_name("person.xlsx")
+        patch_xlsx(book, other, "订单", [CellWrite(2, 40, "客户来电改地址")])
+        other.replace(book)
+        saved["bytes"] = book.read_bytes()
+        return tables
+
+    monkeypatch.setattr(adopt, "read_file", then_a_person_saves)
+    with pytest.raises(TableChanged):
+        adopt.adopt_workbook(book, add_columns=True, lang="zh")
+    assert book.read_bytes() == saved["bytes"]
+
+
+def _sorted_by_person(book: Path) -> bytes:
+    """A person sorts the order rows (here: reverses them) and saves."""
+    rows = read_sheet(book)
+    width = max(len(r) for r in rows)
+    data = [list(r) + [""] * (width - len(r)) for r in rows[1:]]
+    writes = [CellWrite(i + 2, c + 1, None if v in ("", None) else v)
+              for i, row in enumerate(reversed(data)) for c, v in enumerate(row)]
+    other = book.with_name("person.xlsx")
+    patch_xlsx(book, other, "订单", writes)
+    other.replace(book)
+    return book.read_bytes()
+
+
+def _row_added_by_person(book: Path) -> bytes:
+    """A person types a new order under the last row and saves."""
+    last = len(read_sheet(book))
+    other = book.with_name("person.xlsx")
+    patch_xlsx(book, other, "订单", [CellWrite(last + 1, 2, "电话下单的客户")])
+    other.replace(book)
+    return book.read_bytes()
+
+
+PERSON = {"an edit": _person_saves, "a sort": _sorted_by_person, "an added row": _row_added_by_person}
+
+
+@pytest.fixture(scope="module")
+def big_desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 20,000-row desk after its first sync, which landed a shop's orders at the end (made once, copied per test)."""
+    from sheetsync.desk.new import create_order_workbook, init_desk
+
+    folder = tmp_path_factory.mktemp("big") / "desk"
+    init_desk(folder, "zh")
+    (folder / "orders.xlsx").unlink()
+    create_order_workbook(folder / "orders.xlsx", "zh", [{"order_id": f"SS-{i:05d}", "customer_name": f"客户{i}",
+                                                          "status": "待确认"} for i in range(1, 20_001)])
+    (folder / "news").mkdir()
+    shutil.copy(DATA / "exports" / "douyin_orders.csv", folder / "news")
+    with (folder / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(RULES_OFF + "channels:\n  - {name: douyin, path: news/*.csv, mapping: douyin}\n")
+    sheetsync.sync(sheetsync.load_config(folder / "sheetsync.yaml"), now=NOW)
+    return folder
+
+
+@pytest.mark.parametrize("moment", ["read", "_backup"], ids=["before the patch", "before the rename"])
+@pytest.mark.parametrize("action", list(PERSON))
+def test_a_persons_save_during_a_20k_row_sync_keeps_every_value_on_its_order(
+        big_desk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str, action: str) -> None:
+    """Shop news for orders at the end of a 20,000-row sheet (status changes: writes by row number) while a person
+    edits, sorts or adds a row: the person's file stays, and once the next run has landed the news, every order
+    still has its own customer and the news sits on the orders it is about."""
+    folder = tmp_path / "desk"
+    shutil.copytree(big_desk, folder)
+    desk = sheetsync.load_config(folder / "sheetsync.yaml")
+    shutil.copy(DATA / "exports" / "douyin_orders_later.csv", folder / "news")
+    book = desk.workbook_path
+    owners = {str(r[0]): r[1] for r in read_sheet(book)[1:]}
+    saved: dict[str, bytes] = {}
+    real = getattr(XlsxStore, moment)
+
+    def then_a_person_saves(self: XlsxStore) -> Any:
+        done = real(self)
+        saved["bytes"] = PERSON[action](book)
+        return done
+
+    monkeypatch.setattr(XlsxStore, moment, then_a_person_saves)
+    with pytest.raises(TableChanged):
+        sheetsync.sync(desk, now=NOW + dt.timedelta(hours=1))
+    assert book.read_bytes() == saved["bytes"]
+    monkeypatch.undo()
+    again = sheetsync.sync(sheetsync.load_config(desk.source), now=NOW + dt.timedelta(hours=1))
+    assert again.workbook_written
+    rows = read_sheet(book)
+    kept = {str(r[0]): r[1] for r in rows[1:] if r[0] not in ("", None)}
+    assert {k: v for k, v in kept.items() if k in owners} == owners  # every order keeps its own customer
+    news = {c["order_id"] for c in again.changes if c["field"] == "status"}
+    assert news, "the later export's status news landed"
+    by_id = {str(r[0]): r for r in rows[1:]}
+    assert all(by_id[oid][1] == owners[oid] for oid in news)

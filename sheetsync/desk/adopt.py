@@ -114,6 +114,7 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     if target.exists():
         raise ConfigError(t("config.exists", lang, path=target), t("adopt.exists.hint", lang))
     synonyms = load_synonyms(path.parent, lang)
+    read_at = _stamp(path) if add_columns else None
     tables = read_file(path, sheet=sheet, all_sheets=sheet is None)
     raw, found = _best_sheet(tables, synonyms, path, sheet, lang, header_row)
     name = raw.sheet or ""
@@ -153,7 +154,7 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     if add_columns and absent and not result.guards:
         texts = _new_headers(absent, found, lang)
         headers.update(texts)
-        _append_headers(_config(path, target, name, headers, lang, header_row), raw, sheet_row, texts, result)
+        _append_headers(_config(path, target, name, headers, lang, header_row), raw, sheet_row, texts, result, read_at)
         result.headers = dict(headers)
     else:
         result.missing = absent
@@ -171,6 +172,7 @@ def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
     lang = config.language
     if config.workbook_path.resolve() != path.resolve():
         raise ConfigError(t("config.exists", lang, path=target), t("adopt.exists.hint", lang))
+    read_at = _stamp(path)
     raw, found = _best_sheet(read_file(path, sheet=config.table.sheet), load_synonyms(path.parent, lang), path,
                              config.table.sheet, lang, config.table.header_row)
     if found.header_row is None:
@@ -187,7 +189,7 @@ def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
     texts = {f: mapped[f] for f in absent if f in mapped}
     texts.update(_new_headers([f for f in absent if f not in mapped], found, lang))
     texts = {f: texts[f] for f in absent}
-    _append_headers(config, raw, sheet_row, texts, result)
+    _append_headers(config, raw, sheet_row, texts, result, read_at)
     data = read_yaml(target, lang)
     table = data.setdefault("table", CommentedMap())
     if isinstance(table.get("headers"), dict):
@@ -200,10 +202,19 @@ def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
     return result
 
 
-def _append_headers(config: Config, raw: RawTable, sheet_row: int, texts: dict[str, str], result: AdoptResult) -> None:
-    """Write `texts` (field -> header) at the right of the header row through the in-place writer; the result says
-    what was added and where the previous version is kept."""
-    written = XlsxStore(config).write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """The workbook as it is before it is read: a person's save after this moment stops the write (exit 4)."""
+    return XlsxStore.stamp_of(path)
+
+
+def _append_headers(config: Config, raw: RawTable, sheet_row: int, texts: dict[str, str], result: AdoptResult,
+                    read_at: tuple[int, int, int] | None) -> None:
+    """Write `texts` (field -> header) at the right of the header row through the in-place writer, onto the file
+    read at `read_at` only; the result says what was added and where the previous version is kept."""
+    store = XlsxStore(config)
+    if read_at is not None:
+        store.seen(read_at)
+    written = store.write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
                                        for i, text in enumerate(texts.values())])
     result.added = list(texts.values())
     result.backup = str(written.backup) if written and written.backup else None

@@ -181,9 +181,19 @@ class XlsxStore:
             tmp.unlink(missing_ok=True)
         return Written(digest, backup, cells)
 
-    def _stamp(self) -> tuple[int, int, int]:
-        info = os.stat(self.path)
+    @staticmethod
+    def stamp_of(path: Path) -> tuple[int, int, int]:
+        """(inode, size, modification time in ns) of the file at `path`: which file it is, and which version."""
+        info = os.stat(path)
         return info.st_ino, info.st_size, info.st_mtime_ns
+
+    def seen(self, stamp: tuple[int, int, int]) -> None:
+        """The file this writer read is the one stamped `stamp` (`stamp_of`, taken before a writer that reads the
+        workbook another way, like `init --from`, read it): a save after that moment stops the write."""
+        self._read_stamp = stamp
+
+    def _stamp(self) -> tuple[int, int, int]:
+        return self.stamp_of(self.path)
 
     def _unchanged(self, expected: tuple[int, int, int]) -> None:
         """TableChanged (exit 4, nothing written) when the file at the path is no longer the one this run read: a
