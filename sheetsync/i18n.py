@@ -168,6 +168,21 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
                           "member_bytes / member_ratio under limits: in sheetsync.yaml"),
     "extent.too_far": ("{path} 的 {part} 一直用到 {far}（{rows} 行 × {cols} 列）：读它要把这么大一块表放进内存，本次不读",
                        "{part} of {path} reaches {far} ({rows} rows × {cols} columns): reading it would lay all of that out in memory; not read"),
+    "extent.stray": ("{path} 的 {part} 在 {far} 有一个孤立的单元格，离其余数据（到第 {last} 行）很远：读它要把中间整片空白放进内存，"
+                     "新订单也加不到它下面，本次不读",
+                     "{part} of {path} has a stray cell at {far}, far below the rest of the data (which ends at row {last}): "
+                     "reading it would lay out all the empty rows between, and no new order would fit below it; not read"),
+    "table.full": ("{path} 工作表“{sheet}”下面已经没有空行了（表格最多 {last} 行）：新订单加不进去，本次什么都没写",
+                   "{path} sheet '{sheet}' has no room left below its last row (a sheet holds {last} rows): the new orders do "
+                   "not fit; nothing was written"),
+    "extent.stray_row": ("{path} 的 {part} 一直用到第 {row} 行，而数据大约只有 {last} 行：第 {row} 行多半有一个误填的单元格；"
+                         "读它要把中间整片空白放进内存，新订单也加不到它下面，本次不读",
+                         "{part} of {path} reaches row {row} while its data holds about {last} rows: most likely a stray cell "
+                         "on row {row}; reading it would lay out all the empty rows between, and no new order would fit below "
+                         "it; not read"),
+    "extent.stray_row.hint": ("在表格软件里按 Ctrl+End 跳到第 {row} 行的那个单元格，清除它（或删除那些空行）后保存",
+                              "in your spreadsheet application press Ctrl+End to reach the cell on row {row}, clear it (or "
+                              "delete the empty rows) and save"),
     "extent.too_far.hint": ("这多半是远处一个误填的单元格：在表格软件里清除 {far}（以及它附近误填的内容）后保存",
                             "most likely a stray cell far away: clear {far} (and anything typed near it by mistake) in your spreadsheet application and save"),
     "table.replace_failed": ("无法替换 {path}：{problem}", "could not replace {path}: {problem}"),

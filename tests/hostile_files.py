@@ -54,6 +54,16 @@ def stray_far_cell(path: Path) -> None:
     book.close()
 
 
+def stray_row_cell(path: Path) -> None:
+    """One cell typed at A1048576 (Ctrl+Down, then typing) under two rows of data."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("订单")
+    ws.write_row(0, 0, HEADERS)
+    ws.write_row(1, 0, ROW)
+    ws.write_string(1048575, 0, "x")
+    book.close()
+
+
 def _bomb_sheet(size: int, zip64: bool = True) -> Callable[[zipfile.ZipFile], None]:
     """A sheet part of `size` bytes of rows without addresses, deflated in pieces (ratio ~1000:1)."""
     head = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/' \

@@ -119,3 +119,48 @@ def test_a_yaml_anchor_bomb_or_a_huge_yaml_is_refused_before_it_is_parsed(tmp_pa
     config.write_text("# " + "x" * (3 * 1024 * 1024) + "\n", encoding="utf-8")
     run = sheetsync("check", cwd=tmp_path)
     assert run.returncode == 2 and "字节" in run.stderr and len(run.stderr) < 2000
+
+
+def test_a_stray_cell_far_below_a_large_sheet_is_told_from_the_sheets_size(tmp_path: Path) -> None:
+    """A sheet part too large to count its cells (past 8 MB): a `<dimension>` reaching row 1,048,576 while the part
+    holds about 60,000 rows' worth of XML is a stray cell, named by its row; the same rows without it pass."""
+    import zipfile
+
+    from sheetsync.errors import UnreadableInput
+    from sheetsync.runtime.extents import check_extents
+
+    def book(path: Path, last: int) -> None:
+        rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="inlineStr"><is><t>订单内容{r}</t></is></c>'
+                                                  for c in "ABCDEFGHIJ") + "</row>" for r in range(1, 60_001))
+        if last > 60_000:
+            rows += f'<row r="{last}"><c r="A{last}" t="inlineStr"><is><t>x</t></is></c></row>'
+        sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                 f'2006/main"><dimension ref="A1:J{last}"/><sheetData>{rows}</sheetData></worksheet>')
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+            package.writestr("xl/worksheets/sheet1.xml", sheet)
+        with zipfile.ZipFile(path) as package:
+            assert package.getinfo("xl/worksheets/sheet1.xml").file_size > 8_000_000
+
+    stray, plain = tmp_path / "stray.xlsx", tmp_path / "plain.xlsx"
+    book(stray, 1_048_576)
+    book(plain, 60_000)
+    with pytest.raises(UnreadableInput) as caught:
+        check_extents(stray, "zh")
+    assert "1048576" in caught.value.message and "Ctrl+End" in (caught.value.hint or "")
+    check_extents(plain, "zh")
+
+
+def test_rows_that_would_go_past_the_last_row_of_a_sheet_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    from sheetsync.config import load_config
+    from sheetsync.errors import UnreadableInput
+    from sheetsync.model.cells import AppendBlock
+    from sheetsync.stores.xlsx import XlsxStore
+
+    init_desk(tmp_path, "zh")
+    book = tmp_path / "orders.xlsx"
+    before = book.read_bytes()
+    store = XlsxStore(load_config(tmp_path / "sheetsync.yaml"))
+    with pytest.raises(UnreadableInput) as caught:
+        store.write([], AppendBlock(1_048_576, [1, 2], [["SS-1", "王芳"], ["SS-2", "李伟"]]))
+    assert "1,048,576" in caught.value.message
+    assert book.read_bytes() == before

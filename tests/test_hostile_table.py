@@ -38,6 +38,7 @@ class Case:
 
 CASES = [
     Case("stray cell at XFD1048576", hf.stray_far_cell, ".xlsx", "XFD1048576"),
+    Case("a cell typed at A1048576", hf.stray_row_cell, ".xlsx", "A1048576"),
     Case("zip bomb (600 MB sheet part)", hf.zip_bomb, ".xlsx", "压缩比"),
     Case("zip bomb, headers lying", hf.lying_zip_bomb, ".xlsx", "不是有效的 .xlsx"),
     Case("billion laughs in the sheet part", hf.billion_laughs, ".xlsx", "DOCTYPE"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -26,27 +27,66 @@ _SCANNED = 8_000_000
 """A sheet part up to this size (uncompressed) is scanned for its farthest cell, whatever its `<dimension>` says."""
 
 
-def used_extent(package: zipfile.ZipFile, part: str) -> tuple[int, int, str]:
-    """(rows, columns, the farthest cell's address) of a worksheet's used range: from its `<dimension>` element,
-    and for a part small enough (an export) from its cells themselves, the larger of the two."""
+@dataclass(frozen=True, slots=True)
+class Extent:
+    """How far a worksheet reaches: `rows` × `cols` up to the cell `far`; `stray` when that cell lies far beyond
+    the rest of the data (`data_rows`: where the rest ends, when the cells were counted)."""
+
+    rows: int
+    cols: int
+    far: str
+    stray: bool = False
+    data_rows: int | None = None
+    counted: bool = True
+    """False when `data_rows` is an estimate (a large part is not scanned) and `far` only the corner `<dimension>` names."""
+
+
+STRAY_FROM = 2_000_000
+"""A used range of more cells than this whose farthest cell lies far beyond the rest is refused as a stray cell
+(one typed at A1048576 makes the readers lay out a million empty rows; the next rows could not even be appended)."""
+STRAY_GAP = 10_000
+"""Rows between the farthest cell and the rest of the data that make it a stray one."""
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
+_SAMPLE = 1 << 20
+
+
+def used_extent(package: zipfile.ZipFile, part: str) -> Extent:
+    """The used range of a worksheet: from its `<dimension>` element, and for a part small enough (an export) from
+    its cells themselves, the larger of the two.  A far cell is `stray` when the cells before it end more than
+    `STRAY_GAP` rows earlier (counted in a small part; in a large one, told from the size the part would need for
+    that many rows of the kind it starts with, against the size it has)."""
     info = package.getinfo(part)
     rows = cols = 0
     far = "A1"
     with package.open(info) as fh:
-        head = fh.read(4096)
-    found = _DIMENSION.search(head)
+        head = fh.read(_SAMPLE)
+    found = _DIMENSION.search(head[:4096])
     if found and found.group(3):
         cols, rows = column_index(found.group(3).decode()), int(found.group(4))
         far = f"{found.group(3).decode()}{rows}"
-    if info.file_size <= _SCANNED:
-        with package.open(info) as fh:
-            data = fh.read()
-        for letters, number in _CELL_REF.findall(data):
-            row, col = int(number), column_index(letters.decode())
-            if row > rows or col > cols:
-                rows, cols = max(rows, row), max(cols, col)
-                far = f"{letters.decode()}{number.decode()}"
-    return rows, cols, far
+    if info.file_size > _SCANNED:
+        tags = len(_ROW_TAG.findall(head))
+        needed = len(head) / max(tags, 1) * rows  # bytes that many rows like the first ones take
+        stray = rows * cols > STRAY_FROM and tags > 10 and info.file_size < needed / 5
+        estimate = round(info.file_size / (len(head) / max(tags, 1)), -3) if stray else None
+        return Extent(rows, cols, far, stray, int(estimate) if estimate else None, counted=False)
+    with package.open(info) as fh:
+        data = fh.read()
+    seen: set[int] = set()
+    lowest, lowest_cell = 0, ""  # the cell in the last row holding one: the stray one, if any
+    for letters, number in _CELL_REF.findall(data):
+        row, col = int(number), column_index(letters.decode())
+        seen.add(row)
+        if row > lowest:
+            lowest, lowest_cell = row, f"{letters.decode()}{number.decode()}"
+        if row > rows or col > cols:
+            rows, cols = max(rows, row), max(cols, col)
+            far = f"{letters.decode()}{number.decode()}"
+    ordered = sorted(seen)
+    before = ordered[-2] if len(ordered) > 1 else 0
+    if rows * cols > STRAY_FROM and ordered and ordered[-1] - before > STRAY_GAP:
+        return Extent(rows, cols, lowest_cell, True, before)
+    return Extent(rows, cols, far)
 
 
 def column_index(letters: str) -> int:
@@ -71,10 +111,17 @@ def check_extents(path: Path, lang: Lang, *, inflate: bool = False) -> None:
                 name = info.filename
                 if not (name.startswith("xl/worksheets/") and name.endswith(".xml")) or "/_rels/" in name:
                     continue
-                rows, cols, far = used_extent(package, name)
-                if rows * cols > bounds.cells or cols > bounds.columns:
-                    raise UnreadableInput(t("extent.too_far", lang, path=path, part=name, far=far, rows=rows, cols=cols),
+                extent = used_extent(package, name)
+                far = extent.far
+                if extent.stray and extent.counted:
+                    raise UnreadableInput(t("extent.stray", lang, path=path, part=name, far=far, last=extent.data_rows),
                                           t("extent.too_far.hint", lang, far=far))
+                if extent.stray:
+                    raise UnreadableInput(t("extent.stray_row", lang, path=path, part=name, row=extent.rows,
+                                            last=f"{extent.data_rows:,}"), t("extent.stray_row.hint", lang, row=extent.rows))
+                if extent.rows * extent.cols > bounds.cells or extent.cols > bounds.columns:
+                    raise UnreadableInput(t("extent.too_far", lang, path=path, part=name, far=far, rows=extent.rows,
+                                            cols=extent.cols), t("extent.too_far.hint", lang, far=far))
     except (zipfile.BadZipFile, zlib.error, EOFError):  # a member that is not what its headers say
         raise UnreadableInput(t("package.not_zip", lang, path=path), t("package.not_zip.hint", lang)) from None
     except OSError:

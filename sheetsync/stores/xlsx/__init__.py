@@ -30,7 +30,7 @@ from sheetsync.runtime.extents import check_extents
 from sheetsync.runtime.files import file_sha256, file_stamp, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
-from sheetsync.stores.xlsx.cells import col_letters
+from sheetsync.stores.xlsx.cells import MAX_ROW, col_letters
 from sheetsync.stores.xlsx.embed import embed
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
@@ -115,9 +115,21 @@ class XlsxStore:
         of a cell -> words the inline dropdown list covering it must offer (added to it)."""
         if not writes and appends is None:
             return None
+        self._room_for(writes, appends)
         return self._replace(lambda out: patch_xlsx(self.path, out, self.sheet, writes, appends=appends,
                                                     header_row=header_row, refuse=self._refuse,
                                                     lists=lists).cells_written, on_staged)
+
+    def _room_for(self, writes: Sequence[CellWrite], appends: AppendBlock | None) -> None:
+        """UnreadableInput (exit 6, nothing written) when new rows would go past the sheet's last row (1,048,576):
+        a cell typed down there by mistake leaves no room below it."""
+        height = 0
+        if appends is not None:
+            height = len(appends.by_column[0]) if appends.by_column else len(appends.rows)
+        last = max([w.row for w in writes] + [appends.first_row + height - 1 if appends is not None else 0])
+        if last > MAX_ROW:
+            raise UnreadableInput(t("table.full", self.lang, path=self.path, sheet=self.sheet, last=f"{MAX_ROW:,}"),
+                                  t("extent.stray_row.hint", self.lang, row=f"{MAX_ROW}"))
 
     def status_choices(self, row: int, col: int) -> tuple[str, ...] | None:
         """The words the dropdown of the cell at (`row`, `col`) allows (None: it has no readable list)."""
