@@ -44,24 +44,23 @@ def _replace_member(path: Path, member: str, data: bytes | None = None, *, raw: 
     source.unlink()
 
 
-def stray_far_cell(path: Path) -> None:
-    """One cell typed at XFD1048576 (Ctrl+End far away): readers would lay out 17 billion cells."""
+def _far_cell(path: Path, row: int, col: int) -> None:
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet("订单")
     ws.write_row(0, 0, HEADERS)
     ws.write_row(1, 0, ROW)
-    ws.write_string(1048575, 16383, "x")
+    ws.write_string(row, col, "x")
     book.close()
+
+
+def stray_far_cell(path: Path) -> None:
+    """One cell typed at XFD1048576 (Ctrl+End far away): readers would lay out 17 billion cells."""
+    _far_cell(path, 1048575, 16383)
 
 
 def stray_row_cell(path: Path) -> None:
     """One cell typed at A1048576 (Ctrl+Down, then typing) under two rows of data."""
-    book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet("订单")
-    ws.write_row(0, 0, HEADERS)
-    ws.write_row(1, 0, ROW)
-    ws.write_string(1048575, 0, "x")
-    book.close()
+    _far_cell(path, 1048575, 0)
 
 
 def _bomb_sheet(size: int, zip64: bool = True) -> Callable[[zipfile.ZipFile], None]:
