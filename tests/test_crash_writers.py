@@ -5,8 +5,7 @@ command ran, and a journal (or configuration) that agrees: the next command carr
 Each writer runs as `python -m sheetsync ...`, killed at moments spread from the end of its imports to the end of a
 complete run (as long as the measured one), and killed at the steps of its write where a kill matters most (when it
 calls them: `KILL_AT`), which a moment finds only now and then.  Two runs go at once, one per core, and a state
-that two kills left alike is checked once.  What the kills found broken in sheetsync is listed in `KNOWN`: a test
-that meets one of those (and nothing else) is marked xfail naming it."""
+that two kills left alike is checked once."""
 
 from __future__ import annotations
 
@@ -69,21 +68,6 @@ FINISHING = "sheetsync.journal.sqlite:Journal.finish_run"
 CLOSING = "sheetsync.journal.sqlite:Journal.close"
 """The run finished; the journal not closed."""
 
-KNOWN = {
-    "unlock": "an unlock killed after its row in `unlocks` was committed and before its run finished: the run is rolled "
-              "back (history shows no unlock) but the unlock stays open, and the next sync keeps a person's change to "
-              "the locked address without any unlock in the journal (run/commands.py unlock_order)",
-    "twice": "the tool's columns added a second time, as `(sheetsync)` columns: on an adopted desk init --add-columns "
-             "writes the workbook before sheetsync.yaml, and a kill between the two leaves columns the configuration "
-             "does not name (desk/adopt.py _add_to_desk)",
-    "truncated": "sheetsync.yaml left empty: init --from writes it in place (on an adopted desk open('w'), then ruamel's "
-                 "dump), so a kill while it is written leaves a configuration that does not load, and init --from then "
-                 "exits 2 saying it exists (desk/adopt.py _add_to_desk, adopt_workbook)",
-    "leftover": "a temporary workbook (.NAME.PID.sheetsync-tmp) left beside the team's workbook: init --from "
-                "--add-columns never removes what a killed writer left there, as the commands that open a desk under "
-                "its run lock do (desk/adopt.py _append_headers)",
-}
-"""The failures of sheetsync that the kills find, by name: remove one once it is fixed."""
 
 Args = Sequence[str | Path]
 Run = Callable[..., CliRun]
@@ -183,12 +167,6 @@ def killed(pristine: Path, where: Path, startup: float, args_of: Callable[[Path]
     for desk, when in zip(desks, kills, strict=True):
         seen.setdefault(state(desk), Killed(desk)).kills.append(when if isinstance(when, str) else f"{when:.2f} s")
     return reference, list(seen.values())
-
-
-def xfail_if_known(found: dict[str, list[str]]) -> None:
-    """Everything else held: mark the test xfail when it met KNOWN failures, naming them and the kills."""
-    if found:
-        pytest.xfail("; ".join(f"{KNOWN[name]} [{'; '.join(where)}]" for name, where in found.items()))
 
 
 # what must hold after a kill -------------------------------------------------------------------------------------
@@ -341,20 +319,15 @@ def test_killed_unlock_leaves_the_workbook_as_it_was_and_an_unlock_that_works_ex
     reference, desks = killed(workflow_desk, tmp_path, startup, unlock_args, [recorded, FINISHING, CLOSING])
     assert (reference / "orders.xlsx").read_bytes() == old  # unlock writes the journal only
     outcomes = {"old": 0, "new": 0}
-    found: dict[str, list[str]] = {}
     for k in desks:
         config = k.desk / "sheetsync.yaml"
         assert (k.desk / "orders.xlsx").read_bytes() == old, f"{k}: the workbook changed"
         assert_valid(k.desk / "orders.xlsx", ["订单"])
         shown, open_now = unlocked(run_cli, config)
-        if (shown, open_now) == (False, True):
-            found.setdefault("unlock", []).append(str(k))
-            continue
         assert shown == open_now, f"{k}: history shows an unlock the journal does not hold"
         outcomes["new" if shown else "old"] += len(k.kills)
         assert address_after_a_persons_edit(run_cli, config) == (TYPED if shown else LOCKED["address"]), k
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
-    xfail_if_known(found)
 
 
 def dashboard_args(desk: Path) -> Args:
@@ -424,40 +397,23 @@ class Adoption:
         return cls((desk / TEAM_BOOK).read_bytes(), config.read_text(encoding="utf-8") if config.exists() else None)
 
 
-def broken(desk: Path, rerun: CliRun) -> str | None:
-    """Which KNOWN failure, if any, left the desk such that the same `init` run again cannot give the same result."""
-    config = desk / "sheetsync.yaml"
-    if rerun.code == 2 and config.exists() and not config.read_text(encoding="utf-8").strip():
-        return "truncated"
-    if rerun.code == 0 and any(str(h).endswith("(sheetsync)") for h in read_sheet(desk / TEAM_BOOK)[0]):
-        return "twice"
-    return None
-
-
 def check_killed_adoptions(run_cli: Run, before: Adoption, reference: Path, desks: list[Killed]) -> None:
     """Each desk holds the old or the new workbook (a valid package) and the old, no or the new configuration; the
     same `init` run again exits 0 and gives what an uninterrupted run gave, with nothing left beside the workbook."""
     after = Adoption.of(reference)
     assert after.book != before.book and after.config not in (None, before.config)
     outcomes = {"old": 0, "new": 0}
-    found: dict[str, list[str]] = {}
     for k in desks:
         landed = Adoption.of(k.desk)
         assert landed.book in (before.book, after.book), f"{k}: the workbook is neither the old nor the new one"
         outcomes["new" if landed.book == after.book else "old"] += len(k.kills)
         assert_valid(k.desk / TEAM_BOOK, ["订单"])
         rerun = run_cli(*add_columns_args(k.desk))
-        known = broken(k.desk, rerun)
-        if known is not None:
-            found.setdefault(known, []).append(str(k))
-            continue
         assert landed.config in (before.config, after.config), f"{k}: sheetsync.yaml is neither the old nor the new one"
         assert rerun.code == 0, f"{k}: " + rerun.out + rerun.err
         assert Adoption.of(k.desk) == after, f"{k}: run again, init gave another workbook or configuration"
-        if leftovers(k.desk / TEAM_BOOK):
-            found.setdefault("leftover", []).append(str(k))
+        assert not leftovers(k.desk / TEAM_BOOK), f"{k}: a killed writer's file is left beside the workbook"
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
-    xfail_if_known(found)
 
 
 def test_killed_add_columns_on_an_adopted_desk_leaves_old_or_new_and_runs_again_to_the_same_result(

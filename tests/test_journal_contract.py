@@ -131,6 +131,19 @@ def test_unlocks_and_alerts_sent_are_kept_for_the_workflow(open_journal: OpenJou
         journal.record(run, RunRecord(), workbook_sha256=None)
         journal.workflow.add_unlock("A", "王", "地址写错", NOW, run)
         journal.workflow.record_alerts([("A", "breach", "待发货", "ops")], run, NOW)
+        assert journal.workflow.open_unlocks() == {}  # an unlock counts once its run is done
+        journal.finish_run(run, 0, {}, NOW)
     with open_journal() as journal:
         assert [(u.order_id, u.by, u.reason) for u in journal.workflow.open_unlocks().values()] == [("A", "王", "地址写错")]
         assert journal.workflow.alerts_sent() == {("A", "breach", "待发货")}
+
+
+def test_an_unlock_whose_run_died_is_no_unlock_and_recovery_drops_it(open_journal: OpenJournal) -> None:
+    with open_journal() as journal:
+        run = journal.start_run("unlock", NOW)
+        journal.workflow.add_unlock("A", "王", "地址写错", NOW, run)  # killed here: the run never finished
+    with open_journal() as journal:
+        assert journal.workflow.open_unlocks() == {}
+        journal.recover(lambda: None)
+        assert journal.db.execute("SELECT count(*) FROM unlocks").fetchone()[0] == 0
+        assert journal.db.execute("SELECT state FROM runs WHERE id=?", (run,)).fetchone()[0] == "rolled_back"

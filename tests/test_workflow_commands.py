@@ -130,9 +130,11 @@ def test_unlock_is_journaled_for_the_next_sync(desk: Config, capsys: pytest.Capt
 
 
 def test_the_journal_tables_are_created_once(tmp_path: Path) -> None:
-    with sqlite3.connect(tmp_path / "j.db", isolation_level=None) as db:
-        journal = SqliteWorkflowJournal(db)
-        SqliteWorkflowJournal(db)
+    from sheetsync.journal.sqlite import Journal
+
+    with Journal(tmp_path / "j.db") as whole:
+        journal = SqliteWorkflowJournal(whole.db)
+        SqliteWorkflowJournal(whole.db)
         journal.record_alerts([("SS-1", "breach", "审核中", "default")] * 2, 7, NOW)
         journal.add_unlock("SS-1", "张三", "改地址", NOW, 8)
         journal.use_unlocks(["SS-1"], 9)

@@ -39,6 +39,8 @@ from sheetsync.i18n import Lang, t
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.states import STATE_KEYS, key_of_word
+from sheetsync.runtime.files import write_whole
+from sheetsync.runtime.locks import RunLock
 from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsx.validation import column_choices
 
@@ -160,7 +162,7 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
         result.missing = absent
         preset = load_preset(lang)
         result.losses = {f: t("adopt.loss", lang, header=preset[f], loss=t(f"adopt.loss.{f}", lang)) for f in absent}
-    target.write_text(_yaml(path, name, headers, lang, result, header_row), encoding="utf-8")
+    write_whole(target, _yaml(path, name, headers, lang, result, header_row))
     load_config(target)
     return result
 
@@ -186,20 +188,48 @@ def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
     if not absent or result.guards:
         result.missing = absent
         return result
+    # a column this command added before it was killed (the workbook written, sheetsync.yaml not yet) is taken,
+    # not added a second time as a `(sheetsync)` column
+    there = _added_before([f for f in absent if f not in mapped], found, mapped, lang)
     texts = {f: mapped[f] for f in absent if f in mapped}
-    texts.update(_new_headers([f for f in absent if f not in mapped], found, lang))
-    texts = {f: texts[f] for f in absent}
-    _append_headers(config, raw, sheet_row, texts, result, read_at)
+    texts.update(_new_headers([f for f in absent if f not in mapped and f not in there], found, lang))
+    texts = {f: texts[f] for f in absent if f in texts}
+    if texts:
+        _append_headers(config, raw, sheet_row, texts, result, read_at)
+    named = {**there, **texts}
     data = read_yaml(target, lang)
     table = data.setdefault("table", CommentedMap())
     if isinstance(table.get("headers"), dict):
-        for name, text in texts.items():
+        for name, text in named.items():
             table["headers"].setdefault(name, text)
-        with target.open("w", encoding="utf-8") as fh:
-            _writer().dump(data, fh)
+        out = io.StringIO()
+        _writer().dump(data, out)
+        write_whole(target, _without_losses(out.getvalue(), named, lang))
     load_config(target)
-    result.headers = {**mapped, **texts}
+    result.headers = {**mapped, **named}
     return result
+
+
+def _added_before(fields: list[str], found: AutoMapping, mapped: dict[str, str], lang: Lang) -> dict[str, str]:
+    """The fields whose tool header (the preset's text, or with the `(sheetsync)` suffix) the sheet already has in a
+    column no field of the configuration names: field -> that header."""
+    preset = load_preset(lang)
+    named = {normalize_header(h) for h in mapped.values()}
+    headers = {normalize_header(h): h for h in found.headers if normalize_header(h) not in named}
+    out: dict[str, str] = {}
+    for name in fields:
+        for text in (preset[name], f"{preset[name]}(sheetsync)"):
+            if normalize_header(text) in headers:
+                out[name] = headers.pop(normalize_header(text))
+                break
+    return out
+
+
+def _without_losses(text: str, added: dict[str, str], lang: Lang) -> str:
+    """sheetsync.yaml without the comment lines saying what the team goes without for the columns now added."""
+    preset = load_preset(lang)
+    gone = {t("adopt.loss", lang, header=preset[f], loss=t(f"adopt.loss.{f}", lang)) for f in added if f in preset}
+    return "".join(line for line in text.splitlines(keepends=True) if line.lstrip("# ").rstrip("\n") not in gone)
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
@@ -214,8 +244,10 @@ def _append_headers(config: Config, raw: RawTable, sheet_row: int, texts: dict[s
     store = XlsxStore(config)
     if read_at is not None:
         store.seen(read_at)
-    written = store.write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
-                                       for i, text in enumerate(texts.values())])
+    with RunLock(config.state_dir, config.language):  # never beside a sync of the same desk
+        store.discard_leftovers()  # what a killed writer left beside the workbook
+        written = store.write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
+                               for i, text in enumerate(texts.values())])
     result.added = list(texts.values())
     result.backup = str(written.backup) if written and written.backup else None
 

@@ -199,7 +199,9 @@ class Journal(BaseReads):
                     db.execute("UPDATE runs SET state='rolled_back' WHERE id=?", (run_id,))
                 self.drop_undo(db, run_id)
             done.append(Recovery(run_id, kept))
-        self.db.execute("UPDATE runs SET state='rolled_back' WHERE state='running'")
+        with self.transaction() as db:  # a run that died before it finished: its unlock is none (history hides it)
+            db.execute("DELETE FROM unlocks WHERE run_id IN (SELECT id FROM runs WHERE state='running')")
+            db.execute("UPDATE runs SET state='rolled_back' WHERE state='running'")
         return done
 
     @staticmethod
@@ -208,6 +210,7 @@ class Journal(BaseReads):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
         db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
         db.execute("UPDATE unlocks SET used_run=NULL WHERE used_run=?", (run_id,))
+        db.execute("DELETE FROM unlocks WHERE run_id=?", (run_id,))
         db.execute("DELETE FROM alerts_sent WHERE run_id=?", (run_id,))
         undo = db.execute("SELECT order_id, field, value, existed FROM merge_base_undo WHERE run_id=? ORDER BY rowid DESC",
                           (run_id,)).fetchall()

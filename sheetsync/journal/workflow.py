@@ -69,7 +69,9 @@ class SqliteWorkflowJournal:
             " json_extract(vals, '$.created_at') AS created_at FROM deleted", self.db, dtype="str")
 
     def open_unlocks(self) -> dict[str, Unlock]:
-        rows = self.db.execute("SELECT order_id, unlocked_by, reason, id FROM unlocks WHERE used_run IS NULL ORDER BY id")
+        # an unlock counts once its run is done: one whose run died before it finished is no unlock (recovery drops it)
+        rows = self.db.execute("SELECT order_id, unlocked_by, reason, id FROM unlocks WHERE used_run IS NULL AND"
+                               " (run_id IS NULL OR run_id IN (SELECT id FROM runs WHERE state='done')) ORDER BY id")
         return {row[0]: Unlock(*row) for row in rows}
 
     def use_unlocks(self, order_ids: Iterable[str], run_id: int) -> None:

@@ -1,4 +1,4 @@
-"""Files on disk: their content hash, and making a rename durable."""
+"""Files on disk: their content hash, making a rename durable, and writing a file whole or not at all."""
 
 from __future__ import annotations
 
@@ -26,6 +26,29 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a kill at any moment leaves the old file or the new one, never a part of it:
+    beside it first (`.NAME.part`), synced, then renamed over it.  A `.part` a killed writer left is overwritten."""
+    part = path.with_name(f".{path.name}.part")
+    with part.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(part, path)
+    fsync_dir(path.parent)
+
+
+def copy_whole(source: Path, target: Path) -> None:
+    """`source` copied to `target` whole or not at all (a backup that exists is a complete one)."""
+    import shutil
+
+    part = target.with_name(f".{target.name}.part")
+    shutil.copy2(source, part)
+    with part.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(part, target)
 
 
 def matching(pattern: str, base: Path) -> list[Path]:

@@ -27,7 +27,7 @@ from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.runtime import limits
 from sheetsync.runtime.extents import check_extents
-from sheetsync.runtime.files import file_sha256, file_stamp, fsync_dir
+from sheetsync.runtime.files import copy_whole, file_sha256, file_stamp, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.cells import MAX_ROW, col_letters
@@ -223,6 +223,8 @@ class XlsxStore:
         for folder, name in {(self.path.parent, self.path.name), (real.parent, real.name)}:
             for leftover in folder.glob(f".{name}.*.sheetsync-tmp"):
                 leftover.unlink(missing_ok=True)
+        for part in (self.config.state_dir / "backups").glob(f".{self.path.stem}.*.part"):
+            part.unlink(missing_ok=True)
 
     def _backup(self) -> Path | None:
         keep = self.config.backups
@@ -232,7 +234,7 @@ class XlsxStore:
         folder.mkdir(parents=True, exist_ok=True)
         stamp = file_stamp(self.config.tz)
         target = folder / f"{self.path.stem}.{stamp}{self.path.suffix}"
-        shutil.copy2(self.path, target)
+        copy_whole(self.path, target)  # a backup that is there is whole: a killed copy leaves only a `.part`
         olds = sorted(folder.glob(f"{self.path.stem}.*{self.path.suffix}"))
         for old in olds[:-keep]:
             old.unlink(missing_ok=True)
