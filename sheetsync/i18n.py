@@ -712,6 +712,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kpi.dashboard.xlsx_only": ("看板只能写入 .xlsx 工作簿（这个订单台的存储是 {backend}）", "the dashboard can only be written into an .xlsx workbook (this desk's store is {backend})"),
     "kpi.png": ("图片已写入 {paths}", "images written: {paths}"),
     "kpi.png.missing": ("画 PNG 图需要 matplotlib", "--png needs matplotlib"),
+    "kpi.png.no_font": ("没有字体能画图里的这些字：{chars}（画出来会是方框），图片没有写",
+                        "no font here can draw these characters of the charts: {chars} (they would be boxes); no image written"),
     "kpi.png.missing.hint": ("pip install 'sheetsync[charts]'", "pip install 'sheetsync[charts]'"),
     "kpi.chart.on_time": ("各渠道准时交付率", "on-time delivery by channel"),
     "kpi.chart.backlog": ("各状态积压订单", "backlog by state"),

@@ -86,7 +86,7 @@ def report_command(
     else:
         show_kpi(console, result, lang)
         for note in notes:
-            console.print(note)
+            console.print(note, markup=False, highlight=False)  # paths as typed: `img[charts]` is no markup
     return 0
 
 
