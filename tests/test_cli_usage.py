@@ -35,7 +35,7 @@ def test_a_usage_mistake_is_exit_2_in_one_line_with_the_fix(args: list[str], sai
 
 def test_a_bare_sheetsync_shows_the_help_and_version_prints_the_version(tmp_path: Path) -> None:
     run = sheetsync(cwd=tmp_path)
-    assert run.returncode == 0 and "sync" in run.stdout and "Usage" in run.stdout
+    assert run.returncode == 0 and "sync" in run.stdout and "用法" in run.stdout
     run = sheetsync("--version", cwd=tmp_path)
     assert run.returncode == 0 and run.stdout.startswith("sheetsync ")
 

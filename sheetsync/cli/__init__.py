@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import traceback
@@ -18,14 +19,16 @@ import typer
 from rich.markup import escape
 
 from sheetsync.cli import desk, importing, reports, sync, workflow
-from sheetsync.cli.common import err, log_file, safe, shown_lang
+from sheetsync.cli.common import asked_lang, err, log_file, safe, shown_lang
+from sheetsync.cli.help import render as render_help
+from sheetsync.config import read_yaml
 from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError, explain_machine
-from sheetsync.i18n import default_lang, t
+from sheetsync.i18n import Lang, default_lang, t
 from sheetsync.runtime import memory
 
 app = typer.Typer(
     name="sheetsync",
-    help="Keep a spreadsheet order table trustworthy: pull, validate, advance, write back. / 让订单表格可信。",
+    help="Keep a spreadsheet order table trustworthy: pull, validate, advance, write back.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -62,7 +65,7 @@ def _options(
     show_version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
                                       help="Print the version and exit. / 显示版本号。"),
 ) -> None:
-    """Keep a spreadsheet order table trustworthy: pull, validate, advance, write back. / 让订单表格可信。"""
+    """Keep a spreadsheet order table trustworthy: pull, validate, advance, write back."""
 
 
 def _kinds(exc: BaseException) -> set[str]:
@@ -74,8 +77,15 @@ def _kinds(exc: BaseException) -> set[str]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run a command and exit with its code (see errors.py for the codes)."""
     memory.fit_to_run(0)  # memory settings for a run of a sheet's size; `import` and large syncs say otherwise
+    args = _take_lang(list(sys.argv[1:] if argv is None else argv))
+    wanted = _help_wanted(args)
+    if wanted is not None:
+        command = wanted or None
+        lang = _help_lang(args)
+        typer.echo(render_help(typer.main.get_command(app), command, lang, shutil.get_terminal_size((80, 24)).columns))
+        sys.exit(0)
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except SheetsyncError as exc:
@@ -87,6 +97,66 @@ def main(argv: list[str] | None = None) -> None:
             machine = explain_machine(exc)  # no space, a read-only folder, a damaged journal: not a bug
             code = _explained(machine) if machine is not None else _report_bug(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _take_lang(args: list[str]) -> list[str]:
+    """`--lang zh|en` anywhere before `--` decides the messages (`asked_lang`); it is taken out of the arguments,
+    except for `init`, where it is also the new desk's language."""
+    out: list[str] = []
+    i = 0
+    is_init = "init" in args[:1] or (len(args) > 1 and args[0].startswith("-") and "init" in args)
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            out += args[i:]
+            break
+        value = word.partition("=")[2] if word.startswith("--lang=") else (args[i + 1] if word == "--lang" and
+                                                                            i + 1 < len(args) else None)
+        if value in ("zh", "en"):
+            asked_lang[:] = ["en" if value == "en" else "zh"]
+            if is_init:
+                out += args[i:i + (1 if "=" in word else 2)]
+            i += 1 if "=" in word else 2
+            continue
+        out.append(word)
+        i += 1
+    return out
+
+
+def _help_wanted(args: list[str]) -> str | None:
+    """The command whose help is asked for ("" for the app's), or None when no help is: a bare `sheetsync`, or
+    `--help` before any `--`.  An unknown command with `--help` is left to the usage error."""
+    before = args[: args.index("--")] if "--" in args else args
+    names = [a for a in before if not a.startswith("-")]
+    if not before or (not names and "--help" in before):
+        return ""
+    if "--help" not in before:
+        return None
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    return names[0] if names[0] in commands else None
+
+
+def _help_lang(args: list[str]) -> Lang:
+    """The language of `--help`: `--lang`, else SHEETSYNC_LANG, else the desk's (`-c FILE` or ./sheetsync.yaml)."""
+    if asked_lang or os.environ.get("SHEETSYNC_LANG", "").lower()[:2] in ("zh", "en"):
+        return shown_lang()
+    path = Path("sheetsync.yaml")
+    for i, word in enumerate(args):
+        if word in ("-c", "--config") and i + 1 < len(args):
+            path = Path(args[i + 1])
+        elif word.startswith("--config="):
+            path = Path(word.partition("=")[2])
+    try:
+        data = read_yaml(path, default_lang()) if path.is_file() else None
+    except SheetsyncError:
+        data = None
+    if data is not None:
+        table = data.get("table")
+        if data.get("lang") in ("zh", "en"):
+            return "en" if data["lang"] == "en" else "zh"
+        if isinstance(table, dict) and table.get("headers") == "en":
+            return "en"
+    return default_lang()
 
 
 def _explained(exc: SheetsyncError) -> int:
@@ -107,7 +177,7 @@ def _usage(exc: Exception) -> int:
         return EXIT_USAGE
     ctx = getattr(exc, "ctx", None)
     if "NoArgsIsHelpError" in kinds and ctx is not None:
-        typer.echo(ctx.get_help())
+        typer.echo(render_help(typer.main.get_command(app), None, shown_lang(), 80))
         return 0
     lang = shown_lang()
     command = getattr(ctx, "command_path", "sheetsync") if ctx is not None else "sheetsync"
