@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Final, Literal, Union
 
@@ -42,6 +43,40 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "config.too_deep": ("{path}:{line}:{col}: 层层嵌套超过 {limit} 层：本次不读（正常的配置不到十层，多半是括号没配对）",
                         "{path}:{line}:{col}: nested more than {limit} levels deep: not read (a real configuration has under ten; "
                         "look for unbalanced brackets)"),
+    "v.seq_required": ("格式里必须有 {{seq}}（序号）", "{{seq}} is required"),
+    "v.bad_format": ("格式写不通：{problem}", "the format does not work: {problem}"),
+    "v.duration": ("“{value}”不是时长：应写成 30m、48h、2d 或 30分钟、48小时、2天", "'{value}' is not a duration like 30m, 48h or 2d (or 30分钟, 48小时, 2天)"),
+    "v.state_key": ("“{word}: {key}”：{key} 不是状态键（可用的有：{keys}）", "'{word}: {key}': '{key}' is not a state key (the keys are: {keys})"),
+    "v.zone": ("“{value}”不是时区名，应像 Asia/Shanghai", "'{value}' is not a time zone name like Asia/Shanghai"),
+    "v.dup_alert": ("提醒目标名“{name}”用了两次", "the alert target name '{name}' is used twice"),
+    "v.dup_channel": ("渠道名“{name}”用了两次", "the channel name '{name}' is used twice"),
+    "v.field": ("“{value}”不是标准字段名（可用的有：{fields}）", "'{value}' is not a canonical field (the fields are: {fields})"),
+    "v.datetime_field": ("“{value}”不是日期时间字段（可用的有：{fields}）", "'{value}' is not a date-time field (those are: {fields})"),
+    "v.code": ("“{value}”不是大写下划线代码（如 BIG_ORDER）", "'{value}' is not an UPPER_SNAKE code like BIG_ORDER"),
+    "v.builtin_code": ("“{value}”是内置代码，换一个名字", "'{value}' is a built-in code; choose another"),
+    "v.message_both": ("提示语写成一段文字，或 {{zh: ..., en: ...}}", "write the message as one string, or as {{zh: ..., en: ...}}"),
+    "v.message_semicolon": ("“; ”用来分隔异常单元格里的多条异常：请改用“，”或“, ”", "'; ' separates anomalies in the anomalies cell; write '，' or ', ' instead"),
+    "v.dup_rule": ("规则名“{name}”用了两次", "the rule name '{name}' is used twice"),
+    "v.colour": ("“{value}”不是颜色，应像 FFC7CE（六位十六进制）", "'{value}' is not a colour like FFC7CE (six hex digits)"),
+    "p.string_type": ("应为文字", "should be text"),
+    "p.int": ("应为整数", "should be a whole number"),
+    "p.float": ("应为数字", "should be a number"),
+    "p.bool": ("应为 true 或 false", "should be true or false"),
+    "p.list": ("应为列表（- 开头的几行，或 [a, b]）", "should be a list (lines starting with -, or [a, b])"),
+    "p.mapping": ("应为键值对（键: 值）", "should be a mapping (key: value)"),
+    "p.literal": ("只能是：{expected}", "should be one of: {expected}"),
+    "p.greater": ("应大于 {limit}", "should be greater than {limit}"),
+    "p.greater_equal": ("应不小于 {limit}", "should be at least {limit}"),
+    "p.less_equal": ("应不大于 {limit}", "should be at most {limit}"),
+    "config.full_width": ("{path}:{line}:{col}: 这里用了全角的“{char}”：YAML 只认半角的“{ascii}”", "{path}:{line}:{col}: a full-width '{char}' here: YAML only knows the half-width '{ascii}'"),
+    "config.full_width.hint": ("把输入法切到英文标点（或把“{char}”改成“{ascii}”）后保存", "switch the input method to half-width punctuation (or replace '{char}' with '{ascii}') and save"),
+    "yaml.colon": ("找不到应有的冒号“:”（键和值之间要有“: ”）", "could not find the expected ':' (a key and its value are separated by ': ')"),
+    "yaml.mapping_here": ("这里不能再有“键: 值”：冒号后要有空格，值里有冒号时给整个值加引号", "a 'key: value' is not allowed here: put a space after the colon, and quote a value that holds one"),
+    "yaml.tab": ("不能用 Tab 缩进，请用空格", "tabs cannot indent YAML: use spaces"),
+    "yaml.indent": ("缩进没对齐", "the indentation does not line up"),
+    "yaml.quote": ("引号没有配对", "a quote is not closed"),
+    "yaml.duplicate": ("键“{key}”写了两次：每个键只能写一次", "the key '{key}' is written twice: each key once"),
+    "yaml.other": ("{problem}", "{problem}"),
     "config.exists": ("{path} 已存在，不会覆盖", "{path} already exists; it is not overwritten"),
     "config.exists.hint": ("换一个目录，或先移走这些文件", "choose another folder, or move those files away first"),
     "config.channels_unsupported": (
@@ -729,6 +764,23 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+_asked: ContextVar[Lang | None] = ContextVar("sheetsync_asked_lang", default=None)
+
+
+def asked_lang() -> Lang | None:
+    """The language the command line asked the messages in (`--lang`, else SHEETSYNC_LANG), if it did."""
+    return _asked.get()
+
+
+def ask_lang(lang: Lang | None) -> object:
+    """Make `lang` the messages' language from now on (over the desk's `lang:`); the token undoes it (`unask`)."""
+    return _asked.set(lang)
+
+
+def unask(token: object) -> None:
+    _asked.reset(token)  # type: ignore[arg-type]
+
+
 def default_lang() -> Lang:
     """The language before a configuration says which."""
     for var in ("SHEETSYNC_LANG", "LC_ALL", "LANG"):
@@ -800,6 +852,15 @@ class Localized:
 
     def __str__(self) -> str:
         return self.render(default_lang())
+
+
+class Worded(ValueError):
+    """A ValueError a configuration validator raises with its words in both languages: pydantic carries it to
+    the error that names the file, line and key, which says it in the reader's language."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.text = Text(key, values)
+        super().__init__(self.text.render("en"))
 
 
 def text(key: str, /, **values: object) -> Text:

@@ -19,11 +19,11 @@ import typer
 from rich.markup import escape
 
 from sheetsync.cli import desk, importing, reports, sync, workflow
-from sheetsync.cli.common import asked_lang, err, log_file, safe, shown_lang
+from sheetsync.cli.common import desk_lang, err, log_file, safe, shown_lang
 from sheetsync.cli.help import render as render_help
 from sheetsync.config import read_yaml
 from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError, explain_machine
-from sheetsync.i18n import Lang, default_lang, t
+from sheetsync.i18n import Lang, ask_lang, asked_lang, default_lang, t, unask
 from sheetsync.runtime import memory
 
 app = typer.Typer(
@@ -77,7 +77,17 @@ def _kinds(exc: BaseException) -> set[str]:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run a command and exit with its code (see errors.py for the codes)."""
     memory.fit_to_run(0)  # memory settings for a run of a sheet's size; `import` and large syncs say otherwise
-    args = _take_lang(list(sys.argv[1:] if argv is None else argv))
+    asked, args = _take_lang(list(sys.argv[1:] if argv is None else argv))
+    environment = os.environ.get("SHEETSYNC_LANG", "").lower()[:2]
+    token = ask_lang(asked or ("en" if environment == "en" else "zh" if environment == "zh" else None))
+    try:
+        _main(args)
+    finally:
+        unask(token)
+        desk_lang.clear()
+
+
+def _main(args: list[str]) -> None:
     wanted = _help_wanted(args)
     if wanted is not None:
         command = wanted or None
@@ -99,9 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _take_lang(args: list[str]) -> list[str]:
-    """`--lang zh|en` anywhere before `--` decides the messages (`asked_lang`); it is taken out of the arguments,
-    except for `init`, where it is also the new desk's language."""
+def _take_lang(args: list[str]) -> tuple[Lang | None, list[str]]:
+    """The language `--lang zh|en` anywhere before `--` asks the messages in, and the arguments without it (but for
+    `init`, where it is also the new desk's language)."""
+    asked: Lang | None = None
     out: list[str] = []
     i = 0
     is_init = "init" in args[:1] or (len(args) > 1 and args[0].startswith("-") and "init" in args)
@@ -113,14 +124,14 @@ def _take_lang(args: list[str]) -> list[str]:
         value = word.partition("=")[2] if word.startswith("--lang=") else (args[i + 1] if word == "--lang" and
                                                                             i + 1 < len(args) else None)
         if value in ("zh", "en"):
-            asked_lang[:] = ["en" if value == "en" else "zh"]
+            asked = "en" if value == "en" else "zh"
             if is_init:
                 out += args[i:i + (1 if "=" in word else 2)]
             i += 1 if "=" in word else 2
             continue
         out.append(word)
         i += 1
-    return out
+    return asked, out
 
 
 def _help_wanted(args: list[str]) -> str | None:
@@ -138,7 +149,7 @@ def _help_wanted(args: list[str]) -> str | None:
 
 def _help_lang(args: list[str]) -> Lang:
     """The language of `--help`: `--lang`, else SHEETSYNC_LANG, else the desk's (`-c FILE` or ./sheetsync.yaml)."""
-    if asked_lang or os.environ.get("SHEETSYNC_LANG", "").lower()[:2] in ("zh", "en"):
+    if asked_lang():
         return shown_lang()
     path = Path("sheetsync.yaml")
     for i, word in enumerate(args):

@@ -7,7 +7,6 @@ returns its exit code; `cli.main` turns a `SheetsyncError` into a message and it
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sheetsync.config import Config, load_config
-from sheetsync.i18n import Lang, default_lang, t
+from sheetsync.i18n import Lang, asked_lang, default_lang, t
 from sheetsync.runtime.logs import log_to_state_dir
 
 out = Console(soft_wrap=True)
@@ -30,9 +29,6 @@ LangOption = Annotated[str, typer.Option("--lang", help="zh or en.")]
 NowOption = Annotated[str | None, typer.Option("--now", help="The run's clock, ISO 8601 (tests, replays).")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Write even if a lock file says the workbook is open.")]
 
-asked_lang: list[Lang] = []
-"""The language `--lang` asked for on the command line (its last entry): it decides the messages, before
-SHEETSYNC_LANG and the desk's `lang:`."""
 log_file: list[Path] = []
 """The log file of the desk the command loaded (its last entry), named when a bug is reported."""
 desk_lang: list[Lang] = []
@@ -43,18 +39,14 @@ def load(path: Path) -> Config:
     """The desk's configuration, with its log file set up: every command that reads a desk starts here."""
     config = load_config(path)
     log_file[:] = [log_to_state_dir(config.state_dir)]
-    desk_lang[:] = [config.language]
+    desk_lang[:] = [config.sheet_language]
     return config
 
 
 def shown_lang() -> Lang:
     """The language messages are shown in: `--lang`, else SHEETSYNC_LANG, else the loaded desk's `lang:`, else the
     locale's (LC_ALL, LANG), else Chinese.  The sheet's own words (headers, flags) are the desk's whatever this is."""
-    if asked_lang:
-        return asked_lang[-1]
-    if os.environ.get("SHEETSYNC_LANG", "").lower()[:2] in ("zh", "en"):
-        return default_lang()
-    return desk_lang[-1] if desk_lang else default_lang()
+    return asked_lang() or (desk_lang[-1] if desk_lang else default_lang())
 
 
 def emit_json(data: Any) -> None:

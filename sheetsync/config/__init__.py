@@ -21,7 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from sheetsync.config.rules import RulesConfig
 from sheetsync.config.workflow import AlertTarget
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import Lang, default_lang, t
+from sheetsync.i18n import Lang, Worded, asked_lang, default_lang, t
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.states import STATE_KEYS
 from sheetsync.model.values import first_repeated
@@ -75,11 +75,11 @@ class OrderIdConfig(_Model):
     @classmethod
     def _format_works(cls, value: str) -> str:
         if "{seq" not in value:
-            raise ValueError("{seq} is required")
+            raise Worded("v.seq_required")
         try:
             value.format(prefix="P", date=dt.date(2026, 1, 2), seq=1)
         except (KeyError, ValueError, IndexError, AttributeError) as exc:
-            raise ValueError(str(exc)) from None
+            raise Worded("v.bad_format", problem=str(exc)) from None
         return value
 
 
@@ -94,16 +94,18 @@ class ChannelConfig(_Model):
     archive: str | None = None
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|分钟|分|h|小时|时|d|天|日)\s*$")
 
 
 def parse_duration(text: str) -> dt.timedelta:
-    """`30m`, `48h`, `2d` -> a timedelta; anything else raises ValueError."""
+    """`30m`, `48h`, `2d` (or `30分钟`, `48小时`, `2天`) -> a timedelta; anything else raises ValueError."""
     match = _DURATION.match(str(text))
     if not match:
-        raise ValueError(f"'{text}' is not a duration like 30m, 48h or 2d")
+        raise Worded("v.duration", value=text)
     amount, unit = float(match[1]), match[2]
-    return dt.timedelta(minutes=amount) if unit in ("m", "min") else dt.timedelta(hours=amount * (24 if unit == "d" else 1))
+    if unit in ("m", "min", "分钟", "分"):
+        return dt.timedelta(minutes=amount)
+    return dt.timedelta(hours=amount * (24 if unit in ("d", "天", "日") else 1))
 
 
 class LimitsConfig(_Model):
@@ -146,7 +148,7 @@ class Config(_Model):
     def _state_keys(cls, value: dict[str, str]) -> dict[str, str]:
         for word, key in value.items():
             if key not in STATE_KEYS:
-                raise ValueError(f"'{word}: {key}': '{key}' is not a state key (the keys are: {', '.join(STATE_KEYS)})")
+                raise Worded("v.state_key", word=word, key=key, keys=", ".join(STATE_KEYS))
         return value
     alerts: list[AlertTarget] = []
     limits: LimitsConfig = LimitsConfig()
@@ -158,7 +160,7 @@ class Config(_Model):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"'{value}' is not a time zone name like Asia/Shanghai") from None
+                raise Worded("v.zone", value=value) from None
         return value
 
     @property
@@ -178,7 +180,7 @@ class Config(_Model):
     def _unique_alerts(cls, value: list[AlertTarget]) -> list[AlertTarget]:
         dup = first_repeated([a.name for a in value])
         if dup:
-            raise ValueError(f"the alert target name '{dup}' is used twice")
+            raise Worded("v.dup_alert", name=dup)
         return value
 
     @field_validator("channels", "logistics")
@@ -186,7 +188,7 @@ class Config(_Model):
     def _unique_names(cls, value: list[ChannelConfig]) -> list[ChannelConfig]:
         dup = first_repeated([c.name for c in value])
         if dup:
-            raise ValueError(f"the channel name '{dup}' is used twice")
+            raise Worded("v.dup_channel", name=dup)
         return value
 
     # Filled by load_config, not read from the file.
@@ -197,11 +199,18 @@ class Config(_Model):
         return self.source.parent
 
     @property
-    def language(self) -> Lang:
+    def sheet_language(self) -> Lang:
+        """The desk's language: the words the tool writes into the sheet and the team's files (headers, flags,
+        status words, the dashboard, rejects, alerts to the team's chat).  It never changes with the messages."""
         if self.lang:
             return self.lang
         preset = self.table.headers if isinstance(self.table.headers, str) else self.table.headers.get("preset", "zh")
         return "en" if preset == "en" else "zh"
+
+    @property
+    def language(self) -> Lang:
+        """The language of the messages: the command line's (`--lang`, SHEETSYNC_LANG), else the desk's."""
+        return asked_lang() or self.sheet_language
 
     @property
     def workbook_path(self) -> Path:
@@ -218,7 +227,7 @@ class Config(_Model):
 
     @property
     def manual_channel(self) -> str:
-        return self.manual_label or t("manual.label", self.language)
+        return self.manual_label or t("manual.label", self.sheet_language)
 
     def resolve(self, path: Path | str) -> Path:
         path = Path(path)
@@ -226,7 +235,7 @@ class Config(_Model):
 
     def header_map(self) -> tuple[dict[str, str], frozenset[str]]:
         """canonical field -> header text, and the fields the file maps by name (they must exist)."""
-        return resolve_headers(self.table.headers, self.language)
+        return resolve_headers(self.table.headers, self.sheet_language)
 
 
 def load_preset(name: str) -> dict[str, str]:
@@ -272,11 +281,13 @@ def normalize_header(text: str) -> str:
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     """Read and validate a sheetsync.yaml; a problem raises ConfigError naming file, line, key and fix."""
     path = Path(path)
-    lang = default_lang()
+    lang = asked_lang() or default_lang()
     if not path.is_file():
         raise ConfigError(t("config.missing", lang, path=path), t("config.missing.hint", lang))
     data = read_yaml(path, lang)
-    if data.get("lang") in PRESETS:
+    if asked_lang():
+        pass  # the command line's language says the problems
+    elif data.get("lang") in PRESETS:
         lang = data["lang"]
     elif isinstance(data.get("table"), dict) and data["table"].get("headers") == "en":
         lang = "en"
@@ -308,17 +319,48 @@ def read_yaml(path: Path, lang: Lang) -> CommentedMap:
         _check_depth(text, path, lang)
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
+        _full_width(text, path, lang)
         mark = exc.problem_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise ConfigError(
-            t("config.yaml", lang, path=path, line=line, col=col, problem=exc.problem or exc),
+            t("config.yaml", lang, path=path, line=line, col=col, problem=_yaml_problem(str(exc.problem or exc), lang)),
             t("config.yaml.hint", lang),
         ) from None
     if data is None:
         return CommentedMap()
     if not isinstance(data, CommentedMap):
+        _full_width(text, path, lang)
         raise ConfigError(t("config.not_mapping", lang, path=path))
     return data
+
+
+_FULL_WIDTH_KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#\"'：]+)(：)", re.MULTILINE)
+_YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("could not find expected ':'", "yaml.colon"), ("mapping values are not allowed", "yaml.mapping_here"),
+    ("'\\t'", "yaml.tab"), ("expected <block end>", "yaml.indent"), ("quoted scalar", "yaml.quote"),
+)
+
+
+def _full_width(text: str, path: Path, lang: Lang) -> None:
+    """ConfigError at the first key written with a full-width colon (`lang：zh`, the commonest slip of a Chinese
+    input method), which YAML reads as no key at all."""
+    found = _FULL_WIDTH_KEY.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        col = len(found.group(1)) + 1
+        raise ConfigError(t("config.full_width", lang, path=path, line=line, col=col, char="：", ascii=":"),
+                          t("config.full_width.hint", lang, char="：", ascii=":"))
+
+
+def _yaml_problem(problem: str, lang: Lang) -> str:
+    """The YAML parser's problem in `lang` (its commonest ones translated; the rest as the parser says them)."""
+    duplicate = re.search(r'duplicate key "([^"]*)"', problem)
+    if duplicate:
+        return t("yaml.duplicate", lang, key=duplicate.group(1))
+    for words, key in _YAML_PROBLEMS:
+        if words in problem:
+            return t(key, lang)
+    return t("yaml.other", lang, problem=problem)
 
 
 def _check_depth(text: str, path: Path, lang: Lang) -> None:
@@ -380,9 +422,33 @@ def _explain(exc: ValidationError, data: Any, path: Path, lang: Lang, root: type
         elif error["type"] == "missing":
             problem = t("config.missing_key", lang)
         else:
-            problem = error["msg"]
+            problem = _problem(error, lang)
         lines.append(t("config.field", lang, path=path, line=line, col=col, key=key, problem=problem))
     return ConfigError("\n".join(lines))
+
+
+_PYDANTIC: dict[str, str] = {
+    "string_type": "p.string_type", "int_parsing": "p.int", "int_type": "p.int", "int_from_float": "p.int",
+    "float_parsing": "p.float", "float_type": "p.float", "bool_parsing": "p.bool", "bool_type": "p.bool",
+    "list_type": "p.list", "dict_type": "p.mapping", "model_type": "p.mapping", "model_attributes_type": "p.mapping",
+    "literal_error": "p.literal", "greater_than": "p.greater", "greater_than_equal": "p.greater_equal",
+    "less_than_equal": "p.less_equal",
+}
+"""pydantic's error types -> our words for them (the rest keep pydantic's English)."""
+
+
+def _problem(error: Any, lang: Lang) -> str:
+    """What is wrong with one value, in `lang`: our validators' own words, pydantic's common kinds translated."""
+    context = error.get("ctx") or {}
+    raised = context.get("error")
+    if isinstance(raised, Worded):
+        return raised.text.render(lang)
+    key = _PYDANTIC.get(error["type"])
+    if key is None:
+        return str(error["msg"]).removeprefix("Value error, ")
+    limit = context.get("gt", context.get("ge", context.get("le", "")))
+    expected = str(context.get("expected", ""))
+    return t(key, lang, expected=expected.replace(" or ", ", ") if lang == "zh" else expected, limit=limit)
 
 
 def _allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:

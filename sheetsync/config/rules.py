@@ -12,6 +12,7 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from sheetsync.i18n import Worded
 from sheetsync.model.fields import DATETIME_FIELDS, FIELDS
 from sheetsync.model.values import first_repeated
 
@@ -72,7 +73,7 @@ class RequiredRule(Rule):
     def _canonical(cls, value: list[str]) -> list[str]:
         for name in value:
             if name not in FIELDS:
-                raise ValueError(f"'{name}' is not a canonical field (the fields are: {', '.join(FIELDS)})")
+                raise Worded("v.field", value=name, fields=", ".join(FIELDS))
         return list(dict.fromkeys(value))
 
 
@@ -87,7 +88,7 @@ class PhoneRule(Rule):
     @classmethod
     def _canonical(cls, value: str) -> str:
         if value not in FIELDS:
-            raise ValueError(f"'{value}' is not a canonical field")
+            raise Worded("v.field", value=value, fields=", ".join(FIELDS))
         return value
 
 
@@ -127,7 +128,7 @@ class DatesRule(Rule):
     def _datetimes(cls, value: list[str]) -> list[str]:
         for name in value:
             if name not in DATETIME_FIELDS:
-                raise ValueError(f"'{name}' is not a date-time field (those are: {', '.join(sorted(DATETIME_FIELDS))})")
+                raise Worded("v.datetime_field", value=name, fields=", ".join(sorted(DATETIME_FIELDS)))
         return list(dict.fromkeys(value))
 
 
@@ -153,25 +154,25 @@ class CustomRule(BaseModel):
     @classmethod
     def _code(cls, value: str) -> str:
         if not _CODE.fullmatch(value):
-            raise ValueError(f"'{value}' is not an UPPER_SNAKE code like BIG_ORDER")
+            raise Worded("v.code", value=value)
         if value in BUILTIN_CODES:
-            raise ValueError(f"'{value}' is a built-in code; choose another")
+            raise Worded("v.builtin_code", value=value)
         return value
 
     @field_validator("message")
     @classmethod
     def _both(cls, value: str | dict[str, str]) -> str | dict[str, str]:
         if isinstance(value, dict) and set(value) != {"zh", "en"}:
-            raise ValueError("write the message as one string, or as {zh: ..., en: ...}")
+            raise Worded("v.message_both")
         if any("; " in text for text in ([value] if isinstance(value, str) else value.values())):
-            raise ValueError("'; ' separates anomalies in the anomalies cell; write '，' or ', ' instead")
+            raise Worded("v.message_semicolon")
         return value
 
     @field_validator("column")
     @classmethod
     def _canonical(cls, value: str | None) -> str | None:
         if value is not None and value not in FIELDS:
-            raise ValueError(f"'{value}' is not a canonical field")
+            raise Worded("v.field", value=value, fields=", ".join(FIELDS))
         return value
 
 
@@ -195,5 +196,5 @@ class RulesConfig(BaseModel):
     def _unique_names(cls, value: list[CustomRule]) -> list[CustomRule]:
         dup = first_repeated([rule.name for rule in value])
         if dup:
-            raise ValueError(f"the rule name '{dup}' is used twice")
+            raise Worded("v.dup_rule", name=dup)
         return value

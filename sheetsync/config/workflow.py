@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sheetsync.i18n import Worded
 from sheetsync.model.states import STATE_KEYS
 
 PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -52,7 +53,7 @@ def _threshold(value: str | None) -> str | None:
 
 def _colour(value: str | None) -> str | None:
     if value is not None and not COLOUR.match(value):
-        raise ValueError(f"'{value}' is not a colour like FFC7CE (six hex digits)")
+        raise Worded("v.colour", value=value)
     return value.upper() if value else value
 
 

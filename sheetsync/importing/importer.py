@@ -168,7 +168,7 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
         result.notices.extend(run.notices)
     rejected = [r for table in tables for r in table.rejects] + duplicate_rejects
     if not preview and (rejected or (rejects is not None and tables)):
-        result.rejects_file = str(_write_rejects(config, rejects, rejected, lang, result.run_id or 0))
+        result.rejects_file = str(_write_rejects(config, rejects, rejected, config.sheet_language, result.run_id or 0))
     _totals(tables, scale, result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -271,7 +271,7 @@ def _read(path: Path, config: Config, named: Mapping | None, synonyms: Synonyms 
                 result.mappings.append(_explain(where, found, None))
             continue
         del raw
-        parse(table, labeller, now, lang, split_addresses, config.tz)
+        parse(table, labeller, now, config.sheet_language, split_addresses, config.tz)
         result.mappings.append(_explain(where, found, table))
         rows = table.rows_read + table.exact_duplicates
         factor = 1.0 if complete or not rows else max(1.0, (sampled_lines - (table.header_line or 0)) / rows)

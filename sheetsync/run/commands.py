@@ -38,9 +38,9 @@ from sheetsync.stores.xlsx import XlsxStore
 
 def workflow_or_default(config: Config) -> Workflow:
     """The desk's workflow: `workflow:` in sheetsync.yaml, else the shipped default in the desk's language."""
-    spec = getattr(config, "workflow", None) or f"default_{config.language}"
+    spec = getattr(config, "workflow", None) or f"default_{config.sheet_language}"
     headers, _ = config.header_map()
-    return load_workflow(str(spec), config.base_dir, config.language, aliases={v: k for k, v in headers.items()},
+    return load_workflow(str(spec), config.base_dir, config.sheet_language, aliases={v: k for k, v in headers.items()},
                          words=config.statuses)
 
 
@@ -130,12 +130,12 @@ def unlock_order(config: Config, order_id: str, by: str, reason: str, now: dt.da
 def write_dashboard(config: Config, report: KpiReport, now: dt.datetime) -> str:
     """Put the dashboard sheet (the KPIs and native charts) into the desk's workbook, replacing the one the
     tool put there before; atomic, the previous version kept, journaled as a `report` run.  Returns its name."""
-    lang = config.language
+    lang = config.sheet_language  # a sheet of the team's workbook: in the desk's words, whatever the messages'
     sheet = t("kpi.dashboard.sheet", lang)
     with opened(config) as desk:
         store = desk.store
         if not isinstance(store, XlsxStore):
-            raise ConfigError(t("kpi.dashboard.xlsx_only", lang, backend=config.table.backend))
+            raise ConfigError(t("kpi.dashboard.xlsx_only", config.language, backend=config.table.backend))
         made = dashboard_book(report, lang, sheet)
         run_id = desk.journal.start_run("report", now)
         with Commit(desk, run_id, staging=True) as commit:

@@ -127,7 +127,7 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
            now: dt.datetime) -> Decision:
     """Run the pure steps over what was gathered.  `gathered` is taken over: its table as read, its
     pulls' records and the journal's snapshot are let go as soon as the steps are done with them."""
-    lang = config.language
+    lang = config.sheet_language  # what is written and journaled: the desk's words
     table, pulls = gathered.table, gathered.pulls
     before = table.frame
     work = before.copy()

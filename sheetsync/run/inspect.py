@@ -176,4 +176,4 @@ def validate(config: Config, *, now: dt.datetime | None = None) -> ValidateResul
 def compiled_rules(config: Config) -> CompiledRules:
     """The desk's `rules:`, custom conditions compiled (they may name a field by its header text)."""
     headers, _ = config.header_map()
-    return compile_rules(config.rules, lang=config.language, aliases={text: f for f, text in headers.items()})
+    return compile_rules(config.rules, lang=config.sheet_language, aliases={text: f for f, text in headers.items()})

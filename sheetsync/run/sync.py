@@ -145,7 +145,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                 rejects = [r for p in taken for r in p.rejects]
                 if rejects:  # a rejects file that cannot be written is a warning, never the run's failure
                     try:
-                        result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.language,
+                        result.rejects_file = str(write_rejects(config.state_dir / "rejects", rejects, config.sheet_language,
                                                                 file_stamp(config.tz), run_id))
                     except Exception as exc:  # whatever the writer raised: the rows' reasons are kept in the log
                         log.warning("rejects not written: %s", exc, exc_info=exc)

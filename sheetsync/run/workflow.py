@@ -18,7 +18,7 @@ def send_and_record(advanced: Advanced, config: Config, journal: Journal, run_id
     order alerts twice for the same level and state.  A failing webhook is reported, never raised."""
     if not advanced.alerts:
         return []
-    outcomes = send_alerts(advanced.alerts, config.alerts, os.environ, config.language)
+    outcomes = send_alerts(advanced.alerts, config.alerts, os.environ, config.sheet_language)
     delivered = [(*key, o.target) for o in outcomes if o.ok for key in o.delivered]
     if delivered:
         journal.workflow.record_alerts(delivered, run_id, now)

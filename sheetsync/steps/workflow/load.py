@@ -159,7 +159,7 @@ def desk_workflow(config: Config) -> Workflow | None:
     if not config.workflow:
         return None
     headers, _ = config.header_map()
-    workflow = load_workflow(config.workflow, config.base_dir, config.language,
+    workflow = load_workflow(config.workflow, config.base_dir, config.sheet_language,
                              aliases={text: f for f, text in headers.items()}, words=config.statuses)
     check_targets(workflow, [a.name for a in config.alerts], config.language)
     return workflow
@@ -169,7 +169,7 @@ def status_words(config: Config, workflow: Workflow | None) -> dict[str, str]:
     """state key -> the desk's word for it: the workflow's state, else the team's own word (`statuses:`), else the
     word of the language's default workflow; a shop's `paid` is written as `待确认` or as the team's `待发货`."""
     own = words_by_key((word, [key]) for word, key in config.statuses.items())
-    preset = _preset_words(config.language)
+    preset = _preset_words(config.sheet_language)
     out: dict[str, str] = {}
     for key in STATE_KEYS:
         word = workflow.word_for(key) if workflow is not None else resolve(key, own.get) or nearest(key, own) if own else None
