@@ -863,6 +863,11 @@ class Worded(ValueError):
         super().__init__(self.text.render("en"))
 
 
+def field_word(name: str) -> Text | str:
+    """A field as people call it (`note` -> 备注 / note), said in the language where it is shown."""
+    return Text(f"rule.field.{name}") if f"rule.field.{name}" in MESSAGES else name
+
+
 def text(key: str, /, **values: object) -> Text:
     """`Text(key, values)`, written as `t` is called: `text("journal.newer", path=p)`."""
     return Text(key, values)

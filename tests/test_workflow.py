@@ -151,6 +151,8 @@ def test_closing_needs_a_reason_in_the_note(default_zh: Workflow) -> None:
     work = table(order(status="异常关闭"))
     result = run(work, default_zh, previous=previous)
     assert work.at[2, "status"] == "备货中" and codes(result) == [(2, "REASON_MISSING")]
+    said = result.anomalies[0].text("zh")
+    assert "备注" in said and "note" not in said  # the field as people call it, not its key
 
     work = table(order(status="异常关闭", note="客户取消"))
     result = run(work, default_zh, previous=previous)
@@ -208,6 +210,7 @@ def test_an_address_edit_after_printing_is_put_back_and_kept_after_an_unlock(eco
     result = run(work, ecommerce, previous=previous)
     assert work.at[2, "address"] == "文三路 1 号"
     assert codes(result) == [(2, "ADDR_LOCKED")] and "文三路 99 号" in result.anomalies[0].message
+    assert "详细地址 已锁定" in result.anomalies[0].text("zh")  # the field as people call it, not its key
 
     work = table({**printed, "address": "文三路 99 号"})
     history = WorkflowHistory(earlier_orders=KNOWN_CUSTOMER, unlocks={"SS-1": Unlock("SS-1", "张三", "客户来电改地址")})

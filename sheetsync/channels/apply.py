@@ -227,7 +227,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
         _add(problems, ~matchable, t("reject.no_match_key", lang, columns=", ".join(
             header_of.get(f, f) for way in mapping.match for f in way.split("+"))))
     for name in mapping.require:
-        _add(problems, out[name].isna(), t("reject.required", lang, column=header_of.get(name, name)))
+        _add(problems, out[name].isna(), t("reject.required", lang, column=header_of.get(name) or t(f"rule.field.{name}", lang)))
     rejected = problems != ""
     bad = body.index[rejected.to_numpy()]
     names = [headers[c] or f"#{c + 1}" for c in body.columns]

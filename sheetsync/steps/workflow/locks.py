@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sheetsync.i18n import Words, text
+from sheetsync.i18n import Words, field_word, text
 from sheetsync.model.records import Anomaly, Unlock
 from sheetsync.steps.diff import differs
 from sheetsync.steps.workflow.compiled import Workflow
@@ -52,7 +52,7 @@ def enforce_locks(work: pd.DataFrame, previous: pd.DataFrame, workflow: Workflow
             out.details.setdefault(name, {})[int(row)] = text("workflow.put_back", code="ADDR_LOCKED",
                                                            old="" if pd.isna(restored) else restored)
             out.anomalies.append(Anomaly(int(row), order_id if isinstance(order_id, str) else None, "ADDR_LOCKED", name,
-                                         text("anomaly.ADDR_LOCKED", state=state, field=name,
+                                         text("anomaly.ADDR_LOCKED", state=state, field=field_word(name),
                                            typed="" if pd.isna(typed) else typed), "error"))
     out.unlocks_used = sorted(used)
     return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sheetsync.i18n import Words, text
+from sheetsync.i18n import Joined, Localized, Words, field_word, text
 from sheetsync.steps.workflow.approval import Approval
 from sheetsync.steps.workflow.compiled import Transition, Workflow
 
@@ -55,7 +55,8 @@ def judge(workflow: Workflow, pos: int, old: str | None, new: str | None, hits: 
     missing = [name for name in required(wf, move) if not filled(name)]
     if missing:
         return Verdict(pos, old, new, move, "REASON_MISSING",
-                       text("anomaly.REASON_MISSING", old=old, new=new, fields=", ".join(missing)))
+                       text("anomaly.REASON_MISSING", old=old, new=new,
+                            fields=Joined(tuple(field_word(f) for f in missing), Localized("、", ", "))))
     target = wf.state(new)
     held = next((c for c in wf.checks if c.hold and (not c.states or old in c.states) and hits[c.when.name]), None)
     if held is not None and target is not None and not target.final:
