@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Final
 
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import MESSAGES, Lang, t
 from sheetsync.reports.reconcile import KINDS, Difference, ReconcileResult
+from sheetsync.reports.rejects import HEADERS as REJECTS_HEADERS
 
 COLUMNS: Final = tuple(f.name for f in fields(Difference))
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +53,8 @@ def cells(d: Difference, lang: Lang) -> list[str]:
         values[COLUMNS.index("note")] = t(f"reconcile.note.{d.note}", lang)
     if d.side:
         values[COLUMNS.index("side")] = t(f"reconcile.side.{d.side}", lang)
+    if d.field and f"rule.field.{d.field}" in MESSAGES:  # the field as people call it, not its key
+        values[COLUMNS.index("field")] = t(f"rule.field.{d.field}", lang)
     return values
 
 
@@ -99,7 +102,7 @@ def _xlsx(result: ReconcileResult, path: Path, lang: Lang) -> None:
         _rows(sheet, [headers(lang), *(cells(d, lang) for d in found)], lambda row: None, header=bold)
     if result.rejected:
         sheet = book.add_worksheet(t("reconcile.sheet.rejected", lang))
-        _rows(sheet, [[t("reconcile.summary.source", lang), "file", "line", "reason"],
+        _rows(sheet, [[t("reconcile.summary.source", lang), *REJECTS_HEADERS[lang]],
                       *([r["source"], Path(r["file"]).name, str(r["line"]), r["reason"]] for r in result.rejected)],
               lambda row: None, header=bold)
     book.close()

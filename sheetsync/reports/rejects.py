@@ -22,7 +22,8 @@ import pandas as pd
 from sheetsync.channels.apply import Reject
 from sheetsync.i18n import Lang
 
-_HEADERS = {"zh": ("文件", "行号", "原因"), "en": ("file", "line", "reason")}
+HEADERS = {"zh": ("文件", "行号", "原因"), "en": ("file", "line", "reason")}
+"""The first columns of a rejects file: where a row came from and why it was not taken."""
 
 
 CELL_CHARACTERS: Final = 32_767
@@ -62,7 +63,7 @@ def write_rejects_xlsx(path: Path, rejects: Sequence[Reject], lang: Lang) -> Pat
         name = _sheet_name(Path(file).stem, used)
         sheet = book.add_worksheet(name)
         columns = _columns(items)
-        headers = [*_HEADERS[lang], *columns[:SOURCE_COLUMNS], *([MORE] if len(columns) > SOURCE_COLUMNS else [])]
+        headers = [*HEADERS[lang], *columns[:SOURCE_COLUMNS], *([MORE] if len(columns) > SOURCE_COLUMNS else [])]
         for c, header in enumerate(headers):
             sheet.write_string(0, c, header, head)
         # every column is text, so a value typed into an empty cell stays text too
@@ -107,7 +108,7 @@ def write_rejects_csv(path: Path, rejects: Sequence[Reject], lang: Lang) -> Path
     columns = _columns(rejects)
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh, lineterminator="\r\n")
-        out.writerow([csv_safe(h) for h in (*_HEADERS[lang], *columns)])
+        out.writerow([csv_safe(h) for h in (*HEADERS[lang], *columns)])
         out.writerows([csv_safe(v) for v in row] for row in _rows(rejects, columns, None))
     return path
 
