@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table as RichTable
 
 from sheetsync.cli.common import safe, show_placement
-from sheetsync.i18n import Lang, t
+from sheetsync.cli.fit import show_rows
+from sheetsync.i18n import MESSAGES, Lang, t
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.inspect import CheckResult, ValidateResult
 from sheetsync.run.sync import RunResult
@@ -29,14 +31,10 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
         grid.add_row(t("report.anomalies", lang), ", ".join(f"{k} {v}" for k, v in result.anomalies.items()))
     console.print(grid)
     if result.files:
-        files = RichTable(title=t("report.files", lang), title_justify="left")
-        for name in t("report.files.columns", lang).split(","):
-            files.add_column(name, justify="left" if name == name.split()[0] and not files.columns else "right")
-        for f in result.files:
-            note = f["error"] or f["skipped"] or ""
-            files.add_row(safe(Path(f["path"]).name), str(f["rows_read"]), str(f["new"]), str(f["updated"]),
-                          str(f["unchanged"]), str(f["rejected"]), safe(note))
-        console.print(files)
+        taken = [[safe(Path(f["path"]).name), str(f["rows_read"]), str(f["new"]), str(f["updated"]), str(f["unchanged"]),
+                  str(f["rejected"]), safe(f["error"] or f["skipped"] or "")] for f in result.files]
+        show_rows(console, t("report.files", lang), t("report.files.columns", lang).split(","), taken,
+                  wraps=(6,), right=(1, 2, 3, 4, 5))
     if result.rejects_file:
         console.print(f"[yellow]{t('report.rejects', lang, path=safe(result.rejects_file))}[/yellow]")
     show_placement(console, result.folded, result.unplaced, result.filled, lang)
@@ -78,14 +76,12 @@ def show_validate(console: Console, result: ValidateResult, lang: Lang, shown: i
         return
     console.print(t("validate.summary", lang, rows=result.rows, n=len(result.findings), errors=result.errors))
     console.print(", ".join(f"{code} {n}" for code, n in result.counts.items()))
-    table = RichTable(show_header=True, header_style="bold")
-    for key in ("validate.row", "validate.order", "validate.code", "validate.level", "validate.message"):
-        table.add_column(t(key, lang))
     style = {"error": "red", "warn": "yellow", "info": "dim"}
-    for f in result.findings[:shown]:
-        table.add_row(str(f["row"]), safe(f["order_id"]), f["code"], f["level"], safe(f["message"], 1000),
-                      style=style.get(f["level"]))
-    console.print(table)
+    findings = result.findings[:shown]
+    show_rows(console, None, [t(k, lang) for k in ("validate.row", "validate.order", "validate.code", "validate.level",
+                                                   "validate.message")],
+              [[str(f["row"]), safe(f["order_id"]), f["code"], f["level"], safe(f["message"], 1000)] for f in findings],
+              wraps=(4,), lead=3, styles=[style.get(f["level"]) for f in findings])
     if len(result.findings) > shown:
         console.print(t("validate.more", lang, n=len(result.findings) - shown), style="dim")
 
@@ -114,11 +110,30 @@ def show_history(console: Console, order_id: str, entries: list[HistoryEntry], l
     if not entries:
         console.print(t("history.none", lang, order_id=safe(order_id)))
         return
-    grid = RichTable(title=t("history.title", lang, order_id=safe(order_id)), title_justify="left")
-    for name in t("history.columns", lang).split(","):
-        grid.add_column(name)
+    rows = []
     for e in entries:
-        field = t("history.created", lang) if e.field == "*" else e.field
-        source = f"{e.source} ({e.detail})" if e.detail else e.source
-        grid.add_row(str(e.run_id), e.at, safe(field), safe(e.old), safe(e.new), safe(source))
-    console.print(grid)
+        field = t("history.created", lang) if e.field == "*" else _field(e.field, lang)
+        said = t(f"history.source.{e.source}", lang) if f"history.source.{e.source}" in MESSAGES else e.source
+        source = f"{said} ({e.detail})" if e.detail else said
+        new = _created(e.new, lang) if e.field == "*" else safe(e.new)
+        rows.append([str(e.run_id), e.at, safe(field), safe(e.old), new, safe(source)])
+    show_rows(console, t("history.title", lang, order_id=safe(order_id)), t("history.columns", lang).split(","), rows,
+              wraps=(3, 4, 5), lead=3)
+
+
+def _field(name: str, lang: Lang) -> str:
+    """A field as people call it (`promised_by` -> 承诺时间)."""
+    return t(f"rule.field.{name}", lang) if f"rule.field.{name}" in MESSAGES else name
+
+
+def _created(values: str | None, lang: Lang) -> str:
+    """A new order's first entry: its fields as people call them, one after another (the journal keeps JSON)."""
+    try:
+        fields = json.loads(values or "{}")
+    except ValueError:
+        return safe(values)
+    if not isinstance(fields, dict):
+        return safe(values)
+    separator = "；" if lang == "zh" else "; "
+    colon = "：" if lang == "zh" else ": "
+    return safe(separator.join(f"{_field(k, lang)}{colon}{v}" for k, v in fields.items() if v not in (None, "")), 3000)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from sheetsync.cli.common import safe
-from sheetsync.i18n import Lang, t
+from sheetsync.cli.fit import show_rows
+from sheetsync.i18n import MESSAGES, Lang, t
 from sheetsync.reports.kpi import KpiReport
 from sheetsync.reports.reconcile import KINDS, ReconcileResult
 from sheetsync.reports.reconcile_out import cells, headers
@@ -37,74 +41,99 @@ def show_reconcile(console: Console, result: ReconcileResult, lang: Lang, out: s
     if not n:
         console.print(f"[green]✓[/green] {t('reconcile.none', lang)}")
     else:
-        first = RichTable(title=t("reconcile.first", lang, n=min(n, SHOWN)), title_justify="left")
         names = headers(lang)
         wanted = [0, 1, 2, 4, 5, 6, 7, 8]  # kind, source, order_id, key, field, the two values, delta; --out has the rest
-        for i in wanted:
-            first.add_column(names[i], no_wrap=i in (2, 4), overflow="fold")
-        for d in result.differences[:SHOWN]:
-            values = cells(d, lang)
-            first.add_row(*(safe(values[i]) for i in wanted))
-        console.print(first)
+        shown = [cells(d, lang) for d in first_of_each_kind(result.differences, SHOWN)]
+        show_rows(console, t("reconcile.first", lang, n=len(shown)), [names[i] for i in wanted],
+                  [[safe(values[i]) for i in wanted] for values in shown], wraps=(5, 6), right=(7,), lead=3)
     if result.rejected:
         console.print(f"[yellow]{t('reconcile.rejected', lang, n=len(result.rejected))}[/yellow]")
     if out:
         console.print(t("reconcile.written", lang, path=out))
 
 
+def first_of_each_kind(differences: list[Any], most: int) -> list[Any]:
+    """Up to `most` differences, every kind among them: taken in turns, one of each kind, so that twenty
+    missing orders never hide the one amount that differs."""
+    by_kind: dict[str, list[Any]] = {}
+    for d in differences:
+        by_kind.setdefault(d.kind, []).append(d)
+    picked: list[Any] = []
+    while len(picked) < most and any(by_kind.values()):
+        for items in by_kind.values():
+            if items and len(picked) < most:
+                picked.append(items.pop(0))
+    order = {id(d): i for i, d in enumerate(differences)}
+    return sorted(picked, key=lambda d: order[id(d)])
+
+
 def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
     console.print(f"[bold]{t('kpi.title', lang, start=report.start, end=report.end, now=report.now)}[/bold]")
     if report.on_time:
-        table = _table(t("kpi.on_time", lang), t("kpi.on_time.columns", lang))
-        for o in report.on_time:
-            table.add_row(t("kpi.all", lang) if o.channel == "*" else o.channel or "—", str(o.orders), str(o.on_time),
-                          str(o.late), str(o.open), _percent(o.rate), _percent(o.window_rate))
-        console.print(table)
+        _figures(console, "kpi.on_time", lang, [
+            [t("kpi.all", lang) if o.channel == "*" else safe(o.channel or "—"), str(o.orders), str(o.on_time),
+             str(o.late), str(o.open), _percent(o.rate), _percent(o.window_rate)] for o in report.on_time])
     if report.states:
-        table = _table(t("kpi.states", lang), t("kpi.states.columns", lang))
-        for s in report.states:
-            table.add_row(safe(s.state), str(s.stays), f"{s.median_hours:.2f}", f"{s.p90_hours:.2f}")
-        console.print(table)
+        _figures(console, "kpi.states", lang, [[safe(s.state), str(s.stays), f"{s.median_hours:.2f}", f"{s.p90_hours:.2f}"]
+                                               for s in report.states])
     if report.transitions:
-        table = _table(t("kpi.transitions", lang), t("kpi.transitions.columns", lang))
-        for x in report.transitions:
-            table.add_row(safe(x.from_state), safe(x.to_state), str(x.count), f"{x.median_hours:.2f}", f"{x.p90_hours:.2f}")
-        console.print(table)
+        _figures(console, "kpi.transitions", lang, [
+            [safe(x.from_state), safe(x.to_state), str(x.count), f"{x.median_hours:.2f}", f"{x.p90_hours:.2f}"]
+            for x in report.transitions], words=2)
     if report.heatmap_states:
-        console.print(heatmap(report, lang))
+        for part in heatmap(report, lang, console.width):
+            console.print(part)
     if report.anomalies:
-        table = _table(t("kpi.anomalies", lang), t("kpi.anomalies.columns", lang))
-        for a in report.anomalies:
-            change = Text(f"{a.change:+d}", style="red" if a.change > 0 else "green" if a.change < 0 else "")
-            table.add_row(a.code, str(a.count), str(a.previous), change, str(a.open_now))
-        console.print(table)
+        _figures(console, "kpi.anomalies", lang, [
+            [a.code, str(a.count), str(a.previous),
+             Text(f"{a.change:+d}", style="red" if a.change > 0 else "green" if a.change < 0 else ""), str(a.open_now)]
+            for a in report.anomalies])
     h = report.self_heal
     console.print(t("kpi.self_heal", lang, rate=_percent(h.rate), healed=h.healed, total=h.total, by_person=h.by_person,
                     still_open=h.still_open))
     if report.counts:
         table = RichTable(title=t("kpi.counts", lang), title_justify="left", show_header=False)
         for name, counts in report.counts.items():
-            table.add_row(safe(name), safe(", ".join(f"{k or t('kpi.unassigned', lang)} {v}" for k, v in counts.items())
-                                           or "-"))
+            shown = ", ".join(f"{k or t('kpi.unassigned', lang)} {v}" for k, v in counts.items()) or "-"
+            table.add_row(t(f"rule.field.{name}", lang) if f"rule.field.{name}" in MESSAGES else safe(name), safe(shown))
         console.print(table)
-    table = _table(t("kpi.stuck", lang), t("kpi.stuck.columns", lang))
-    for stuck in report.stuck:
-        table.add_row(safe(stuck.group or t("kpi.unassigned", lang)), str(stuck.orders), safe(", ".join(stuck.order_ids), 2000))
-    if not report.stuck:
-        table.add_row(t("kpi.none", lang), "0", "")
-    console.print(table)
+    stuck_rows: list[list[str | Text]] = [[safe(s.group or t("kpi.unassigned", lang)), str(s.orders),
+                                           safe(", ".join(s.order_ids), 2000)] for s in report.stuck]
+    show_rows(console, t("kpi.stuck", lang), t("kpi.stuck.columns", lang).split(","),
+              stuck_rows or [[t("kpi.none", lang), "0", ""]], wraps=(2,), right=(1,))
 
 
-def heatmap(report: KpiReport, lang: Lang) -> RichTable:
-    """States by hour of day, each cell coloured from white (none) to red (the busiest cell)."""
-    grid = RichTable(title=t("kpi.heatmap", lang), title_justify="left", padding=(0, 0), box=None)
-    grid.add_column(t("kpi.label.state", lang), no_wrap=True)
-    for hour in range(24):
-        grid.add_column(f"{hour:02d}", justify="right", width=4)
+def heatmap(report: KpiReport, lang: Lang, width: int = 200) -> list[RichTable]:
+    """States by hour of day, each cell coloured from white (none) to red (the busiest cell): one table of the 24
+    hours when the terminal is wide enough, else the day in blocks (12, 8, 6 ... hours) one under the other, so
+    that no state name and no figure is cut."""
+    label = t("kpi.label.state", lang)
+    names = [safe(s) for s in report.heatmap_states]
+    first = max([cell_len(label), *(cell_len(Text.from_markup(n).plain) for n in names)]) + 1
+    hours = next((n for n in (24, 12, 8, 6, 4, 3, 2, 1) if first + n * _CELL <= width), 1)
     top = max((v for row in report.heatmap for v in row), default=0.0) or 1.0
-    for state, row in zip(report.heatmap_states, report.heatmap, strict=True):
-        grid.add_row(safe(state), *(Text(f"{v:4.0f}" if v else "   ·", style=_heat(v / top)) for v in row))
-    return grid
+    tables = []
+    for start in range(0, 24, hours):
+        title = t("kpi.heatmap", lang) if start == 0 else None
+        grid = RichTable(title=title, title_justify="left", padding=(0, 0), box=None)
+        grid.add_column(label, no_wrap=True, min_width=first)
+        for hour in range(start, start + hours):
+            grid.add_column(f"{hour:02d}", justify="right", width=_CELL, no_wrap=True)
+        for name, row in zip(names, report.heatmap, strict=True):
+            grid.add_row(name, *(Text(_hour_cell(v), style=_heat(v / top)) for v in row[start:start + hours]))
+        tables.append(grid)
+    return tables
+
+
+_CELL = 4
+"""Columns of one hour's cell in the heat map: a figure up to 999 and a space."""
+
+
+def _hour_cell(value: float) -> str:
+    """An hour's average: `·` for none, one decimal under 10 (0.3 is no 0), whole above."""
+    if not value:
+        return " " * (_CELL - 1) + "·"
+    return f"{value:{_CELL}.1f}" if value < 9.95 else f"{value:{_CELL}.0f}"
 
 
 def _heat(share: float) -> str:
@@ -113,11 +142,10 @@ def _heat(share: float) -> str:
     return f"{'white' if share > 0.6 else 'black'} on rgb({red},{max(green, 0)},{max(blue, 0)})"
 
 
-def _table(title: str, columns: str) -> RichTable:
-    table = RichTable(title=title, title_justify="left")
-    for i, name in enumerate(columns.split(",")):
-        table.add_column(name, justify="left" if i == 0 else "right")
-    return table
+def _figures(console: Console, key: str, lang: Lang, rows: list[list[str | Text]], words: int = 1) -> None:
+    """A KPI table: its first `words` columns are names, the rest figures (right-aligned)."""
+    headers = t(f"{key}.columns", lang).split(",")
+    show_rows(console, t(key, lang), headers, rows, right=range(words, len(headers)), lead=words)
 
 
 def _percent(rate: float | None) -> str:

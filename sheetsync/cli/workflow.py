@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table as RichTable
 
 from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out, safe
+from sheetsync.cli.fit import show_rows
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_FINDINGS, EXIT_USAGE
 from sheetsync.i18n import Lang, t
@@ -97,16 +97,14 @@ def show_queues(console: Console, groups: list[QueueGroup], lang: Lang) -> None:
         return
     colours = {3: "red", 2: "red", 1: "yellow"}
     for group in groups:
-        grid = RichTable(title=group_title(group, lang), title_justify="left")
-        for name in t("queue.columns", lang).split(","):
-            grid.add_column(name)
+        rows = []
         for e in group.entries:
             style = colours.get(e.level, "green")
             left = "-" if e.hours_left is None else t("queue.hours", lang, h=f"{e.hours_left:.1f}")
             stay = "-" if e.hours_in_state is None else t("queue.hours", lang, h=f"{e.hours_in_state:.1f}")
-            grid.add_row(safe(e.order_id or str(e.row)), safe(e.status), f"[{style}]{e.sla}[/{style}]", left, safe(e.priority),
-                         stay)
-        console.print(grid)
+            rows.append([safe(e.order_id or str(e.row)), safe(e.customer or ""), safe(e.shop_order or ""), safe(e.status),
+                         f"[{style}]{e.sla}[/{style}]", left, safe(e.priority), stay])
+        show_rows(console, group_title(group, lang), t("queue.columns", lang).split(","), rows, right=(5, 7), lead=2)
 
 
 def group_title(group: QueueGroup, lang: Lang) -> str:

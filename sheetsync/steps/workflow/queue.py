@@ -39,6 +39,9 @@ class QueueEntry:
     """Hours to promised_by (negative: past it); None without a promise."""
     priority: str | None
     hours_in_state: float | None
+    customer: str | None = None
+    """Who ordered it and the shop's order number: how a person finds the order (an SS id alone says little)."""
+    shop_order: str | None = None
 
 
 @dataclass(slots=True)
@@ -86,7 +89,8 @@ def work_queues(frame: pd.DataFrame, workflow: Workflow, now: dt.datetime, group
         prio = priority.iat[pos]
         oid = frame["order_id"].iat[pos] if "order_id" in frame.columns else None
         entry = QueueEntry(int(frame.index[pos]), oid if isinstance(oid, str) else None, str(frame["status"].iat[pos]),
-                           str(texts[pos]), int(max(level[pos], 0)), left, prio if isinstance(prio, str) else None, stay)
+                           str(texts[pos]), int(max(level[pos], 0)), left, prio if isinstance(prio, str) else None, stay,
+                           *_who(frame, pos))
         key = (0 if entry.level >= sla_step.BREACH else 1, math.inf if left is None else left, priority_rank(prio),
                -entry.level, entry.order_id or "")
         name = groups_of.iat[pos]
@@ -98,7 +102,16 @@ def work_queues(frame: pd.DataFrame, workflow: Workflow, now: dt.datetime, group
         oids = frame["order_id"] if "order_id" in frame.columns else pd.Series(None, index=frame.index)
         entries = [QueueEntry(int(frame.index[p]), oids.iat[p] if isinstance(oids.iat[p], str) else None,
                               str(frame["status"].iat[p]), "", 0, None,
-                              priority.iat[p] if isinstance(priority.iat[p], str) else None, None) for p in unknown]
+                              priority.iat[p] if isinstance(priority.iat[p], str) else None, None, *_who(frame, p))
+                   for p in unknown]
         groups.insert(0, QueueGroup("STATE_UNKNOWN", entries, unknown=True))
     return groups
 
+
+def _who(frame: pd.DataFrame, pos: int | np.integer) -> tuple[str | None, str | None]:
+    """(customer, the shop's order number) of the order at `pos`, where the sheet has them."""
+    found = []
+    for name in ("customer_name", "channel_order_id"):
+        value = frame[name].iat[pos] if name in frame.columns else None
+        found.append(value if isinstance(value, str) and value else None)
+    return found[0], found[1]
