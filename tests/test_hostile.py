@@ -164,3 +164,16 @@ def test_rows_that_would_go_past_the_last_row_of_a_sheet_are_refused_and_nothing
         store.write([], AppendBlock(1_048_576, [1, 2], [["SS-1", "王芳"], ["SS-2", "李伟"]]))
     assert "1,048,576" in caught.value.message
     assert book.read_bytes() == before
+
+
+def test_an_import_preview_of_a_large_export_refuses_a_line_past_the_bound(tmp_path: Path) -> None:
+    """The preview samples a large text file (past 4 MB) instead of reading it whole: the lines it takes are
+    bounded all the same, and the full import, reading every line, refuses it too."""
+    init_desk(tmp_path, "zh")
+    export = tmp_path / "legacy.csv"
+    rows = "".join(f"P-{i},客户{i},浙江省杭州市西湖区文三路{i}号\n" for i in range(120_000))
+    export.write_text("订单号,收货人,收货地址\nP-x,王芳," + "长" * 800_000 + "\n" + rows, encoding="utf-8")
+    assert export.stat().st_size > 4 << 20
+    for args in (["import", str(export), "--auto", "--preview"], ["import", str(export), "--auto"]):
+        run = sheetsync(*args, cwd=tmp_path)
+        assert run.returncode == 6 and "第 2 行" in run.stderr and "1,048,576" in run.stderr, run.stderr[-600:]

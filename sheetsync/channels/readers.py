@@ -91,8 +91,7 @@ def sample_file(path: Path, *, sheet: str | None = None, all_sheets: bool = Fals
         return [Sample(t, True, len(t.lines) + len(t.broken_lines)) for t in
                 read_file(path, sheet=sheet, all_sheets=all_sheets, encoding=encoding, delimiter=delimiter)]
     try:
-        check_lines(path)
-        data = path.read_bytes()
+        data = path.read_bytes()  # its lines are bounded in the pieces the sample takes (`_sample_text`)
         with _bounded_fields() as cap:
             try:
                 return [_sample_text(path, data, encoding, delimiter, head, spread, rows_each)]
@@ -125,6 +124,11 @@ def _sample_text(path: Path, data: bytes, encoding: str, delimiter: str | None, 
         pieces.append((line, data[start:end]))
         line += data.count(b"\n", start, end)
         previous = end
+    cap = limits.current().line_bytes
+    for first_line, piece in pieces:
+        length, at = _longest(piece)
+        if length > cap:
+            _too_long_line(path, first_line + at, length, cap)
     text, used, _ = decode(b"".join(p for _, p in pieces), encoding)
     sep = delimiter or ("\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(text))
     rows: list[list[str]] = []
@@ -301,6 +305,16 @@ def check_lines(path: Path) -> None:
             offset += len(piece)
             if offset - start > cap:
                 _too_long_line(path, line, offset - start, cap)
+
+
+def _longest(data: bytes) -> tuple[int, int]:
+    """(bytes, 0-based line number) of the longest line of `data`, told by numpy from its line breaks."""
+    if not data:
+        return 0, 0
+    ends = np.concatenate(([-1], np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10), [len(data)]))
+    lengths = np.diff(ends) - 1
+    at = int(lengths.argmax())
+    return int(lengths[at]), at
 
 
 def _too_long_line(path: Path, line: int, size: int, cap: int) -> NoReturn:
