@@ -727,6 +727,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kpi.bad_period": ("--from {start} 晚于 --to {end}", "--from {start} is after --to {end}"),
     "kpi.title": ("订单看板：{start} 至 {end}（截至 {now}）", "KPIs from {start} to {end} (as of {now})"),
     "kpi.on_time": ("准时交付率", "on-time delivery"),
+    "kpi.cannot.on_time": ("表格没有{fields}列，无法计算准时率", "the sheet has no {fields} column: the on-time rate cannot be computed"),
     "kpi.on_time.columns": ("渠道,订单,准时,迟到,未完成,准时率,承诺达成率(±2h)", "channel,orders,on time,late,open,on-time rate,within ±2h"),
     "kpi.all": ("全部", "all"),
     "kpi.states": ("各状态停留时间（小时）", "time in each state (hours)"),

@@ -14,7 +14,7 @@ import pytest
 from conftest import CliRun, libreoffice_convert, read_sheet
 from report_cli import assert_golden, with_report_commands
 
-from sheetsync.config import Config
+from sheetsync.config import Config, load_config
 from sheetsync.errors import ConfigError
 from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
@@ -206,3 +206,23 @@ def test_png_writes_the_heat_map_and_the_on_time_chart(desk: Config, run_cli: Ca
     assert result.code == 0, result.err
     for name in ("heatmap.png", "on_time.png"):
         assert (tmp_path / "png" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_sheet_without_its_delivery_time_says_the_on_time_rate_cannot_be_computed(
+        make_desk: Callable[..., Config], run_cli: Callable[..., CliRun], tmp_path: Path) -> None:
+    """Without 签收时间 every promise would count as broken: the report says it cannot know, never 0 %."""
+    config = make_desk(DESK, name="no_delivery")
+    text = config.source.read_text(encoding="utf-8").replace(
+        "headers: zh ", "headers: {order_id: 订单号, channel: 渠道, status: 状态, created_at: 下单时间, promised_by: 承诺时间} ")
+    config.source.write_text(text, encoding="utf-8")
+    config = load_config(config.source)
+    assert "delivered_at" not in config.header_map()[0]
+    found = report(config, start=START, end=END, now=NOW)
+    assert found.on_time == [] and found.cannot == {"on_time": ["delivered_at"]}
+    shown = run_cli("report", "-c", config.source, "--now", NOW.isoformat(), "--png", str(tmp_path / "png"))
+    assert shown.code == 0 and "表格没有签收时间列，无法计算准时率" in shown.out and "0.0%" not in shown.out
+    write_dashboard(config, found, NOW)
+    import python_calamine
+
+    rows = python_calamine.CalamineWorkbook.from_path(str(config.workbook_path)).get_sheet_by_name("看板").to_python()
+    assert any("无法计算准时率" in str(v) for row in rows for v in row)

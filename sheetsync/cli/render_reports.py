@@ -12,7 +12,7 @@ from rich.text import Text
 from sheetsync.cli.common import safe
 from sheetsync.cli.fit import show_rows
 from sheetsync.i18n import MESSAGES, Lang, t
-from sheetsync.reports.kpi import KpiReport
+from sheetsync.reports.kpi import KpiReport, cannot_say
 from sheetsync.reports.reconcile import KINDS, ReconcileResult
 from sheetsync.reports.reconcile_out import cells, headers
 
@@ -69,6 +69,8 @@ def first_of_each_kind(differences: list[Any], most: int) -> list[Any]:
 
 def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
     console.print(f"[bold]{t('kpi.title', lang, start=report.start, end=report.end, now=report.now)}[/bold]")
+    for kpi in report.cannot:  # a KPI the sheet cannot give is said, never shown as 0 %
+        console.print(cannot_say(report, kpi, lang) or kpi, style="yellow", markup=False, highlight=False)
     if report.on_time:
         _figures(console, "kpi.on_time", lang, [
             [t("kpi.all", lang) if o.channel == "*" else safe(o.channel or "—"), str(o.orders), str(o.on_time),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
-from sheetsync.reports.kpi import KpiReport
+from sheetsync.reports.kpi import KpiReport, cannot_say
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,7 +89,8 @@ def undrawable(texts: Iterable[str], families: list[str]) -> list[str]:
 def chart_texts(report: KpiReport, lang: Lang) -> list[str]:
     """Every text the two charts show."""
     keys = ("kpi.heatmap", "kpi.label.hour", "kpi.label.orders", "kpi.chart.on_time", "kpi.label.rate", "kpi.label.window")
-    return [*(t(key, lang) for key in keys), *report.heatmap_states, *_channel_names(report), "0123456789.%—"]
+    said = cannot_say(report, "on_time", lang) or t("kpi.none", lang)
+    return [*(t(key, lang) for key in keys), *report.heatmap_states, *_channel_names(report), said, "0123456789.%—"]
 
 
 def chart_style(families: list[str]) -> AbstractContextManager[None]:
@@ -124,6 +125,12 @@ def on_time_figure(report: KpiReport, lang: Lang) -> Figure:
     names = _channel_names(report)
     fig = Figure(figsize=(min(max(4, 0.8 * len(channels) + 2), 16), 4))
     ax = fig.add_subplot()
+    if not channels:  # nothing to draw: say why, not an empty chart with a meaningless axis
+        ax.set_axis_off()
+        ax.set_title(t("kpi.chart.on_time", lang))
+        ax.text(0.5, 0.5, cannot_say(report, "on_time", lang) or t("kpi.none", lang), ha="center", va="center",
+                wrap=True)
+        return fig
     ax.bar(names, [(o.rate or 0) * 100 for o in channels], color="#4472C4", label=t("kpi.label.rate", lang))
     ax.plot(names, [(o.window_rate or 0) * 100 for o in channels], "o", color="#C0281B", label=t("kpi.label.window", lang))
     if len(channels) > 6:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetsync.i18n import Lang, t
-from sheetsync.reports.kpi import KpiReport
+from sheetsync.reports.kpi import KpiReport, cannot_say
 
 HEAT: tuple[str, ...] = ("#FFF5EB", "#FDD9B5", "#FDB57E", "#F98B4E", "#E8582A", "#C0281B")
 """Heat map fills from few orders to many (six steps)."""
@@ -127,6 +127,8 @@ def dashboard_book(report: KpiReport, lang: Lang, sheet: str) -> bytes:
                      [[state, count] for state, count in report.backlog.items()], [None, None])
 
     row = write(_rows([[t("kpi.title", lang, start=report.start, end=report.end, now=report.now)]], [title]), 0) + 1
+    for kpi in report.cannot:  # a KPI the sheet cannot give is said, never shown as 0 %
+        row = write(_rows([[cannot_say(report, kpi, lang) or kpi]], [None]), row) + 1
     row = write(kpis, row) + 1
     chart_col = max(kpis.reach(), on_time.reach(), backlog.reach()) + 1  # one empty column between
     charts_end = row

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import t
+from sheetsync.i18n import Lang, t
 from sheetsync.journal.kpi_history import History, hourly_backlog, times
 from sheetsync.journal.read import read_journal
 from sheetsync.model.records import anomaly_codes
@@ -110,6 +110,9 @@ class KpiReport:
     self_heal: SelfHeal = field(default_factory=lambda: SelfHeal(0, 0, 0, 0, None))
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     stuck: list[Stuck] = field(default_factory=list)
+    cannot: dict[str, list[str]] = field(default_factory=dict)
+    """The KPIs the sheet cannot give, with the fields they lack (`on_time`: promised_by, delivered_at): said as
+    such, never shown as 0 %."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -141,7 +144,11 @@ def report(config: Config, *, start: dt.datetime | None = None, end: dt.datetime
 def build(desk: pd.DataFrame, history: History, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> KpiReport:
     """The report from the sheet's rows and the journal's history (a pure step)."""
     out = KpiReport(start=_iso(start), end=_iso(end), now=_iso(now))
-    out.on_time = _on_time(desk, start, end, now)
+    lacking = [f for f in ("promised_by", "delivered_at") if f not in desk.columns]
+    if lacking:  # without a delivery time every promise would count as broken: 0 % that means "unknown"
+        out.cannot["on_time"] = lacking
+    else:
+        out.on_time = _on_time(desk, start, end, now)
     stays = history.stays
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     ended = stays[(stays["end"] >= lo) & (stays["end"] < hi)]
@@ -168,10 +175,8 @@ def build(desk: pd.DataFrame, history: History, start: dt.datetime, end: dt.date
 
 
 def _on_time(desk: pd.DataFrame, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[OnTime]:
-    if "promised_by" not in desk.columns:
-        return []
     promised = times(desk["promised_by"])
-    delivered = times(desk["delivered_at"]) if "delivered_at" in desk.columns else pd.Series(pd.NaT, index=desk.index)
+    delivered = times(desk["delivered_at"])
     status = desk["status"] if "status" in desk.columns else pd.Series(pd.NA, index=desk.index, dtype="str")
     cancelled = status.isin(CLOSED_STATES) & delivered.isna()
     due = promised.notna() & (promised >= pd.Timestamp(start)) & (promised < pd.Timestamp(end)) & ~cancelled
@@ -254,3 +259,12 @@ def _round(value: float) -> float:
 
 def _iso(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def cannot_say(report: KpiReport, kpi: str, lang: Lang) -> str | None:
+    """Why the report has no `kpi` (the fields the sheet lacks), in `lang`; None when it has it."""
+    fields = report.cannot.get(kpi)
+    if not fields:
+        return None
+    return t(f"kpi.cannot.{kpi}", lang, fields=("、" if lang == "zh" else ", ").join(t(f"rule.field.{f}", lang)
+                                                                                    for f in fields))
