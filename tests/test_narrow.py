@@ -63,3 +63,27 @@ def test_reconcile_shows_every_kind_queue_the_customer_history_the_fields(demo: 
     assert "客户" in queue and "渠道订单号" in queue
     history = run(demo, 80, "history", _order_with_history(demo)).stdout
     assert "客户姓名：" in history and '{"' not in history and "+08:00" in history
+
+
+def test_validate_writes_every_finding_to_a_file_as_text(demo: Path, tmp_path: Path) -> None:
+    import csv
+    import json
+
+    import python_calamine
+
+    listed = json.loads(run(demo, 80, "validate", "--json", "--now", NOW).stdout)["findings"]
+    for suffix in (".xlsx", ".csv", ".json"):
+        target = tmp_path / f"findings{suffix}"
+        done = run(demo, 80, "validate", "--now", NOW, "--out", str(target))
+        assert done.returncode == 3 and "全部" in done.stdout and target.name in done.stdout, done.stderr
+        if suffix == ".xlsx":
+            rows = python_calamine.CalamineWorkbook.from_path(str(target)).get_sheet_by_name("校验结果").to_python()
+        elif suffix == ".csv":
+            rows = list(csv.reader(target.read_text(encoding="utf-8-sig").splitlines()))
+        else:
+            assert json.loads(target.read_text(encoding="utf-8")) == listed
+            continue
+        assert rows[0][:4] == ["行", "订单号", "代码", "级别"] and len(rows) == len(listed) + 1
+        assert {r[2] for r in rows[1:]} == {f["code"] for f in listed} and "错误" in {r[3] for r in rows[1:]}
+    bad = run(demo, 80, "validate", "--out", str(tmp_path / "findings.txt"))
+    assert bad.returncode == 2 and ".xlsx" in bad.stderr

@@ -17,7 +17,7 @@ import sheetsync
 from sheetsync.config import Config, load_config
 from sheetsync.desk.new import init_desk
 from sheetsync.reports.reconcile import KINDS, reconcile
-from sheetsync.reports.reconcile_out import csv_safe
+from sheetsync.reports.rejects import csv_safe
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
 NOW = dt.datetime(2026, 11, 23, 9, 0)

@@ -39,8 +39,9 @@ ZH: Final[dict[str, str]] = {
     "demo.directory": "示例订单台复制到哪个文件夹。",
     "check": "检查配置、规则和工作簿的表头；什么都不写。",
     "check.rules": "只检查规则（编译它们的条件）。",
-    "validate": "用规则检查整张表并列出发现的问题；什么都不写。有错误级问题时退出码为 3。",
+    "validate": "用规则检查整张表并列出发现的问题；除 --out 外什么都不写。有错误级问题时退出码为 3。",
     "validate.now": "规则看到的时间（ISO），用于检查将来的日期。",
+    "validate.out_file": "把全部问题写到 FILE.xlsx、.csv 或 .json。",
     "sync": "运行一次同步：读表、编号、识别人工修改、拉取渠道订单、校验、推进状态，写回有变化的内容。",
     "sync.dry_run": "只显示会改什么，什么都不写。",
     "sync.strict": "发现任何错误级异常时退出码为 3。",
@@ -95,7 +96,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "TIME": ("时间", "TIME"),
     "NAME": ("名字", "NAME"),
 }
-_METAVARS: Final = {"config": "FILE", "from_": "FILE", "rejects": "FILE", "out": "FILE", "mapping": "NAME",
+_METAVARS: Final = {"config": "FILE", "out_file": "FILE", "from_": "FILE", "rejects": "FILE", "out": "FILE", "mapping": "NAME",
                     "save_mapping": "NAME", "png": "DIR", "directory": "DIR", "now": "TIME", "start": "TIME",
                     "end": "TIME", "header_row": "N", "by": "NAME", "group": "NAME", "sheet": "NAME", "channel": "NAME",
                     "order_id_column": "NAME", "lang": "zh|en", "against": "TEXT", "tolerance": "N"}

@@ -38,14 +38,22 @@ def validate(
     config: ConfigOption = Path(DEFAULT_CONFIG),
     now: Annotated[str | None, typer.Option("--now", help="The time the rules see (ISO), for dates in the future.")] = None,
     json_out: JsonOption = False,
+    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write every finding to FILE.xlsx, .csv or .json.")]
+    = None,
 ) -> int:
-    """Run the rules over the table and print the findings; writes nothing. Exit 3 when any is an error."""
+    """Run the rules over the table and print the findings; writes nothing but --out. Exit 3 when any is an error."""
     loaded = load(config)
     result = sheetsync.validate(loaded, now=parse_now(now, loaded.tz))
+    if out_file is not None:
+        from sheetsync.reports.findings import write_findings
+
+        write_findings(result.findings, out_file, loaded.language)
     if json_out:
         emit_json(result.to_dict())
     else:
         shown(lambda: render.show_validate(out, result, loaded.language))
+        if out_file is not None:
+            out.print(t("validate.written", loaded.language, n=len(result.findings), path=safe(out_file)))
     return result.exit_code
 
 

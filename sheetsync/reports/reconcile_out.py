@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import astuple, fields
 from pathlib import Path
@@ -15,19 +14,9 @@ from sheetsync.errors import ConfigError
 from sheetsync.i18n import MESSAGES, Lang, t
 from sheetsync.reports.reconcile import KINDS, Difference, ReconcileResult
 from sheetsync.reports.rejects import HEADERS as REJECTS_HEADERS
+from sheetsync.reports.rejects import csv_safe
 
 COLUMNS: Final = tuple(f.name for f in fields(Difference))
-_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_PHONE: Final = re.compile(r"^\+\d{1,3}[ \-]?\d[\d \-]{5,}$")
-
-
-def csv_safe(value: str) -> str:
-    """Text a spreadsheet will not run as a formula: a leading `'` before = + - @ tab or CR, unless the
-    value is plainly a number (-5, +3.5) or an international phone (+86 138 1234 5678)."""
-    if value.startswith(_FORMULA_START) and not (_PLAIN_NUMBER.match(value) or _PHONE.match(value)):
-        return "'" + value
-    return value
 
 
 def write_result(result: ReconcileResult, path: Path, lang: Lang) -> Path:
