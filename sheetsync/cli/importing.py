@@ -17,7 +17,7 @@ from rich.table import Table as RichTable
 
 from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, err, load, out, safe, show_placement
 from sheetsync.config import DEFAULT_CONFIG
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import MESSAGES, Lang, t
 from sheetsync.importing.importer import ImportResult, import_files
 from sheetsync.importing.importer import Progress as ProgressCallback
 from sheetsync.run.clock import parse_now
@@ -138,17 +138,18 @@ def show_import(console: Console, result: ImportResult, lang: Lang) -> None:
 
 
 def _show_mapping(console: Console, explained: dict[str, Any], lang: Lang) -> None:
-    grid = RichTable(title=t("import.mapping.title", lang, table=Path(explained["table"]).name, mapping=explained["mapping"],
+    mapping = t("import.mapping.auto", lang) if explained["mapping"] == "auto" else safe(explained["mapping"])
+    grid = RichTable(title=t("import.mapping.title", lang, table=Path(explained["table"]).name, mapping=mapping,
                              line=explained["header_line"] or "-"), title_justify="left")
     for name in t("import.mapping.columns", lang).split(","):
         grid.add_column(name)
     for c in explained["columns"]:
         if c["field"] is None:
             continue
-        grid.add_row(safe(c["header"]), c["field"], basis(c, lang), f"{c['confidence']:.2f}")
+        grid.add_row(safe(c["header"]), _field(c["field"], lang), basis(c, lang), f"{c['confidence']:.2f}")
     console.print(grid)
     if explained["composed_key"]:
-        console.print(t("import.composed", lang, fields=" / ".join(explained["composed_key"])))
+        console.print(t("import.composed", lang, fields=" / ".join(_field(f, lang) for f in explained["composed_key"])))
     if explained.get("day_first"):
         console.print(t("import.day_first", lang))
     if explained["unmatched"]:
@@ -169,5 +170,11 @@ def _show_sample(console: Console, sample: list[dict[str, Any]], lang: Lang) -> 
     for _ in rows:
         grid.add_column(overflow="fold")
     for name in fields:
-        grid.add_row(safe(name), *(safe(row.get(name) or "") for row in rows))
+        grid.add_row(_field(name, lang), *(safe(row.get(name) or "") for row in rows))
     console.print(grid)
+
+
+def _field(name: str, lang: Lang) -> str:
+    """A field (or the sample's `line`) as people call it."""
+    key = "import.line" if name == "line" else f"rule.field.{name}"
+    return t(key, lang) if key in MESSAGES else safe(name)

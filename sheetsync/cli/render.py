@@ -80,7 +80,8 @@ def show_validate(console: Console, result: ValidateResult, lang: Lang, shown: i
     findings = result.findings[:shown]
     show_rows(console, None, [t(k, lang) for k in ("validate.row", "validate.order", "validate.code", "validate.level",
                                                    "validate.message")],
-              [[str(f["row"]), safe(f["order_id"]), f["code"], f["level"], safe(f["message"], 1000)] for f in findings],
+              [[str(f["row"]), safe(f["order_id"]), f["code"], t(f"validate.level.{f['level']}", lang),
+                safe(f["message"], 1000)] for f in findings],
               wraps=(4,), lead=3, styles=[style.get(f["level"]) for f in findings])
     if len(result.findings) > shown:
         console.print(t("validate.more", lang, n=len(result.findings) - shown), style="dim")
@@ -99,7 +100,8 @@ def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
     if result.extra:
         console.print(t("check.extra", lang, headers=safe(", ".join(result.extra), 2000)))
     for c in result.channels:
-        console.print(t("check.channel", lang, name=c["name"], mapping=c["mapping"], kind=c["kind"], files=c["files"]))
+        kind = t(f"check.kind.{c['kind']}", lang) if f"check.kind.{c['kind']}" in MESSAGES else c["kind"]
+        console.print(t("check.channel", lang, name=c["name"], mapping=c["mapping"], kind=kind, files=c["files"]))
     if result.warnings:
         console.print(f"[yellow]{t('check.warnings', lang)}[/yellow]")
         for warning in result.warnings:

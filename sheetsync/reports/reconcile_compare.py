@@ -102,9 +102,9 @@ class Desk:
 
     def natural(self, label: str, channel: str | None) -> pd.Series:
         """channel_order_id -> order_id of one channel: the journal's natural keys, then the sheet's own cells."""
-        mine = self.frame[(self.column("channel") == label).fillna(False) & self.column("channel_order_id").notna()
-                          & self.frame["order_id"].notna()]
-        from_sheet = pd.Series(mine["order_id"].to_numpy(), index=mine["channel_order_id"].to_numpy())
+        numbers = self.column("channel_order_id")  # a sheet without the column: the journal's keys alone
+        mine = (self.column("channel") == label).fillna(False) & numbers.notna() & self.frame["order_id"].notna()
+        from_sheet = pd.Series(self.frame.loc[mine, "order_id"].to_numpy(), index=numbers[mine].to_numpy())
         from_sheet = from_sheet[~from_sheet.index.duplicated()]
         known = self.natural_keys.get(channel or "", {})
         if not known:
@@ -134,6 +134,8 @@ class Desk:
         for order_id, rows in twice.groupby("order_id", sort=True).groups.items():
             out.append(Difference("duplicate", None, order_id=str(order_id), row=int(rows[0]), side="desk",
                                   field="order_id", note=", ".join(str(r) for r in rows)))
+        if not {"channel", "channel_order_id"} <= set(self.frame.columns):
+            return out  # a sheet without the shop's numbers holds no duplicated ones
         channel, key = self.column("channel"), self.column("channel_order_id")
         keyed = self.frame[channel.notna() & key.notna() & ids.notna()]
         keyed = keyed[keyed.duplicated(["channel", "channel_order_id"], keep=False)
