@@ -226,3 +226,20 @@ def test_a_sheet_without_its_delivery_time_says_the_on_time_rate_cannot_be_compu
 
     rows = python_calamine.CalamineWorkbook.from_path(str(config.workbook_path)).get_sheet_by_name("看板").to_python()
     assert any("无法计算准时率" in str(v) for row in rows for v in row)
+
+
+def test_a_status_the_tool_put_back_is_no_state_in_the_report(make_desk: Callable[..., Config]) -> None:
+    """A person typed 已完成 over 审核中, the workflow put it back in the same run: the order was never 已完成, so
+    no stay, transition or heat-map row of it (the two changes stay in `history`, as they happened)."""
+    config = make_desk([{"order_id": "O9", "channel": "抖音", "created_at": _at(20, 9), "status": "审核中",
+                         "status_since": _at(20, 9)}], name="put_back")
+    with Journal(config.journal_path) as journal:
+        run = journal.start_run("sync", _at(20, 10))
+        journal.record(run, RunRecord(changes=[
+            CellChange("O9", "status", "审核中", "已完成", "person"),
+            CellChange("O9", "status", "已完成", "审核中", "tool", "ILLEGAL_MOVE：改回 审核中")]), workbook_sha256=None)
+        journal.finish_run(run, 0, {}, _at(20, 10))
+    found = report(config, start=START, end=END, now=NOW)
+    assert "已完成" not in {s.state for s in found.states} | set(found.heatmap_states)
+    assert not [x for x in found.transitions if "已完成" in (x.from_state, x.to_state)]
+    assert "审核中" in found.heatmap_states

@@ -22,6 +22,10 @@ from sheetsync.model.values import among
 
 _RUNS = "JOIN runs r ON r.id = c.run_id AND r.state IN ('done', 'pending')"
 _FORMAT = "%Y-%m-%d %H:%M:%S"
+_PUT_BACK = ("EXISTS (SELECT 1 FROM changes p WHERE p.run_id = c.run_id AND p.order_id = c.order_id AND "
+             "p.field = 'status' AND p.old = c.new AND p.new = c.old AND ((c.source = 'person' AND p.source = 'tool' "
+             "AND p.id > c.id) OR (c.source = 'tool' AND p.source = 'person' AND p.id < c.id)))")
+"""A status a person typed and the tool put back in the same run (and that put-back): no state the order was in."""
 
 
 @dataclass(slots=True)
@@ -54,7 +58,7 @@ def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataF
     """`made`: the creations kept in blocks (`journal_created.every_creation`), with their status fields."""
     columns = ["seq", "order_id", "run_id", "at", "old", "new", "since"]
     events = _frame(db, "SELECT c.id, c.order_id, c.run_id, r.started_at, c.old, c.new, NULL FROM changes c "
-                        f"{_RUNS} WHERE c.field = 'status' UNION ALL "
+                        f"{_RUNS} WHERE c.field = 'status' AND NOT {_PUT_BACK} UNION ALL "
                         "SELECT c.id, c.order_id, c.run_id, r.started_at, NULL, json_extract(c.new, '$.status'), "
                         f"json_extract(c.new, '$.status_since') FROM changes c {_RUNS} WHERE c.field = '*'", columns)
     if len(made):
