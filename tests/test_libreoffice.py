@@ -62,3 +62,34 @@ def _as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return "" if value is None else str(value)
+
+
+def test_the_filter_follows_appended_rows_through_a_libreoffice_save_and_a_second_sync(
+        make_desk: Callable[..., Config], soffice: str, tmp_path: Path) -> None:
+    """sync (rows appended), a person saves in LibreOffice, sync again, save again: the autofilter covers every
+    order at each step (LibreOffice rebuilds it from `_xlnm._FilterDatabase`, which grows with it)."""
+    import re
+    import zipfile
+
+    config = make_desk([{"order_id": f"SS-{i}", "customer_name": f"客户{i}"} for i in range(1, 4)])
+    book = config.workbook_path
+
+    def filter_end(path: Path) -> int:
+        with zipfile.ZipFile(path) as package:
+            found = re.search(r'<autoFilter ref="[A-Z]+\d+:[A-Z]+(\d+)"', package.read("xl/worksheets/sheet1.xml").decode())
+        assert found, path
+        return int(found[1])
+
+    for step in range(2):
+        rows = len(read_sheet(book))
+        more = [{"customer_name": f"新客户{step}-{i}"} for i in range(3)]
+        from sheetsync.model.cells import AppendBlock
+        from sheetsync.stores.xlsx.patch import patch_xlsx
+
+        typed = book.with_name("typed.xlsx")  # people type rows below the data; the sync gives them their ids
+        patch_xlsx(book, typed, "订单", [], appends=AppendBlock(rows + 1, [2], [[r["customer_name"]] for r in more]))
+        typed.replace(book)
+        assert sheetsync.sync(load_config(config.source), now=dt.datetime(2026, 11, 21, 10, step)).workbook_written
+        saved = libreoffice_convert(soffice, book, tmp_path / f"lo{step}")
+        shutil.copy(saved, book)
+        assert filter_end(book) == len(read_sheet(book)), f"step {step}: the filter shrank in LibreOffice's save"

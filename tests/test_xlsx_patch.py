@@ -208,13 +208,22 @@ def test_only_the_order_sheet_and_styles_are_rewritten_and_all_else_is_copied_ra
     patched: dict[str, Patched],
 ) -> None:
     p = patched["features"]
-    assert p.stats.parts_rewritten == (ORDERS, STYLES)
+    assert p.stats.parts_rewritten == (ORDERS, "xl/workbook.xml", STYLES)
     untouched_members_identical(p)
     assert part(p.out, "xl/sharedStrings.xml") == part(FEATURES, "xl/sharedStrings.xml")
-    assert part(p.out, "xl/workbook.xml") == part(FEATURES, "xl/workbook.xml")  # XlsxWriter sets fullCalcOnLoad
+    # XlsxWriter sets fullCalcOnLoad; the one change: the autofilter's hidden name grows with the appended rows
+    assert _filter_database_grown(part(FEATURES, "xl/workbook.xml"), part(p.out, "xl/workbook.xml"), 21, 23)
     assert zipfile.ZipFile(p.out).testzip() is None
     assert (p.stats.old_last_row, p.stats.new_last_row, p.stats.rows_appended) == (21, 23, 2)
     assert p.stats.cells_written == len(FEATURE_WRITES)
+
+
+def _filter_database_grown(before: bytes, after: bytes, old_last: int, new_last: int) -> bool:
+    """`after` is `before` with the `_xlnm._FilterDatabase` range ending at `new_last` instead of `old_last`."""
+    name = re.compile(rb"(_xlnm\._FilterDatabase[^>]*>[^<]*\$)(\d+)(<)")
+    found = name.search(before)
+    return found is not None and int(found[2]) == old_last and \
+        name.sub(lambda m: m[1] + str(new_last).encode() + m[3], before) == after
 
 
 def test_rows_without_writes_keep_their_exact_bytes(patched: dict[str, Patched]) -> None:
@@ -333,7 +342,7 @@ def test_a_libreoffice_file_is_patched_and_asked_to_recalculate(patched: dict[st
     assert p.stats.parts_rewritten == ("xl/workbook.xml", STYLES, ORDERS)
     untouched_members_identical(p)
     workbook_before, workbook_after = part(LIBREOFFICE, "xl/workbook.xml"), part(p.out, "xl/workbook.xml")
-    assert workbook_after.replace(b' fullCalcOnLoad="1"', b"") == workbook_before
+    assert _filter_database_grown(workbook_before, workbook_after.replace(b' fullCalcOnLoad="1"', b""), 21, 22)
     assert b'fullCalcOnLoad="1"' in workbook_after.split(b"<calcPr", 1)[1]
     xml = part(p.out, ORDERS)
     assert b'<autoFilter ref="A1:F22"></autoFilter>' in xml and b'sqref="E2:E22"' in xml
@@ -961,3 +970,32 @@ def test_the_new_sheet_is_copied_into_the_package_by_the_kernel_or_by_python_ali
     kernel = (tmp_path / "kernel.xlsx").read_bytes()
     assert kernel == (tmp_path / "python.xlsx").read_bytes() == (tmp_path / "old.xlsx").read_bytes()
     assert values(tmp_path / "kernel.xlsx", "订单")[1][5] == "文本"
+
+
+def test_appended_rows_grow_the_hidden_filter_database_name_and_a_summary_sheet_gets_recalculated(
+        tmp_path: Path) -> None:
+    """LibreOffice keeps the autofilter's range in `_xlnm._FilterDatabase` too: it grows with the autoFilter, or one
+    LibreOffice save shrinks the filter back.  A summary sheet's formulas read the order sheet: the workbook asks to
+    recalculate on open once the order sheet changed."""
+    import xlsxwriter
+
+    from sheetsync.model.cells import AppendBlock
+    from sheetsync.stores.xlsx.patch import patch_xlsx
+
+    src, out = tmp_path / "team.xlsx", tmp_path / "out.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    orders = book.add_worksheet("订单")
+    orders.write_row(0, 0, ["订单号", "金额"])
+    for r in range(1, 4):
+        orders.write_row(r, 0, [f"A{r}", r * 10])
+    orders.autofilter(0, 0, 3, 1)
+    summary = book.add_worksheet("汇总")
+    summary.write_formula(0, 0, "=SUM(订单!B:B)", None, 60)
+    book.close()
+    patch_xlsx(src, out, "订单", [], appends=AppendBlock(5, [1, 2], [["A4", "40"], ["A5", "50"]]))
+    with zipfile.ZipFile(out) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'_xlnm\._FilterDatabase"[^>]*>[^<]*\$B\$6<', workbook), workbook
+    assert 'autoFilter ref="A1:B6"' in sheet
+    assert 'fullCalcOnLoad="1"' in workbook

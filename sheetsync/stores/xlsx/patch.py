@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from sheetsync.errors import UnreadableInput
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.stores.xlsx.cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
-from sheetsync.stores.xlsx.ranges import extend_ranges, set_full_calc_on_load
+from sheetsync.stores.xlsx.ranges import extend_filter_database, extend_ranges, set_full_calc_on_load
 from sheetsync.stores.xlsx.sheet import Appended, SheetPatcher
 from sheetsync.stores.xlsx.styles import StyleBook, check_fill
 from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
@@ -126,10 +126,15 @@ def patch_xlsx(
                 new.update(_extended_tables(package, part, old_last, new_last, compresslevel, where))
             if styles.changed and book.styles:
                 new[_info(package, book.styles, where).filename] = deflate(styles.to_bytes(), compresslevel)
-            if book.has_calc_chain or patcher.has_formulas:
-                recalculating = set_full_calc_on_load(book.xml)
-                if recalculating != book.xml:
-                    new[book.part] = deflate(recalculating, compresslevel)
+            workbook = book.xml
+            if new_last > old_last > 0:
+                workbook = extend_filter_database(workbook, sheet, old_last, new_last)
+            recalculating = set_full_calc_on_load(workbook)
+            if recalculating != workbook and (book.has_calc_chain or patcher.has_formulas
+                                              or _formulas_elsewhere(package, book, part, where)):
+                workbook = recalculating  # another sheet's formulas may read the cells written (looked at once)
+            if workbook != book.xml:
+                new[book.part] = deflate(workbook, compresslevel)
             write_package(raw, package.infolist(), new, dst, comment=package.comment, where=where)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise corrupt(where, str(exc) or type(exc).__name__) from exc
@@ -143,6 +148,25 @@ def patch_xlsx(
         new_last_row=new_last,
         lists_extended=tuple(patcher.lists_extended),
     )
+
+
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+
+
+def _formulas_elsewhere(package: zipfile.ZipFile, book: _Book, part: str, where: str) -> bool:
+    """Whether a worksheet other than the order sheet holds a formula (a team's summary sheet reading the orders):
+    then the application must recalculate on open, or it shows the values cached before this run."""
+    for target in book.sheets.values():
+        info = _member(package, target)
+        if info is None or info.filename == part:
+            continue
+        with package.open(info) as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                if _FORMULA.search(tail + chunk):
+                    return True
+                tail = chunk[-16:]
+    return False
 
 
 def _extended_tables(

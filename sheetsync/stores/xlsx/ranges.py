@@ -132,3 +132,38 @@ def remaining_ref(ref: bytes, master: tuple[int, int]) -> bytes:
     if master[1] == top_left[1] or top_left[0] == bottom_right[0]:
         return cell_ref(*master) + b":" + cell_ref(*bottom_right)
     return ref
+
+
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*?name\s*=\s*[\"']([^\"']*)[\"']")
+_FILTER_NAME = re.compile(
+    rb"(<(?:[\w.-]+:)?definedName\s[^>]*?name\s*=\s*[\"']_xlnm\._FilterDatabase[\"'][^>]*>)([^<]*)(<)")
+_LOCAL_ID = re.compile(rb"""localSheetId\s*=\s*["'](\d+)["']""")
+_ABSOLUTE_END = re.compile(rb"(:\$?[A-Za-z]{1,3}\$?)(\d+)$")
+
+
+def extend_filter_database(workbook: bytes, sheet: str, old_last: int, new_last: int) -> bytes:
+    """The hidden name `_xlnm._FilterDatabase` of `sheet` (what Excel and LibreOffice keep as the autofilter's range,
+    beside the sheet's own `<autoFilter ref>`) grown with the rows appended, like the autoFilter; unchanged when
+    the sheet has none or its range did not end at `old_last`.  Without it, one LibreOffice save shrinks the
+    filter back to the old rows."""
+    names = [_unescape(m[1]) for m in _SHEET_TAG.finditer(workbook)]
+    if sheet not in names:
+        return workbook
+    index = str(names.index(sheet)).encode()
+
+    def grow(found: re.Match[bytes]) -> bytes:
+        local = _LOCAL_ID.search(found[1])
+        end = _ABSOLUTE_END.search(found[2].strip())
+        if local is None or local[1] != index or end is None or int(end[2]) != old_last:
+            return found[0]
+        text = found[2].strip()
+        return found[1] + text[: end.start(2)] + str(new_last).encode() + found[3]
+
+    return _FILTER_NAME.sub(grow, workbook)
+
+
+def _unescape(name: bytes) -> str:
+    text = name.decode("utf-8", "replace")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
