@@ -999,3 +999,30 @@ def test_appended_rows_grow_the_hidden_filter_database_name_and_a_summary_sheet_
     assert re.search(r'_xlnm\._FilterDatabase"[^>]*>[^<]*\$B\$6<', workbook), workbook
     assert 'autoFilter ref="A1:B6"' in sheet
     assert 'fullCalcOnLoad="1"' in workbook
+
+
+def test_formats_and_dropdowns_of_the_data_block_reach_rows_people_typed_below_the_last_run(tmp_path: Path) -> None:
+    """The team's highlighting covers rows 2-4 (where the tool's last run ended); people typed rows 5-6 below it;
+    this run appends rows 7-8: the conditional format and the dropdown cover every row from 2 to 8.  A format
+    over a few rows in the middle of the data is the team's choice, and stays."""
+    import xlsxwriter
+
+    from sheetsync.model.cells import AppendBlock
+    from sheetsync.stores.xlsx.patch import patch_xlsx
+
+    src, out = tmp_path / "team.xlsx", tmp_path / "out.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    sheet = book.add_worksheet("订单")
+    sheet.write_row(0, 0, ["订单号", "金额", "状态"])
+    for r in range(1, 6):
+        sheet.write_row(r, 0, [f"A{r}", r * 10, "待确认"])
+    red = book.add_format({"bg_color": "#FFC7CE"})
+    sheet.conditional_format("B2:B4", {"type": "cell", "criteria": ">", "value": 20, "format": red})
+    sheet.conditional_format("A3:A4", {"type": "duplicate", "format": red})
+    sheet.data_validation("C2:C4", {"validate": "list", "source": ["待确认", "已发货"]})
+    book.close()
+    patch_xlsx(src, out, "订单", [], appends=AppendBlock(7, [1, 2], [["A6", "60"], ["A7", "70"]]), header_row=1)
+    with zipfile.ZipFile(out) as package:
+        xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert 'sqref="B2:B8"' in xml and 'sqref="C2:C8"' in xml
+    assert 'sqref="A3:A4"' in xml  # not from the top of the data: the team's own choice

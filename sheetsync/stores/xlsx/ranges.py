@@ -32,8 +32,10 @@ _BEFORE_CALC_PR = re.compile(
 )
 
 
-def extend_sqref(sqref: bytes, old_last: int, new_last: int) -> bytes:
-    """Extend each range of a space-separated list that ends at row `old_last` to end at `new_last`.
+def extend_sqref(sqref: bytes, old_last: int, new_last: int, data_first: int = 0) -> bytes:
+    """Extend each range of a space-separated list that ends at row `old_last` to end at `new_last`; with
+    `data_first` (the first data row) also a range covering the data block from its top that ends earlier: the
+    rows people typed below the tool's last run never got the team's highlighting, and now do.
 
     Only ranges spanning more than one row are extended; single cells and whole columns stay.
     """
@@ -43,14 +45,16 @@ def extend_sqref(sqref: bytes, old_last: int, new_last: int) -> bytes:
         start, end = _RANGE_PART.fullmatch(first), _RANGE_PART.fullmatch(last)
         if not sep or start is None or end is None or not start[2] or not end[2]:
             return token[0]
-        if int(end[2]) != old_last or int(start[2]) >= old_last:
+        top, bottom = int(start[2]), int(end[2])
+        ends_the_data = bottom == old_last or (data_first > 0 and top <= data_first < bottom < old_last)
+        if not ends_the_data or top >= old_last:
             return token[0]
         return first + b":" + end[1] + str(new_last).encode()
 
     return _TOKEN.sub(extend, sqref)
 
 
-def extend_ranges(xml: bytes, old_last: int, new_last: int) -> bytes:
+def extend_ranges(xml: bytes, old_last: int, new_last: int, data_first: int = 0) -> bytes:
     """Extend autoFilter, data validation, conditional formatting and table ranges in a sheet or table part.
 
     Ranges in formulas, merged cells, sparklines and hyperlinks are left alone.
@@ -68,7 +72,8 @@ def extend_ranges(xml: bytes, old_last: int, new_last: int) -> bytes:
             continue
         if name in _RANGE_ELEMENTS and attrs:
             new_attrs = _RANGE_ATTR.sub(
-                lambda m: m[1] + b'"' + extend_sqref(m[2] if m[2] is not None else m[3], old_last, new_last) + b'"',
+                lambda m: m[1] + b'"' + extend_sqref(m[2] if m[2] is not None else m[3], old_last, new_last,
+                                                     data_first) + b'"',
                 attrs,
             )
             if new_attrs != attrs:
@@ -76,7 +81,7 @@ def extend_ranges(xml: bytes, old_last: int, new_last: int) -> bytes:
                 cursor = tag.end(3)
         if name == b"sqref" and not empty and stack and stack[-1] in _SQREF_PARENTS:
             text_end = xml.find(b"<", tag.end())
-            out += [xml[cursor : tag.end()], extend_sqref(xml[tag.end() : text_end], old_last, new_last)]
+            out += [xml[cursor : tag.end()], extend_sqref(xml[tag.end() : text_end], old_last, new_last, data_first)]
             cursor = text_end
         if not empty:
             stack.append(name)

@@ -175,7 +175,8 @@ class SheetPatcher(CellEditor):
             )
         self.new_last_row = max(self.old_last_row, *self._writes, block.stop - 1 if block else 0)
         if self.new_last_row > self.old_last_row > 0:
-            tail = extend_ranges(tail, self.old_last_row, self.new_last_row)
+            data_first = self._header_row + 1 if self._header_row > 0 else 0
+            tail = extend_ranges(tail, self.old_last_row, self.new_last_row, data_first)
         self._emit(tail)
         self._flush()
 
