@@ -121,3 +121,47 @@ def test_the_command_prints_the_match_and_json_is_the_result(tmp_path: Path, run
     xls = tmp_path / "old.xls"
     shutil.copy(DATA / "legacy" / "old_erp.xls", xls)
     assert run_cli("init", "--from", xls).code == 2  # only an .xlsx can be written in place
+
+
+def test_added_columns_take_the_teams_header_style_and_a_width_that_fits(tmp_path: Path) -> None:
+    """The tool's columns added by `init --from --add-columns` look like the team's own: the header cell takes the
+    style of the team's last header cell, and the column a width that fits a date and time (no `###`)."""
+    import re
+    import shutil
+    import zipfile
+
+    from sheetsync.desk.adopt import adopt_workbook
+
+    book = tmp_path / "订单台.xlsx"
+    shutil.copy(Path(__file__).parent.parent / "example_workbooks" / "shop_zh" / "订单台.xlsx", book)
+    result = adopt_workbook(book, add_columns=True, lang="zh")
+    assert result.added
+    with zipfile.ZipFile(book) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    header = re.search(r'<row r="2".*?</row>', sheet, re.S)
+    assert header, sheet[:2000]
+    cells = re.findall(r'<c r="([A-Z]+)2"([^>]*)>', header[0])
+    styles = [re.search(r'\bs="(\d+)"', attrs) for _, attrs in cells]
+    team = len(cells) - len(result.added)
+    assert styles[team - 1] and all(s and s[1] == styles[team - 1][1] for s in styles[team:]), cells
+    cols = {}
+    for col in re.findall(r"<col [^>]*>", sheet):  # LibreOffice writes max before min
+        low, high, width = (re.search(rf'\b{name}="([\d.]+)"', col) for name in ("min", "max", "width"))
+        assert low and high and width, col
+        cols[(int(low[1]), int(high[1]))] = float(width[1])
+    added = {col: float(w) for (lo, hi), w in cols.items() for col in range(lo, hi + 1) if col > team}
+    since = team + 1 + result.added.index(next(h for h in result.added if "状态时间" in h))
+    assert added.get(since, 0) >= 19, cols
+    assert cols[(1, 1)] == 14.72 and cols[(5, 5)] == 40.71  # the team's own widths, as LibreOffice saved them
+
+
+def test_the_teams_own_column_widths_are_kept_whatever_the_order_of_their_attributes() -> None:
+    from sheetsync.stores.xlsx.ranges import widen_columns
+
+    libreoffice = (b'<worksheet><cols><col collapsed="false" customWidth="true" max="1" min="1" width="14.72"/>'
+                   b'<col max="3" min="2" width="8.71"/></cols>')
+    widened = widen_columns(libreoffice, {2: 21.0, 5: 21.0})
+    assert widened.count(b"<col ") == 3 and b'max="1" min="1" width="14.72"' in widened
+    assert b'<col min="5" max="5" width="21.00" customWidth="1"/>' in widened  # 2 is the team's: kept
+    bare = widen_columns(b"<worksheet><sheetFormatPr/>", {4: 12.0})
+    assert bare.endswith(b'<cols><col min="4" max="4" width="12.00" customWidth="1"/></cols>')

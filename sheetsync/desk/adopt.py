@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+from rich.cells import cell_len
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
@@ -37,7 +38,7 @@ from sheetsync.desk.zones import desk_zone
 from sheetsync.errors import ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.model.cells import CellWrite
-from sheetsync.model.fields import FIELDS
+from sheetsync.model.fields import DATETIME_FIELDS, FIELDS
 from sheetsync.model.states import STATE_KEYS, key_of_word
 from sheetsync.runtime.files import write_whole
 from sheetsync.runtime.locks import RunLock
@@ -246,10 +247,19 @@ def _append_headers(config: Config, raw: RawTable, sheet_row: int, texts: dict[s
         store.seen(read_at)
     with RunLock(config.state_dir, config.language):  # never beside a sync of the same desk
         store.discard_leftovers()  # what a killed writer left beside the workbook
-        written = store.write([CellWrite(sheet_row, _first_free_column(raw) + i, text)
-                               for i, text in enumerate(texts.values())])
+        first = _first_free_column(raw)
+        like = first - 1 if first > 1 else None  # the team's last header cell lends its style to the new ones
+        written = store.write([CellWrite(sheet_row, first + i, text, like=like) for i, text in enumerate(texts.values())],
+                              widths={first + i: _width(field, text) for i, (field, text) in enumerate(texts.items())})
     result.added = list(texts.values())
     result.backup = str(written.backup) if written and written.backup else None
+
+
+def _width(field: str, header: str) -> float:
+    """A width that fits an added column's header and its content (a date and time needs 19 characters: at the
+    default width it shows `###`)."""
+    content = 19 if field in DATETIME_FIELDS else 10
+    return float(max(cell_len(header), content) + 2)
 
 
 def _writer() -> YAML:

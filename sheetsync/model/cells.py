@@ -53,6 +53,9 @@ class CellWrite:
     col: int
     value: CellValue | Keep = KEEP
     fill: str | Keep | None = KEEP
+    like: int | None = None
+    """A column of the same row whose cell lends its format to a cell written where there was none (a header the
+    tool adds takes the team's header style)."""
 
 
 @runtime_checkable

@@ -88,7 +88,7 @@ class CellEditor(ABC):
 
     def _patch_row(self, row: bytes, number: int, writes: RowWrites) -> bytes:
         """Apply a row's writes (and any pending shared-formula promotion), keeping cells in column order."""
-        if writes and not self._promotions:
+        if writes and not self._promotions and all(w.like is None for w in writes.values()):
             patched = self._patch_row_by_refs(row, number, writes)
             if patched is not None:
                 return patched
@@ -112,6 +112,10 @@ class CellEditor(ABC):
                 xml = self._promote(xml, number, col)
             if write is not None:
                 default = self._default_style(attrs, col)
+                if write.like is not None and write.like in cells:  # the format of the cell it is like
+                    lender = self._cell.match(cells[write.like][1])
+                    lent = parse_attrs(lender[1]).get(b"s") if lender else None
+                    default = int(lent) if lent and lent.isdigit() else default
                 xml = self._write_cell(xml or None, number, col, write, default)
             out.append(gap + xml)
         if not writes and b"".join(out) + trail == body:

@@ -78,6 +78,7 @@ def patch_xlsx(
     header_row: int = 0,
     refuse: Callable[[str], None] | None = None,
     lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
+    widths: Mapping[int, float] | None = None,
 ) -> PatchStats:
     """Write the package `src` to `dst` with `writes` applied to worksheet `sheet` and the rows of
     `appends` added after its last row with data.
@@ -110,7 +111,7 @@ def patch_xlsx(
             styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
             patcher = SheetPatcher(
                 grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block,
-                lists=lists,
+                lists=lists, widths=widths,
             )
             deflater = BackgroundDeflater(Deflater(spool, compresslevel))
             try:

@@ -7,6 +7,7 @@ of the part stays as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from sheetsync.stores.xlsx.cells import cell_ref, split_ref
 
@@ -172,3 +173,38 @@ def _unescape(name: bytes) -> str:
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
         text = text.replace(entity, char)
     return text
+
+
+_COLS = re.compile(rb"<((?:[\w.-]+:)?)cols>(.*?)</(?:[\w.-]+:)?cols>", re.S)
+_COL = re.compile(rb"<(?:[\w.-]+:)?col\s[^>]*?/>")
+_MIN = re.compile(rb"""\smin\s*=\s*["'](\d+)["']""")
+_MAX = re.compile(rb"""\smax\s*=\s*["'](\d+)["']""")
+
+
+def widen_columns(head: bytes, widths: Mapping[int, float], pfx: bytes = b"") -> bytes:
+    """The sheet's head with a `<col>` width for each column of `widths` that no `<col>` element covers yet (a
+    column the tool added: 状态时间 at the default width shows `###`); the team's own widths are never changed."""
+    if not widths:
+        return head
+    found = _COLS.search(head)
+    elements = [(_span(m[0]), m[0]) for m in _COL.finditer(found[2])] if found else []
+    covered = [span for span, _ in elements]
+    wanted = {col: width for col, width in widths.items() if not any(lo <= col <= hi for lo, hi in covered)}
+    if not wanted:
+        return head
+    pfx = found[1] if found else pfx
+    added = [(col, b'<%scol min="%d" max="%d" width="%.2f" customWidth="1"/>' % (pfx, col, col, width))
+             for col, width in sorted(wanted.items())]
+    if found is None:  # `<cols>` comes right before `<sheetData>`, where the head ends
+        return head + b"<" + pfx + b"cols>" + b"".join(x for _, x in added) + b"</" + pfx + b"cols>"
+    if b"".join(x for _, x in elements) != re.sub(rb">\s+<", b"><", found[2].strip()):
+        return head  # something else inside `<cols>` than plain `<col/>` elements: left as it is
+    merged = b"".join(x for _, x in sorted([(span[0], x) for span, x in elements] + added, key=lambda pair: pair[0]))
+    return head[: found.start(2)] + merged + head[found.end(2) :]
+
+
+def _span(col: bytes) -> tuple[int, int]:
+    """(min, max) of a `<col>` element, whatever the order of its attributes (LibreOffice writes max first)."""
+    low, high = _MIN.search(col), _MAX.search(col)
+    first = int(low[1]) if low else 0
+    return first, int(high[1]) if high else first

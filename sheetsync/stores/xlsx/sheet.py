@@ -28,7 +28,7 @@ from sheetsync.stores.xlsx.cells import (
     row_plan,
 )
 from sheetsync.stores.xlsx.lists import extend_list
-from sheetsync.stores.xlsx.ranges import extend_ranges, widen_dimension
+from sheetsync.stores.xlsx.ranges import extend_ranges, widen_columns, widen_dimension
 from sheetsync.stores.xlsx.styles import StyleBook
 from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, parse_attrs, root_prefix
 
@@ -85,9 +85,12 @@ class SheetPatcher(CellEditor):
         header_row: int = 0,
         appended: Appended | None = None,
         lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
+        widths: Mapping[int, float] | None = None,
     ) -> None:
         self._writes = writes
         self._lists = lists or {}
+        self._widths = widths or {}
+        """Column -> width (characters) for columns no `<col>` covers yet: the columns the tool adds."""
         self.lists_extended: list[str] = []
         """The words added to an inline dropdown list (`lists`: (row, column) of a cell -> words its list must offer)."""
         self._block = appended
@@ -209,7 +212,7 @@ class SheetPatcher(CellEditor):
             last_col = max((max(cols) for cols in self._writes.values() if cols), default=0)
             if self._block is not None:
                 last_row, last_col = max(last_row, self._block.stop - 1), max(last_col, *self._block.columns)
-            self._emit(widen_dimension(head, last_row, last_col))
+            self._emit(widen_columns(widen_dimension(head, last_row, last_col), self._widths, pfx))
             empty = start[1] == b"/"
             self._emit(b"<" + pfx + b"sheetData>" if empty else start[0])
             return buf[start.end() :], empty
