@@ -153,6 +153,11 @@ def test_added_columns_take_the_teams_header_style_and_a_width_that_fits(tmp_pat
     since = team + 1 + result.added.index(next(h for h in result.added if "状态时间" in h))
     assert added.get(since, 0) >= 19, cols
     assert cols[(1, 1)] == 14.72 and cols[(5, 5)] == 40.71  # the team's own widths, as LibreOffice saved them
+    last = re.search(r'<autoFilter ref="A2:([A-Z]+)\d+"', sheet)
+    assert last and last[1] == "P", sheet[-800:]  # the team's filter takes in the added columns (L to P)
+    with zipfile.ZipFile(book) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+    assert re.search(r"_xlnm\._FilterDatabase[^>]*>[^<]*\$P\$\d+<", workbook), workbook
 
 
 def test_the_teams_own_column_widths_are_kept_whatever_the_order_of_their_attributes() -> None:

@@ -250,7 +250,8 @@ def _append_headers(config: Config, raw: RawTable, sheet_row: int, texts: dict[s
         first = _first_free_column(raw)
         like = first - 1 if first > 1 else None  # the team's last header cell lends its style to the new ones
         written = store.write([CellWrite(sheet_row, first + i, text, like=like) for i, text in enumerate(texts.values())],
-                              widths={first + i: _width(field, text) for i, (field, text) in enumerate(texts.items())})
+                              widths={first + i: _width(field, text) for i, (field, text) in enumerate(texts.items())},
+                              filter_to=(first - 1, first + len(texts) - 1))  # the team's filter takes them in
     result.added = list(texts.values())
     result.backup = str(written.backup) if written and written.backup else None
 

@@ -110,7 +110,7 @@ class XlsxStore:
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
               on_staged: Callable[[str], None] | None = None, *, header_row: int = 0,
               lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
-              widths: Mapping[int, float] | None = None) -> Written | None:
+              widths: Mapping[int, float] | None = None, filter_to: tuple[int, int] | None = None) -> Written | None:
         """Patch the workbook atomically; `on_staged(sha256)` runs after the new file is complete
         and before it replaces the old one (the journal records the run as pending there).  `lists`: (row, column)
         of a cell -> words the inline dropdown list covering it must offer (added to it)."""
@@ -119,7 +119,8 @@ class XlsxStore:
         self._room_for(writes, appends)
         return self._replace(lambda out: patch_xlsx(self.path, out, self.sheet, writes, appends=appends,
                                                     header_row=header_row, refuse=self._refuse,
-                                                    lists=lists, widths=widths).cells_written, on_staged)
+                                                    lists=lists, widths=widths, filter_to=filter_to).cells_written,
+                             on_staged)
 
     def _room_for(self, writes: Sequence[CellWrite], appends: AppendBlock | None) -> None:
         """UnreadableInput (exit 6, nothing written) when new rows would go past the sheet's last row (1,048,576):

@@ -28,7 +28,12 @@ import pyarrow.compute as pc
 from sheetsync.errors import UnreadableInput
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.stores.xlsx.cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
-from sheetsync.stores.xlsx.ranges import extend_filter_database, extend_ranges, set_full_calc_on_load
+from sheetsync.stores.xlsx.ranges import (
+    extend_filter_database,
+    extend_ranges,
+    set_full_calc_on_load,
+    widen_filter_database,
+)
 from sheetsync.stores.xlsx.sheet import Appended, SheetPatcher
 from sheetsync.stores.xlsx.styles import StyleBook, check_fill
 from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
@@ -79,6 +84,7 @@ def patch_xlsx(
     refuse: Callable[[str], None] | None = None,
     lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
     widths: Mapping[int, float] | None = None,
+    filter_to: tuple[int, int] | None = None,
 ) -> PatchStats:
     """Write the package `src` to `dst` with `writes` applied to worksheet `sheet` and the rows of
     `appends` added after its last row with data.
@@ -111,7 +117,7 @@ def patch_xlsx(
             styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
             patcher = SheetPatcher(
                 grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block,
-                lists=lists, widths=widths,
+                lists=lists, widths=widths, filter_to=filter_to,
             )
             deflater = BackgroundDeflater(Deflater(spool, compresslevel))
             try:
@@ -130,6 +136,8 @@ def patch_xlsx(
             workbook = book.xml
             if new_last > old_last > 0:
                 workbook = extend_filter_database(workbook, sheet, old_last, new_last)
+            if filter_to is not None:
+                workbook = widen_filter_database(workbook, sheet, *filter_to)
             recalculating = set_full_calc_on_load(workbook)
             if recalculating != workbook and (book.has_calc_chain or patcher.has_formulas
                                               or _formulas_elsewhere(package, book, part, where)):

@@ -208,3 +208,48 @@ def _span(col: bytes) -> tuple[int, int]:
     low, high = _MIN.search(col), _MAX.search(col)
     first = int(low[1]) if low else 0
     return first, int(high[1]) if high else first
+
+
+_AUTO_FILTER = re.compile(rb"""(<(?:[\w.-]+:)?autoFilter\s[^>]*?ref\s*=\s*["'])([A-Za-z]{1,3})(\d+):([A-Za-z]{1,3})(\d+)""")
+
+
+def widen_filter(xml: bytes, old_right: int, new_right: int) -> bytes:
+    """The sheet's `<autoFilter ref>` reaching column `new_right` when it ended at `old_right` (the team's last
+    header column, before the tool's columns were added at its right); otherwise unchanged."""
+    found = _AUTO_FILTER.search(xml)
+    if found is None or column_number(found[4]) != old_right:
+        return xml
+    return xml[: found.start(4)] + column_letters(new_right) + xml[found.end(4) :]
+
+
+def widen_filter_database(workbook: bytes, sheet: str, old_right: int, new_right: int) -> bytes:
+    """`_xlnm._FilterDatabase` of `sheet` reaching column `new_right` when it ended at `old_right`."""
+    names = [_unescape(m[1]) for m in _SHEET_TAG.finditer(workbook)]
+    if sheet not in names:
+        return workbook
+    index = str(names.index(sheet)).encode()
+
+    def grow(found: re.Match[bytes]) -> bytes:
+        local = _LOCAL_ID.search(found[1])
+        end = re.search(rb"(:\$?)([A-Za-z]{1,3})(\$?\d+)$", found[2].strip())
+        if local is None or local[1] != index or end is None or column_number(end[2]) != old_right:
+            return found[0]
+        text = found[2].strip()
+        return found[1] + text[: end.start(2)] + column_letters(new_right) + text[end.end(2) :] + found[3]
+
+    return _FILTER_NAME.sub(grow, workbook)
+
+
+def column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def column_letters(number: int) -> bytes:
+    out = b""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        out = bytes([65 + rest]) + out
+    return out

@@ -28,7 +28,7 @@ from sheetsync.stores.xlsx.cells import (
     row_plan,
 )
 from sheetsync.stores.xlsx.lists import extend_list
-from sheetsync.stores.xlsx.ranges import extend_ranges, widen_columns, widen_dimension
+from sheetsync.stores.xlsx.ranges import extend_ranges, widen_columns, widen_dimension, widen_filter
 from sheetsync.stores.xlsx.styles import StyleBook
 from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, parse_attrs, root_prefix
 
@@ -86,10 +86,12 @@ class SheetPatcher(CellEditor):
         appended: Appended | None = None,
         lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
         widths: Mapping[int, float] | None = None,
+        filter_to: tuple[int, int] | None = None,
     ) -> None:
         self._writes = writes
         self._lists = lists or {}
         self._widths = widths or {}
+        self._filter_to = filter_to
         """Column -> width (characters) for columns no `<col>` covers yet: the columns the tool adds."""
         self.lists_extended: list[str] = []
         """The words added to an inline dropdown list (`lists`: (row, column) of a cell -> words its list must offer)."""
@@ -180,6 +182,8 @@ class SheetPatcher(CellEditor):
         if self.new_last_row > self.old_last_row > 0:
             data_first = self._header_row + 1 if self._header_row > 0 else 0
             tail = extend_ranges(tail, self.old_last_row, self.new_last_row, data_first)
+        if self._filter_to is not None:
+            tail = widen_filter(tail, *self._filter_to)
         self._emit(tail)
         self._flush()
 
