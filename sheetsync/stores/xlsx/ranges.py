@@ -7,9 +7,9 @@ of the part stays as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from sheetsync.stores.xlsx.cells import cell_ref, split_ref
+from sheetsync.stores.xlsx.cells import cell_ref, col_number, ref_letters, split_ref
 
 _MARKUP = re.compile(
     rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>"
@@ -152,20 +152,27 @@ def extend_filter_database(workbook: bytes, sheet: str, old_last: int, new_last:
     beside the sheet's own `<autoFilter ref>`) grown with the rows appended, like the autoFilter; unchanged when
     the sheet has none or its range did not end at `old_last`.  Without it, one LibreOffice save shrinks the
     filter back to the old rows."""
+
+    def grow(text: bytes) -> bytes | None:
+        end = _ABSOLUTE_END.search(text)
+        return None if end is None or int(end[2]) != old_last else text[: end.start(2)] + b"%d" % new_last
+
+    return _edit_filter_database(workbook, sheet, grow)
+
+
+def _edit_filter_database(workbook: bytes, sheet: str, edit: Callable[[bytes], bytes | None]) -> bytes:
+    """`workbook` with `edit` applied to the range text of `sheet`'s `_xlnm._FilterDatabase` (None: leave it)."""
     names = [_unescape(m[1]) for m in _SHEET_TAG.finditer(workbook)]
     if sheet not in names:
         return workbook
     index = str(names.index(sheet)).encode()
 
-    def grow(found: re.Match[bytes]) -> bytes:
+    def apply(found: re.Match[bytes]) -> bytes:
         local = _LOCAL_ID.search(found[1])
-        end = _ABSOLUTE_END.search(found[2].strip())
-        if local is None or local[1] != index or end is None or int(end[2]) != old_last:
-            return found[0]
-        text = found[2].strip()
-        return found[1] + text[: end.start(2)] + str(new_last).encode() + found[3]
+        edited = edit(found[2].strip()) if local is not None and local[1] == index else None
+        return found[0] if edited is None else found[1] + edited + found[3]
 
-    return _FILTER_NAME.sub(grow, workbook)
+    return _FILTER_NAME.sub(apply, workbook)
 
 
 def _unescape(name: bytes) -> str:
@@ -217,39 +224,18 @@ def widen_filter(xml: bytes, old_right: int, new_right: int) -> bytes:
     """The sheet's `<autoFilter ref>` reaching column `new_right` when it ended at `old_right` (the team's last
     header column, before the tool's columns were added at its right); otherwise unchanged."""
     found = _AUTO_FILTER.search(xml)
-    if found is None or column_number(found[4]) != old_right:
+    if found is None or col_number(found[4]) != old_right:
         return xml
-    return xml[: found.start(4)] + column_letters(new_right) + xml[found.end(4) :]
+    return xml[: found.start(4)] + ref_letters(new_right) + xml[found.end(4) :]
 
 
 def widen_filter_database(workbook: bytes, sheet: str, old_right: int, new_right: int) -> bytes:
     """`_xlnm._FilterDatabase` of `sheet` reaching column `new_right` when it ended at `old_right`."""
-    names = [_unescape(m[1]) for m in _SHEET_TAG.finditer(workbook)]
-    if sheet not in names:
-        return workbook
-    index = str(names.index(sheet)).encode()
 
-    def grow(found: re.Match[bytes]) -> bytes:
-        local = _LOCAL_ID.search(found[1])
-        end = re.search(rb"(:\$?)([A-Za-z]{1,3})(\$?\d+)$", found[2].strip())
-        if local is None or local[1] != index or end is None or column_number(end[2]) != old_right:
-            return found[0]
-        text = found[2].strip()
-        return found[1] + text[: end.start(2)] + column_letters(new_right) + text[end.end(2) :] + found[3]
+    def widen(text: bytes) -> bytes | None:
+        end = re.search(rb"(:\$?)([A-Za-z]{1,3})(\$?\d+)$", text)
+        if end is None or col_number(end[2]) != old_right:
+            return None
+        return text[: end.start(2)] + ref_letters(new_right) + text[end.end(2) :]
 
-    return _FILTER_NAME.sub(grow, workbook)
-
-
-def column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + letter - 64
-    return number
-
-
-def column_letters(number: int) -> bytes:
-    out = b""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        out = bytes([65 + rest]) + out
-    return out
+    return _edit_filter_database(workbook, sheet, widen)
