@@ -754,7 +754,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kpi.heatmap": ("积压热力图：各状态在每个整点的平均订单数", "backlog heat map: mean orders in each state at each hour"),
     "kpi.anomalies": ("异常原因（与上一周期对比）", "anomaly reasons (against the previous period)"),
     "kpi.anomalies.columns": ("代码,本期,上期,变化,当前未解决", "code,this period,previous,change,open now"),
-    "kpi.self_heal": ("异常自愈率：{rate}（{healed}/{total}，人工处理 {by_person}，仍未解决 {still_open}）", "anomalies cleared without a person: {rate} ({healed}/{total}; by a person {by_person}; still open {still_open})"),
+    "kpi.self_heal": ("异常自愈率：{rate}（{healed}/{total}，人工处理 {by_person}，仍未解决 {still_open}；另有 {by_config} 个因规则变更而清除，不计入）",
+                      "anomalies cleared without a person: {rate} ({healed}/{total}; by a person {by_person}; still open "
+                      "{still_open}; {by_config} more cleared by a change of the rules, not counted)"),
     "kpi.counts": ("本期新订单：按渠道 / 状态 / 仓库", "new orders of the period by channel / state / warehouse"),
     "kpi.stuck": ("超出时效的订单（按组）", "orders past their SLA, by group"),
     "kpi.stuck.columns": ("组,订单数,订单号", "group,orders,order ids"),

@@ -243,3 +243,25 @@ def test_a_status_the_tool_put_back_is_no_state_in_the_report(make_desk: Callabl
     assert "已完成" not in {s.state for s in found.states} | set(found.heatmap_states)
     assert not [x for x in found.transitions if "已完成" in (x.from_state, x.to_state)]
     assert "审核中" in found.heatmap_states
+
+
+def test_a_flag_a_configuration_change_cleared_is_neither_healed_nor_open(make_desk: Callable[..., Config]) -> None:
+    """The self-heal rate counts flags cleared by a change in the data (a shop's correction); one cleared while
+    nothing of the order changed (a rule turned off) is counted apart, not as healed."""
+    config = make_desk([{"order_id": "O1", "channel": "抖音", "created_at": _at(20, 9)},
+                        {"order_id": "O2", "channel": "抖音", "created_at": _at(20, 9)}], name="config_cleared")
+    runs = [
+        (_at(20, 10), [CellChange("O1", "anomalies", None, "PHONE_INVALID 电话无效", "rule"),
+                       CellChange("O2", "anomalies", None, "PHONE_INVALID 电话无效", "rule")]),
+        (_at(20, 11), [CellChange("O1", "anomalies", "PHONE_INVALID 电话无效", None, "rule"),  # the rule was turned off
+                       CellChange("O2", "phone", "138", "13812345678", "channel", "douyin"),  # the shop corrected it
+                       CellChange("O2", "anomalies", "PHONE_INVALID 电话无效", None, "rule")]),
+    ]
+    with Journal(config.journal_path) as journal:
+        for at, changes in runs:
+            run = journal.start_run("sync", at)
+            journal.record(run, RunRecord(changes=changes), workbook_sha256=None)
+            journal.finish_run(run, 0, {}, at)
+    heal = report(config, start=START, end=END, now=NOW).self_heal
+    assert (heal.total, heal.healed, heal.by_person, heal.by_config, heal.still_open) == (1, 1, 0, 1, 0)
+    assert heal.rate == 1.0

@@ -92,7 +92,7 @@ def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
             for a in report.anomalies])
     h = report.self_heal
     console.print(t("kpi.self_heal", lang, rate=_percent(h.rate), healed=h.healed, total=h.total, by_person=h.by_person,
-                    still_open=h.still_open))
+                    by_config=h.by_config, still_open=h.still_open))
     if report.counts:
         table = RichTable(title=t("kpi.counts", lang), title_justify="left", show_header=False)
         for name, counts in report.counts.items():

@@ -122,12 +122,17 @@ def _anomalies(db: sqlite3.Connection, made: pd.DataFrame) -> pd.DataFrame:
     for order_id, run_id in db.execute(f"SELECT DISTINCT c.order_id, c.run_id FROM changes c {_RUNS} "
                                        "WHERE c.source = 'person' ORDER BY 2"):
         people.setdefault(order_id, []).append(run_id)
+    data: dict[str, list[int]] = {}  # runs that changed an order's data (not the tool's own flag and clock cells)
+    for order_id, run_id in db.execute(f"SELECT DISTINCT c.order_id, c.run_id FROM changes c {_RUNS} "
+                                       "WHERE c.source <> 'person' AND c.field NOT IN ('anomalies', 'sla', '*') "
+                                       "ORDER BY 2"):
+        data.setdefault(order_id, []).append(run_id)
     open_: dict[tuple[str, str], list[object]] = {}
     episodes: list[list[object]] = []
     for order_id, run_id, at, old, new, source in changes:
         before, now = anomaly_codes(old), anomaly_codes(new)
         for code in now - before:
-            episode: list[object] = [order_id, code, at, run_id, None, None, False, False]
+            episode: list[object] = [order_id, code, at, run_id, None, None, False, False, False]
             open_[(order_id, code)] = episode
             episodes.append(episode)
         for code in before - now:
@@ -137,9 +142,10 @@ def _anomalies(db: sqlite3.Connection, made: pd.DataFrame) -> pd.DataFrame:
             raised_run = int(episode[3])  # type: ignore[call-overload]
             edited = any(raised_run < run <= run_id for run in people.get(order_id, ()))
             by_person = source == "person" or edited
-            episode[4:] = [at, run_id, not by_person, by_person]
+            fixed = any(raised_run < run <= run_id for run in data.get(order_id, ()))  # else: the rules changed
+            episode[4:] = [at, run_id, not by_person and fixed, by_person, not by_person and not fixed]
     frame = pd.DataFrame(episodes, columns=["order_id", "code", "raised", "raised_run", "cleared", "cleared_run",
-                                            "healed", "by_person"])
+                                            "healed", "by_person", "by_config"])
     for column in ("raised", "cleared"):
         frame[column] = times(frame[column].astype("str").str.replace("T", " ", regex=False))
     return frame

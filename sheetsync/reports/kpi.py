@@ -84,6 +84,8 @@ class SelfHeal:
     by_person: int
     still_open: int
     rate: float | None
+    by_config: int = 0
+    """Flags cleared though nothing of the order changed (a rule turned off or changed): neither healed nor open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,8 +216,9 @@ def _anomalies(desk: pd.DataFrame, episodes: pd.DataFrame, lo: pd.Timestamp,
     trends = [AnomalyTrend(str(c), int(this.get(c, 0)), int(last.get(c, 0)), int(this.get(c, 0)) - int(last.get(c, 0)),
                            now_counts.get(c, 0)) for c in all_codes][:TOP]
     healed, by_person = int(raised["healed"].astype(bool).sum()), int(raised["by_person"].astype(bool).sum())
-    total = len(raised)
-    return trends, SelfHeal(total, healed, by_person, total - healed - by_person, _rate(healed, total))
+    by_config = int(raised["by_config"].astype(bool).sum()) if "by_config" in raised.columns else 0
+    total = len(raised) - by_config  # a flag a configuration change cleared was no anomaly of the data
+    return trends, SelfHeal(total, healed, by_person, total - healed - by_person, _rate(healed, total), by_config)
 
 
 def _counts(desk: pd.DataFrame, start: dt.datetime, end: dt.datetime) -> dict[str, dict[str, int]]:
