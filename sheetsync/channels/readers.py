@@ -28,6 +28,7 @@ from pyarrow import csv as pacsv
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import default_lang, t
 from sheetsync.runtime import limits
+from sheetsync.runtime.columns import col_letters
 from sheetsync.runtime.extents import check_extents
 
 WORKBOOK_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
@@ -400,22 +401,13 @@ def _read_workbook(path: Path, sheet: str | None, all_sheets: bool) -> list[RawT
         except _LongCell:
             far = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row)
                        if isinstance(v, str) and len(v) > cap)
-            _too_long_cell(path, f"[{name}] {_address(*far)}", cap)
+            _too_long_cell(path, f"[{name}] {col_letters(far[1] + 1)}{far[0] + 1}", cap)
         out.append(RawTable(path, name, frame, np.arange(1, 1 + len(rows), dtype=np.int64)))
     return out
 
 
 class _LongCell(Exception):
     """A cell past the bound of characters (located afterwards, off the fast path)."""
-
-
-def _address(row: int, col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
 
 
 def _cell_text(value: object, cap: int = limits.DEFAULT.cell_chars) -> str | None:

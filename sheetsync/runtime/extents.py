@@ -20,6 +20,7 @@ from typing import Final
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.runtime import limits
+from sheetsync.runtime.columns import col_number
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?\"")
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?r=\"([A-Z]{1,3})(\d+)\"")
@@ -62,7 +63,7 @@ def used_extent(package: zipfile.ZipFile, part: str) -> Extent:
         head = fh.read(_SAMPLE)
     found = _DIMENSION.search(head[:4096])
     if found and found.group(3):
-        cols, rows = column_index(found.group(3).decode()), int(found.group(4))
+        cols, rows = col_number(found.group(3)), int(found.group(4))
         far = f"{found.group(3).decode()}{rows}"
     if info.file_size > _SCANNED:
         tags = len(_ROW_TAG.findall(head))
@@ -75,7 +76,7 @@ def used_extent(package: zipfile.ZipFile, part: str) -> Extent:
     seen: set[int] = set()
     lowest, lowest_cell = 0, ""  # the cell in the last row holding one: the stray one, if any
     for letters, number in _CELL_REF.findall(data):
-        row, col = int(number), column_index(letters.decode())
+        row, col = int(number), col_number(letters)
         seen.add(row)
         if row > lowest:
             lowest, lowest_cell = row, f"{letters.decode()}{number.decode()}"
@@ -87,13 +88,6 @@ def used_extent(package: zipfile.ZipFile, part: str) -> Extent:
     if rows * cols > STRAY_FROM and ordered and ordered[-1] - before > STRAY_GAP:
         return Extent(rows, cols, lowest_cell, True, before)
     return Extent(rows, cols, far)
-
-
-def column_index(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def check_extents(path: Path, lang: Lang, *, inflate: bool = False) -> None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
+from sheetsync.runtime.columns import col_letters as col_letters  # the store's modules import them from here
+from sheetsync.runtime.columns import col_number as col_number
 from sheetsync.stores.xlsx.xmlparts import parse_attrs
 
 MAX_ROW = 1_048_576
@@ -35,27 +37,9 @@ _NONE: frozenset[type] = frozenset({type(None)})
 
 
 @cache
-def col_letters(col: int) -> str:
-    """1 -> "A", 28 -> "AB"."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-@cache
 def ref_letters(col: int) -> bytes:
     """28 -> b"AB"."""
     return col_letters(col).encode()
-
-
-def col_number(letters: bytes) -> int:
-    """b"A" -> 1, b"ab" -> 28."""
-    number = 0
-    for char in letters.upper():
-        number = number * 26 + char - 64
-    return number
 
 
 class _ColumnNumbers(dict[bytes, int]):
