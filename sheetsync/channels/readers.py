@@ -127,7 +127,7 @@ def _sample_text(path: Path, data: bytes, encoding: str, delimiter: str | None, 
         previous = end
     cap = limits.current().line_bytes
     for first_line, piece in pieces:
-        length, at = _longest(piece)
+        length, at = _longest(_line_lengths(piece))
         if length > cap:
             _too_long_line(path, first_line + at, length, cap)
     text, used, _ = decode(b"".join(p for _, p in pieces), encoding)
@@ -293,27 +293,24 @@ def check_lines(path: Path) -> None:
     if path.stat().st_size <= cap:
         return
     with path.open("rb") as fh:
-        start, line, offset = 0, 1, 0  # start: offset of the current line; line: its number; offset: of the piece
+        carried, line = 0, 1  # the bytes of the line a piece ended in, and that line's number
         while piece := fh.read(16 << 20):
-            breaks = np.flatnonzero(np.frombuffer(piece, dtype=np.uint8) == 10) + offset
-            ends = np.concatenate(([start], breaks))
-            lengths = np.diff(ends)
-            if lengths.size and int(lengths.max()) > cap:
-                at = int(lengths.argmax())
-                _too_long_line(path, line + at, int(lengths[at]), cap)
-            if breaks.size:
-                start, line = int(breaks[-1]) + 1, line + int(breaks.size)
-            offset += len(piece)
-            if offset - start > cap:
-                _too_long_line(path, line, offset - start, cap)
+            lengths = _line_lengths(piece)
+            lengths[0] += carried
+            longest, at = _longest(lengths)
+            if longest > cap:
+                _too_long_line(path, line + at, longest, cap)
+            carried, line = int(lengths[-1]), line + len(lengths) - 1
 
 
-def _longest(data: bytes) -> tuple[int, int]:
-    """(bytes, 0-based line number) of the longest line of `data`, told by numpy from its line breaks."""
-    if not data:
-        return 0, 0
-    ends = np.concatenate(([-1], np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10), [len(data)]))
-    lengths = np.diff(ends) - 1
+def _line_lengths(data: bytes) -> np.ndarray:
+    """Bytes of each line of `data` (line breaks not counted; the last: what follows the last break), by numpy."""
+    breaks = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return np.diff(np.concatenate(([-1], breaks, [len(data)]))) - 1
+
+
+def _longest(lengths: np.ndarray) -> tuple[int, int]:
+    """(bytes, 0-based line number) of the longest of `lengths`."""
     at = int(lengths.argmax())
     return int(lengths[at]), at
 
