@@ -893,6 +893,11 @@ def field_word(name: str) -> Text | str:
     return Text(f"rule.field.{name}") if f"rule.field.{name}" in MESSAGES else name
 
 
+def field_said(name: str, lang: Lang) -> str:
+    """A field as people call it, in `lang` (a name that is no field as it is)."""
+    return render(field_word(name), lang)
+
+
 def text(key: str, /, **values: object) -> Text:
     """`Text(key, values)`, written as `t` is called: `text("journal.newer", path=p)`."""
     return Text(key, values)

@@ -23,7 +23,7 @@ from sheetsync.channels.mapping import FieldRule, Mapping
 from sheetsync.channels.readers import RawTable
 from sheetsync.config import normalize_header
 from sheetsync.errors import UnreadableInput
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Lang, field_said, t
 from sheetsync.model import normalize
 from sheetsync.model.fields import DATETIME_FIELDS, MONEY_FIELDS
 from sheetsync.model.values import format_money, text_or_none
@@ -227,7 +227,7 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
         _add(problems, ~matchable, t("reject.no_match_key", lang, columns=", ".join(
             header_of.get(f, f) for way in mapping.match for f in way.split("+"))))
     for name in mapping.require:
-        _add(problems, out[name].isna(), t("reject.required", lang, column=header_of.get(name) or t(f"rule.field.{name}", lang)))
+        _add(problems, out[name].isna(), t("reject.required", lang, column=header_of.get(name) or field_said(name, lang)))
     rejected = problems != ""
     bad = body.index[rejected.to_numpy()]
     names = [headers[c] or f"#{c + 1}" for c in body.columns]

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sheetsync.config import Config, load_config
-from sheetsync.i18n import Lang, asked_lang, default_lang, t
+from sheetsync.i18n import Lang, asked_lang, default_lang, field_said, t
 from sheetsync.runtime.logs import log_to_state_dir
 
 out = Console(soft_wrap=True)
@@ -67,7 +67,7 @@ def show_placement(console: Console, folded: dict[str, int], unplaced: dict[str,
     for key, counts, style in (("report.folded", folded, ""), ("report.unplaced", unplaced, "yellow"),
                                ("report.filled", filled, "")):
         if counts:
-            named = "、".join(f"{t(f'rule.field.{f}', lang)} {n}" for f, n in counts.items())
+            named = "、".join(f"{field_said(f, lang)} {n}" for f, n in counts.items())
             console.print(t(key, lang, fields=named), style=style or None, highlight=False)
 
 

@@ -17,7 +17,7 @@ from rich.table import Table as RichTable
 
 from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, err, load, out, safe, show_placement
 from sheetsync.config import DEFAULT_CONFIG
-from sheetsync.i18n import MESSAGES, Lang, t
+from sheetsync.i18n import Lang, field_said, t
 from sheetsync.importing.importer import ImportResult, import_files
 from sheetsync.importing.importer import Progress as ProgressCallback
 from sheetsync.run.clock import parse_now
@@ -176,5 +176,4 @@ def _show_sample(console: Console, sample: list[dict[str, Any]], lang: Lang) -> 
 
 def _field(name: str, lang: Lang) -> str:
     """A field (or the sample's `line`) as people call it."""
-    key = "import.line" if name == "line" else f"rule.field.{name}"
-    return t(key, lang) if key in MESSAGES else safe(name)
+    return t("import.line", lang) if name == "line" else safe(field_said(name, lang))

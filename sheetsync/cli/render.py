@@ -10,7 +10,7 @@ from rich.table import Table as RichTable
 
 from sheetsync.cli.common import safe, show_placement
 from sheetsync.cli.fit import show_rows
-from sheetsync.i18n import MESSAGES, Lang, t
+from sheetsync.i18n import MESSAGES, Lang, field_said, t
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.inspect import CheckResult, ValidateResult
 from sheetsync.run.sync import RunResult
@@ -114,7 +114,7 @@ def show_history(console: Console, order_id: str, entries: list[HistoryEntry], l
         return
     rows = []
     for e in entries:
-        field = t("history.created", lang) if e.field == "*" else _field(e.field, lang)
+        field = t("history.created", lang) if e.field == "*" else field_said(e.field, lang)
         said = t(f"history.source.{e.source}", lang) if f"history.source.{e.source}" in MESSAGES else e.source
         source = f"{said} ({e.detail})" if e.detail else said
         new = _created(e.new, lang) if e.field == "*" else safe(e.new)
@@ -122,10 +122,6 @@ def show_history(console: Console, order_id: str, entries: list[HistoryEntry], l
     show_rows(console, t("history.title", lang, order_id=safe(order_id)), t("history.columns", lang).split(","), rows,
               wraps=(3, 4, 5), lead=3)
 
-
-def _field(name: str, lang: Lang) -> str:
-    """A field as people call it (`promised_by` -> 承诺时间)."""
-    return t(f"rule.field.{name}", lang) if f"rule.field.{name}" in MESSAGES else name
 
 
 def _created(values: str | None, lang: Lang) -> str:
@@ -138,4 +134,4 @@ def _created(values: str | None, lang: Lang) -> str:
         return safe(values)
     separator = "；" if lang == "zh" else "; "
     colon = "：" if lang == "zh" else ": "
-    return safe(separator.join(f"{_field(k, lang)}{colon}{v}" for k, v in fields.items() if v not in (None, "")), 3000)
+    return safe(separator.join(f"{field_said(k, lang)}{colon}{v}" for k, v in fields.items() if v not in (None, "")), 3000)

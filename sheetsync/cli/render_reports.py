@@ -11,7 +11,7 @@ from rich.text import Text
 
 from sheetsync.cli.common import safe
 from sheetsync.cli.fit import show_rows
-from sheetsync.i18n import MESSAGES, Lang, t
+from sheetsync.i18n import Lang, field_said, t
 from sheetsync.reports.kpi import KpiReport, cannot_say
 from sheetsync.reports.reconcile import KINDS, ReconcileResult
 from sheetsync.reports.reconcile_out import cells, headers
@@ -97,7 +97,7 @@ def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
         table = RichTable(title=t("kpi.counts", lang), title_justify="left", show_header=False)
         for name, counts in report.counts.items():
             shown = ", ".join(f"{k or t('kpi.unassigned', lang)} {v}" for k, v in counts.items()) or "-"
-            table.add_row(t(f"rule.field.{name}", lang) if f"rule.field.{name}" in MESSAGES else safe(name), safe(shown))
+            table.add_row(safe(field_said(name, lang)), safe(shown))
         console.print(table)
     stuck_rows: list[list[str | Text]] = [[safe(s.group or t("kpi.unassigned", lang)), str(s.orders),
                                            safe(", ".join(s.order_ids), 2000)] for s in report.stuck]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import MESSAGES, Lang, t
+from sheetsync.i18n import Lang, field_said, t
 from sheetsync.reports.rejects import csv_safe
 
 COLUMNS: Final = ("row", "order_id", "code", "level", "column", "message")
@@ -59,7 +59,7 @@ def _cell(finding: dict[str, Any], name: str, lang: Lang) -> str:
         return ""
     if name == "level":
         return t(f"validate.level.{value}", lang)
-    if name == "column" and f"rule.field.{value}" in MESSAGES:
-        return t(f"rule.field.{value}", lang)
+    if name == "column":
+        return field_said(str(value), lang)
     return str(value)
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Lang, field_said, t
 from sheetsync.journal.kpi_history import History, hourly_backlog, times
 from sheetsync.journal.read import read_journal
 from sheetsync.model.records import anomaly_codes
@@ -269,5 +269,4 @@ def cannot_say(report: KpiReport, kpi: str, lang: Lang) -> str | None:
     fields = report.cannot.get(kpi)
     if not fields:
         return None
-    return t(f"kpi.cannot.{kpi}", lang, fields=("、" if lang == "zh" else ", ").join(t(f"rule.field.{f}", lang)
-                                                                                    for f in fields))
+    return t(f"kpi.cannot.{kpi}", lang, fields=("、" if lang == "zh" else ", ").join(field_said(f, lang) for f in fields))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Final
 
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import MESSAGES, Lang, t
+from sheetsync.i18n import Lang, field_said, t
 from sheetsync.reports.reconcile import KINDS, Difference, ReconcileResult
 from sheetsync.reports.rejects import HEADERS as REJECTS_HEADERS
 from sheetsync.reports.rejects import csv_safe
@@ -42,8 +42,8 @@ def cells(d: Difference, lang: Lang) -> list[str]:
         values[COLUMNS.index("note")] = t(f"reconcile.note.{d.note}", lang)
     if d.side:
         values[COLUMNS.index("side")] = t(f"reconcile.side.{d.side}", lang)
-    if d.field and f"rule.field.{d.field}" in MESSAGES:  # the field as people call it, not its key
-        values[COLUMNS.index("field")] = t(f"rule.field.{d.field}", lang)
+    if d.field:  # the field as people call it, not its key
+        values[COLUMNS.index("field")] = field_said(d.field, lang)
     return values
 
 
