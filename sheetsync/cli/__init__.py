@@ -21,7 +21,7 @@ from rich.markup import escape
 from sheetsync.cli import desk, importing, reports, sync, workflow
 from sheetsync.cli.common import desk_lang, err, log_file, safe, shown_lang
 from sheetsync.cli.help import render as render_help
-from sheetsync.config import read_yaml
+from sheetsync.config import declared_lang, read_yaml
 from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError, explain_machine
 from sheetsync.i18n import Lang, ask_lang, asked_lang, default_lang, t, unask
 from sheetsync.runtime import memory
@@ -63,7 +63,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _options(
     show_version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
-                                      help="Print the version and exit. / 显示版本号。"),
+                                      help="Print the version and exit."),
 ) -> None:
     """Keep a spreadsheet order table trustworthy: pull, validate, advance, write back."""
 
@@ -90,9 +90,7 @@ def main(argv: list[str] | None = None) -> None:
 def _main(args: list[str]) -> None:
     wanted = _help_wanted(args)
     if wanted is not None:
-        command = wanted or None
-        lang = _help_lang(args)
-        typer.echo(render_help(typer.main.get_command(app), command, lang, shutil.get_terminal_size((80, 24)).columns))
+        _print_help(wanted or None, _help_lang(args))
         sys.exit(0)
     try:
         code = app(args=args, standalone_mode=False)
@@ -147,6 +145,11 @@ def _help_wanted(args: list[str]) -> str | None:
     return names[0] if names[0] in commands else None
 
 
+def _print_help(command: str | None, lang: Lang) -> None:
+    """The help of the app or of one command, as wide as the terminal."""
+    typer.echo(render_help(typer.main.get_command(app), command, lang, shutil.get_terminal_size((80, 24)).columns))
+
+
 def _help_lang(args: list[str]) -> Lang:
     """The language of `--help`: `--lang`, else SHEETSYNC_LANG, else the desk's (`-c FILE` or ./sheetsync.yaml)."""
     if asked_lang():
@@ -161,13 +164,7 @@ def _help_lang(args: list[str]) -> Lang:
         data = read_yaml(path, default_lang()) if path.is_file() else None
     except SheetsyncError:
         data = None
-    if data is not None:
-        table = data.get("table")
-        if data.get("lang") in ("zh", "en"):
-            return "en" if data["lang"] == "en" else "zh"
-        if isinstance(table, dict) and table.get("headers") == "en":
-            return "en"
-    return default_lang()
+    return declared_lang(data) or default_lang()
 
 
 def _explained(exc: SheetsyncError) -> int:
@@ -188,7 +185,7 @@ def _usage(exc: Exception) -> int:
         return EXIT_USAGE
     ctx = getattr(exc, "ctx", None)
     if "NoArgsIsHelpError" in kinds and ctx is not None:
-        typer.echo(render_help(typer.main.get_command(app), None, shown_lang(), 80))
+        _print_help(None, shown_lang())
         return 0
     lang = shown_lang()
     command = getattr(ctx, "command_path", "sheetsync") if ctx is not None else "sheetsync"

@@ -278,6 +278,17 @@ def normalize_header(text: str) -> str:
     return "".join(folded.split()).replace("\u3000", "").casefold()
 
 
+def declared_lang(data: Any) -> Lang | None:
+    """The language a desk's configuration (as read, not yet validated) declares: `lang:`, else an English header
+    preset; None when it says none (as `Config.sheet_language` decides for a valid one)."""
+    if not isinstance(data, dict):
+        return None
+    if data.get("lang") in PRESETS:
+        return "en" if data["lang"] == "en" else "zh"
+    table = data.get("table")
+    return "en" if isinstance(table, dict) and table.get("headers") == "en" else None
+
+
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     """Read and validate a sheetsync.yaml; a problem raises ConfigError naming file, line, key and fix."""
     path = Path(path)
@@ -285,12 +296,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:
     if not path.is_file():
         raise ConfigError(t("config.missing", lang, path=path), t("config.missing.hint", lang))
     data = read_yaml(path, lang)
-    if asked_lang():
-        pass  # the command line's language says the problems
-    elif data.get("lang") in PRESETS:
-        lang = data["lang"]
-    elif isinstance(data.get("table"), dict) and data["table"].get("headers") == "en":
-        lang = "en"
+    lang = asked_lang() or declared_lang(data) or lang  # the command line's language, else the desk's, say the problems
     config = validate_yaml(Config, data, path, lang, source=path.resolve())
     try:
         config.header_map()
