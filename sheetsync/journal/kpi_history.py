@@ -118,15 +118,12 @@ def _anomalies(db: sqlite3.Connection, made: pd.DataFrame) -> pd.DataFrame:
         changes += zip(made["order_id"], made["run_id"].astype(int), made["at"], [None] * len(made), made["anomalies"],
                        made["source"], strict=True)
         changes.sort(key=lambda change: change[1])
-    people: dict[str, list[int]] = {}
-    for order_id, run_id in db.execute(f"SELECT DISTINCT c.order_id, c.run_id FROM changes c {_RUNS} "
-                                       "WHERE c.source = 'person' ORDER BY 2"):
-        people.setdefault(order_id, []).append(run_id)
-    data: dict[str, list[int]] = {}  # runs that changed an order's data (not the tool's own flag and clock cells)
-    for order_id, run_id in db.execute(f"SELECT DISTINCT c.order_id, c.run_id FROM changes c {_RUNS} "
-                                       "WHERE c.source <> 'person' AND c.field NOT IN ('anomalies', 'sla', '*') "
-                                       "ORDER BY 2"):
-        data.setdefault(order_id, []).append(run_id)
+    people: dict[str, list[int]] = {}  # runs in which a person changed the order
+    data: dict[str, list[int]] = {}  # runs in which anything else changed its data (not the tool's flag and clock cells)
+    for order_id, run_id, by_person in db.execute(
+            f"SELECT DISTINCT c.order_id, c.run_id, c.source = 'person' FROM changes c {_RUNS} "
+            "WHERE c.source = 'person' OR c.field NOT IN ('anomalies', 'sla', '*') ORDER BY 2"):
+        (people if by_person else data).setdefault(order_id, []).append(run_id)
     open_: dict[tuple[str, str], list[object]] = {}
     episodes: list[list[object]] = []
     for order_id, run_id, at, old, new, source in changes:
