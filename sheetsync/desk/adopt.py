@@ -117,7 +117,7 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     if target.exists():
         raise ConfigError(t("config.exists", lang, path=target), t("adopt.exists.hint", lang))
     synonyms = load_synonyms(path.parent, lang)
-    read_at = _stamp(path) if add_columns else None
+    read_at = XlsxStore.stamp_of(path) if add_columns else None  # a save after this stops the write
     tables = read_file(path, sheet=sheet, all_sheets=sheet is None)
     raw, found = _best_sheet(tables, synonyms, path, sheet, lang, header_row)
     name = raw.sheet or ""
@@ -175,7 +175,7 @@ def _add_to_desk(path: Path, target: Path, lang: Lang) -> AdoptResult:
     lang = config.language
     if config.workbook_path.resolve() != path.resolve():
         raise ConfigError(t("config.exists", lang, path=target), t("adopt.exists.hint", lang))
-    read_at = _stamp(path)
+    read_at = XlsxStore.stamp_of(path)  # the workbook before it is read: a save after this stops the write
     raw, found = _best_sheet(read_file(path, sheet=config.table.sheet), load_synonyms(path.parent, lang), path,
                              config.table.sheet, lang, config.table.header_row)
     if found.header_row is None:
@@ -231,11 +231,6 @@ def _without_losses(text: str, added: dict[str, str], lang: Lang) -> str:
     preset = load_preset(lang)
     gone = {t("adopt.loss", lang, header=preset[f], loss=t(f"adopt.loss.{f}", lang)) for f in added if f in preset}
     return "".join(line for line in text.splitlines(keepends=True) if line.lstrip("# ").rstrip("\n") not in gone)
-
-
-def _stamp(path: Path) -> tuple[int, int, int]:
-    """The workbook as it is before it is read: a person's save after this moment stops the write (exit 4)."""
-    return XlsxStore.stamp_of(path)
 
 
 def _append_headers(config: Config, raw: RawTable, sheet_row: int, texts: dict[str, str], result: AdoptResult,

@@ -56,4 +56,3 @@ def _has_value(cell: etree._Element) -> bool:
         if name == "is" and "".join(child.itertext()) != "":
             return True
     return False
-

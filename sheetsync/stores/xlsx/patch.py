@@ -169,12 +169,11 @@ def _formulas_elsewhere(package: zipfile.ZipFile, book: _Book, part: str, where:
         info = _member(package, target)
         if info is None or info.filename == part:
             continue
-        with package.open(info) as fh:
-            tail = b""
-            while chunk := fh.read(1 << 20):
-                if _FORMULA.search(tail + chunk):
-                    return True
-                tail = chunk[-16:]
+        tail = b""
+        for chunk in _chunks(package, info.filename, where):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
     return False
 
 

@@ -144,7 +144,8 @@ _SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*?name\s*=\s*[\"']([^\"']*)[
 _FILTER_NAME = re.compile(
     rb"(<(?:[\w.-]+:)?definedName\s[^>]*?name\s*=\s*[\"']_xlnm\._FilterDatabase[\"'][^>]*>)([^<]*)(<)")
 _LOCAL_ID = re.compile(rb"""localSheetId\s*=\s*["'](\d+)["']""")
-_ABSOLUTE_END = re.compile(rb"(:\$?[A-Za-z]{1,3}\$?)(\d+)$")
+_RANGE_END = re.compile(rb":\$?([A-Za-z]{1,3})\$?(\d+)$")
+"""The bottom-right corner of a range's text (`订单!$A$1:$Y$100`): its column letters and its row."""
 
 
 def extend_filter_database(workbook: bytes, sheet: str, old_last: int, new_last: int) -> bytes:
@@ -154,7 +155,7 @@ def extend_filter_database(workbook: bytes, sheet: str, old_last: int, new_last:
     filter back to the old rows."""
 
     def grow(text: bytes) -> bytes | None:
-        end = _ABSOLUTE_END.search(text)
+        end = _RANGE_END.search(text)
         return None if end is None or int(end[2]) != old_last else text[: end.start(2)] + b"%d" % new_last
 
     return _edit_filter_database(workbook, sheet, grow)
@@ -233,9 +234,9 @@ def widen_filter_database(workbook: bytes, sheet: str, old_right: int, new_right
     """`_xlnm._FilterDatabase` of `sheet` reaching column `new_right` when it ended at `old_right`."""
 
     def widen(text: bytes) -> bytes | None:
-        end = re.search(rb"(:\$?)([A-Za-z]{1,3})(\$?\d+)$", text)
-        if end is None or col_number(end[2]) != old_right:
+        end = _RANGE_END.search(text)
+        if end is None or col_number(end[1]) != old_right:
             return None
-        return text[: end.start(2)] + ref_letters(new_right) + text[end.end(2) :]
+        return text[: end.start(1)] + ref_letters(new_right) + text[end.end(1) :]
 
     return _edit_filter_database(workbook, sheet, widen)

@@ -91,8 +91,9 @@ class SheetPatcher(CellEditor):
         self._writes = writes
         self._lists = lists or {}
         self._widths = widths or {}
-        self._filter_to = filter_to
         """Column -> width (characters) for columns no `<col>` covers yet: the columns the tool adds."""
+        self._filter_to = filter_to
+        """(the autofilter's last column as it is, the one it must reach): columns added at the header's right."""
         self.lists_extended: list[str] = []
         """The words added to an inline dropdown list (`lists`: (row, column) of a cell -> words its list must offer)."""
         self._block = appended
