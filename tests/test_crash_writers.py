@@ -171,6 +171,12 @@ def killed(pristine: Path, where: Path, startup: float, args_of: Callable[[Path]
 
 # what must hold after a kill -------------------------------------------------------------------------------------
 
+def landed(k: Killed, book: bytes, old: bytes, new: bytes) -> str:
+    """"old" or "new": which whole workbook the kill `k` left (anything else fails the test)."""
+    assert book in (old, new), f"{k}: the workbook is neither the old nor the new one"
+    return "new" if book == new else "old"
+
+
 def assert_valid(book: Path, sheets: Sequence[str]) -> None:
     """A whole package: every member's CRC right, and both python-calamine and openpyxl open every sheet."""
     with zipfile.ZipFile(book) as package:
@@ -263,9 +269,7 @@ def test_killed_approve_leaves_old_or_new_workbook_and_no_signature_taken_for_a_
     outcomes = {"old": 0, "new": 0}
     for k in desks:
         book, config = k.desk / "orders.xlsx", k.desk / "sheetsync.yaml"
-        landed = book.read_bytes()
-        assert landed in (old, new), f"{k}: the workbook is neither the old nor the new one"
-        outcome = "new" if landed == new else "old"
+        outcome = landed(k, book.read_bytes(), old, new)
         outcomes[outcome] += len(k.kills)
         assert_valid(book, ["订单"])
         assert_sync_agrees(run_cli, config)
@@ -345,9 +349,7 @@ def test_killed_dashboard_leaves_old_or_new_workbook_and_the_next_sync_takes_not
     outcomes = {"old": 0, "new": 0}
     for k in desks:
         book, config = k.desk / "orders.xlsx", k.desk / "sheetsync.yaml"
-        landed = book.read_bytes()
-        assert landed in (old, new), f"{k}: the workbook is neither the old nor the new one"
-        outcome = "new" if landed == new else "old"
+        outcome = landed(k, book.read_bytes(), old, new)
         outcomes[outcome] += len(k.kills)
         assert_valid(book, ["订单", "看板"] if outcome == "new" else ["订单"])
         synced = assert_sync_agrees(run_cli, config)
@@ -404,12 +406,11 @@ def check_killed_adoptions(run_cli: Run, before: Adoption, reference: Path, desk
     assert after.book != before.book and after.config not in (None, before.config)
     outcomes = {"old": 0, "new": 0}
     for k in desks:
-        landed = Adoption.of(k.desk)
-        assert landed.book in (before.book, after.book), f"{k}: the workbook is neither the old nor the new one"
-        outcomes["new" if landed.book == after.book else "old"] += len(k.kills)
+        adoption = Adoption.of(k.desk)
+        outcomes[landed(k, adoption.book, before.book, after.book)] += len(k.kills)
         assert_valid(k.desk / TEAM_BOOK, ["订单"])
         rerun = run_cli(*add_columns_args(k.desk))
-        assert landed.config in (before.config, after.config), f"{k}: sheetsync.yaml is neither the old nor the new one"
+        assert adoption.config in (before.config, after.config), f"{k}: sheetsync.yaml is neither the old nor the new one"
         assert rerun.code == 0, f"{k}: " + rerun.out + rerun.err
         assert Adoption.of(k.desk) == after, f"{k}: run again, init gave another workbook or configuration"
         assert not leftovers(k.desk / TEAM_BOOK), f"{k}: a killed writer's file is left beside the workbook"
