@@ -125,12 +125,16 @@ def libreoffice_csv(soffice: str, workbooks: Sequence[Path], outdir: Path) -> di
     return out
 
 
-def libreoffice_convert(soffice: str, workbook: Path, outdir: Path) -> Path:
-    """Save `workbook` again as .xlsx from LibreOffice: a file as LibreOffice writes it."""
+def libreoffice_convert(soffice: str, workbook: Path, outdir: Path, *, recalculate: bool = False) -> Path:
+    """Save `workbook` again as .xlsx from LibreOffice: a file as LibreOffice writes it.  `recalculate`: every
+    formula is recalculated on opening, as Excel does for a workbook that asks it to."""
     import subprocess
 
+    from xlsx_fixtures import recalculating_profile
+
     outdir.mkdir(parents=True, exist_ok=True)
-    profile = (outdir / "lo-profile").resolve().as_uri()
+    folder = outdir / "lo-profile"
+    profile = (recalculating_profile(folder) if recalculate else folder).resolve().as_uri()
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
                     "--outdir", str(outdir), str(workbook)], check=True, capture_output=True, timeout=180)
     return outdir / workbook.name

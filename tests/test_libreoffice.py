@@ -93,3 +93,84 @@ def test_the_filter_follows_appended_rows_through_a_libreoffice_save_and_a_secon
         saved = libreoffice_convert(soffice, book, tmp_path / f"lo{step}")
         shutil.copy(saved, book)
         assert filter_end(book) == len(read_sheet(book)), f"step {step}: the filter shrank in LibreOffice's save"
+
+
+def _team_book(path: Path) -> None:
+    """A team's own desk: its header row styled, an autofilter, a data bar on 金额, red for 退款 rows, a 状态
+    dropdown, and a 汇总 sheet whose formulas read the order sheet (cached values as the team last saw them)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("订单")
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    headers = ["订单编号", "下单时间", "客户姓名", "手机", "收货地址", "金额", "状态"]
+    sheet.write_row(0, 0, headers, head)
+    for i in range(4):
+        sheet.write_row(i + 1, 0, [f"YT-{i + 1:04d}", f"2026-11-2{i} 10:00", f"客户{i}", f"1381234{i:04d}",
+                                   f"浙江省杭州市西湖区文三路{i + 1}号", 100.0 + i, "待发货" if i % 2 else "退款"])
+    sheet.autofilter(0, 0, 4, len(headers) - 1)
+    red = book.add_format({"bg_color": "#FFC7CE"})
+    sheet.conditional_format("F2:F5", {"type": "data_bar"})
+    sheet.conditional_format("A2:G5", {"type": "formula", "criteria": '=$G2="退款"', "format": red})
+    sheet.data_validation("G2:G5", {"validate": "list", "source": ["待发货", "已发货", "退款"]})
+    summary = book.add_worksheet("汇总")
+    summary.write_column(0, 0, ["订单数", "金额合计", "待发货"])
+    summary.write_formula(0, 1, "=COUNTA(订单!A:A)-1", None, 4)
+    summary.write_formula(1, 1, "=SUM(订单!F:F)", None, 406)
+    summary.write_formula(2, 1, '=COUNTIF(订单!G:G,"待发货")', None, 2)
+    book.close()
+
+
+def test_the_team_sheet_stays_right_through_syncs_and_libreoffice_saves(
+        soffice: str, tmp_path: Path, run_cli: Callable[..., object]) -> None:
+    """sync, save in LibreOffice, sync again, save again, on a team's own workbook with rows people typed below
+    the data each time: at every step the filter, the conditional formats and the dropdown cover every order,
+    and the 汇总 sheet's values, recalculated by LibreOffice as Excel recalculates a workbook that asks it to,
+    match the orders."""
+    import re
+    import zipfile
+
+    from sheetsync.model.cells import CellWrite
+    from sheetsync.stores.xlsx.patch import patch_xlsx
+
+    book = tmp_path / "订单台.xlsx"
+    _team_book(book)
+    run = run_cli("init", "--from", book, "--add-columns")
+    assert run.code == 0, run.out + run.err  # type: ignore[attr-defined]
+    config = load_config(tmp_path / "sheetsync.yaml")
+
+    def covered(ranges: list[str], last: int) -> bool:
+        return any(int(r.rsplit(":", 1)[-1].lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0) >= last
+                   for ref in ranges for r in ref.split())
+
+    for step in range(2):
+        rows = read_sheet(book)
+        typed = book.with_name("typed.xlsx")  # a clerk types two orders below the data, with no order number
+        writes = [CellWrite(len(rows) + 1 + i, c + 1, v) for i in range(2) for c, v in enumerate(
+            ["", "2026-12-06 09:00", f"新客户{step}{i}", f"1390000{step}{i:03d}", "浙江省杭州市西湖区文三路99号",
+             50.0 + i, "待发货"]) if v != ""]
+        patch_xlsx(book, typed, "订单", writes)
+        typed.replace(book)
+        assert sheetsync.sync(load_config(config.source), now=dt.datetime(2026, 12, 6, 10, step)).workbook_written
+        saved = libreoffice_convert(soffice, book, tmp_path / f"lo{step}", recalculate=True)
+        shutil.copy(saved, book)
+
+        orders = read_sheet(book)
+        header, data = orders[0], [r for r in orders[1:] if any(v not in ("", None) for v in r)]
+        last = len(orders)
+        assert len(data) == 4 + 2 * (step + 1) and all(r[header.index("订单编号")] for r in data)
+        amount, state = header.index("金额"), header.index("状态")
+        summary = {r[0]: r[1] for r in read_sheet(book, "汇总")}
+        assert summary == {"订单数": len(data), "金额合计": sum(float(r[amount]) for r in data),
+                           "待发货": sum(r[state] == "待发货" for r in data)}, f"step {step}"
+        with zipfile.ZipFile(book) as package:
+            names = {n for n in package.namelist() if n.startswith("xl/worksheets/sheet")}
+            xml = next(x for x in (package.read(n).decode() for n in sorted(names)) if "autoFilter" in x)
+        filtered = re.search(r'<autoFilter ref="A1:([A-Z]+)(\d+)"', xml)
+        assert filtered and int(filtered[2]) == last, f"step {step}: {filtered and filtered[0]}"
+        width = len([h for h in header if h])
+        assert width > 7 and filtered[1] == chr(ord("A") + width - 1), (header, filtered[0])  # with the added columns
+        formats = re.findall(r'<conditionalFormatting sqref="([^"]+)"', xml)
+        assert len(formats) >= 2 and all(covered([ref], last) for ref in formats), (step, formats)
+        dropdowns = re.findall(r'<dataValidation [^>]*sqref="([^"]+)"', xml)
+        assert dropdowns and covered(dropdowns, last), (step, dropdowns)

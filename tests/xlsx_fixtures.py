@@ -113,10 +113,10 @@ def repack_zip64(src: Path, dst: Path) -> None:
                 out.write(old.read(info))
 
 
-def libreoffice_csv(soffice: str, books: Sequence[Path], outdir: Path) -> Mapping[tuple[Path, str], list[list[str]]]:
-    """Open every workbook in one headless LibreOffice run, recalculating formulas on load as Excel is asked to,
-    and read each sheet back as CSV, cells as LibreOffice shows them."""
-    profile = outdir / "profile"
+def recalculating_profile(profile: Path) -> Path:
+    """A LibreOffice user profile that recalculates every formula when it opens an .xlsx, as Excel does when a
+    workbook asks it to (`fullCalcOnLoad`).  LibreOffice's own default keeps the cached values of a file another
+    application wrote, and headless it never asks, so a test of recalculated values needs this setting."""
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
@@ -125,6 +125,13 @@ def libreoffice_csv(soffice: str, books: Sequence[Path], outdir: Path) -> Mappin
         '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item></oor:items>',
         encoding="utf-8",
     )
+    return profile
+
+
+def libreoffice_csv(soffice: str, books: Sequence[Path], outdir: Path) -> Mapping[tuple[Path, str], list[list[str]]]:
+    """Open every workbook in one headless LibreOffice run, recalculating formulas on load as Excel is asked to,
+    and read each sheet back as CSV, cells as LibreOffice shows them."""
+    profile = recalculating_profile(outdir / "profile")
     every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
     subprocess.run(
         [
