@@ -552,6 +552,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "bug": ("意外错误（这是 sheetsync 的缺陷）：{problem}", "unexpected error (a bug in sheetsync): {problem}"),
     "bug.hint": ("详细信息在 {log}", "details are in {log}"),
     "manual.label": ("手工", "manual"),
+    "import.legacy.label": ("历史导入", "legacy"),
     # conditions (rules, routing, workflow)
     "cond.error": ("规则 '{name}' 的条件有误（{where}）：{problem}\n  {line}\n  {caret}", "rule '{name}': the condition is wrong at {where}: {problem}\n  {line}\n  {caret}"),
     "cond.at": ("第 {col} 列", "column {col}"),

@@ -18,8 +18,9 @@ from sheetsync.cli.help import missing_chinese
 
 COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ALLOWED_CJK_IN_ENGLISH = {"看", "板", "红", "黄", "绿"}
-"""Words the English help names as they are in a Chinese sheet: the 看板 sheet, the 红/黄/绿 priority classes."""
+ALLOWED_CJK_IN_ENGLISH = {"看", "板", "红", "黄", "绿", "历", "史", "导", "入"}
+"""Words the English help names as they are in a Chinese sheet: the 看板 sheet, the 红/黄/绿 priority classes, the
+历史导入 channel of imported rows."""
 
 
 def _help(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str], lang: str,
@@ -96,3 +97,22 @@ def test_help_through_the_console_entry_point(tmp_path: Path, lang: str, says: s
     bare = subprocess.run([sys.executable, "-m", "sheetsync"], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=120)
     assert bare.returncode == 0 and ("命令：" if lang == "zh" else "Commands:") in bare.stdout
+
+
+@pytest.mark.parametrize(("text", "width", "lines"), [
+    ("导入行的渠道，映射或某一列另有说明时除外（默认：legacy）", 52,
+     ["导入行的渠道，映射或某一列另有说明时除外（默认：", "legacy）"]),
+    ("字段用标准字段名，文字和日期加单引号", 16, ["字段用标准字段", "名，文字和日期加", "单引号"]),
+    ("一二三四（五六", 10, ["一二三四", "（五六"]),
+    ("Match headers by synonyms and content (default without --mapping).", 30,
+     ["Match headers by synonyms and", "content (default without", "--mapping)."]),
+])
+def test_help_lines_break_where_chinese_and_english_typesetting_allow(text: str, width: int, lines: list[str]) -> None:
+    """Never a closing bracket or punctuation at the start of a line, an opening one at its end, or a Latin word
+    cut in two; a CJK character counts two columns."""
+    from rich.cells import cell_len
+
+    from sheetsync.cli.help import wrap
+
+    assert wrap(text, width) == lines
+    assert all(cell_len(line) <= width for line in lines)

@@ -376,3 +376,28 @@ def test_exact_copies_are_found_by_hash_and_confirmed_value_by_value(monkeypatch
     # every row given the same hash (a collision): the rows are still told apart by their values
     monkeypatch.setattr(importer_parse, "row_hash_values", lambda frame: np.zeros(len(frame), dtype=np.int64))
     assert importer_parse._exact_copies(body).tolist() == expected
+
+
+@pytest.mark.parametrize(("lang", "given", "label"), [("zh", None, "历史导入"), ("en", None, "legacy"),
+                                                      ("zh", "legacy", "legacy"), ("zh", "门店", "门店")])
+def test_imported_rows_are_marked_in_the_sheets_language_unless_a_channel_is_given(
+        tmp_path: Path, lang: str, given: str | None, label: str) -> None:
+    init_desk(tmp_path / "desk", lang)  # type: ignore[arg-type]
+    config = load_config(tmp_path / "desk" / "sheetsync.yaml")
+    result = import_files(config, [POS], channel=given, now=NOW)
+    assert result.rows_appended == 8
+    assert {r["channel"] for r in rows_of(config)} == {label}
+
+
+def test_orders_imported_under_the_old_legacy_label_are_merged_not_doubled(make_desk: Callable[..., Config]) -> None:
+    """A desk that imported before this version marks its rows `legacy`; importing the same file again matches
+    them by their shop order numbers (the channel cell either label), and they keep their cell."""
+    config = make_desk([{"order_id": f"SS20231231-00000{i}", "channel": "legacy", "channel_order_id": key,
+                         "customer_name": "王芳"} for i, key in enumerate(["XS20230105-001", "XS20230105-002"], 1)])
+    preview = import_files(config, [POS], preview=True, now=NOW)
+    assert by_file(preview)["pos_2023_gbk.csv"][1:3] == (6, 2)
+    import_files(config, [POS], now=NOW)
+    rows = rows_of(config)
+    assert [r["channel_order_id"] for r in rows].count("XS20230105-001") == 1
+    assert {r["channel"] for r in rows if r["order_id"].startswith("SS20231231")} == {"legacy"}
+    assert {r["channel"] for r in rows if not r["order_id"].startswith("SS20231231")} == {"历史导入"}

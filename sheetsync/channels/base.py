@@ -46,10 +46,16 @@ class Pulled:
     sources: dict[str, list[tuple[int, list[int]]]] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     files: list[FileAccount] = field(default_factory=list)
+    former_labels: tuple[str, ...] = ()
+    """Channel cells its orders carried before (the legacy import's label in either language)."""
 
     @property
     def name(self) -> str:
         return self.config.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.label, *self.former_labels)
 
     @property
     def kind(self) -> str:

@@ -10,8 +10,10 @@ at 80 columns and cuts sentences mid-word; click's plain help counts a Chinese c
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, Final
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -53,7 +55,7 @@ ZH: Final[dict[str, str]] = {
     "import.files": "文件或通配符（加引号）：.csv .tsv .txt .xlsx .xls；工作簿的每个工作表都读。",
     "import.mapping": "按名字（mappings/NAME.yaml）或路径指定映射。",
     "import.auto": "按同义词和内容自动匹配表头（不给 --mapping 时默认如此）。",
-    "import.channel": "导入行的渠道，映射或某一列另有说明时除外。",
+    "import.channel": "导入行的渠道，映射或某一列另有说明时除外；不给时记为「历史导入」（英文表头的表格记为 legacy）。",
     "import.sheet": "每个工作簿只读这个工作表。",
     "import.preview": "只显示匹配结果、样例和计数；什么都不写。",
     "import.rejects": "没收下的行写到哪里：.xlsx（全部为文本）或 .csv。",
@@ -167,18 +169,50 @@ def _trimmed(console: Console) -> str:
 def _two_columns(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
     """Names and their help side by side; the help wraps in its own column (CJK-wide characters counted two)."""
     console.print(title)
-    table = Table.grid(padding=(0, 2))
-    table.add_column(no_wrap=True)
-    table.add_column(overflow="fold")
-    names_width = max((len(name) for name, _ in rows), default=0)
+    names_width = max((cell_len(name) for name, _ in rows), default=0)
     if names_width > console.width // 2:  # too wide to sit beside: each help under its name
         for name, text in rows:
             console.print(Text("  " + name))
-            console.print(Text("      " + text))
+            for line in wrap(text, console.width - 6):
+                console.print(Text("      " + line))
         return
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
     for name, text in rows:
-        table.add_row("  " + name, Text(text))
+        table.add_row("  " + name, Text("\n".join(wrap(text, console.width - names_width - 4))))
     console.print(table)
+
+
+_NO_LINE_START = frozenset("）)」』】》〉，。、；：！？,.;:!?%")
+_NO_LINE_END = frozenset("（(「『【《〈")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal columns (a CJK character counts two): breaks between CJK
+    characters or at spaces, never inside a Latin word or number, and never leaves a closing bracket or
+    punctuation at the start of a line or an opening one at the end (the line-breaking rules of Chinese
+    typesetting; rich's own folding puts a lone `）` on the next line)."""
+    tokens = re.findall(r"[\x21-\x7e]+| +|.", text)
+    lines: list[list[str]] = [[]]
+    used = 0
+    for token in tokens:
+        size = cell_len(token)
+        if used + size > width and lines[-1] and not token.isspace():
+            line, head = lines[-1], token
+            carried: list[str] = []
+            while len(line) > 1 and (head[0] in _NO_LINE_START or line[-1][-1] in _NO_LINE_END):
+                head = line.pop()  # the character before goes along, so the pair stays on one line
+                carried.insert(0, head)
+            while line and line[-1].isspace():
+                line.pop()
+            lines.append(carried)
+            used = cell_len("".join(carried))
+        if token.isspace() and not lines[-1]:
+            continue
+        lines[-1].append(token)
+        used += size
+    return ["".join(line).rstrip() for line in lines if line] or [""]
 
 
 def _option_names(param: Any, word: dict[str, str]) -> str:

@@ -31,8 +31,9 @@ FilesArgument = Annotated[list[str], typer.Argument(
     help="Files or globs (quoted): .csv .tsv .txt .xlsx .xls; every sheet of a workbook.", show_default=False)]
 MappingOption = Annotated[str | None, typer.Option("--mapping", help="A mapping by name (mappings/NAME.yaml) or path.")]
 AutoOption = Annotated[bool, typer.Option("--auto", help="Match headers by synonyms and content (default without --mapping).")]
-ChannelOption = Annotated[str, typer.Option(
-    "--channel", help="Channel of the imported rows, unless the mapping or a column names one.")]
+ChannelOption = Annotated[str | None, typer.Option(
+    "--channel", help="Channel of the imported rows, unless the mapping or a column names one; without it they are "
+    "marked 历史导入 on a Chinese sheet, legacy on an English one.")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Only this sheet of each workbook.")]
 PreviewOption = Annotated[bool, typer.Option("--preview", help="Show the match, a sample and the counts; write nothing.")]
 RejectsOption = Annotated[Path | None, typer.Option("--rejects", help="Where rows not taken go: .xlsx (all text) or .csv.")]
@@ -44,7 +45,7 @@ def import_command(
     config: ConfigOption = Path(DEFAULT_CONFIG),
     mapping: MappingOption = None,
     auto: AutoOption = False,
-    channel: ChannelOption = "legacy",
+    channel: ChannelOption = None,
     sheet: SheetOption = None,
     preview: PreviewOption = False,
     rejects: RejectsOption = None,

@@ -51,6 +51,11 @@ from sheetsync.stores.table import read_table
 DISAGREEMENTS_SHOWN = 100
 SAMPLE_SHOWN = 10
 REASONS_SHOWN = 5
+LEGACY = "legacy"
+"""The channel of imported rows unless a column, the mapping or `--channel` names one: its name in the journal's
+keys (so a desk that imported before keeps its keys); its label in the channel cell is in the sheet's language."""
+LEGACY_LABELS = (LEGACY, *(t("import.legacy.label", lang) for lang in ("zh", "en")))
+"""Every channel cell an imported row may carry: an order imported before under another label is the same order."""
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 Progress = Callable[[str, int, int], None]
@@ -122,7 +127,7 @@ class ImportResult:
 
 
 def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None = None, auto: bool = False,
-                 channel: str = "legacy", sheet: str | None = None, preview: bool = False, rejects: Path | None = None,
+                 channel: str | None = None, sheet: str | None = None, preview: bool = False, rejects: Path | None = None,
                  save_mapping_as: str | None = None, now: dt.datetime | None = None, force: bool = False,
                  progress: Progress | None = None) -> ImportResult:
     """Import the files `patterns` name (paths or globs) into the order table; see the module docstring.
@@ -138,6 +143,7 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
     named = _named_mapping(mapping, config) if mapping else None
     synonyms = None if named else load_synonyms(config.base_dir, lang)
     labeller = _labeller(config, channel, named)
+    channel = channel or LEGACY
     result = ImportResult(preview=preview, workbook=str(config.workbook_path))
     paths = _expand(patterns, result, lang)
     tables: list[ParsedTable] = []
@@ -190,10 +196,12 @@ def _named_mapping(name: str, config: Config) -> Mapping:
     return found
 
 
-def _labeller(config: Config, channel: str, named: Mapping | None) -> Labeller:
+def _labeller(config: Config, given: str | None, named: Mapping | None) -> Labeller:
     """Channel name (natural keys) and label (the channel cell) of a row: a column naming the channel
-    wins, then the mapping's label, then `--channel` (its configured label when it is a channel of the desk).
-    A label that is a configured channel's shares that channel's natural keys."""
+    wins, then the mapping's label, then `--channel` (its configured label when it is a channel of the desk),
+    else LEGACY, labelled in the sheet's language.  A label that is a configured channel's shares that
+    channel's natural keys."""
+    channel = given or LEGACY
     labels: dict[str, str] = {}
     for spec in config.channels:
         try:
@@ -202,7 +210,7 @@ def _labeller(config: Config, channel: str, named: Mapping | None) -> Labeller:
             own = None
         labels[spec.name] = spec.label or own or spec.name
     by_label = {label: name for name, label in labels.items()}
-    plain = labels.get(channel, channel)
+    plain = labels.get(channel) or (t("import.legacy.label", config.sheet_language) if given is None else channel)
     default = (named.label if named is not None and named.label else None) or plain
 
     def label_of(cell: str | None) -> tuple[str, str]:
@@ -346,7 +354,7 @@ def _gather(tables: list[ParsedTable], named: Mapping | None, digests: dict[str,
         table_of = np.array([p.table for p in parts], dtype=np.int64)[first_of]
         sources = _Sources(firsts.index, table_of, firsts[COUNT].to_numpy())
         pulls.append(Pulled(ChannelConfig(name=name, label=parts[0].label), mapping, parts[0].label, firsts, sources,
-                            files=files))
+                            files=files, former_labels=LEGACY_LABELS if name == LEGACY else ()))
     result.sample = _sample(pulls)
     for table in tables:  # what is left of the tables is their account; the records are in the pulls
         table.parts = []
@@ -468,7 +476,7 @@ def _preview_accounts(config: Config, pulls: list[Pulled]) -> list[dict[str, Any
         for number, pull in enumerate(pulls):
             known = set(journal.natural_keys(pull.config.name))
             if "channel_order_id" in table.columns and "channel" in table.columns:
-                known |= set(table.loc[table["channel"] == pull.label, "channel_order_id"].dropna().tolist())
+                known |= set(table.loc[table["channel"].isin(pull.labels), "channel_order_id"].dropna().tolist())
             keys = pull.sources.keys_in_order() if isinstance(pull.sources, _Sources) else list(pull.sources)
             outcome.update({(number, key): "updated" if key in known else "new" for key in keys})
     return [asdict(a) for a in account_pulls(pulls, Incorporated(outcome=outcome))]

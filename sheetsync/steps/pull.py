@@ -50,6 +50,11 @@ class Pull(Protocol):
         ...
 
     @property
+    def labels(self) -> Sequence[str]:
+        """Every channel cell of the sheet that means this channel: its label first, then any earlier one."""
+        ...
+
+    @property
     def kind(self) -> str:
         """`orders` or `waybills`."""
         ...
@@ -172,7 +177,7 @@ def _orders(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journa
     known = journal.natural_keys.get(name, {})
     by_sheet: dict[str, int] = {}
     if "channel_order_id" in work.columns and "channel" in work.columns:
-        mine = work[(work["channel"] == label) & work["channel_order_id"].notna()]
+        mine = work[work["channel"].isin(pulled.labels) & work["channel_order_id"].notna()]
         by_sheet = dict(zip(mine["channel_order_id"].tolist(), mine.index.tolist(), strict=True))
     existing: dict[str, int] = {}
     id_of_row = dict(zip(work.index.tolist(), texts(work["order_id"]), strict=True))
