@@ -90,6 +90,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{file}: none of mapping {mapping}'s headers in the first 30 rows (e.g. {headers})",
     ),
     "pull.seen": ("内容相同的文件已导入过（{path}）", "a file with the same content was imported before ({path})"),
+    "pull.seen.same": ("已导入过，内容没有变", "imported before, unchanged"),
     "pull.unreadable.hint": (
         "其余文件已正常导入；修好或移走这个文件后再运行",
         "the other files were taken; fix or move this file and run again",
@@ -328,9 +329,13 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "report.person_edits": ("人工修改", "edits by people"),
     "report.cells": ("写入单元格", "cells written"),
     "report.appended": ("新增行", "rows appended"),
+    "report.duplicate": ("订单号 {order_id} 出现在多行（第 {rows} 行）：这几行都不会改动，请保留其中一行或改成不同的订单号",
+                         "order id {order_id} is on more than one row (rows {rows}): none of them is changed; keep one, or give them different ids"),
     "report.deleted": ("被人工删除的订单（不会重建）", "orders deleted by a person (not re-created)"),
     "report.duplicates": ("订单号重复", "duplicate order ids"),
     "report.anomalies": ("异常", "anomalies"),
+    "report.seen_files": ("{n} 个文件已导入过、内容没有变，跳过：{names}", "{n} files imported before and unchanged, skipped: {names}"),
+    "report.anomalies.columns": ("代码,说明,行数", "code,meaning,rows"),
     "report.workbook_unchanged": ("工作簿无变化，未改写", "no change: the workbook was not rewritten"),
     "report.workbook_written": ("已写入 {path}（旧版本在 {backup}）", "wrote {path} (previous version in {backup})"),
     "report.would_write": ("将写入：", "would write:"),
@@ -552,6 +557,32 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "bug": ("意外错误（这是 sheetsync 的缺陷）：{problem}", "unexpected error (a bug in sheetsync): {problem}"),
     "bug.hint": ("详细信息在 {log}", "details are in {log}"),
     "manual.label": ("手工", "manual"),
+    # anomaly codes in a few words (the terminal's counts; the cell says the whole)
+    "code.REQUIRED_MISSING": ("缺少必填项", "required field missing"),
+    "code.PHONE_MISSING": ("没有电话", "no phone"),
+    "code.PHONE_INVALID": ("电话有误", "phone not valid"),
+    "code.ADDR_INCOMPLETE": ("地址不全", "address incomplete"),
+    "code.ADDR_UNKNOWN": ("地名不存在", "place unknown"),
+    "code.ADDR_MISMATCH": ("地址层级不符", "address levels disagree"),
+    "code.ADDR_LOCKED": ("地址已锁定", "address locked"),
+    "code.POSTCODE_INVALID": ("邮编有误", "postcode not valid"),
+    "code.RURAL_NO_PHONE": ("农村地址缺电话", "village address without phone"),
+    "code.AMOUNT_INVALID": ("金额有误", "amount not valid"),
+    "code.DATE_INVALID": ("时间有误", "date not valid"),
+    "code.DUP_CHANNEL_ORDER": ("店铺订单重复", "shop order on several rows"),
+    "code.DUP_ORDER_ID": ("订单号重复", "order id on several rows"),
+    "code.CONFLICT": ("人工修改与渠道冲突", "a person's edit conflicts with the channel"),
+    "code.CONFLICT_NEWS": ("店铺状态与表格矛盾", "the shop's status contradicts the sheet"),
+    "code.TRACKING_CHANGED": ("快递单号变了", "tracking number changed"),
+    "code.STATUS_NOT_IN_LIST": ("状态不在下拉列表里", "status not in the dropdown"),
+    "code.ILLEGAL_MOVE": ("不允许的状态流转", "move not allowed"),
+    "code.REASON_MISSING": ("流转缺少必填项", "move needs fields filled in"),
+    "code.ENTRY_STATE_INVALID": ("新订单的状态不对", "a new order's state not allowed"),
+    "code.STATE_UNKNOWN": ("状态不在工作流中", "state not in the workflow"),
+    "code.APPROVER_INVALID": ("审批人不对", "approver not valid"),
+    "code.STOCK_SHORT": ("库存不足", "not enough stock"),
+    "code.CREDIT_HOLD": ("超出信用额度", "credit limit exceeded"),
+    "code.CHECK": ("条件成立", "condition holds"),
     "import.legacy.label": ("历史导入", "legacy"),
     # conditions (rules, routing, workflow)
     "cond.error": ("规则 '{name}' 的条件有误（{where}）：{problem}\n  {line}\n  {caret}", "rule '{name}': the condition is wrong at {where}: {problem}\n  {line}\n  {caret}"),
@@ -897,6 +928,11 @@ def field_word(name: str) -> Text | str:
 def field_said(name: str, lang: Lang) -> str:
     """A field as people call it, in `lang` (a name that is no field as it is)."""
     return render(field_word(name), lang)
+
+
+def code_said(code: str, lang: Lang) -> str:
+    """An anomaly code in a few words (`DUP_ORDER_ID` -> 订单号重复); a team's own code as it is."""
+    return t(f"code.{code}", lang) if f"code.{code}" in MESSAGES else code
 
 
 def text(key: str, /, **values: object) -> Text:

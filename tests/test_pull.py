@@ -122,7 +122,9 @@ def test_the_same_export_twice_even_renamed_imports_nothing_twice(desk: Config) 
     drop(desk, "douyin", "douyin_orders.csv", name="抖店导出 (1).csv")
     again = sheetsync.sync(desk, now=DAY1)
     assert again.changes == [] and not again.workbook_written
-    assert account(again, "抖店导出 (1).csv")["skipped"]
+    renamed = account(again, "抖店导出 (1).csv")
+    assert renamed["seen"] and renamed["skipped"] == "内容相同的文件已导入过（inbox/douyin/douyin_orders.csv）"
+    assert account(again, "douyin_orders.csv")["skipped"] == "已导入过，内容没有变"  # the file itself, found again
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
     assert len(sheet(desk)) == 13
 

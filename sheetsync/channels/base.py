@@ -33,6 +33,8 @@ class FileAccount:
     rejected: int = 0
     skipped: str | None = None
     error: str | None = None
+    seen: bool = False
+    """Skipped because a file of the same content was taken before (here or under another name)."""
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ from sheetsync.channels.readers import read_file
 from sheetsync.config import ChannelConfig, Config
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import t
-from sheetsync.runtime.files import file_sha256, matching
+from sheetsync.runtime.files import file_sha256, matching, shown_path
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -52,7 +52,9 @@ class FileChannel:
             pulled.files.append(account)
             before = seen(digest)
             if before is not None:
-                account.skipped = t("pull.seen", lang, path=before)
+                account.seen = True
+                account.skipped = (t("pull.seen.same", lang) if before == str(path)
+                                   else t("pull.seen", lang, path=shown_path(before, self.config.base_dir)))
                 continue
             try:
                 for raw in read_file(path, sheet=self.mapping.sheet, encoding=self.mapping.encoding,

@@ -37,7 +37,7 @@ ZH: Final[dict[str, str]] = {
     "init.add_columns": "配合 --from：把缺少的列加在最右边。",
     "init.header_row": "配合 --from：表头在第几行（1 = 第一行）。",
     "init.order_id_column": "配合 --from：你们自己的订单编号列。",
-    "demo": "把自带的示例订单台复制到 DIR，并在上面运行一次同步。",
+    "demo": "把自带的示例订单台复制到一个新文件夹，并在上面运行一次同步。",
     "demo.directory": "示例订单台复制到哪个文件夹。",
     "check": "检查配置、规则和工作簿的表头；什么都不写。",
     "check.rules": "只检查规则（编译它们的条件）。",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from rich.console import Console
@@ -10,7 +11,7 @@ from rich.table import Table as RichTable
 
 from sheetsync.cli.common import safe, show_placement
 from sheetsync.cli.fit import show_rows
-from sheetsync.i18n import MESSAGES, Lang, field_said, t
+from sheetsync.i18n import MESSAGES, Lang, code_said, field_said, t
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.inspect import CheckResult, ValidateResult
 from sheetsync.run.sync import RunResult
@@ -27,14 +28,18 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     grid.add_row(t("report.cells", lang), str(result.cells_written if not result.dry_run else len(result.changes)))
     grid.add_row(t("report.appended", lang), str(result.rows_appended))
     grid.add_row(t("report.duplicates", lang), str(len(result.duplicates)))
-    if result.anomalies:
-        grid.add_row(t("report.anomalies", lang), ", ".join(f"{k} {v}" for k, v in result.anomalies.items()))
     console.print(grid)
-    if result.files:
+    show_codes(console, result.anomalies, lang)
+    read = [f for f in result.files if not f.get("seen")]
+    if read:
         taken = [[safe(Path(f["path"]).name), str(f["rows_read"]), str(f["new"]), str(f["updated"]), str(f["unchanged"]),
-                  str(f["rejected"]), safe(f["error"] or f["skipped"] or "")] for f in result.files]
+                  str(f["rejected"]), safe(f["error"] or f["skipped"] or "")] for f in read]
         show_rows(console, t("report.files", lang), t("report.files.columns", lang).split(","), taken,
                   wraps=(6,), right=(1, 2, 3, 4, 5))
+    seen = [safe(Path(f["path"]).name) for f in result.files if f.get("seen")]
+    if seen:  # an inbox a cron run finds again every few minutes: one line, not a table of zeros
+        names = t("rule.list", lang).join(seen[:8]) + (" …" if len(seen) > 8 else "")
+        console.print(t("report.seen_files", lang, n=len(seen), names=names), style="dim", highlight=False)
     if result.rejects_file:
         console.print(f"[yellow]{t('report.rejects', lang, path=safe(result.rejects_file))}[/yellow]")
     show_placement(console, result.folded, result.unplaced, result.filled, lang)
@@ -54,7 +59,8 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     if result.deleted:
         console.print(f"[yellow]{t('report.deleted', lang)}: {safe(', '.join(result.deleted))}[/yellow]")
     for order_id, rows in result.duplicates.items():
-        console.print(f"[red]DUP_ORDER_ID {safe(order_id)}: {', '.join(map(str, rows))}[/red]")
+        said = t("report.duplicate", lang, order_id=safe(order_id), rows=t("rule.list", lang).join(map(str, rows)))
+        console.print(f"[red]{said}[/red]", highlight=False)
     if result.dry_run and result.changes:
         console.print(t("report.would_write", lang))
         for c in result.changes[:50]:
@@ -69,13 +75,21 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     console.print(t("report.took", lang, seconds=result.seconds), style="dim")
 
 
+def show_codes(console: Console, counts: dict[str, int], lang: Lang) -> None:
+    """Rows per anomaly code, each code with its few words (the cell in the sheet says the whole)."""
+    if counts:
+        show_rows(console, t("report.anomalies", lang), t("report.anomalies.columns", lang).split(","),
+                  [[code, code_said(code, lang) if code_said(code, lang) != code else "", str(n)]
+                   for code, n in counts.items()], right=(2,), wraps=(1,))
+
+
 def show_validate(console: Console, result: ValidateResult, lang: Lang, shown: int = 50) -> None:
     """Counts per code, then the first `shown` findings with their sheet row."""
     if not result.findings:
         console.print(f"[green]✓[/green] {t('validate.clean', lang, rows=result.rows)}")
         return
     console.print(t("validate.summary", lang, rows=result.rows, n=len(result.findings), errors=result.errors))
-    console.print(", ".join(f"{code} {n}" for code, n in result.counts.items()))
+    show_codes(console, result.counts, lang)
     style = {"error": "red", "warn": "yellow", "info": "dim"}
     findings = result.findings[:shown]
     show_rows(console, None, [t(k, lang) for k in ("validate.row", "validate.order", "validate.code", "validate.level",
@@ -118,10 +132,15 @@ def show_history(console: Console, order_id: str, entries: list[HistoryEntry], l
         said = t(f"history.source.{e.source}", lang) if f"history.source.{e.source}" in MESSAGES else e.source
         source = f"{said} ({e.detail})" if e.detail else said
         new = _created(e.new, lang) if e.field == "*" else safe(e.new)
-        rows.append([str(e.run_id), e.at, safe(field), safe(e.old), new, safe(source)])
+        rows.append([str(e.run_id), _minute(e.at), safe(field), safe(e.old), new, safe(source)])
     show_rows(console, t("history.title", lang, order_id=safe(order_id)), t("history.columns", lang).split(","), rows,
               wraps=(3, 4, 5), lead=3)
 
+
+def _minute(at: str) -> str:
+    """`2026-12-07T09:30:12+08:00` as people read it on a narrow terminal: `2026-12-07 09:30+08:00` (the run
+    number tells two runs of one minute apart; `--json` keeps the seconds)."""
+    return re.sub(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d):\d\d(?:\.\d+)?", r"\1 \2", at)
 
 
 def _created(values: str | None, lang: Lang) -> str:

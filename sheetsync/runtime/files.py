@@ -64,3 +64,11 @@ def file_stamp(tz: dt.tzinfo | None) -> str:
     """The time in the names of the files a run leaves (backups, rejects): the wall clock in the desk's zone
     (`timezone:`; this machine's without one), to the microsecond, so that names sort in the order made."""
     return dt.datetime.now(tz).strftime("%Y%m%dT%H%M%S%f")
+
+
+def shown_path(path: str | Path, base: Path) -> str:
+    """`path` as a person finds it from the desk's folder: relative to `base` when it lies under it."""
+    try:
+        return str(Path(path).resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
