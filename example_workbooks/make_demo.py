@@ -63,6 +63,7 @@ logistics:
   - {name: sf, path: inbox/sf/*, mapping: sf_waybills}
 promises: {抖音: 48h, 拼多多: 48h, default: 72h}
 timezone: Asia/Shanghai
+workflow: default_zh   # 状态、时效（SLA）、审批：见 templates/workflows/default_zh.yaml
 """
 INBOX = {"douyin": "douyin_orders.csv", "pinduoduo": "pinduoduo_orders.csv", "taobao": "taobao_orders.csv",
          "sf": "sf_waybills.xlsx"}

@@ -384,7 +384,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "check.kind.waybills": ("运单", "waybills"),
     "check.channel": ("渠道 {name}：映射 {mapping}（{kind}），收件箱里有 {files} 个文件", "channel {name}: mapping {mapping} ({kind}), {files} file(s) in its inbox"),
     "init.done": ("已创建订单台：{dir}", "created an order desk in {dir}"),
-    "demo.copied": ("已复制示例订单台到 {dir}", "copied the example desk to {dir}"),
+    "demo.copied": ("已复制示例订单台到 {dir}；示例的时钟是 {now}（示例数据那天的第二天早上）",
+                    "copied the example desk to {dir}; the example's clock is {now} (the morning after its data)"),
     # import (sheetsync import)
     "import.title": ("导入完成", "Import done"),
     "import.progress.read": ("读取文件", "reading files"),
@@ -785,13 +786,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kpi.transitions.columns": ("从,到,次数,中位数,P90", "from,to,count,median,p90"),
     "kpi.heatmap": ("积压热力图：各状态在每个整点的平均订单数", "backlog heat map: mean orders in each state at each hour"),
     "kpi.anomalies": ("异常原因（与上一周期对比）", "anomaly reasons (against the previous period)"),
-    "kpi.anomalies.columns": ("代码,本期,上期,变化,当前未解决", "code,this period,previous,change,open now"),
-    "kpi.self_heal": ("异常自愈率：{rate}（{healed}/{total}，人工处理 {by_person}，仍未解决 {still_open}；另有 {by_config} 个因规则变更而清除，不计入）",
+    "kpi.anomalies.columns": ("代码,说明,本期,上期,变化,当前未解决", "code,meaning,this period,previous,change,open now"),
+    "kpi.self_heal": ("异常自愈率：{rate}（{healed}/{total}，人工处理 {by_person}，仍未解决 {still_open}）",
                       "anomalies cleared without a person: {rate} ({healed}/{total}; by a person {by_person}; still open "
-                      "{still_open}; {by_config} more cleared by a change of the rules, not counted)"),
+                      "{still_open})"),
+    "kpi.self_heal.by_config": ("；另有 {n} 个因规则变更而清除，不计入", "; {n} more cleared by a change of the rules, not counted"),
     "kpi.counts": ("本期新订单：按渠道 / 状态 / 仓库", "new orders of the period by channel / state / warehouse"),
     "kpi.stuck": ("超出时效的订单（按组）", "orders past their SLA, by group"),
     "kpi.stuck.columns": ("组,订单数,订单号", "group,orders,order ids"),
+    "kpi.stuck.none": ("没有超出时效的未完成订单", "no open order is past its SLA"),
+    "kpi.counts.none": ("本期没有新订单", "no new orders in the period"),
     "kpi.none": ("（无）", "(none)"),
     "kpi.unassigned": ("（未分配）", "(unassigned)"),
     "kpi.dashboard": ("看板已写入 {path} 的工作表「{sheet}」", "dashboard written to sheet '{sheet}' of {path}"),
@@ -931,8 +935,9 @@ def field_said(name: str, lang: Lang) -> str:
 
 
 def code_said(code: str, lang: Lang) -> str:
-    """An anomaly code in a few words (`DUP_ORDER_ID` -> 订单号重复); a team's own code as it is."""
-    return t(f"code.{code}", lang) if f"code.{code}" in MESSAGES else code
+    """An anomaly code in a few words (`DUP_ORDER_ID` -> 订单号重复); "" for a team's own code (its message is in
+    the cell)."""
+    return t(f"code.{code}", lang) if f"code.{code}" in MESSAGES else ""
 
 
 def text(key: str, /, **values: object) -> Text:

@@ -138,3 +138,12 @@ def libreoffice_convert(soffice: str, workbook: Path, outdir: Path, *, recalcula
     subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
                     "--outdir", str(outdir), str(workbook)], check=True, capture_output=True, timeout=180)
     return outdir / workbook.name
+
+
+def use_workflow(config: Path, preset: str, more: str = "") -> None:
+    """Set the desk's `workflow:` to `preset` (in place of the one it names, as the demo desk names default_zh),
+    with `more` YAML after it."""
+    import re
+
+    text = re.sub(r"(?m)^workflow:.*\n?", "", config.read_text(encoding="utf-8"))
+    config.write_text(text.rstrip("\n") + f"\nworkflow: {preset}\n{more}", encoding="utf-8")

@@ -112,7 +112,7 @@ def test_help_lines_break_where_chinese_and_english_typesetting_allow(text: str,
     cut in two; a CJK character counts two columns."""
     from rich.cells import cell_len
 
-    from sheetsync.cli.help import wrap
+    from sheetsync.cli.fit import wrap
 
     assert wrap(text, width) == lines
     assert all(cell_len(line) <= width for line in lines)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import time_machine
-from conftest import CliRun
+from conftest import CliRun, use_workflow
 from report_cli import assert_golden
 
 DATA = Path(__file__).parent / "data"
@@ -49,8 +49,7 @@ def test_json_documents_of_the_shipped_samples_are_the_golden_ones(
         shutil.copy(DATA / "exports" / "douyin_orders_later.csv", desk / "inbox" / "douyin" / "douyin_later.csv")
         step("sync_later_export", "sync", "-c", config, "--now", "2026-11-24T10:00")
         step("import", "import", DATA / "legacy" / "pos_2023_gbk.csv", "-c", config, "--now", "2026-11-24T11:00")
-        with config.open("a", encoding="utf-8") as fh:
-            fh.write("workflow: default_zh\n")
+        use_workflow(config, "default_zh")
         step("sync_workflow", "sync", "-c", config, "--now", "2026-11-25T10:00")
         step("sync_workflow_later", "sync", "-c", config, "--now", "2026-11-28T10:00")
         step("queue", "queue", "-c", config, "--now", "2026-11-28T10:00")

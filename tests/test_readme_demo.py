@@ -14,10 +14,10 @@ README = Path(__file__).parent.parent / "README.md"
 BEGIN = "<!-- demo session: written by tests/test_readme_demo.py -->\n```\n"
 END = "```\n<!-- end of demo session -->"
 SESSION = [
-    "sheetsync demo --now 2026-12-07T09:30",
-    "sheetsync history SS20261207-000001 -c sheetsync-demo/sheetsync.yaml",
-    "sheetsync history SS20261207-000003 -c sheetsync-demo/sheetsync.yaml",
-    "sheetsync sync -c sheetsync-demo/sheetsync.yaml --now 2026-12-07T09:35",
+    "sheetsync demo",
+    "sheetsync history SS20261121-000001 -c sheetsync-demo/sheetsync.yaml",
+    "sheetsync history SS20261121-000003 -c sheetsync-demo/sheetsync.yaml",
+    "sheetsync sync -c sheetsync-demo/sheetsync.yaml --now 2026-11-21T10:05",
 ]
 
 

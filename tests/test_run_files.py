@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import use_workflow
+
 DATA = Path(__file__).parent / "data" / "exports"
 
 
@@ -75,8 +77,7 @@ def test_a_persons_own_status_word_is_kept_and_flagged_through_the_console(tmp_p
     demo = sheetsync("demo", tmp_path / "d", "--json", cwd=tmp_path)
     assert demo.returncode == 0, demo.stderr
     config_file = tmp_path / "d" / "sheetsync.yaml"
-    with config_file.open("a", encoding="utf-8") as fh:
-        fh.write("workflow: default_zh\n")
+    use_workflow(config_file, "default_zh")
     first = sheetsync("sync", "-c", config_file, "--json", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     config = load_config(config_file)
@@ -102,11 +103,12 @@ def _same_rows_other_bytes(path: Path, copy: Path) -> None:
 
 def test_a_shop_repeating_itself_moves_nothing_and_flags_nothing(tmp_path: Path) -> None:
     for preset in ("default_zh", "ecommerce_zh", "default_en"):  # the shop says state keys, each desk writes its words
-        desk = tmp_path / preset
-        assert sheetsync("demo", desk, "--json", cwd=tmp_path).returncode == 0
+        desk = tmp_path / preset  # the example desk synced once without a workflow, then under this one
+        shutil.copytree(Path(__file__).parent.parent / "example_workbooks" / "demo", desk)
         config = desk / "sheetsync.yaml"
-        with config.open("a", encoding="utf-8") as fh:
-            fh.write(f"workflow: {preset}\n")
+        config.write_text(re.sub(r"(?m)^workflow:.*\n", "", config.read_text(encoding="utf-8")), encoding="utf-8")
+        assert sheetsync("sync", "-c", config, "--json", cwd=tmp_path).returncode == 0
+        use_workflow(config, preset)
         first = sheetsync("sync", "-c", config, "--json", cwd=tmp_path)
         assert first.returncode == 0, first.stderr
         flagged = json.loads(first.stdout)["anomalies"]

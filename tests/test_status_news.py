@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CliRun, read_sheet
+from conftest import CliRun, read_sheet, use_workflow
 
 from sheetsync.config import load_config
 from sheetsync.desk.new import copy_demo
@@ -32,7 +32,7 @@ def test_a_shops_later_export_moves_its_orders_as_news_not_as_a_persons_edit(tmp
     desk = tmp_path / "d"
     assert run_cli("demo", desk, "--json").code == 0
     config = desk / "sheetsync.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "workflow: default_zh\n", encoding="utf-8")
+    use_workflow(config, "default_zh")
     assert run_cli("sync", "-c", config, "--now", "2026-11-21T12:00").code == 0
     before = _rows(desk / "orders.xlsx")
     shutil.copy(DATA / "exports" / "douyin_orders_later.csv", desk / "inbox" / "douyin")
@@ -56,7 +56,7 @@ def test_news_that_contradicts_the_order_is_flagged_and_news_behind_it_is_let_go
     desk = tmp_path / "d"
     assert run_cli("demo", desk, "--json").code == 0
     config = desk / "sheetsync.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "workflow: default_zh\n", encoding="utf-8")
+    use_workflow(config, "default_zh")
     assert run_cli("sync", "-c", config, "--now", "2026-11-21T12:00").code == 0
     export = (DATA / "exports" / "douyin_orders_later.csv").read_text(encoding="utf-8-sig")
     lines = export.splitlines()
@@ -100,7 +100,7 @@ def test_a_team_s_words_name_the_states_and_a_shops_keys_land_in_them(tmp_path: 
     loaded = load_config(config)
     assert status_words(loaded, None)["paid"] == "待发货" and status_words(loaded, None)["cancelled"] == "已取消"
     assert status_words(loaded, None)["review"] == "待发货"  # the nearest of the team's words
-    config.write_text(config.read_text(encoding="utf-8") + "workflow: default_zh\n", encoding="utf-8")
+    use_workflow(config, "default_zh")
     workflow = desk_workflow(load_config(config))
     assert workflow is not None
     names = [s.name for s in workflow.states]
@@ -149,8 +149,8 @@ def test_a_status_word_the_team_lacks_extends_its_dropdown_or_is_not_written(
     book, config = desk / "订单台.xlsx", desk / "sheetsync.yaml"
     assert run_cli("init", "--from", book).code == 0
     text = config.read_text(encoding="utf-8").replace("  sheet: 订单\n", f"  sheet: 订单\n  status_list: {mode}\n")
-    config.write_text(text + "workflow: default_zh\nchannels:\n  - {name: douyin, path: inbox/*.csv, mapping: douyin}\n",
-                      encoding="utf-8")
+    config.write_text(text, encoding="utf-8")
+    use_workflow(config, "default_zh", "channels:\n  - {name: douyin, path: inbox/*.csv, mapping: douyin}\n")
     _douyin_with(desk, "备货中")  # preparing: 备货中 in default_zh, a word the team's dropdown lacks
     run = run_cli("sync", "-c", config, "--now", "2026-11-21T12:00", "--json")
     assert run.code == 0, run.err

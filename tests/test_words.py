@@ -70,3 +70,17 @@ def _order_ids(desk: Path) -> list[str]:
 
     config = load_config(desk / "sheetsync.yaml")
     return [str(i) for i in read_table(open_store(config), config).frame["order_id"].dropna()]
+
+
+def test_every_anomaly_code_the_tool_writes_has_its_few_words_in_both_languages() -> None:
+    """The terminal's and the 看板's anomaly tables show each code with its words: a code the tool can write
+    without them would show a bare code to a clerk."""
+    import re
+
+    from sheetsync.config.rules import BUILTIN_CODES
+    from sheetsync.i18n import MESSAGES, code_said
+
+    written = set(BUILTIN_CODES) | {key.split(".", 1)[1] for key in MESSAGES if re.fullmatch(r"anomaly\.[A-Z_]+", key)}
+    for code in sorted(written):
+        assert code_said(code, "zh") and code_said(code, "en"), code
+    assert code_said("BIG_ORDER", "zh") == ""  # a team's own code: its message is in the cell

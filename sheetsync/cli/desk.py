@@ -11,11 +11,11 @@ from rich.table import Table as RichTable
 
 import sheetsync
 from sheetsync.cli import render
-from sheetsync.cli.common import JsonOption, LangOption, NowOption, emit_json, load, out, parse_lang, safe
+from sheetsync.cli.common import JsonOption, LangOption, emit_json, load, out, parse_lang, safe
 from sheetsync.cli.importing import basis
 from sheetsync.config import load_preset
 from sheetsync.desk.adopt import AdoptResult, adopt_workbook
-from sheetsync.desk.new import copy_demo, init_desk
+from sheetsync.desk.new import DEMO_NOW, copy_demo, init_desk
 from sheetsync.i18n import Lang, default_lang, t
 from sheetsync.run.clock import parse_now
 
@@ -45,15 +45,17 @@ def init(
 def demo(
     directory: Annotated[Path, typer.Argument(help="Where to copy the example desk.")] = Path("sheetsync-demo"),
     json_out: JsonOption = False,
-    now: NowOption = None,
+    now: Annotated[str | None, typer.Option(
+        "--now", help=f"The demo run's clock, ISO 8601; by default the morning after its data, {DEMO_NOW}.")] = None,
 ) -> int:
     """Copy the bundled example desk to a new folder and run a sync on it."""
     lang = default_lang()
     config_file = copy_demo(directory, lang)
     config = load(config_file)
+    clock = parse_now(now or DEMO_NOW, config.tz)
     if not json_out:
-        out.print(t("demo.copied", config.language, dir=directory))
-    result = sheetsync.sync(config, now=parse_now(now, config.tz) if now else None)
+        out.print(t("demo.copied", config.language, dir=directory, now=clock.strftime("%Y-%m-%d %H:%M")))
+    result = sheetsync.sync(config, now=clock)
     if json_out:
         emit_json(result.to_dict())
     else:

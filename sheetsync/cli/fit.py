@@ -8,6 +8,7 @@ first values on one line, then each other value under its header, so that no id,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -66,3 +67,34 @@ def _text(value: str | Text) -> Text:
 
 def _wide(text: str) -> bool:
     return any(cell_len(c) == 2 for c in text)
+
+
+_NO_LINE_START = frozenset("）)」』】》〉，。、；：！？,.;:!?%")
+_NO_LINE_END = frozenset("（(「『【《〈")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal columns (a CJK character counts two): breaks between CJK
+    characters or at spaces, never inside a Latin word or number, and never leaves a closing bracket or
+    punctuation at the start of a line or an opening one at the end (the line-breaking rules of Chinese
+    typesetting; rich's own folding puts a lone `）` on the next line)."""
+    tokens = re.findall(r"[\x21-\x7e]+| +|.", text)
+    lines: list[list[str]] = [[]]
+    used = 0
+    for token in tokens:
+        size = cell_len(token)
+        if used + size > width and lines[-1] and not token.isspace():
+            line, head = lines[-1], token
+            carried: list[str] = []
+            while len(line) > 1 and (head[0] in _NO_LINE_START or line[-1][-1] in _NO_LINE_END):
+                head = line.pop()  # the character before goes along, so the pair stays on one line
+                carried.insert(0, head)
+            while line and line[-1].isspace():
+                line.pop()
+            lines.append(carried)
+            used = cell_len("".join(carried))
+        if token.isspace() and not lines[-1]:
+            continue
+        lines[-1].append(token)
+        used += size
+    return ["".join(line).rstrip() for line in lines if line] or [""]

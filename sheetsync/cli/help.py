@@ -10,7 +10,6 @@ at 80 columns and cuts sentences mid-word; click's plain help counts a Chinese c
 from __future__ import annotations
 
 import io
-import re
 from typing import Any, Final
 
 from rich.cells import cell_len
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sheetsync.cli.fit import wrap
 from sheetsync.i18n import Lang
 
 ZH: Final[dict[str, str]] = {
@@ -39,6 +39,7 @@ ZH: Final[dict[str, str]] = {
     "init.order_id_column": "配合 --from：你们自己的订单编号列。",
     "demo": "把自带的示例订单台复制到一个新文件夹，并在上面运行一次同步。",
     "demo.directory": "示例订单台复制到哪个文件夹。",
+    "demo.now": "示例运行的时钟（ISO 8601），默认是示例数据那天的第二天早上 2026-11-21T10:00。",
     "check": "检查配置、规则和工作簿的表头；什么都不写。",
     "check.rules": "只检查规则（编译它们的条件）。",
     "validate": "用规则检查整张表并列出发现的问题；除 --out 外什么都不写。有错误级问题时退出码为 3。",
@@ -184,35 +185,6 @@ def _two_columns(console: Console, title: str, rows: list[tuple[str, str]]) -> N
     console.print(table)
 
 
-_NO_LINE_START = frozenset("）)」』】》〉，。、；：！？,.;:!?%")
-_NO_LINE_END = frozenset("（(「『【《〈")
-
-
-def wrap(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` terminal columns (a CJK character counts two): breaks between CJK
-    characters or at spaces, never inside a Latin word or number, and never leaves a closing bracket or
-    punctuation at the start of a line or an opening one at the end (the line-breaking rules of Chinese
-    typesetting; rich's own folding puts a lone `）` on the next line)."""
-    tokens = re.findall(r"[\x21-\x7e]+| +|.", text)
-    lines: list[list[str]] = [[]]
-    used = 0
-    for token in tokens:
-        size = cell_len(token)
-        if used + size > width and lines[-1] and not token.isspace():
-            line, head = lines[-1], token
-            carried: list[str] = []
-            while len(line) > 1 and (head[0] in _NO_LINE_START or line[-1][-1] in _NO_LINE_END):
-                head = line.pop()  # the character before goes along, so the pair stays on one line
-                carried.insert(0, head)
-            while line and line[-1].isspace():
-                line.pop()
-            lines.append(carried)
-            used = cell_len("".join(carried))
-        if token.isspace() and not lines[-1]:
-            continue
-        lines[-1].append(token)
-        used += size
-    return ["".join(line).rstrip() for line in lines if line] or [""]
 
 
 def _option_names(param: Any, word: dict[str, str]) -> str:

@@ -79,7 +79,7 @@ def show_codes(console: Console, counts: dict[str, int], lang: Lang) -> None:
     """Rows per anomaly code, each code with its few words (the cell in the sheet says the whole)."""
     if counts:
         show_rows(console, t("report.anomalies", lang), t("report.anomalies.columns", lang).split(","),
-                  [[code, code_said(code, lang) if code_said(code, lang) != code else "", str(n)]
+                  [[code, code_said(code, lang), str(n)]
                    for code, n in counts.items()], right=(2,), wraps=(1,))
 
 

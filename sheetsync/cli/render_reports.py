@@ -10,8 +10,8 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from sheetsync.cli.common import safe
-from sheetsync.cli.fit import show_rows
-from sheetsync.i18n import Lang, field_said, t
+from sheetsync.cli.fit import show_rows, wrap
+from sheetsync.i18n import Lang, code_said, field_said, t
 from sheetsync.reports.kpi import KpiReport, cannot_say
 from sheetsync.reports.reconcile import KINDS, ReconcileResult
 from sheetsync.reports.reconcile_out import cells, headers
@@ -87,22 +87,30 @@ def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
             console.print(part)
     if report.anomalies:
         _figures(console, "kpi.anomalies", lang, [
-            [a.code, str(a.count), str(a.previous),
+            [a.code, code_said(a.code, lang), str(a.count), str(a.previous),
              Text(f"{a.change:+d}", style="red" if a.change > 0 else "green" if a.change < 0 else ""), str(a.open_now)]
-            for a in report.anomalies])
+            for a in report.anomalies], words=2)
     h = report.self_heal
-    console.print(t("kpi.self_heal", lang, rate=_percent(h.rate), healed=h.healed, total=h.total, by_person=h.by_person,
-                    by_config=h.by_config, still_open=h.still_open))
-    if report.counts:
+    said = t("kpi.self_heal", lang, rate=_percent(h.rate), healed=h.healed, total=h.total, by_person=h.by_person,
+             still_open=h.still_open)
+    console.print(said + (t("kpi.self_heal.by_config", lang, n=h.by_config) if h.by_config else ""), highlight=False)
+    if any(report.counts.values()):
         table = RichTable(title=t("kpi.counts", lang), title_justify="left", show_header=False)
+        names = {name: safe(field_said(name, lang)) for name in report.counts}
+        room = max(console.width - max(cell_len(n) for n in names.values()) - 7, 16)  # the borders and padding
         for name, counts in report.counts.items():
-            shown = ", ".join(f"{k or t('kpi.unassigned', lang)} {v}" for k, v in counts.items()) or "-"
-            table.add_row(safe(field_said(name, lang)), safe(shown))
+            shown = t("rule.list", lang).join(f"{k or t('kpi.unassigned', lang)} {v}" for k, v in counts.items())
+            table.add_row(names[name], Text("\n".join(wrap(safe(shown or "-"), room))))
         console.print(table)
+    elif report.counts:
+        console.print(t("kpi.counts.none", lang))
     stuck_rows: list[list[str | Text]] = [[safe(s.group or t("kpi.unassigned", lang)), str(s.orders),
                                            safe(", ".join(s.order_ids), 2000)] for s in report.stuck]
-    show_rows(console, t("kpi.stuck", lang), t("kpi.stuck.columns", lang).split(","),
-              stuck_rows or [[t("kpi.none", lang), "0", ""]], wraps=(2,), right=(1,))
+    if stuck_rows:
+        show_rows(console, t("kpi.stuck", lang), t("kpi.stuck.columns", lang).split(","), stuck_rows, wraps=(2,),
+                  right=(1,))
+    else:
+        console.print(f"[green]✓[/green] {t('kpi.stuck.none', lang)}")
 
 
 def heatmap(report: KpiReport, lang: Lang, width: int = 200) -> list[RichTable]:

@@ -103,6 +103,11 @@ def init_desk(folder: Path, lang: Lang) -> list[Path]:
     return [config, workbook, inbox]
 
 
+DEMO_NOW = "2026-11-21T10:00"
+"""The demo's clock: the morning after the day its exports were made, so that its orders are fresh and their
+time limits (时效) show every colour; `sheetsync demo --now` sets another."""
+
+
 def copy_demo(folder: Path, lang: Lang) -> Path:
     """Copy the bundled example desk to `folder` (which must not exist yet)."""
     if folder.exists():

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Lang, code_said, t
 from sheetsync.reports.kpi import KpiReport, cannot_say
 
 HEAT: tuple[str, ...] = ("#FFF5EB", "#FDD9B5", "#FDB57E", "#F98B4E", "#E8582A", "#C0281B")
@@ -153,7 +153,8 @@ def dashboard_book(report: KpiReport, lang: Lang, sheet: str) -> bytes:
     row = write(_rows([[t("kpi.heatmap", lang)]], [title]), row)
     row = write(heatmap, row) + 1
     row = write(_table(t("kpi.anomalies.columns", lang).split(","), head,
-                       [[a.code, a.count, a.previous, a.change, a.open_now] for a in report.anomalies], []), row) + 1
+                       [[a.code, code_said(a.code, lang), a.count, a.previous, a.change, a.open_now]
+                        for a in report.anomalies], []), row) + 1
     row = write(_table(t("kpi.states.columns", lang).split(","), head,
                        [[s.state, s.stays, s.median_hours, s.p90_hours] for s in report.states], []), row) + 1
     write(_table(t("kpi.stuck.columns", lang).split(","), head,
