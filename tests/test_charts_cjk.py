@@ -144,3 +144,26 @@ def test_an_unreadable_font_file_falls_back_to_the_machines_fonts(tmp_path: Path
     assert charts_png.bundled_font() is None
     assert len(font_manager.fontManager.ttflist) == before
     assert charts_png.chart_fonts()[-1] == "DejaVu Sans"
+
+
+def test_the_charts_say_nothing_they_cannot_know(chinese_report: KpiReport) -> None:
+    """A rate that cannot be computed is no bar and no dot, and its label is —, never 0 %; each bar is labelled;
+    a heat map with no backlog at all is pale from a scale starting at 0, not the middle colour of a scale around 0."""
+    import dataclasses
+    import math
+
+    first = chinese_report.on_time[1]
+    unknown = dataclasses.replace(chinese_report, on_time=[dataclasses.replace(first, rate=None, window_rate=None),
+                                                          *chinese_report.on_time[2:]])
+    with charts_png.chart_style(charts_png.chart_fonts()):
+        fig = charts_png.on_time_figure(unknown, "zh")
+    ax = fig.axes[0]
+    bars = ax.containers[0]
+    assert bars[0].get_height() == 0 and bars[1].get_height() == (chinese_report.on_time[2].rate or 0) * 100
+    labels = [text.get_text() for text in ax.texts]
+    assert labels[0] == "—" and all(label.endswith("%") for label in labels[1:])
+    assert math.isnan(ax.lines[0].get_ydata()[0])
+    quiet = dataclasses.replace(chinese_report, heatmap=[[0.0] * 24 for _ in chinese_report.heatmap_states])
+    with charts_png.chart_style(charts_png.chart_fonts()):
+        image = charts_png.heatmap_figure(quiet, "zh").axes[0].images[0]
+    assert image.get_clim() == (0, 1.0)

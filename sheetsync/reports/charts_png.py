@@ -107,7 +107,9 @@ def heatmap_figure(report: KpiReport, lang: Lang) -> Figure:
     rows = max(len(report.heatmap_states), 1)
     fig = Figure(figsize=(12, 1.2 + 0.45 * rows))
     ax = fig.add_subplot()
-    image = ax.imshow(report.heatmap or [[0.0] * 24], aspect="auto", cmap="OrRd")
+    top = max((v for row in report.heatmap for v in row), default=0.0)
+    # from zero: a period with no backlog is all pale, never the middle of a scale around 0
+    image = ax.imshow(report.heatmap or [[0.0] * 24], aspect="auto", cmap="OrRd", vmin=0, vmax=max(top, 1.0))
     ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
     ax.set_yticks(range(len(report.heatmap_states)), report.heatmap_states)
     ax.set_xlabel(t("kpi.label.hour", lang))
@@ -131,14 +133,19 @@ def on_time_figure(report: KpiReport, lang: Lang) -> Figure:
         ax.text(0.5, 0.5, cannot_say(report, "on_time", lang) or t("kpi.none", lang), ha="center", va="center",
                 wrap=True)
         return fig
-    ax.bar(names, [(o.rate or 0) * 100 for o in channels], color="#4472C4", label=t("kpi.label.rate", lang))
-    ax.plot(names, [(o.window_rate or 0) * 100 for o in channels], "o", color="#C0281B", label=t("kpi.label.window", lang))
+    nan = float("nan")  # a rate that cannot be computed: no bar, no dot, labelled —; never drawn as a 0
+    bars = ax.bar(names, [0 if o.rate is None else o.rate * 100 for o in channels], color="#4472C4",
+                  label=t("kpi.label.rate", lang))
+    ax.bar_label(bars, labels=["—" if o.rate is None else f"{o.rate * 100:.0f}%" for o in channels], padding=2)
+    ax.plot(names, [nan if o.window_rate is None else o.window_rate * 100 for o in channels], "o", color="#C0281B",
+            label=t("kpi.label.window", lang))
     if len(channels) > 6:
         ax.set_xticks(range(len(names)), names, rotation=45, horizontalalignment="right")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 112)  # room for the labels over a full bar
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("%")
-    ax.set_title(t("kpi.chart.on_time", lang))
-    ax.legend(loc="lower right")
+    ax.set_title(t("kpi.chart.on_time", lang), pad=28)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize="small")  # under the title
     fig.tight_layout()
     return fig
 

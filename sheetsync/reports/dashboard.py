@@ -150,15 +150,23 @@ def dashboard_book(report: KpiReport, lang: Lang, sheet: str) -> bytes:
                      [[state, *values] for state, values in zip(report.heatmap_states, report.heatmap, strict=True)], [])
     for values, styles in zip(heatmap.rows[1:], heatmap.styles[1:], strict=True):
         styles[1:] = [heat[min(int(v / top_value * len(HEAT)), len(HEAT) - 1)] for v in values[1:]]
+        values[1:] = [v or None for v in values[1:]]  # no backlog at that hour: an empty white cell, not a 0.0
     row = write(_rows([[t("kpi.heatmap", lang)]], [title]), row)
     row = write(heatmap, row) + 1
-    row = write(_table(t("kpi.anomalies.columns", lang).split(","), head,
-                       [[a.code, code_said(a.code, lang), a.count, a.previous, a.change, a.open_now]
-                        for a in report.anomalies], []), row) + 1
-    row = write(_table(t("kpi.states.columns", lang).split(","), head,
-                       [[s.state, s.stays, s.median_hours, s.p90_hours] for s in report.states], []), row) + 1
-    write(_table(t("kpi.stuck.columns", lang).split(","), head,
-                 [[s.group or t("kpi.unassigned", lang), s.orders, ", ".join(s.order_ids)] for s in report.stuck], []), row)
+    if report.anomalies:  # the words last: a long one runs on into the empty cells beside it
+        code, words, *counted = t("kpi.anomalies.columns", lang).split(",")
+        row = write(_table([code, *counted, words], head,
+                           [[a.code, a.count, a.previous, a.change, a.open_now, code_said(a.code, lang)]
+                            for a in report.anomalies], []), row) + 1
+    if report.states:
+        row = write(_table(t("kpi.states.columns", lang).split(","), head,
+                           [[s.state, s.stays, s.median_hours, s.p90_hours] for s in report.states], []), row) + 1
+    if report.stuck:
+        write(_table(t("kpi.stuck.columns", lang).split(","), head,
+                     [[s.group or t("kpi.unassigned", lang), s.orders, ", ".join(s.order_ids)] for s in report.stuck], []),
+              row)
+    else:
+        write(_rows([[t("kpi.stuck.none", lang)]], [None]), row)
     book.close()
     with folder:
         return made.read_bytes()
