@@ -25,7 +25,7 @@ STATUS_CHOICES: Final[dict[str, list[str]]] = {
     "en": ["Pending", "In review", "Picking", "Shipped", "Done", "Closed"],
 }
 PRIORITY_CHOICES: Final[dict[str, list[str]]] = {"zh": ["红", "黄", "绿"], "en": ["high", "normal", "low"]}
-_WIDTHS: Final[dict[str, int]] = {"order_id": 20, "channel_order_id": 22, "address": 36, "items": 30, "anomalies": 40,
+_WIDTHS: Final[dict[str, int]] = {"order_id": 20, "channel_order_id": 28, "address": 36, "items": 30, "anomalies": 40,
                                   "note": 24, "phone": 16, "tracking_no": 18}
 _CONFIG: Final = """\
 # sheetsync 订单台配置 / order desk configuration.  See README.md.
@@ -64,7 +64,7 @@ def create_order_workbook(
     }
     for col, field in enumerate(fields):
         kind = FIELDS[field][0]
-        width = _WIDTHS.get(field, 17 if kind is Kind.DATETIME else 12)
+        width = _WIDTHS.get(field, 18 if kind is Kind.DATETIME else 12)
         sheet.set_column(col, col, width, formats[kind])
         sheet.write_string(0, col, headers[field], head)
     for offset, header in enumerate(extra_headers):
