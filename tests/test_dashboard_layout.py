@@ -147,3 +147,27 @@ def test_the_on_time_chart_of_few_channels_shows_each_rate(make_report: Callable
     labels = chart.find(".//c:ser/c:dLbls", NS)
     assert labels is not None and labels.find("c:showVal", NS).get("val") == "1"
     assert labels.find("c:numFmt", NS).get("formatCode") == "0%"
+
+
+def test_the_dashboard_leaves_empty_what_is_empty_and_its_words_where_they_can_run_on(
+        make_report: Callable[[int, int], KpiReport]) -> None:
+    """Found by looking at the sheet in LibreOffice: an hour with no backlog is an empty cell, not 0.0 on a coloured
+    fill; the anomaly words are the last column (a narrow middle column cut them); no stuck order is said in a line,
+    not drawn as an empty table."""
+    import dataclasses
+
+    import python_calamine
+
+    found = make_report(2, 24)
+    quiet = dataclasses.replace(found, heatmap=[[0.0] * 24 for _ in found.heatmap_states], stuck=[])
+    book = dashboard_book(quiet, "zh", "看板")
+    rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(book)).get_sheet_by_name("看板").to_python()
+    heat = next(i for i, r in enumerate(rows) if r and r[0] == t("kpi.heatmap", "zh"))
+    assert rows[heat + 1][1:25] == [f"{h:02d}" for h in range(24)]
+    assert all(v == "" for r in rows[heat + 2:heat + 2 + len(found.heatmap_states)] for v in r[1:25])
+    header = next(r for r in rows if r and r[0] == "代码")
+    assert [v for v in header if v][-1] == "说明"
+    codes = next(r for r in rows if r and r[0] == "ADDR_INCOMPLETE")
+    assert [v for v in codes if v != ""][-1] == "地址不全"
+    assert [t("kpi.stuck.none", "zh")] in [[v for v in r if v != ""] for r in rows]
+    assert not any(r and r[0] == "组" for r in rows)
