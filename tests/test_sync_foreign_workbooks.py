@@ -75,3 +75,43 @@ def test_sync_changes_only_its_cells_in_a_foreign_workbook(tmp_path: Path, workb
     opened = libreoffice_csv(soffice, [path], tmp_path / "csv")[path]
     assert opened[22][:2] == ["SS20261123-000003", "02161234567"]
     assert opened[1][1] == "013800000001"
+
+
+def test_orders_appended_into_rows_a_person_formatted_ahead_take_the_formats_of_the_data_above(
+        tmp_path: Path) -> None:
+    """LibreOffice keeps the rows of a dropdown's range (here 1,000 below the data) as rows holding only a
+    formatted empty cell; the orders a sync appends land in them and must show as the team's rows do: the amount as
+    `#,##0.00`, the time in the team's date format, the names in the team's font (found by rendering the
+    shop_zh example after a sync: the new amounts showed `89` among `333.88`)."""
+    import re
+
+    import python_calamine
+
+    desk = tmp_path / "shop"
+    shutil.copytree(Path(__file__).parent.parent / "example_workbooks" / "shop_zh", desk)
+    book = desk / "订单台.xlsx"
+    with zipfile.ZipFile(book) as package:
+        before = package.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<row r="1032"[^>]*><c r="G1032" s="\d+"/></row>', before)  # formatted ahead, empty
+    from sheetsync.desk.adopt import adopt_workbook
+
+    adopt_workbook(book)
+    config = desk / "sheetsync.yaml"
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write("channels:\n  - {name: douyin, path: inbox/*.csv, mapping: douyin}\n")
+    result = sheetsync.sync(load_config(config), now=NOW)
+    assert result.rows_appended == 8
+    with zipfile.ZipFile(book) as package:
+        xml = package.read("xl/worksheets/sheet1.xml").decode()
+
+    def style(ref: str) -> str | None:
+        found = re.search(rf'<c r="{ref}"(?: s="(\d+)")?', xml)
+        assert found, ref
+        return found[1]
+
+    header = python_calamine.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("订单").to_python()[1]
+    last, first_new = 32, 33
+    for name in ("下单时间", "客户姓名", "收货地址", "金额"):
+        letter = chr(ord("A") + header.index(name))
+        assert style(f"{letter}{first_new}") == style(f"{letter}{last}") is not None, name
+        assert style(f"{letter}{first_new + 7}") == style(f"{letter}{last}"), name

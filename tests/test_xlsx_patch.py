@@ -356,7 +356,7 @@ def test_a_sheet_with_a_namespace_prefix_and_implied_positions(patched: dict[str
     xml = part(p.out, ORDERS)
     etree.fromstring(xml)
     assert re.search(rb"<(c|row|v|is|t|f)[\s>/]", xml) is None, "an element lost its prefix"
-    assert b'<x:row r="3"><x:c r="B3" t="inlineStr">' in xml
+    assert b'<x:row r="3"><x:c r="B3" s="1" t="inlineStr">' in xml  # a cell made in an empty row: formatted as above
     assert b'<x:c r="A4" t="inlineStr"><x:is><x:t>A4</x:t></x:is></x:c><x:c r="B4"' in xml  # inserted in order
     assert b'<x:autoFilter ref="A1:C6"/>' in xml and b'<x:dimension ref="A1:E6"/>' in xml
     assert values(p.out, "订单") == [

@@ -110,6 +110,8 @@ class SheetPatcher(CellEditor):
         self._cols: list[tuple[int, int, int]] = []
         self._layouts: dict[tuple[bytes, ...], list[int] | None] = {}
         self._value_rows: _ValueRows = ()
+        self._here: tuple[bytes, list[int], list[int], int] = (b"", [], [], 0)
+        self._scanned: tuple[bytes, int, _ValueRows] = (b"", 0, ())
         self._templates: dict[int, _Template] = {}
         self._plans: dict[int, RowPlan] = {}
         self._query: BlockQuery | None = None
@@ -262,6 +264,7 @@ class SheetPatcher(CellEditor):
                 if touched or self._promotions:
                     end = self._row_end(seg, start)
                     row = seg[start:end]
+                    self._here = (seg, starts, numbers, start)
                     if touched or b"si=" in row:
                         writes = self._take(number, row) if touched else {}
                         self._emit(seg[cursor:start])
@@ -331,7 +334,22 @@ class SheetPatcher(CellEditor):
         return (*self._value_rows, *found)[-2:]
 
     def _empty_cell_style(self, col: int) -> int:
-        return self._col_style(col) or self._template(self._value_rows).styles.get(col, 0)
+        return self._col_style(col) or self._template(self._rows_before()).styles.get(col, 0)
+
+    def _rows_before(self) -> _ValueRows:
+        """The last two rows with a value above the row being patched: a row a person formatted ahead (LibreOffice
+        and Excel keep such rows, empty but for their formats, down a dropdown's range) takes the formats of the data
+        above it, as a new row does.  Found by scanning the segment forward once, from where the last look stopped."""
+        seg, starts, numbers, stop = self._here
+        if self._scanned[0] is not seg:
+            self._scanned = (seg, 0, self._value_rows)
+        _, scanned, found = self._scanned
+        for index in range(scanned, len(starts)):
+            end = starts[index + 1] if index + 1 < len(starts) else stop
+            if self._value.search(seg, starts[index], end):
+                found = (*found, (numbers[index], seg[starts[index] : end]))[-2:]
+        self._scanned = (seg, len(starts), found)
+        return found
 
     def _template(self, rows: _ValueRows) -> _Template:
         """The format to copy from the last row with data; the first such row is the header, never copied."""
