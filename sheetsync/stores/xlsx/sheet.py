@@ -339,17 +339,22 @@ class SheetPatcher(CellEditor):
     def _rows_before(self) -> _ValueRows:
         """The last two rows with a value above the row being patched: a row a person formatted ahead (LibreOffice
         and Excel keep such rows, empty but for their formats, down a dropdown's range) takes the formats of the data
-        above it, as a new row does.  Found by scanning the segment forward once, from where the last look stopped."""
+        above it, as a new row does.  Looked for upwards, no further than where the last look ended: one or two
+        searches when the row above has data, each row once along a run of empty ones."""
         seg, starts, numbers, stop = self._here
-        if self._scanned[0] is not seg:
-            self._scanned = (seg, 0, self._value_rows)
-        _, scanned, found = self._scanned
-        for index in range(scanned, len(starts)):
+        memo_seg, memo_index, memo_found = self._scanned
+        if memo_seg is not seg:
+            memo_index, memo_found = 0, self._value_rows
+        found: list[tuple[int, bytes]] = []
+        index = len(starts) - 1
+        while index >= memo_index and len(found) < 2:
             end = starts[index + 1] if index + 1 < len(starts) else stop
             if self._value.search(seg, starts[index], end):
-                found = (*found, (numbers[index], seg[starts[index] : end]))[-2:]
-        self._scanned = (seg, len(starts), found)
-        return found
+                found.insert(0, (numbers[index], seg[starts[index] : end]))
+            index -= 1
+        rows = (*memo_found, *found)[-2:]
+        self._scanned = (seg, len(starts), rows)
+        return rows
 
     def _template(self, rows: _ValueRows) -> _Template:
         """The format to copy from the last row with data; the first such row is the header, never copied."""
