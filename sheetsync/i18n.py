@@ -558,6 +558,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "bug": ("意外错误（这是 sheetsync 的缺陷）：{problem}", "unexpected error (a bug in sheetsync): {problem}"),
     "bug.hint": ("详细信息在 {log}", "details are in {log}"),
     "manual.label": ("手工", "manual"),
+    # after-sales reason trees
+    "reasons.bad_word": ("原因“{word}”不能为空、首尾不能有空格，最长 {most} 个字", "the reason '{word}' must not be empty, start or end with a space, or be longer than {most} characters"),
+    "reasons.repeated": ("「{first}」下的原因重复了：{words}", "reasons repeated under '{first}': {words}"),
+    "reasons.other_unused": ("other: “{other}”不是树里的任何一个原因", "other: '{other}' is no reason of the tree"),
+    "reasons.unknown": ("找不到原因树 '{name}'（预设有：{known}；也没有文件 {path}）", "no reason tree '{name}' (presets: {known}; no file {path})"),
+    "reasons.unknown.hint": ("写一个预设名，或相对 sheetsync.yaml 的 YAML 文件路径", "name a preset, or a YAML file relative to sheetsync.yaml"),
     # anomaly codes in a few words (the terminal's counts; the cell says the whole)
     "code.REQUIRED_MISSING": ("缺少必填项", "required field missing"),
     "code.PHONE_MISSING": ("没有电话", "no phone"),

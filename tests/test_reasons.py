@@ -1,0 +1,71 @@
+"""The after-sales reason tree as data: the shipped presets load, a team's own tree is checked with errors that
+name the file and line, and a ticket's two levels are judged against it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sheetsync.config.reasons import load_reasons, presets
+from sheetsync.errors import ConfigError
+from sheetsync.model.tickets import TICKET_FIELDS, TICKET_KINDS, kind_words
+
+
+def test_the_shipped_trees_load_and_every_first_level_keeps_its_own_reasons(tmp_path: Path) -> None:
+    assert {"autoparts_zh", "retail_zh", "retail_en"} <= set(presets())
+    parts = load_reasons("autoparts_zh", tmp_path, "zh")
+    assert parts.firsts[:3] == ("安装类", "产品类", "物流类") and parts.other == "其他"
+    assert {"扭矩错误", "方向装反", "配件不匹配"} <= set(parts.levels["安装类"])
+    assert parts.levels["其他"] == ()
+    for name in presets():
+        tree = load_reasons(name, tmp_path, "zh")
+        assert tree.name == name and tree.other in tree.levels
+        assert all(seconds for first, seconds in tree.levels.items() if first != tree.other), name
+
+
+@pytest.mark.parametrize(("first", "second", "described", "code"), [
+    ("安装类", "扭矩错误", False, None),
+    ("安装类", None, False, None),                       # the first level alone: a ticket not yet looked into
+    (None, None, False, None),
+    ("安装类", "异响", False, "REASON_MISMATCH"),          # 异响 is a 产品类 reason, typed past the dropdown
+    (None, "扭矩错误", False, "REASON_MISMATCH"),
+    ("质量", "扭矩错误", False, "REASON_UNKNOWN"),
+    ("安装类", "其他", False, "REASON_UNDESCRIBED"),
+    ("安装类", "其他", True, None),
+    ("其他", None, False, "REASON_UNDESCRIBED"),
+])
+def test_a_tickets_reason_is_judged_against_the_tree(tmp_path: Path, first: str | None, second: str | None,
+                                                    described: bool, code: str | None) -> None:
+    assert load_reasons("autoparts_zh", tmp_path, "zh").problem(first, second, described) == code
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("levels:\n  安装类: [扭矩错误, 扭矩错误]\n", "「安装类」下的原因重复了：扭矩错误"),
+    ("levels:\n  安装类: [' 扭矩错误']\n", "首尾不能有空格"),
+    ("other: 其它\nlevels:\n  安装类: [其他]\n", "“其它”不是树里的任何一个原因"),
+    ("levels: {}\n", "levels"),
+    ("levles:\n  安装类: []\n", "levles"),
+])
+def test_a_teams_own_tree_is_checked_and_the_error_names_file_and_line(tmp_path: Path, text: str, said: str) -> None:
+    (tmp_path / "reasons.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_reasons("reasons.yaml", tmp_path, "zh")
+    message = caught.value.render("zh")[0]
+    assert "reasons.yaml:" in message and said in message, message
+
+
+def test_an_unknown_tree_names_the_presets(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_reasons("autoparts", tmp_path, "zh")
+    assert "autoparts_zh" in caught.value.render("zh")[0]
+
+
+def test_tickets_have_their_fields_and_kinds_in_both_languages() -> None:
+    from sheetsync.config import load_preset
+
+    for lang in ("zh", "en"):
+        headers = load_preset(f"aftersales_{lang}")
+        assert list(headers) == list(TICKET_FIELDS), lang
+        assert len(set(headers.values())) == len(headers)
+    assert kind_words("zh") == ["退货", "换货", "仅退款", "补发", "维修"] and len(kind_words("en")) == len(TICKET_KINDS)
