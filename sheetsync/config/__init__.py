@@ -123,6 +123,23 @@ class LimitsConfig(_Model):
         return limits.changed(**{k: v for k, v in self.model_dump().items() if v is not None})
 
 
+class TicketIdConfig(_Model):
+    """How after-sales tickets are numbered: `AS20261121-0001`."""
+
+    prefix: str = "AS"
+    format: str = "{prefix}{date:%Y%m%d}-{seq:04d}"
+
+
+class AftersalesConfig(_Model):
+    """`aftersales:`: the after-sales sheet of the desk's workbook (one row per ticket, tied to its order)."""
+
+    sheet: str | None = None
+    """The sheet's name: 售后 / After-sales by the desk's language."""
+    reasons: str | None = None
+    """The reason tree: a preset (`retail_zh`, `autoparts_zh`, `retail_en`) or a YAML file relative to this one."""
+    ticket_id: TicketIdConfig = TicketIdConfig()
+
+
 class Config(_Model):
     """One order desk."""
 
@@ -152,6 +169,7 @@ class Config(_Model):
         return value
     alerts: list[AlertTarget] = []
     limits: LimitsConfig = LimitsConfig()
+    aftersales: AftersalesConfig | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Final
 
 from sheetsync.config import load_preset
+from sheetsync.config.reasons import ReasonTree, load_reasons
+from sheetsync.desk.aftersales import AFTERSALES_SHEETS, add_aftersales_sheets
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS, Kind
@@ -42,13 +44,22 @@ order_id:
   format: "{{prefix}}{{date:%Y%m%d}}-{{seq:06d}}"
 backups: 10
 """
+_AFTERSALES: Final = """
+# 售后：一行一个售后单（退货、换货、仅退款、补发、维修），挂在它的订单上 / after-sales: one row per ticket
+aftersales:
+  sheet: {sheet}
+  reasons: {reasons}     # 原因树：预设 retail_zh / autoparts_zh / retail_en，或相对本文件的 YAML 文件
+"""
+DEFAULT_REASONS: Final[dict[str, str]] = {"zh": "retail_zh", "en": "retail_en"}
 
 
 def create_order_workbook(
-    path: Path, lang: Lang, rows: Sequence[Mapping[str, object]] = (), extra_headers: Sequence[str] = ()
+    path: Path, lang: Lang, rows: Sequence[Mapping[str, object]] = (), extra_headers: Sequence[str] = (),
+    aftersales: ReasonTree | None = None,
 ) -> None:
     """An order table: canonical headers (then `extra_headers`, columns of the team's own), header
-    style, widths, frozen header, filter, status and priority dropdowns, and `rows` (field -> value)."""
+    style, widths, frozen header, filter, status and priority dropdowns, and `rows` (field -> value);
+    with `aftersales`, the after-sales sheet and its reason lists (`desk/aftersales.py`)."""
     headers = load_preset(lang)
     fields = list(FIELDS)
     import xlsxwriter  # only when a workbook is made: most runs never import it
@@ -87,6 +98,8 @@ def create_order_workbook(
     for field, choices in (("status", STATUS_CHOICES[lang]), ("priority", PRIORITY_CHOICES[lang])):
         col = fields.index(field)
         sheet.data_validation(1, col, 1_048_575, col, {"validate": "list", "source": choices, "error_type": "warning"})
+    if aftersales is not None:
+        add_aftersales_sheets(workbook, lang, aftersales, head)
     workbook.close()
 
 
@@ -97,8 +110,9 @@ def init_desk(folder: Path, lang: Lang) -> list[Path]:
     if existing:
         raise ConfigError(t("config.exists", lang, path=", ".join(map(str, existing))), t("config.exists.hint", lang))
     folder.mkdir(parents=True, exist_ok=True)
-    create_order_workbook(workbook, lang)
-    config.write_text(_CONFIG.format(sheet=SHEET_NAMES[lang], lang=lang), encoding="utf-8")
+    create_order_workbook(workbook, lang, aftersales=load_reasons(DEFAULT_REASONS[lang], folder, lang))
+    config.write_text(_CONFIG.format(sheet=SHEET_NAMES[lang], lang=lang) + _AFTERSALES.format(
+        sheet=AFTERSALES_SHEETS[lang], reasons=DEFAULT_REASONS[lang]), encoding="utf-8")
     inbox.mkdir(exist_ok=True)
     return [config, workbook, inbox]
 

@@ -1,0 +1,83 @@
+"""`sheetsync init` makes the after-sales sheet: one row per ticket, its reason columns as dependent dropdowns whose
+lists live on a hidden sheet under names, and LibreOffice opens it and resolves those lists."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import read_sheet
+
+from sheetsync import load_config
+from sheetsync.config import load_preset
+from sheetsync.config.reasons import load_reasons
+from sheetsync.desk.new import init_desk
+from sheetsync.model.tickets import TICKET_FIELDS
+
+
+def _names(book: Path) -> dict[str, str]:
+    with zipfile.ZipFile(book) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+    return dict(re.findall(r'<definedName[^>]* name="(sheetsync_[^"]+)"[^>]*>([^<]+)</definedName>', workbook))
+
+
+def _range(book: Path, ref: str) -> list[str]:
+    """The values a name's `'sheet'!$B$2:$B$6` covers, read back with python-calamine."""
+    found = re.fullmatch(r"'?(.+?)'?!\$([A-Z]+)\$(\d+):\$([A-Z]+)\$(\d+)", ref)
+    assert found, ref
+    sheet, col, top, _, bottom = found.groups()
+    rows = read_sheet(book, sheet)
+    index = ord(col) - ord("A")
+    return [str(r[index]) for r in rows[int(top) - 1:int(bottom)] if index < len(r) and r[index] != ""]
+
+
+@pytest.mark.parametrize(("lang", "sheet", "lists", "tree"), [("zh", "售后", "售后原因", "retail_zh"),
+                                                              ("en", "After-sales", "Reasons", "retail_en")])
+def test_a_new_desk_has_the_after_sales_sheet_with_dependent_reason_lists(
+        tmp_path: Path, lang: str, sheet: str, lists: str, tree: str) -> None:
+    init_desk(tmp_path / "desk", lang)  # type: ignore[arg-type]
+    config = load_config(tmp_path / "desk" / "sheetsync.yaml")
+    assert config.aftersales is not None and config.aftersales.sheet == sheet and config.aftersales.reasons == tree
+    book = config.workbook_path
+    headers = load_preset(f"aftersales_{lang}")
+    assert read_sheet(book, sheet)[0] == [headers[f] for f in TICKET_FIELDS]
+    with zipfile.ZipFile(book) as package:
+        workbook = package.read("xl/workbook.xml").decode()
+    assert re.search(rf'<sheet name="{lists}" sheetId="\d+" state="hidden"', workbook)
+    reasons = load_reasons(tree, tmp_path, lang)  # type: ignore[arg-type]
+    names = _names(book)
+    assert _range(book, names["sheetsync_reasons"]) == list(reasons.firsts)
+    for number, (first, seconds) in enumerate(reasons.levels.items(), start=1):
+        assert _range(book, names[f"sheetsync_reason_{number}"]) == list(seconds), first
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_keeps_the_dropdowns_and_resolves_the_dependent_list(tmp_path: Path, soffice: str) -> None:
+    """A probe formula asks LibreOffice for the list the second dropdown shows beside 物流问题: the same INDIRECT
+    of the name MATCH picks; after LibreOffice's save the names and both dropdowns are still there."""
+    import openpyxl
+    from xlsx_fixtures import libreoffice_csv
+
+    init_desk(tmp_path / "desk", "zh")
+    book = tmp_path / "desk" / "orders.xlsx"
+    probe = tmp_path / "probe.xlsx"
+    loaded = openpyxl.load_workbook(book)
+    ws = loaded.create_sheet("探针")
+    ws["A1"] = '=COUNTA(INDIRECT("sheetsync_reason_"&MATCH("物流问题",sheetsync_reasons,0)))'
+    ws["A2"] = '=INDEX(INDIRECT("sheetsync_reason_"&MATCH("物流问题",sheetsync_reasons,0)),3)'
+    loaded.save(probe)
+    shown = libreoffice_csv(soffice, [probe, book], tmp_path / "lo")
+    seconds = load_reasons("retail_zh", tmp_path, "zh").levels["物流问题"]
+    assert shown[(probe, "探针")][:2] == [[str(len(seconds))], [seconds[2]]]
+    assert shown[(book, "售后")][0][:2] == ["售后单号", "订单号"]
+
+    from conftest import libreoffice_convert
+
+    saved = libreoffice_convert(soffice, book, tmp_path / "saved")
+    assert set(_names(saved)) >= {"sheetsync_reasons", "sheetsync_reason_1", "sheetsync_reason_5"}
+    with zipfile.ZipFile(saved) as package:
+        sheet = next(package.read(n).decode() for n in package.namelist()
+                     if n.startswith("xl/worksheets/sheet") and "INDIRECT" in package.read(n).decode())
+    assert "sheetsync_reasons" in sheet and re.search(r'INDIRECT\(&quot;sheetsync_reason_&quot;&amp;MATCH\(\$I2', sheet)
