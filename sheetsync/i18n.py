@@ -560,7 +560,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "manual.label": ("手工", "manual"),
     # after-sales reason trees
     "reasons.bad_word": ("原因“{word}”不能为空、首尾不能有空格，最长 {most} 个字", "the reason '{word}' must not be empty, start or end with a space, or be longer than {most} characters"),
-    "reasons.repeated": ("「{first}」下的原因重复了：{words}", "reasons repeated under '{first}': {words}"),
+    "reasons.repeated": ("同一大类下的原因重复了：{words}", "reasons repeated under one first level: {words}"),
     "reasons.other_unused": ("other: “{other}”不是树里的任何一个原因", "other: '{other}' is no reason of the tree"),
     "reasons.unknown": ("找不到原因树 '{name}'（预设有：{known}；也没有文件 {path}）", "no reason tree '{name}' (presets: {known}; no file {path})"),
     "reasons.unknown.hint": ("写一个预设名，或相对 sheetsync.yaml 的 YAML 文件路径", "name a preset, or a YAML file relative to sheetsync.yaml"),

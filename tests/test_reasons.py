@@ -41,7 +41,8 @@ def test_a_tickets_reason_is_judged_against_the_tree(tmp_path: Path, first: str 
 
 
 @pytest.mark.parametrize(("text", "said"), [
-    ("levels:\n  安装类: [扭矩错误, 扭矩错误]\n", "「安装类」下的原因重复了：扭矩错误"),
+    ("levels:\n  安装类: [扭矩错误, 扭矩错误]\n", "reasons.yaml:2:3: levels.安装类: 同一大类下的原因重复了：扭矩错误"),
+    ("levels:\n  安装类: [' 扭矩错误']\n", "reasons.yaml:2"),
     ("levels:\n  安装类: [' 扭矩错误']\n", "首尾不能有空格"),
     ("other: 其它\nlevels:\n  安装类: [其他]\n", "“其它”不是树里的任何一个原因"),
     ("levels: {}\n", "levels"),
@@ -69,3 +70,24 @@ def test_tickets_have_their_fields_and_kinds_in_both_languages() -> None:
         assert list(headers) == list(TICKET_FIELDS), lang
         assert len(set(headers.values())) == len(headers)
     assert kind_words("zh") == ["退货", "换货", "仅退款", "补发", "维修"] and len(kind_words("en")) == len(TICKET_KINDS)
+
+
+def test_check_names_a_bad_reason_tree_of_the_desk(tmp_path: Path) -> None:
+    """`sheetsync check` loads the desk's tree: a team's tree with a repeated reason stops it (exit 2), naming the
+    tree's file and line."""
+    import subprocess
+    import sys
+
+    from sheetsync.desk.new import init_desk
+
+    init_desk(tmp_path / "desk", "zh")
+    config = tmp_path / "desk" / "sheetsync.yaml"
+    ok = subprocess.run([sys.executable, "-m", "sheetsync", "check", "-c", str(config)], capture_output=True, text=True,
+                        timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    (tmp_path / "desk" / "reasons.yaml").write_text("levels:\n  安装类: [扭矩错误, 扭矩错误]\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("reasons: retail_zh", "reasons: reasons.yaml"),
+                      encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "sheetsync", "check", "-c", str(config)], capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode == 2 and "reasons.yaml:2" in bad.stderr and "扭矩错误" in bad.stderr, bad.stderr

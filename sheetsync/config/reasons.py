@@ -19,17 +19,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from sheetsync.config import read_yaml, validate_yaml
+from sheetsync.config import Config, read_yaml, validate_yaml
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, Worded, t
 from sheetsync.runtime.resources import data_dir
 
+DEFAULT_REASONS: Final[dict[Lang, str]] = {"zh": "retail_zh", "en": "retail_en"}
+"""The tree of a desk whose `aftersales:` names none."""
 WORD_CHARS: Final = 100
 """The longest reason: a dropdown shows it whole, a list cell holds it."""
+
+
+def _word(word: str) -> str:
+    if not word.strip() or len(word) > WORD_CHARS or word != word.strip():
+        raise Worded("reasons.bad_word", word=word, most=WORD_CHARS)
+    return word
+
+
+def _once(words: list[str]) -> list[str]:
+    repeated = sorted({w for w in words if words.count(w) > 1})
+    if repeated:
+        raise Worded("reasons.repeated", words="、".join(repeated))
+    return words
+
+
+Word = Annotated[str, AfterValidator(_word)]
+Seconds = Annotated[list[Word], AfterValidator(_once)]
 
 
 class _Tree(BaseModel):
@@ -37,19 +56,7 @@ class _Tree(BaseModel):
 
     name: str = ""
     other: str | None = None
-    levels: dict[str, list[str]] = Field(min_length=1)
-
-    @field_validator("levels")
-    @classmethod
-    def _words(cls, levels: dict[str, list[str]]) -> dict[str, list[str]]:
-        for first, seconds in levels.items():
-            for word in (first, *seconds):
-                if not str(word).strip() or len(str(word)) > WORD_CHARS or str(word) != str(word).strip():
-                    raise Worded("reasons.bad_word", word=word, most=WORD_CHARS)
-            repeated = sorted({s for s in seconds if seconds.count(s) > 1})
-            if repeated:
-                raise Worded("reasons.repeated", first=first, words="、".join(repeated))
-        return levels
+    levels: dict[Word, Seconds] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _other_is_a_reason(self) -> _Tree:
@@ -94,6 +101,14 @@ def presets_dir() -> Path:
 
 def presets() -> list[str]:
     return sorted(p.stem for p in presets_dir().glob("*.yaml"))
+
+
+def desk_reasons(config: Config) -> ReasonTree | None:
+    """The reason tree of a desk with an after-sales sheet (None without one); a bad tree is a ConfigError."""
+    if config.aftersales is None:
+        return None
+    return load_reasons(config.aftersales.reasons or DEFAULT_REASONS[config.sheet_language], config.base_dir,
+                        config.language)
 
 
 def load_reasons(spec: str, config_dir: Path, lang: Lang) -> ReasonTree:

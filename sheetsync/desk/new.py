@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Final
 
 from sheetsync.config import load_preset
-from sheetsync.config.reasons import ReasonTree, load_reasons
+from sheetsync.config.reasons import DEFAULT_REASONS, ReasonTree, load_reasons
 from sheetsync.desk.aftersales import AFTERSALES_SHEETS, add_aftersales_sheets
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
@@ -50,7 +50,6 @@ aftersales:
   sheet: {sheet}
   reasons: {reasons}     # 原因树：预设 retail_zh / autoparts_zh / retail_en，或相对本文件的 YAML 文件
 """
-DEFAULT_REASONS: Final[dict[str, str]] = {"zh": "retail_zh", "en": "retail_en"}
 
 
 def create_order_workbook(

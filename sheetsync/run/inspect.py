@@ -8,6 +8,7 @@ from typing import Any
 
 from sheetsync.channels import open_channels
 from sheetsync.config import Config, load_preset
+from sheetsync.config.reasons import desk_reasons
 from sheetsync.errors import EXIT_FINDINGS, EXIT_OK
 from sheetsync.i18n import t
 from sheetsync.journal.sqlite import Journal
@@ -76,6 +77,7 @@ def check(config: Config, *, rules_only: bool = False) -> CheckResult:
     `rules_only` checks the `rules:` alone (no workbook, no channels)."""
     compiled = compiled_rules(config)
     workflow = desk_workflow(config)  # an inconsistent workflow is a ConfigError (exit 2)
+    desk_reasons(config)  # so is a bad after-sales reason tree
     if rules_only:
         return CheckResult(config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
                            header_row=0, rows=0, mapped={}, absent=[], extra=[], channels=[],
