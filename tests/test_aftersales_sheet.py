@@ -81,3 +81,28 @@ def test_libreoffice_keeps_the_dropdowns_and_resolves_the_dependent_list(tmp_pat
         sheet = next(package.read(n).decode() for n in package.namelist()
                      if n.startswith("xl/worksheets/sheet") and "INDIRECT" in package.read(n).decode())
     assert "sheetsync_reasons" in sheet and re.search(r'INDIRECT\(&quot;sheetsync_reason_&quot;&amp;MATCH\(\$I2', sheet)
+
+
+def test_one_patch_writes_the_order_sheet_and_the_after_sales_sheet_together(tmp_path: Path) -> None:
+    """Orders and tickets change in one atomic write: both sheets patched in one pass over the package, each its
+    filter grown with its rows, every other part copied as it was."""
+    from sheetsync.model.cells import AppendBlock, CellWrite
+    from sheetsync.stores.xlsx.patch import SheetEdit, patch_xlsx
+
+    init_desk(tmp_path / "desk", "zh")
+    book, out = tmp_path / "desk" / "orders.xlsx", tmp_path / "out.xlsx"
+    stats = patch_xlsx(book, out, "订单", [CellWrite(2, 1, "SS20261121-000001")],
+                       appends=AppendBlock(3, [1, 6], [["SS20261121-000002", "王芳"]]),
+                       also=[SheetEdit("售后", [CellWrite(2, 1, "AS20261121-0001"), CellWrite(2, 2, "SS20261121-000001")],
+                                       filter_to=(2, 19))])
+    assert stats.cells_written == 3 and stats.rows_appended == 2  # the empty sheet: row 2 is a new row too
+    assert [(s.sheet, s.cells_written, s.rows_appended, s.new_last_row) for s in stats.also] == [("售后", 2, 1, 2)]
+    assert read_sheet(out, "订单")[1][0] == "SS20261121-000001" and read_sheet(out, "订单")[2][5] == "王芳"
+    assert read_sheet(out, "售后")[1][:2] == ["AS20261121-0001", "SS20261121-000001"]
+    with zipfile.ZipFile(book) as before, zipfile.ZipFile(out) as after:
+        assert re.search(r"_FilterDatabase\"[^>]*>售后!\$A\$1:\$S\$2<", after.read("xl/workbook.xml").decode())
+        untouched = [n for n in before.namelist() if n not in stats.parts_rewritten]
+        assert "xl/worksheets/sheet3.xml" in untouched  # the reason lists
+        assert all(before.read(n) == after.read(n) for n in untouched)
+    with pytest.raises(ValueError, match="once"):
+        patch_xlsx(book, tmp_path / "twice.xlsx", "订单", [], also=[SheetEdit("订单")])

@@ -17,7 +17,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -40,7 +40,7 @@ from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
 from sheetsync.stores.xlsx.xmlparts import attr_local, corrupt, local_name, parse_part, signed
 from sheetsync.stores.xlsx.zipped import Deflater, NewMember, deflate, write_package
 
-__all__ = ["PatchStats", "last_row_of", "patch_xlsx", "read_book"]
+__all__ = ["PatchStats", "SheetEdit", "SheetStats", "last_row_of", "patch_xlsx", "read_book"]
 
 _CHUNK = 1 << 20
 _TOTALS_ROW = re.compile(rb"""\stotalsRowCount\s*=\s*["']([1-9]\d*)["']""")
@@ -58,6 +58,34 @@ class PatchStats:
     new_last_row: int
     lists_extended: tuple[str, ...] = ()
     """Words added to an inline dropdown list (`lists`)."""
+    also: tuple[SheetStats, ...] = ()
+    """The other sheets' (`also`), in the order given."""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetEdit:
+    """Writes to another sheet of the same workbook, made in the same atomic patch (the after-sales sheet beside the
+    order sheet): the same meaning as `patch_xlsx`'s arguments of the same names."""
+
+    sheet: str
+    writes: Sequence[CellWrite] = ()
+    appends: AppendBlock | None = None
+    header_row: int = 0
+    lists: Mapping[tuple[int, int], Sequence[str]] | None = None
+    widths: Mapping[int, float] | None = None
+    filter_to: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SheetStats:
+    """What the patch did to one more sheet (`PatchStats.also`)."""
+
+    sheet: str
+    cells_written: int
+    rows_appended: int
+    old_last_row: int
+    new_last_row: int
+    lists_extended: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +113,7 @@ def patch_xlsx(
     lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
     widths: Mapping[int, float] | None = None,
     filter_to: tuple[int, int] | None = None,
+    also: Sequence[SheetEdit] = (),
 ) -> PatchStats:
     """Write the package `src` to `dst` with `writes` applied to worksheet `sheet` and the rows of
     `appends` added after its last row with data.
@@ -105,42 +134,47 @@ def patch_xlsx(
     src = Path(src)
     if isinstance(dst, Path) and dst.resolve() == src.resolve():
         raise ValueError(f"cannot patch {src} onto itself; write to a temporary file and rename it")
-    grouped = _group(writes)
-    block = _prepare(appends) if appends is not None else None
+    edits = [SheetEdit(sheet, writes, appends, header_row, lists, widths, filter_to), *also]
+    if len({e.sheet.casefold() for e in edits}) < len(edits):
+        raise ValueError("each sheet may be patched once per write")
+    prepared = [(_group(e.writes), _prepare(e.appends) if e.appends is not None else None) for e in edits]
     where = str(src)
-    with _open(src) as (raw, package), tempfile.TemporaryFile() as spool:
+    with _open(src) as (raw, package), ExitStack() as spools:
         try:
             if refuse is not None and signed(package.namelist()):
                 refuse("signed")
             book = read_book(package, where)
-            part = _info(package, _sheet_part(book, sheet, where), where).filename
+            parts = [_info(package, _sheet_part(book, e.sheet, where), where).filename for e in edits]
             styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
-            patcher = SheetPatcher(
-                grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=header_row, appended=block,
-                lists=lists, widths=widths, filter_to=filter_to,
-            )
-            deflater = BackgroundDeflater(Deflater(spool, compresslevel))
-            try:
-                patcher.run(read_ahead(_chunks(package, part, where)), deflater.write)
-                if refuse is not None and patcher.protected:
-                    refuse("protected")
-            except BaseException:
-                deflater.close()
-                raise
-            new: dict[str, NewMember] = {part: deflater.finish()}
-            old_last, new_last = patcher.old_last_row, patcher.new_last_row
-            if new_last > old_last > 0:
-                new.update(_extended_tables(package, part, old_last, new_last, compresslevel, where))
+            new: dict[str, NewMember] = {}
+            workbook = book.xml
+            patchers: list[SheetPatcher] = []
+            for edit, part, (grouped, block) in zip(edits, parts, prepared, strict=True):
+                patcher = SheetPatcher(
+                    grouped, styles, date1904=book.date1904, where=f"{where}: {part}", header_row=edit.header_row,
+                    appended=block, lists=edit.lists, widths=edit.widths, filter_to=edit.filter_to,
+                )
+                deflater = BackgroundDeflater(Deflater(spools.enter_context(tempfile.TemporaryFile()), compresslevel))
+                try:
+                    patcher.run(read_ahead(_chunks(package, part, where)), deflater.write)
+                    if refuse is not None and patcher.protected:
+                        refuse("protected")
+                except BaseException:
+                    deflater.close()
+                    raise
+                new[part] = deflater.finish()
+                old_last, new_last = patcher.old_last_row, patcher.new_last_row
+                if new_last > old_last > 0:
+                    new.update(_extended_tables(package, part, old_last, new_last, compresslevel, where))
+                    workbook = extend_filter_database(workbook, edit.sheet, old_last, new_last)
+                if edit.filter_to is not None:
+                    workbook = widen_filter_database(workbook, edit.sheet, *edit.filter_to)
+                patchers.append(patcher)
             if styles.changed and book.styles:
                 new[_info(package, book.styles, where).filename] = deflate(styles.to_bytes(), compresslevel)
-            workbook = book.xml
-            if new_last > old_last > 0:
-                workbook = extend_filter_database(workbook, sheet, old_last, new_last)
-            if filter_to is not None:
-                workbook = widen_filter_database(workbook, sheet, *filter_to)
             recalculating = set_full_calc_on_load(workbook)
-            if recalculating != workbook and (book.has_calc_chain or patcher.has_formulas
-                                              or _formulas_elsewhere(package, book, part, where)):
+            if recalculating != workbook and (book.has_calc_chain or any(p.has_formulas for p in patchers)
+                                              or _formulas_elsewhere(package, book, set(parts), where)):
                 workbook = recalculating  # another sheet's formulas may read the cells written (looked at once)
             if workbook != book.xml:
                 new[book.part] = deflate(workbook, compresslevel)
@@ -148,26 +182,33 @@ def patch_xlsx(
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise corrupt(where, str(exc) or type(exc).__name__) from exc
         rewritten = tuple(info.filename for info in package.infolist() if info.filename in new)
+    first = patchers[0]
+    others = tuple(
+        SheetStats(edit.sheet, patcher.cells_written, _appended_rows(grouped, block, patcher.old_last_row),
+                   patcher.old_last_row, patcher.new_last_row, tuple(patcher.lists_extended))
+        for edit, patcher, (grouped, block) in zip(edits[1:], patchers[1:], prepared[1:], strict=True)
+    )
     return PatchStats(
-        cells_written=patcher.cells_written,
-        rows_appended=_appended_rows(grouped, block, old_last),
+        cells_written=first.cells_written,
+        rows_appended=_appended_rows(*prepared[0], first.old_last_row),
         parts_rewritten=rewritten,
         seconds=time.perf_counter() - started,
-        old_last_row=old_last,
-        new_last_row=new_last,
-        lists_extended=tuple(patcher.lists_extended),
+        old_last_row=first.old_last_row,
+        new_last_row=first.new_last_row,
+        lists_extended=tuple(first.lists_extended),
+        also=others,
     )
 
 
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 
 
-def _formulas_elsewhere(package: zipfile.ZipFile, book: _Book, part: str, where: str) -> bool:
-    """Whether a worksheet other than the order sheet holds a formula (a team's summary sheet reading the orders):
+def _formulas_elsewhere(package: zipfile.ZipFile, book: _Book, parts: set[str], where: str) -> bool:
+    """Whether a worksheet other than the patched ones holds a formula (a team's summary sheet reading the orders):
     then the application must recalculate on open, or it shows the values cached before this run."""
     for target in book.sheets.values():
         info = _member(package, target)
-        if info is None or info.filename == part:
+        if info is None or info.filename in parts:
             continue
         tail = b""
         for chunk in _chunks(package, info.filename, where):
