@@ -559,6 +559,13 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "bug.hint": ("详细信息在 {log}", "details are in {log}"),
     "manual.label": ("手工", "manual"),
     # after-sales reason trees
+    "init.add_sheet.unknown": ("不认识的工作表 '{name}'：--add-sheet 现在只能加 after-sales", "no sheet '{name}' to add: --add-sheet adds after-sales"),
+    "init.add_sheet.hint": ("sheetsync init --add-sheet after-sales -c sheetsync.yaml", "sheetsync init --add-sheet after-sales -c sheetsync.yaml"),
+    "init.add_sheet.done": ("已加入工作表：{sheets}（{config} 已写明 aftersales:）", "added the sheets {sheets} ({config} names them under aftersales:)"),
+    "init.add_sheet.config_only": ("工作簿已有售后表；已在 {config} 里补上 aftersales:", "the workbook has the after-sales sheet already; aftersales: added to {config}"),
+    "sheet.exists": ("{path} 已有工作表「{sheet}」，不会覆盖", "{path} already has a sheet '{sheet}'; it is not overwritten"),
+    "sheet.name_taken": ("{path} 已有名称（定义的名称）“{name}”，不会覆盖", "{path} already has a defined name '{name}'; it is not overwritten"),
+    "sheet.exists.hint": ("把那个工作表（或名称）改名后再运行；它的内容不会被动", "rename that sheet (or name) and run again; its content is left alone"),
     "reasons.bad_word": ("原因“{word}”不能为空、首尾不能有空格，最长 {most} 个字", "the reason '{word}' must not be empty, start or end with a space, or be longer than {most} characters"),
     "reasons.repeated": ("同一大类下的原因重复了：{words}", "reasons repeated under one first level: {words}"),
     "reasons.other_unused": ("other: “{other}”不是树里的任何一个原因", "other: '{other}' is no reason of the tree"),

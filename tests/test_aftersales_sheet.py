@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import read_sheet
+from conftest import CliRun, read_sheet
 
 from sheetsync import load_config
 from sheetsync.config import load_preset
@@ -106,3 +107,49 @@ def test_one_patch_writes_the_order_sheet_and_the_after_sales_sheet_together(tmp
         assert all(before.read(n) == after.read(n) for n in untouched)
     with pytest.raises(ValueError, match="once"):
         patch_xlsx(book, tmp_path / "twice.xlsx", "订单", [], also=[SheetEdit("订单")])
+
+
+@pytest.mark.libreoffice
+def test_add_sheet_puts_the_after_sales_sheet_into_a_teams_own_workbook_in_place(
+        tmp_path: Path, run_cli: Callable[..., CliRun], soffice: str) -> None:
+    """`init --add-sheet after-sales` on the shop_zh desk (a workbook LibreOffice saved, with a summary sheet and
+    charts): the two sheets come last, the lists sheet hidden, every part of the team's copied as it was except
+    the workbook's list of sheets and names, its relationships, content types and styles; LibreOffice opens it,
+    shows the new headers and resolves the dependent list; a second run refuses, naming the sheet."""
+    import shutil
+
+    from xlsx_fixtures import libreoffice_csv
+
+    desk = tmp_path / "shop"
+    shutil.copytree(Path(__file__).parent.parent / "example_workbooks" / "shop_zh", desk)
+    book = desk / "订单台.xlsx"
+    run = run_cli
+    original = Path(__file__).parent.parent / "example_workbooks" / "shop_zh" / "订单台.xlsx"
+    assert run("init", "--from", book).code == 0
+    before = book.read_bytes()
+    added = run("init", "--add-sheet", "after-sales", "-c", desk / "sheetsync.yaml", "--json")
+    assert added.code == 0, added.err
+    assert added.json()["added"] == ["售后", "售后原因"]
+    config = load_config(desk / "sheetsync.yaml")
+    assert config.aftersales is not None and config.aftersales.sheet == "售后"
+    with zipfile.ZipFile(book) as after, zipfile.ZipFile(__import__("io").BytesIO(before)) as old:
+        kept = [n for n in old.namelist() if n not in
+                {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}]
+        assert all(old.read(n) == after.read(n) for n in kept)
+        workbook = after.read("xl/workbook.xml").decode()
+    assert re.findall(r'<sheet name="([^"]+)"', workbook) == ["订单", "汇总", "售后", "售后原因"]
+    assert re.search(r'<sheet name="售后原因"[^>]*state="hidden"', workbook)
+    assert read_sheet(book, "订单") == read_sheet(original, "订单") and read_sheet(book, "汇总") == read_sheet(original, "汇总")
+    probe = tmp_path / "probe.xlsx"
+    import openpyxl
+
+    loaded = openpyxl.load_workbook(book)
+    loaded.create_sheet("探针")["A1"] = '=COUNTA(INDIRECT("sheetsync_reason_"&MATCH("客户原因",sheetsync_reasons,0)))'
+    loaded.save(probe)
+    shown = libreoffice_csv(soffice, [book, probe], tmp_path / "lo")
+    assert shown[(book, "售后")][0][:3] == ["售后单号", "订单号", "渠道"]
+    assert shown[(book, "订单")][2][0] == "HZ2611-001"  # the team's sheet as it was
+    assert shown[(probe, "探针")][0] == [str(len(load_reasons("retail_zh", tmp_path, "zh").levels["客户原因"]))]
+    again = run("init", "--add-sheet", "after-sales", "-c", desk / "sheetsync.yaml")
+    assert again.code == 2 and "已有工作表「售后」" in again.err
+    assert run("init", "--add-sheet", "returns", "-c", desk / "sheetsync.yaml").code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +12,13 @@ from rich.table import Table as RichTable
 
 import sheetsync
 from sheetsync.cli import render
-from sheetsync.cli.common import JsonOption, LangOption, emit_json, load, out, parse_lang, safe
+from sheetsync.cli.common import ConfigOption, JsonOption, LangOption, emit_json, load, out, parse_lang, safe
 from sheetsync.cli.importing import basis
-from sheetsync.config import load_preset
+from sheetsync.config import DEFAULT_CONFIG, load_preset
 from sheetsync.desk.adopt import AdoptResult, adopt_workbook
+from sheetsync.desk.aftersales import add_aftersales
 from sheetsync.desk.new import DEMO_NOW, copy_demo, init_desk
+from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, default_lang, t
 from sheetsync.run.clock import parse_now
 
@@ -30,10 +33,25 @@ def init(
                                                    help="With --from: the row holding the headers (1 = the first).")] = None,
     order_id_column: Annotated[str | None, typer.Option("--order-id-column",
                                                         help="With --from: your own order number column.")] = None,
+    add_sheet: Annotated[str | None, typer.Option(
+        "--add-sheet", help="Add a sheet to the desk of --config: after-sales (the after-sales sheet and its reason "
+        "lists).")] = None,
+    config: ConfigOption = Path(DEFAULT_CONFIG),
     json_out: JsonOption = False,
 ) -> int:
     """Create a new order desk, or with --from adopt an existing workbook (sheetsync.yaml beside it)."""
     language = parse_lang(lang)
+    if add_sheet is not None:
+        if add_sheet != "after-sales":
+            raise ConfigError(t("init.add_sheet.unknown", language, name=add_sheet), t("init.add_sheet.hint", language))
+        added = add_aftersales(config, dt.datetime.now())
+        if json_out:
+            emit_json({"added": added, "config": str(config)})
+        else:
+            said = "init.add_sheet.done" if added else "init.add_sheet.config_only"
+            out.print(f"[green]✓[/green] {t(said, language, sheets='、'.join(added), config=safe(str(config)))}",
+                      highlight=False)
+        return 0
     if from_ is not None:
         return _adopt(from_, sheet, add_columns, language, json_out, header_row=header_row, order_id_column=order_id_column)
     for path in init_desk(directory, language):

@@ -11,14 +11,21 @@ warn rather than refuse, so a pasted value is kept; the sync flags a reason that
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Any, Final
 
-from sheetsync.config import load_preset
-from sheetsync.config.reasons import ReasonTree
+from sheetsync.config import load_config, load_preset
+from sheetsync.config.reasons import DEFAULT_REASONS, ReasonTree, load_reasons
 from sheetsync.i18n import Lang
 from sheetsync.model.fields import Kind
 from sheetsync.model.tickets import TICKET_FIELDS, kind_words
+from sheetsync.run.commands import add_sheets
 from sheetsync.runtime.columns import col_letters
+from sheetsync.runtime.files import write_whole
+from sheetsync.stores.xlsx.embed import Added
+from sheetsync.stores.xlsx.patch import sheet_names
 
 AFTERSALES_SHEETS: Final[dict[Lang, str]] = {"zh": "售后", "en": "After-sales"}
 LIST_SHEETS: Final[dict[Lang, str]] = {"zh": "售后原因", "en": "Reasons"}
@@ -33,14 +40,59 @@ _WIDTHS: Final[dict[str, int]] = {"ticket_id": 18, "order_id": 20, "channel_tick
                                   "reason": 12, "sub_reason": 16, "return_tracking_no": 18, "photos": 30,
                                   "anomalies": 40, "note": 24}
 LAST_ROW: Final = 1_048_575
+HEADER_FORMAT: Final[dict[str, object]] = {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
+                                           "valign": "vcenter", "text_wrap": True}
+"""The header format of the sheets sheetsync makes."""
+AFTERSALES_BLOCK: Final = """
+# 售后：一行一个售后单（退货、换货、仅退款、补发、维修），挂在它的订单上 / after-sales: one row per ticket
+aftersales:
+  sheet: {sheet}
+  reasons: {reasons}     # 原因树：预设 retail_zh / autoparts_zh / retail_en，或相对本文件的 YAML 文件
+"""
 
 
-def add_aftersales_sheets(workbook: Any, lang: Lang, tree: ReasonTree, head: Any) -> None:
-    """The after-sales sheet, then the hidden list sheet and its names, into an XlsxWriter `workbook` being made;
-    `head` is the header format of the order sheet, so both read as one desk."""
+def add_aftersales(config_file: Path, now: dt.datetime) -> list[str]:
+    """`init --add-sheet after-sales`: the after-sales sheet and its hidden reason lists added to an existing desk's
+    workbook through the in-place writer (nothing of the person's is rewritten), and `aftersales:` to its
+    sheetsync.yaml when it lacks one.  Returns the sheets added (none when the workbook has them already and only
+    the configuration was missing)."""
+    config = load_config(config_file)
+    lang = config.sheet_language
+    reasons = (config.aftersales.reasons if config.aftersales else None) or DEFAULT_REASONS[lang]
+    tree = load_reasons(reasons, config.base_dir, config.language)
+    name = (config.aftersales.sheet if config.aftersales else None) or AFTERSALES_SHEETS[lang]
+    added = [Added(name, "sheetsync_aftersales", "xl/worksheets/sheet1.xml"),
+             Added(LIST_SHEETS[lang], "sheetsync_reasons", "xl/worksheets/sheet2.xml", hidden=True)]
+    present = {n.casefold() for n in sheet_names(config.workbook_path)}
+    done: list[str] = []
+    if not (config.aftersales is None and {a.name.casefold() for a in added} <= present):
+        done = add_sheets(config, aftersales_book(lang, tree, name), added, now)
+    if config.aftersales is None:
+        text = config_file.read_text(encoding="utf-8")
+        write_whole(config_file, text.rstrip("\n") + "\n" + AFTERSALES_BLOCK.format(sheet=name, reasons=reasons))
+    return done
+
+
+def aftersales_book(lang: Lang, tree: ReasonTree, name: str | None = None) -> bytes:
+    """A workbook holding only the after-sales sheet (first) and its lists (second), as XlsxWriter makes it."""
+    import xlsxwriter
+
+    with tempfile.TemporaryDirectory(prefix="sheetsync-aftersales-") as folder:
+        made = Path(folder) / "aftersales.xlsx"
+        # constant-memory mode: strings inline, so none points into a shared-strings part the person's workbook has
+        workbook = xlsxwriter.Workbook(str(made), {"constant_memory": True, "tmpdir": folder, "strings_to_numbers": False,
+                                                   "strings_to_formulas": False, "strings_to_urls": False})
+        add_aftersales_sheets(workbook, lang, tree, workbook.add_format(HEADER_FORMAT), name)
+        workbook.close()
+        return made.read_bytes()
+
+
+def add_aftersales_sheets(workbook: Any, lang: Lang, tree: ReasonTree, head: Any, name: str | None = None) -> None:
+    """The after-sales sheet (named `name`, else by the language), then the hidden list sheet and its names, into
+    an XlsxWriter `workbook` being made; `head` is the header format of the order sheet, so both read as one desk."""
     headers = load_preset(f"aftersales_{lang}")
     fields = list(TICKET_FIELDS)
-    sheet = workbook.add_worksheet(AFTERSALES_SHEETS[lang])
+    sheet = workbook.add_worksheet(name or AFTERSALES_SHEETS[lang])
     formats = {
         Kind.TEXT: workbook.add_format({"num_format": "@"}),
         Kind.DATETIME: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
@@ -70,14 +122,14 @@ def _list_sheet(workbook: Any, lang: Lang, tree: ReasonTree) -> None:
     lists = workbook.add_worksheet(LIST_SHEETS[lang])
     quoted = "'" + LIST_SHEETS[lang].replace("'", "''") + "'"
     text = workbook.add_format({"num_format": "@"})
-    lists.write_string(0, 0, load_preset(f"aftersales_{lang}")["reason"])
-    for row, name in enumerate(tree.firsts, start=1):
-        lists.write_string(row, 0, name, text)
+    columns = [[load_preset(f"aftersales_{lang}")["reason"], *tree.firsts]]
+    columns += [[name, *seconds] for name, seconds in tree.levels.items()]
+    for row in range(max(len(c) for c in columns)):  # row by row: XlsxWriter's constant-memory mode writes so
+        for col, column in enumerate(columns):
+            if row < len(column):
+                lists.write_string(row, col, column[row], text if row else None)
     workbook.define_name(FIRSTS_NAME, f"={quoted}!$A$2:$A${len(tree.firsts) + 1}")
-    for number, (name, seconds) in enumerate(tree.levels.items(), start=1):
-        lists.write_string(0, number, name)
-        for row, second in enumerate(seconds, start=1):
-            lists.write_string(row, number, second, text)
-        column = col_letters(number + 1)
-        workbook.define_name(f"{SECONDS_NAME}{number}", f"={quoted}!${column}$2:${column}${max(len(seconds), 1) + 1}")
+    for number, seconds in enumerate(tree.levels.values(), start=1):
+        letters = col_letters(number + 1)
+        workbook.define_name(f"{SECONDS_NAME}{number}", f"={quoted}!${letters}$2:${letters}${max(len(seconds), 1) + 1}")
     lists.hide()

@@ -34,6 +34,7 @@ from sheetsync.steps.workflow.signing import Signature, sign
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
 from sheetsync.stores.xlsx import XlsxStore
+from sheetsync.stores.xlsx.embed import Added
 
 
 def workflow_or_default(config: Config) -> Workflow:
@@ -143,6 +144,21 @@ def write_dashboard(config: Config, report: KpiReport, now: dt.datetime) -> str:
             commit.apply(lambda staged: store.put_sheet(sheet, made, staged))
         desk.journal.finish_run(run_id, 0, {"dashboard": sheet}, dt.datetime.now())
     return sheet
+
+
+def add_sheets(config: Config, made: bytes, added: Sequence[Added], now: dt.datetime) -> list[str]:
+    """Add the sheets `added` of the workbook `made` to the desk's workbook: atomic, the previous version kept,
+    journaled as an `init` run.  Returns their names."""
+    with opened(config) as desk:
+        store = desk.store
+        if not isinstance(store, XlsxStore):
+            raise ConfigError(t("kpi.dashboard.xlsx_only", config.language, backend=config.table.backend))
+        run_id = desk.journal.start_run("init", now)
+        with Commit(desk, run_id, staging=True) as commit:
+            commit.add(RunRecord())
+            commit.apply(lambda staged: store.add_sheets(made, added, staged))
+        desk.journal.finish_run(run_id, 0, {"sheets": [a.name for a in added]}, dt.datetime.now())
+    return [a.name for a in added]
 
 
 @dataclass(slots=True)

@@ -31,7 +31,7 @@ from sheetsync.runtime.files import copy_whole, file_sha256, file_stamp, fsync_d
 from sheetsync.runtime.locks import refuse_if_open
 from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.cells import MAX_ROW, col_letters
-from sheetsync.stores.xlsx.embed import embed
+from sheetsync.stores.xlsx.embed import Added, add_sheets, embed
 from sheetsync.stores.xlsx.package import first_value_cell
 from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
 from sheetsync.stores.xlsx.validation import column_choices, workbook_guards
@@ -158,6 +158,18 @@ class XlsxStore:
         def produce(out: BinaryIO) -> int:
             embed(self.path, made, name, out, self.lang)
             return 0  # no cell of the order sheet
+
+        return self._replace(produce, on_staged)
+
+    def add_sheets(self, made: bytes, added: Sequence[Added], on_staged: Callable[[str], None] | None = None) -> Written:
+        """Add sheets of the workbook `made` (XlsxWriter's: the after-sales sheet and its hidden lists) after the
+        person's own, with the names they use; every other part is kept as it is (`embed.add_sheets`)."""
+        if "signed" in workbook_guards(self.path, None):
+            self._refuse("signed")
+
+        def produce(out: BinaryIO) -> int:
+            add_sheets(self.path, made, added, out, self.lang)
+            return 0
 
         return self._replace(produce, on_staged)
 

@@ -14,6 +14,8 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 from xml.sax.saxutils import quoteattr
@@ -103,7 +105,7 @@ def _our_parts(ours: zipfile.ZipFile) -> dict[str, bytes]:
     return parts
 
 
-def _add_sheet(workbook: bytes, sheet: str) -> bytes:
+def _add_sheet(workbook: bytes, sheet: str, rel_id: str = _REL_ID, *, hidden: bool = False) -> bytes:
     """workbook.xml with the sheet listed last (a fresh sheetId, our relationship id)."""
     ids = [int(x) for x in re.findall(rb'<(?:\w+:)?sheet\b[^>]*?\ssheetId="(\d+)"', workbook)]
     start = re.search(rb"<(?:\w+:)?workbook\b[^>]*>", workbook)
@@ -111,7 +113,8 @@ def _add_sheet(workbook: bytes, sheet: str) -> bytes:
     prefixes = {m.group(1): m.group(2) for m in re.finditer(rb'xmlns:(\w+)="([^"]*)"', head)}
     r = next((p.decode() for p, ns in prefixes.items() if ns.decode() == _R_NS), None)
     declare = "" if r else f' xmlns:r="{_R_NS}"'
-    element = f'<sheet{declare} name={quoteattr(sheet)} sheetId="{max(ids, default=0) + 1}" {r or "r"}:id="{_REL_ID}"/>'
+    state = ' state="hidden"' if hidden else ""
+    element = f'<sheet{declare} name={quoteattr(sheet)} sheetId="{max(ids, default=0) + 1}"{state} {r or "r"}:id="{rel_id}"/>'
     main = re.search(rb"<(\w+:)?sheets\b", workbook)
     prefix = main.group(1).decode() if main and main.group(1) else ""
     return _insert_before(workbook, b"sheets", element.replace("<sheet", f"<{prefix}sheet", 1).encode())
@@ -204,11 +207,112 @@ class _Styles:
             self._map[index] = self._adopt("cellXfs", xf)
         return self._map[index]
 
-    def remap_sheet(self, xml: bytes) -> bytes:
+    def remap_sheet(self, xml: bytes, *, whole: bool = False) -> bytes:
+        """`xml` with its cells' formats (and, `whole`, its rows' and columns' too) as the person's indexes."""
         def mapped(match: re.Match[bytes]) -> bytes:
             return match.group(1) + str(self.style(int(match.group(2)))).encode() + match.group(3)
 
-        return re.sub(rb'(<c\b[^>]*?\ss=")(\d+)(")', mapped, xml)
+        xml = re.sub(rb'(<c\b[^>]*?\ss=")(\d+)(")', mapped, xml)
+        if whole:
+            xml = re.sub(rb'(<row\b[^>]*?\ss=")(\d+)(")', mapped, xml)
+            xml = re.sub(rb'(<col\b[^>]*?\sstyle=")(\d+)(")', mapped, xml)
+        return xml
 
     def to_bytes(self) -> bytes:
         return self._prolog + etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """A sheet of a workbook XlsxWriter made (`source`, its part there), to be added to the person's workbook as
+    `name`, its part named `xl/worksheets/{prefix}.xml`; `hidden` sheets are listed hidden."""
+
+    name: str
+    prefix: str
+    source: str = "xl/worksheets/sheet1.xml"
+    hidden: bool = False
+
+
+def add_sheets(src: Path, made: bytes, added: Sequence[Added], dst: BinaryIO, lang: Lang) -> dict[str, bytes]:
+    """Write the package `src` to `dst` with the sheets `added` (without drawings) of the workbook `made` listed
+    after the person's own, their cell, row and column formats carried into the person's styles part, and the
+    defined names `made` gives them (its filters, and names their dropdowns use) carried with each sheet's new
+    index.  A sheet of one of those names, or a defined name of the same name, already in the workbook is never
+    touched: ConfigError.  Every other member is copied raw.  Returns the parts written anew."""
+    with src.open("rb") as raw, zipfile.ZipFile(raw) as package, zipfile.ZipFile(io.BytesIO(made)) as ours:
+        where = str(src)
+        book = read_book(package, where)
+        existing = {name.casefold() for name in book.sheets}
+        for sheet in added:
+            if sheet.name.casefold() in existing:
+                raise ConfigError(t("sheet.exists", lang, path=where, sheet=sheet.name), t("sheet.exists.hint", lang))
+        styles_part = book.styles or "xl/styles.xml"
+        styles = _Styles(package.read(styles_part), ours.read("xl/styles.xml"), where)
+        parts = {f"xl/worksheets/{s.prefix}.xml": styles.remap_sheet(
+            re.sub(rb'\s+tabSelected="1"', b"", ours.read(s.source)), whole=True) for s in added}
+        changed: dict[str, bytes] = dict(parts)
+        if styles.changed:
+            changed[styles_part] = styles.to_bytes()
+        workbook = book.xml
+        workbook_rels = posixpath.join(posixpath.dirname(book.part), "_rels", posixpath.basename(book.part) + ".rels")
+        relations = package.read(workbook_rels)
+        for sheet in added:
+            rel_id = f"rIdSheetsync_{sheet.prefix}"
+            workbook = _add_sheet(workbook, sheet.name, rel_id, hidden=sheet.hidden)
+            target = posixpath.relpath(f"xl/worksheets/{sheet.prefix}.xml", posixpath.dirname(book.part))
+            relations = _insert_before(relations, b"Relationships",
+                                       f'<Relationship Id="{rel_id}" Type="{_WORKSHEET}" Target="{target}"/>'.encode())
+        changed[book.part] = _carry_names(workbook, ours, added, len(book.sheets), where, lang)
+        changed[workbook_rels] = relations
+        types = package.read("[Content_Types].xml")
+        overrides = "".join(f'<Override PartName="/{p}" ContentType="{_TYPES["worksheets"]}"/>' for p in parts)
+        changed["[Content_Types].xml"] = _insert_before(types, b"Types", overrides.encode())
+        members = list(package.infolist())
+        template = members[0] if members else zipfile.ZipInfo("x")
+        for name in parts:
+            info = zipfile.ZipInfo(name, template.date_time)
+            info.external_attr = template.external_attr
+            members.append(info)
+        new: dict[str, NewMember] = {name: deflate(data, 6) for name, data in changed.items()}
+        write_package(raw, members, new, dst, comment=package.comment, where=where)
+    return changed
+
+
+_DEFINED = re.compile(rb"<definedName\b([^>]*)>([^<]*)</definedName>")
+
+
+def _carry_names(workbook: bytes, ours: zipfile.ZipFile, added: Sequence[Added], count: int, where: str,
+                 lang: Lang) -> bytes:
+    """The person's workbook.xml with the defined names of `ours` that belong to the sheets added (a sheet-local
+    name gets the sheet's new index; the names their dropdowns use come along), before the person's own."""
+    made = ours.read("xl/workbook.xml")
+    index_of = {}
+    for position, sheet in enumerate(added):
+        number = int(re.search(r"sheet(\d+)\.xml$", sheet.source)[1]) - 1  # type: ignore[index]
+        index_of[number] = count + position
+    theirs = {m.decode() for m in re.findall(rb'<(?:\w+:)?definedName\b[^>]*\sname="([^"]*)"', workbook)}
+    carried = []
+    for match in _DEFINED.finditer(made):
+        attrs = match.group(1).decode()
+        name = re.search(r'\sname="([^"]*)"', attrs)[1]  # type: ignore[index]
+        local = re.search(r'\slocalSheetId="(\d+)"', attrs)
+        if local is not None:
+            if int(local[1]) not in index_of:
+                continue
+            attrs = attrs.replace(local.group(0), f' localSheetId="{index_of[int(local[1])]}"')
+        elif name in theirs:
+            raise ConfigError(t("sheet.name_taken", lang, path=where, name=name), t("sheet.exists.hint", lang))
+        carried.append(f"<definedName{attrs}>{match.group(2).decode()}</definedName>")
+    if not carried:
+        return workbook
+    prefix = re.search(rb"<(\w+:)?sheets\b", workbook)
+    ns = prefix.group(1).decode() if prefix and prefix.group(1) else ""
+    fragment = "".join(carried).replace("<definedName", f"<{ns}definedName").replace(
+        "</definedName>", f"</{ns}definedName>").encode()
+    if re.search(rb"<(?:\w+:)?definedNames\b", workbook):
+        return _insert_before(workbook, b"definedNames", fragment)
+    closing = re.search(rb"</(?:\w+:)?sheets\s*>", workbook)
+    if closing is None:
+        raise ValueError("workbook.xml has no <sheets>")
+    return workbook[: closing.end()] + f"<{ns}definedNames>".encode() + fragment + f"</{ns}definedNames>".encode() + \
+        workbook[closing.end():]

@@ -40,7 +40,7 @@ from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
 from sheetsync.stores.xlsx.xmlparts import attr_local, corrupt, local_name, parse_part, signed
 from sheetsync.stores.xlsx.zipped import Deflater, NewMember, deflate, write_package
 
-__all__ = ["PatchStats", "SheetEdit", "SheetStats", "last_row_of", "patch_xlsx", "read_book"]
+__all__ = ["PatchStats", "SheetEdit", "SheetStats", "last_row_of", "patch_xlsx", "read_book", "sheet_names"]
 
 _CHUNK = 1 << 20
 _TOTALS_ROW = re.compile(rb"""\stotalsRowCount\s*=\s*["']([1-9]\d*)["']""")
@@ -234,6 +234,12 @@ def _extended_tables(
             if extended != xml:
                 grown[info.filename] = deflate(extended, level)
     return grown
+
+
+def sheet_names(src: Path) -> list[str]:
+    """The workbook's sheets by name, in its order."""
+    with _open(Path(src)) as (_, package):
+        return list(read_book(package, str(src)).sheets)
 
 
 def last_row_of(src: Path, sheet: str) -> int:
