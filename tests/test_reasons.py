@@ -91,3 +91,26 @@ def test_check_names_a_bad_reason_tree_of_the_desk(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "sheetsync", "check", "-c", str(config)], capture_output=True,
                          text=True, timeout=120)
     assert bad.returncode == 2 and "reasons.yaml:2" in bad.stderr and "扭矩错误" in bad.stderr, bad.stderr
+
+
+def test_the_reason_step_over_a_table_says_what_the_tree_says_of_each_ticket(tmp_path: Path) -> None:
+    """Every combination of first level, second level and description, judged at once over a table, agrees with
+    the tree's judgement of the one ticket (the step is vectorised; the tree's rule is the reference)."""
+    import itertools
+
+    import pandas as pd
+
+    from sheetsync.steps.aftersales.reasons import reason_codes
+
+    tree = load_reasons("autoparts_zh", tmp_path, "zh")
+    firsts = [None, "", "安装类", "产品类", "其他", "质量"]
+    seconds = [None, " ", "扭矩错误", "异响", "其他", "随便"]
+    notes = [None, "装反了，客户说明书没看", "  "]
+    combos = list(itertools.product(firsts, seconds, notes))
+    frame = pd.DataFrame(combos, columns=["reason", "sub_reason", "note"], dtype="str")
+    got = reason_codes(frame, tree)
+    for (first, second, note), code in zip(combos, got.tolist(), strict=True):
+        blank = lambda v: v if v and v.strip() else None  # noqa: E731 - a cell of white space is empty
+        expected = tree.problem(blank(first), blank(second), bool(blank(note)))
+        assert (None if pd.isna(code) else code) == expected, (first, second, note)
+    assert reason_codes(pd.DataFrame({"x": ["a"]}), tree).isna().all()  # a sheet without the columns: nothing to say

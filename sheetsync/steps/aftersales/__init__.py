@@ -1,0 +1,1 @@
+"""Pure steps over the after-sales sheet's tickets."""
