@@ -153,3 +153,41 @@ def test_add_sheet_puts_the_after_sales_sheet_into_a_teams_own_workbook_in_place
     again = run("init", "--add-sheet", "after-sales", "-c", desk / "sheetsync.yaml")
     assert again.code == 2 and "已有工作表「售后」" in again.err
     assert run("init", "--add-sheet", "returns", "-c", desk / "sheetsync.yaml").code == 2
+
+
+def test_the_after_sales_sheet_reads_as_a_table_of_its_own(tmp_path: Path) -> None:
+    """The tickets are read through the store as the orders are: found by their own headers wherever they sit,
+    values canonical by the ticket fields' kinds (a refund amount as money, a request time as a time); a person's
+    save between the order sheet's read and the tickets' stops the run (exit 4), never mixes two versions."""
+    import datetime as dt
+    import os
+
+    from sheetsync.errors import TableChanged
+    from sheetsync.model.cells import CellWrite
+    from sheetsync.stores import open_store
+    from sheetsync.stores.table import read_table, ticket_spec
+    from sheetsync.stores.xlsx.patch import SheetEdit, patch_xlsx
+
+    init_desk(tmp_path / "desk", "zh")
+    config = load_config(tmp_path / "desk" / "sheetsync.yaml")
+    book = config.workbook_path
+    typed = tmp_path / "typed.xlsx"
+    patch_xlsx(book, typed, "订单", [], also=[SheetEdit("售后", [
+        CellWrite(2, 2, "SS20261121-000001"), CellWrite(2, 7, dt.datetime(2026, 11, 21, 9, 30)),
+        CellWrite(2, 9, "物流问题"), CellWrite(2, 10, "包装破损"), CellWrite(2, 11, "¥1,299.50")])])
+    typed.replace(book)
+    spec = ticket_spec(config)
+    assert spec is not None and spec.sheet == "售后"
+    store = open_store(config)
+    orders = read_table(store, config)
+    tickets = read_table(store, config, spec)
+    assert orders.frame.empty and tickets.header_row == 1 and tickets.row_numbers == [2]
+    row = tickets.frame.iloc[0]
+    assert row["order_id"] == "SS20261121-000001" and row["created_at"] == "2026-11-21 09:30:00"
+    assert row["reason"] == "物流问题" and row["refund_amount"] == "1299.5"
+    assert tickets.columns["refund_amount"] == 11
+    fresh = open_store(config)
+    read_table(fresh, config)
+    os.utime(book, ns=(book.stat().st_atime_ns, book.stat().st_mtime_ns + 10**9))  # a person's save
+    with pytest.raises(TableChanged):
+        read_table(fresh, config, spec)

@@ -20,14 +20,13 @@ from sheetsync.config import load_config, load_preset
 from sheetsync.config.reasons import DEFAULT_REASONS, ReasonTree, load_reasons
 from sheetsync.i18n import Lang
 from sheetsync.model.fields import Kind
-from sheetsync.model.tickets import TICKET_FIELDS, kind_words
+from sheetsync.model.tickets import AFTERSALES_SHEETS, TICKET_FIELDS, kind_words
 from sheetsync.run.commands import add_sheets
 from sheetsync.runtime.columns import col_letters
 from sheetsync.runtime.files import write_whole
 from sheetsync.stores.xlsx.embed import Added
 from sheetsync.stores.xlsx.patch import sheet_names
 
-AFTERSALES_SHEETS: Final[dict[Lang, str]] = {"zh": "售后", "en": "After-sales"}
 LIST_SHEETS: Final[dict[Lang, str]] = {"zh": "售后原因", "en": "Reasons"}
 FIRSTS_NAME: Final = "sheetsync_reasons"
 SECONDS_NAME: Final = "sheetsync_reason_"

@@ -32,6 +32,8 @@ TICKET_FIELDS: Final[dict[str, tuple[Kind, Owner]]] = {
 """`customer_name`, `channel` and `channel_order_id` of a ticket a person typed are filled from its order."""
 
 TICKET_REQUIRED: Final[tuple[str, ...]] = ("ticket_id", "order_id")
+AFTERSALES_SHEETS: Final[dict[Lang, str]] = {"zh": "售后", "en": "After-sales"}
+"""The after-sales sheet's name by the desk's language (`aftersales: {sheet: ...}` names another)."""
 
 TICKET_KINDS: Final[dict[str, dict[Lang, str]]] = {
     "return": {"zh": "退货", "en": "Return"},

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sheetsync.model.fields import DATETIME_FIELDS, MONEY_FIELDS
+from sheetsync.model.fields import DATETIME_FIELDS, MONEY_FIELDS, Kind
 from sheetsync.runtime import textops
 from sheetsync.runtime.textsql import arrow_text
 
@@ -89,7 +89,7 @@ def format_money(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def canonical_column(field: str, column: pd.Series, *, date1904: bool = False) -> pd.Series:
+def canonical_column(field: str, column: pd.Series, *, date1904: bool = False, kind: Kind | None = None) -> pd.Series:
     """Bring one column read from a sheet to its canonical text (see the module docstring).  A date-time field's
     cell that a reader gave as a serial day number (a date in a format the reader does not know for a date, such
     as the built-in East-Asian ones, numFmtId 27-36 and 50-58) is read as the date it is (`date1904`: the
@@ -98,9 +98,9 @@ def canonical_column(field: str, column: pd.Series, *, date1904: bool = False) -
     empty = textops.search(column, "^$")
     if empty.any():
         column = column.where(~empty, None)
-    if field in DATETIME_FIELDS:
+    if kind is Kind.DATETIME or (kind is None and field in DATETIME_FIELDS):
         return _canonical(column, ISO_SECONDS, partial(_datetime_text, date1904=date1904))
-    if field in MONEY_FIELDS:
+    if kind is Kind.MONEY or (kind is None and field in MONEY_FIELDS):
         return _canonical(column, r"^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$", _money_text)
     return column
 

@@ -73,8 +73,9 @@ class Store(Protocol):
     """Where the order table lives: an .xlsx file (`stores/xlsx/`) or a Google Sheet.  Exactly what the
     run calls; the contract suite (tests/test_store_contract.py) says what each backend must do."""
 
-    def read(self) -> Sheet:
-        """The order sheet as it is now, as text; `stores.table.table_of` maps it (one step for every store)."""
+    def read(self, sheet: str | None = None) -> Sheet:
+        """The order sheet (or the sheet named `sheet`: the after-sales sheet) as it is now, as text;
+        `stores.table.table_of` maps it (one step for every store)."""
         ...
 
     def read_sheet(self, name: str) -> pd.DataFrame | None:

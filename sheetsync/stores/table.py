@@ -8,31 +8,69 @@ the steps the same table.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import pandas as pd
 
-from sheetsync.config import Config, normalize_header
+from sheetsync.config import Config, load_preset, normalize_header
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
+from sheetsync.model.fields import FIELDS, Kind
+from sheetsync.model.tickets import AFTERSALES_SHEETS, TICKET_FIELDS
 from sheetsync.model.values import canonical_column
 from sheetsync.stores.base import Sheet, Store, Table
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """Which table of the workbook: the order sheet, or the after-sales sheet beside it."""
+
+    sheet: str | None
+    """The sheet's name; None: the store's own (the order sheet)."""
+    headers: dict[str, str]
+    """canonical field -> header text."""
+    required: frozenset[str]
+    """Fields whose column must exist."""
+    key: str
+    """The id field: its header finds the header row."""
+    kinds: Mapping[str, Kind]
+    header_row: int | None = None
+
+
+def order_spec(config: Config) -> TableSpec:
+    headers, required = config.header_map()
+    return TableSpec(None, headers, required | {"order_id"}, "order_id", {f: k for f, (k, _) in FIELDS.items()},
+                     config.table.header_row)
+
+
+def ticket_spec(config: Config) -> TableSpec | None:
+    """The after-sales sheet's table (None when the desk has none): its headers from the language's preset."""
+    if config.aftersales is None:
+        return None
+    lang = config.sheet_language
+    return TableSpec(config.aftersales.sheet or AFTERSALES_SHEETS[lang], load_preset(f"aftersales_{lang}"),
+                     frozenset({"ticket_id", "order_id"}), "ticket_id", {f: k for f, (k, _) in TICKET_FIELDS.items()})
 
 HEADER_SEARCH_ROWS = 30
 
 
-def read_table(store: Store, config: Config) -> Table:
-    """The desk's order table, read through `store`."""
-    return table_of(store.read(), config)
+def read_table(store: Store, config: Config, spec: TableSpec | None = None) -> Table:
+    """The desk's order table (or the table `spec` names, such as the after-sales sheet), read through `store`."""
+    return table_of(store.read(spec.sheet) if spec is not None and spec.sheet else store.read(), config, spec)
 
 
-def table_of(sheet: Sheet, config: Config) -> Table:
-    """The order table of `sheet` (taken over: its cells are let go once the mapped columns are copied).
-    A sheet without the configured headers is a ConfigError naming the sheet and the headers it lacks."""
-    headers, required = config.header_map()
+def table_of(sheet: Sheet, config: Config, spec: TableSpec | None = None) -> Table:
+    """The order table of `sheet` (or the table `spec` describes; taken over: its cells are let go once the mapped
+    columns are copied).  A sheet without the configured headers is a ConfigError naming the sheet and the
+    headers it lacks."""
+    spec = spec or order_spec(config)
+    headers, required = spec.headers, spec.required
     lang = config.language
     frame, first_row, first_col = sheet.cells, sheet.first_row, sheet.first_col
     if frame.empty:
-        raise _no_header(sheet, headers, lang)
-    h = _header_index(sheet, config, headers["order_id"], lang, headers)
+        raise _no_header(sheet, headers, lang, spec.key)
+    h = _header_index(sheet, spec, lang)
     header_cells = frame.iloc[h] if 0 <= h < len(frame) else pd.Series(dtype="str")
     by_text: dict[str, int] = {}
     for i, text in enumerate(header_cells):
@@ -43,7 +81,7 @@ def table_of(sheet: Sheet, config: Config) -> Table:
         index = by_text.get(normalize_header(header))
         if index is not None:
             columns[field] = index
-    missing = [headers[f] for f in sorted(required | {"order_id"}) if f not in columns]
+    missing = [headers[f] for f in sorted(required) if f not in columns]
     if missing:
         raise ConfigError(
             t("table.header_missing", lang, path=sheet.where, sheet=sheet.name, headers=", ".join(missing)),
@@ -56,7 +94,8 @@ def table_of(sheet: Sheet, config: Config) -> Table:
     body.columns = list(columns)
     header_row = first_row + h
     body.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(body))
-    body = pd.DataFrame({f: canonical_column(f, body[f], date1904=sheet.date1904) for f in columns}, index=body.index)
+    body = pd.DataFrame({f: canonical_column(f, body[f], date1904=sheet.date1904, kind=spec.kinds.get(f))
+                         for f in columns}, index=body.index)
     last_row = header_row + len(body)
     filled = body.notna().any(axis=1)
     if not filled.all():
@@ -71,20 +110,20 @@ def table_of(sheet: Sheet, config: Config) -> Table:
     )
 
 
-def _header_index(sheet: Sheet, config: Config, order_id_header: str, lang: Lang, headers: dict[str, str]) -> int:
-    """Index in the sheet's cells of the header row: configured, or the first row naming the order id column."""
-    if config.table.header_row is not None:
-        return config.table.header_row - sheet.first_row
-    wanted = normalize_header(order_id_header)
+def _header_index(sheet: Sheet, spec: TableSpec, lang: Lang) -> int:
+    """Index in the sheet's cells of the header row: configured, or the first row naming the id column."""
+    if spec.header_row is not None:
+        return spec.header_row - sheet.first_row
+    wanted = normalize_header(spec.headers[spec.key])
     frame = sheet.cells
     for i in range(min(HEADER_SEARCH_ROWS, len(frame))):
         if any(isinstance(v, str) and normalize_header(v) == wanted for v in frame.iloc[i]):
             return i
-    raise _no_header(sheet, headers, lang)
+    raise _no_header(sheet, spec.headers, lang, spec.key)
 
 
-def _no_header(sheet: Sheet, headers: dict[str, str], lang: Lang) -> ConfigError:
+def _no_header(sheet: Sheet, headers: dict[str, str], lang: Lang, key: str = "order_id") -> ConfigError:
     return ConfigError(
-        t("table.no_header", lang, path=sheet.where, sheet=sheet.name, rows=HEADER_SEARCH_ROWS, header=headers["order_id"]),
+        t("table.no_header", lang, path=sheet.where, sheet=sheet.name, rows=HEADER_SEARCH_ROWS, header=headers[key]),
         t("table.no_header.hint", lang),
     )

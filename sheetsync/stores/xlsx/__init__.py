@@ -63,26 +63,31 @@ class XlsxStore:
             raise UnreadableInput(t("table.unreadable", self.lang, path=self.path, problem=exc)) from None
         return pd.DataFrame({str(c): pd.Series(table.column(c).to_pylist(), dtype="str") for c in table.column_names})
 
-    def read(self) -> Sheet:
-        """The order sheet as it is: its used range as text, and the sheet row / column of its top-left cell."""
+    def read(self, sheet: str | None = None) -> Sheet:
+        """The order sheet (or the sheet named `sheet`) as it is: its used range as text, and the sheet row / column
+        of its top-left cell."""
+        name = sheet or self.sheet
         if not self.path.is_file():
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
-        self._read_stamp = self._stamp()
+        if sheet is not None and self._read_stamp is not None:
+            self._unchanged(self._read_stamp)  # another sheet of the version this run read, or nothing
+        else:
+            self._read_stamp = self._stamp()
         check_extents(self.path, self.lang)  # an encrypted, renamed or duplicated package; a sheet reaching too far
         try:
             with zipfile.ZipFile(self.path) as package:
                 book = read_book(package, str(self.path))
                 sheets = book.sheets
-                part = sheets.get(self.sheet)
+                part = sheets.get(name)
                 if part is None:
                     raise ConfigError(
-                        t("table.no_sheet", self.lang, path=self.path, sheet=self.sheet, sheets=", ".join(sheets))
+                        t("table.no_sheet", self.lang, path=self.path, sheet=name, sheets=", ".join(sheets))
                     )
                 first = first_value_cell(package, part)
             if first is None:
-                return Sheet(pd.DataFrame(), 1, 1, str(self.path), self.sheet)
-            sheet = fastexcel.read_excel(self.path).load_sheet_by_name(self.sheet, header_row=None, dtypes="string")
-            table = sheet.to_arrow()
+                return Sheet(pd.DataFrame(), 1, 1, str(self.path), name)
+            loaded = fastexcel.read_excel(self.path).load_sheet_by_name(name, header_row=None, dtypes="string")
+            table = loaded.to_arrow()
             frame = table.to_pandas()
         except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError, ValueError) as exc:
             raise UnreadableInput(
@@ -93,7 +98,7 @@ class XlsxStore:
         leading = next((i for i, v in enumerate(row0) if isinstance(v, str) and v != ""), 0)
         self._check_cells(table, first_row, first_col - leading)
         del table
-        return Sheet(frame, first_row, first_col - leading, str(self.path), self.sheet, book.date1904)
+        return Sheet(frame, first_row, first_col - leading, str(self.path), name, book.date1904)
 
     def _check_cells(self, table: pa.Table, first_row: int, first_col: int) -> None:
         """UnreadableInput naming the first cell longer than the bound (`limits.cell_chars`): none that Excel, WPS
