@@ -30,6 +30,10 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     grid.add_row(t("report.duplicates", lang), str(len(result.duplicates)))
     console.print(grid)
     show_codes(console, result.anomalies, lang)
+    if result.tickets.get("assigned"):
+        console.print(t("report.tickets.assigned", lang, n=len(result.tickets["assigned"]),
+                        ids=safe("、".join(result.tickets["assigned"][:10]))), highlight=False)
+    show_codes(console, result.tickets.get("anomalies", {}), lang, title=t("report.tickets.anomalies", lang))
     read = [f for f in result.files if not f.get("seen")]
     if read:
         taken = [[safe(Path(f["path"]).name), str(f["rows_read"]), str(f["new"]), str(f["updated"]), str(f["unchanged"]),
@@ -75,10 +79,10 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     console.print(t("report.took", lang, seconds=result.seconds), style="dim")
 
 
-def show_codes(console: Console, counts: dict[str, int], lang: Lang) -> None:
+def show_codes(console: Console, counts: dict[str, int], lang: Lang, title: str | None = None) -> None:
     """Rows per anomaly code, each code with its few words (the cell in the sheet says the whole)."""
     if counts:
-        show_rows(console, t("report.anomalies", lang), t("report.anomalies.columns", lang).split(","),
+        show_rows(console, title or t("report.anomalies", lang), t("report.anomalies.columns", lang).split(","),
                   [[code, code_said(code, lang), str(n)]
                    for code, n in counts.items()], right=(2,), wraps=(1,))
 

@@ -83,3 +83,12 @@ class AppendBlock:
     """The same values column by column (`by_column[j][i]` is row i of column j), instead of `rows`:
     a large block then needs no Python list per row.  When every column is also a `TextColumn`,
     the xlsx store builds the rows from their text without making a Python value per cell."""
+
+
+@dataclass(frozen=True, slots=True)
+class SheetWrites:
+    """Cells of another sheet of the same workbook, written in the same atomic write as the order sheet's (the
+    after-sales sheet's)."""
+
+    sheet: str
+    writes: Sequence[CellWrite]

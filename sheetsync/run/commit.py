@@ -21,7 +21,7 @@ from sheetsync.i18n import t
 from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
 from sheetsync.journal.staged import StagedRun
-from sheetsync.model.cells import AppendBlock, CellWrite
+from sheetsync.model.cells import AppendBlock, CellWrite, SheetWrites
 from sheetsync.runtime.locks import RunLock
 from sheetsync.stores import open_store
 from sheetsync.stores.base import Store, Written
@@ -91,10 +91,13 @@ class Commit:
         self._record = record
 
     def write(self, writes: Sequence[CellWrite], block: AppendBlock | None = None, *, header_row: int = 0,
-              lists: Mapping[tuple[int, int], Sequence[str]] | None = None) -> Written | None:
-        """Write the workbook's cells (nothing when there is nothing to write) and commit the run's records with it."""
+              lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
+              also: Sequence[SheetWrites] = ()) -> Written | None:
+        """Write the workbook's cells (nothing when there is nothing to write) and commit the run's records with it;
+        `also`: other sheets' cells, in the same write."""
         store = self._desk.store
-        return self.apply(lambda staged: store.write(writes, block, staged, header_row=header_row, lists=lists))
+        return self.apply(lambda staged: store.write(writes, block, staged, header_row=header_row, lists=lists,
+                                                     also=also))
 
     def apply(self, write: Callable[[Callable[[str], None] | None], Written | None]) -> Written | None:
         """Any write of the workbook (`write(on_staged)`: the store calls `on_staged(sha256)` once the new

@@ -8,6 +8,7 @@ Its result is data (`RunResult`); the CLI renders it and `--json` prints `to_dic
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import shutil
 import time
@@ -20,13 +21,15 @@ import pandas as pd
 
 from sheetsync.channels import Pulled, open_channels
 from sheetsync.config import Config
-from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, UnreadableInput
+from sheetsync.config.reasons import desk_reasons
+from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from sheetsync.i18n import t
+from sheetsync.model.cells import SheetWrites
 from sheetsync.model.records import CellChange
 from sheetsync.reports.rejects import write_rejects
 from sheetsync.run.clock import parse_now
-from sheetsync.run.commit import Commit, opened
-from sheetsync.run.decide import Decision, decide, early_record, plan_writes, run_record
+from sheetsync.run.commit import Commit, Desk, opened
+from sheetsync.run.decide import Decision, Numbers, decide, early_record, plan_writes, run_record
 from sheetsync.run.gather import gather, read_side_by_side
 from sheetsync.run.inspect import compiled_rules
 from sheetsync.run.workflow import send_and_record
@@ -34,9 +37,11 @@ from sheetsync.runtime.files import file_stamp
 from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.tuning import tuned
 from sheetsync.steps import anomalies as anomaly_step
+from sheetsync.steps.aftersales.tickets import TicketDecision, decide_tickets
 from sheetsync.steps.diff import created
+from sheetsync.steps.identity import order_id_maker
 from sheetsync.steps.workflow.load import desk_workflow
-from sheetsync.stores.table import read_table
+from sheetsync.stores.table import read_table, ticket_spec
 
 log = logging.getLogger("sheetsync")
 
@@ -88,6 +93,8 @@ class RunResult:
     filled: dict[str, int] = field(default_factory=dict)
     """field -> how many cells of a column added since the last run were filled from what the journal kept."""
     status_list_added: list[str] = field(default_factory=list)
+    tickets: dict[str, Any] = field(default_factory=dict)
+    """The after-sales sheet's part: ticket ids given, tickets flagged by code, cells changed (empty: no sheet)."""
     """Status words written that the team's words lack, added to the status column's dropdown (`status_list: extend`)."""
 
     @property
@@ -131,16 +138,23 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         decision = decide(gathered, config, rules, workflow, now)
         if decision.numbers.used and not dry_run:
             journal.next_sequence("order_id", decision.numbers.reserved)  # the numbers the new ids took
-        staging = not dry_run and bool(len(decision.changes) or len(decision.new_rows) or decision.repaint)
+        tickets, ticket_sheet = _tickets(desk, config, decision, now, dry_run)
+        staging = not dry_run and bool(len(decision.changes) or len(decision.new_rows) or decision.repaint
+                                       or tickets.writes)
         # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
         # (SQLite works without the GIL); they commit once the new workbook is staged
         early = early_record(decision) if staging else None
         with Commit(desk, run_id, staging=staging, early=early, rows=len(decision.work)) as commit:
             writes, block = plan_writes(decision)
-            commit.add(run_record(decision, gathered, early_given=staging))
+            record = run_record(decision, gathered, early_given=staging)
+            if tickets.changes:  # a ticket's changes are kept under its id, beside the orders'
+                record.changes = itertools.chain(record.changes, tickets.changes)
+            commit.add(record)
             decision.hashes = decision.stored = pd.Series(dtype="int64")  # only the base rows needed them: let go
             tuning.before_peak(len(decision.work))  # the write is the run's memory peak
             result = _result(decision, config, run_id, dry_run, desk.notices, strict=strict, strict_alerts=strict_alerts)
+            result.tickets = {"assigned": tickets.assigned, "anomalies": tickets.anomalies,
+                              "changes": len(tickets.changes)} if ticket_sheet else {}
             if not dry_run:
                 rejects = [r for p in taken for r in p.rejects]
                 if rejects:  # a rejects file that cannot be written is a warning, never the run's failure
@@ -151,7 +165,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                         log.warning("rejects not written: %s", exc, exc_info=exc)
                         result.notices.append(t("report.rejects_failed", config.language, problem=str(exc)[:200],
                                                 n=len(rejects)))
-                written = commit.write(writes, block, header_row=decision.header_row, lists=decision.lists)
+                also = [SheetWrites(ticket_sheet, tickets.writes)] if ticket_sheet and tickets.writes else []
+                written = commit.write(writes, block, header_row=decision.header_row, lists=decision.lists, also=also)
                 if written is not None:
                     result.workbook_written = True
                     result.backup = str(written.backup) if written.backup else None
@@ -172,6 +187,30 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         said = [a.error or "" for a in broken] + (aside if not dry_run else [])
         raise UnreadableInput("\n".join(said), t("pull.unreadable.hint", config.language))
     return result
+
+
+def _tickets(desk: Desk, config: Config, decision: Decision, now: dt.datetime,
+             dry_run: bool) -> tuple[TicketDecision, str | None]:
+    """The after-sales sheet's part of the run (`steps/aftersales/tickets.py`): read from the version the orders were
+    read from, decided against the orders as this run leaves them; nothing (and a notice) when the desk has no
+    after-sales sheet it can read."""
+    spec = ticket_spec(config)
+    if spec is None or config.aftersales is None:
+        return TicketDecision(), None
+    try:
+        table = read_table(desk.store, config, spec)
+    except ConfigError as exc:  # the sheet was removed or renamed: the orders go on, and the run says so
+        desk.notices.append(exc.render(config.language)[0])
+        return TicketDecision(), None
+    numbering = config.aftersales.ticket_id
+    numbers = Numbers(desk.journal.last_number("ticket_id"))
+    ids = table.frame["ticket_id"].dropna() if "ticket_id" in table.frame.columns else pd.Series(dtype="str")
+    make_ids = order_id_maker(numbering.format, numbering.prefix, now.date(), ids, numbers.take)
+    decided = decide_tickets(table.frame, table.columns, decision.work, desk_reasons(config), make_ids,
+                             config.sheet_language)
+    if numbers.used and not dry_run:
+        desk.journal.next_sequence("ticket_id", numbers.reserved)
+    return decided, spec.sheet
 
 
 def _result(decision: Decision, config: Config, run_id: int, dry_run: bool, notices: list[str], *, strict: bool,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
-from sheetsync.model.cells import AppendBlock, CellWrite
+from sheetsync.model.cells import AppendBlock, CellWrite, SheetWrites
 
 if TYPE_CHECKING:
     pass
@@ -86,8 +86,10 @@ class Store(Protocol):
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
               on_staged: Callable[[str], None] | None = None, *, header_row: int = 0,
               lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
-              widths: Mapping[int, float] | None = None, filter_to: tuple[int, int] | None = None) -> Written | None:
-        """Apply the writes (and append the block) atomically; None, touching nothing, when there are none.
+              widths: Mapping[int, float] | None = None, filter_to: tuple[int, int] | None = None,
+              also: Sequence[SheetWrites] = ()) -> Written | None:
+        """Apply the writes (and append the block, and write `also`: other sheets' cells) atomically; None, touching
+        nothing, when there are none.
         `on_staged(sha256)` runs once the new version is complete, before it replaces the old one;
         `header_row` (the table's) says which rows are the header's: new rows never copy their format;
         `lists`: (row, column) of a cell -> words the dropdown covering it must offer (the store adds them)."""

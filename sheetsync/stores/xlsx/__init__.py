@@ -24,7 +24,7 @@ import pyarrow as pa
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError, TableChanged, TableLocked, UnreadableInput
 from sheetsync.i18n import t
-from sheetsync.model.cells import AppendBlock, CellWrite
+from sheetsync.model.cells import AppendBlock, CellWrite, SheetWrites
 from sheetsync.runtime import limits
 from sheetsync.runtime.extents import check_extents
 from sheetsync.runtime.files import copy_whole, file_sha256, file_stamp, fsync_dir
@@ -33,7 +33,7 @@ from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.xlsx.cells import MAX_ROW, col_letters
 from sheetsync.stores.xlsx.embed import Added, add_sheets, embed
 from sheetsync.stores.xlsx.package import first_value_cell
-from sheetsync.stores.xlsx.patch import patch_xlsx, read_book
+from sheetsync.stores.xlsx.patch import SheetEdit, patch_xlsx, read_book
 from sheetsync.stores.xlsx.validation import column_choices, workbook_guards
 
 
@@ -115,17 +115,23 @@ class XlsxStore:
     def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
               on_staged: Callable[[str], None] | None = None, *, header_row: int = 0,
               lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
-              widths: Mapping[int, float] | None = None, filter_to: tuple[int, int] | None = None) -> Written | None:
+              widths: Mapping[int, float] | None = None, filter_to: tuple[int, int] | None = None,
+              also: Sequence[SheetWrites] = ()) -> Written | None:
         """Patch the workbook atomically; `on_staged(sha256)` runs after the new file is complete
         and before it replaces the old one (the journal records the run as pending there).  `lists`: (row, column)
-        of a cell -> words the inline dropdown list covering it must offer (added to it)."""
-        if not writes and appends is None:
+        of a cell -> words the inline dropdown list covering it must offer (added to it).  `also`: other sheets'
+        cells (the after-sales sheet's), patched in the same pass."""
+        others = [SheetEdit(w.sheet, w.writes) for w in also if w.writes]
+        if not writes and appends is None and not others:
             return None
         self._room_for(writes, appends)
-        return self._replace(lambda out: patch_xlsx(self.path, out, self.sheet, writes, appends=appends,
-                                                    header_row=header_row, refuse=self._refuse,
-                                                    lists=lists, widths=widths, filter_to=filter_to).cells_written,
-                             on_staged)
+
+        def produce(out: BinaryIO) -> int:
+            stats = patch_xlsx(self.path, out, self.sheet, writes, appends=appends, header_row=header_row,
+                               refuse=self._refuse, lists=lists, widths=widths, filter_to=filter_to, also=others)
+            return stats.cells_written + sum(o.cells_written for o in stats.also)
+
+        return self._replace(produce, on_staged)
 
     def _room_for(self, writes: Sequence[CellWrite], appends: AppendBlock | None) -> None:
         """UnreadableInput (exit 6, nothing written) when new rows would go past the sheet's last row (1,048,576):
