@@ -70,10 +70,10 @@ class XlsxStore:
         if not self.path.is_file():
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
         if sheet is not None and self._read_stamp is not None:
-            self._unchanged(self._read_stamp)  # another sheet of the version this run read, or nothing
+            self._unchanged(self._read_stamp)  # another sheet of the version this run read (and checked), or nothing
         else:
             self._read_stamp = self._stamp()
-        check_extents(self.path, self.lang)  # an encrypted, renamed or duplicated package; a sheet reaching too far
+            check_extents(self.path, self.lang)  # an encrypted, renamed or duplicated package; a sheet reaching too far
         try:
             with zipfile.ZipFile(self.path) as package:
                 book = read_book(package, str(self.path))
