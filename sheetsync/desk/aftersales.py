@@ -18,8 +18,8 @@ from typing import Any, Final
 
 from sheetsync.config import load_config, load_preset
 from sheetsync.config.reasons import DEFAULT_REASONS, ReasonTree, load_reasons
+from sheetsync.desk.formats import HEADER_FORMAT, column_width, kind_formats
 from sheetsync.i18n import Lang
-from sheetsync.model.fields import Kind
 from sheetsync.model.tickets import AFTERSALES_SHEETS, TICKET_FIELDS, kind_words
 from sheetsync.run.commands import add_sheets
 from sheetsync.runtime.columns import col_letters
@@ -39,9 +39,6 @@ _WIDTHS: Final[dict[str, int]] = {"ticket_id": 18, "order_id": 20, "channel_tick
                                   "reason": 12, "sub_reason": 16, "return_tracking_no": 18, "photos": 30,
                                   "anomalies": 40, "note": 24}
 LAST_ROW: Final = 1_048_575
-HEADER_FORMAT: Final[dict[str, object]] = {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
-                                           "valign": "vcenter", "text_wrap": True}
-"""The header format of the sheets sheetsync makes."""
 AFTERSALES_BLOCK: Final = """
 # 售后：一行一个售后单（退货、换货、仅退款、补发、维修），挂在它的订单上 / after-sales: one row per ticket
 aftersales:
@@ -92,14 +89,10 @@ def add_aftersales_sheets(workbook: Any, lang: Lang, tree: ReasonTree, head: Any
     headers = load_preset(f"aftersales_{lang}")
     fields = list(TICKET_FIELDS)
     sheet = workbook.add_worksheet(name or AFTERSALES_SHEETS[lang])
-    formats = {
-        Kind.TEXT: workbook.add_format({"num_format": "@"}),
-        Kind.DATETIME: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-        Kind.MONEY: workbook.add_format({"num_format": "#,##0.00"}),
-    }
+    formats = kind_formats(workbook)
     for col, field in enumerate(fields):
         kind = TICKET_FIELDS[field][0]
-        sheet.set_column(col, col, _WIDTHS.get(field, 18 if kind is Kind.DATETIME else 12), formats[kind])
+        sheet.set_column(col, col, column_width(field, kind, _WIDTHS), formats[kind])
         sheet.write_string(0, col, headers[field], head)
     sheet.set_row(0, 22)
     sheet.freeze_panes(1, 0)

@@ -16,6 +16,7 @@ from typing import Final
 from sheetsync.config import load_preset
 from sheetsync.config.reasons import DEFAULT_REASONS, ReasonTree, load_reasons
 from sheetsync.desk.aftersales import AFTERSALES_SHEETS, add_aftersales_sheets
+from sheetsync.desk.formats import HEADER_FORMAT, column_width, kind_formats
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS, Kind
@@ -65,16 +66,11 @@ def create_order_workbook(
 
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet(SHEET_NAMES[lang])
-    head = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
-                                "valign": "vcenter", "text_wrap": True})
-    formats = {
-        Kind.TEXT: workbook.add_format({"num_format": "@"}),
-        Kind.DATETIME: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-        Kind.MONEY: workbook.add_format({"num_format": "#,##0.00"}),
-    }
+    head = workbook.add_format(HEADER_FORMAT)
+    formats = kind_formats(workbook)
     for col, field in enumerate(fields):
         kind = FIELDS[field][0]
-        width = _WIDTHS.get(field, 18 if kind is Kind.DATETIME else 12)
+        width = column_width(field, kind, _WIDTHS)
         sheet.set_column(col, col, width, formats[kind])
         sheet.write_string(0, col, headers[field], head)
     for offset, header in enumerate(extra_headers):

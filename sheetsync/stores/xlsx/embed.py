@@ -72,15 +72,21 @@ def embed(src: Path, made: bytes, sheet: str, dst: BinaryIO, lang: Lang) -> dict
             changed["[Content_Types].xml"] = _insert_before(types, b"Types", overrides.encode())
         stale = {n for n in names if PREFIX in n and n not in parts}
         members = [info for info in package.infolist() if info.filename not in stale]
-        template = members[0] if members else zipfile.ZipInfo("x")
-        for name in parts:
-            if name not in names:
-                info = zipfile.ZipInfo(name, template.date_time)
-                info.external_attr = template.external_attr
-                members.append(info)
-        new: dict[str, NewMember] = {name: deflate(data, 6) for name, data in changed.items()}
-        write_package(raw, members, new, dst, comment=package.comment, where=where)
+        _write(raw, package, members, [n for n in parts if n not in names], changed, dst, where)
     return changed
+
+
+def _write(raw: BinaryIO, package: zipfile.ZipFile, members: list[zipfile.ZipInfo], added: Sequence[str],
+           changed: dict[str, bytes], dst: BinaryIO, where: str) -> None:
+    """The package written to `dst`: `members` (copied raw unless `changed`), then the parts `added` (dated as
+    its first member), every changed part deflated anew."""
+    template = members[0] if members else zipfile.ZipInfo("x")
+    for name in added:
+        info = zipfile.ZipInfo(name, template.date_time)
+        info.external_attr = template.external_attr
+        members.append(info)
+    new: dict[str, NewMember] = {name: deflate(data, 6) for name, data in changed.items()}
+    write_package(raw, members, new, dst, comment=package.comment, where=where)
 
 
 def _our_parts(ours: zipfile.ZipFile) -> dict[str, bytes]:
@@ -267,14 +273,7 @@ def add_sheets(src: Path, made: bytes, added: Sequence[Added], dst: BinaryIO, la
         types = package.read("[Content_Types].xml")
         overrides = "".join(f'<Override PartName="/{p}" ContentType="{_TYPES["worksheets"]}"/>' for p in parts)
         changed["[Content_Types].xml"] = _insert_before(types, b"Types", overrides.encode())
-        members = list(package.infolist())
-        template = members[0] if members else zipfile.ZipInfo("x")
-        for name in parts:
-            info = zipfile.ZipInfo(name, template.date_time)
-            info.external_attr = template.external_attr
-            members.append(info)
-        new: dict[str, NewMember] = {name: deflate(data, 6) for name, data in changed.items()}
-        write_package(raw, members, new, dst, comment=package.comment, where=where)
+        _write(raw, package, list(package.infolist()), list(parts), changed, dst, where)
     return changed
 
 
