@@ -48,9 +48,9 @@ def init(
         if json_out:
             emit_json({"added": added, "config": str(config)})
         else:
-            said = "init.add_sheet.done" if added else "init.add_sheet.config_only"
-            out.print(f"[green]✓[/green] {t(said, language, sheets='、'.join(added), config=safe(str(config)))}",
-                      highlight=False)
+            said = t("init.add_sheet.done" if added else "init.add_sheet.config_only", language,
+                     sheets=t("rule.list", language).join(added), config=safe(str(config)))
+            out.print(f"[green]✓[/green] {said}", highlight=False)
         return 0
     if from_ is not None:
         return _adopt(from_, sheet, add_columns, language, json_out, header_row=header_row, order_id_column=order_id_column)

@@ -186,8 +186,6 @@ def _two_columns(console: Console, title: str, rows: list[tuple[str, str]]) -> N
     console.print(table)
 
 
-
-
 def _option_names(param: Any, word: dict[str, str]) -> str:
     names = sorted(param.opts, key=len)
     shown = ", ".join(names) if len(names) > 1 else names[0]

@@ -32,7 +32,7 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     show_codes(console, result.anomalies, lang)
     if result.tickets.get("assigned"):
         console.print(t("report.tickets.assigned", lang, n=len(result.tickets["assigned"]),
-                        ids=safe("、".join(result.tickets["assigned"][:10]))), highlight=False)
+                        ids=safe(t("rule.list", lang).join(result.tickets["assigned"][:10]))), highlight=False)
     show_codes(console, result.tickets.get("anomalies", {}), lang, title=t("report.tickets.anomalies", lang))
     read = [f for f in result.files if not f.get("seen")]
     if read:

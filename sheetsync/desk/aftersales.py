@@ -106,15 +106,15 @@ def add_aftersales_sheets(workbook: Any, lang: Lang, tree: ReasonTree, head: Any
     sheet.data_validation(1, reason, LAST_ROW, reason, {**warn, "source": f"={FIRSTS_NAME}"})
     sheet.data_validation(1, detail, LAST_ROW, detail,
                           {**warn, "source": f'=INDIRECT("{SECONDS_NAME}"&MATCH({first},{FIRSTS_NAME},0))'})
-    _list_sheet(workbook, lang, tree)
+    _list_sheet(workbook, lang, tree, headers["reason"])
 
 
-def _list_sheet(workbook: Any, lang: Lang, tree: ReasonTree) -> None:
-    """The hidden sheet of the tree's lists and the names the dropdowns use."""
+def _list_sheet(workbook: Any, lang: Lang, tree: ReasonTree, heading: str) -> None:
+    """The hidden sheet of the tree's lists (the first levels under `heading`) and the names the dropdowns use."""
     lists = workbook.add_worksheet(LIST_SHEETS[lang])
     quoted = "'" + LIST_SHEETS[lang].replace("'", "''") + "'"
     text = workbook.add_format({"num_format": "@"})
-    columns = [[load_preset(f"aftersales_{lang}")["reason"], *tree.firsts]]
+    columns = [[heading, *tree.firsts]]
     columns += [[name, *seconds] for name, seconds in tree.levels.items()]
     for row in range(max(len(c) for c in columns)):  # row by row: XlsxWriter's constant-memory mode writes so
         for col, column in enumerate(columns):

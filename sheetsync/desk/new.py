@@ -15,11 +15,12 @@ from typing import Final
 
 from sheetsync.config import load_preset
 from sheetsync.config.reasons import DEFAULT_REASONS, ReasonTree, load_reasons
-from sheetsync.desk.aftersales import AFTERSALES_SHEETS, add_aftersales_sheets
+from sheetsync.desk.aftersales import AFTERSALES_BLOCK, add_aftersales_sheets
 from sheetsync.desk.formats import HEADER_FORMAT, column_width, kind_formats
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS, Kind
+from sheetsync.model.tickets import AFTERSALES_SHEETS
 from sheetsync.runtime.resources import data_dir
 
 SHEET_NAMES: Final[dict[str, str]] = {"zh": "订单", "en": "Orders"}
@@ -44,12 +45,6 @@ order_id:
   prefix: SS
   format: "{{prefix}}{{date:%Y%m%d}}-{{seq:06d}}"
 backups: 10
-"""
-_AFTERSALES: Final = """
-# 售后：一行一个售后单（退货、换货、仅退款、补发、维修），挂在它的订单上 / after-sales: one row per ticket
-aftersales:
-  sheet: {sheet}
-  reasons: {reasons}     # 原因树：预设 retail_zh / autoparts_zh / retail_en，或相对本文件的 YAML 文件
 """
 
 
@@ -106,7 +101,7 @@ def init_desk(folder: Path, lang: Lang) -> list[Path]:
         raise ConfigError(t("config.exists", lang, path=", ".join(map(str, existing))), t("config.exists.hint", lang))
     folder.mkdir(parents=True, exist_ok=True)
     create_order_workbook(workbook, lang, aftersales=load_reasons(DEFAULT_REASONS[lang], folder, lang))
-    config.write_text(_CONFIG.format(sheet=SHEET_NAMES[lang], lang=lang) + _AFTERSALES.format(
+    config.write_text(_CONFIG.format(sheet=SHEET_NAMES[lang], lang=lang) + AFTERSALES_BLOCK.format(
         sheet=AFTERSALES_SHEETS[lang], reasons=DEFAULT_REASONS[lang]), encoding="utf-8")
     inbox.mkdir(exist_ok=True)
     return [config, workbook, inbox]

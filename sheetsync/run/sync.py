@@ -93,9 +93,9 @@ class RunResult:
     filled: dict[str, int] = field(default_factory=dict)
     """field -> how many cells of a column added since the last run were filled from what the journal kept."""
     status_list_added: list[str] = field(default_factory=list)
+    """Status words written that the team's words lack, added to the status column's dropdown (`status_list: extend`)."""
     tickets: dict[str, Any] = field(default_factory=dict)
     """The after-sales sheet's part: ticket ids given, tickets flagged by code, cells changed (empty: no sheet)."""
-    """Status words written that the team's words lack, added to the status column's dropdown (`status_list: extend`)."""
 
     @property
     def exit_code(self) -> int:

@@ -17,9 +17,11 @@ from sheetsync.config import Config, load_preset, normalize_header
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS, Kind
-from sheetsync.model.tickets import AFTERSALES_SHEETS, TICKET_FIELDS
+from sheetsync.model.tickets import AFTERSALES_SHEETS, TICKET_FIELDS, TICKET_REQUIRED
 from sheetsync.model.values import canonical_column
 from sheetsync.stores.base import Sheet, Store, Table
+
+HEADER_SEARCH_ROWS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +52,7 @@ def ticket_spec(config: Config) -> TableSpec | None:
         return None
     lang = config.sheet_language
     return TableSpec(config.aftersales.sheet or AFTERSALES_SHEETS[lang], load_preset(f"aftersales_{lang}"),
-                     frozenset({"ticket_id", "order_id"}), "ticket_id", {f: k for f, (k, _) in TICKET_FIELDS.items()})
-
-HEADER_SEARCH_ROWS = 30
+                     frozenset(TICKET_REQUIRED), "ticket_id", {f: k for f, (k, _) in TICKET_FIELDS.items()})
 
 
 def read_table(store: Store, config: Config, spec: TableSpec | None = None) -> Table:

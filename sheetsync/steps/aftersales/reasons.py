@@ -12,13 +12,10 @@ import pandas as pd
 
 from sheetsync.config.reasons import ReasonTree
 
-CODES = ("REASON_UNKNOWN", "REASON_MISMATCH", "REASON_UNDESCRIBED")
-
 
 def reason_codes(frame: pd.DataFrame, tree: ReasonTree) -> pd.Series:
     """The anomaly code of each ticket's reason (NA where it is right), indexed as `frame`; `frame` holds the
     canonical text columns `reason`, `sub_reason` and `note` (absent columns count as empty)."""
-    empty = pd.Series(pd.NA, index=frame.index, dtype="str")
     first = _text(frame, "reason")
     second = _text(frame, "sub_reason")
     described = _text(frame, "note").str.strip().fillna("") != ""
@@ -27,7 +24,7 @@ def reason_codes(frame: pd.DataFrame, tree: ReasonTree) -> pd.Series:
     pairs = {(f, s) for f, seconds in tree.levels.items() for s in seconds}
     fits = pd.Series([(f, s) in pairs for f, s in zip(first.fillna(""), second.fillna(""), strict=True)],
                      index=frame.index, dtype=bool) if has_second.any() else pd.Series(False, index=frame.index)
-    codes = empty.copy()
+    codes = pd.Series(pd.NA, index=frame.index, dtype="str")
     other = tree.other
     if other is not None:
         undescribed = ((first == other) | (second == other)).fillna(False) & ~described

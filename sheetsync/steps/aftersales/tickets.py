@@ -21,12 +21,12 @@ from sheetsync.i18n import Lang, t
 from sheetsync.model.cells import CellWrite
 from sheetsync.model.records import CellChange
 from sheetsync.steps.aftersales.reasons import reason_codes
+from sheetsync.steps.anomalies import fill_for
 
 FROM_ORDER: Final = ("customer_name", "channel", "channel_order_id")
 """A ticket's fields its order fills where the ticket lacks them."""
 LEVELS: Final[dict[str, str]] = {"TICKET_ORDER_MISSING": "error", "TICKET_ORDER_UNKNOWN": "error",
                                  "REASON_UNKNOWN": "warn", "REASON_MISMATCH": "warn", "REASON_UNDESCRIBED": "warn"}
-FILLS: Final[dict[str, str]] = {"error": "FFC7CE", "warn": "FFEB9C"}
 
 
 @dataclass(slots=True)
@@ -89,8 +89,7 @@ def _flag(out: TicketDecision, frame: pd.DataFrame, columns: Mapping[str, int], 
         before = current[row]
         if (None if pd.isna(before) else str(before)) == text:
             continue
-        worst = "error" if any(LEVELS[c] == "error" for c in found) else "warn"
-        fill = FILLS[worst] if text else None
+        fill = fill_for(text, LEVELS)
         out.writes.append(CellWrite(int(row), columns["anomalies"], text, fill))
         out.changes.append(CellChange(str(frame.at[row, "ticket_id"]), "anomalies",
                                       None if pd.isna(before) else str(before), text, "tool", row=int(row)))

@@ -322,16 +322,18 @@ class SheetPatcher(CellEditor):
             raise corrupt(self._where, "a <row> is not closed")
         return close + len(self._row_close)
 
-    def _recent_values(self, seg: bytes, starts: list[int], numbers: list[int], end: int) -> _ValueRows:
-        """The last two rows before `end` (in this run, else in earlier ones) holding a value or formula."""
+    def _recent_values(self, seg: bytes, starts: list[int], numbers: list[int], end: int, *, lowest: int = 0,
+                       earlier: _ValueRows | None = None) -> _ValueRows:
+        """The last two rows before `end` holding a value or formula, looked for upwards no further than the row
+        `starts[lowest]`; above it, `earlier` (by default the rows found before this segment)."""
         found: list[tuple[int, bytes]] = []
-        for index in range(len(starts) - 1, -1, -1):
+        for index in range(len(starts) - 1, lowest - 1, -1):
             stop = starts[index + 1] if index + 1 < len(starts) else end
             if self._value.search(seg, starts[index], stop):
                 found.insert(0, (numbers[index], seg[starts[index] : stop]))
                 if len(found) == 2:
                     break
-        return (*self._value_rows, *found)[-2:]
+        return (*(self._value_rows if earlier is None else earlier), *found)[-2:]
 
     def _empty_cell_style(self, col: int) -> int:
         return self._col_style(col) or self._template(self._rows_before()).styles.get(col, 0)
@@ -342,17 +344,10 @@ class SheetPatcher(CellEditor):
         above it, as a new row does.  Looked for upwards, no further than where the last look ended: one or two
         searches when the row above has data, each row once along a run of empty ones."""
         seg, starts, numbers, stop = self._here
-        memo_seg, memo_index, memo_found = self._scanned
+        memo_seg, lowest, earlier = self._scanned
         if memo_seg is not seg:
-            memo_index, memo_found = 0, self._value_rows
-        found: list[tuple[int, bytes]] = []
-        index = len(starts) - 1
-        while index >= memo_index and len(found) < 2:
-            end = starts[index + 1] if index + 1 < len(starts) else stop
-            if self._value.search(seg, starts[index], end):
-                found.insert(0, (numbers[index], seg[starts[index] : end]))
-            index -= 1
-        rows = (*memo_found, *found)[-2:]
+            lowest, earlier = 0, self._value_rows
+        rows = self._recent_values(seg, starts, numbers, stop, lowest=lowest, earlier=earlier)
         self._scanned = (seg, len(starts), rows)
         return rows
 
