@@ -12,6 +12,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+from sheetsync.config.reasons import load_reasons
 from sheetsync.desk.new import create_order_workbook, init_desk
 
 HERE = Path(__file__).resolve().parent / "demo"
@@ -73,7 +74,8 @@ def main() -> None:
     shutil.rmtree(HERE, ignore_errors=True)
     init_desk(HERE, "zh")
     (HERE / "orders.xlsx").unlink()
-    create_order_workbook(HERE / "orders.xlsx", "zh", ROWS, extra_headers=["跟进人"])
+    create_order_workbook(HERE / "orders.xlsx", "zh", ROWS, extra_headers=["跟进人"],
+                          aftersales=load_reasons("retail_zh", HERE, "zh"))  # and the after-sales sheet, empty
     with (HERE / "sheetsync.yaml").open("a", encoding="utf-8") as fh:
         fh.write(CHANNELS)
     for channel, export in INBOX.items():

@@ -416,3 +416,42 @@ def test_a_sync_records_its_new_rows_in_blocks(tmp_path: Path) -> None:
         journal.confirm(run)
         assert journal.db.execute("SELECT count(*), count(new) FROM changes WHERE field='*'").fetchone() == (3000, 0)
         assert journal.base_values(["SS-02999"]) == {"SS-02999": {"order_id": "SS-02999", "city": "杭州"}}
+
+
+def test_a_rolled_back_run_puts_the_tickets_memory_back(tmp_path: Path) -> None:
+    """The after-sales sheet's memory follows the crash protocol: a pending run whose workbook never landed leaves the
+    tickets, their shop keys and their changes as they were before it."""
+    from sheetsync.journal.record import TicketRecord
+
+    with Journal(tmp_path / "j.db") as journal:
+        first = journal.start_run("sync", NOW)
+        journal.record(first, RunRecord(tickets=TicketRecord(
+            changes=[CellChange("AS1", "status", None, "待审核", "tool")], rows={"AS1": ('{"status": "待审核"}', None)},
+            keys=[("dy", "7001", "AS1")])), workbook_sha256=None)
+        journal.finish_run(first, 0, {}, NOW)
+        second = journal.start_run("sync", NOW)
+        journal.record(second, RunRecord(tickets=TicketRecord(
+            changes=[CellChange("AS1", "status", "待审核", "已退款", "channel"),
+                     CellChange("AS2", "ticket_id", None, "AS2", "tool")],
+            rows={"AS1": ('{"status": "已退款"}', '{"status": "已退款"}'), "AS2": ('{"status": "待审核"}', None)},
+            keys=[("dy", "7002", "AS2")])), workbook_sha256="new-sha")
+        memory = journal.ticket_memory()
+        assert memory.rows["AS1"] == {"status": "已退款"} and "AS2" in memory.rows and ("dy", "7002") in memory.keys
+        journal.recover(lambda: "old-sha")  # the workbook on disk is not the one the run wrote
+        memory = journal.ticket_memory()
+        assert dict(memory.rows) == {"AS1": {"status": "待审核"}} and dict(memory.said) == {}
+        assert dict(memory.keys) == {("dy", "7001"): "AS1"}
+        assert [(e.field, e.new) for e in journal.history("AS1")] == [("status", "待审核")] and journal.history("AS2") == []
+
+
+def test_a_ticket_a_person_deleted_is_forgotten_but_its_shop_key_kept(tmp_path: Path) -> None:
+    from sheetsync.journal.record import TicketRecord
+
+    with Journal(tmp_path / "j.db") as journal:
+        run = journal.start_run("sync", NOW)
+        journal.record(run, RunRecord(tickets=TicketRecord(rows={"AS1": ('{"status": "待审核"}', None)},
+                                                           keys=[("dy", "7001", "AS1")])), workbook_sha256=None)
+        later = journal.start_run("sync", NOW)
+        journal.record(later, RunRecord(tickets=TicketRecord(gone=["AS1"])), workbook_sha256=None)
+        memory = journal.ticket_memory()
+        assert dict(memory.rows) == {} and dict(memory.keys) == {("dy", "7001"): "AS1"}

@@ -104,7 +104,7 @@ def test_a_team_s_words_name_the_states_and_a_shops_keys_land_in_them(tmp_path: 
     workflow = desk_workflow(load_config(config))
     assert workflow is not None
     names = [s.name for s in workflow.states]
-    assert names == ["待发货", "审核中", "备货中", "已发货", "已签收", "已取消"]
+    assert names == ["待发货", "审核中", "备货中", "已发货", "已签收", "已取消", "退款中", "已退款"]
     assert workflow.entry_states == ("待发货",) and workflow.path("待发货", "已签收") is not None
     typed = set(_rows(desk / "orders.xlsx"))  # the example's own rows keep what people typed (已完成 ...)
     run = run_cli("sync", "-c", config, "--now", "2026-11-21T12:00", "--json")
@@ -122,7 +122,7 @@ def test_team_words_are_read_as_keys(word: str, key: str) -> None:
 def test_a_status_word_of_a_desk_without_a_workflow_is_the_language_s_default(tmp_path: Path) -> None:
     (tmp_path / "sheetsync.yaml").write_text("lang: en\n", encoding="utf-8")
     words = status_words(load_config(tmp_path / "sheetsync.yaml"), None)
-    assert words["paid"] == "Pending" and words["refunded"] == "Cancelled" and words["delivered"] == "Done"
+    assert words["paid"] == "Pending" and words["refunded"] == "Refunded" and words["delivered"] == "Done"
     assert dt.date.today()  # the words are data of the shipped presets, not of the clock
 
 

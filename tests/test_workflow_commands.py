@@ -62,7 +62,7 @@ def test_queue_lists_open_orders_per_group_in_working_order(desk: Config, capsys
 
 def test_orders_whose_status_is_no_state_are_a_group_of_their_own_first(make_desk: Callable[..., Config],
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    desk = make_desk([order("SS-1", "待确认"), order("SS-2", "待发货"), order("SS-3", "退款中", warehouse=None)],
+    desk = make_desk([order("SS-1", "待确认"), order("SS-2", "待发货"), order("SS-3", "挂起", warehouse=None)],
                      name="words")
     groups = commands.queues(desk, NOW)
     assert [(g.name, g.unknown, [e.order_id for e in g.entries]) for g in groups] == [

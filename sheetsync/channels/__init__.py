@@ -29,7 +29,7 @@ def open_channels(config: Config) -> list[Channel]:
             raise ConfigError(t("config.channels_unsupported", config.language, name=spec.name, kind=spec.kind,
                                 known=", ".join(CHANNELS)))
         mapping = load_mapping(spec.mapping or spec.name, config.base_dir, config.language)
-        if mapping.kind != kind:
+        if mapping.kind != kind and not (kind == "orders" and mapping.kind == "tickets"):  # a shop's after-sales too
             raise ConfigError(t("config.mapping_kind", config.language, name=spec.name, mapping=mapping.name,
                                 kind=mapping.kind))
         opened.append(CHANNELS[spec.kind](config, spec, mapping, split_addresses))

@@ -26,6 +26,7 @@ from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import Lang, field_said, t
 from sheetsync.model import normalize
 from sheetsync.model.fields import DATETIME_FIELDS, MONEY_FIELDS
+from sheetsync.model.tickets import TICKET_DATETIMES, TICKET_MONEY
 from sheetsync.model.values import format_money, text_or_none
 from sheetsync.runtime.frames import repeats, rows_where, series_where
 
@@ -200,7 +201,8 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
         out[name] = values
         if bad is not None and bad.any():
             col = headers[column_of(rule.column) or 0] if rule.column else name
-            _add(problems, bad, t("reject.bad_date" if name in DATETIME_FIELDS else "reject.bad_amount", lang, column=col))
+            dated = name in DATETIME_FIELDS | TICKET_DATETIMES
+            _add(problems, bad, t("reject.bad_date" if dated else "reject.bad_amount", lang, column=col))
     for rule_name, rule in mapping.fields.items():
         if rule.split and rule_name in out.columns and split_address is not None:
             _split_into(out, out[rule_name], split_address, explicit=set(mapping.fields) - {rule_name})
@@ -211,11 +213,12 @@ def apply_mapping(raw: RawTable, mapping: Mapping, label: str, now: dt.datetime,
             parts = [out[f].fillna("") for f in rule.fields if f in out.columns]
             joined = parts[0].str.cat(parts[1:], sep=rule.join) if parts else pd.Series("", index=out.index)
             out[name] = joined.where(pd.concat(parts, axis=1).ne("").any(axis=1), None) if parts else None
-    if mapping.kind == "orders":
+    if mapping.kind in ("orders", "tickets"):
         out["channel"] = label
 
     key = mapping.key
-    for name in {key, *mapping.require, *(f for way in mapping.match for f in way.split("+"))}:
+    matching = mapping.match if mapping.kind == "waybills" else []
+    for name in {key, *mapping.require, *(f for way in matching for f in way.split("+"))}:
         if name not in out.columns:
             out[name] = pd.Series(pd.NA, index=out.index, dtype="str")
     header_of = {f: next((headers[i] for i in [column_of(r.headers)] if i is not None), f) for f, r in mapping.fields.items()}
@@ -308,17 +311,18 @@ def _field(name: str, rule: FieldRule, body: _Body, column_of: Callable[[list[st
         raw = body[index]
     if mapping.blanks:  # `-` for an empty date is a blank, not a bad date that rejects the order
         raw = normalize.blanked(raw, mapping.blanks)
-    values = normalize.phone(raw) if name == "phone" else normalize.tracking(raw) if name == "tracking_no" \
-        else normalize.clean_text(raw)
+    values = normalize.phone(raw) if name == "phone" else \
+        normalize.tracking(raw) if name in ("tracking_no", "return_tracking_no") else normalize.clean_text(raw)
     if rule.values:
         lookup = {normalize_header(k): v for k, v in rule.values.items()}
         seen = {v: lookup.get(normalize_header(v), v) for v in values.dropna().unique()}
         values = values.map(seen).astype("str")
     if rule.default is not None:
         values = values.fillna(rule.default)
-    if name in MONEY_FIELDS:
+    tickets = mapping.kind == "tickets"
+    if name in (TICKET_MONEY if tickets else MONEY_FIELDS):
         return normalize.money(values, mapping.decimal_comma)
-    if name in DATETIME_FIELDS:
+    if name in (TICKET_DATETIMES if tickets else DATETIME_FIELDS):
         return normalize.datetimes(values, rule.formats, now, mapping.day_first, tz)
     return values, None
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sheetsync.config import read_yaml, validate_yaml
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS
+from sheetsync.model.tickets import TICKET_FIELDS
 from sheetsync.runtime.resources import data_dir
 
 
@@ -94,7 +95,9 @@ class Mapping(BaseModel):
     name: str = ""
     description: str = ""
     extends: str | None = None
-    kind: Literal["orders", "waybills"] = "orders"
+    kind: Literal["orders", "waybills", "tickets"] = "orders"
+    """orders (a shop's orders), waybills (a carrier's tracking, matched to orders and to return tickets), tickets
+    (a shop's after-sales export: one row per after-sales request, its fields the after-sales sheet's)."""
     label: str | None = None
     encoding: str = "auto"
     delimiter: str | None = None
@@ -112,10 +115,11 @@ class Mapping(BaseModel):
 
     @field_validator("fields")
     @classmethod
-    def _known_fields(cls, value: dict[str, FieldRule]) -> dict[str, FieldRule]:
-        unknown = [f for f in value if f not in FIELDS]
+    def _known_fields(cls, value: dict[str, FieldRule], info: ValidationInfo) -> dict[str, FieldRule]:
+        known = TICKET_FIELDS if info.data.get("kind") == "tickets" else FIELDS  # `kind` is validated before `fields`
+        unknown = [f for f in value if f not in known]
         if unknown:
-            raise ValueError(f"'{unknown[0]}' is not a canonical field (the fields are: {', '.join(FIELDS)})")
+            raise ValueError(f"'{unknown[0]}' is not a canonical field (the fields are: {', '.join(known)})")
         return value
 
     @model_validator(mode="after")

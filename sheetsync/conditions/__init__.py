@@ -35,14 +35,16 @@ from sheetsync.conditions import sql as conditions_sql
 from sheetsync.conditions.check import FUNCTIONS, FieldType, Plan, check
 from sheetsync.conditions.reference import evaluate_row
 from sheetsync.i18n import Lang
-from sheetsync.model.fields import FIELDS
+from sheetsync.model.fields import FIELDS, Kind, Owner
 
 __all__ = ["FUNCTIONS", "Condition", "FieldType", "compile_condition", "evaluate", "evaluate_reference", "field_types"]
 
 
-def field_types(extra: Mapping[str, FieldType] | None = None) -> dict[str, FieldType]:
-    """The canonical fields' types plus derived fields the caller supplies as columns (`hours_in_state`)."""
-    types = {name: FieldType(kind.value) for name, (kind, _) in FIELDS.items()}
+def field_types(extra: Mapping[str, FieldType] | None = None,
+                fields: Mapping[str, tuple[Kind, Owner]] = FIELDS) -> dict[str, FieldType]:
+    """The canonical fields' types (an order's, or `fields`: a ticket's) plus derived fields the caller supplies as
+    columns (`hours_in_state`)."""
+    types = {name: FieldType(kind.value) for name, (kind, _) in fields.items()}
     for name, kind in (extra or {}).items():
         if name in types:
             raise ValueError(f"derived field {name!r} is a canonical field")

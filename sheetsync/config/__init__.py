@@ -138,6 +138,9 @@ class AftersalesConfig(_Model):
     reasons: str | None = None
     """The reason tree: a preset (`retail_zh`, `autoparts_zh`, `retail_en`) or a YAML file relative to this one."""
     ticket_id: TicketIdConfig = TicketIdConfig()
+    workflow: str | None = None
+    """The tickets' workflow: a preset (`aftersales_zh`, `aftersales_en`) or a file relative to this one; none: the
+    status column is the team's to keep."""
 
 
 class Config(_Model):
@@ -250,6 +253,10 @@ class Config(_Model):
     def resolve(self, path: Path | str) -> Path:
         path = Path(path)
         return path if path.is_absolute() else self.base_dir / path
+
+    def ticket_headers(self) -> dict[str, str]:
+        """The after-sales sheet's headers by field (the language's preset)."""
+        return load_preset(f"aftersales_{self.sheet_language}")
 
     def header_map(self) -> tuple[dict[str, str], frozenset[str]]:
         """canonical field -> header text, and the fields the file maps by name (they must exist)."""

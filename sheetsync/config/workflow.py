@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sheetsync.i18n import Worded
 from sheetsync.model.states import STATE_KEYS
+from sheetsync.model.tickets import TICKET_STATE_KEYS
 
 PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 COLOUR = re.compile(r"^[0-9A-Fa-f]{6}$")
@@ -109,9 +110,10 @@ class StateSpec(_Model):
     @field_validator("keys")
     @classmethod
     def _known_keys(cls, value: list[str]) -> list[str]:
-        unknown = [k for k in value if k not in STATE_KEYS]
+        known = (*STATE_KEYS, *TICKET_STATE_KEYS)  # an order's or an after-sales ticket's
+        unknown = [k for k in value if k not in known]
         if unknown:
-            raise ValueError(f"'{unknown[0]}' is not a state key (the keys are: {', '.join(STATE_KEYS)})")
+            raise ValueError(f"'{unknown[0]}' is not a state key (the keys are: {', '.join(known)})")
         return value
 
     @field_validator("color")

@@ -44,6 +44,7 @@ AFTERSALES_BLOCK: Final = """
 aftersales:
   sheet: {sheet}
   reasons: {reasons}     # 原因树：预设 retail_zh / autoparts_zh / retail_en，或相对本文件的 YAML 文件
+  workflow: {workflow}   # 售后流程：预设 aftersales_zh / aftersales_en，或相对本文件的 YAML 文件 / the tickets' workflow
 """
 
 
@@ -65,7 +66,8 @@ def add_aftersales(config_file: Path, now: dt.datetime) -> list[str]:
         done = add_sheets(config, aftersales_book(lang, tree, name), added, now)
     if config.aftersales is None:
         text = config_file.read_text(encoding="utf-8")
-        write_whole(config_file, text.rstrip("\n") + "\n" + AFTERSALES_BLOCK.format(sheet=name, reasons=reasons))
+        write_whole(config_file, text.rstrip("\n") + "\n" + AFTERSALES_BLOCK.format(sheet=name, reasons=reasons,
+                                                                                           workflow=f"aftersales_{lang}"))
     return done
 
 

@@ -25,8 +25,8 @@ from sheetsync.runtime.resources import data_dir
 
 SHEET_NAMES: Final[dict[str, str]] = {"zh": "订单", "en": "Orders"}
 STATUS_CHOICES: Final[dict[str, list[str]]] = {
-    "zh": ["待确认", "审核中", "备货中", "已发货", "已完成", "异常关闭"],
-    "en": ["Pending", "In review", "Picking", "Shipped", "Done", "Closed"],
+    "zh": ["待确认", "审核中", "备货中", "已发货", "已完成", "异常关闭", "退款中", "已退款"],
+    "en": ["Pending", "In review", "Picking", "Shipped", "Done", "Closed", "Refunding", "Refunded"],
 }
 PRIORITY_CHOICES: Final[dict[str, list[str]]] = {"zh": ["红", "黄", "绿"], "en": ["high", "normal", "low"]}
 _WIDTHS: Final[dict[str, int]] = {"order_id": 20, "channel_order_id": 28, "address": 36, "items": 30, "anomalies": 40,
@@ -102,7 +102,7 @@ def init_desk(folder: Path, lang: Lang) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     create_order_workbook(workbook, lang, aftersales=load_reasons(DEFAULT_REASONS[lang], folder, lang))
     config.write_text(_CONFIG.format(sheet=SHEET_NAMES[lang], lang=lang) + AFTERSALES_BLOCK.format(
-        sheet=AFTERSALES_SHEETS[lang], reasons=DEFAULT_REASONS[lang]), encoding="utf-8")
+        sheet=AFTERSALES_SHEETS[lang], reasons=DEFAULT_REASONS[lang], workflow=f"aftersales_{lang}"), encoding="utf-8")
     inbox.mkdir(exist_ok=True)
     return [config, workbook, inbox]
 

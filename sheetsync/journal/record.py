@@ -65,6 +65,22 @@ class RunRecord:
     """The fields the sheet had columns for in this run (None: not said, as by a command that reads no sheet)."""
     levels: dict[str, str] | None = None
     """Each anomaly code's level in this run (a later run repaints the cells of a code whose level changed)."""
+    tickets: TicketRecord | None = None
+    """The after-sales sheet's part of the run."""
+
+
+@dataclass(slots=True)
+class TicketRecord:
+    """What a run commits of the after-sales sheet: its changes and each ticket's memory, apart from the orders'."""
+
+    changes: list[CellChange] = field(default_factory=list)
+    """Under each ticket's id (`CellChange.order_id` holds the ticket_id)."""
+    rows: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    """ticket_id -> (its row as the sheet holds it after the run, what its shop last said; JSON objects)."""
+    gone: list[str] = field(default_factory=list)
+    """Tickets a person deleted from the sheet: their rows are forgotten, their shop keys kept (never re-created)."""
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
+    """(channel, the shop's after-sales number, ticket_id) of tickets a shop brought for the first time."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sheetsync.journal.workflow import SCHEMA_SQL as WORKFLOW_SCHEMA
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -170,6 +170,39 @@ MIGRATIONS: dict[int, str] = {
         key TEXT NOT NULL,                      -- columns: the fields the sheet had columns for (JSON list);
         value TEXT NOT NULL,                    -- levels: each anomaly code's level (JSON object)
         PRIMARY KEY (run_id, key)
+    );
+    """,
+    10: """
+    -- the after-sales sheet's tickets: their own ids, changes and memory, apart from the orders' (a ticket's
+    -- status moves are not an order's, and the order tables' readers never see a ticket)
+    CREATE TABLE IF NOT EXISTS ticket_changes (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        ticket_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old TEXT,
+        new TEXT,
+        source TEXT NOT NULL,           -- channel | rule | person | tool
+        detail TEXT
+    );
+    CREATE INDEX IF NOT EXISTS ticket_changes_by_ticket ON ticket_changes(ticket_id, id);
+    CREATE TABLE IF NOT EXISTS tickets (       -- each ticket's row as the sheet held it after the last run
+        ticket_id TEXT PRIMARY KEY,
+        vals TEXT NOT NULL,                     -- JSON object: field -> canonical text
+        said TEXT                               -- JSON object: what its shop last said, field by field
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS ticket_keys (   -- (channel, the shop's after-sales number) -> ticket_id
+        channel TEXT NOT NULL,
+        channel_ticket_id TEXT NOT NULL,
+        ticket_id TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        PRIMARY KEY (channel, channel_ticket_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS tickets_undo (  -- a pending run's overwritten ticket rows (vals NULL: none before)
+        run_id INTEGER NOT NULL,
+        ticket_id TEXT NOT NULL,
+        vals TEXT,
+        said TEXT
     );
     """,
 }

@@ -29,11 +29,11 @@ from sheetsync.errors import UnreadableInput, explain_machine
 from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
 from sheetsync.journal.base_reads import BaseReads
-from sheetsync.journal.record import EncodedSnapshots, Recovery, RunRecord
+from sheetsync.journal.record import EncodedSnapshots, Recovery, RunRecord, TicketRecord
 from sheetsync.journal.schema import MIGRATIONS, SCHEMA_VERSION
 from sheetsync.journal.staged import StagedRun, fit_cache
 from sheetsync.journal.workflow import SqliteWorkflowJournal
-from sheetsync.model.records import Flag, HistoryEntry
+from sheetsync.model.records import Flag, HistoryEntry, TicketMemory
 from sheetsync.runtime.memory import LARGE_RUN
 from sheetsync.runtime.textsql import row_hashes
 from sheetsync.runtime.threads import read_ahead
@@ -206,8 +206,14 @@ class Journal(BaseReads):
 
     @staticmethod
     def _undo_small_tables(db: sqlite3.Connection, run_id: int) -> None:
-        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_meta"):
+        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_meta",
+                      "ticket_changes", "ticket_keys"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
+        for ticket_id, vals, said in db.execute("SELECT ticket_id, vals, said FROM tickets_undo WHERE run_id=?"
+                                                " ORDER BY rowid DESC", (run_id,)).fetchall():
+            db.execute("DELETE FROM tickets WHERE ticket_id=?", (ticket_id,))
+            if vals is not None:
+                db.execute("INSERT INTO tickets VALUES (?, ?, ?)", (ticket_id, vals, said))
         db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
         db.execute("UPDATE unlocks SET used_run=NULL WHERE used_run=?", (run_id,))
         db.execute("DELETE FROM unlocks WHERE run_id=?", (run_id,))
@@ -314,6 +320,23 @@ class Journal(BaseReads):
             db.execute("INSERT OR REPLACE INTO run_meta VALUES (?, 'columns', ?)", (run_id, json.dumps(rec.columns)))
         if rec.levels is not None:
             db.execute("INSERT OR REPLACE INTO run_meta VALUES (?, 'levels', ?)", (run_id, json.dumps(rec.levels)))
+        if rec.tickets is not None:
+            self._insert_tickets(db, run_id, rec.tickets, pending=pending)
+
+    @staticmethod
+    def _insert_tickets(db: sqlite3.Connection, run_id: int, rec: TicketRecord, *, pending: bool) -> None:
+        """The after-sales sheet's part of a run, inside the caller's transaction (a few thousand rows at most)."""
+        _bulk(db, f"INSERT INTO ticket_changes(run_id, ticket_id, field, old, new, source, detail) SELECT ?, {_items(6)}"
+                  " FROM json_each(?)", ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes),
+              run_id)
+        touched = [*rec.rows, *rec.gone]
+        if pending:
+            _bulk(db, "INSERT INTO tickets_undo SELECT ?, j.value, t.vals, t.said FROM json_each(?) j"
+                      " LEFT JOIN tickets t ON t.ticket_id = j.value", touched, run_id)
+        _bulk(db, f"INSERT OR REPLACE INTO tickets SELECT {_items(3)} FROM json_each(?)",
+              ((tid, vals, said) for tid, (vals, said) in rec.rows.items()))
+        db.executemany("DELETE FROM tickets WHERE ticket_id=?", ((tid,) for tid in rec.gone))
+        _bulk(db, f"INSERT OR IGNORE INTO ticket_keys SELECT {_items(3)}, ? FROM json_each(?)", rec.keys, run_id)
 
     @staticmethod
     def insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
@@ -348,7 +371,7 @@ class Journal(BaseReads):
 
     @staticmethod
     def drop_undo(db: sqlite3.Connection, run_id: int) -> None:
-        for table in ("base_undo", "sequence_undo", "merge_base_undo"):
+        for table in ("base_undo", "sequence_undo", "merge_base_undo", "tickets_undo"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
 
     # base values -------------------------------------------------------
@@ -413,6 +436,16 @@ class Journal(BaseReads):
         """sha256 -> the path under which that content was imported, for every file ever imported."""
         return dict(self.db.execute("SELECT sha256, path FROM files").fetchall())
 
+    def ticket_memory(self) -> TicketMemory:
+        """What the journal keeps of the after-sales sheet's tickets (a few thousand rows: read whole)."""
+        rows, said = {}, {}
+        for ticket_id, vals, last in self.db.execute("SELECT ticket_id, vals, said FROM tickets"):
+            rows[ticket_id] = json.loads(vals)
+            if last:
+                said[ticket_id] = json.loads(last)
+        keys = {(c, k): tid for c, k, tid in self.db.execute("SELECT channel, channel_ticket_id, ticket_id FROM ticket_keys")}
+        return TicketMemory(rows, said, keys)
+
     def deleted_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT order_id FROM deleted")}
 
@@ -445,10 +478,16 @@ class Journal(BaseReads):
         return first
 
     def history(self, order_id: str) -> list[HistoryEntry]:
+        """Every change of an order, or of a ticket (`order_id` is then its ticket_id), in the order made."""
         rows = self.db.execute(
             "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
             " FROM changes c JOIN runs r ON r.id = c.run_id"
             " WHERE c.order_id=? AND r.state IN ('done', 'pending') ORDER BY c.id",
+            (order_id,),
+        ).fetchall() or self.db.execute(
+            "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
+            " FROM ticket_changes c JOIN runs r ON r.id = c.run_id"
+            " WHERE c.ticket_id=? AND r.state IN ('done', 'pending') ORDER BY c.id",
             (order_id,),
         ).fetchall()
         entries = [HistoryEntry(*row) for row in rows]

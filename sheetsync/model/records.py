@@ -143,3 +143,15 @@ def anomaly_cells(index: pd.Index, anomalies: Iterable[Anomaly], lang: Lang) -> 
 def anomaly_codes(text: str | None) -> set[str]:
     """The anomaly anomaly_codes in an anomalies cell's text."""
     return {part.split(" ", 1)[0] for part in (text or "").split("; ") if part}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketMemory:
+    """What the journal keeps of the after-sales sheet's tickets, for a run's pure steps."""
+
+    rows: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    """ticket_id -> its row as the sheet held it after the last run (what a person changed since is the difference)."""
+    said: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    """ticket_id -> what its shop last said, field by field (the three-way merge's base)."""
+    keys: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(channel name, the shop's after-sales number) -> ticket_id, of every ticket a shop ever brought."""

@@ -35,6 +35,9 @@ FALLBACK: Final[dict[str, tuple[str, ...]]] = {
 
 CLOSING: Final = frozenset({"cancelled", "refunding", "refunded", "closed"})
 """News of these always lands, from any open state: a cancelled order must never be shipped."""
+DONE: Final = frozenset({"delivered", "completed"})
+MONEY_BACK: Final = frozenset({"refunding", "refunded"})
+"""News of these lands on a delivered (DONE) order too, though its state is final: after-sales reopens it."""
 
 WORDS: Final[dict[str, str]] = {
     **dict.fromkeys(("待付款", "待支付", "未付款", "待确认", "新订单", "待处理", "待审核", "pending", "unpaid", "new", "on hold",

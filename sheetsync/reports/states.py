@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Final
 
-FINAL_STATES: Final = frozenset({"已完成", "异常关闭", "已取消", "已关闭", "已签收", "Done", "Closed", "Cancelled", "Canceled"})
+FINAL_STATES: Final = frozenset({"已完成", "异常关闭", "已取消", "已关闭", "已签收", "已退款", "Done", "Closed", "Cancelled",
+                                 "Canceled", "Refunded"})
 """States an order never leaves: not backlog, never late."""
 CLOSED_STATES: Final = frozenset({"异常关闭", "已取消", "已关闭", "Closed", "Cancelled", "Canceled"})
 """Final states without a delivery: a cancelled order owes nothing and is never late."""

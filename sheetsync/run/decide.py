@@ -8,8 +8,10 @@ decision into the store's cell writes and appended block, and the journal's reco
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -124,9 +126,12 @@ class Decision:
 
 
 def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: Workflow | None,
-           now: dt.datetime) -> Decision:
+           now: dt.datetime, *, tickets: Callable[[pd.DataFrame], Mapping[str, str]] | None = None) -> Decision:
     """Run the pure steps over what was gathered.  `gathered` is taken over: its table as read, its
-    pulls' records and the journal's snapshot are let go as soon as the steps are done with them."""
+    pulls' records and the journal's snapshot are let go as soon as the steps are done with them.
+    `tickets`: the after-sales sheet's step, called with the orders once the channels' are in (`run/tickets.py`); it
+    returns order_id -> the state key the order's tickets give it (`refunding`, `refunded`): news the workflow judges
+    as a shop's."""
     lang = config.sheet_language  # what is written and journaled: the desk's words
     table, pulls = gathered.table, gathered.pulls
     before = table.frame
@@ -157,6 +162,9 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     for pull in pulls:  # the records are in the table now; what remains of a pull is its account
         pull.records, pull.sources = emptied(pull.records), {}
     _fill_promises(work, config, pulled.appended)
+    events = tickets(work) if tickets is not None else None
+    if events:
+        _ticket_news(work, pulled, events, gathered.status_words, AFTERSALES_SOURCE[lang])
 
     flags, closed, new_flags = _flags(gathered.open_flags, work, edits, pulled)
     found = [*anomaly_step.duplicate_id_anomalies(work), *anomaly_step.flag_anomalies(work, flags),
@@ -193,6 +201,28 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
         numbers=numbers, hashes=hashes, stored=stored, duplicates=gathered.duplicates,
         gone=gathered.gone, repaint=_repaint(work, changes, levels, gathered.levels_before), list_words=list_words,
     )
+
+
+AFTERSALES_SOURCE: Final[dict[str, str]] = {"zh": "售后", "en": "after-sales"}
+"""The channel an order's status following its tickets is journaled under (and the workflow's news is from)."""
+
+
+def _ticket_news(work: pd.DataFrame, pulled: Incorporated, events: Mapping[str, str], words: Mapping[str, str],
+                 source: str) -> None:
+    """The status each order's tickets give it, written as a channel's news (the workflow then lets it stand, puts
+    it back, or lets it go, as it does a shop's)."""
+    if "status" not in work.columns or "order_id" not in work.columns:
+        return
+    ids = pd.Index(work["order_id"].astype("str"))
+    for order_id, key in events.items():
+        word = words.get(key)
+        at = ids.get_indexer([order_id])[0]
+        if word is None or at < 0:
+            continue
+        row = work.index[at]
+        if work.at[row, "status"] != word:
+            work.at[row, "status"] = word
+            pulled.sources.setdefault("status", {})[int(row)] = source
 
 
 def _status_list(work: pd.DataFrame, before: pd.DataFrame, config: Config, found: list[Anomaly]) -> list[str]:

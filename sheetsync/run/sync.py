@@ -8,12 +8,12 @@ Its result is data (`RunResult`); the CLI renders it and `--json` prints `to_dic
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
 import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +21,14 @@ import pandas as pd
 
 from sheetsync.channels import Pulled, open_channels
 from sheetsync.config import Config
-from sheetsync.config.reasons import desk_reasons
-from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
+from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, UnreadableInput
 from sheetsync.i18n import t
-from sheetsync.model.cells import SheetWrites
 from sheetsync.model.records import CellChange
 from sheetsync.reports.rejects import write_rejects
+from sheetsync.run import tickets as ticket_step
 from sheetsync.run.clock import parse_now
-from sheetsync.run.commit import Commit, Desk, opened
-from sheetsync.run.decide import Decision, Numbers, decide, early_record, plan_writes, run_record
+from sheetsync.run.commit import Commit, opened
+from sheetsync.run.decide import Decision, decide, early_record, plan_writes, run_record
 from sheetsync.run.gather import gather, read_side_by_side
 from sheetsync.run.inspect import compiled_rules
 from sheetsync.run.workflow import send_and_record
@@ -37,11 +36,9 @@ from sheetsync.runtime.files import file_stamp
 from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.tuning import tuned
 from sheetsync.steps import anomalies as anomaly_step
-from sheetsync.steps.aftersales.tickets import TicketDecision, decide_tickets
 from sheetsync.steps.diff import created
-from sheetsync.steps.identity import order_id_maker
 from sheetsync.steps.workflow.load import desk_workflow
-from sheetsync.stores.table import read_table, ticket_spec
+from sheetsync.stores.table import read_table
 
 log = logging.getLogger("sheetsync")
 
@@ -133,28 +130,37 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         else:
             table, taken = read_table(desk.store, config), list(pulls)
         tuning.size(len(table.frame) + sum(len(p.records) for p in taken))
-        gathered = gather(desk, table, taken, workflow)
+        ticket_pulls = [p for p in taken if p.kind == "tickets"]
+        order_pulls = [p for p in taken if p.kind != "tickets"]
+        ticket_run = ticket_step.begin(desk, config, ticket_pulls, [p for p in order_pulls if p.kind == "waybills"], now)
+        gathered = gather(desk, table, order_pulls, workflow)
         run_id = 0 if dry_run else journal.start_run("sync", now)
-        decision = decide(gathered, config, rules, workflow, now)
+        decision = decide(gathered, config, rules, workflow, now,
+                          tickets=partial(ticket_step.settle, ticket_run) if ticket_run is not None else None)
         if decision.numbers.used and not dry_run:
             journal.next_sequence("order_id", decision.numbers.reserved)  # the numbers the new ids took
-        tickets, ticket_sheet = _tickets(desk, config, decision, now, dry_run)
+        tickets = ticket_step.finish(ticket_run, decision.work, config) if ticket_run is not None else None
+        if ticket_run is not None and ticket_run.numbers.used and not dry_run:
+            journal.next_sequence("ticket_id", ticket_run.numbers.reserved)
         staging = not dry_run and bool(len(decision.changes) or len(decision.new_rows) or decision.repaint
-                                       or tickets.writes)
+                                       or (tickets is not None and (tickets.writes or tickets.record.rows)))
         # the journal's inserts begin now, on a thread beside the rest of the run and the workbook's write
         # (SQLite works without the GIL); they commit once the new workbook is staged
         early = early_record(decision) if staging else None
         with Commit(desk, run_id, staging=staging, early=early, rows=len(decision.work)) as commit:
             writes, block = plan_writes(decision)
             record = run_record(decision, gathered, early_given=staging)
-            if tickets.changes:  # a ticket's changes are kept under its id, beside the orders'
-                record.changes = itertools.chain(record.changes, tickets.changes)
+            if tickets is not None and ticket_run is not None:  # kept apart from the orders', under the tickets' ids
+                record.tickets = tickets.record
+                record.files += [(f.sha256, f.path, f.channel, f.rows_read) for f in ticket_run.accounts
+                                 if f.skipped is None and f.error is None]
             commit.add(record)
             decision.hashes = decision.stored = pd.Series(dtype="int64")  # only the base rows needed them: let go
             tuning.before_peak(len(decision.work))  # the write is the run's memory peak
             result = _result(decision, config, run_id, dry_run, desk.notices, strict=strict, strict_alerts=strict_alerts)
-            result.tickets = {"assigned": tickets.assigned, "anomalies": tickets.anomalies,
-                              "changes": len(tickets.changes)} if ticket_sheet else {}
+            result.tickets = tickets.result if tickets is not None else {}
+            if ticket_run is not None:
+                result.files += [asdict(a) for a in ticket_run.accounts]
             if not dry_run:
                 rejects = [r for p in taken for r in p.rejects]
                 if rejects:  # a rejects file that cannot be written is a warning, never the run's failure
@@ -165,7 +171,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                         log.warning("rejects not written: %s", exc, exc_info=exc)
                         result.notices.append(t("report.rejects_failed", config.language, problem=str(exc)[:200],
                                                 n=len(rejects)))
-                also = [SheetWrites(ticket_sheet, tickets.writes)] if ticket_sheet and tickets.writes else []
+                also = tickets.also if tickets is not None else []
                 written = commit.write(writes, block, header_row=decision.header_row, lists=decision.lists, also=also)
                 if written is not None:
                     result.workbook_written = True
@@ -178,6 +184,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             result.notices += aside
             if decision.advanced is not None:  # the run is recorded: now tell people (a failing webhook never fails the run)
                 result.alerts = [o.to_dict() for o in send_and_record(decision.advanced, config, journal, run_id, now)]
+            if ticket_run is not None and ticket_run.advanced is not None:
+                result.alerts += [o.to_dict() for o in send_and_record(ticket_run.advanced, config, journal, run_id, now)]
         result.seconds = round(time.perf_counter() - started, 3)
         if not dry_run:
             journal.finish_run(run_id, result.exit_code, _counts(result), dt.datetime.now())
@@ -187,30 +195,6 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         said = [a.error or "" for a in broken] + (aside if not dry_run else [])
         raise UnreadableInput("\n".join(said), t("pull.unreadable.hint", config.language))
     return result
-
-
-def _tickets(desk: Desk, config: Config, decision: Decision, now: dt.datetime,
-             dry_run: bool) -> tuple[TicketDecision, str | None]:
-    """The after-sales sheet's part of the run (`steps/aftersales/tickets.py`): read from the version the orders were
-    read from, decided against the orders as this run leaves them; nothing (and a notice) when the desk has no
-    after-sales sheet it can read."""
-    spec = ticket_spec(config)
-    if spec is None or config.aftersales is None:
-        return TicketDecision(), None
-    try:
-        table = read_table(desk.store, config, spec)
-    except ConfigError as exc:  # the sheet was removed or renamed: the orders go on, and the run says so
-        desk.notices.append(exc.render(config.language)[0])
-        return TicketDecision(), None
-    numbering = config.aftersales.ticket_id
-    numbers = Numbers(desk.journal.last_number("ticket_id"))
-    ids = table.frame["ticket_id"].dropna() if "ticket_id" in table.frame.columns else pd.Series(dtype="str")
-    make_ids = order_id_maker(numbering.format, numbering.prefix, now.date(), ids, numbers.take)
-    decided = decide_tickets(table.frame, table.columns, decision.work, desk_reasons(config), make_ids,
-                             config.sheet_language)
-    if numbers.used and not dry_run:
-        desk.journal.next_sequence("ticket_id", numbers.reserved)
-    return decided, spec.sheet
 
 
 def _result(decision: Decision, config: Config, run_id: int, dry_run: bool, notices: list[str], *, strict: bool,

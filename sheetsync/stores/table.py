@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sheetsync.config import Config, load_preset, normalize_header
+from sheetsync.config import Config, normalize_header
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
 from sheetsync.model.fields import FIELDS, Kind
@@ -51,7 +51,7 @@ def ticket_spec(config: Config) -> TableSpec | None:
     if config.aftersales is None:
         return None
     lang = config.sheet_language
-    return TableSpec(config.aftersales.sheet or AFTERSALES_SHEETS[lang], load_preset(f"aftersales_{lang}"),
+    return TableSpec(config.aftersales.sheet or AFTERSALES_SHEETS[lang], config.ticket_headers(),
                      frozenset(TICKET_REQUIRED), "ticket_id", {f: k for f, (k, _) in TICKET_FIELDS.items()})
 
 

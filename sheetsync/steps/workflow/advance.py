@@ -26,7 +26,7 @@ import pandas as pd
 from sheetsync.conditions import Condition, evaluate
 from sheetsync.i18n import MESSAGES, Joined, Localized, Words, text
 from sheetsync.model.records import Alert, Anomaly, WorkflowHistory
-from sheetsync.model.states import CLOSING
+from sheetsync.model.states import CLOSING, DONE, MONEY_BACK
 from sheetsync.model.values import format_datetime
 from sheetsync.steps.diff import differs
 from sheetsync.steps.workflow import sla as sla_step
@@ -293,8 +293,9 @@ class _Run:
     def take_news(self, pos: int, old: str | None, new: str | None, channel: str) -> bool | None:
         """A status a channel reported: an event, not a person's move.  It lands when the workflow has a path from
         the order's state to it (conditions and required fields are a person's, not the shop's), and a closing
-        (cancelled, refunded) lands from any open state; news behind the order (the desk moved on) is let go; news
-        that contradicts the order (a closed order shipped, a shipped order unpaid) is put back and flagged CONFLICT.
+        (cancelled, refunded) lands from any open state (a refund on a delivered order too); news behind the order
+        (the desk moved on) is let go; news that contradicts the order (a closed order shipped, a shipped order unpaid)
+        is put back and flagged CONFLICT.
         Returns True (landed, the state's time starts now), False (put back), None (nothing to judge)."""
         wf, row = self.wf, int(self.work.index[pos])
         target, current = wf.state(new), wf.state(old)
@@ -302,7 +303,9 @@ class _Run:
             return None  # an unknown word (STATE_UNKNOWN says so) or an order without a state: nothing to judge
         path = None if current.final else wf.path(current.name, target.name)
         closing = not current.final and target.final and bool(CLOSING & set(target.keys))
-        if path is not None or closing:
+        # after-sales reopens a delivered order: a return or refund of it lands (its own state says so)
+        reopened = current.final and bool(DONE & set(current.keys)) and bool(MONEY_BACK & set(target.keys))
+        if path is not None or closing or reopened:
             through = "→".join(path) if path else f"{old}→{new}"
             self.detail("status", [pos], text("workflow.news", channel=channel, path=through))
             self.out.moves.append(Move(row, self.order_id(pos), old, new, "channel", True))

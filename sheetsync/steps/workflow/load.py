@@ -19,8 +19,9 @@ from sheetsync.config import Config, locate, parse_duration, read_yaml, validate
 from sheetsync.config.workflow import LEVELS, PERCENT, SlaDefaults, StateSpec, WorkflowFile
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
-from sheetsync.model.fields import FIELDS
+from sheetsync.model.fields import FIELDS, Kind, Owner
 from sheetsync.model.states import STATE_KEYS, nearest, resolve, words_by_key
+from sheetsync.model.tickets import TICKET_FIELDS
 from sheetsync.runtime.resources import data_dir
 from sheetsync.steps.workflow.compiled import (
     DEFAULT_COLOURS,
@@ -46,8 +47,16 @@ def presets_dir() -> Path:
 
 
 def presets() -> list[str]:
-    """The names of the shipped workflow presets."""
-    return sorted(p.stem for p in presets_dir().glob("*.yaml"))
+    """The names of the shipped workflow presets of orders (`ticket_presets`: the after-sales sheet's)."""
+    return sorted(p.stem for p in presets_dir().glob("*.yaml") if not p.stem.startswith(TICKET_PRESET))
+
+
+TICKET_PRESET = "aftersales_"
+
+
+def ticket_presets() -> list[str]:
+    """The names of the shipped workflow presets of after-sales tickets."""
+    return sorted(p.stem for p in presets_dir().glob(f"{TICKET_PRESET}*.yaml"))
 
 
 def workflow_path(spec: str, config_dir: Path, lang: Lang) -> Path:
@@ -64,19 +73,21 @@ def workflow_path(spec: str, config_dir: Path, lang: Lang) -> Path:
 
 
 def load_workflow(spec: str, config_dir: Path, lang: Lang, *, aliases: Mapping[str, str] | None = None,
-                  words: Mapping[str, str] | None = None) -> Workflow:
+                  words: Mapping[str, str] | None = None,
+                  fields: Mapping[str, tuple[Kind, Owner]] = FIELDS) -> Workflow:
     """The workflow `spec` names (a preset such as `default_zh`, or a file relative to `config_dir`).
 
     `aliases` maps header text to canonical fields, so conditions may name columns as the sheet does.
     `words` (a team's status word -> the state key it means, `statuses:` in sheetsync.yaml) names the states in
     the team's words: the state standing for each key takes the team's word (`待确认` becomes `待发货`).
+    `fields`: the canonical fields of the sheet the workflow moves (an order's; a ticket's for the after-sales sheet).
     Raises ConfigError naming the file, the line and the problem."""
     path = workflow_path(spec, config_dir, lang)
     data = read_yaml(path, lang)
     if words:
         rename_states(data, words)
     spec_file = validate_yaml(WorkflowFile, data, path, lang)
-    return _Builder(spec_file, data, path, lang, aliases or {}).build()
+    return _Builder(spec_file, data, path, lang, aliases or {}, fields).build()
 
 
 def rename_states(data: Any, words: Mapping[str, str]) -> dict[str, str]:
@@ -165,6 +176,18 @@ def desk_workflow(config: Config) -> Workflow | None:
     return workflow
 
 
+def ticket_workflow(config: Config) -> Workflow | None:
+    """The after-sales sheet's workflow (`aftersales: {workflow: ...}`), over the ticket's fields; None without one."""
+    spec = config.aftersales.workflow if config.aftersales is not None else None
+    if not spec:
+        return None
+    headers = config.ticket_headers()
+    workflow = load_workflow(spec, config.base_dir, config.sheet_language,
+                             aliases={text: f for f, text in headers.items()}, fields=TICKET_FIELDS)
+    check_targets(workflow, [a.name for a in config.alerts], config.language)
+    return workflow
+
+
 def status_words(config: Config, workflow: Workflow | None) -> dict[str, str]:
     """state key -> the desk's word for it: the workflow's state, else the team's own word (`statuses:`), else the
     word of the language's default workflow; a shop's `paid` is written as `待确认` or as the team's `待发货`."""
@@ -197,9 +220,10 @@ def check_targets(workflow: Workflow, known: Iterable[str], lang: Lang) -> None:
 
 
 class _Builder:
-    def __init__(self, spec: WorkflowFile, data: CommentedMap, path: Path, lang: Lang, aliases: Mapping[str, str]) -> None:
-        self.spec, self.data, self.path, self.lang, self.aliases = spec, data, path, lang, aliases
-        self.types = field_types(DERIVED)
+    def __init__(self, spec: WorkflowFile, data: CommentedMap, path: Path, lang: Lang, aliases: Mapping[str, str],
+                 fields: Mapping[str, tuple[Kind, Owner]]) -> None:
+        self.spec, self.data, self.path, self.lang, self.aliases, self.fields = spec, data, path, lang, aliases, fields
+        self.types = field_types(DERIVED, fields)
         self.names = [s.name for s in spec.states]
         self.problems: list[str] = []
         self.used: set[str] = set()
@@ -222,8 +246,8 @@ class _Builder:
         return False
 
     def field(self, name: str, loc: Loc, *, settable: bool = False) -> None:
-        if name not in FIELDS:
-            self.problem(loc, t("config.bad_field", self.lang, name=name, known=", ".join(FIELDS)))
+        if name not in self.fields:
+            self.problem(loc, t("config.bad_field", self.lang, name=name, known=", ".join(self.fields)))
         elif settable and name in TOOL_FIELDS:
             self.problem(loc, t("workflow.tool_field", self.lang, name=name))
 

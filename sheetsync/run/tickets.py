@@ -1,0 +1,287 @@
+"""The after-sales sheet's part of a sync run, around the pure steps of `steps/aftersales/`.
+
+It begins before the orders are decided and ends after: `begin` reads the tickets (from the version of the workbook
+the orders were read from), gives the tickets a person typed their ids, takes the shops' after-sales exports and the
+carriers' return tracking in (`steps/aftersales/pull.py`), moves the tickets through their workflow (the same engine
+as the orders', over the ticket's fields), and says which orders' statuses follow (a refund under way, a refund
+done) as events the orders' workflow judges like a shop's news; `finish` fills each ticket's customer from its
+order as the run leaves it, judges the tickets (`steps/aftersales/tickets.py`), and hands over the writes and the
+journal's record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.channels.base import FileAccount, Pulled
+from sheetsync.config import Config, normalize_header
+from sheetsync.config.reasons import desk_reasons
+from sheetsync.errors import ConfigError
+from sheetsync.i18n import render
+from sheetsync.journal.record import TicketRecord
+from sheetsync.model.cells import KEEP, CellWrite, Keep, SheetWrites
+from sheetsync.model.records import CellChange, TicketMemory
+from sheetsync.model.tickets import MONEY_BACK, ORDER_FOLLOWS, TICKET_KINDS, TICKET_STATE_KEYS, TICKET_WORDS
+from sheetsync.run.commit import Desk
+from sheetsync.run.decide import Numbers
+from sheetsync.steps.aftersales.pull import TicketsTaken, link_orders, person_changes, take_returns, take_tickets
+from sheetsync.steps.aftersales.tickets import Judged, fill_from_orders, judge, ticket_writes
+from sheetsync.steps.anomalies import fill_for
+from sheetsync.steps.identity import order_id_maker
+from sheetsync.steps.workflow.advance import advance
+from sheetsync.steps.workflow.compiled import Workflow
+from sheetsync.steps.workflow.load import ticket_workflow
+from sheetsync.steps.workflow.result import Advanced
+from sheetsync.stores.table import Table, read_table, ticket_spec
+
+log = logging.getLogger("sheetsync")
+
+DEFAULT_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"requested": "待审核", "approved": "待退件", "awaiting_return": "待退件", "returning": "退件在途",
+           "received": "已收货", "refunded": "已退款", "exchanged": "已换货", "resent": "已补发", "repaired": "已补发",
+           "rejected": "已关闭", "closed": "已关闭"},
+    "en": {"requested": "To review", "approved": "Awaiting return", "awaiting_return": "Awaiting return",
+           "returning": "Return in transit", "received": "Received", "refunded": "Refunded", "exchanged": "Exchanged",
+           "resent": "Resent", "repaired": "Resent", "rejected": "Closed", "closed": "Closed"},
+}
+"""The words of the ticket states on a desk whose tickets have no workflow (those of the shipped presets)."""
+_WORDS = {normalize_header(word): key for word, key in TICKET_WORDS.items()}
+
+
+@dataclass(slots=True)
+class TicketRun:
+    """The after-sales sheet through one run."""
+
+    sheet: str
+    table: Table
+    before: pd.DataFrame
+    """The tickets as read (person-typed ids not yet given)."""
+    work: pd.DataFrame
+    memory: TicketMemory
+    taken: TicketsTaken
+    workflow: Workflow | None
+    numbers: Numbers
+    assigned: list[str] = field(default_factory=list)
+    edits: list[CellChange] = field(default_factory=list)
+    advanced: Advanced | None = None
+    events: dict[str, str] = field(default_factory=dict)
+    """order_id -> the order state key its tickets give it in this run (`refunding`, `refunded`)."""
+    pulls: list[Pulled] = field(default_factory=list)
+    accounts: list[FileAccount] = field(default_factory=list)
+    added: pd.Index = field(default_factory=lambda: pd.Index([]))
+    """Rows a person added since the last run (they got their ticket id in this run)."""
+    now: dt.datetime = dt.datetime.min
+
+
+@dataclass(slots=True)
+class TicketOutcome:
+    """What the run hands the store, the journal and the result of the after-sales sheet."""
+
+    sheet: str
+    writes: list[CellWrite]
+    record: TicketRecord
+    result: dict[str, Any]
+
+    @property
+    def also(self) -> list[SheetWrites]:
+        return [SheetWrites(self.sheet, self.writes)] if self.writes else []
+
+
+def begin(desk: Desk, config: Config, pulls: list[Pulled], waybills: list[Pulled], now: dt.datetime) -> TicketRun | None:
+    """The tickets read, given their ids, and brought up to date with the shops' exports and the carriers' returns,
+    before the orders are decided (a return is taken out of the carriers' waybills); None (and a notice) when the desk
+    has no after-sales sheet it can read."""
+    spec = ticket_spec(config)
+    if spec is None or config.aftersales is None:
+        return None
+    try:
+        table = read_table(desk.store, config, spec)
+    except ConfigError as exc:  # the sheet was removed or renamed: the orders go on, and the run says so
+        desk.notices.append(exc.render(config.language)[0])
+        return None
+    lang = config.sheet_language
+    workflow = ticket_workflow(config)
+    memory = desk.journal.ticket_memory()
+    before = table.frame
+    for name in spec.headers:  # every ticket field a column of the frame (the sheet may lack some)
+        if name not in before.columns:
+            before[name] = pd.Series(pd.NA, index=before.index, dtype="str")
+    numbering = config.aftersales.ticket_id
+    numbers = Numbers(desk.journal.last_number("ticket_id"))
+    make_ids = order_id_maker(numbering.format, numbering.prefix, now.date(), before["ticket_id"].dropna(), numbers.take)
+    work = before.copy()
+    missing = work.index[work["ticket_id"].isna().to_numpy()]
+    assigned = make_ids(len(missing)) if len(missing) else []
+    work.loc[missing, "ticket_id"] = assigned
+    edits = [CellChange(tid, name, old, new, "person", row=row) for row, tid, name, old, new in person_changes(work, memory)]
+    word = state_word(workflow, lang)
+    taken = take_tickets(work, pulls, memory, make_ids, word, lang, int(table.last_row))
+    returned = take_returns(taken.frame, [w.records for w in waybills], word, [w.label for w in waybills], taken.sources)
+    for waybill, hits in zip(waybills, returned, strict=True):
+        if len(hits):  # a return is not an order's shipment
+            taken.returns += len(hits)
+            waybill.records = waybill.records.drop(index=hits)
+    run = TicketRun(spec.sheet or "", table, before, taken.frame, memory, taken, workflow, numbers, list(assigned),
+                    edits, pulls=pulls, added=missing, now=now)
+    run.accounts = _accounts(pulls, taken)
+    return run
+
+
+def settle(run: TicketRun, orders: pd.DataFrame) -> dict[str, str]:
+    """Once the channels' orders are in the order table (`orders`): the tickets linked to their orders by the shop's
+    order number, moved through their workflow; returns the events their orders follow (`TicketRun.events`)."""
+    link_orders(run.work, orders, run.taken.sources)
+    if run.workflow is not None:
+        run.advanced = _advance(run, run.added, run.now)
+    run.events = order_events(run, state_word(run.workflow, ""))
+    return run.events
+
+
+def state_word(workflow: Workflow | None, lang: str) -> Callable[[str], str | None]:
+    """The desk's word for a ticket state key: its workflow's state, else the shipped preset's word."""
+    defaults = DEFAULT_WORDS["en" if lang == "en" else "zh"]
+    if workflow is None:
+        return defaults.get
+    return lambda key: workflow.word_for(key)
+
+
+def key_of(workflow: Workflow | None, word: object) -> str | None:
+    """The ticket state key a status cell means (the state's first key; else what the word most likely means)."""
+    if not isinstance(word, str):
+        return None
+    state = workflow.state(word) if workflow is not None else None
+    if state is not None:
+        return state.keys[0] if state.keys else None
+    return word if word in TICKET_STATE_KEYS else _WORDS.get(normalize_header(word))
+
+
+def _advance(run: TicketRun, added: pd.Index, now: dt.datetime) -> Advanced:
+    """The tickets through their workflow: the order workflow's engine over the ticket table, the ticket id standing
+    where the engine keeps an order's id (the linked order's id moved aside for the step)."""
+    assert run.workflow is not None
+    view = run.work.rename(columns={"order_id": "linked_order_id", "ticket_id": "order_id"})
+    fields = [f for f in ("status", "status_since") if f in view.columns]
+    previous = _previous(run, fields)
+    news = {row: label for row, label in run.taken.sources.get("status", {}).items()}
+    advanced = advance(view, workflow=run.workflow, previous=previous, added=added,
+                       now=now, news=news)
+    run.work = view.rename(columns={"order_id": "ticket_id", "linked_order_id": "order_id"})
+    run.taken.frame = run.work
+    advanced.frame = run.work
+    return advanced
+
+
+def _previous(run: TicketRun, fields: list[str]) -> pd.DataFrame:
+    """The status and its time as the journal last had them, for the tickets whose status changed since (a person's
+    move, or a shop's or carrier's news in this run)."""
+    rows: dict[int, dict[str, str | None]] = {}
+    status = run.work["status"]
+    for row, ticket_id in run.work["ticket_id"].items():
+        known = run.memory.rows.get(str(ticket_id))
+        if known is None:
+            continue
+        if known.get("status") != (None if pd.isna(status[row]) else str(status[row])):
+            rows[int(row)] = {f: known.get(f) for f in fields}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=fields, dtype="str") if rows else \
+        pd.DataFrame(columns=fields, dtype="str")
+
+
+def order_events(run: TicketRun, word: Callable[[str], str | None]) -> dict[str, str]:
+    """order_id -> the state key its return and refund tickets give it, for the orders one of whose tickets changed
+    state in this run: `refunding` while one is open, `refunded` once they are all refunded."""
+    work, memory, workflow = run.work, run.memory, run.workflow
+    if not {"order_id", "status", "ticket_id"} <= set(work.columns):
+        return {}
+    kinds = {normalize_header(w): key for key, words in TICKET_KINDS.items() for w in words.values()}
+    kinds.update({key: key for key in TICKET_KINDS})
+    by_order: dict[str, list[str]] = {}
+    moved: set[str] = set()
+    for ticket_id, order_id, status, kind in zip(work["ticket_id"], work["order_id"], work["status"],
+                                                 work["kind"] if "kind" in work.columns else [None] * len(work),
+                                                 strict=True):
+        if not isinstance(order_id, str) or kinds.get(normalize_header(kind) if isinstance(kind, str) else "") \
+                not in MONEY_BACK:
+            continue
+        key = key_of(workflow, status)
+        follows = ORDER_FOLLOWS.get(key or "")
+        if follows is None:
+            continue
+        by_order.setdefault(order_id, []).append(follows)
+        earlier = memory.rows.get(str(ticket_id), {}).get("status")
+        if key_of(workflow, earlier) != key:
+            moved.add(order_id)
+    return {oid: ("refunding" if "refunding" in by_order[oid] else "refunded") for oid in sorted(moved)}
+
+
+def finish(run: TicketRun, orders: pd.DataFrame, config: Config) -> TicketOutcome:
+    """The tickets judged against the orders as the run leaves them, and what to write and record."""
+    lang = config.sheet_language
+    work = run.work
+    judged = Judged()
+    fill_from_orders(work, orders, judged)
+    found = run.advanced.anomalies if run.advanced is not None else []
+    judge(work, orders, desk_reasons(config), run.taken.conflicts, found, lang, judged)
+    details = dict(judged.details)
+    if run.advanced is not None:
+        for name, rows in run.advanced.details.items():
+            details[name] = {**details.get(name, {}), **{r: render(w, lang) for r, w in rows.items()}}
+    workflow = run.workflow
+
+    def fill_of(name: str, value: str | None) -> str | Keep | None:
+        if name == "anomalies":
+            return fill_for(value, judged.levels)
+        return workflow.fill_of(name, value) if workflow is not None else KEEP
+
+    before = run.before.copy()
+    writes, changes = ticket_writes(before, work, run.table.columns, run.taken.sources, details, fill_of)
+    record = TicketRecord(changes=[*run.edits, *changes], keys=run.taken.keys)
+    record.rows, record.gone = _rows(run)
+    record.changes += [CellChange(tid, "*", None, None, "person", "deleted") for tid in record.gone]
+    result = {"assigned": run.assigned, "anomalies": judged.anomalies, "changes": len(changes),
+              "new": len(run.taken.appended), "returns": run.taken.returns,
+              "moved": dict(sorted(_moved(run).items())), "orders_following": len(run.events)}
+    return TicketOutcome(run.sheet, writes, record, result)
+
+
+def _moved(run: TicketRun) -> dict[str, int]:
+    if run.advanced is None:
+        return {}
+    return {f"{a}→{b}": n for (a, b), n in run.advanced.moved.items()}
+
+
+def _rows(run: TicketRun) -> tuple[dict[str, tuple[str, str | None]], list[str]]:
+    """Each ticket's memory after the run, where it changed; and the tickets a person deleted."""
+    rows: dict[str, tuple[str, str | None]] = {}
+    work = run.work.drop(columns=[c for c in ("anomalies", "sla") if c in run.work.columns])
+    seen: set[str] = set()
+    for ticket_id, values in zip(work["ticket_id"], work.to_dict("records"), strict=True):
+        if not isinstance(ticket_id, str) or ticket_id in seen:
+            continue
+        seen.add(ticket_id)
+        now = {k: (None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)) for k, v in values.items()}
+        said = run.taken.said.get(ticket_id)
+        if run.memory.rows.get(ticket_id) != now or run.memory.said.get(ticket_id) != said:
+            rows[ticket_id] = (json.dumps(now, ensure_ascii=False), json.dumps(said, ensure_ascii=False) if said else None)
+    gone = sorted(set(run.memory.rows) - seen)
+    return rows, gone
+
+
+def _accounts(pulls: list[Pulled], taken: TicketsTaken) -> list[FileAccount]:
+    """Per input file of the shops' after-sales exports: rows read = new + updated + unchanged + rejected."""
+    out: list[FileAccount] = []
+    for index, pull in enumerate(pulls):
+        for key, sources in pull.sources.items():
+            outcome = taken.outcome.get((index, str(key)), "unchanged")
+            for file_index, lines in sources:
+                account = pull.files[file_index]
+                setattr(account, outcome, getattr(account, outcome) + len(lines))
+        out.extend(pull.files)
+    return out
+

@@ -1,0 +1,200 @@
+"""After-sales tickets through syncs: a shop's after-sales export as a channel (linked to its orders by the shop's
+order number, merged three ways, never re-created once deleted), the tickets' own workflow (SLA, required fields,
+people's moves judged), the orders' statuses following their tickets, and return tracking from a carrier's file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from conftest import read_sheet, use_workflow
+
+import sheetsync
+from sheetsync import load_config
+from sheetsync.config import Config
+from sheetsync.desk.new import init_desk
+from sheetsync.model.cells import CellWrite
+from sheetsync.stores.xlsx.patch import SheetEdit, patch_xlsx
+
+NOW = dt.datetime(2026, 11, 22, 10, 0)
+EXPORTS = Path(__file__).parent / "data" / "exports"
+COLUMNS = ["售后单号", "订单号", "渠道", "渠道售后单号", "渠道订单号", "客户姓名", "申请时间", "类型", "原因大类", "具体原因",
+           "退款金额", "退件快递单号", "照片", "负责人", "状态", "状态时间", "时效", "异常", "备注"]
+C = {name: i for i, name in enumerate(COLUMNS)}
+MAPPING = """\
+label: 抖音
+kind: tickets
+key: channel_ticket_id
+fields:
+  channel_ticket_id: 售后单号
+  channel_order_id: 订单号
+  created_at: 申请时间
+  kind: {column: 售后类型, values: {仅退款: refund, 退货退款: return, 换货: exchange}}
+  reason: {column: 售后原因, values: {包装破损: 物流问题, 七天无理由: 客户原因}}
+  sub_reason: {column: 售后原因, values: {包装破损: 包装破损, 七天无理由: 七天无理由}}
+  refund_amount: 退款金额
+  return_tracking_no: 退货物流单号
+  status:
+    column: 售后状态
+    values: {待商家处理: requested, 待买家退货: awaiting_return, 待商家收货: returning, 退款成功: refunded, 售后关闭: closed}
+"""
+HEADER = "售后单号,订单号,售后类型,售后原因,申请时间,退款金额,退货物流单号,售后状态"
+LIU_YANG, ZHANG_WEI, MA_CHAO = "6931245078213464477", "6931245078213462188", "6931245078213473384"
+FIRST = [  # 刘洋's order is 已完成, 张伟's 已发货; the third names an order no export has
+    f"AS7001,{LIU_YANG},退货退款,七天无理由,2026-11-21 09:00:00,129.00,,待商家处理",
+    f"AS7002,{ZHANG_WEI},仅退款,包装破损,2026-11-21 09:30:00,59.90,,退款成功",
+    "AS7003,6931245078299999999,退货退款,包装破损,2026-11-21 10:00:00,88.00,,待商家处理",
+]
+
+
+def _desk(tmp_path: Path) -> Config:
+    """A new desk on the default workflow, its 抖店 orders from the sample export, and a 抖店 after-sales channel."""
+    init_desk(tmp_path / "desk", "zh")
+    source = tmp_path / "desk" / "sheetsync.yaml"
+    use_workflow(source, "default_zh", "channels:\n  - {name: douyin, path: inbox/douyin/*, mapping: douyin}\n"
+                                       "  - {name: douyin_as, path: inbox/douyin_as/*, mapping: mappings/as.yaml}\n"
+                                       "logistics:\n  - {name: sf, path: inbox/sf/*, mapping: carrier_generic}\n")
+    (tmp_path / "desk" / "mappings").mkdir()
+    (tmp_path / "desk" / "mappings" / "as.yaml").write_text(MAPPING, encoding="utf-8")
+    (tmp_path / "desk" / "inbox" / "douyin").mkdir(parents=True)
+    shutil.copy(EXPORTS / "douyin_orders.csv", tmp_path / "desk" / "inbox" / "douyin")
+    return load_config(source)
+
+
+def _drop(config: Config, name: str, lines: list[str], channel: str = "douyin_as", header: str = HEADER) -> None:
+    folder = config.base_dir / "inbox" / channel
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+
+
+def _tickets(config: Config) -> dict[str, list[object]]:
+    """The after-sales sheet's rows by the shop's after-sales number (or ticket id), as another reader sees them."""
+    rows = read_sheet(config.workbook_path, "售后")[1:]
+    return {str(r[C["渠道售后单号"]] or r[C["售后单号"]]): r for r in rows if r[0]}
+
+
+def _order_status(config: Config, number: str) -> str:
+    rows = read_sheet(config.workbook_path)
+    header = rows[0]
+    return next(str(r[header.index("状态")]) for r in rows[1:] if str(r[header.index("渠道订单号")]) == number)
+
+
+def _edit(config: Config, writes: list[CellWrite], sheet: str = "售后") -> None:
+    """A person's edit saved into the workbook (through the in-place writer, as a spreadsheet would keep the rest)."""
+    typed = config.workbook_path.with_name("typed.xlsx")
+    patch_xlsx(config.workbook_path, typed, "订单", [], also=[SheetEdit(sheet, writes)])
+    typed.replace(config.workbook_path)
+
+
+def _row_of(config: Config, key: str) -> int:
+    rows = read_sheet(config.workbook_path, "售后")
+    return next(i + 1 for i, r in enumerate(rows) if key in (str(r[C["渠道售后单号"]]), str(r[0])))
+
+
+def test_shop_tickets_link_to_their_orders_move_them_and_re_pulling_changes_nothing(tmp_path: Path) -> None:
+    config = _desk(tmp_path)
+    _drop(config, "as_1121.csv", FIRST)
+    result = sheetsync.sync(config, now=NOW)
+    assert result.tickets["new"] == 3 and len(result.tickets["assigned"]) == 0
+    tickets = _tickets(config)
+    liu, zhang, unknown = tickets["AS7001"], tickets["AS7002"], tickets["AS7003"]
+    assert str(liu[C["售后单号"]]).startswith("AS20261122-")
+    assert liu[C["订单号"]] and liu[C["渠道"]] == "抖音" and liu[C["客户姓名"]] == "刘洋"
+    assert (liu[C["类型"]], liu[C["原因大类"]], liu[C["具体原因"]]) == ("退货", "客户原因", "七天无理由")
+    assert liu[C["状态"]] == "待审核"
+    assert liu[C["退款金额"]] == 129.0 and liu[C["申请时间"]] == dt.datetime(2026, 11, 21, 9, 0)
+    assert (zhang[C["类型"]], zhang[C["状态"]], zhang[C["客户姓名"]]) == ("仅退款", "已退款", "张伟")
+    assert unknown[C["订单号"]] == "" and unknown[C["异常"]].startswith("TICKET_ORDER_UNKNOWN")
+    assert "6931245078299999999" in unknown[C["异常"]]
+    # the orders follow their tickets: a delivered order with a return under way, a shipped one refunded
+    assert _order_status(config, LIU_YANG) == "退款中" and _order_status(config, ZHANG_WEI) == "已退款"
+    accounts = [f for f in result.files if f["channel"] == "douyin_as"]
+    assert [(f["rows_read"], f["new"], f["unchanged"]) for f in accounts] == [(3, 3, 0)]
+
+    _drop(config, "as_1121_again.csv", [*FIRST, ""])  # the same export again (another file: one more blank line)
+    again = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(minutes=5))
+    assert again.tickets["new"] == 0 and again.tickets["changes"] == 0 and not again.workbook_written
+    assert [(f["new"], f["updated"], f["unchanged"]) for f in again.files if f["channel"] == "douyin_as"][-1] == (0, 0, 3)
+
+
+def test_a_persons_edit_to_a_shop_ticket_is_never_overwritten(tmp_path: Path) -> None:
+    config = _desk(tmp_path)
+    _drop(config, "as_1121.csv", FIRST)
+    sheetsync.sync(config, now=NOW)
+    row = _row_of(config, "AS7001")
+    _edit(config, [CellWrite(row, C["退款金额"] + 1, 100.0), CellWrite(row, C["负责人"] + 1, "小李")])
+    later = [f"AS7001,{LIU_YANG},退货退款,七天无理由,2026-11-21 09:00:00,139.00,YT9988776655,待商家收货"]
+    _drop(config, "as_1122.csv", later)
+    result = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=1))
+    liu = _tickets(config)["AS7001"]
+    assert liu[C["退款金额"]] == 100.0 and liu[C["负责人"]] == "小李"  # the person's amount and owner stand
+    assert liu[C["退件快递单号"]] == "YT9988776655" and liu[C["状态"]] == "退件在途"  # the shop's news the person left
+    assert "CONFLICT" in liu[C["异常"]] and "139" in liu[C["异常"]] and result.tickets["anomalies"]["CONFLICT"] == 1
+    ticket = str(liu[C["售后单号"]])
+    said = [(e.field, e.old, e.new, e.source) for e in sheetsync.history(load_config(config.source), ticket)]
+    assert ("refund_amount", "129", "100", "person") in said and ("owner", None, "小李", "person") in said
+    # the conflict lasts until the person changes the cell; then it is resolved
+    again = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=2))
+    assert again.tickets["anomalies"].get("CONFLICT") == 1
+    _edit(config, [CellWrite(row, C["退款金额"] + 1, 139.0)])
+    mended = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=3))
+    assert "CONFLICT" not in mended.tickets["anomalies"] and _tickets(config)["AS7001"][C["异常"]] == ""
+
+
+def test_a_deleted_ticket_is_never_re_created(tmp_path: Path) -> None:
+    config = _desk(tmp_path)
+    _drop(config, "as_1121.csv", FIRST)
+    sheetsync.sync(config, now=NOW)
+    row = _row_of(config, "AS7003")
+    ticket = _tickets(config)["AS7003"][0]
+    _edit(config, [CellWrite(row, c + 1, None) for c in range(len(COLUMNS))])
+    sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=1))
+    _drop(config, "as_1122.csv", [FIRST[2].replace("待商家处理", "售后关闭")])
+    result = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=2))
+    assert "AS7003" not in _tickets(config) and result.tickets["new"] == 0
+    assert any(e.field == "*" and e.source == "person" for e in sheetsync.history(load_config(config.source), str(ticket)))
+
+
+def test_the_ticket_workflow_grades_sla_and_puts_back_a_move_without_its_required_field(tmp_path: Path) -> None:
+    config = _desk(tmp_path)
+    _drop(config, "as_1121.csv", FIRST[:1])
+    sheetsync.sync(config, now=NOW)
+    assert _tickets(config)["AS7001"][C["时效"]] == "正常"
+    sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=20))
+    assert _tickets(config)["AS7001"][C["时效"]] == "预警"  # 75 % of 待审核's 24 h
+    row = _row_of(config, "AS7001")
+    _edit(config, [CellWrite(row, C["状态"] + 1, "已退款"), CellWrite(row, C["退款金额"] + 1, None)])
+    result = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=25))
+    liu = _tickets(config)["AS7001"]
+    assert liu[C["状态"]] == "待审核" and liu[C["时效"]] == "超时"
+    assert "退款金额" in liu[C["异常"]] and result.tickets["anomalies"]
+    _edit(config, [CellWrite(row, C["状态"] + 1, "已退款"), CellWrite(row, C["退款金额"] + 1, 129.0)])
+    sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=26))
+    liu = _tickets(config)["AS7001"]
+    assert liu[C["状态"]] == "已退款" and _order_status(config, LIU_YANG) == "已退款"
+    history = sheetsync.history(load_config(config.source), str(liu[C["订单号"]]))
+    assert any(e.field == "status" and (e.old, e.new) == ("退款中", "已退款") and e.source == "channel"
+               and "售后" in str(e.detail) for e in history)
+
+
+def test_a_return_tracked_by_the_carrier_moves_the_ticket_and_not_the_order(tmp_path: Path) -> None:
+    config = _desk(tmp_path)
+    _drop(config, "as_1121.csv", [f"AS7009,{MA_CHAO},退货退款,包装破损,2026-11-21 11:00:00,66.00,,待买家退货"])
+    sheetsync.sync(config, now=NOW)
+    row = _row_of(config, "AS7009")
+    assert _tickets(config)["AS7009"][C["状态"]] == "待退件"
+    _edit(config, [CellWrite(row, C["退件快递单号"] + 1, "SF7700000000123")])  # the customer sent it back
+    sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=1))
+    assert _tickets(config)["AS7009"][C["状态"]] == "退件在途"
+    order_before = _order_status(config, MA_CHAO)
+    _drop(config, "sf_1123.csv", [f",{MA_CHAO},SF,SF7700000000123,2026-11-22 12:00:00,2026-11-23 09:30:00,马超,"],
+          channel="sf", header="order_id,channel_order_id,carrier,tracking_no,shipped_at,delivered_at,receiver_name,"
+                               "receiver_phone")
+    result = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(days=1))
+    assert _tickets(config)["AS7009"][C["状态"]] == "已收货" and result.tickets["returns"] == 1
+    rows = read_sheet(config.workbook_path)
+    header = rows[0]
+    ma = next(r for r in rows[1:] if str(r[header.index("渠道订单号")]) == MA_CHAO)
+    assert ma[header.index("快递单号")] == "JDX000123456789"  # the order's own shipment is untouched
+    assert _order_status(config, MA_CHAO) == order_before and result.unmatched_waybills == []
