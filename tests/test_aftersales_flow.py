@@ -5,10 +5,13 @@ people's moves judged), the orders' statuses following their tickets, and return
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
-from conftest import read_sheet, use_workflow
+from conftest import CliRun, read_sheet, use_workflow
 
 import sheetsync
 from sheetsync import load_config
@@ -198,3 +201,28 @@ def test_a_return_tracked_by_the_carrier_moves_the_ticket_and_not_the_order(tmp_
     ma = next(r for r in rows[1:] if str(r[header.index("渠道订单号")]) == MA_CHAO)
     assert ma[header.index("快递单号")] == "JDX000123456789"  # the order's own shipment is untouched
     assert _order_status(config, MA_CHAO) == order_before and result.unmatched_waybills == []
+
+
+GOLDEN = Path(__file__).parent / "golden" / "aftersales_report.json"
+
+
+def test_the_report_gives_the_after_sales_figures_as_the_golden_ones(tmp_path: Path, run_cli: Callable[..., CliRun]) -> None:
+    """Return rates by channel, SKU and warehouse against the orders shipped, the reasons and the share of "other",
+    time to close from the journal's moves, tickets past their SLA, the money refunded: on a desk made by syncs."""
+    config = _desk(tmp_path)
+    _drop(config, "as_1121.csv", FIRST)
+    sheetsync.sync(config, now=NOW)
+    later = [f"AS7001,{LIU_YANG},退货退款,七天无理由,2026-11-21 09:00:00,129.00,YT9988776655,退款成功"]
+    _drop(config, "as_1122.csv", later)
+    sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=30))
+    run = run_cli("report", "-c", config.source, "--from", "2026-11-15", "--to", "2026-11-24", "--now",
+                  "2026-11-23T17:00", "--json")
+    assert run.code == 0, run.err
+    figures = run.json()["aftersales"]
+    if os.environ.get("SHEETSYNC_UPDATE_GOLDEN"):
+        GOLDEN.write_text(json.dumps(figures, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    assert figures == json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert (figures["tickets"], figures["closed"], figures["past_sla"], figures["refunded"]) == (3, 2, 1, "188.9")
+    shown = run_cli("report", "-c", config.source, "--from", "2026-11-15", "--to", "2026-11-24", "--now",
+                    "2026-11-23T17:00")
+    assert shown.code == 0 and "售后" in shown.out and "各渠道退货率" in shown.out and "七天无理由" in shown.out

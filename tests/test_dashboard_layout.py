@@ -171,3 +171,24 @@ def test_the_dashboard_leaves_empty_what_is_empty_and_its_words_where_they_can_r
     assert [v for v in codes if v != ""][-1] == "地址不全"
     assert [t("kpi.stuck.none", "zh")] in [[v for v in r if v != ""] for r in rows]
     assert not any(r and r[0] == "组" for r in rows)
+
+
+@pytest.mark.parametrize(("channels", "orders", "reasons"), [(12, 480, 5), (2, 24, 12)],
+                         ids=["many channels, few reasons", "few channels, many reasons"])
+def test_the_after_sales_reasons_chart_covers_no_table_and_no_chart(make_report: Callable[[int, int], KpiReport],
+                                                                     channels: int, orders: int, reasons: int) -> None:
+    from sheetsync.reports.aftersales import AftersalesReport, ReasonShare
+
+    found = make_report(channels, orders)
+    pairs = [(ReasonShare(f"原因{i}", None, 10, 0.1), ReasonShare(f"原因{i}", "其他", 3, 0.03)) for i in range(reasons)]
+    found.aftersales = AftersalesReport(tickets=10 * reasons, reasons=[share for pair in pairs for share in pair])
+    package = zipfile.ZipFile(io.BytesIO(dashboard_book(found, "zh", t("kpi.dashboard.sheet", "zh"))))
+    tables, charts = _tables(_cells(package)), _charts(package)
+    assert len(charts) == 3
+    for chart in charts:
+        assert not [table for table in tables if chart.meets(table)], chart
+    assert not any(a.meets(b) for i, a in enumerate(charts) for b in charts[i + 1:]), charts
+    sheet = package.read("xl/worksheets/sheet1.xml").decode()
+    assert "原因0" in sheet and f"原因{reasons - 1}" in sheet and sheet.count("其他") == 0  # the first levels only
+    chart_xml = [package.read(n).decode() for n in package.namelist() if n.startswith("xl/charts/chart")]
+    assert any("售后原因分布" in x for x in chart_xml)

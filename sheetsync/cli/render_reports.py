@@ -12,6 +12,7 @@ from rich.text import Text
 from sheetsync.cli.common import safe
 from sheetsync.cli.fit import show_rows, wrap
 from sheetsync.i18n import Lang, code_said, field_said, t
+from sheetsync.reports.aftersales import AftersalesReport
 from sheetsync.reports.kpi import KpiReport, cannot_say
 from sheetsync.reports.reconcile import KINDS, ReconcileResult
 from sheetsync.reports.reconcile_out import cells, headers
@@ -111,6 +112,32 @@ def show_kpi(console: Console, report: KpiReport, lang: Lang) -> None:
                   right=(1,))
     else:
         console.print(f"[green]✓[/green] {t('kpi.stuck.none', lang)}")
+    if report.aftersales is not None:
+        show_aftersales(console, report.aftersales, lang)
+
+
+def show_aftersales(console: Console, a: AftersalesReport, lang: Lang) -> None:
+    """The after-sales figures: the headline, return rates by channel, SKU and warehouse, reasons, time to close."""
+    console.print(f"[bold]{t('kpi.as.title', lang)}[/bold]")
+    if "return_rate" in a.cannot:
+        console.print(t("kpi.as.cannot", lang, fields=", ".join(a.cannot["return_rate"])), style="yellow", markup=False,
+                      highlight=False)
+    console.print(t("kpi.as.summary", lang, tickets=a.tickets, shipped=a.shipped, rate=_percent(a.rate), open=a.open,
+                    past=a.past_sla, closed=a.closed, median=_hours(a.close_median_hours),
+                    p90=_hours(a.close_p90_hours), refunded=a.refunded, other=_percent(a.other_share)),
+                  highlight=False, markup=False)
+    for key, rates in (("kpi.as.by_channel", a.by_channel), ("kpi.as.by_sku", a.by_sku),
+                       ("kpi.as.by_warehouse", a.by_warehouse)):
+        if rates:
+            _figures(console, key, lang, [[safe(r.group), str(r.tickets), str(r.orders), _percent(r.rate)] for r in rates])
+    if a.reasons:
+        _figures(console, "kpi.as.reasons", lang, [
+            [safe(r.reason) if r.sub_reason is None else "", safe(r.sub_reason or ""), str(r.tickets), _percent(r.share)]
+            for r in a.reasons], words=2)
+
+
+def _hours(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
 
 
 def heatmap(report: KpiReport, lang: Lang, width: int = 200) -> list[RichTable]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import text
-from sheetsync.journal.kpi_history import History, load_history
+from sheetsync.journal.kpi_history import History, load_history, times
 from sheetsync.journal.schema import SCHEMA_VERSION
 from sheetsync.journal.sqlite import Journal
 
@@ -35,6 +35,16 @@ class JournalView:
     def run_pending(self) -> bool:
         """Whether a run wrote its workbook but was not confirmed (the next run settles it)."""
         return self._db.execute("SELECT 1 FROM runs WHERE state = 'pending' LIMIT 1").fetchone() is not None
+
+    def ticket_moves(self) -> pd.DataFrame:
+        """The after-sales tickets' changes a report needs, in the order made: each ticket's first change and every
+        status change (ticket_id, at: the run's time, field, new)."""
+        frame = pd.read_sql_query(
+            "SELECT c.ticket_id, r.started_at AS at, c.field, c.new FROM ticket_changes c JOIN runs r ON r.id = c.run_id"
+            " WHERE r.state IN ('done', 'pending') AND (c.field = 'status' OR c.id IN"
+            " (SELECT MIN(id) FROM ticket_changes GROUP BY ticket_id)) ORDER BY c.id", self._db)
+        frame["at"] = times(frame["at"].str.replace("T", " ", regex=False))  # the run's clock, as it was given
+        return frame
 
     def kpi_history(self, desk: pd.DataFrame | Callable[[], pd.DataFrame]) -> History:
         """Stays in states and anomalies raised and cleared (`journal/kpi_history.py`)."""

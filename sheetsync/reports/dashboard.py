@@ -143,6 +143,15 @@ def dashboard_book(report: KpiReport, lang: Lang, sheet: str) -> bytes:
         ws.insert_chart(top, chart_col, chart)
         charts_end = top + rows_spanned(chart.height) + 1
     row = write(backlog, row) + 1
+    firsts = [r for r in report.aftersales.reasons if r.sub_reason is None] if report.aftersales is not None else []
+    if firsts:  # the after-sales reasons by first level, their chart beside them
+        reasons = _table([t("kpi.label.reason", lang), t("kpi.label.tickets", lang), t("kpi.label.share", lang)], head,
+                         [[r.reason, r.tickets, r.share] for r in firsts], [None, None, percent])
+        top = max(row, charts_end)
+        chart = _reasons_chart(book, sheet, lang, row + 1, len(firsts))
+        ws.insert_chart(top, max(chart_col, reasons.reach() + 1), chart)
+        charts_end = top + rows_spanned(chart.height) + 1
+        row = write(reasons, row) + 1
 
     row = max(row, charts_end)  # the wide tables: below the charts
     top_value = max((v for values in report.heatmap for v in values), default=0.0) or 1.0
@@ -199,6 +208,20 @@ def _on_time_chart(book: Any, sheet: str, lang: Lang, first: int, count: int) ->
                       "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_legend({"none": True})
     chart.set_size({"width": min(max(CHART_PX[0], 48 * count + 120), 800), "height": CHART_PX[1] + (40 if many else 0)})
+    return chart
+
+
+def _reasons_chart(book: Any, sheet: str, lang: Lang, first: int, count: int) -> Any:
+    """After-sales tickets per first-level reason from the table's rows `first`.. : a bar each, the count on it."""
+    chart = book.add_chart({"type": "bar"})
+    chart.add_series({"name": t("kpi.label.tickets", lang), "categories": [sheet, first, 0, first + count - 1, 0],
+                      "values": [sheet, first, 1, first + count - 1, 1], "data_labels": {"value": True},
+                      "fill": {"color": "#A5A5A5"}, "gap": 60})
+    chart.set_title({"name": t("kpi.chart.reasons", lang), "name_font": {"size": 12, "bold": True}})
+    chart.set_legend({"none": True})
+    chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis({"reverse": True, "major_tick_mark": "none"})
+    chart.set_size({"width": CHART_PX[0], "height": min(max(CHART_PX[1], 30 * count + 120), 480)})
     return chart
 
 

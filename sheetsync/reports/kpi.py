@@ -17,21 +17,26 @@ import datetime as dt
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from sheetsync.config import Config
+from sheetsync.config.reasons import desk_reasons
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, field_said, t
 from sheetsync.journal.kpi_history import History, hourly_backlog, times
 from sheetsync.journal.read import read_journal
 from sheetsync.model.records import anomaly_codes
+from sheetsync.reports.aftersales import AftersalesReport, build_aftersales
 from sheetsync.reports.states import CLOSED_STATES, FINAL_STATES, SLA_BREACH
 from sheetsync.runtime import textops
+from sheetsync.steps.aftersales.states import key_of
+from sheetsync.steps.workflow.load import ticket_workflow
 from sheetsync.stores import open_store
-from sheetsync.stores.table import read_table
+from sheetsync.stores.table import read_table, ticket_spec
 
 WINDOW: Final = dt.timedelta(hours=2)
 """承诺达成率 counts a delivery up to two hours past the promise as kept."""
@@ -113,6 +118,8 @@ class KpiReport:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     stuck: list[Stuck] = field(default_factory=list)
     cannot: dict[str, list[str]] = field(default_factory=dict)
+    aftersales: AftersalesReport | None = None
+    """The after-sales sheet's figures (`reports/aftersales.py`); None on a desk without one."""
     """The KPIs the sheet cannot give, with the fields they lack (`on_time`: promised_by, delivered_at): said as
     such, never shown as 0 %."""
 
@@ -135,12 +142,24 @@ def report(config: Config, *, start: dt.datetime | None = None, end: dt.datetime
     """The KPIs of [start, end) as of `now` (default: the last seven days up to now); writes nothing."""
     now = now or dt.datetime.now(config.tz).replace(microsecond=0, tzinfo=None)
     start, end = period(start, end, now, config.language)
+    spec = ticket_spec(config)
     with ThreadPoolExecutor(1, "sheetsync-report-desk") as pool:  # the sheet is read while the journal is queried
         reading: Future[pd.DataFrame] = pool.submit(lambda: read_table(open_store(config), config).frame)
         with read_journal(config.journal_path) as journal:  # none yet: every order in its state
             history = journal.kpi_history(reading.result)                   # since its status_since
+            moves = journal.ticket_moves() if spec is not None else None
         desk = reading.result()
-    return build(desk, history, start, end, now)
+    out = build(desk, history, start, end, now)
+    if spec is not None and moves is not None:
+        try:
+            tickets = read_table(open_store(config), config, spec).frame
+        except ConfigError:  # the desk's after-sales sheet is gone: the orders' figures stand alone
+            return out
+        workflow = ticket_workflow(config)
+        tree = desk_reasons(config)
+        out.aftersales = build_aftersales(tickets, desk, moves, partial(key_of, workflow),
+                                          tree.other if tree is not None else None, start, end)
+    return out
 
 
 def build(desk: pd.DataFrame, history: History, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> KpiReport:

@@ -28,10 +28,11 @@ from sheetsync.i18n import render
 from sheetsync.journal.record import TicketRecord
 from sheetsync.model.cells import KEEP, CellWrite, Keep, SheetWrites
 from sheetsync.model.records import CellChange, TicketMemory
-from sheetsync.model.tickets import MONEY_BACK, ORDER_FOLLOWS, TICKET_KINDS, TICKET_STATE_KEYS, TICKET_WORDS
+from sheetsync.model.tickets import MONEY_BACK, ORDER_FOLLOWS, TICKET_KINDS
 from sheetsync.run.commit import Desk
 from sheetsync.run.decide import Numbers
 from sheetsync.steps.aftersales.pull import TicketsTaken, link_orders, person_changes, take_returns, take_tickets
+from sheetsync.steps.aftersales.states import key_of, state_word
 from sheetsync.steps.aftersales.tickets import Judged, fill_from_orders, judge, ticket_writes
 from sheetsync.steps.anomalies import fill_for
 from sheetsync.steps.identity import order_id_maker
@@ -42,18 +43,6 @@ from sheetsync.steps.workflow.result import Advanced
 from sheetsync.stores.table import Table, read_table, ticket_spec
 
 log = logging.getLogger("sheetsync")
-
-DEFAULT_WORDS: dict[str, dict[str, str]] = {
-    "zh": {"requested": "待审核", "approved": "待退件", "awaiting_return": "待退件", "returning": "退件在途",
-           "received": "已收货", "refunded": "已退款", "exchanged": "已换货", "resent": "已补发", "repaired": "已补发",
-           "rejected": "已关闭", "closed": "已关闭"},
-    "en": {"requested": "To review", "approved": "Awaiting return", "awaiting_return": "Awaiting return",
-           "returning": "Return in transit", "received": "Received", "refunded": "Refunded", "exchanged": "Exchanged",
-           "resent": "Resent", "repaired": "Resent", "rejected": "Closed", "closed": "Closed"},
-}
-"""The words of the ticket states on a desk whose tickets have no workflow (those of the shipped presets)."""
-_WORDS = {normalize_header(word): key for word, key in TICKET_WORDS.items()}
-
 
 @dataclass(slots=True)
 class TicketRun:
@@ -142,24 +131,6 @@ def settle(run: TicketRun, orders: pd.DataFrame) -> dict[str, str]:
         run.advanced = _advance(run, run.added, run.now)
     run.events = order_events(run, state_word(run.workflow, ""))
     return run.events
-
-
-def state_word(workflow: Workflow | None, lang: str) -> Callable[[str], str | None]:
-    """The desk's word for a ticket state key: its workflow's state, else the shipped preset's word."""
-    defaults = DEFAULT_WORDS["en" if lang == "en" else "zh"]
-    if workflow is None:
-        return defaults.get
-    return lambda key: workflow.word_for(key)
-
-
-def key_of(workflow: Workflow | None, word: object) -> str | None:
-    """The ticket state key a status cell means (the state's first key; else what the word most likely means)."""
-    if not isinstance(word, str):
-        return None
-    state = workflow.state(word) if workflow is not None else None
-    if state is not None:
-        return state.keys[0] if state.keys else None
-    return word if word in TICKET_STATE_KEYS else _WORDS.get(normalize_header(word))
 
 
 def _advance(run: TicketRun, added: pd.Index, now: dt.datetime) -> Advanced:

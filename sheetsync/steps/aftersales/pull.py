@@ -22,17 +22,14 @@ from typing import Protocol
 
 import pandas as pd
 
-from sheetsync.config import normalize_header
 from sheetsync.model.records import TicketMemory
-from sheetsync.model.tickets import TICKET_KINDS, TICKET_STATE_KEYS, TICKET_WORDS
+from sheetsync.model.tickets import TICKET_KINDS
+from sheetsync.steps.aftersales.states import key_of
 from sheetsync.steps.diff import differs
 
 CONFLICTS = "_conflicts"
 """The key of a ticket's `said` memory under which a person's values that a shop's later word contradicted are held
 (field -> the person's value): the CONFLICT lasts while the cell keeps it."""
-
-
-_WORDS = {normalize_header(word): key for word, key in TICKET_WORDS.items()}
 
 
 class TicketPull(Protocol):
@@ -247,7 +244,7 @@ def _in_desk_words(record: pd.Series, state_word: Callable[[str], str | None], k
     record = record.copy()
     status = _text(record.get("status"))
     if status is not None:
-        key = status if status in TICKET_STATE_KEYS else _WORDS.get(normalize_header(status))
+        key = key_of(None, status)
         record["status"] = (state_word(key) if key is not None else None) or status
     kind = _text(record.get("kind"))
     if kind is not None and kind in kinds:
