@@ -226,3 +226,21 @@ def test_the_report_gives_the_after_sales_figures_as_the_golden_ones(tmp_path: P
     shown = run_cli("report", "-c", config.source, "--from", "2026-11-15", "--to", "2026-11-24", "--now",
                     "2026-11-23T17:00")
     assert shown.code == 0 and "售后" in shown.out and "各渠道退货率" in shown.out and "七天无理由" in shown.out
+
+
+def test_reconcile_compares_the_finance_exports_refunds_with_the_refunded_tickets(tmp_path: Path,
+                                                                                  run_cli: Callable[..., CliRun]) -> None:
+    """The sample finance export refunds 孙强's order 79.80 and not 张伟's; the sheet refunded 张伟 59.90 and not 孙强."""
+    config = _desk(tmp_path)
+    _drop(config, "as_1121.csv", FIRST)
+    sheetsync.sync(config, now=NOW)
+    shutil.copy(EXPORTS / "finance_export.csv", config.base_dir / "finance_export.csv")
+    run = run_cli("reconcile", "-c", config.source, "--against", "finance_refunds=finance_export.csv", "--json")
+    assert run.code == 3, run.err
+    found = [d for d in run.json()["differences"] if d["kind"] == "refund"]
+    by_key = {d["key"]: (d["desk"], d["other"], d["note"]) for d in found}
+    assert by_key == {"6931245078213472260": (None, "79.8", "missing_on_desk"),
+                      ZHANG_WEI: ("59.9", None, "missing_in_source")}
+    assert run.json()["counts"] == {"refund": 2}
+    shown = run_cli("reconcile", "-c", config.source, "--against", "finance_refunds=finance_export.csv")
+    assert shown.code == 3 and "退款不符" in shown.out

@@ -321,7 +321,12 @@ def _field(name: str, rule: FieldRule, body: _Body, column_of: Callable[[list[st
         values = values.fillna(rule.default)
     tickets = mapping.kind == "tickets"
     if name in (TICKET_MONEY if tickets else MONEY_FIELDS):
-        return normalize.money(values, mapping.decimal_comma)
+        amounts, bad = normalize.money(values, mapping.decimal_comma)
+        if rule.sign != "any":  # a finance export's refunds are its negative rows: only they, as amounts refunded
+            signed = pd.to_numeric(amounts, errors="coerce")
+            keep = signed < 0 if rule.sign == "negative" else signed > 0
+            amounts = amounts.where(keep).str.lstrip("-").astype("str")
+        return amounts, bad
     if name in (TICKET_DATETIMES if tickets else DATETIME_FIELDS):
         return normalize.datetimes(values, rule.formats, now, mapping.day_first, tz)
     return values, None
@@ -366,7 +371,7 @@ def _combine(records: pd.DataFrame, lines: pd.Series, key: str, mapping: Mapping
     out = (records if alone.all() else rows_where(records, alone)).set_index(key, drop=False)
     multi = rows_where(records, ~alone)
     if len(multi):
-        summed = {f for f, r in mapping.fields.items() if r.per == "row" and f in MONEY_FIELDS}
+        summed = {f for f, r in mapping.fields.items() if r.per == "row" and f in MONEY_FIELDS | TICKET_MONEY}
         combined = []
         for _, group in multi.groupby(key, sort=False):
             row: dict[str, object] = {}

@@ -47,6 +47,9 @@ class FieldRule(BaseModel):
     values: dict[str, str] = {}
     formats: list[str] = []
     per: Literal["order", "row"] = "order"
+    sign: Literal["any", "negative", "positive"] = "any"
+    """An amount's rows taken by sign: `negative` takes only the rows below zero, as positive amounts (a finance
+    export's refunds: the negative rows of an order number); `positive` only those above."""
     split: bool = False
     default: str | None = None
 

@@ -29,11 +29,21 @@ from sheetsync.config import ChannelConfig, Config
 from sheetsync.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
 from sheetsync.journal.read import read_journal
-from sheetsync.reports.reconcile_compare import KINDS, Desk, Difference, PaymentTotal, SourceRecords, compare
+from sheetsync.model.values import format_money
+from sheetsync.reports.reconcile_compare import (
+    KINDS,
+    Desk,
+    Difference,
+    PaymentTotal,
+    SourceRecords,
+    compare,
+    compare_refunds,
+)
 from sheetsync.runtime.files import matching
-from sheetsync.steps.workflow.load import desk_workflow, status_words
+from sheetsync.steps.aftersales.states import key_of
+from sheetsync.steps.workflow.load import desk_workflow, status_words, ticket_workflow
 from sheetsync.stores import open_store
-from sheetsync.stores.table import read_table
+from sheetsync.stores.table import read_table, ticket_spec
 
 __all__ = ["KINDS", "Difference", "PaymentTotal", "ReconcileResult", "Source", "parse_sources", "reconcile"]
 
@@ -138,8 +148,13 @@ def reconcile(config: Config, sources: Sequence[str], *, tolerance: Decimal = De
     table = read["table"]
     desk = Desk(table.frame, _natural_keys(config, [s.channel for s in chosen if s.channel]))
     result = ReconcileResult(workbook=str(config.workbook_path), rows=len(table.frame), tolerance=str(tolerance))
+    refunded = _refunded(config) if any(s.mapping.kind == "tickets" for s in chosen) else None
     for source, found in zip(chosen, records, strict=True):
-        compared = compare(desk, found, tolerance, window)
+        if source.mapping.kind == "tickets":  # a finance export's refunds, against the after-sales sheet
+            compared = compare_refunds(desk, refunded if refunded is not None else pd.Series(dtype="str"), found,
+                                       tolerance)
+        else:
+            compared = compare(desk, found, tolerance, window)
         result.differences.extend(compared.differences)
         result.totals.extend(compared.totals)
         result.sources.append({"source": source.spec, "mapping": source.mapping.name, "label": source.label,
@@ -152,6 +167,27 @@ def reconcile(config: Config, sources: Sequence[str], *, tolerance: Decimal = De
     result.counts = {kind: n for kind in KINDS if (n := sum(1 for d in result.differences if d.kind == kind))}
     result.seconds = round((dt.datetime.now() - started).total_seconds(), 3)
     return result
+
+
+def _refunded(config: Config) -> pd.Series:
+    """order_id -> the money its refunded tickets gave back (canonical text), from the after-sales sheet; empty on a
+    desk without one."""
+    spec = ticket_spec(config)
+    if spec is None:
+        return pd.Series(dtype="str")
+    try:
+        tickets = read_table(open_store(config), config, spec).frame
+    except ConfigError:
+        return pd.Series(dtype="str")
+    if not {"order_id", "status", "refund_amount"} <= set(tickets.columns):
+        return pd.Series(dtype="str")
+    workflow = ticket_workflow(config)
+    done = tickets[(tickets["status"].map(lambda s: key_of(workflow, s)) == "refunded").to_numpy()
+                   & tickets["order_id"].notna().to_numpy() & tickets["refund_amount"].notna().to_numpy()]
+    sums: dict[str, Decimal] = {}
+    for order_id, amount in zip(done["order_id"], done["refund_amount"], strict=True):
+        sums[str(order_id)] = sums.get(str(order_id), Decimal(0)) + Decimal(str(amount))
+    return pd.Series({k: format_money(v) for k, v in sums.items()}, dtype="str")
 
 
 def _read_source(config: Config, source: Source, now: dt.datetime) -> SourceRecords:

@@ -24,7 +24,7 @@ from sheetsync.model.values import format_money
 from sheetsync.reports.states import CLOSED_STATES, PRE_SHIPMENT_STATES
 from sheetsync.runtime import textops
 
-KINDS: Final = ("missing_in_source", "missing_on_desk", "amount", "payment", "status", "tracking", "duplicate")
+KINDS: Final = ("missing_in_source", "missing_on_desk", "amount", "payment", "status", "tracking", "refund", "duplicate")
 """Every kind of difference, in the order the report lists them."""
 COMPARED: Final = {"amount_payable": "amount", "amount_paid": "payment", "status": "status", "tracking_no": "tracking"}
 _MONEY: Final = r"^-?\d+(?:\.\d+)?$"
@@ -206,6 +206,45 @@ def compare(desk: Desk, source: SourceRecords, tolerance: Decimal,
     totals = _totals(source, ours, theirs, desk.by_id.loc[missing], records[~found], natural) \
         if "amount_paid" in mapping.fields and "amount_paid" in desk.frame.columns else []
     return Compared(out, totals, int(first.sum()))
+
+
+def compare_refunds(desk: Desk, refunded: pd.Series, source: SourceRecords, tolerance: Decimal) -> Compared:
+    """The refunds of a finance export (a `kind: tickets` mapping's `refund_amount`, per order number) against the
+    after-sales sheet's refunded tickets (`refunded`: order_id -> the amount refunded, canonical text), for the orders
+    the export holds: a refund only one side has, or amounts apart by more than `tolerance`, is a `refund` finding."""
+    records, spec = source.records, source.spec
+    if records.empty or "refund_amount" not in records.columns:
+        return Compared([], [], 0)
+    matched = _match(desk, source, natural=False)
+    out: list[Difference] = []
+    given = records["refund_amount"].notna()
+    lost = given & matched.isna()
+    for key, line, amount in zip(records.index[lost], records.loc[lost, "_where"], records.loc[lost, "refund_amount"],
+                                 strict=True):
+        out.append(Difference("refund", spec, key=str(key), field="refund_amount", other=str(amount), line=str(line),
+                              note="missing_on_desk"))
+    held = records[matched.notna()]
+    ids = matched[matched.notna()]
+    theirs: dict[str, Decimal] = {}
+    where: dict[str, str] = {}
+    for order_id, amount, line in zip(ids, held["refund_amount"], held["_where"], strict=True):
+        where.setdefault(str(order_id), str(line))
+        if isinstance(amount, str):
+            theirs[str(order_id)] = theirs.get(str(order_id), Decimal(0)) + Decimal(amount)
+    ours = {str(k): Decimal(str(v)) for k, v in refunded.items() if str(k) in where}
+    for order_id in sorted(set(theirs) | set(ours)):
+        mine, other = ours.get(order_id), theirs.get(order_id)
+        if mine is not None and other is not None and abs(mine - other) <= tolerance:
+            continue
+        both = mine is not None and other is not None
+        out.append(Difference(
+            "refund", spec, order_id=order_id, field="refund_amount",
+            key=_text(desk.by_id.loc[order_id].get("channel_order_id")),
+            desk=format_money(mine) if mine is not None else None, other=format_money(other) if other is not None else None,
+            delta=format_money(mine - other) if mine is not None and other is not None else None,
+            row=int(desk.row_of[order_id]), line=where[order_id],
+            note=None if both else "missing_on_desk" if mine is None else "missing_in_source"))
+    return Compared(out, [], len(where))
 
 
 def _match(desk: Desk, source: SourceRecords, natural: bool) -> pd.Series:
