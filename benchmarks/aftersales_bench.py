@@ -158,8 +158,8 @@ def main() -> None:
                               (f"sheetsync sync pulling {args.updates:,} ticket updates", synced)):
             wall = statistics.median(f["wall"] for f in figures)
             rss = statistics.median(f["rss_mb"] for f in figures)
-            print(f"   {name:<52} {wall:7.2f} s  {rss:7.0f} MB   {wall / base:5.2f}x calamine"
-                  f"   (turns: {', '.join(f'{f['wall']:.2f}' for f in figures)})")
+            turns = ", ".join(f"{f['wall']:.2f}" for f in figures)
+            print(f"   {name:<52} {wall:7.2f} s  {rss:7.0f} MB   {wall / base:5.2f}x calamine   (turns: {turns})")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

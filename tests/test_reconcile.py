@@ -161,8 +161,8 @@ def test_xlsx_output_has_a_summary_and_one_text_sheet_per_kind(desk: Config, run
     args = [a for s in SOURCES for a in ("--against", s)]
     assert run_cli("reconcile", "-c", desk.source, *args, "-o", out, "--now", NOW.isoformat()).code == 3
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["汇总", "来源中缺少", "表格中缺少", "金额不符", "实付实收不符", "状态不符", "运单号不符", "退款不符",
-                               "重复", "未读入的行"]
+    assert book.sheetnames == ["汇总", "来源中缺少", "表格中缺少", "金额不符", "实付实收不符", "状态不符", "运单号不符",
+                               "退款不符", "重复", "未读入的行"]
     for sheet in book.worksheets:
         assert {cell.data_type for row in sheet.iter_rows() for cell in row if cell.value is not None} == {"s"}
     amounts = list(book["金额不符"].iter_rows(values_only=True))
