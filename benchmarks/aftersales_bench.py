@@ -118,7 +118,7 @@ def child(task: str, target: str) -> None:
 
         with contextlib.redirect_stdout(io.StringIO()):
             try:
-                main(["sync", "-c", target, "--now", "2026-01-06T10:00"])
+                main(["sync", "-c", target, "--now", "2026-04-01T10:00"])
             except SystemExit as exc:
                 if exc.code not in (0, 3):
                     raise

@@ -31,10 +31,18 @@ from sheetsync.model.records import CellChange, TicketMemory
 from sheetsync.model.tickets import MONEY_BACK, ORDER_FOLLOWS, TICKET_KINDS
 from sheetsync.run.commit import Desk
 from sheetsync.run.decide import Numbers
-from sheetsync.steps.aftersales.pull import TicketsTaken, link_orders, person_changes, take_returns, take_tickets
+from sheetsync.steps.aftersales.pull import (
+    TicketsTaken,
+    link_orders,
+    person_changes,
+    remembered,
+    take_returns,
+    take_tickets,
+)
 from sheetsync.steps.aftersales.states import key_of, state_word
 from sheetsync.steps.aftersales.tickets import Judged, fill_from_orders, judge, ticket_writes
 from sheetsync.steps.anomalies import fill_for
+from sheetsync.steps.diff import differs
 from sheetsync.steps.identity import order_id_maker
 from sheetsync.steps.workflow.advance import advance
 from sheetsync.steps.workflow.compiled import Workflow
@@ -64,6 +72,8 @@ class TicketRun:
     """order_id -> the order state key its tickets give it in this run (`refunding`, `refunded`)."""
     pulls: list[Pulled] = field(default_factory=list)
     accounts: list[FileAccount] = field(default_factory=list)
+    remembered: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The journal's memory of each ticket as read, aligned with the table (`steps.aftersales.pull.remembered`)."""
     added: pd.Index = field(default_factory=lambda: pd.Index([]))
     """Rows a person added since the last run (they got their ticket id in this run)."""
     now: dt.datetime = dt.datetime.min
@@ -109,7 +119,9 @@ def begin(desk: Desk, config: Config, pulls: list[Pulled], waybills: list[Pulled
     missing = work.index[work["ticket_id"].isna().to_numpy()]
     assigned = make_ids(len(missing)) if len(missing) else []
     work.loc[missing, "ticket_id"] = assigned
-    edits = [CellChange(tid, name, old, new, "person", row=row) for row, tid, name, old, new in person_changes(work, memory)]
+    before_run = remembered(work, memory)
+    edits = [CellChange(tid, name, old, new, "person", row=row)
+             for row, tid, name, old, new in person_changes(work, before_run)]
     word = state_word(workflow, lang)
     taken = take_tickets(work, pulls, memory, make_ids, word, lang, int(table.last_row))
     returned = take_returns(taken.frame, [w.records for w in waybills], word, [w.label for w in waybills], taken.sources)
@@ -118,7 +130,7 @@ def begin(desk: Desk, config: Config, pulls: list[Pulled], waybills: list[Pulled
             taken.returns += len(hits)
             waybill.records = waybill.records.drop(index=hits)
     run = TicketRun(spec.sheet or "", table, before, taken.frame, memory, taken, workflow, numbers, list(assigned),
-                    edits, pulls=pulls, added=missing, now=now)
+                    edits, pulls=pulls, added=missing, now=now, remembered=before_run)
     run.accounts = _accounts(pulls, taken)
     return run
 
@@ -152,43 +164,40 @@ def _advance(run: TicketRun, added: pd.Index, now: dt.datetime) -> Advanced:
 def _previous(run: TicketRun, fields: list[str]) -> pd.DataFrame:
     """The status and its time as the journal last had them, for the tickets whose status changed since (a person's
     move, or a shop's or carrier's news in this run)."""
-    rows: dict[int, dict[str, str | None]] = {}
-    status = run.work["status"]
-    for row, ticket_id in run.work["ticket_id"].items():
-        known = run.memory.rows.get(str(ticket_id))
-        if known is None:
-            continue
-        if known.get("status") != (None if pd.isna(status[row]) else str(status[row])):
-            rows[int(row)] = {f: known.get(f) for f in fields}
-    return pd.DataFrame.from_dict(rows, orient="index", columns=fields, dtype="str") if rows else \
-        pd.DataFrame(columns=fields, dtype="str")
+    known = run.remembered.reindex(run.work.index)
+    if known.empty or "status" not in known.columns:
+        return pd.DataFrame(columns=fields, dtype="str")
+    moved = (known["ticket_id"].notna() & differs(run.work["status"].astype("str"), known["status"])).to_numpy()
+    return known.loc[moved, fields]
 
 
 def order_events(run: TicketRun, word: Callable[[str], str | None]) -> dict[str, str]:
     """order_id -> the state key its return and refund tickets give it, for the orders one of whose tickets changed
     state in this run: `refunding` while one is open, `refunded` once they are all refunded."""
-    work, memory, workflow = run.work, run.memory, run.workflow
-    if not {"order_id", "status", "ticket_id"} <= set(work.columns):
+    work, workflow = run.work, run.workflow
+    if not {"order_id", "status", "ticket_id", "kind"} <= set(work.columns):
         return {}
     kinds = {normalize_header(w): key for key, words in TICKET_KINDS.items() for w in words.values()}
     kinds.update({key: key for key in TICKET_KINDS})
-    by_order: dict[str, list[str]] = {}
-    moved: set[str] = set()
-    for ticket_id, order_id, status, kind in zip(work["ticket_id"], work["order_id"], work["status"],
-                                                 work["kind"] if "kind" in work.columns else [None] * len(work),
-                                                 strict=True):
-        if not isinstance(order_id, str) or kinds.get(normalize_header(kind) if isinstance(kind, str) else "") \
-                not in MONEY_BACK:
-            continue
-        key = key_of(workflow, status)
-        follows = ORDER_FOLLOWS.get(key or "")
-        if follows is None:
-            continue
-        by_order.setdefault(order_id, []).append(follows)
-        earlier = memory.rows.get(str(ticket_id), {}).get("status")
-        if key_of(workflow, earlier) != key:
-            moved.add(order_id)
-    return {oid: ("refunding" if "refunding" in by_order[oid] else "refunded") for oid in sorted(moved)}
+    money_back = work["kind"].map(lambda k: kinds.get(normalize_header(k)) if isinstance(k, str) else None) \
+        .isin(list(MONEY_BACK)) & work["order_id"].notna()
+    statuses = work["status"].dropna().unique().tolist()
+    key_now = work["status"].map({s: key_of(workflow, s) for s in statuses})
+    follows = key_now.map(ORDER_FOLLOWS)
+    mine = money_back & follows.notna()
+    if not mine.any():
+        return {}
+    earlier = run.remembered.reindex(work.index)["status"] if "status" in run.remembered.columns else \
+        pd.Series(pd.NA, index=work.index, dtype="str")
+    key_before = earlier.map({s: key_of(workflow, s) for s in earlier.dropna().unique().tolist()})
+    moved = mine & (key_before.isna() | (key_before != key_now)).fillna(True)
+    orders = set(work.loc[moved.to_numpy(), "order_id"].tolist())
+    if not orders:
+        return {}
+    chosen = work[mine.to_numpy() & work["order_id"].isin(list(orders)).to_numpy()]
+    said = follows[chosen.index]
+    open_ = set(chosen.loc[(said == "refunding").to_numpy(), "order_id"].tolist())
+    return {str(oid): ("refunding" if oid in open_ else "refunded") for oid in sorted(orders)}
 
 
 def finish(run: TicketRun, orders: pd.DataFrame, config: Config) -> TicketOutcome:
@@ -231,12 +240,15 @@ def _rows(run: TicketRun) -> tuple[dict[str, tuple[str, str | None]], list[str]]
     """Each ticket's memory after the run, where it changed; and the tickets a person deleted."""
     rows: dict[str, tuple[str, str | None]] = {}
     work = run.work.drop(columns=[c for c in ("anomalies", "sla") if c in run.work.columns])
+    names = [str(c) for c in work.columns]
+    values = work.astype(object).where(work.notna(), None).to_numpy()
     seen: set[str] = set()
-    for ticket_id, values in zip(work["ticket_id"], work.to_dict("records"), strict=True):
+    for cells in values:
+        ticket_id = cells[names.index("ticket_id")] if "ticket_id" in names else None
         if not isinstance(ticket_id, str) or ticket_id in seen:
             continue
         seen.add(ticket_id)
-        now = {k: (None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)) for k, v in values.items()}
+        now = {name: (None if value is None else str(value)) for name, value in zip(names, cells, strict=True)}
         said = run.taken.said.get(ticket_id)
         if run.memory.rows.get(ticket_id) != now or run.memory.said.get(ticket_id) != said:
             rows[ticket_id] = (json.dumps(now, ensure_ascii=False), json.dumps(said, ensure_ascii=False) if said else None)

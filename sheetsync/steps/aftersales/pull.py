@@ -74,18 +74,19 @@ def take_tickets(frame: pd.DataFrame, pulls: Sequence[TicketPull], memory: Ticke
     `state_word(key)`: the desk's word for a ticket state key; `last_row`: the sheet row of the table's last row."""
     out = TicketsTaken(frame.copy())
     out.said = {tid: dict(said) for tid, said in memory.said.items()}
-    work = out.frame
+    cells = _Cells(out.frame)
     kinds = {key: words[lang] for key, words in TICKET_KINDS.items()}  # type: ignore[index]
-    row_of = _rows_by_id(work)
-    pending: list[tuple[int, str, pd.Series, TicketPull]] = []
+    row_of = _rows_by_id(out.frame)
+    pending: list[tuple[int, str, dict[str, str | None], TicketPull]] = []
     for index, pull in enumerate(pulls):
-        records = pull.records
-        if records.empty:
+        if pull.records.empty:
             continue
-        by_cells = _rows_by_cells(work, pull.labels)
-        for key, record in records.iterrows():
-            key = str(key)
-            record = _in_desk_words(record, state_word, kinds)
+        records = _in_desk_words(pull.records, state_word, kinds)
+        names = [str(n) for n in records.columns if n in out.frame.columns and n != "ticket_id"]
+        by_cells = _rows_by_cells(out.frame, pull.labels)
+        values = records[names].astype(object).where(records[names].notna(), None).to_numpy()
+        for key, said_now in zip((str(k) for k in records.index), values, strict=True):
+            record = dict(zip(names, said_now, strict=True))
             ticket_id = memory.keys.get((pull.name, key))
             if ticket_id is not None and ticket_id not in row_of:
                 out.outcome[(index, key)] = "unchanged"  # a person deleted it: never re-created
@@ -94,30 +95,58 @@ def take_tickets(frame: pd.DataFrame, pulls: Sequence[TicketPull], memory: Ticke
             if row is None:
                 pending.append((index, key, record, pull))
                 continue
-            ticket_id = ticket_id or _text(work.at[row, "ticket_id"])
+            ticket_id = ticket_id or _text(cells.get(row, "ticket_id"))
             if ticket_id is not None and (pull.name, key) not in memory.keys:
                 out.keys.append((pull.name, key, ticket_id))
-            changed = _merge_one(out, row, ticket_id, record, memory, pull.label)
+            changed = _merge_one(out, cells, row, ticket_id, record, memory, pull.label)
             out.outcome[(index, key)] = "updated" if changed else "unchanged"
     merged = set(out.conflicts)
     for ticket_id, said in out.said.items():  # the conflicts of tickets no shop spoke of in this run
         row = row_of.get(ticket_id)
         if row is not None and row not in merged and CONFLICTS in said:
-            _still_held(out, row, said)
+            _still_held(out, cells, row, said)
+    cells.flush()
     if pending:
+        work = out.frame
         ids = make_ids(len(pending))
-        for (index, key, record, pull), ticket_id in zip(pending, ids, strict=True):
-            last_row += 1
-            values = {name: record.get(name) for name in work.columns if name in record.index}
-            work.loc[last_row] = pd.Series({**values, "ticket_id": ticket_id}, dtype="str")
-            for name in values:
-                if _text(values[name]) is not None:
-                    out.sources.setdefault(name, {})[last_row] = pull.label
-            out.appended.append(last_row)
+        rows = list(range(last_row + 1, last_row + 1 + len(pending)))
+        made = [{**record, "ticket_id": ticket_id} for (_, _, record, _), ticket_id in zip(pending, ids, strict=True)]
+        added = pd.DataFrame(made, index=rows, columns=work.columns, dtype="str")
+        out.frame = pd.concat([work, added]) if len(work) else added
+        for row, (index, key, record, pull), ticket_id in zip(rows, pending, ids, strict=True):
+            for name, value in record.items():
+                if _text(value) is not None:
+                    out.sources.setdefault(name, {})[row] = pull.label
+            out.appended.append(row)
             out.keys.append((pull.name, key, ticket_id))
-            out.said[ticket_id] = {n: _text(v) for n, v in values.items() if n != CONFLICTS}
+            out.said[ticket_id] = {n: _text(v) for n, v in record.items()}
             out.outcome[(index, key)] = "new"
     return out
+
+
+class _Cells:
+    """The ticket table's cells read and written one by one as plain values (a pandas `.at` per cell costs 70 µs),
+    written back a column at a time by `flush`."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.position = {int(r): i for i, r in enumerate(frame.index.tolist())}
+        self.columns = {str(n): frame[n].astype(object).where(frame[n].notna(), None).to_numpy(dtype=object, copy=True)
+                        for n in frame.columns}
+        self.dirty: dict[str, dict[int, object]] = {}
+
+    def get(self, row: int, name: str) -> object:
+        column = self.columns.get(name)
+        return None if column is None else column[self.position[row]]
+
+    def set(self, row: int, name: str, value: object) -> None:
+        self.columns[name][self.position[row]] = value
+        self.dirty.setdefault(name, {})[row] = value
+
+    def flush(self) -> None:
+        for name, cells in self.dirty.items():
+            self.frame.loc[list(cells), name] = pd.Series(cells, dtype="str")
+        self.dirty.clear()
 
 
 def take_returns(frame: pd.DataFrame, waybills: Sequence[pd.DataFrame], state_word: Callable[[str], str | None],
@@ -147,42 +176,40 @@ def take_returns(frame: pd.DataFrame, waybills: Sequence[pd.DataFrame], state_wo
     return taken
 
 
-def _merge_one(out: TicketsTaken, row: int, ticket_id: str | None, record: pd.Series, memory: TicketMemory,
-               label: str) -> bool:
+def _merge_one(out: TicketsTaken, cells: _Cells, row: int, ticket_id: str | None, record: dict[str, str | None],
+               memory: TicketMemory, label: str) -> bool:
     """The three-way merge of one ticket's cells with what its shop says now; whether a cell took the shop's value."""
-    work = out.frame
     said = out.said.setdefault(ticket_id or "", {})
     held = dict(said.get(CONFLICTS) or {})  # type: ignore[call-overload]
     before = memory.rows.get(ticket_id or "", {})
     changed = False
     for name, value in record.items():
-        name = str(name)
         incoming = _text(value)
-        if name not in work.columns or incoming is None or name == "ticket_id":
+        if incoming is None:
             continue
-        sheet = _text(work.at[row, name])
+        sheet = _text(cells.get(row, name))
         base = said[name] if name in said else before.get(name, sheet)
         said[name] = incoming
         if sheet == incoming:
             held.pop(name, None)
             continue
         if sheet == base:  # untouched by a person since the shop last spoke: the shop's word
-            work.at[row, name] = incoming
+            cells.set(row, name, incoming)
             out.sources.setdefault(name, {})[row] = label
             held.pop(name, None)
             changed = True
         elif incoming != base:  # both changed: the person's value stays, and the clash is said until they change it
             held[name] = sheet
     said[CONFLICTS] = held
-    _still_held(out, row, said)
+    _still_held(out, cells, row, said)
     return changed
 
 
-def _still_held(out: TicketsTaken, row: int, said: dict[str, object]) -> None:
+def _still_held(out: TicketsTaken, cells: _Cells, row: int, said: dict[str, object]) -> None:
     """The CONFLICTs of a ticket that last while the person's value stays in its cell (resolved once they change it)."""
     held = dict(said.get(CONFLICTS) or {})  # type: ignore[call-overload]
     for name, kept in list(held.items()):
-        if name not in out.frame.columns or _text(out.frame.at[row, name]) != kept:
+        if name not in cells.columns or _text(cells.get(row, name)) != kept:
             del held[name]
         else:
             out.conflicts.setdefault(row, []).append((name, kept, _text(said.get(name))))
@@ -239,17 +266,18 @@ def _rows_by_cells(frame: pd.DataFrame, labels: Sequence[str]) -> dict[str, int]
     return {str(v): int(r) for r, v in mine["channel_ticket_id"].items()}
 
 
-def _in_desk_words(record: pd.Series, state_word: Callable[[str], str | None], kinds: Mapping[str, str]) -> pd.Series:
-    """A shop's status and kind (keys, or words a mapping left as the shop wrote them) in the desk's words."""
-    record = record.copy()
-    status = _text(record.get("status"))
-    if status is not None:
-        key = key_of(None, status)
-        record["status"] = (state_word(key) if key is not None else None) or status
-    kind = _text(record.get("kind"))
-    if kind is not None and kind in kinds:
-        record["kind"] = kinds[kind]
-    return record
+def _in_desk_words(records: pd.DataFrame, state_word: Callable[[str], str | None],
+                   kinds: Mapping[str, str]) -> pd.DataFrame:
+    """A shop's statuses and kinds (keys, or words a mapping left as the shop wrote them) in the desk's words: each
+    distinct value looked up once."""
+    records = records.copy()
+    if "status" in records.columns:
+        said = {v: (state_word(k) if (k := key_of(None, v)) is not None else None) or v
+                for v in records["status"].dropna().unique().tolist()}
+        records["status"] = records["status"].map(said).astype("str")
+    if "kind" in records.columns:
+        records["kind"] = records["kind"].map(lambda v: kinds.get(v, v) if isinstance(v, str) else v).astype("str")
+    return records
 
 
 def _text(value: object) -> str | None:
@@ -259,20 +287,32 @@ def _text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def person_changes(frame: pd.DataFrame, memory: TicketMemory) -> list[tuple[int, str, str, str | None, str | None]]:
+def remembered(frame: pd.DataFrame, memory: TicketMemory) -> pd.DataFrame:
+    """The journal's memory of each ticket of `frame` (the sheet after the last run), aligned with it: the same index
+    and columns, NA for a ticket the journal does not know (or a second row of the same id)."""
+    ids = frame["ticket_id"] if "ticket_id" in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="str")
+    known = pd.DataFrame.from_dict(dict(memory.rows), orient="index") if memory.rows else pd.DataFrame()
+    known = known.reindex(columns=frame.columns).astype("str")
+    first = ids.where(~ids.duplicated(keep="first"))
+    aligned = known.reindex(first.astype("str").to_numpy())
+    return aligned.set_axis(frame.index)
+
+
+def person_changes(frame: pd.DataFrame, before: pd.DataFrame) -> list[tuple[int, str, str, str | None, str | None]]:
     """(row, ticket_id, field, what the journal had, the sheet's value) of every cell a person changed since the last
-    run, in tickets the journal knows."""
+    run, in tickets the journal knows (`before`: `remembered(frame, ...)`)."""
     out: list[tuple[int, str, str, str | None, str | None]] = []
-    if "ticket_id" not in frame.columns or not memory.rows:
+    if "ticket_id" not in frame.columns or before.empty:
         return out
     ids = frame["ticket_id"]
-    known = ids.isin(list(memory.rows)) & ~ids.duplicated(keep="first")
-    rows = frame[known]
+    known = before["ticket_id"].notna()  # NA where the journal does not know the ticket
     for name in frame.columns:
         if name in ("ticket_id", "anomalies", "sla"):  # the tool's own cells, recomputed every run
             continue
-        before = pd.Series([memory.rows[str(t)].get(name) for t in rows["ticket_id"]], index=rows.index, dtype="str")
-        moved = differs(rows[name].astype("str"), before)
-        for row in rows.index[moved.to_numpy()].tolist():
-            out.append((int(row), str(rows.at[row, "ticket_id"]), str(name), _text(before[row]), _text(rows.at[row, name])))
+        moved = (known & differs(frame[name].astype("str"), before[name])).to_numpy()
+        if not moved.any():
+            continue
+        for row, ticket_id, old, new in zip(frame.index[moved].tolist(), ids[moved].tolist(),
+                                            before[name][moved].tolist(), frame[name][moved].tolist(), strict=True):
+            out.append((int(row), str(ticket_id), str(name), _text(old), _text(new)))
     return out

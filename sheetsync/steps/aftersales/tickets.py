@@ -22,7 +22,7 @@ from sheetsync.i18n import Lang, field_said, t
 from sheetsync.model.cells import KEEP, CellValue, CellWrite, Keep
 from sheetsync.model.records import Anomaly, CellChange
 from sheetsync.model.tickets import TICKET_DATETIMES, TICKET_MONEY
-from sheetsync.model.values import parse_datetime, parse_money
+from sheetsync.model.values import among, parse_datetime, parse_money
 from sheetsync.steps.aftersales.reasons import reason_codes
 from sheetsync.steps.anomalies import fill_for
 from sheetsync.steps.diff import differs
@@ -63,12 +63,13 @@ def judge(frame: pd.DataFrame, orders: pd.DataFrame, tree: ReasonTree | None,
           conflicts: Mapping[int, Sequence[tuple[str, str | None, str | None]]], found: Sequence[Anomaly], lang: Lang,
           judged: Judged) -> None:
     """Each ticket's anomalies cell (in place), in the sheet's language: `CODE what is wrong; CODE ...`."""
-    order_ids = set(orders["order_id"].dropna().astype(str)) if "order_id" in orders.columns else set()
     order_of = frame["order_id"] if "order_id" in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="str")
+    known = pd.Series(among(order_of, orders["order_id"].dropna()), index=frame.index) if "order_id" in orders.columns \
+        else pd.Series(False, index=frame.index)
     number = frame["channel_order_id"] if "channel_order_id" in frame.columns else \
         pd.Series(pd.NA, index=frame.index, dtype="str")
     link = pd.Series(pd.NA, index=frame.index, dtype="str")
-    link[order_of.notna() & ~order_of.isin(list(order_ids))] = "TICKET_ORDER_UNKNOWN"
+    link[order_of.notna() & ~known] = "TICKET_ORDER_UNKNOWN"
     link[order_of.isna() & number.notna()] = "TICKET_ORDER_UNKNOWN"  # a shop's order number no order of the sheet has
     link[order_of.isna() & number.isna()] = "TICKET_ORDER_MISSING"
     reasons = reason_codes(frame, tree) if tree is not None else pd.Series(pd.NA, index=frame.index, dtype="str")
@@ -117,20 +118,26 @@ def ticket_writes(before: pd.DataFrame, after: pd.DataFrame, columns: Mapping[st
     new = after.index.difference(before.index)
     old = before.reindex(after.index)
     ids = after["ticket_id"] if "ticket_id" in after.columns else pd.Series(pd.NA, index=after.index, dtype="str")
+    id_cells = ids.astype(object).where(ids.notna(), None).to_numpy()
+    rows = after.index.tolist()
     for name in after.columns:
         if name not in columns:
             continue
         was = old[name] if name in old.columns else pd.Series(pd.NA, index=after.index, dtype="str")
         moved = differs(after[name].astype("str"), was.astype("str")).to_numpy()
-        for row in after.index[moved].tolist():
-            value = _text(after.at[row, name])
+        if not moved.any():
+            continue
+        news = after[name].astype(object).where(after[name].notna(), None).to_numpy()
+        olds = was.astype(object).where(was.notna(), None).to_numpy()
+        for at in moved.nonzero()[0].tolist():
+            row, value = rows[at], _text(news[at])
             painted = fill_of(str(name), value)
             if value is None and painted is KEEP and row in new:
                 continue
             writes.append(CellWrite(int(row), columns[name], _typed(str(name), value), painted))
             channel = sources.get(name, {}).get(row)
             detail = channel if channel is not None else details.get(name, {}).get(row)
-            changes.append(CellChange(str(ids[row]), str(name), None if row in new else _text(was[row]), value,
+            changes.append(CellChange(str(id_cells[at]), str(name), None if row in new else _text(olds[at]), value,
                                       "channel" if channel is not None else "tool", detail, row=int(row)))
     return writes, changes
 
