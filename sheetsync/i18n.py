@@ -347,6 +347,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "report.anomalies.columns": ("代码,说明,行数", "code,meaning,rows"),
     "report.tickets.assigned": ("售后表：新编售后单号 {n} 个（{ids}）", "after-sales: {n} new ticket ids ({ids})"),
     "report.tickets.anomalies": ("售后异常", "after-sales anomalies"),
+    "report.tickets.done": ("售后表：店铺新售后单 {new} 个；流转 {moved}；订单跟着售后变状态 {orders} 个；快递显示的退件 {returns} 个",
+                            "after-sales: {new} new from the shops; moved {moved}; {orders} orders following their tickets; "
+                            "{returns} returns tracked by the carriers"),
     "report.workbook_unchanged": ("工作簿无变化，未改写", "no change: the workbook was not rewritten"),
     "report.workbook_written": ("已写入 {path}（旧版本在 {backup}）", "wrote {path} (previous version in {backup})"),
     "report.would_write": ("将写入：", "would write:"),

@@ -244,3 +244,40 @@ def test_reconcile_compares_the_finance_exports_refunds_with_the_refunded_ticket
     assert run.json()["counts"] == {"refund": 2}
     shown = run_cli("reconcile", "-c", config.source, "--against", "finance_refunds=finance_export.csv")
     assert shown.code == 3 and "退款不符" in shown.out
+
+
+def test_the_three_shops_after_sales_exports_sync_into_the_sheet(tmp_path: Path) -> None:
+    """The shipped samples of 抖店, 千牛 and 拼多多 after-sales exports, beside those shops' order exports: every ticket
+    is linked to its order but the one per shop whose order is in no export (flagged, kept), the reasons a mapping
+    does not translate are flagged, and the later 抖店 export moves its tickets on and adds one."""
+    init_desk(tmp_path / "desk", "zh")
+    source = tmp_path / "desk" / "sheetsync.yaml"
+    shops = {"douyin": ("douyin", "douyin_orders.csv"), "taobao": ("taobao", "taobao_orders.csv"),
+             "pinduoduo": ("pinduoduo", "pinduoduo_orders.csv"),
+             "douyin_as": ("douyin_aftersales", "douyin_aftersales.csv"),
+             "taobao_as": ("taobao_refunds", "taobao_refunds.csv"),
+             "pinduoduo_as": ("pinduoduo_aftersales", "pinduoduo_aftersales.csv")}
+    lines = "".join(f"  - {{name: {name}, path: inbox/{name}/*, mapping: {mapping}}}\n" for name, (mapping, _) in shops.items())
+    use_workflow(source, "default_zh", "channels:\n" + lines)
+    for name, (_, export) in shops.items():
+        (tmp_path / "desk" / "inbox" / name).mkdir(parents=True)
+        shutil.copy(EXPORTS / export, tmp_path / "desk" / "inbox" / name)
+    config = load_config(source)
+    result = sheetsync.sync(config, now=dt.datetime(2026, 11, 24, 9, 0))
+    assert result.tickets["new"] == 11 + 8 + 8
+    rows = read_sheet(config.workbook_path, "售后")[1:]
+    unknown = {str(r[C["渠道订单号"]]) for r in rows if str(r[C["异常"]]).startswith("TICKET_ORDER_UNKNOWN")}
+    assert unknown == {"6931245078213400217", "3845120958712339876", "261117-758812345678999"}
+    linked = [r for r in rows if str(r[C["渠道订单号"]]) not in unknown]
+    assert all(r[C["订单号"]] and r[C["客户姓名"]] for r in linked)
+    assert result.tickets["anomalies"].get("REASON_UNKNOWN") == 3
+    assert {r[C["渠道"]] for r in rows} == {"抖音", "淘宝", "拼多多"}
+    douyin = {str(r[C["渠道售后单号"]]): r for r in rows if r[C["渠道"]] == "抖音"}
+    assert douyin["7305186420913371066"][C["状态"]] == "待退件"
+    shutil.copy(EXPORTS / "douyin_aftersales_later.csv", tmp_path / "desk" / "inbox" / "douyin_as")
+    later = sheetsync.sync(load_config(source), now=dt.datetime(2026, 11, 24, 19, 0))
+    assert later.tickets["new"] == 1
+    douyin = {str(r[C["渠道售后单号"]]): r for r in read_sheet(config.workbook_path, "售后")[1:] if r[C["渠道"]] == "抖音"}
+    assert douyin["7305186420913371066"][C["状态"]] == "退件在途"
+    assert douyin["7305186420913371066"][C["退件快递单号"]] == "SF1402345699901"
+    assert douyin["7305186420913371103"][C["状态"]] == "已退款" and "7305186420913371129" in douyin

@@ -33,7 +33,12 @@ def show_sync(console: Console, result: RunResult, lang: Lang) -> None:
     if result.tickets.get("assigned"):
         console.print(t("report.tickets.assigned", lang, n=len(result.tickets["assigned"]),
                         ids=safe(t("rule.list", lang).join(result.tickets["assigned"][:10]))), highlight=False)
-    show_codes(console, result.tickets.get("anomalies", {}), lang, title=t("report.tickets.anomalies", lang))
+    tickets = result.tickets
+    if tickets.get("new") or tickets.get("moved") or tickets.get("orders_following") or tickets.get("returns"):
+        moved = t("rule.list", lang).join(f"{k} {v}" for k, v in tickets.get("moved", {}).items()) or "-"
+        console.print(t("report.tickets.done", lang, new=tickets.get("new", 0), moved=safe(moved),
+                        orders=tickets.get("orders_following", 0), returns=tickets.get("returns", 0)), highlight=False)
+    show_codes(console, tickets.get("anomalies", {}), lang, title=t("report.tickets.anomalies", lang))
     read = [f for f in result.files if not f.get("seen")]
     if read:
         taken = [[safe(Path(f["path"]).name), str(f["rows_read"]), str(f["new"]), str(f["updated"]), str(f["unchanged"]),
