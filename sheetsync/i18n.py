@@ -724,6 +724,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "sla.breach": ("超时", "breach"),
     "sla.critical": ("严重", "critical"),
     "alert.title": ("订单提醒（{n} 单）", "Order alerts ({n})"),
+    "alert.title.tickets": ("售后提醒（{n} 单）", "After-sales alerts ({n})"),
     "alert.sla": ("{order_id}｜{state}｜{level}（在此状态 {hours} 小时）", "{order_id} | {state} | {level} ({hours} h in this state)"),
     "alert.move": ("{order_id}｜{old}→{new}", "{order_id} | {old}→{new}"),
     "alert.check": ("{order_id}｜{state}｜{code} {message}", "{order_id} | {state} | {code} {message}"),

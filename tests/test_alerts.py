@@ -196,3 +196,27 @@ def test_a_malformed_webhook_url_is_an_outcome_never_an_exception() -> None:
     target = AlertTarget(name="ops", kind="webhook", url_env="HOOK_URL")
     outcomes = send_alerts(alerts("ops"), [target], {"HOOK_URL": "htp:/broken url with spaces"}, "en", attempts=1)
     assert [(o.ok, o.target) for o in outcomes] == [(False, "ops")] and outcomes[0].error
+
+
+def test_a_ticket_past_its_sla_alerts_once_under_the_after_sales_title(server: Server, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sync: a ticket left in 待审核 past its 24 h is sent to the desk's target as a 售后提醒, and not again."""
+    from test_aftersales_flow import FIRST, NOW, _desk, _drop
+
+    import sheetsync
+    from sheetsync import load_config
+
+    config = _desk(tmp_path)
+    text = config.source.read_text(encoding="utf-8")
+    config.source.write_text(text + "alerts:\n  - {name: default, kind: wecom, url_env: WECOM_URL}\n", encoding="utf-8")
+    monkeypatch.setenv("WECOM_URL", f"{server.url}/cgi-bin/webhook/send?key={TOKEN}")
+    _drop(config, "as_1121.csv", FIRST[:1])
+    sheetsync.sync(load_config(config.source), now=NOW)
+    tickets = [r for r in server.received if "售后提醒" in r.body.decode()]
+    assert tickets == []
+    for hours in (30, 31):
+        sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=hours))
+    tickets = [r for r in server.received if "售后提醒" in r.body.decode()]
+    assert len(tickets) == 1
+    content = tickets[0].json()["markdown"]["content"]  # type: ignore[index]
+    assert "AS20261122-0001｜待审核｜超时" in content

@@ -61,8 +61,9 @@ class _Refused(Exception):
 
 def send_alerts(alerts: Sequence[Alert], targets: Sequence[AlertTarget], env: Mapping[str, str], lang: Lang, *,
                 attempts: int = 3, backoff: float = 0.5, timeout: float = 10.0,
-                clock: Callable[[], float] = time.time) -> list[AlertOutcome]:
+                clock: Callable[[], float] = time.time, title: str = "alert.title") -> list[AlertOutcome]:
     """Send `alerts`, one message per target; a failing target is reported in its outcome, never raised.
+    `title`: the message's title (a key of `i18n.MESSAGES`: the orders', or `alert.title.tickets`).
 
     Alerts for a target named `default` that sheetsync.yaml does not declare are dropped quietly (the
     presets notify `default`; a desk without alerts goes without)."""
@@ -82,12 +83,12 @@ def send_alerts(alerts: Sequence[Alert], targets: Sequence[AlertTarget], env: Ma
                 if name != "default":
                     outcomes.append(AlertOutcome(name, "?", False, 0, error=t("alert.no_target", lang, name=name)))
                 continue
-            outcomes.append(_send(client, target, batch, env, lang, attempts, backoff, clock))
+            outcomes.append(_send(client, target, batch, env, lang, attempts, backoff, clock, title))
     return outcomes
 
 
 def _send(client: httpx.Client, target: AlertTarget, batch: list[Alert], env: Mapping[str, str], lang: Lang,
-          attempts: int, backoff: float, clock: Callable[[], float]) -> AlertOutcome:
+          attempts: int, backoff: float, clock: Callable[[], float], heading: str = "alert.title") -> AlertOutcome:
     import httpx
     from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -100,7 +101,7 @@ def _send(client: httpx.Client, target: AlertTarget, batch: list[Alert], env: Ma
     if target.secret_env and not secret:
         outcome.error = t("alert.no_env", lang, var=target.secret_env)
         return outcome
-    title = t("alert.title", lang, n=len(batch))
+    title = t(heading, lang, n=len(batch))
     lines = [a.text(lang) for a in batch[:LINES_PER_MESSAGE]]
     if len(batch) > LINES_PER_MESSAGE:
         lines.append(t("alert.more", lang, n=len(batch) - LINES_PER_MESSAGE))

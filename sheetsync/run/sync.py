@@ -185,7 +185,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
             if decision.advanced is not None:  # the run is recorded: now tell people (a failing webhook never fails the run)
                 result.alerts = [o.to_dict() for o in send_and_record(decision.advanced, config, journal, run_id, now)]
             if ticket_run is not None and ticket_run.advanced is not None:
-                result.alerts += [o.to_dict() for o in send_and_record(ticket_run.advanced, config, journal, run_id, now)]
+                result.alerts += [o.to_dict() for o in send_and_record(ticket_run.advanced, config, journal, run_id, now,
+                                                                       title="alert.title.tickets")]
         result.seconds = round(time.perf_counter() - started, 3)
         if not dry_run:
             journal.finish_run(run_id, result.exit_code, _counts(result), dt.datetime.now())

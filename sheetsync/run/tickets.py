@@ -27,7 +27,7 @@ from sheetsync.errors import ConfigError
 from sheetsync.i18n import render
 from sheetsync.journal.record import TicketRecord
 from sheetsync.model.cells import KEEP, CellWrite, Keep, SheetWrites
-from sheetsync.model.records import CellChange, TicketMemory
+from sheetsync.model.records import CellChange, TicketMemory, WorkflowHistory
 from sheetsync.model.tickets import MONEY_BACK, ORDER_FOLLOWS, TICKET_KINDS
 from sheetsync.run.commit import Desk
 from sheetsync.run.decide import Numbers
@@ -77,6 +77,8 @@ class TicketRun:
     added: pd.Index = field(default_factory=lambda: pd.Index([]))
     """Rows a person added since the last run (they got their ticket id in this run)."""
     now: dt.datetime = dt.datetime.min
+    alerts_sent: set[tuple[str, str, str]] = field(default_factory=set)
+    """(ticket_id, level, state) of the alerts already delivered: none is sent twice."""
 
 
 @dataclass(slots=True)
@@ -130,7 +132,8 @@ def begin(desk: Desk, config: Config, pulls: list[Pulled], waybills: list[Pulled
             taken.returns += len(hits)
             waybill.records = waybill.records.drop(index=hits)
     run = TicketRun(spec.sheet or "", table, before, taken.frame, memory, taken, workflow, numbers, list(assigned),
-                    edits, pulls=pulls, added=missing, now=now, remembered=before_run)
+                    edits, pulls=pulls, added=missing, now=now, remembered=before_run,
+                    alerts_sent=desk.journal.workflow.alerts_sent() if workflow is not None else set())
     run.accounts = _accounts(pulls, taken)
     return run
 
@@ -153,8 +156,8 @@ def _advance(run: TicketRun, added: pd.Index, now: dt.datetime) -> Advanced:
     fields = [f for f in ("status", "status_since") if f in view.columns]
     previous = _previous(run, fields)
     news = {row: label for row, label in run.taken.sources.get("status", {}).items()}
-    advanced = advance(view, workflow=run.workflow, previous=previous, added=added,
-                       now=now, news=news)
+    advanced = advance(view, workflow=run.workflow, previous=previous, added=added, now=now, news=news,
+                       history=WorkflowHistory(alerts_sent=run.alerts_sent))
     run.work = view.rename(columns={"order_id": "ticket_id", "linked_order_id": "order_id"})
     run.taken.frame = run.work
     advanced.frame = run.work
