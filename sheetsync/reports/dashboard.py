@@ -211,27 +211,23 @@ def _on_time_chart(book: Any, sheet: str, lang: Lang, first: int, count: int) ->
     return chart
 
 
-def _reasons_chart(book: Any, sheet: str, lang: Lang, first: int, count: int) -> Any:
-    """After-sales tickets per first-level reason from the table's rows `first`.. : a bar each, the count on it."""
-    chart = book.add_chart({"type": "bar"})
-    chart.add_series({"name": t("kpi.label.tickets", lang), "categories": [sheet, first, 0, first + count - 1, 0],
-                      "values": [sheet, first, 1, first + count - 1, 1], "data_labels": {"value": True},
-                      "fill": {"color": "#A5A5A5"}, "gap": 60})
-    chart.set_title({"name": t("kpi.chart.reasons", lang), "name_font": {"size": 12, "bold": True}})
-    chart.set_legend({"none": True})
-    chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
-    chart.set_y_axis({"reverse": True, "major_tick_mark": "none"})
-    chart.set_size({"width": CHART_PX[0], "height": min(max(CHART_PX[1], 30 * count + 120), 480)})
-    return chart
-
-
 def _backlog_chart(book: Any, sheet: str, lang: Lang, first: int, count: int) -> Any:
     """Open orders per state from the table's rows `first`.. : a bar each, in the table's order, the count on it."""
+    return _bars(book, sheet, first, count, t("kpi.label.orders", lang), t("kpi.chart.backlog", lang), "#ED7D31")
+
+
+def _reasons_chart(book: Any, sheet: str, lang: Lang, first: int, count: int) -> Any:
+    """After-sales tickets per first-level reason from the table's rows `first`.. : a bar each, the count on it."""
+    return _bars(book, sheet, first, count, t("kpi.label.tickets", lang), t("kpi.chart.reasons", lang), "#A5A5A5")
+
+
+def _bars(book: Any, sheet: str, first: int, count: int, name: str, title: str, colour: str) -> Any:
+    """A bar chart of the counts in column B beside the names in column A, rows `first`.. , in the table's order."""
     chart = book.add_chart({"type": "bar"})
-    chart.add_series({"name": t("kpi.label.orders", lang), "categories": [sheet, first, 0, first + count - 1, 0],
+    chart.add_series({"name": name, "categories": [sheet, first, 0, first + count - 1, 0],
                       "values": [sheet, first, 1, first + count - 1, 1], "data_labels": {"value": True},
-                      "fill": {"color": "#ED7D31"}, "gap": 60})
-    chart.set_title({"name": t("kpi.chart.backlog", lang), "name_font": {"size": 12, "bold": True}})
+                      "fill": {"color": colour}, "gap": 60})
+    chart.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_y_axis({"reverse": True, "major_tick_mark": "none"})
