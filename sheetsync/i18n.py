@@ -838,7 +838,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kpi.as.by_sku.columns": ("商品,售后单,发货订单,退货率", "SKU,tickets,shipped,rate"),
     "kpi.as.by_warehouse.columns": ("仓库,售后单,发货订单,退货率", "warehouse,tickets,shipped,rate"),
     "kpi.as.reasons": ("售后原因", "after-sales reasons"),
-    "kpi.as.reasons.columns": ("原因大类,具体原因,售后单,占比", "reason,detail,tickets,share"),
+    "kpi.as.reasons.columns": ("原因大类,具体原因,售后单,占比,退货率", "reason,detail,tickets,share,return rate"),
     "kpi.states": ("各状态停留时间（小时）", "time in each state (hours)"),
     "kpi.states.columns": ("状态,次数,中位数,P90", "state,stays,median,p90"),
     "kpi.transitions": ("最慢的流转（小时）", "slowest transitions (hours)"),

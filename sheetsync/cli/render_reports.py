@@ -132,7 +132,8 @@ def show_aftersales(console: Console, a: AftersalesReport, lang: Lang) -> None:
             _figures(console, key, lang, [[safe(r.group), str(r.tickets), str(r.orders), _percent(r.rate)] for r in rates])
     if a.reasons:
         _figures(console, "kpi.as.reasons", lang, [
-            [safe(r.reason) if r.sub_reason is None else "", safe(r.sub_reason or ""), str(r.tickets), _percent(r.share)]
+            [safe(r.reason) if r.sub_reason is None else "", safe(r.sub_reason or ""), str(r.tickets), _percent(r.share),
+             _percent(r.rate)]
             for r in a.reasons], words=2)
 
 

@@ -49,6 +49,9 @@ class ReasonShare:
     """None: the first level's own line (every ticket of it)."""
     tickets: int
     share: float
+    """Of the period's tickets."""
+    rate: float | None = None
+    """The return rate of the reason: its tickets / the orders shipped in the period."""
 
 
 @dataclass(slots=True)
@@ -88,7 +91,7 @@ def build_aftersales(tickets: pd.DataFrame, orders: pd.DataFrame, moves: pd.Data
     period = tickets[((applied >= lo) & (applied < hi)).to_numpy()]
     out.tickets = len(period)
     _rates(out, period, orders, lo, hi)
-    _reasons(out, period, other)
+    _reasons(out, period, other, out.shipped if "return_rate" not in out.cannot else 0)
     keys = tickets["status"].map(key_of) if "status" in tickets.columns else pd.Series(None, index=tickets.index)
     open_ = tickets[keys.notna().to_numpy() & ~keys.isin(list(DONE_KEYS)).to_numpy()]
     out.open = len(open_)
@@ -139,7 +142,7 @@ def _skus(items: pd.Series) -> pd.Series:
     return pd.Series(found["sku"].to_numpy(), index=found["row"].to_numpy(), dtype="str")
 
 
-def _reasons(out: AftersalesReport, period: pd.DataFrame, other: str | None) -> None:
+def _reasons(out: AftersalesReport, period: pd.DataFrame, other: str | None, shipped: int) -> None:
     if "reason" not in period.columns or not len(period):
         return
     first = period["reason"]
@@ -147,9 +150,10 @@ def _reasons(out: AftersalesReport, period: pd.DataFrame, other: str | None) -> 
     total = len(period)
     rows: list[ReasonShare] = []
     for reason, n in first.dropna().astype(str).value_counts().items():
-        rows.append(ReasonShare(str(reason), None, int(n), round(int(n) / total, 4)))
+        rows.append(ReasonShare(str(reason), None, int(n), round(int(n) / total, 4), _rate(int(n), shipped)))
         below = second[(first == reason).to_numpy()].dropna().astype(str).value_counts()
-        rows += [ReasonShare(str(reason), str(s), int(m), round(int(m) / total, 4)) for s, m in below.items()]
+        rows += [ReasonShare(str(reason), str(s), int(m), round(int(m) / total, 4), _rate(int(m), shipped))
+                 for s, m in below.items()]
     out.reasons = rows
     if other is not None:
         said_other = ((first == other) | (second == other)).fillna(False)
