@@ -98,6 +98,12 @@ class ChannelFailed(SheetsyncError):
     exit_code = EXIT_EXTERNAL
 
 
+class StoreFailed(SheetsyncError):
+    """The table's service (the Google Sheets API) failed or refused after the retries: nothing was half-written."""
+
+    exit_code = EXIT_EXTERNAL
+
+
 class UnreadableInput(SheetsyncError):
     """A file we must read is unreadable or corrupt; it is named in the message."""
 

@@ -63,6 +63,16 @@ class TableConfig(_Model):
     amount: Literal["payable", "paid"] | None = None
     """Which amount a sheet with one amount column holds: `payable` or `paid`; by default the one its header is
     mapped to, else the other (steps/fold.py)."""
+    spreadsheet: str | None = None
+    """`backend: gsheets`: the Google Sheet, by its address (https://docs.google.com/spreadsheets/d/ID/edit) or its id."""
+    credentials_env: str = "GOOGLE_APPLICATION_CREDENTIALS"
+    """`backend: gsheets`: the environment variable holding the path of the service account's key file (never the key)."""
+    endpoint: str = "https://sheets.googleapis.com"
+    """`backend: gsheets`: the base of every API call (the tests point it at a local server)."""
+    allow_http: bool = False
+    """`backend: gsheets`: allow a plain http:// endpoint that is not a loopback address (never needed but for tests)."""
+    requests_per_minute: int = Field(default=60, ge=1)
+    """`backend: gsheets`: the desk's share of the Sheets API's per-user quota (a token bucket keeps under it)."""
 
 
 class OrderIdConfig(_Model):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 
 from sheetsync.config import Config
-from sheetsync.errors import JournalLost, TableChanged
+from sheetsync.errors import JournalLost, StoreFailed, TableChanged
 from sheetsync.i18n import t
 from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
@@ -111,6 +111,14 @@ class Commit:
             self._done = staged is None
             if staged is not None and staged.committed:
                 journal.recover(self._desk.store.sha256)
+                self._done = True
+            raise
+        except StoreFailed:
+            # the table's service gave up (a Google Sheet's batch lands whole or not at all): nothing was written, so a
+            # run already committed as pending is rolled back at once, and the journal is as before
+            self._done = staged is None
+            if staged is not None and staged.committed:
+                journal.recover(lambda: None)
                 self._done = True
             raise
         self._done = True

@@ -173,6 +173,8 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
                                                 n=len(rejects)))
                 also = tickets.also if tickets is not None else []
                 written = commit.write(writes, block, header_row=decision.header_row, lists=decision.lists, also=also)
+                if written is not None and written.dropped:
+                    result.notices.append(t("run.dropped", config.language, n=written.dropped))
                 if written is not None:
                     result.workbook_written = True
                     result.backup = str(written.backup) if written.backup else None

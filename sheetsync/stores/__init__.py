@@ -8,9 +8,10 @@ from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
 from sheetsync.stores.base import Store
+from sheetsync.stores.gsheets import GsheetsStore
 from sheetsync.stores.xlsx import XlsxStore
 
-STORES: dict[str, Callable[..., Store]] = {"xlsx": XlsxStore}
+STORES: dict[str, Callable[..., Store]] = {"xlsx": XlsxStore, "gsheets": GsheetsStore}
 
 
 def open_store(config: Config, *, force: bool = False) -> Store:

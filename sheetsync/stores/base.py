@@ -67,6 +67,9 @@ class Written:
     sha256: str
     backup: Path | None
     cells: int
+    dropped: int = 0
+    """Writes left out because a person changed their cell (or deleted its row) while the run worked (a shared
+    Google Sheet): the person wins, and the next run takes the cell up as their edit."""
 
 
 class Store(Protocol):

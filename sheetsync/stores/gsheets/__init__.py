@@ -1,0 +1,361 @@
+"""The `gsheets` store: the order table in a tab of a Google Sheet that people edit while sheetsync runs.
+
+Requests per run, whatever the size: one read of the table's values (typed: numbers as numbers, dates as serial
+days, text as text); a run that changes nothing makes no other.  A run that writes makes three more: the
+spreadsheet's sheet ids and grid sizes, a re-read of the values just before writing, and one atomic
+`spreadsheets.batchUpdate` holding every cell (typed values, never parsed as a person's input: no value becomes a
+formula, `0012` and 19-digit ids keep their digits) and fill, and the rows appended.
+
+Safe while people type: rows are found by their key (`order_id`, a ticket's `ticket_id`), never by position.  The
+re-read re-locates each written row by its key; a write whose cell a person changed since the read, or whose row a
+person deleted, is dropped (the person wins: the next run takes the cell up as their edit), and nothing lands in
+another order's row.  Appended rows go below the last row the re-read found.
+
+The version's fingerprint (`sha256`) is the hash of the order sheet's values as the API gives them; a write's is
+that of the values it leaves, so a run killed between the write and the journal's confirmation is kept, and one
+killed before it rolled back (`journal.recover`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.config import Config, normalize_header
+from sheetsync.errors import ConfigError, StoreFailed
+from sheetsync.i18n import t
+from sheetsync.model.cells import KEEP, AppendBlock, CellValue, CellWrite, Keep, SheetWrites
+from sheetsync.stores.base import Sheet, Written
+from sheetsync.stores.gsheets.api import SheetsApi
+
+EPOCH = dt.datetime(1899, 12, 30)
+"""Day 0 of a Sheets serial date."""
+DATE_FORMAT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
+
+
+@dataclass(slots=True)
+class _Read:
+    """One sheet as this store read it: its values (the API's rows, trailing empties trimmed) and its key column."""
+
+    values: list[list[Any]]
+    key_col: int | None
+    """0-based column of the key field's header, None when the sheet has none."""
+    header_row: int
+    """0-based row of the headers (-1: none found)."""
+
+
+@dataclass(slots=True)
+class _Plan:
+    sheet: str
+    writes: list[CellWrite] = field(default_factory=list)
+    appends: AppendBlock | None = None
+
+
+class GsheetsStore:
+    """An order table in one tab of a Google Sheet."""
+
+    def __init__(self, config: Config, *, force: bool = False) -> None:
+        self.config = config
+        self.sheet = config.table.sheet
+        self.lang = config.language
+        self.api = SheetsApi(config)
+        self._read: dict[str, _Read] = {}
+        self.dropped: list[tuple[str, int, int]] = []
+        """(sheet, row, column) of the writes the last `write` dropped because a person changed their cell."""
+
+    # reading -------------------------------------------------------------
+
+    def read(self, sheet: str | None = None) -> Sheet:
+        name = sheet or self.sheet
+        values = self._values(name)
+        self._read[name] = _Read(values, *self._key_column(name, values))
+        width = max((len(r) for r in values), default=0)
+        cells = pd.DataFrame([[_text(v) for v in row] + [None] * (width - len(row)) for row in values],
+                             dtype="str") if values else pd.DataFrame()
+        return Sheet(cells, 1, 1, self.api.where, name)
+
+    def read_sheet(self, name: str) -> pd.DataFrame | None:
+        try:
+            values = self._values(name)
+        except ConfigError:
+            return None
+        if not values:
+            return pd.DataFrame()
+        head = [str(_text(v) or "") for v in values[0]]
+        body = [[_text(v) for v in row] + [None] * (len(head) - len(row)) for row in values[1:]]
+        return pd.DataFrame([r[: len(head)] for r in body], columns=head, dtype="str")
+
+    def _values(self, name: str) -> list[list[Any]]:
+        try:
+            (found,) = self.api.values([_quoted(name)])
+        except StoreFailed:
+            known = [s["properties"]["title"] for s in self.api.metadata().get("sheets", [])]
+            if name not in known:
+                raise ConfigError(t("table.no_sheet", self.lang, path=self.api.where, sheet=name,
+                                    sheets=", ".join(known))) from None
+            raise
+        return [list(row) for row in found.get("values", [])]
+
+    def _key_column(self, name: str, values: list[list[Any]]) -> tuple[int | None, int]:
+        """The key field's column and the header row, found by the key's header text in the first rows."""
+        if name == self.sheet:
+            headers, _ = self.config.header_map()
+            key = headers.get("order_id")
+        else:
+            key = self.config.ticket_headers().get("ticket_id")
+        wanted = normalize_header(key) if key else None
+        for r, row in enumerate(values[:30]):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and wanted and normalize_header(value) == wanted:
+                    return c, r
+        return None, -1
+
+    # writing -------------------------------------------------------------
+
+    def write(self, writes: Sequence[CellWrite], appends: AppendBlock | None = None,
+              on_staged: Callable[[str], None] | None = None, *, header_row: int = 0,
+              lists: Mapping[tuple[int, int], Sequence[str]] | None = None,
+              widths: Mapping[int, float] | None = None, filter_to: tuple[int, int] | None = None,
+              also: Sequence[SheetWrites] = ()) -> Written | None:
+        plans = [_Plan(self.sheet, list(writes), appends), *(_Plan(a.sheet, list(a.writes)) for a in also)]
+        plans = [p for p in plans if p.writes or p.appends is not None]
+        if not plans and not lists:
+            return None
+        meta = {s["properties"]["title"]: s["properties"] for s in self.api.metadata().get("sheets", [])}
+        names = [p.sheet for p in plans]
+        missing = [n for n in names if n not in meta]
+        if missing:
+            raise ConfigError(t("table.no_sheet", self.lang, path=self.api.where, sheet=missing[0],
+                                sheets=", ".join(meta)))
+        now = {n: [list(r) for r in vr.get("values", [])] for n, vr in
+               zip(names, self.api.values([_quoted(n) for n in names]), strict=True)}
+        requests: list[dict[str, Any]] = []
+        self.dropped = []
+        cells = 0
+        after: dict[str, list[list[Any]]] = {}
+        for plan in plans:
+            props = meta[plan.sheet]
+            placed, grid = self._place(plan, now[plan.sheet])
+            rows_needed = max((w.row for w in placed), default=0)
+            grid_rows = int(props.get("gridProperties", {}).get("rowCount", 1000))
+            grid_cols = int(props.get("gridProperties", {}).get("columnCount", 26))
+            cols_needed = max((w.col for w in placed), default=0)
+            if rows_needed > grid_rows:
+                requests.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "ROWS",
+                                                     "length": rows_needed - grid_rows}})
+            if cols_needed > grid_cols:
+                requests.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "COLUMNS",
+                                                     "length": cols_needed - grid_cols}})
+            requests += _cell_requests(props["sheetId"], placed)
+            cells += sum(1 for w in placed if w.value is not KEEP)
+            after[plan.sheet] = grid
+        if not requests:
+            return None
+        main = after.get(self.sheet, now.get(self.sheet) or self._read.get(self.sheet, _Read([], None, -1)).values)
+        sha = _fingerprint(main)
+        if on_staged is not None:
+            on_staged(sha)
+        self.api.batch_update(requests)
+        for name, grid in after.items():
+            key_col, head = self._key_column(name, grid)
+            self._read[name] = _Read(grid, key_col, head)
+        return Written(sha, None, cells, dropped=len(self.dropped))
+
+    def _place(self, plan: _Plan, now: list[list[Any]]) -> tuple[list[CellWrite], list[list[Any]]]:
+        """The plan's writes at the rows their keys stand on now, without those whose cell a person changed since
+        the read (or whose row is gone), and the appended rows below the last row there is now; with the values the
+        sheet will hold after them (as the API will give them back)."""
+        read = self._read.get(plan.sheet) or _Read([list(r) for r in now], *self._key_column(plan.sheet, now))
+        before = read.values
+        key_col = read.key_col
+        rows_now: dict[str, int] = {}
+        if key_col is not None:
+            for r, row in enumerate(now):
+                key = _text(row[key_col]) if key_col < len(row) else None
+                if key is not None and key not in rows_now and r > read.header_row:
+                    rows_now[key] = r + 1
+        read_last = len(before)
+        shift = len(now) - read_last  # rows this run appends go below the last row there is now
+        placed: list[CellWrite] = []
+        grid = [list(r) for r in now]
+        for w in plan.writes:
+            if w.row > read_last:  # a row this run appends (a ticket): below what is there now
+                placed.append(_moved(w, w.row + shift))
+                continue
+            old_row = before[w.row - 1] if w.row - 1 < len(before) else []
+            key = _text(old_row[key_col]) if key_col is not None and key_col < len(old_row) else None
+            if key is not None:
+                target = rows_now.get(key)
+            else:  # a row without a key when read: only where it still stands, unchanged
+                same = w.row - 1 < len(now) and _same(now[w.row - 1], old_row)
+                target = w.row if same else None
+            if target is None:
+                self.dropped.append((plan.sheet, w.row, w.col))
+                continue
+            was = _cell(old_row, w.col - 1)
+            is_now = _cell(now[target - 1], w.col - 1) if target - 1 < len(now) else None
+            if _text(was) != _text(is_now):
+                self.dropped.append((plan.sheet, w.row, w.col))
+                continue
+            placed.append(_moved(w, target))
+        if plan.appends is not None:
+            placed += _appended(plan.appends, plan.appends.first_row + shift)
+        for w in placed:
+            if w.value is KEEP:
+                continue
+            while len(grid) < w.row:
+                grid.append([])
+            row = grid[w.row - 1]
+            while len(row) < w.col:
+                row.append("")
+            row[w.col - 1] = _api_value(w.value)
+        return placed, [_trimmed(r) for r in _trimmed_rows(grid)]
+
+    def sha256(self) -> str | None:
+        try:
+            return _fingerprint(self._values(self.sheet))
+        except ConfigError:
+            return None
+
+    def discard_leftovers(self) -> None:
+        """Nothing to clean: a batchUpdate lands whole or not at all."""
+
+
+def _moved(w: CellWrite, row: int) -> CellWrite:
+    return CellWrite(row, w.col, w.value, w.fill, w.like)
+
+
+def _appended(block: AppendBlock, first: int) -> list[CellWrite]:
+    """The block's cells as writes from row `first` (given by column or by row)."""
+    out: list[CellWrite] = []
+    if block.by_column is not None:
+        for col, values in zip(block.columns, block.by_column, strict=True):
+            out += [CellWrite(first + i, col, v) for i, v in enumerate(values) if v is not None]
+    else:
+        for i, row in enumerate(block.rows):
+            out += [CellWrite(first + i, col, v) for col, v in zip(block.columns, row, strict=True) if v is not None]
+    return out
+
+
+def _cell_requests(sheet_id: int, writes: Sequence[CellWrite]) -> list[dict[str, Any]]:
+    """One `updateCells` per run of cells of a row side by side with the same mask (value, fill, both)."""
+    out: list[dict[str, Any]] = []
+    ordered = sorted(writes, key=lambda w: (w.row, w.col))
+    run: list[CellWrite] = []
+    mask = ""
+    for w in [*ordered, None]:
+        this = _mask(w) if w is not None else ""
+        if run and (w is None or w.row != run[-1].row or w.col != run[-1].col + 1 or this != mask):
+            out.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": run[0].row - 1,
+                                                  "columnIndex": run[0].col - 1},
+                                        "rows": [{"values": [_cell_data(c) for c in run]}], "fields": mask}})
+            run = []
+        if w is not None:
+            run.append(w)
+            mask = this
+    return out
+
+
+def _mask(w: CellWrite) -> str:
+    parts = []
+    if w.value is not KEEP:
+        parts.append("userEnteredValue")
+        if isinstance(w.value, (dt.datetime, dt.date)):
+            parts.append("userEnteredFormat.numberFormat")
+    if w.fill is not KEEP:
+        parts.append("userEnteredFormat.backgroundColor")
+    return ",".join(parts)
+
+
+def _cell_data(w: CellWrite) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    value = w.value
+    if not isinstance(value, Keep) and value is not None:
+        data["userEnteredValue"] = _entered(value)
+        if isinstance(value, (dt.datetime, dt.date)):
+            data.setdefault("userEnteredFormat", {})["numberFormat"] = DATE_FORMAT
+    if w.fill is not KEEP and w.fill is not None:
+        fill = str(w.fill)
+        data.setdefault("userEnteredFormat", {})["backgroundColor"] = {
+            "red": int(fill[0:2], 16) / 255, "green": int(fill[2:4], 16) / 255, "blue": int(fill[4:6], 16) / 255}
+    return data
+
+
+def _entered(value: CellValue) -> dict[str, Any]:
+    """A value as typed data: text is a stringValue whatever it looks like (`=SUM(...)`, `0012`), never parsed."""
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return {"numberValue": float(value)}
+    if isinstance(value, (dt.datetime, dt.date)):
+        return {"numberValue": _serial(value)}
+    return {"stringValue": str(value)}
+
+
+def _api_value(value: CellValue | Any) -> Any:
+    """What the API's UNFORMATTED_VALUE read gives back for a value written typed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if isinstance(value, (dt.datetime, dt.date)):
+        serial = _serial(value)
+        return int(serial) if float(serial).is_integer() else serial
+    return str(value)
+
+
+def _serial(value: dt.date) -> float:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    return round((moment.replace(tzinfo=None) - EPOCH).total_seconds() / 86400, 10)
+
+
+def _text(value: Any) -> str | None:
+    """A value of the API's typed read as the text the steps read: numbers without a needless `.0`."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".15g")
+    return str(value)
+
+
+def _cell(row: list[Any], col: int) -> Any:
+    return row[col] if col < len(row) else None
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    return [_text(v) for v in _trimmed(a)] == [_text(v) for v in _trimmed(b)]
+
+
+def _trimmed(row: list[Any]) -> list[Any]:
+    end = len(row)
+    while end and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    return row[:end]
+
+
+def _trimmed_rows(grid: list[list[Any]]) -> list[list[Any]]:
+    end = len(grid)
+    while end and not _trimmed(grid[end - 1]):
+        end -= 1
+    return grid[:end]
+
+
+def _quoted(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _fingerprint(values: list[list[Any]]) -> str:
+    rows = [[_text(v) for v in _trimmed(r)] for r in _trimmed_rows([list(r) for r in values])]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,233 @@
+"""The Google Sheets API as the store calls it: gspread's HTTP client over a service account (google-auth), its base
+URL swapped for the desk's `endpoint:`, paced by a token bucket under the per-user quota, and retried on 429, 5xx and
+network faults with backoff and jitter (tenacity), honouring `Retry-After`.  After the retries a call raises
+`StoreFailed` (exit 5) naming the quota or the fault; the secret key is never logged or said.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import random
+import re
+import threading
+import time
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from sheetsync.config import Config
+from sheetsync.errors import ConfigError, StoreFailed
+from sheetsync.i18n import Lang, t
+
+log = logging.getLogger("sheetsync")
+
+GOOGLE: Final = "https://sheets.googleapis.com"
+SCOPES: Final = ("https://www.googleapis.com/auth/spreadsheets",)
+ATTEMPTS: Final = 5
+"""Tries of one call before the run gives up (429 and 5xx waited out with backoff, at most ~1 minute in all)."""
+_ID: Final = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
+
+
+def spreadsheet_id(text: str | None, lang: Lang) -> str:
+    """The id in a spreadsheet's address (https://docs.google.com/spreadsheets/d/ID/edit...), or the bare id."""
+    if not text or not text.strip():
+        raise ConfigError(t("gsheets.no_spreadsheet", lang))
+    found = _ID.search(text)
+    if found:
+        return found[1]
+    if re.fullmatch(r"[A-Za-z0-9_-]{20,}", text.strip()):
+        return text.strip()
+    raise ConfigError(t("gsheets.bad_spreadsheet", lang, value=text))
+
+
+def checked_endpoint(endpoint: str, allow_http: bool, lang: Lang) -> str:
+    """The endpoint without a trailing slash; plain http:// only to a loopback address (or with `allow_http`)."""
+    parts = urllib.parse.urlsplit(endpoint.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(t("gsheets.bad_endpoint", lang, value=endpoint))
+    if parts.scheme == "http" and not allow_http:
+        try:
+            loopback = ipaddress.ip_address(parts.hostname).is_loopback
+        except ValueError:
+            loopback = parts.hostname == "localhost"
+        if not loopback:
+            raise ConfigError(t("gsheets.http_refused", lang, value=endpoint))
+    return endpoint.strip().rstrip("/")
+
+
+class TokenBucket:
+    """At most `per_minute` calls a minute on average, bursts of up to a tenth of it (at least 1)."""
+
+    def __init__(self, per_minute: int, clock: Any = time.monotonic, sleep: Any = time.sleep) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = max(1.0, per_minute / 10)
+        self.tokens = self.capacity
+        self.clock, self.sleep = clock, sleep
+        self.last = clock()
+        self.lock = threading.Lock()
+
+    def take(self) -> None:
+        with self.lock:
+            now = self.clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self.last) * self.rate)
+            self.last = now
+            if self.tokens < 1:
+                wait = (1 - self.tokens) / self.rate
+                self.sleep(wait)
+                self.last = self.clock()
+                self.tokens = 0.0
+            else:
+                self.tokens -= 1
+
+
+class SheetsApi:
+    """The calls the store makes, each paced and retried; `calls` and `sent` count requests and bytes sent."""
+
+    def __init__(self, config: Config) -> None:
+        lang = config.language
+        table = config.table
+        self.lang = lang
+        self.id = spreadsheet_id(table.spreadsheet, lang)
+        self.endpoint = checked_endpoint(table.endpoint, table.allow_http, lang)
+        self.variable = table.credentials_env
+        self.bucket = TokenBucket(table.requests_per_minute)
+        self.calls = 0
+        self.sent = 0
+        self._client: Any = None
+        self._sleep = time.sleep
+
+    @property
+    def where(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.id}"
+
+    def _http(self) -> Any:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> Any:
+        from google.oauth2.service_account import Credentials
+        from gspread.http_client import HTTPClient
+
+        path = os.environ.get(self.variable)
+        if not path:
+            raise ConfigError(t("gsheets.no_credentials", self.lang, var=self.variable))
+        try:
+            credentials = Credentials.from_service_account_file(path, scopes=list(SCOPES))
+        except (OSError, ValueError) as exc:  # never the key's text: the file's path and what is wrong with it
+            raise ConfigError(t("gsheets.bad_credentials", self.lang, var=self.variable, path=Path(path).name,
+                                problem=type(exc).__name__)) from None
+        base = self.endpoint
+
+        class Client(HTTPClient):
+            """gspread's client with every call's base swapped for the desk's endpoint."""
+
+            def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+                return super().request(method, endpoint.replace(GOOGLE, base, 1), *args, **kwargs)
+
+        client = Client(credentials)
+        client.set_timeout(60)
+        return client
+
+    # the calls ---------------------------------------------------------------
+
+    def metadata(self) -> dict[str, Any]:
+        """The spreadsheet's sheets: title, sheetId, grid size (no cell data)."""
+        found: dict[str, Any] = self._call("metadata", lambda c: c.fetch_sheet_metadata(
+            self.id, params={"fields": "spreadsheetId,properties.title,sheets(properties,basicFilter)"}))
+        return found
+
+    def values(self, ranges: Sequence[str]) -> list[dict[str, Any]]:
+        """The ranges' values as typed (numbers as numbers, dates as serial days), one ValueRange each."""
+        params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
+                  "majorDimension": "ROWS"}
+        if len(ranges) == 1:
+            one = self._call("values", lambda c: c.values_get(self.id, ranges[0], params=dict(params)))
+            return [one]
+        got = self._call("values", lambda c: c.values_batch_get(self.id, list(ranges), params=dict(params)))
+        return list(got.get("valueRanges", []))
+
+    def batch_update(self, requests: list[dict[str, Any]]) -> dict[str, Any]:
+        """All the requests in one `spreadsheets.batchUpdate`: applied together or not at all."""
+        import json
+
+        self.sent += len(json.dumps({"requests": requests}, ensure_ascii=False).encode())
+        done: dict[str, Any] = self._call("write", lambda c: c.batch_update(self.id, {"requests": requests}))
+        return done
+
+    def _call(self, what: str, call: Any) -> Any:
+        """One call paced by the bucket and retried (tenacity) on 429, 5xx, timeouts and network faults."""
+        import requests
+        from gspread.exceptions import APIError
+        from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+        client = self._http()
+
+        def once() -> Any:
+            self.bucket.take()
+            self.calls += 1
+            try:
+                return call(client)
+            except APIError as exc:
+                status = exc.response.status_code
+                if status == 404:
+                    raise ConfigError(t("gsheets.not_found", self.lang, where=self.where)) from None
+                if status in (401, 403):
+                    raise StoreFailed(t("gsheets.denied", self.lang, where=self.where, status=status,
+                                        said=_said(exc))) from None
+                if status != 429 and status < 500:
+                    raise StoreFailed(t("gsheets.refused", self.lang, where=self.where, status=status,
+                                        said=_said(exc))) from None
+                said = t("gsheets.quota" if status == 429 else "gsheets.server", self.lang, status=status)
+                raise _Transient(said, _retry_after(exc.response.headers)) from None
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                raise _Transient(t("gsheets.network", self.lang, problem=type(exc).__name__), None) from None
+
+        def wait(state: RetryCallState) -> float:
+            fault = state.outcome.exception() if state.outcome is not None else None
+            given = fault.retry_after if isinstance(fault, _Transient) else None
+            return given if given is not None else _backoff(state.attempt_number)
+
+        def said(state: RetryCallState) -> None:
+            fault = state.outcome.exception() if state.outcome is not None else None
+            log.warning("Google Sheets %s: %s (try %d of %d)", what, fault, state.attempt_number, ATTEMPTS)
+
+        try:
+            for attempt in Retrying(stop=stop_after_attempt(ATTEMPTS), wait=wait, sleep=self._sleep, reraise=True,
+                                    retry=retry_if_exception_type(_Transient), before_sleep=said):
+                with attempt:
+                    return once()
+        except _Transient as exc:
+            raise StoreFailed(t("gsheets.gave_up", self.lang, where=self.where, tries=ATTEMPTS, problem=str(exc))) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _Transient(Exception):
+    """A fault worth another try: its words, and how long the server asked to wait (Retry-After)."""
+
+    def __init__(self, said: str, retry_after: float | None) -> None:
+        super().__init__(said)
+        self.retry_after = retry_after
+
+
+def _said(exc: Any) -> str:
+    try:
+        return str(exc.response.json().get("error", {}).get("message", ""))[:200]
+    except ValueError:
+        return ""
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
+    try:
+        return min(float(value), 60.0) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with full jitter: up to 0.5, 1, 2, 4 ... seconds."""
+    return random.uniform(0, 0.5 * 2 ** (attempt - 1))
