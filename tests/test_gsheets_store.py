@@ -1,0 +1,137 @@
+"""The Google Sheets store against a local Sheets API (`gsheets_server.FakeSheets`), through the real gspread and
+google-auth: typed reads, one atomic batch per write, rows re-located by order_id while people edit and sort, text
+kept text, faults retried and given up on with exit 5, and a sync on a Sheets desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gsheets_server import FakeSheets
+
+import sheetsync
+from sheetsync import load_config
+from sheetsync.config import Config
+from sheetsync.errors import EXIT_EXTERNAL, StoreFailed
+from sheetsync.model.cells import AppendBlock, CellWrite
+from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
+
+HEADERS = ["订单号", "渠道", "渠道订单号", "客户姓名", "电话", "邮编", "应付金额", "状态", "备注"]
+ROWS = [["SS-1", "抖音", "6912345678901234567", "王芳", "013812345678", "010010", 199.9, "待确认", ""],
+        ["SS-2", "淘宝", "3845120958712340561", "李雷", "0571-87654321", "", 88, "已发货", "老客户"]]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSheets]:
+    with FakeSheets() as server:
+        yield server
+        assert server.server_errors == []
+
+
+def _desk(tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch,
+          rows: list[list[object]] = ROWS) -> tuple[Config, str]:
+    sid = fake.create("订单台", ["订单"])
+    for c, header in enumerate(HEADERS, start=1):
+        fake.set_cell(sid, "订单", 1, c, header)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            if value != "":
+                fake.set_cell(sid, "订单", r, c, value)
+    monkeypatch.setenv("SHEETS_KEY", str(fake.key_file(tmp_path)))
+    (tmp_path / "sheetsync.yaml").write_text(
+        f"table:\n  backend: gsheets\n  spreadsheet: https://docs.google.com/spreadsheets/d/{sid}/edit\n"
+        f"  sheet: 订单\n  headers: zh\n  credentials_env: SHEETS_KEY\n  endpoint: {fake.base_url}\n"
+        "lang: zh\n", encoding="utf-8")
+    return load_config(tmp_path / "sheetsync.yaml"), sid
+
+
+def test_the_read_is_one_request_and_keeps_text_as_text(tmp_path: Path, fake: FakeSheets,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    config, _ = _desk(tmp_path, fake, monkeypatch)
+    store = open_store(config)
+    table = read_table(store, config)
+    frame = table.frame
+    assert frame["order_id"].tolist() == ["SS-1", "SS-2"]
+    assert frame["phone"].tolist() == ["013812345678", "0571-87654321"]
+    assert frame["channel_order_id"].tolist() == ["6912345678901234567", "3845120958712340561"]
+    assert frame["postcode"].tolist()[0] == "010010" and frame["amount_payable"].tolist() == ["199.9", "88"]
+    assert len(fake.api_requests()) == 1  # the values, typed: nothing else
+
+
+def test_a_write_is_one_batch_of_typed_cells_fills_and_appended_rows(tmp_path: Path, fake: FakeSheets,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch)
+    store = open_store(config)
+    table = read_table(store, config)
+    note, status = table.columns["note"], table.columns["status"]
+    block = AppendBlock(4, [1, 5, 9], rows=[["SS-3", "+86 138 0013 8000", "=HYPERLINK(\"http://x\")"],
+                                           ["SS-4", "0012", None]])
+    staged: list[str] = []
+    written = store.write([CellWrite(2, note, "=SUM(1,2)"), CellWrite(3, status, "已完成", "FFC7CE")], block,
+                          staged.append)
+    assert written is not None and written.cells == 7 and written.dropped == 0
+    batches = [r for r in fake.api_requests() if r.path.endswith(":batchUpdate")]
+    assert len(batches) == 1
+    values = fake.values(sid, "订单")
+    assert values[1][8] == "=SUM(1,2)" and values[2][7] == "已完成"  # text from outside stays text
+    assert values[3][:1] == ["SS-3"] and values[3][4] == "+86 138 0013 8000" and values[4][4] == "0012"
+    assert fake.format_of(sid, "订单", 3, status).get("backgroundColor", {}).get("red") == pytest.approx(1.0)
+    assert staged == [store.sha256()]  # the fingerprint staged is the version in place
+
+
+def test_a_sort_between_the_read_and_the_write_moves_no_write_into_another_order(tmp_path: Path, fake: FakeSheets,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch)
+    store = open_store(config)
+    table = read_table(store, config)
+    status = table.columns["status"]
+    # a person sorts by name descending (王芳 moves below 李雷? by code point 王 > 李) and inserts a row on top
+    fake.before_next(lambda: (fake.sort_rows(sid, "订单", 2, 1, descending=True), fake.insert_rows(sid, "订单", 2)),
+                     match="/values")
+    store.write([CellWrite(2, status, "审核中")])  # SS-1's status, found by its order id wherever it went
+    rows = {r[0]: r for r in fake.values(sid, "订单")[1:] if r and r[0]}
+    assert rows["SS-1"][status - 1] == "审核中" and rows["SS-2"][status - 1] == "已发货"
+
+
+def test_a_persons_edit_between_the_read_and_the_write_wins(tmp_path: Path, fake: FakeSheets,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch)
+    store = open_store(config)
+    table = read_table(store, config)
+    note, status = table.columns["note"], table.columns["status"]
+    fake.before_next(lambda: fake.set_cell(sid, "订单", 3, note, "客户改了地址"), match="/values")
+    written = store.write([CellWrite(3, note, "工具写的"), CellWrite(3, status, "已完成")])
+    assert written is not None and written.dropped == 1
+    values = fake.values(sid, "订单")
+    assert values[2][note - 1] == "客户改了地址" and values[2][status - 1] == "已完成"
+
+
+def test_a_429_is_waited_out_and_500s_end_in_exit_5_with_nothing_written(tmp_path: Path, fake: FakeSheets,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch)
+    store = open_store(config)
+    slept: list[float] = []
+    store.api._sleep = slept.append  # the waits are asserted, not slept
+    fake.fail_next(429, retry_after=2)
+    table = read_table(store, config)
+    assert slept == [2.0] and len(table.frame) == 2
+    fake.fail_next(500, times=10, match=":batchUpdate")
+    with pytest.raises(StoreFailed) as failed:
+        store.write([CellWrite(2, table.columns["status"], "已完成")])
+    assert failed.value.exit_code == EXIT_EXTERNAL and "500" in failed.value.message
+    assert fake.values(sid, "订单")[1][table.columns["status"] - 1] == "待确认"
+
+
+def test_a_sync_on_a_sheets_desk_gives_ids_and_a_no_op_run_is_one_read(tmp_path: Path, fake: FakeSheets,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [*ROWS, ["", "电话", "", "周建华", "13905710001", "", 300, "", "400 电话下单"]]
+    config, sid = _desk(tmp_path, fake, monkeypatch, rows)
+    result = sheetsync.sync(config, now=dt.datetime(2026, 11, 21, 10, 0))
+    assert [a["order_id"] for a in result.assigned] == ["SS20261121-000001"] and result.workbook_written
+    assert fake.values(sid, "订单")[3][0] == "SS20261121-000001"
+    before = len(fake.api_requests())
+    again = sheetsync.sync(load_config(config.source), now=dt.datetime(2026, 11, 21, 10, 5))
+    assert not again.workbook_written and len(fake.api_requests()) - before == 1
