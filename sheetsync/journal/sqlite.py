@@ -479,17 +479,16 @@ class Journal(BaseReads):
 
     def history(self, order_id: str) -> list[HistoryEntry]:
         """Every change of an order, or of a ticket (`order_id` is then its ticket_id), in the order made."""
-        rows = self.db.execute(
-            "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
-            " FROM changes c JOIN runs r ON r.id = c.run_id"
-            " WHERE c.order_id=? AND r.state IN ('done', 'pending') ORDER BY c.id",
-            (order_id,),
-        ).fetchall() or self.db.execute(
-            "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
-            " FROM ticket_changes c JOIN runs r ON r.id = c.run_id"
-            " WHERE c.ticket_id=? AND r.state IN ('done', 'pending') ORDER BY c.id",
-            (order_id,),
-        ).fetchall()
+        rows: list[Any] = []
+        for table, key in (("changes", "order_id"), ("ticket_changes", "ticket_id")):  # an order's, else a ticket's
+            rows = self.db.execute(
+                "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
+                f" FROM {table} c JOIN runs r ON r.id = c.run_id"
+                f" WHERE c.{key}=? AND r.state IN ('done', 'pending') ORDER BY c.id",
+                (order_id,),
+            ).fetchall()
+            if rows:
+                break
         entries = [HistoryEntry(*row) for row in rows]
         return [replace(e, new=self._created_text(e.run_id, order_id)) if e.field == "*" and e.new is None else e
                 for e in entries]

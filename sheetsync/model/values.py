@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING, Final, Literal, overload
@@ -131,16 +131,18 @@ def _money_text(text: str) -> str:
     return format_money(parsed) if parsed is not None else text
 
 
-def cell_value(field: str, text: str | None) -> CellValue:
-    """What to put in a cell for a canonical value: dates and amounts as numbers, the rest as text."""
+def cell_value(field: str, text: str | None, *, dates: Collection[str] = DATETIME_FIELDS,
+               money: Collection[str] = MONEY_FIELDS) -> CellValue:
+    """What to put in a cell for a canonical value: dates and amounts as numbers, the rest as text (`dates`, `money`:
+    the fields of those kinds, an order's by default; a ticket's for the after-sales sheet)."""
     if text is None:
         return None
-    if field in DATETIME_FIELDS:
+    if field in dates:
         parsed = parse_datetime(text)
         return parsed if parsed else text
-    if field in MONEY_FIELDS:
-        money = parse_money(text)
-        return money if money is not None else text
+    if field in money:
+        amount = parse_money(text)
+        return amount if amount is not None else text
     return text
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -20,13 +22,21 @@ def account_pulls(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount
             accounts.extend(pull.files)
             continue
         created = {key for pull_index, _, keys, _ in pulled.new_keys if pull_index == index for key in keys.to_pylist()}
-        for key, sources in pull.sources.items():
-            outcome = "new" if key in created else pulled.outcome.get((index, key), "unchanged")
-            for file_index, lines in sources:
-                account = pull.files[file_index]
-                setattr(account, outcome, getattr(account, outcome) + len(lines))
-        accounts.extend(pull.files)
+        accounts += count_lines(pull, index, pulled.outcome, created)
     return accounts
+
+
+def count_lines(pull: Pulled, index: int, outcome: Mapping[tuple[int, str], str],
+                created: Collection[str] = ()) -> list[FileAccount]:
+    """Add each record's lines to its file's account under its outcome: `new` for a key in `created`, else
+    `outcome[(index, key)]` (`updated`, `unchanged`: the default); the pull's accounts.  `index`: the pull's place
+    in the run's pulls."""
+    for key, sources in pull.sources.items():
+        outcome_of = "new" if key in created else outcome.get((index, key), "unchanged")
+        for file_index, lines in sources:
+            account = pull.files[file_index]
+            setattr(account, outcome_of, getattr(account, outcome_of) + len(lines))
+    return list(pull.files)
 
 
 def _account_arrays(pull: Pulled, index: int, pulled: Incorporated, keys: pd.Index, tables: np.ndarray,

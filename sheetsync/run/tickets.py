@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +27,7 @@ from sheetsync.journal.record import TicketRecord
 from sheetsync.model.cells import KEEP, CellWrite, Keep, SheetWrites
 from sheetsync.model.records import CellChange, TicketMemory, WorkflowHistory
 from sheetsync.model.tickets import MONEY_BACK, ORDER_FOLLOWS, TICKET_KINDS
+from sheetsync.run.accounts import count_lines
 from sheetsync.run.commit import Desk
 from sheetsync.run.decide import Numbers
 from sheetsync.steps.aftersales.pull import (
@@ -50,7 +49,6 @@ from sheetsync.steps.workflow.load import ticket_workflow
 from sheetsync.steps.workflow.result import Advanced
 from sheetsync.stores.table import Table, read_table, ticket_spec
 
-log = logging.getLogger("sheetsync")
 
 @dataclass(slots=True)
 class TicketRun:
@@ -70,7 +68,6 @@ class TicketRun:
     advanced: Advanced | None = None
     events: dict[str, str] = field(default_factory=dict)
     """order_id -> the order state key its tickets give it in this run (`refunding`, `refunded`)."""
-    pulls: list[Pulled] = field(default_factory=list)
     accounts: list[FileAccount] = field(default_factory=list)
     remembered: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The journal's memory of each ticket as read, aligned with the table (`steps.aftersales.pull.remembered`)."""
@@ -132,7 +129,7 @@ def begin(desk: Desk, config: Config, pulls: list[Pulled], waybills: list[Pulled
             taken.returns += len(hits)
             waybill.records = waybill.records.drop(index=hits)
     run = TicketRun(spec.sheet or "", table, before, taken.frame, memory, taken, workflow, numbers, list(assigned),
-                    edits, pulls=pulls, added=missing, now=now, remembered=before_run,
+                    edits, added=missing, now=now, remembered=before_run,
                     alerts_sent=desk.journal.workflow.alerts_sent() if workflow is not None else set())
     run.accounts = _accounts(pulls, taken)
     return run
@@ -143,20 +140,20 @@ def settle(run: TicketRun, orders: pd.DataFrame) -> dict[str, str]:
     order number, moved through their workflow; returns the events their orders follow (`TicketRun.events`)."""
     link_orders(run.work, orders, run.taken.sources)
     if run.workflow is not None:
-        run.advanced = _advance(run, run.added, run.now)
-    run.events = order_events(run, state_word(run.workflow, ""))
+        run.advanced = _advance(run)
+    run.events = order_events(run)
     return run.events
 
 
-def _advance(run: TicketRun, added: pd.Index, now: dt.datetime) -> Advanced:
+def _advance(run: TicketRun) -> Advanced:
     """The tickets through their workflow: the order workflow's engine over the ticket table, the ticket id standing
     where the engine keeps an order's id (the linked order's id moved aside for the step)."""
     assert run.workflow is not None
     view = run.work.rename(columns={"order_id": "linked_order_id", "ticket_id": "order_id"})
     fields = [f for f in ("status", "status_since") if f in view.columns]
     previous = _previous(run, fields)
-    news = {row: label for row, label in run.taken.sources.get("status", {}).items()}
-    advanced = advance(view, workflow=run.workflow, previous=previous, added=added, now=now, news=news,
+    news = run.taken.sources.get("status", {})
+    advanced = advance(view, workflow=run.workflow, previous=previous, added=run.added, now=run.now, news=news,
                        history=WorkflowHistory(alerts_sent=run.alerts_sent))
     run.work = view.rename(columns={"order_id": "ticket_id", "linked_order_id": "order_id"})
     run.taken.frame = run.work
@@ -174,7 +171,7 @@ def _previous(run: TicketRun, fields: list[str]) -> pd.DataFrame:
     return known.loc[moved, fields]
 
 
-def order_events(run: TicketRun, word: Callable[[str], str | None]) -> dict[str, str]:
+def order_events(run: TicketRun) -> dict[str, str]:
     """order_id -> the state key its return and refund tickets give it, for the orders one of whose tickets changed
     state in this run: `refunding` while one is open, `refunded` once they are all refunded."""
     work, workflow = run.work, run.workflow
@@ -222,8 +219,7 @@ def finish(run: TicketRun, orders: pd.DataFrame, config: Config) -> TicketOutcom
             return fill_for(value, judged.levels)
         return workflow.fill_of(name, value) if workflow is not None else KEEP
 
-    before = run.before.copy()
-    writes, changes = ticket_writes(before, work, run.table.columns, run.taken.sources, details, fill_of)
+    writes, changes = ticket_writes(run.before, work, run.table.columns, run.taken.sources, details, fill_of)
     record = TicketRecord(changes=[*run.edits, *changes], keys=run.taken.keys)
     record.rows, record.gone = _rows(run)
     record.changes += [CellChange(tid, "*", None, None, "person", "deleted") for tid in record.gone]
@@ -246,8 +242,9 @@ def _rows(run: TicketRun) -> tuple[dict[str, tuple[str, str | None]], list[str]]
     names = [str(c) for c in work.columns]
     values = work.astype(object).where(work.notna(), None).to_numpy()
     seen: set[str] = set()
+    at = names.index("ticket_id") if "ticket_id" in names else None
     for cells in values:
-        ticket_id = cells[names.index("ticket_id")] if "ticket_id" in names else None
+        ticket_id = cells[at] if at is not None else None
         if not isinstance(ticket_id, str) or ticket_id in seen:
             continue
         seen.add(ticket_id)
@@ -261,13 +258,4 @@ def _rows(run: TicketRun) -> tuple[dict[str, tuple[str, str | None]], list[str]]
 
 def _accounts(pulls: list[Pulled], taken: TicketsTaken) -> list[FileAccount]:
     """Per input file of the shops' after-sales exports: rows read = new + updated + unchanged + rejected."""
-    out: list[FileAccount] = []
-    for index, pull in enumerate(pulls):
-        for key, sources in pull.sources.items():
-            outcome = taken.outcome.get((index, str(key)), "unchanged")
-            for file_index, lines in sources:
-                account = pull.files[file_index]
-                setattr(account, outcome, getattr(account, outcome) + len(lines))
-        out.extend(pull.files)
-    return out
-
+    return [account for index, pull in enumerate(pulls) for account in count_lines(pull, index, taken.outcome)]

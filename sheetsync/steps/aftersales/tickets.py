@@ -22,9 +22,8 @@ from sheetsync.i18n import Lang, field_said, t
 from sheetsync.model.cells import KEEP, CellValue, CellWrite, Keep
 from sheetsync.model.records import Anomaly, CellChange
 from sheetsync.model.tickets import TICKET_DATETIMES, TICKET_MONEY
-from sheetsync.model.values import among, parse_datetime, parse_money
+from sheetsync.model.values import among, cell_value, text_or_none
 from sheetsync.steps.aftersales.reasons import reason_codes
-from sheetsync.steps.anomalies import fill_for
 from sheetsync.steps.diff import differs
 
 FROM_ORDER: Final = ("customer_name", "channel", "channel_order_id")
@@ -130,36 +129,18 @@ def ticket_writes(before: pd.DataFrame, after: pd.DataFrame, columns: Mapping[st
         news = after[name].astype(object).where(after[name].notna(), None).to_numpy()
         olds = was.astype(object).where(was.notna(), None).to_numpy()
         for at in moved.nonzero()[0].tolist():
-            row, value = rows[at], _text(news[at])
+            row, value = rows[at], text_or_none(news[at])
             painted = fill_of(str(name), value)
             if value is None and painted is KEEP and row in new:
                 continue
             writes.append(CellWrite(int(row), columns[name], _typed(str(name), value), painted))
             channel = sources.get(name, {}).get(row)
             detail = channel if channel is not None else details.get(name, {}).get(row)
-            changes.append(CellChange(str(id_cells[at]), str(name), None if row in new else _text(olds[at]), value,
+            changes.append(CellChange(str(id_cells[at]), str(name), None if row in new else text_or_none(olds[at]), value,
                                       "channel" if channel is not None else "tool", detail, row=int(row)))
     return writes, changes
 
 
 def _typed(name: str, text: str | None) -> CellValue:
     """What a ticket's cell holds for a canonical value: amounts and times as numbers, the rest as text."""
-    if text is None:
-        return None
-    if name in TICKET_MONEY:
-        money = parse_money(text)
-        return money if money is not None else text
-    if name in TICKET_DATETIMES:
-        moment = parse_datetime(text)
-        return moment if moment else text
-    return text
-
-
-def anomalies_fill(levels: Mapping[str, str]) -> Callable[[str | None], str | None]:
-    return lambda text: fill_for(text, levels)
-
-
-def _text(value: object) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return str(value)
+    return cell_value(name, text, dates=TICKET_DATETIMES, money=TICKET_MONEY)

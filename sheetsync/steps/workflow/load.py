@@ -47,16 +47,11 @@ def presets_dir() -> Path:
 
 
 def presets() -> list[str]:
-    """The names of the shipped workflow presets of orders (`ticket_presets`: the after-sales sheet's)."""
+    """The names of the shipped workflow presets of orders (those named `aftersales_*` move tickets)."""
     return sorted(p.stem for p in presets_dir().glob("*.yaml") if not p.stem.startswith(TICKET_PRESET))
 
 
 TICKET_PRESET = "aftersales_"
-
-
-def ticket_presets() -> list[str]:
-    """The names of the shipped workflow presets of after-sales tickets."""
-    return sorted(p.stem for p in presets_dir().glob(f"{TICKET_PRESET}*.yaml"))
 
 
 def workflow_path(spec: str, config_dir: Path, lang: Lang) -> Path:

@@ -131,11 +131,12 @@ class GsheetsStore:
         meta = {s["properties"]["title"]: s["properties"] for s in self.api.metadata().get("sheets", [])}
         names = [p.sheet for p in plans]
         missing = [n for n in names if n not in meta]
+        reread = names if self.sheet in names else [*names, self.sheet]  # the order sheet's values give the fingerprint
         if missing:
             raise ConfigError(t("table.no_sheet", self.lang, path=self.api.where, sheet=missing[0],
                                 sheets=", ".join(meta)))
         now = {n: [list(r) for r in vr.get("values", [])] for n, vr in
-               zip(names, self.api.values([_quoted(n) for n in names]), strict=True)}
+               zip(reread, self.api.values([_quoted(n) for n in reread]), strict=True)}
         requests: list[dict[str, Any]] = []
         self.dropped = []
         cells = 0
@@ -158,8 +159,7 @@ class GsheetsStore:
             after[plan.sheet] = grid
         if not requests:
             return None
-        main = after.get(self.sheet, now.get(self.sheet) or self._read.get(self.sheet, _Read([], None, -1)).values)
-        sha = _fingerprint(main)
+        sha = _fingerprint(after.get(self.sheet, now[self.sheet]))
         if on_staged is not None:
             on_staged(sha)
         self.api.batch_update(requests)
