@@ -136,6 +136,7 @@ class Recorded:
     headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
     status: int = 0
     response: bytes = b""
+    target: str = ""  # the request line's target as sent (path and query, percent-encoded)
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -690,6 +691,11 @@ def render(cell: JSON, option: str, date_option: str) -> Any:
     entered = cell.get("userEnteredValue")
     if not entered:
         return None
+    text = entered.get("stringValue")
+    if isinstance(text, str):  # the common cell, answered without the general path below (the same answer)
+        return text
+    if option != "FORMATTED_VALUE" and date_option == "SERIAL_NUMBER" and "numberValue" in entered:
+        return json_number(float(entered["numberValue"]))
     if option == "FORMULA" and "formulaValue" in entered:
         return entered["formulaValue"]
     value = effective_value(cell)
@@ -1598,12 +1604,21 @@ def write_values(book: Book, text: str, body: Any, input_option: str, *, append:
         raise grid_limit_error(a1(sheet.title, r0, c0, r0 + height, c0 + width), sheet)
     touched_rows: set[int] = set()
     touched_cols: set[int] = set()
+    raw_text = input_option == "RAW"
     for i, row in enumerate(values):
+        cells = sheet.rows[r0 + i].cells
         for j, raw in enumerate(row):
-            cell = entered_cell(sheet.cell(r0 + i, c0 + j), raw, input_option, f"[{i}][{j}]")
-            if cell is None:
-                continue
-            sheet.put(r0 + i, c0 + j, cell)
+            kind = type(raw)
+            if (kind is str and raw_text and raw and len(raw) <= MAX_CELL_CHARS) or kind is float or kind is int:
+                # what entered_cell and put make of RAW text or a number, without their general path
+                cell = dict(cells.get(c0 + j) or {})
+                cell["userEnteredValue"] = {"stringValue": raw} if kind is str else {"numberValue": float(raw)}
+                cells[c0 + j] = cell
+            else:
+                entered = entered_cell(sheet.cell(r0 + i, c0 + j), raw, input_option, f"[{i}][{j}]")
+                if entered is None:
+                    continue
+                sheet.put(r0 + i, c0 + j, entered)
             touched_rows.add(i)
             touched_cols.add(j)
     updated: JSON = {"spreadsheetId": book.id}
@@ -1665,6 +1680,51 @@ def _matches(match: str, path: str) -> bool:
     if path == "/token":  # faults reach the token endpoint only when aimed at it
         return bool(match) and match in path
     return match in path
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_ROW_ENCODERS: dict[int, Callable[[Any], str]] = {}
+
+
+def pretty_json(payload: Any, level: int = 0) -> str:
+    """``json.dumps(payload, ensure_ascii=False, indent=2)``, the same text, with lists of plain values (a ValueRange's
+    rows) encoded by json's C encoder: the pure-Python one that `indent` uses takes seconds for a 100k-row answer."""
+    pad = "\n" + "  " * (level + 1)
+    end = "\n" + "  " * level
+    if isinstance(payload, dict) and payload and all(isinstance(k, str) for k in payload):
+        items = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {pretty_json(v, level + 1)}" for k, v in payload.items()]
+        return "{" + ",".join(items) + end + "}"
+    if isinstance(payload, list) and payload:
+        if _SCALARS.issuperset(map(type, payload)):
+            encode = _ROW_ENCODERS.get(level)
+            if encode is None:
+                encode = _ROW_ENCODERS[level] = json.JSONEncoder(ensure_ascii=False, separators=("," + pad, ": ")).encode
+            return "[" + pad + encode(payload)[1:-1] + end + "]"
+        return "[" + ",".join(pad + pretty_json(v, level + 1) for v in payload) + end + "]"
+    return json.dumps(payload, ensure_ascii=False, indent=2).replace("\n", end)
+
+
+def _log_entry(record: Recorded) -> JSON:
+    """One line of `FakeSheets.request_log`."""
+    head = len(f"{record.method} {record.target or record.path} HTTP/1.1\r\n".encode())
+    head += sum(len(f"{name}: {value}\r\n".encode()) for name, value in record.headers.items()) + 2
+    entry: JSON = {"method": record.method, "path": record.path, "status": record.status, "body": len(record.body),
+                   "sent": head + len(record.body), "received": len(record.response)}
+    if record.body and record.method in ("POST", "PUT") and record.path != "/token":
+        try:
+            payload = record.json()
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict):
+            cells = 0
+            for request in payload.get("requests") or []:
+                for kind in ("updateCells", "appendCells"):
+                    for row in ((request or {}).get(kind) or {}).get("rows") or []:
+                        cells += len(row.get("values") or [])
+            for item in [payload, *(payload.get("data") or [])]:
+                cells += sum(len(row) for row in item.get("values") or [] if isinstance(row, list))
+            entry["cells"] = cells
+    return entry
 
 
 def _b64decode(part: str) -> bytes:
@@ -1922,6 +1982,61 @@ class FakeSheets:
         with self._lock:
             return [sheet.title for sheet in self._books[spreadsheet].sheets]
 
+    # --- bulk set-up and the request log, for benchmarks ----------------------------------------------------
+
+    def load_values(self, spreadsheet: str, sheet: str, rows: Sequence[Sequence[object]], *, first_row: int = 1,
+                    date_format: JSON | None = None) -> None:
+        """Puts a grid of values from `first_row` (1-based), column A on, at once, growing the grid as needed: what
+        `set_cell` keeps for str (a formula when it starts with "="), int, float and bool; a date or datetime becomes
+        its serial number with `date_format` (by default DATE_TIME ``yyyy-mm-dd hh:mm``); None leaves a cell empty."""
+        number_format = {"numberFormat": date_format or {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}}
+        with self._lock:
+            grid = self._sheet(spreadsheet, sheet)
+            width = max((len(row) for row in rows), default=0)
+            needed = first_row - 1 + len(rows)
+            if needed > grid.row_count or width > grid.col_count:
+                grid.resize(max(needed, grid.row_count), max(width, grid.col_count))
+            for i, row in enumerate(rows):
+                cells = grid.rows[first_row - 1 + i].cells
+                for c, value in enumerate(row):
+                    if value is None or value == "":
+                        cells.pop(c, None)
+                    elif isinstance(value, bool):
+                        cells[c] = {"userEnteredValue": {"boolValue": value}}
+                    elif isinstance(value, int | float):
+                        cells[c] = {"userEnteredValue": {"numberValue": float(value)}}
+                    elif isinstance(value, str):
+                        kind = "formulaValue" if value.startswith("=") else "stringValue"
+                        cells[c] = {"userEnteredValue": {kind: value}}
+                    elif isinstance(value, dt.date):
+                        moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+                        cells[c] = {"userEnteredValue": {"numberValue": _serial(moment)},
+                                    "userEnteredFormat": number_format}  # shared: cells are replaced, never changed
+                    else:
+                        raise TypeError(f"a sheet holds text, numbers, booleans and dates, not {type(value).__name__}")
+
+    def snapshot(self, spreadsheet: str) -> Book:
+        """A copy of the spreadsheet as it is now, for `restore`."""
+        with self._lock:
+            return self._book(spreadsheet).clone()
+
+    def restore(self, saved: Book) -> None:
+        """Puts the spreadsheet back as `snapshot` took it (the snapshot stays usable for another restore)."""
+        with self._lock:
+            self._books[saved.id] = saved.clone()
+
+    def request_log(self, *, clear: bool = False) -> list[JSON]:
+        """What each request cost on the wire, oldest first: method, path, status, `body` (bytes of the request's
+        body), `sent` (the request line, headers and body as they reached the server, give or take the line's
+        percent-encoding), `received` (the answer's body) and `cells` (the cells a write carried: values in
+        updateCells/appendCells rows, values of a values.update or values.batchUpdate). With `clear`, the log is
+        emptied afterwards (answers of big reads are kept in it)."""
+        with self._lock:
+            taken = list(self.requests)
+            if clear:
+                self.requests.clear()
+        return [_log_entry(r) for r in taken]
+
     # --- faults ---------------------------------------------------------------------------------------------
 
     def fail_next(self, status: int, *, retry_after: float | None = None, times: int = 1, match: str = "") -> None:
@@ -1957,7 +2072,7 @@ class FakeSheets:
         split = urlsplit(target)
         path = unquote(split.path)
         query = parse_qs(split.query, keep_blank_values=True)
-        record = Recorded(method, path, query, body, {k.lower(): v for k, v in headers.items()})
+        record = Recorded(method, path, query, body, {k.lower(): v for k, v in headers.items()}, target=target)
         with self._lock:
             self.requests.append(record)
         pretty = (query.get("prettyPrint") or ["true"])[0].lower() != "false"
@@ -1987,7 +2102,7 @@ class FakeSheets:
         except Exception as exc:  # a bug in this fake: answer as Google would, and keep the traceback for the test
             self.server_errors.append(traceback.format_exc())
             status, payload = 500, SheetsError(500, f"Internal error encountered. ({type(exc).__name__}: {exc})").body()
-        data = json.dumps(payload, ensure_ascii=False, indent=2 if pretty else None).encode("utf-8")
+        data = (pretty_json(payload) if pretty else json.dumps(payload, ensure_ascii=False)).encode("utf-8")
         record.status, record.response = status, data
         return status, {"Content-Type": "application/json; charset=UTF-8", **extra}, data, pause
 

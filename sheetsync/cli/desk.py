@@ -17,6 +17,7 @@ from sheetsync.cli.importing import basis
 from sheetsync.config import DEFAULT_CONFIG, load_preset
 from sheetsync.desk.adopt import AdoptResult, adopt_workbook
 from sheetsync.desk.aftersales import add_aftersales
+from sheetsync.desk.gsheet import init_gsheet
 from sheetsync.desk.new import DEMO_NOW, copy_demo, init_desk
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, default_lang, t
@@ -27,7 +28,15 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the desk.")] = Path("."),
     lang: LangOption = "zh",
     from_: Annotated[Path | None, typer.Option("--from", help="Adopt this existing .xlsx order workbook as it is.")] = None,
-    sheet: Annotated[str | None, typer.Option("--sheet", help="With --from: the order sheet.")] = None,
+    gsheet: Annotated[str | None, typer.Option(
+        "--gsheet", help="Set up the order tab (created if missing) of this existing Google Sheet (its address or id) "
+        "and write sheetsync.yaml for it.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="With --from / --gsheet: the order sheet (tab).")] = None,
+    endpoint: Annotated[str | None, typer.Option(
+        "--endpoint", help="With --gsheet: the Sheets API's base URL (default https://sheets.googleapis.com).")] = None,
+    credentials_env: Annotated[str | None, typer.Option(
+        "--credentials-env", help="With --gsheet: the environment variable holding the service account key file's "
+        "path (default GOOGLE_APPLICATION_CREDENTIALS).")] = None,
     add_columns: Annotated[bool, typer.Option("--add-columns", help="With --from: append missing columns at the right.")] = False,
     header_row: Annotated[int | None, typer.Option("--header-row", min=1,
                                                    help="With --from: the row holding the headers (1 = the first).")] = None,
@@ -51,6 +60,18 @@ def init(
             said = t("init.add_sheet.done" if added else "init.add_sheet.config_only", language,
                      sheets=t("rule.list", language).join(added), config=safe(str(config)))
             out.print(f"[green]✓[/green] {said}", highlight=False)
+        return 0
+    if gsheet is not None:
+        if from_ is not None:
+            raise ConfigError(t("init.gsheet.both", language))
+        made = init_gsheet(directory, gsheet, language, sheet=sheet, endpoint=endpoint, credentials_env=credentials_env)
+        if json_out:
+            emit_json(made.to_dict())
+        else:
+            said = t("init.gsheet.done", language, where=safe(made.spreadsheet), config=safe(made.config),
+                     sheets=t("rule.list", language).join(made.added + made.formatted))
+            out.print(f"[green]✓[/green] {said}", highlight=False)
+            out.print(t("init.gsheet.next", language, var=credentials_env or "GOOGLE_APPLICATION_CREDENTIALS"), style="dim")
         return 0
     if from_ is not None:
         return _adopt(from_, sheet, add_columns, language, json_out, header_row=header_row, order_id_column=order_id_column)

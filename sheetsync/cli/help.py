@@ -29,11 +29,14 @@ ZH: Final[dict[str, str]] = {
     "*.help": "显示本帮助。",
     "*.start": "时段的第一天（2026-11-01）或开始时间。",
     "*.end": "时段的最后一天（含当天），或结束时间。",
-    "init": "新建一个订单台；或用 --from 接管已有的工作簿（在它旁边写 sheetsync.yaml）。",
+    "init": "新建一个订单台；或用 --from 接管已有的工作簿（在它旁边写 sheetsync.yaml）；或用 --gsheet 把 Google 表格设为订单台。",
     "init.directory": "订单台建在哪个文件夹。",
     "init.lang": "订单台的语言：zh 或 en（表头、工作表名和提示）。",
     "init.from_": "接管这个现有的 .xlsx 订单工作簿，原样保留。",
-    "init.sheet": "配合 --from：订单所在的工作表。",
+    "init.sheet": "配合 --from / --gsheet：订单所在的工作表。",
+    "init.gsheet": "把这个现有 Google 表格（地址或 ID）里的订单工作表设好（没有就新建），并为它写 sheetsync.yaml。",
+    "init.endpoint": "配合 --gsheet：Google 表格接口的地址（默认 https://sheets.googleapis.com）。",
+    "init.credentials_env": "配合 --gsheet：存放服务账号密钥文件路径的环境变量（默认 GOOGLE_APPLICATION_CREDENTIALS）。",
     "init.add_columns": "配合 --from：把缺少的列加在最右边。",
     "init.header_row": "配合 --from：表头在第几行（1 = 第一行）。",
     "init.order_id_column": "配合 --from：你们自己的订单编号列。",
@@ -99,11 +102,13 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "N": ("数字", "N"),
     "TIME": ("时间", "TIME"),
     "NAME": ("名字", "NAME"),
+    "URL": ("网址", "URL"),
 }
 _METAVARS: Final = {"config": "FILE", "out_file": "FILE", "from_": "FILE", "rejects": "FILE", "out": "FILE", "mapping": "NAME",
                     "save_mapping": "NAME", "png": "DIR", "directory": "DIR", "now": "TIME", "start": "TIME",
                     "end": "TIME", "header_row": "N", "by": "NAME", "group": "NAME", "sheet": "NAME", "channel": "NAME",
-                    "order_id_column": "NAME", "lang": "zh|en", "against": "TEXT", "tolerance": "N"}
+                    "order_id_column": "NAME", "gsheet": "URL", "endpoint": "URL",
+                    "credentials_env": "NAME", "lang": "zh|en", "against": "TEXT", "tolerance": "N"}
 
 
 def text_of(command: str, param: str | None, english: str | None, lang: Lang) -> str:

@@ -35,7 +35,7 @@ TICKET_STATES: Final[dict[Lang, list[str]]] = {
     "en": ["To review", "Awaiting return", "Return in transit", "Received", "Refunded", "Exchanged", "Resent",
            "Closed"],
 }
-_WIDTHS: Final[dict[str, int]] = {"ticket_id": 18, "order_id": 20, "channel_ticket_id": 24, "channel_order_id": 28,
+TICKET_WIDTHS: Final[dict[str, int]] = {"ticket_id": 18, "order_id": 20, "channel_ticket_id": 24, "channel_order_id": 28,
                                   "reason": 12, "sub_reason": 16, "return_tracking_no": 18, "photos": 30,
                                   "anomalies": 40, "note": 24}
 LAST_ROW: Final = 1_048_575
@@ -94,7 +94,7 @@ def add_aftersales_sheets(workbook: Any, lang: Lang, tree: ReasonTree, head: Any
     formats = kind_formats(workbook)
     for col, field in enumerate(fields):
         kind = TICKET_FIELDS[field][0]
-        sheet.set_column(col, col, column_width(field, kind, _WIDTHS), formats[kind])
+        sheet.set_column(col, col, column_width(field, kind, TICKET_WIDTHS), formats[kind])
         sheet.write_string(0, col, headers[field], head)
     sheet.set_row(0, 22)
     sheet.freeze_panes(1, 0)

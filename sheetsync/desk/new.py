@@ -29,7 +29,7 @@ STATUS_CHOICES: Final[dict[str, list[str]]] = {
     "en": ["Pending", "In review", "Picking", "Shipped", "Done", "Closed", "Refunding", "Refunded"],
 }
 PRIORITY_CHOICES: Final[dict[str, list[str]]] = {"zh": ["红", "黄", "绿"], "en": ["high", "normal", "low"]}
-_WIDTHS: Final[dict[str, int]] = {"order_id": 20, "channel_order_id": 28, "address": 36, "items": 30, "anomalies": 40,
+ORDER_WIDTHS: Final[dict[str, int]] = {"order_id": 20, "channel_order_id": 28, "address": 36, "items": 30, "anomalies": 40,
                                   "note": 24, "phone": 16, "tracking_no": 18}
 _CONFIG: Final = """\
 # sheetsync 订单台配置 / order desk configuration.  See README.md.
@@ -65,7 +65,7 @@ def create_order_workbook(
     formats = kind_formats(workbook)
     for col, field in enumerate(fields):
         kind = FIELDS[field][0]
-        width = column_width(field, kind, _WIDTHS)
+        width = column_width(field, kind, ORDER_WIDTHS)
         sheet.set_column(col, col, width, formats[kind])
         sheet.write_string(0, col, headers[field], head)
     for offset, header in enumerate(extra_headers):

@@ -67,6 +67,8 @@ class GsheetsStore:
         self.lang = config.language
         self.api = SheetsApi(config)
         self._read: dict[str, _Read] = {}
+        self._ahead: dict[str, list[list[Any]]] = {}
+        """Values read ahead with the order sheet's, taken by the sheet's own `read`."""
         self.dropped: list[tuple[str, int, int]] = []
         """(sheet, row, column) of the writes the last `write` dropped because a person changed their cell."""
 
@@ -74,7 +76,9 @@ class GsheetsStore:
 
     def read(self, sheet: str | None = None) -> Sheet:
         name = sheet or self.sheet
-        values = self._values(name)
+        values = self._ahead.pop(name, None)
+        if values is None:
+            values = self._values(name, self._also(name))
         self._read[name] = _Read(values, *self._key_column(name, values))
         width = max((len(r) for r in values), default=0)
         cells = pd.DataFrame([[_text(v) for v in row] + [None] * (width - len(row)) for row in values],
@@ -92,7 +96,23 @@ class GsheetsStore:
         body = [[_text(v) for v in row] + [None] * (len(head) - len(row)) for row in values[1:]]
         return pd.DataFrame([r[: len(head)] for r in body], columns=head, dtype="str")
 
-    def _values(self, name: str) -> list[list[Any]]:
+    def _also(self, name: str) -> list[str]:
+        """The sheets a run reads after the order sheet (the after-sales sheet), read with it: one request."""
+        aftersales = self.config.aftersales
+        if name != self.sheet or aftersales is None or not aftersales.sheet or aftersales.sheet == name:
+            return []
+        return [aftersales.sheet]
+
+    def _values(self, name: str, also: Sequence[str] = ()) -> list[list[Any]]:
+        """The sheet's values (and those of `also`, kept for their own `read`: a missing one is read alone then)."""
+        if also:
+            try:
+                first, *more = self.api.values([_quoted(n) for n in (name, *also)])
+            except StoreFailed:  # a sheet of `also` is missing: its own read will say so
+                pass
+            else:
+                self._ahead.update({n: [list(r) for r in v.get("values", [])] for n, v in zip(also, more, strict=True)})
+                return [list(row) for row in first.get("values", [])]
         try:
             (found,) = self.api.values([_quoted(name)])
         except StoreFailed:
