@@ -40,10 +40,12 @@ import ast
 import base64
 import copy
 import datetime as dt
+import itertools
 import json
 import math
 import re
 import secrets
+import sys
 import threading
 import time
 import traceback
@@ -51,7 +53,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -1683,25 +1685,49 @@ def _matches(match: str, path: str) -> bool:
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
-_ROW_ENCODERS: dict[int, Callable[[Any], str]] = {}
+_COMPACT_LINES = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": "))
+"""json's C encoder with a newline after each comma: a raw newline is never inside an encoded value, so the
+newlines mark where the items part."""
 
 
-def pretty_json(payload: Any, level: int = 0) -> str:
-    """``json.dumps(payload, ensure_ascii=False, indent=2)``, the same text, with lists of plain values (a ValueRange's
-    rows) encoded by json's C encoder: the pure-Python one that `indent` uses takes seconds for a 100k-row answer."""
+def pretty_json(payload: Any) -> str:
+    """``json.dumps(payload, ensure_ascii=False, indent=2)``, the same text, with lists of plain values and lists of
+    such lists (a ValueRange's rows) encoded by json's C encoder: the pure-Python encoder that `indent` uses takes
+    seconds for a 100k-row answer."""
+    parts: list[str] = []
+    _pretty(payload, 0, parts)
+    return "".join(parts)
+
+
+def _pretty(payload: Any, level: int, out: list[str]) -> None:
     pad = "\n" + "  " * (level + 1)
     end = "\n" + "  " * level
     if isinstance(payload, dict) and payload and all(isinstance(k, str) for k in payload):
-        items = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {pretty_json(v, level + 1)}" for k, v in payload.items()]
-        return "{" + ",".join(items) + end + "}"
-    if isinstance(payload, list) and payload:
-        if _SCALARS.issuperset(map(type, payload)):
-            encode = _ROW_ENCODERS.get(level)
-            if encode is None:
-                encode = _ROW_ENCODERS[level] = json.JSONEncoder(ensure_ascii=False, separators=("," + pad, ": ")).encode
-            return "[" + pad + encode(payload)[1:-1] + end + "]"
-        return "[" + ",".join(pad + pretty_json(v, level + 1) for v in payload) + end + "]"
-    return json.dumps(payload, ensure_ascii=False, indent=2).replace("\n", end)
+        out.append("{")
+        for i, (key, value) in enumerate(payload.items()):
+            out.append(f"{',' if i else ''}{pad}{json.dumps(key, ensure_ascii=False)}: ")
+            _pretty(value, level + 1, out)
+        out.append(end + "}")
+    elif isinstance(payload, list) and payload:
+        kinds = set(map(type, payload))
+        if _SCALARS.issuperset(kinds):
+            out.append("[" + pad + _COMPACT_LINES.encode(payload)[1:-1].replace(",\n", "," + pad) + end + "]")
+        elif kinds == {list} and _SCALARS.issuperset(map(type, itertools.chain.from_iterable(payload))):
+            # rows of plain values: encoded at once, then cut at "],\n[" (no encoded value ends with "]")
+            inner = "\n" + "  " * (level + 2)
+            out.append("[")
+            for i, row in enumerate(_COMPACT_LINES.encode(payload)[2:-2].split("],\n[")):
+                out.append(f"{',' if i else ''}{pad}[{inner}{row.replace(',' + chr(10), ',' + inner)}{pad}]" if row
+                           else f"{',' if i else ''}{pad}[]")
+            out.append(end + "]")
+        else:
+            out.append("[")
+            for i, value in enumerate(payload):
+                out.append(("," if i else "") + pad)
+                _pretty(value, level + 1, out)
+            out.append(end + "]")
+    else:
+        out.append(json.dumps(payload, ensure_ascii=False, indent=2).replace("\n", end))
 
 
 def _log_entry(record: Recorded) -> JSON:
@@ -2317,3 +2343,82 @@ class FakeSheets:
         out["responses"] = responses
         return out
 
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Standalone: the server in a process of its own, driven over stdin/stdout
+
+
+def _loaded_value(value: Any) -> Any:
+    """A value of a `load` file: a JSON scalar, or {"date": ISO text} for a date or datetime."""
+    if isinstance(value, dict):
+        text = str(value["date"])
+        return dt.datetime.fromisoformat(text) if "T" in text or " " in text else dt.date.fromisoformat(text)
+    return value
+
+
+def serve_stdio(commands: TextIO, answers: TextIO) -> None:
+    """Runs a FakeSheets for another process (a benchmark that must not count the server's memory or CPU in the
+    command it measures).  Writes {"base_url": ...}, then answers each JSON command line with one JSON line
+    ({"error": ...} when it failed):
+
+    - {"op": "create", "title", "sheets"} -> {"spreadsheet": id}
+    - {"op": "key_file", "folder"} -> {"path": the service-account key file}
+    - {"op": "load", "spreadsheet", "sheet", "path", "first_row"?}: `load_values` from a file of JSON arrays, one
+      row a line (a cell {"date": "2026-01-01T08:00"} is a datetime) -> {"rows": n}
+    - {"op": "snapshot", "spreadsheet", "name"} / {"op": "restore", "name"}
+    - {"op": "log", "clear"?} -> {"requests": `request_log`}
+    - {"op": "values", "spreadsheet", "sheet"} -> {"values": effective values}
+    - {"op": "errors"} -> {"errors": the fake's own tracebacks}; {"op": "rss"} -> {"rss_mb": this process's peak}
+    - {"op": "stop"}: answers {} and returns."""
+    import resource
+
+    fake = FakeSheets().start()
+    saved: dict[str, Book] = {}
+    answers.write(json.dumps({"base_url": fake.base_url}) + "\n")
+    answers.flush()
+    try:
+        for line in commands:
+            if not line.strip():
+                continue
+            answer: JSON = {}
+            try:
+                command = json.loads(line)
+                op = command.get("op")
+                if op == "create":
+                    answer = {"spreadsheet": fake.create(command.get("title", "desk"), command.get("sheets", ["订单"]))}
+                elif op == "key_file":
+                    answer = {"path": str(fake.key_file(Path(command["folder"])))}
+                elif op == "load":
+                    with open(command["path"], encoding="utf-8") as fh:
+                        rows = [[_loaded_value(v) for v in json.loads(text)] for text in fh if text.strip()]
+                    fake.load_values(command["spreadsheet"], command["sheet"], rows, first_row=command.get("first_row", 1))
+                    answer = {"rows": len(rows)}
+                elif op == "snapshot":
+                    saved[command["name"]] = fake.snapshot(command["spreadsheet"])
+                elif op == "restore":
+                    fake.restore(saved[command["name"]])
+                elif op == "log":
+                    answer = {"requests": fake.request_log(clear=bool(command.get("clear")))}
+                elif op == "values":
+                    answer = {"values": fake.values(command["spreadsheet"], command["sheet"])}
+                elif op == "errors":
+                    answer = {"errors": list(fake.server_errors)}
+                elif op == "rss":
+                    answer = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+                elif op == "stop":
+                    answers.write("{}\n")
+                    answers.flush()
+                    return
+                else:
+                    answer = {"error": f"unknown op {op!r}"}
+            except Exception as exc:  # said to the driver, which decides
+                answer = {"error": f"{type(exc).__name__}: {exc}"}
+            answers.write(json.dumps(answer, ensure_ascii=False, default=str) + "\n")
+            answers.flush()
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":  # python tests/gsheets_server.py: the server over stdin/stdout (see serve_stdio)
+    serve_stdio(sys.stdin, sys.stdout)

@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import CliRun, read_sheet, use_workflow
+from desks import Desk, OnStore, XlsxDesk
 
 import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config
 from sheetsync.desk.new import init_desk
 from sheetsync.model.cells import CellWrite
-from sheetsync.stores.xlsx.patch import SheetEdit, patch_xlsx
 
 NOW = dt.datetime(2026, 11, 22, 10, 0)
 EXPORTS = Path(__file__).parent / "data" / "exports"
@@ -71,36 +71,40 @@ def _drop(config: Config, name: str, lines: list[str], channel: str = "douyin_as
     (folder / name).write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
 
 
-def _tickets(config: Config) -> dict[str, list[object]]:
+def _on(desk: Config | Desk) -> Desk:
+    return XlsxDesk(desk) if isinstance(desk, Config) else desk
+
+
+def _tickets(config: Config | Desk) -> dict[str, list[object]]:
     """The after-sales sheet's rows by the shop's after-sales number (or ticket id), as another reader sees them."""
-    rows = read_sheet(config.workbook_path, "售后")[1:]
+    rows = _on(config).rows("售后")[1:]
     return {str(r[C["渠道售后单号"]] or r[C["售后单号"]]): r for r in rows if r[0]}
 
 
-def _order_status(config: Config, number: str) -> str:
-    rows = read_sheet(config.workbook_path)
+def _order_status(config: Config | Desk, number: str) -> str:
+    rows = _on(config).rows()
     header = rows[0]
     return next(str(r[header.index("状态")]) for r in rows[1:] if str(r[header.index("渠道订单号")]) == number)
 
 
-def _edit(config: Config, writes: list[CellWrite], sheet: str = "售后") -> None:
+def _edit(config: Config | Desk, writes: list[CellWrite], sheet: str = "售后") -> None:
     """A person's edit saved into the workbook (through the in-place writer, as a spreadsheet would keep the rest)."""
-    typed = config.workbook_path.with_name("typed.xlsx")
-    patch_xlsx(config.workbook_path, typed, "订单", [], also=[SheetEdit(sheet, writes)])
-    typed.replace(config.workbook_path)
+    _on(config).edit(*writes, sheet=sheet)
 
 
-def _row_of(config: Config, key: str) -> int:
-    rows = read_sheet(config.workbook_path, "售后")
+def _row_of(config: Config | Desk, key: str) -> int:
+    rows = _on(config).rows("售后")
     return next(i + 1 for i, r in enumerate(rows) if key in (str(r[C["渠道售后单号"]]), str(r[0])))
 
 
-def test_shop_tickets_link_to_their_orders_move_them_and_re_pulling_changes_nothing(tmp_path: Path) -> None:
-    config = _desk(tmp_path)
+def test_shop_tickets_link_to_their_orders_move_them_and_re_pulling_changes_nothing(tmp_path: Path,
+                                                                                     on_store: OnStore) -> None:
+    desk = on_store(_desk(tmp_path))
+    config = desk.config
     _drop(config, "as_1121.csv", FIRST)
     result = sheetsync.sync(config, now=NOW)
     assert result.tickets["new"] == 3 and len(result.tickets["assigned"]) == 0
-    tickets = _tickets(config)
+    tickets = _tickets(desk)
     liu, zhang, unknown = tickets["AS7001"], tickets["AS7002"], tickets["AS7003"]
     assert str(liu[C["售后单号"]]).startswith("AS20261122-")
     assert liu[C["订单号"]] and liu[C["渠道"]] == "抖音" and liu[C["客户姓名"]] == "刘洋"
@@ -111,7 +115,7 @@ def test_shop_tickets_link_to_their_orders_move_them_and_re_pulling_changes_noth
     assert unknown[C["订单号"]] == "" and unknown[C["异常"]].startswith("TICKET_ORDER_UNKNOWN")
     assert "6931245078299999999" in unknown[C["异常"]]
     # the orders follow their tickets: a delivered order with a return under way, a shipped one refunded
-    assert _order_status(config, LIU_YANG) == "退款中" and _order_status(config, ZHANG_WEI) == "已退款"
+    assert _order_status(desk, LIU_YANG) == "退款中" and _order_status(desk, ZHANG_WEI) == "已退款"
     accounts = [f for f in result.files if f["channel"] == "douyin_as"]
     assert [(f["rows_read"], f["new"], f["unchanged"]) for f in accounts] == [(3, 3, 0)]
 
@@ -121,16 +125,17 @@ def test_shop_tickets_link_to_their_orders_move_them_and_re_pulling_changes_noth
     assert [(f["new"], f["updated"], f["unchanged"]) for f in again.files if f["channel"] == "douyin_as"][-1] == (0, 0, 3)
 
 
-def test_a_persons_edit_to_a_shop_ticket_is_never_overwritten(tmp_path: Path) -> None:
-    config = _desk(tmp_path)
+def test_a_persons_edit_to_a_shop_ticket_is_never_overwritten(tmp_path: Path, on_store: OnStore) -> None:
+    desk = on_store(_desk(tmp_path))
+    config = desk.config
     _drop(config, "as_1121.csv", FIRST)
     sheetsync.sync(config, now=NOW)
-    row = _row_of(config, "AS7001")
-    _edit(config, [CellWrite(row, C["退款金额"] + 1, 100.0), CellWrite(row, C["负责人"] + 1, "小李")])
+    row = _row_of(desk, "AS7001")
+    _edit(desk, [CellWrite(row, C["退款金额"] + 1, 100.0), CellWrite(row, C["负责人"] + 1, "小李")])
     later = [f"AS7001,{LIU_YANG},退货退款,七天无理由,2026-11-21 09:00:00,139.00,YT9988776655,待商家收货"]
     _drop(config, "as_1122.csv", later)
     result = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=1))
-    liu = _tickets(config)["AS7001"]
+    liu = _tickets(desk)["AS7001"]
     assert liu[C["退款金额"]] == 100.0 and liu[C["负责人"]] == "小李"  # the person's amount and owner stand
     assert liu[C["退件快递单号"]] == "YT9988776655" and liu[C["状态"]] == "退件在途"  # the shop's news the person left
     assert "CONFLICT" in liu[C["异常"]] and "139" in liu[C["异常"]] and result.tickets["anomalies"]["CONFLICT"] == 1
@@ -140,9 +145,9 @@ def test_a_persons_edit_to_a_shop_ticket_is_never_overwritten(tmp_path: Path) ->
     # the conflict lasts until the person changes the cell; then it is resolved
     again = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=2))
     assert again.tickets["anomalies"].get("CONFLICT") == 1
-    _edit(config, [CellWrite(row, C["退款金额"] + 1, 139.0)])
+    _edit(desk, [CellWrite(row, C["退款金额"] + 1, 139.0)])
     mended = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=3))
-    assert "CONFLICT" not in mended.tickets["anomalies"] and _tickets(config)["AS7001"][C["异常"]] == ""
+    assert "CONFLICT" not in mended.tickets["anomalies"] and _tickets(desk)["AS7001"][C["异常"]] == ""
 
 
 def test_a_deleted_ticket_is_never_re_created(tmp_path: Path) -> None:

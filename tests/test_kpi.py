@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import CliRun, libreoffice_convert, read_sheet
+from desks import OnStore
 from report_cli import assert_golden, with_report_commands
 
 from sheetsync.config import Config, load_config
@@ -99,8 +100,8 @@ def desk(make_desk: Callable[..., Config], request: pytest.FixtureRequest) -> Co
     return config
 
 
-def test_kpis_of_a_fixed_history_are_the_golden_figures(desk: Config) -> None:
-    found = report(desk, start=START, end=END, now=NOW)
+def test_kpis_of_a_fixed_history_are_the_golden_figures(desk: Config, on_store: OnStore) -> None:
+    found = report(on_store(desk).config, start=START, end=END, now=NOW)  # the same figures from a Google Sheet
     assert_golden("kpi_report.json", json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n")
     overall, douyin, pdd = found.on_time
     assert (overall.orders, overall.on_time, overall.late, overall.open, overall.rate) == (5, 1, 3, 1, 0.25)

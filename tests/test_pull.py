@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import CliRun, read_sheet
+from desks import Desk, OnStore, XlsxDesk
 
 import sheetsync
 from sheetsync import load_config
@@ -61,13 +62,19 @@ def drop(config: Config, channel: str, export: str, name: str | None = None) -> 
     return target
 
 
-def sheet(config: Config) -> list[dict[str, object]]:
-    rows = read_sheet(config.workbook_path)
+@pytest.fixture
+def any_desk(desk: Config, on_store: OnStore) -> Desk:
+    """The pull desk on the test's store: an .xlsx workbook or a Google Sheet."""
+    return on_store(desk)
+
+
+def sheet(config: Config | Desk) -> list[dict[str, object]]:
+    rows = XlsxDesk(config).rows() if isinstance(config, Config) else config.rows()
     fields = {v: k for k, v in H.items()}
     return [{fields[h]: v for h, v in zip(rows[0], row, strict=True) if h in fields} for row in rows[1:]]
 
 
-def by_channel_order(config: Config) -> dict[str, dict[str, object]]:
+def by_channel_order(config: Config | Desk) -> dict[str, dict[str, object]]:
     return {str(r["channel_order_id"]): r for r in sheet(config)}
 
 
@@ -75,12 +82,13 @@ def account(result: sheetsync.RunResult, name: str) -> dict[str, object]:
     return next(f for f in result.files if Path(str(f["path"])).name == name)
 
 
-def test_douyin_export_becomes_one_row_per_order_with_rejects_kept(desk: Config) -> None:
+def test_douyin_export_becomes_one_row_per_order_with_rejects_kept(any_desk: Desk) -> None:
+    desk = any_desk.config
     drop(desk, "douyin", "douyin_orders.csv")
     result = sheetsync.sync(desk, now=DAY1)
     counts = account(result, "douyin_orders.csv")
     assert (counts["rows_read"], counts["new"], counts["updated"], counts["unchanged"], counts["rejected"]) == (20, 18, 0, 0, 2)
-    orders = by_channel_order(desk)
+    orders = by_channel_order(any_desk)
     assert len(orders) == 13
     liu = orders["6931245078213464477"]  # three sub-orders, the number wrapped with a leading tab
     assert liu["channel"] == "抖音" and liu["items"].count("×") == 3
@@ -94,11 +102,12 @@ def test_douyin_export_becomes_one_row_per_order_with_rejects_kept(desk: Config)
     assert "#VALUE!" in rejects[1]
 
 
-def test_multi_row_orders_sum_per_row_amounts_and_join_items(desk: Config) -> None:
+def test_multi_row_orders_sum_per_row_amounts_and_join_items(any_desk: Desk) -> None:
+    desk = any_desk.config
     drop(desk, "douyin", "douyin_orders.csv")
     drop(desk, "shopify", "shopify_orders.csv")
     sheetsync.sync(desk, now=DAY1)
-    orders = by_channel_order(desk)
+    orders = by_channel_order(any_desk)
     liu = orders["6931245078213464477"]
     with (EXPORTS / "douyin_orders.csv").open(encoding="utf-8-sig") as fh:
         rows = [r for r in csv.DictReader(fh) if r["主订单编号"].strip().strip('="\t') == "6931245078213464477"]
@@ -129,13 +138,14 @@ def test_the_same_export_twice_even_renamed_imports_nothing_twice(desk: Config) 
     assert len(sheet(desk)) == 13
 
 
-def test_a_later_export_updates_only_the_changed_cells_and_adds_the_new_order(desk: Config) -> None:
+def test_a_later_export_updates_only_the_changed_cells_and_adds_the_new_order(any_desk: Desk) -> None:
+    desk = any_desk.config
     drop(desk, "douyin", "douyin_orders.csv")
     sheetsync.sync(desk, now=DAY1)
-    first = by_channel_order(desk)
+    first = by_channel_order(any_desk)
     drop(desk, "douyin", "douyin_orders_later.csv")
     result = sheetsync.sync(desk, now=DAY2)
-    later = by_channel_order(desk)
+    later = by_channel_order(any_desk)
     assert set(later) - set(first) == {"6931245078213476671"}
     li = later["6931245078213461021"]
     assert li["status"] == "已发货" and li["tracking_no"] == "SF1402345678913" and li["carrier"] == "顺丰速运"
@@ -199,10 +209,11 @@ def test_values_that_look_like_formulas_are_written_as_text(desk: Config, tmp_pa
     assert 't="inlineStr"><is><t xml:space="preserve">=HYPERLINK' in xml or "=HYPERLINK" in xml
 
 
-def test_gbk_pinduoduo_export_with_float_and_full_width_phones(desk: Config) -> None:
+def test_gbk_pinduoduo_export_with_float_and_full_width_phones(any_desk: Desk) -> None:
+    desk = any_desk.config
     drop(desk, "pdd", "pinduoduo_orders.csv")
     result = sheetsync.sync(desk, now=DAY1)
-    orders = by_channel_order(desk)
+    orders = by_channel_order(any_desk)
     assert len(orders) == 14  # an exact duplicate row collapses into its order
     phones = {o["customer_name"]: o["phone"] for o in orders.values()}
     assert phones["梁淑芬"] == "13698765432"
@@ -214,12 +225,13 @@ def test_gbk_pinduoduo_export_with_float_and_full_width_phones(desk: Config) -> 
     assert orders["261120-058812345678901"]["status"] == "已发货"
 
 
-def test_waybills_fill_tracking_numbers_and_report_the_unmatched_one(desk: Config) -> None:
+def test_waybills_fill_tracking_numbers_and_report_the_unmatched_one(any_desk: Desk) -> None:
+    desk = any_desk.config
     drop(desk, "douyin", "douyin_orders.csv")
     drop(desk, "pdd", "pinduoduo_orders.csv")
     drop(desk, "sf", "sf_waybills.xlsx")
     result = sheetsync.sync(desk, now=DAY1)
-    orders = by_channel_order(desk)
+    orders = by_channel_order(any_desk)
     assert orders["261119-158812345678902"]["tracking_no"] == "SF1402345680977"
     assert orders["261119-158812345678902"]["delivered_at"] == dt.datetime(2026, 11, 21, 10, 15, 48)
     assert orders["6931245078213468839"]["tracking_no"] == "SF1402345679018"
@@ -280,7 +292,8 @@ def test_an_order_a_person_deleted_is_not_recreated(desk: Config) -> None:
     assert "6931245078213469905" not in by_channel_order(desk)
 
 
-def test_every_sample_export_lands_as_the_golden_table(desk: Config) -> None:
+def test_every_sample_export_lands_as_the_golden_table(any_desk: Desk) -> None:
+    desk = any_desk.config
     for channel, export in [("douyin", "douyin_orders.csv"), ("pdd", "pinduoduo_orders.csv"),
                             ("shopify", "shopify_orders.csv"), ("woo", "woocommerce_orders.csv"),
                             ("wechat", "wechat_shop_orders.xlsx"), ("pos", "pos_export.csv"), ("sf", "sf_waybills.xlsx")]:
@@ -288,7 +301,7 @@ def test_every_sample_export_lands_as_the_golden_table(desk: Config) -> None:
     result = sheetsync.sync(desk, now=DAY1)
     for f in result.files:
         assert f["rows_read"] == f["new"] + f["updated"] + f["unchanged"] + f["rejected"], f
-    got = [[_text(v) for v in row] for row in read_sheet(desk.workbook_path)]
+    got = [[_text(v) for v in row] for row in any_desk.rows()]
     golden = GOLDEN / "pull_all_samples.csv"
     if os.environ.get("SHEETSYNC_REGEN_GOLDEN"):
         with golden.open("w", encoding="utf-8", newline="") as fh:

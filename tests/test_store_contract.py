@@ -1,7 +1,7 @@
 """What every store must do, whatever holds the order table: the contract of the store door.
 
 Each test gets a desk whose table holds the same rows, through `make_store`, parametrised over the
-backends (the .xlsx workbook now; the Google Sheets store joins the list with its local server).  The
+backends (`on_store`, tests/desks.py): the .xlsx workbook, and a Google Sheet of the local Sheets API.  The
 tests use only what the run calls: read (the sheet as it is, mapped by the one shared step), read_sheet,
 write (cells, appended rows, fills) with on_staged, sha256 and discard_leftovers.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from desks import OnStore
 
 from sheetsync.config import Config
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite
@@ -27,11 +28,11 @@ ROWS = [
 MakeStore = Callable[[], tuple[Store, Config]]
 
 
-@pytest.fixture(params=["xlsx"])
-def make_store(request: pytest.FixtureRequest, make_desk: Callable[..., Config]) -> MakeStore:
-    config = make_desk(ROWS)
-    assert config.table.backend == request.param
-    return lambda: (open_store(config), config)
+@pytest.fixture
+def make_store(make_desk: Callable[..., Config], on_store: OnStore) -> MakeStore:
+    desk = on_store(make_desk(ROWS))
+    assert desk.config.table.backend == desk.backend
+    return lambda: (open_store(desk.config), desk.config)
 
 
 def test_read_gives_every_row_by_its_sheet_row_with_text_kept_as_text(make_store: MakeStore) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import zipfile
 from collections.abc import Callable
 
 from conftest import CliRun, read_sheet
+from desks import OnStore, column_of, fill_of
 
 import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.model.cells import CellWrite
+from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
-from sheetsync.stores.xlsx import XlsxStore
 
 H = load_preset("zh")
 NOW = dt.datetime(2026, 11, 23, 9, 30)
@@ -36,24 +36,23 @@ def _anomalies(config: Config) -> list[str]:
     return [r[col] for r in rows[1:]]
 
 
-def test_findings_are_written_coloured_and_cleared_once_fixed(make_desk: Callable[..., Config]) -> None:
-    config = _desk(make_desk)
+def test_findings_are_written_coloured_and_cleared_once_fixed(make_desk: Callable[..., Config], on_store: OnStore) -> None:
+    desk = on_store(_desk(make_desk))
+    config = desk.config
     result = sheetsync.sync(config, now=NOW)
-    cells = _anomalies(config)
+    cells = [str(c) for c in column_of(desk, "anomalies")]
     assert cells[0] == ""
     assert cells[1].startswith("PHONE_INVALID") and "ADDR_MISMATCH 西湖区不属于江苏省南京市" in cells[1]
     assert cells[2].startswith("PHONE_MISSING") and "RURAL_NO_PHONE" in cells[2]
     assert result.anomalies["ADDR_MISMATCH"] == 1 and result.errors == 3  # PHONE_INVALID, ADDR_MISMATCH, PHONE_MISSING
-    with zipfile.ZipFile(config.workbook_path) as book:
-        styles = book.read("xl/styles.xml").decode()
-    assert "FFC7CE" in styles  # the error fill exists in the workbook's styles
+    assert fill_of(desk, 3, "anomalies") == "FFC7CE" and fill_of(desk, 2, "anomalies") in (None, "FFFFFF")
     # a person fixes row 3's phone and city: the next run clears those findings
-    store = XlsxStore(config)
-    columns = read_table(store, config).columns
-    store.write([CellWrite(3, columns["phone"], "13900001111"), CellWrite(3, columns["province"], "浙江省"),
-                 CellWrite(3, columns["city"], "杭州市")])
+    columns = read_table(open_store(config), config).columns
+    desk.edit(CellWrite(3, columns["phone"], "13900001111"), CellWrite(3, columns["province"], "浙江省"),
+              CellWrite(3, columns["city"], "杭州市"))
     again = sheetsync.sync(config, now=NOW)
-    assert _anomalies(config)[1] == "" and "ADDR_MISMATCH" not in again.anomalies
+    assert column_of(desk, "anomalies")[1] == "" and "ADDR_MISMATCH" not in again.anomalies
+    assert fill_of(desk, 3, "anomalies") in (None, "FFFFFF")  # the red goes with the findings
 
 
 def test_strict_exits_3_only_for_errors_and_validate_writes_nothing(make_desk: Callable[..., Config],

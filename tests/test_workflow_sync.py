@@ -6,18 +6,18 @@ import datetime as dt
 import http.server
 import json
 import threading
-import zipfile
 from collections.abc import Callable, Iterator
 
 import pytest
 from conftest import read_sheet
+from desks import OnStore, column_of, fill_of
 
 import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.model.cells import CellWrite
+from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
-from sheetsync.stores.xlsx import XlsxStore
 
 H = load_preset("zh")
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -44,6 +44,7 @@ def hook() -> Iterator[tuple[str, list[dict[str, object]]]]:
 
 
 def _desk(make_desk: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, url: str) -> Config:
+    """The desk of the workflow tests, on the .xlsx store (`on_store` moves it to a Google Sheet)."""
     rows = [
         {**BASE, "order_id": "A1", "channel_order_id": "D1", "customer_id": "C1", "status": "已完成", "amount_payable": "500",
          "created_at": "2026-10-01 10:00:00"},
@@ -64,33 +65,37 @@ def _cells(config: Config, field: str) -> list[str]:
 
 
 def test_orders_move_wait_for_signatures_and_a_wrong_move_is_put_back(
-        make_desk: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, hook: tuple[str, list[dict[str, object]]]) -> None:
-    config = _desk(make_desk, monkeypatch, hook[0])
+        make_desk: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, hook: tuple[str, list[dict[str, object]]],
+        on_store: OnStore) -> None:
+    desk = on_store(_desk(make_desk, monkeypatch, hook[0]))
+    config = desk.config
     first = sheetsync.sync(config, now=NOW)
     # A2: a known customer's 1,800 yuan order passes review by itself; A3: a first-time customer waits for two signatures
-    assert _cells(config, "status") == ["已完成", "备货中", "审核中"]
+    assert column_of(desk, "status") == ["已完成", "备货中", "审核中"]
     assert first.moved == {"待确认→审核中": 2, "审核中→备货中": 1}
-    assert _cells(config, "sla")[1:] == ["正常", "正常"]
+    assert column_of(desk, "sla")[1:] == ["正常", "正常"]
     # a person jumps A3 from 审核中 to 已发货: put back and flagged
-    store = XlsxStore(config)
-    store.write([CellWrite(4, read_table(store, config).columns["status"], "已发货")])
+    store = open_store(config)
+    desk.edit(CellWrite(4, read_table(store, config).columns["status"], "已发货"))
     second = sheetsync.sync(config, now=NOW + dt.timedelta(minutes=5))
-    assert _cells(config, "status")[2] == "审核中"
-    assert "ILLEGAL_MOVE 审核中→已发货" in _cells(config, "anomalies")[2]
+    assert column_of(desk, "status")[2] == "审核中"
+    assert "ILLEGAL_MOVE 审核中→已发货" in str(column_of(desk, "anomalies")[2])
     assert [(m["old"], m["new"]) for m in second.put_back] == [("审核中", "已发货")]
     assert any(e.field == "status" and e.source == "person" for e in sheetsync.history(config, "A3"))
 
 
 def test_sla_turns_yellow_then_red_and_alerts_once(
-        make_desk: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, hook: tuple[str, list[dict[str, object]]]) -> None:
-    config = _desk(make_desk, monkeypatch, hook[0])
+        make_desk: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, hook: tuple[str, list[dict[str, object]]],
+        on_store: OnStore) -> None:
+    desk = on_store(_desk(make_desk, monkeypatch, hook[0]))
+    config = desk.config
     sheetsync.sync(config, now=NOW)
     sheetsync.sync(config, now=NOW + dt.timedelta(minutes=95))  # 审核中 has 2 h: 95 min is past 75 %
-    assert _cells(config, "sla")[2] == "预警"
+    assert column_of(desk, "sla")[2] == "预警"
+    yellow = fill_of(desk, 4, "sla")
     late = sheetsync.sync(config, now=NOW + dt.timedelta(hours=2, minutes=5))
-    assert _cells(config, "sla")[2] == "超时"
-    with zipfile.ZipFile(config.workbook_path) as book:
-        assert "FFC7CE" in book.read("xl/styles.xml").decode()  # the red of a breach
+    assert column_of(desk, "sla")[2] == "超时"
+    assert fill_of(desk, 4, "sla") == "FFC7CE" != yellow  # the red of a breach
     assert [a["ok"] for a in late.alerts] == [True] and len(hook[1]) == 1
     assert "A3" in json.dumps(hook[1][0], ensure_ascii=False)
     sheetsync.sync(config, now=NOW + dt.timedelta(hours=2, minutes=10))

@@ -195,12 +195,8 @@ class GsheetsStore:
         read = self._read.get(plan.sheet) or _Read([list(r) for r in now], *self._key_column(plan.sheet, now))
         before = read.values
         key_col = read.key_col
-        rows_now: dict[str, int] = {}
-        if key_col is not None:
-            for r, row in enumerate(now):
-                key = _text(row[key_col]) if key_col < len(row) else None
-                if key is not None and key not in rows_now and r > read.header_row:
-                    rows_now[key] = r + 1
+        rows_now = _rows_by_key(now, key_col, read.header_row)
+        rank = {row: i for rows in _rows_by_key(before, key_col, read.header_row).values() for i, row in enumerate(rows)}
         read_last = len(before)
         shift = len(now) - read_last  # rows this run appends go below the last row there is now
         placed: list[CellWrite] = []
@@ -211,8 +207,9 @@ class GsheetsStore:
                 continue
             old_row = before[w.row - 1] if w.row - 1 < len(before) else []
             key = _text(old_row[key_col]) if key_col is not None and key_col < len(old_row) else None
-            if key is not None:
-                target = rows_now.get(key)
+            if key is not None:  # the n-th row of a key stays its n-th: an order_id standing twice is written in both
+                found = rows_now.get(key, [])
+                target = found[rank[w.row]] if rank.get(w.row, len(found)) < len(found) else None
             else:  # a row without a key when read: only where it still stands, unchanged
                 same = w.row - 1 < len(now) and _same(now[w.row - 1], old_row)
                 target = w.row if same else None
@@ -246,6 +243,18 @@ class GsheetsStore:
 
     def discard_leftovers(self) -> None:
         """Nothing to clean: a batchUpdate lands whole or not at all."""
+
+
+def _rows_by_key(values: list[list[Any]], key_col: int | None, header_row: int) -> dict[str, list[int]]:
+    """key -> the sheet rows (1-based) below the header where it stands, top to bottom."""
+    out: dict[str, list[int]] = {}
+    if key_col is None:
+        return out
+    for r, row in enumerate(values):
+        key = _text(row[key_col]) if key_col < len(row) and r > header_row else None
+        if key is not None:
+            out.setdefault(key, []).append(r + 1)
+    return out
 
 
 def _moved(w: CellWrite, row: int) -> CellWrite:
