@@ -122,6 +122,7 @@ def costs(log: list[dict[str, Any]]) -> dict[str, float]:
         "failed": sum(1 for r in api if r["status"] != 200),
         "sent": sum(r["sent"] for r in api), "body": sum(r["body"] for r in api),
         "received": sum(r["received"] for r in api), "cells": sum(r.get("cells", 0) for r in api),
+        "server": sum(r["seconds"] for r in log),
     }
 
 

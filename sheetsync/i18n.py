@@ -889,6 +889,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "kpi.unassigned": ("（未分配）", "(unassigned)"),
     "kpi.dashboard": ("看板已写入 {path} 的工作表「{sheet}」", "dashboard written to sheet '{sheet}' of {path}"),
     "kpi.dashboard.sheet": ("看板", "Dashboard"),
+    "kpi.dashboard.marker": ("由 sheetsync report --dashboard 生成，每次运行整张替换：请不要在这张表里填写",
+                             "made by sheetsync report --dashboard and replaced whole on every run: do not type into this sheet"),
     "kpi.dashboard.not_ours": (
         "{path} 已有工作表「{sheet}」，但不是 sheetsync 建的，不会覆盖",
         "{path} already has a sheet '{sheet}' that sheetsync did not make; it is not overwritten",

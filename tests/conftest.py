@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from desks import on_store, sheets_api  # noqa: F401  (fixtures: a desk on either store)
+from desks import on_store, sheets_api, to_gsheets  # noqa: F401  (fixtures: a desk on either store)
 
 from sheetsync import cli
 from sheetsync.config import Config, load_config

@@ -171,17 +171,22 @@ def sheets_api() -> Iterator[FakeSheets]:
         yield server
 
 
+@pytest.fixture
+def to_gsheets(sheets_api: FakeSheets, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OnStore]:
+    """`to_gsheets(config)`: the desk of `config` moved to a Google Sheet of the local Sheets API."""
+    monkeypatch.setenv(KEY_VARIABLE, str(sheets_api.key_file(tmp_path / "keys")))
+    errors = len(sheets_api.server_errors)
+    yield lambda config: move_to_gsheets(config, sheets_api)
+    assert sheets_api.server_errors[errors:] == []
+
+
 @pytest.fixture(params=["xlsx", "gsheets"])
-def on_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OnStore]:
+def on_store(request: pytest.FixtureRequest) -> OnStore:
     """`on_store(config)`: the desk of `config` on the test's backend."""
     if request.param == "xlsx":
-        yield XlsxDesk
-        return  # the fixture's end
-    fake: FakeSheets = request.getfixturevalue("sheets_api")
-    monkeypatch.setenv(KEY_VARIABLE, str(fake.key_file(tmp_path / "keys")))
-    errors = len(fake.server_errors)
-    yield lambda config: move_to_gsheets(config, fake)
-    assert fake.server_errors[errors:] == []
+        return XlsxDesk
+    moved: OnStore = request.getfixturevalue("to_gsheets")
+    return moved
 
 
 def column_of(desk: Desk, field: str, sheet: str | None = None) -> list[object]:

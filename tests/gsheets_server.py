@@ -139,6 +139,7 @@ class Recorded:
     status: int = 0
     response: bytes = b""
     target: str = ""  # the request line's target as sent (path and query, percent-encoded)
+    seconds: float = 0.0  # how long the server took to make its answer (the body read and the answer sent left out)
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -1735,7 +1736,7 @@ def _log_entry(record: Recorded) -> JSON:
     head = len(f"{record.method} {record.target or record.path} HTTP/1.1\r\n".encode())
     head += sum(len(f"{name}: {value}\r\n".encode()) for name, value in record.headers.items()) + 2
     entry: JSON = {"method": record.method, "path": record.path, "status": record.status, "body": len(record.body),
-                   "sent": head + len(record.body), "received": len(record.response)}
+                   "sent": head + len(record.body), "received": len(record.response), "seconds": record.seconds}
     if record.body and record.method in ("POST", "PUT") and record.path != "/token":
         try:
             payload = record.json()
@@ -2052,11 +2053,11 @@ class FakeSheets:
             self._books[saved.id] = saved.clone()
 
     def request_log(self, *, clear: bool = False) -> list[JSON]:
-        """What each request cost on the wire, oldest first: method, path, status, `body` (bytes of the request's
-        body), `sent` (the request line, headers and body as they reached the server, give or take the line's
-        percent-encoding), `received` (the answer's body) and `cells` (the cells a write carried: values in
-        updateCells/appendCells rows, values of a values.update or values.batchUpdate). With `clear`, the log is
-        emptied afterwards (answers of big reads are kept in it)."""
+        """What each request cost, oldest first: method, path, status, `body` (bytes of the request's body), `sent`
+        (the request line, headers and body as they reached the server, give or take the line's percent-encoding),
+        `received` (the answer's body), `seconds` (the server's time to make the answer) and `cells` (the cells a
+        write carried: values in updateCells/appendCells rows, values of a values.update or values.batchUpdate).
+        With `clear`, the log is emptied afterwards (the answers of big reads are kept in it)."""
         with self._lock:
             taken = list(self.requests)
             if clear:
@@ -2098,6 +2099,7 @@ class FakeSheets:
         split = urlsplit(target)
         path = unquote(split.path)
         query = parse_qs(split.query, keep_blank_values=True)
+        started = time.perf_counter()
         record = Recorded(method, path, query, body, {k.lower(): v for k, v in headers.items()}, target=target)
         with self._lock:
             self.requests.append(record)
@@ -2130,6 +2132,7 @@ class FakeSheets:
             status, payload = 500, SheetsError(500, f"Internal error encountered. ({type(exc).__name__}: {exc})").body()
         data = (pretty_json(payload) if pretty else json.dumps(payload, ensure_ascii=False)).encode("utf-8")
         record.status, record.response = status, data
+        record.seconds = time.perf_counter() - started
         return status, {"Content-Type": "application/json; charset=UTF-8", **extra}, data, pause
 
     def _take_faults(self, path: str) -> tuple[float, _Fault | None]:

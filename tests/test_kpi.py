@@ -12,17 +12,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import CliRun, libreoffice_convert, read_sheet
-from desks import OnStore
+from desks import GsheetDesk, OnStore
+from gsheets_server import FakeSheets
 from report_cli import assert_golden, with_report_commands
 
 from sheetsync.config import Config, load_config
 from sheetsync.errors import ConfigError
+from sheetsync.i18n import t
 from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
 from sheetsync.model.changes import Created
 from sheetsync.model.records import CellChange
+from sheetsync.reports.dashboard import dashboard_layout
 from sheetsync.reports.kpi import report
 from sheetsync.run.commands import write_dashboard
+from sheetsync.stores import open_store
+from sheetsync.stores.gsheets.api import SheetsApi
 
 START, END, NOW = dt.datetime(2026, 11, 16), dt.datetime(2026, 11, 23, 12), dt.datetime(2026, 11, 23, 9)
 
@@ -184,6 +189,55 @@ def test_dashboard_never_replaces_a_sheet_a_person_made(make_desk: Callable[...,
     with pytest.raises(ConfigError, match="看板"):
         write_dashboard(config, report(config, start=START, end=END, now=NOW), NOW)
     assert read_sheet(config.workbook_path, "看板") == [["我们自己的看板"]]
+
+
+def test_dashboard_on_a_google_sheet_is_native_charts_beside_their_tables_and_replaced_on_each_run(
+        desk: Config, to_gsheets: OnStore, sheets_api: FakeSheets) -> None:
+    moved = to_gsheets(desk)
+    assert isinstance(moved, GsheetDesk)
+    config, sid = moved.config, moved.spreadsheet
+    found = report(config, start=START, end=END, now=NOW)
+    before = open_store(config).sha256()
+    assert write_dashboard(config, found, NOW) == "看板"
+    charts = sheets_api.charts(sid, "看板")
+    board = next(p for p in (sheets_api.sheet_properties(sid, n) for n in sheets_api.sheet_titles(sid)) if p["title"] == "看板")
+    layout = dashboard_layout(found, "zh")
+    assert [c["spec"]["basicChart"]["chartType"] for c in charts] == ["COLUMN", "BAR"] == \
+        [{"column": "COLUMN", "bar": "BAR"}[c.kind] for c in layout.charts]
+    values = sheets_api.values(sid, "看板")
+    for chart, placed in zip(charts, layout.charts, strict=True):
+        anchor = chart["position"]["overlayPosition"]["anchorCell"]
+        assert (anchor["sheetId"], anchor["rowIndex"], anchor["columnIndex"]) == (board["sheetId"], placed.row, placed.col)
+        source = chart["spec"]["basicChart"]["domains"][0]["domain"]["sourceRange"]["sources"][0]
+        names = [values[r][0] for r in range(source["startRowIndex"], source["endRowIndex"])]
+        assert source["sheetId"] == board["sheetId"] and all(isinstance(n, str) and n for n in names)
+        for top, table in layout.tables:  # no chart's anchor cell holds a value of a table
+            if top <= placed.row < top + len(table.rows):
+                row = table.rows[placed.row - top]
+                assert placed.col >= len(row) or row[placed.col] is None
+    assert [o.channel for o in found.on_time if o.channel != "*"] == \
+        [values[r][0] for r in range(layout.charts[0].first, layout.charts[0].first + layout.charts[0].count)]
+    assert values[0][0] == t("kpi.title", "zh", start=found.start, end=found.end, now=found.now)
+    assert sheets_api.format_of(sid, "看板", layout.tables[2][0] + 1, 1)["textFormat"]["bold"] is True  # a table's header
+    assert open_store(config).sha256() == before  # the order sheet untouched
+    write_dashboard(config, found, NOW)  # replaced whole: one sheet, the same charts
+    assert sheets_api.sheet_titles(sid).count("看板") == 1 and len(sheets_api.charts(sid, "看板")) == len(charts)
+    with Journal(config.journal_path) as journal:
+        assert journal.db.execute("SELECT count(*) FROM runs WHERE command='report' AND state='done'").fetchone()[0] == 2
+
+
+def test_dashboard_never_replaces_a_google_sheet_tab_a_person_made(desk: Config, to_gsheets: OnStore,
+                                                                   sheets_api: FakeSheets) -> None:
+    moved = to_gsheets(desk)
+    assert isinstance(moved, GsheetDesk)
+    book = sheets_api.sheet_titles(moved.spreadsheet)
+    assert "看板" not in book
+    api = SheetsApi(moved.config)
+    api.batch_update([{"addSheet": {"properties": {"title": "看板"}}}])
+    sheets_api.set_cell(moved.spreadsheet, "看板", 1, 1, "我们自己的看板")
+    with pytest.raises(ConfigError, match="看板"):
+        write_dashboard(moved.config, report(moved.config, start=START, end=END, now=NOW), NOW)
+    assert sheets_api.values(moved.spreadsheet, "看板") == [["我们自己的看板"]]
 
 
 @pytest.mark.libreoffice

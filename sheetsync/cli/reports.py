@@ -75,7 +75,7 @@ def report_command(
     notes = []
     if dashboard:
         sheet = write_dashboard(loaded, result, clock)
-        notes.append(t("kpi.dashboard", lang, path=loaded.workbook_path, sheet=sheet))
+        notes.append(t("kpi.dashboard", lang, path=loaded.table_where, sheet=sheet))
     if png is not None:
         from sheetsync.reports.charts_png import write_pngs
 

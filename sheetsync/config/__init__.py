@@ -248,6 +248,13 @@ class Config(_Model):
         return self.resolve(self.table.path)
 
     @property
+    def table_where(self) -> str:
+        """Where the order table is, as messages say it: the workbook's path, or the Google Sheet's address."""
+        if self.table.backend == "gsheets" and self.table.spreadsheet:
+            return self.table.spreadsheet
+        return str(self.workbook_path)
+
+    @property
     def journal_path(self) -> Path:
         return self.resolve(self.journal)
 

@@ -7,8 +7,9 @@ approver cells and journals them through the same protocol as `sync` (`run/commi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,7 @@ from sheetsync.journal.record import RunRecord
 from sheetsync.journal.sqlite import Journal
 from sheetsync.journal.workflow import WorkflowJournal
 from sheetsync.model.records import CellChange, Unlock
-from sheetsync.reports.dashboard import dashboard_book
+from sheetsync.reports.dashboard import dashboard_book, dashboard_requests
 from sheetsync.reports.kpi import KpiReport
 from sheetsync.run.base_rows import base_rows
 from sheetsync.run.commit import Commit, opened
@@ -32,6 +33,8 @@ from sheetsync.steps.workflow.load import load_workflow
 from sheetsync.steps.workflow.queue import QueueGroup, work_queues
 from sheetsync.steps.workflow.signing import Signature, sign
 from sheetsync.stores import open_store
+from sheetsync.stores.base import Written
+from sheetsync.stores.gsheets import GsheetsStore
 from sheetsync.stores.table import read_table
 from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsx.embed import Added
@@ -135,13 +138,20 @@ def write_dashboard(config: Config, report: KpiReport, now: dt.datetime) -> str:
     sheet = t("kpi.dashboard.sheet", lang)
     with opened(config) as desk:
         store = desk.store
-        if not isinstance(store, XlsxStore):
+        if not isinstance(store, (GsheetsStore, XlsxStore)):
             raise ConfigError(t("kpi.dashboard.xlsx_only", config.language, backend=config.table.backend))
-        made = dashboard_book(report, lang, sheet)
+        made = dashboard_book(report, lang, sheet) if isinstance(store, XlsxStore) else b""
+
+        def put(staged: Callable[[str], None] | None) -> Written:
+            if isinstance(store, GsheetsStore):  # the same layout, as native Sheets cells and charts
+                return store.put_sheet(sheet, partial(dashboard_requests, report, lang), t("kpi.dashboard.marker", lang),
+                                       staged)
+            return store.put_sheet(sheet, made, staged)
+
         run_id = desk.journal.start_run("report", now)
         with Commit(desk, run_id, staging=True) as commit:
             commit.add(RunRecord())
-            commit.apply(lambda staged: store.put_sheet(sheet, made, staged))
+            commit.apply(put)
         desk.journal.finish_run(run_id, 0, {"dashboard": sheet}, dt.datetime.now())
     return sheet
 

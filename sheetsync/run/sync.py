@@ -205,7 +205,7 @@ def _result(decision: Decision, config: Config, run_id: int, dry_run: bool, noti
     """The run's result as the CLI and `--json` show it (its first changes; the journal has every one)."""
     d, pulled, advanced, columns = decision, decision.pulled, decision.advanced, decision.columns
     return RunResult(
-        run_id=None if dry_run else run_id, dry_run=dry_run, workbook=str(config.workbook_path), rows=len(d.work),
+        run_id=None if dry_run else run_id, dry_run=dry_run, workbook=config.table_where, rows=len(d.work),
         strict=strict,
         assigned=[asdict(a) for a in d.assigned], person_edits=[_change_dict(c) for c in d.edits],
         deleted=d.gone, duplicates=d.duplicates,

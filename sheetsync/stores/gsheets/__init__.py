@@ -235,6 +235,29 @@ class GsheetsStore:
             row[w.col - 1] = _api_value(w.value)
         return placed, [_trimmed(r) for r in _trimmed_rows(grid)]
 
+    def put_sheet(self, name: str, requests_for: Callable[[int], list[dict[str, Any]]], marker: str,
+                  on_staged: Callable[[str], None] | None = None) -> Written:
+        """Add the sheet `name`, filled by `requests_for(its sheetId)` (the dashboard's cells and charts), or replace the
+        one the tool put there before, known by `marker`, the note of its A1; one atomic batch.  A sheet of that name a
+        person made is never touched (ConfigError)."""
+        sheets = {s["properties"]["title"]: s["properties"] for s in self.api.metadata().get("sheets", [])}
+        requests: list[dict[str, Any]] = []
+        if name in sheets:
+            if self.api.notes(f"{_quoted(name)}!A1") != marker:
+                raise ConfigError(t("kpi.dashboard.not_ours", self.lang, path=self.api.where, sheet=name),
+                                  t("kpi.dashboard.not_ours.hint", self.lang))
+            requests.append({"deleteSheet": {"sheetId": sheets[name]["sheetId"]}})
+        sheet_id = max((int(p["sheetId"]) for p in sheets.values()), default=0) + 1
+        requests.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": name}}})
+        requests += requests_for(sheet_id)
+        requests.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                                         "rows": [{"values": [{"note": marker}]}], "fields": "note"}})
+        sha = _fingerprint(self._values(self.sheet))  # the order sheet is not touched: its version stays
+        if on_staged is not None:
+            on_staged(sha)
+        self.api.batch_update(requests)
+        return Written(sha, None, 0)
+
     def sha256(self) -> str | None:
         try:
             return _fingerprint(self._values(self.sheet))

@@ -140,6 +140,18 @@ class SheetsApi:
             self.id, params={"fields": "spreadsheetId,properties.title,sheets(properties,basicFilter)"}))
         return found
 
+    def notes(self, cell: str) -> str | None:
+        """The note of one cell (A1 notation with its sheet), None when it has none."""
+        found: dict[str, Any] = self._call("metadata", lambda c: c.fetch_sheet_metadata(
+            self.id, params={"ranges": cell, "fields": "sheets.data.rowData.values.note"}))
+        for sheet in found.get("sheets", []):
+            for data in sheet.get("data", []):
+                for row in data.get("rowData", []):
+                    for value in row.get("values", []):
+                        if value.get("note"):
+                            return str(value["note"])
+        return None
+
     def values(self, ranges: Sequence[str]) -> list[dict[str, Any]]:
         """The ranges' values as typed (numbers as numbers, dates as serial days), one ValueRange each."""
         params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
