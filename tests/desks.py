@@ -56,6 +56,10 @@ class Desk(Protocol):
         """A cell's background colour as RRGGBB (None: none)."""
         ...
 
+    def choices(self, row: int, col: int, sheet: str | None = None) -> list[str] | None:
+        """The words the dropdown covering a cell offers (None: no dropdown, or one whose list is a range)."""
+        ...
+
 
 class XlsxDesk:
     backend = "xlsx"
@@ -71,6 +75,13 @@ class XlsxDesk:
         tmp = path.with_suffix(".edit.xlsx")
         patch_xlsx(path, tmp, sheet or self.config.table.sheet, list(writes))
         os.replace(tmp, path)
+
+    def choices(self, row: int, col: int, sheet: str | None = None) -> list[str] | None:
+        from sheetsync.stores.xlsx.validation import dropdowns
+
+        found = next((d for d in dropdowns(self.config.workbook_path, sheet or self.config.table.sheet)
+                      if d.covers(row, col)), None)
+        return list(found.choices) if found is not None and found.choices is not None else None
 
     def fill(self, row: int, col: int, sheet: str | None = None) -> str | None:
         import openpyxl
@@ -102,6 +113,12 @@ class GsheetDesk:
                 line.append(EPOCH + dt.timedelta(seconds=round(value * 86400)) if kind in ("DATE", "DATE_TIME") else float(value))
             out.append(line)
         return out
+
+    def choices(self, row: int, col: int, sheet: str | None = None) -> list[str] | None:
+        rule = self.fake.data_validation(self.spreadsheet, sheet or self.config.table.sheet, row, col)
+        if rule is None or rule["condition"]["type"] != "ONE_OF_LIST":
+            return None
+        return [v["userEnteredValue"] for v in rule["condition"]["values"]]
 
     def fill(self, row: int, col: int, sheet: str | None = None) -> str | None:
         colour = self.fake.format_of(self.spreadsheet, sheet or self.config.table.sheet, row, col).get("backgroundColor")

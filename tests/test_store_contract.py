@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from desks import OnStore
+from desks import Desk, OnStore
 
 from sheetsync.config import Config
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite
@@ -29,9 +29,14 @@ MakeStore = Callable[[], tuple[Store, Config]]
 
 
 @pytest.fixture
-def make_store(make_desk: Callable[..., Config], on_store: OnStore) -> MakeStore:
-    desk = on_store(make_desk(ROWS))
-    assert desk.config.table.backend == desk.backend
+def desk(make_desk: Callable[..., Config], on_store: OnStore) -> Desk:
+    made = on_store(make_desk(ROWS))
+    assert made.config.table.backend == made.backend
+    return made
+
+
+@pytest.fixture
+def make_store(desk: Desk) -> MakeStore:
     return lambda: (open_store(desk.config), desk.config)
 
 
@@ -110,3 +115,15 @@ def test_another_sheet_is_read_as_text_or_is_none(make_store: MakeStore) -> None
     assert store.read_sheet("客户") is None
     sheet = store.read()
     assert sheet.name and sheet.where and not sheet.cells.empty
+
+
+def test_a_word_the_status_dropdown_lacks_is_added_to_it_and_its_words_kept(make_store: MakeStore, desk: Desk) -> None:
+    store, config = make_store()
+    table = read_table(store, config)
+    row, col = table.header_row + 1, table.columns["status"]
+    offered = desk.choices(row + 1, col)
+    assert offered is not None and "待复核" not in offered
+    written = store.write([CellWrite(row, col, "待复核")], None, header_row=table.header_row, lists={(row, col): ["待复核"]})
+    assert written is not None
+    assert desk.choices(row, col) == desk.choices(row + 1, col) == [*offered, "待复核"]  # the rows below offer it too
+    assert read_table(store, config).frame["status"].tolist() == ["待复核", "已发货"]

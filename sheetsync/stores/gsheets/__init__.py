@@ -32,6 +32,7 @@ from sheetsync.config import Config, normalize_header
 from sheetsync.errors import ConfigError, StoreFailed
 from sheetsync.i18n import t
 from sheetsync.model.cells import KEEP, AppendBlock, CellValue, CellWrite, Keep, SheetWrites
+from sheetsync.runtime.columns import col_letters
 from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.gsheets.api import SheetsApi
 
@@ -177,6 +178,8 @@ class GsheetsStore:
             requests += _cell_requests(props["sheetId"], placed)
             cells += sum(1 for w in placed if w.value is not KEEP)
             after[plan.sheet] = grid
+        if lists:
+            requests += self._lists(meta[self.sheet], lists)
         if not requests:
             return None
         sha = _fingerprint(after.get(self.sheet, now[self.sheet]))
@@ -234,6 +237,26 @@ class GsheetsStore:
                 row.append("")
             row[w.col - 1] = _api_value(w.value)
         return placed, [_trimmed(r) for r in _trimmed_rows(grid)]
+
+    def _lists(self, props: Mapping[str, Any], lists: Mapping[tuple[int, int], Sequence[str]]) -> list[dict[str, Any]]:
+        """The dropdowns covering the cells of `lists` given the words they lack (an inline list, extended below its
+        cell to the sheet's end: a Sheets rule holds per cell); a cell without a dropdown, or whose list is a range of
+        cells, is left as it is."""
+        out: list[dict[str, Any]] = []
+        for (row, col), words in lists.items():
+            rule = self.api.validation(f"{_quoted(self.sheet)}!{col_letters(col)}{row}") or {}
+            condition = rule.get("condition") or {}
+            if condition.get("type") != "ONE_OF_LIST":
+                continue
+            have = [str(v.get("userEnteredValue", "")) for v in condition.get("values", [])]
+            missing = [w for w in words if w not in have]
+            if not missing:
+                continue
+            extended = {**rule, "condition": {**condition, "values": [{"userEnteredValue": w} for w in [*have, *missing]]}}
+            out.append({"setDataValidation": {"rule": extended, "range": {
+                "sheetId": props["sheetId"], "startRowIndex": row - 1, "startColumnIndex": col - 1,
+                "endColumnIndex": col}}})
+        return out
 
     def put_sheet(self, name: str, requests_for: Callable[[int], list[dict[str, Any]]], marker: str,
                   on_staged: Callable[[str], None] | None = None) -> Written:

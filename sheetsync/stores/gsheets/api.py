@@ -142,15 +142,26 @@ class SheetsApi:
 
     def notes(self, cell: str) -> str | None:
         """The note of one cell (A1 notation with its sheet), None when it has none."""
+        found = self._cell_data(cell, "note")
+        return str(found["note"]) if found.get("note") else None
+
+    def validation(self, cell: str) -> dict[str, Any] | None:
+        """The data validation rule (dropdown) of one cell, None when it has none."""
+        found = self._cell_data(cell, "dataValidation")
+        rule = found.get("dataValidation")
+        return dict(rule) if isinstance(rule, dict) else None
+
+    def _cell_data(self, cell: str, field: str) -> dict[str, Any]:
+        """One field of one cell's CellData (A1 notation with its sheet): {} when the cell has none."""
         found: dict[str, Any] = self._call("metadata", lambda c: c.fetch_sheet_metadata(
-            self.id, params={"ranges": cell, "fields": "sheets.data.rowData.values.note"}))
+            self.id, params={"ranges": cell, "fields": f"sheets.data.rowData.values.{field}"}))
         for sheet in found.get("sheets", []):
             for data in sheet.get("data", []):
                 for row in data.get("rowData", []):
                     for value in row.get("values", []):
-                        if value.get("note"):
-                            return str(value["note"])
-        return None
+                        if value.get(field):
+                            return dict(value)
+        return {}
 
     def values(self, ranges: Sequence[str]) -> list[dict[str, Any]]:
         """The ranges' values as typed (numbers as numbers, dates as serial days), one ValueRange each."""
