@@ -216,12 +216,14 @@ def measured(server: Server, task: str, target: Path) -> dict[str, float]:
 
 
 STEPS = [
-    ("xlsx", "xlsx store: sheetsync sync, no-op (yardstick)"),
+    ("xlsx_noop", "xlsx store: sheetsync sync, no-op (yardstick)"),
     ("noop", "gsheets: sheetsync sync, no-op"),
+    ("xlsx_change", "xlsx store: sync shipping 500 orders"),
     ("change", "gsheets: sync shipping 500 orders (1,000 cells)"),
     ("whole_change", "gspread whole-range write, same 500 orders (yardstick)"),
+    ("xlsx_append", "xlsx store: sync appending 1,000 new orders"),
     ("append", "gsheets: sync appending 1,000 new orders"),
-    ("whole_append", "gspread whole-range write, same 1,000 rows (yardstick)"),
+    ("whole_append", "gspread whole-range write, 1,000 rows appended (yardstick)"),
 ]
 
 
@@ -247,31 +249,32 @@ def main() -> None:
 
         known = gsheets_desk(workdir / "known", spreadsheet, server.base_url)
         adopt = measured(server, "sync", known)  # the first sync: the journal learns every row
-        print(f"   adopting sync: {adopt['wall']:.1f} s, {adopt['requests']:.0f} requests, {adopt['cells']:,.0f} cells"
-              " written", flush=True)
+        print(f"   adopting sync: {adopt['wall']:.1f} s, {adopt['requests']:.0f} API request(s), {adopt['cells']:,.0f}"
+              " cells written", flush=True)
         again = measured(server, "sync", known)
         if again["batch_updates"]:
             raise SystemExit(f"a second sync still wrote {again['cells']:,.0f} cells: no no-op to measure")
         server("snapshot", spreadsheet=spreadsheet, name="adopted")
+        xlsx = build_desk(workdir / "xlsx", rows, 0)  # sync_bench's desk of the same orders
+        with xlsx.open("a", encoding="utf-8") as fh:
+            fh.write(CHANNELS)
+        (xlsx.parent / "inbox").mkdir()
+        run_child(__file__, "sync", str(xlsx))  # its journal learns every row too
         for name, updates, new in (("change", updated_rows(rows), range(0)),
                                    ("append", range(0), range(rows + 1, rows + 1 + NEW))):
             write_export(workdir / f"{name}.csv", updates=updates, new=new)
             (workdir / f"{name}.json").write_text(json.dumps({
                 "base_url": server.base_url, "spreadsheet": spreadsheet, "updates": list(updates), "new": list(new)}))
-        xlsx = build_desk(workdir / "xlsx", rows, 0)
-        run_child(__file__, "sync", str(xlsx))  # the xlsx desk's journal learns every row too
 
         results: dict[str, list[dict[str, float]]] = {key: [] for key, _ in STEPS}
         for turn in range(args.turns):
-            results["xlsx"].append(run_child(__file__, "sync", str(xlsx)))
+            results["xlsx_noop"].append(run_child(__file__, "sync", str(xlsx)))
+            server("restore", name="adopted")  # the last turn's yardstick appended rows
             results["noop"].append(measured(server, "sync", known))
             for name in ("change", "append"):
+                results[f"xlsx_{name}"].append(run_child(__file__, "sync", str(fresh_desk(xlsx, workdir / f"{name}.csv"))))
                 server("restore", name="adopted")
-                desk = workdir / f"turn-{name}"
-                shutil.copytree(known.parent, desk)
-                shutil.copy(workdir / f"{name}.csv", desk / "inbox" / "douyin.csv")
-                results[name].append(measured(server, "sync", desk / "sheetsync.yaml"))
-                shutil.rmtree(desk)
+                results[name].append(measured(server, "sync", fresh_desk(known, workdir / f"{name}.csv")))
                 server("restore", name="adopted")
                 results[f"whole_{name}"].append(measured(server, "gspread", workdir / f"{name}.json"))
             print(f"   turn {turn + 1}: " + ", ".join(f"{key} {results[key][-1]['wall']:.2f} s" for key, _ in STEPS),
@@ -285,49 +288,66 @@ def main() -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def fresh_desk(config: Path, export: Path) -> Path:
+    """A copy of the desk (its journal included) with the export in its inbox, in place of the last one."""
+    desk = config.parent.with_name(config.parent.name + "-turn")
+    shutil.rmtree(desk, ignore_errors=True)
+    shutil.copytree(config.parent, desk)
+    shutil.copy(export, desk / "inbox" / "douyin.csv")
+    return desk / config.name
+
+
 def size(n: float) -> str:
     return f"{n:,.0f} B" if n < 1e4 else f"{n / 1e3:,.0f} kB" if n < 1e7 else f"{n / 1e6:,.1f} MB"
 
 
 def report(results: dict[str, list[dict[str, float]]], rows: int, server_rss: float) -> None:
     med = {key: {k: statistics.median(f[k] for f in figures) for k in figures[0]} for key, figures in results.items()}
-    print(f"\n   {'':<56} {'wall (median; turns)':>28} {'peak RSS':>9} {'API requests':>13} {'sent':>10}"
-          f" {'bodies':>10} {'received':>10} {'cells':>7}")
+    print(f"\n   {'':<58} {'wall: median (turns)':>27} {'server':>7} {'peak RSS':>9}  {'API requests':<17}"
+          f" {'sent':>9} {'bodies':>9} {'received':>9} {'cells':>9}")
     for key, name in STEPS:
         m = med[key]
         turns = ", ".join(f"{f['wall']:.2f}" for f in results[key])
-        line = f"   {name:<56} {m['wall']:7.2f} s ({turns:>17}) {m['rss_mb']:6.0f} MB"
-        if key != "xlsx":
-            kinds = (f"{m['values_reads']:.0f}v+{m['metadata']:.0f}m+{m['batch_updates']:.0f}b"
-                     f"+{m['value_writes']:.0f}w")
-            line += (f" {m['requests']:3.0f} ({kinds}) {size(m['sent']):>10} {size(m['body']):>10}"
-                     f" {size(m['received']):>10} {m['cells']:7,.0f}")
+        line = f"   {name:<58} {m['wall']:6.2f} s ({turns:>17})"
+        if key.startswith("xlsx"):
+            line += f" {'':>7} {m['rss_mb']:6.0f} MB"
+        else:
+            kinds = (f"{m['values_reads']:.0f}v {m['metadata']:.0f}m {m['batch_updates']:.0f}b"
+                     f" {m['value_writes']:.0f}w")
+            line += (f" {m['server']:5.2f} s {m['rss_mb']:6.0f} MB  {m['requests']:2.0f}: {kinds:<13}"
+                     f" {size(m['sent']):>9} {size(m['body']):>9} {size(m['received']):>9} {m['cells']:9,.0f}")
         print(line)
-    print("   (v: values reads, m: metadata reads, b: spreadsheets.batchUpdate, w: values writes; sent: request lines,"
-          " headers and bodies; each run also asked the token endpoint once)")
-    print(f"   the fake Sheets API's own peak RSS: {server_rss:,.0f} MB (its own process, counted in no figure above)")
+    print("   server: the fake Sheets API's time making its answers, within the wall time (its own process); API"
+          " requests:\n   v values reads, m metadata reads, b spreadsheets.batchUpdate, w values writes (each run also"
+          " asked the\n   token endpoint once, not counted); sent: request lines, headers and bodies; bodies: the"
+          " bodies alone;\n   received: answers' bodies, uncompressed; cells: the cells the writes carried")
+    print(f"   the fake Sheets API's own peak RSS: {server_rss:,.0f} MB (counted in no figure above)")
     print("\n   targets:")
-    noop, change, append = med["noop"], med["change"], med["append"]
     verdict = {True: "pass", False: "FAIL"}
-    print(f"   - no-op: {noop['requests']:.0f} request ({noop['values_reads']:.0f} values read; target 1):"
-          f" {verdict[noop['requests'] <= 1 and noop['batch_updates'] == 0]}")
-    for name, m in (("1,000-cell change", change), ("1,000 appended rows", append)):
-        print(f"   - {name}: {m['requests']:.0f} requests ({m['values_reads']:.0f} values reads incl. the re-read,"
-              f" {m['metadata']:.0f} metadata, {m['batch_updates']:.0f} batchUpdate; target <= 4 with 1 batchUpdate):"
-              f" {verdict[m['requests'] <= 4 and m['batch_updates'] == 1]}")
+    noop, change, append = med["noop"], med["change"], med["append"]
+    worst = {key: {k: max(f[k] for f in results[key]) for k in ("requests", "batch_updates", "failed")}
+             for key in ("noop", "change", "append")}
+    print(f"   - no-op: {noop['requests']:.0f} request ({noop['values_reads']:.0f} values read, {noop['batch_updates']:.0f}"
+          f" batchUpdate; most in a turn: {worst['noop']['requests']:.0f}; target 1 read):"
+          f" {verdict[worst['noop']['requests'] <= 1 and worst['noop']['batch_updates'] == 0]}")
+    for key, name, m in (("change", "1,000-cell change", change), ("append", "1,000 appended rows", append)):
+        ok = worst[key]["requests"] <= 4 and worst[key]["batch_updates"] == 1 and not worst[key]["failed"]
+        print(f"   - {name}: {m['requests']:.0f} requests ({m['values_reads']:.0f} values reads, the re-read included,"
+              f" {m['metadata']:.0f} metadata, {m['batch_updates']:.0f} batchUpdate; most in a turn:"
+              f" {worst[key]['requests']:.0f}; target 1 read + 2 write requests + 1 re-read): {verdict[ok]}")
     for name, m, whole in (("1,000-cell change", change, med["whole_change"]),
                            ("1,000 appended rows", append, med["whole_append"])):
         ratio = whole["sent"] / m["sent"]
-        target = " (target >= 20x)" if name.startswith("1,000-cell") else ""
-        print(f"   - bytes sent, {name}: {size(m['sent'])} against {size(whole['sent'])} for the whole-range"
-              f" write, {ratio:,.0f}x fewer{target}" + (f": {verdict[ratio >= 20]}" if target else "")
-              + f"; wall {m['wall']:.2f} s against {whole['wall']:.2f} s")
-    xlsx = med["xlsx"]["rss_mb"]
+        target = f" (target >= 20x): {verdict[ratio >= 20]}" if name.startswith("1,000-cell") else ""
+        times = f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.2f}x"
+        print(f"   - bytes sent, {name}: {size(m['sent'])} against {size(whole['sent'])} for the whole-range write"
+              f" ({times} the store's){target}; wall {m['wall']:.2f} s against {whole['wall']:.2f} s")
     for key in ("noop", "change", "append"):
-        ratio = med[key]["rss_mb"] / xlsx
-        print(f"   - peak RSS, {dict(STEPS)[key]}: {med[key]['rss_mb']:,.0f} MB, {ratio:.2f}x the xlsx store's"
-              f" {xlsx:,.0f} MB (target <= 1.5x): {verdict[ratio <= 1.5]}")
-    print(f"   ({rows:,} rows)")
+        base = med[f"xlsx_{key}"]["rss_mb"]
+        ratio = med[key]["rss_mb"] / base
+        print(f"   - peak RSS, {dict(STEPS)[key].removeprefix('gsheets: ')}: {med[key]['rss_mb']:,.0f} MB, {ratio:.2f}x"
+              f" the xlsx store's {base:,.0f} MB for the same run (target <= 1.5x): {verdict[ratio <= 1.5]}")
+    print(f"   ({rows:,} rows; medians of {len(results['noop'])} turns)")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ kept text, faults retried and given up on with exit 5, and a sync on a Sheets de
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config
 from sheetsync.errors import EXIT_EXTERNAL, StoreFailed
+from sheetsync.journal.sqlite import Journal
 from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
@@ -32,7 +33,7 @@ def fake() -> Iterator[FakeSheets]:
 
 
 def _desk(tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch,
-          rows: list[list[object]] = ROWS) -> tuple[Config, str]:
+          rows: list[list[object]] = ROWS, more: str = "") -> tuple[Config, str]:
     sid = fake.create("订单台", ["订单"])
     for c, header in enumerate(HEADERS, start=1):
         fake.set_cell(sid, "订单", 1, c, header)
@@ -43,7 +44,7 @@ def _desk(tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("SHEETS_KEY", str(fake.key_file(tmp_path)))
     (tmp_path / "sheetsync.yaml").write_text(
         f"table:\n  backend: gsheets\n  spreadsheet: https://docs.google.com/spreadsheets/d/{sid}/edit\n"
-        f"  sheet: 订单\n  headers: zh\n  credentials_env: SHEETS_KEY\n  endpoint: {fake.base_url}\n"
+        f"  sheet: 订单\n  headers: zh\n  credentials_env: SHEETS_KEY\n  endpoint: {fake.base_url}\n{more}"
         "lang: zh\n", encoding="utf-8")
     return load_config(tmp_path / "sheetsync.yaml"), sid
 
@@ -135,3 +136,72 @@ def test_a_sync_on_a_sheets_desk_gives_ids_and_a_no_op_run_is_one_read(tmp_path:
     before = len(fake.api_requests())
     again = sheetsync.sync(load_config(config.source), now=dt.datetime(2026, 11, 21, 10, 5))
     assert not again.workbook_written and len(fake.api_requests()) - before == 1
+
+
+def test_a_slow_answer_is_waited_for_and_a_timed_out_write_is_sent_again_landing_once(
+        tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch, more="  timeout: 1\n")
+    store = open_store(config)
+    store.api._sleep = lambda seconds: None
+    fake.delay_next(0.5, match="/values")  # slow, within the timeout
+    table = read_table(store, config)
+    fake.delay_next(2, match=":batchUpdate")  # applied at once, its answer lost to the timeout: sent again
+    block = AppendBlock(4, [1, 5], rows=[["SS-3", "0012"]])
+    written = store.write([CellWrite(2, table.columns["status"], "审核中")], block)
+    assert written is not None
+    values = fake.values(sid, "订单")
+    assert [r[0] for r in values[1:]] == ["SS-1", "SS-2", "SS-3"]  # the appended row once, though the batch came twice
+    assert values[1][table.columns["status"] - 1] == "审核中" and values[3][4] == "0012"
+    assert len([r for r in fake.api_requests() if r.path.endswith(":batchUpdate")]) == 2
+
+
+def test_a_write_whose_answer_never_came_back_but_landed_is_kept_and_the_journal_agrees(
+        tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [*ROWS, ["", "电话", "", "周建华", "13905710001", "", 300, "", ""]]
+    config, sid = _desk(tmp_path, fake, monkeypatch, rows, more="  timeout: 0.3\n")
+    monkeypatch.setattr("sheetsync.stores.gsheets.api._backoff", lambda attempt: 0.0)
+    for _ in range(5):  # every try lands (the same cells each time) and its answer is lost to the timeout
+        fake.delay_next(0.6, match=":batchUpdate")
+    result = sheetsync.sync(config, now=dt.datetime(2026, 11, 21, 10, 0))
+    assert result.workbook_written and fake.values(sid, "订单")[3][0] == "SS20261121-000001"
+    again = sheetsync.sync(load_config(config.source), now=dt.datetime(2026, 11, 21, 10, 5))
+    assert again.person_edits == [] and again.changes == [] and not again.workbook_written
+    assert {h.source for h in sheetsync.history(config, "SS20261121-000001")} <= {"tool", "channel"}  # no edit of a person
+
+
+def test_a_sync_whose_write_fails_exits_5_leaves_the_journal_as_before_and_the_next_run_writes_it(
+        tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., object]) -> None:
+    rows = [*ROWS, ["", "电话", "", "周建华", "13905710001", "", 300, "", ""]]
+    config, sid = _desk(tmp_path, fake, monkeypatch, rows)
+    monkeypatch.setattr("sheetsync.stores.gsheets.api._backoff", lambda attempt: 0.0)
+    fake.fail_next(500, times=5, match=":batchUpdate")  # every try of this run's write
+    failed = run_cli("sync", "-c", config.source, "--now", "2026-11-21T10:00")
+    assert failed.code == EXIT_EXTERNAL and "500" in failed.err  # type: ignore[attr-defined]
+    assert fake.values(sid, "订单")[3][0] == ""  # nothing written
+    with Journal(config.journal_path) as journal:
+        assert journal.db.execute("SELECT count(*) FROM runs WHERE state='pending'").fetchone()[0] == 0
+        assert journal.db.execute("SELECT count(*) FROM base").fetchone()[0] == 0  # no order journaled
+    fake.requests.clear()
+    mended = sheetsync.sync(load_config(config.source), now=dt.datetime(2026, 11, 21, 10, 5))
+    assert [a["order_id"] for a in mended.assigned] == ["SS20261121-000001"]  # the same id: none was used up
+    assert fake.values(sid, "订单")[3][0] == "SS20261121-000001"
+
+
+def test_formula_like_values_from_a_shop_stay_text_in_the_sheet(tmp_path: Path, fake: FakeSheets,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch, more="")
+    with config.source.open("a", encoding="utf-8") as fh:
+        fh.write("channels:\n  - {name: douyin, path: inbox/*.csv, mapping: douyin}\n")
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "tricky.csv").write_text(
+        "主订单编号,收件人,收件人手机号,省,市,区,详细地址,商家编码,商品数量,订单应付金额,订单提交时间\n"
+        '6931245078213460101,"=HYPERLINK(""http://x"",""点我"")",+86 138 0013 8000,浙江省,杭州市,西湖区,-2+3,'
+        "@SUM(A1),1,10,2026-11-20 09:00:00\n", encoding="utf-8")
+    sheetsync.sync(load_config(config.source), now=dt.datetime(2026, 11, 21, 10, 0))
+    values = fake.values(sid, "订单")
+    row = next(i for i, r in enumerate(values, start=1) if "6931245078213460101" in r)
+    cells = {HEADERS[c - 1]: fake.cell(sid, "订单", row, c) for c in range(1, len(HEADERS) + 1)}
+    assert cells["客户姓名"]["userEnteredValue"] == {"stringValue": '=HYPERLINK("http://x","点我")'}
+    assert cells["渠道订单号"]["userEnteredValue"] == {"stringValue": "6931245078213460101"}  # 19 digits, every one
+    assert cells["电话"]["userEnteredValue"]["stringValue"].replace(" ", "").endswith("13800138000")
+    assert all("formulaValue" not in c.get("userEnteredValue", {}) for c in cells.values())

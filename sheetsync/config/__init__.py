@@ -73,6 +73,8 @@ class TableConfig(_Model):
     """`backend: gsheets`: allow a plain http:// endpoint that is not a loopback address (never needed but for tests)."""
     requests_per_minute: int = Field(default=60, ge=1)
     """`backend: gsheets`: the desk's share of the Sheets API's per-user quota (a token bucket keeps under it)."""
+    timeout: float = Field(default=60, gt=0)
+    """`backend: gsheets`: seconds an API call may take before it counts as failed (and is tried again)."""
 
 
 class OrderIdConfig(_Model):

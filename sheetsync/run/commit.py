@@ -10,6 +10,7 @@ journal as it was, or the new one and the run recorded.  `sync`, `import` (throu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from sheetsync.model.cells import AppendBlock, CellWrite, SheetWrites
 from sheetsync.runtime.locks import RunLock
 from sheetsync.stores import open_store
 from sheetsync.stores.base import Store, Written
+
+log = logging.getLogger("sheetsync")
 
 
 @dataclass(slots=True)
@@ -114,11 +117,17 @@ class Commit:
                 self._done = True
             raise
         except StoreFailed:
-            # the table's service gave up (a Google Sheet's batch lands whole or not at all): nothing was written, so a
-            # run already committed as pending is rolled back at once, and the journal is as before
+            # the table's service gave up.  A Google Sheet's batch lands whole or not at all, but an answer lost on the
+            # way back leaves open which: the sheet's own fingerprint tells (the journal's recovery keeps a pending run
+            # whose version is in place and rolls back one whose is not); when the sheet cannot be read either, the
+            # run stays pending and the next run's recovery decides
             self._done = staged is None
             if staged is not None and staged.committed:
-                journal.recover(lambda: None)
+                try:
+                    journal.recover(self._desk.store.sha256)
+                except StoreFailed:
+                    log.warning("run %s left pending: the table could not be read to tell whether its write landed",
+                                self._run_id)
                 self._done = True
             raise
         self._done = True

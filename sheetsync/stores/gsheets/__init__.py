@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -35,6 +36,8 @@ from sheetsync.model.cells import KEEP, AppendBlock, CellValue, CellWrite, Keep,
 from sheetsync.runtime.columns import col_letters
 from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.gsheets.api import SheetsApi
+
+log = logging.getLogger("sheetsync")
 
 EPOCH = dt.datetime(1899, 12, 30)
 """Day 0 of a Sheets serial date."""
@@ -185,7 +188,7 @@ class GsheetsStore:
         sha = _fingerprint(after.get(self.sheet, now[self.sheet]))
         if on_staged is not None:
             on_staged(sha)
-        self.api.batch_update(requests)
+        self._send(requests, after)
         for name, grid in after.items():
             key_col, head = self._key_column(name, grid)
             self._read[name] = _Read(grid, key_col, head)
@@ -237,6 +240,24 @@ class GsheetsStore:
                 row.append("")
             row[w.col - 1] = _api_value(w.value)
         return placed, [_trimmed(r) for r in _trimmed_rows(grid)]
+
+    def _send(self, requests: list[dict[str, Any]], after: Mapping[str, list[list[Any]]]) -> None:
+        """The batch, sent.  When the API gave up but the batch may have landed (an answer lost to a timeout or a
+        dropped connection: Google applied it whole or not at all), the sheets' values tell: the write stands if every
+        sheet it wrote holds what it leaves."""
+        try:
+            self.api.batch_update(requests)
+        except StoreFailed:
+            names = list(after)
+            try:
+                now = self.api.values([_quoted(n) for n in names])
+                landed = all(_fingerprint(v.get("values", [])) == _fingerprint(after[n])
+                             for n, v in zip(names, now, strict=True))
+            except (StoreFailed, ConfigError):
+                landed = False
+            if not landed:
+                raise
+            log.warning("Google Sheets: the write's answer was lost, but the sheet holds what it wrote")
 
     def _lists(self, props: Mapping[str, Any], lists: Mapping[tuple[int, int], Sequence[str]]) -> list[dict[str, Any]]:
         """The dropdowns covering the cells of `lists` given the words they lack (an inline list, extended below its

@@ -94,6 +94,7 @@ class SheetsApi:
         self.endpoint = checked_endpoint(table.endpoint, table.allow_http, lang)
         self.variable = table.credentials_env
         self.bucket = TokenBucket(table.requests_per_minute)
+        self.timeout = table.timeout
         self.calls = 0
         self.sent = 0
         self._client: Any = None
@@ -129,7 +130,7 @@ class SheetsApi:
                 return super().request(method, endpoint.replace(GOOGLE, base, 1), *args, **kwargs)
 
         client = Client(credentials)
-        client.set_timeout(60)
+        client.set_timeout(self.timeout)
         return client
 
     # the calls ---------------------------------------------------------------
