@@ -17,7 +17,7 @@ from sheetsync.cli.importing import basis
 from sheetsync.config import DEFAULT_CONFIG, load_preset
 from sheetsync.desk.adopt import AdoptResult, adopt_workbook
 from sheetsync.desk.aftersales import add_aftersales
-from sheetsync.desk.gsheet import init_gsheet
+from sheetsync.desk.gsheet import adopt_gsheet, init_gsheet
 from sheetsync.desk.new import DEMO_NOW, copy_demo, init_desk
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, default_lang, t
@@ -31,12 +31,17 @@ def init(
     gsheet: Annotated[str | None, typer.Option(
         "--gsheet", help="Set up the order tab (created if missing) of this existing Google Sheet (its address or id) "
         "and write sheetsync.yaml for it.")] = None,
+    from_gsheet: Annotated[str | None, typer.Option(
+        "--from-gsheet", help="Adopt this existing Google Sheet (its address or id) as it is; sheetsync.yaml goes in "
+        "DIRECTORY.")] = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="With --from / --gsheet: the order sheet (tab).")] = None,
     endpoint: Annotated[str | None, typer.Option(
-        "--endpoint", help="With --gsheet: the Sheets API's base URL (default https://sheets.googleapis.com).")] = None,
+        "--endpoint",
+        help="With --gsheet / --from-gsheet: the Sheets API's base URL (default https://sheets.googleapis.com).")] = None,
     credentials_env: Annotated[str | None, typer.Option(
-        "--credentials-env", help="With --gsheet: the environment variable holding the service account key file's "
-        "path (default GOOGLE_APPLICATION_CREDENTIALS).")] = None,
+        "--credentials-env",
+        help="With --gsheet / --from-gsheet: the environment variable holding the service account key file's path "
+        "(default GOOGLE_APPLICATION_CREDENTIALS).")] = None,
     add_columns: Annotated[bool, typer.Option("--add-columns", help="With --from: append missing columns at the right.")] = False,
     header_row: Annotated[int | None, typer.Option("--header-row", min=1,
                                                    help="With --from: the row holding the headers (1 = the first).")] = None,
@@ -61,9 +66,18 @@ def init(
                      sheets=t("rule.list", language).join(added), config=safe(str(config)))
             out.print(f"[green]✓[/green] {said}", highlight=False)
         return 0
+    if sum(x is not None for x in (gsheet, from_gsheet, from_)) > 1:
+        raise ConfigError(t("init.gsheet.both", language))
+    if from_gsheet is not None:
+        adopted = adopt_gsheet(directory, from_gsheet, language, sheet=sheet, endpoint=endpoint,
+                               credentials_env=credentials_env, add_columns=add_columns, header_row=header_row,
+                               order_id_column=order_id_column)
+        if json_out:
+            emit_json(adopted.to_dict())
+        else:
+            show_adopt(out, adopted, language)
+        return 0
     if gsheet is not None:
-        if from_ is not None:
-            raise ConfigError(t("init.gsheet.both", language))
         made = init_gsheet(directory, gsheet, language, sheet=sheet, endpoint=endpoint, credentials_env=credentials_env)
         if json_out:
             emit_json(made.to_dict())
@@ -115,7 +129,8 @@ def _adopt(workbook: Path, sheet: str | None, add_columns: bool, language: Lang,
 
 
 def show_adopt(console: Console, result: AdoptResult, lang: Lang) -> None:
-    grid = RichTable(title=t("adopt.title", lang, path=Path(result.workbook).name, sheet=result.sheet, row=result.header_row),
+    shown = result.workbook if result.workbook.startswith("https://") else Path(result.workbook).name
+    grid = RichTable(title=t("adopt.title", lang, path=shown, sheet=result.sheet, row=result.header_row),
                      title_justify="left")
     for name in t("adopt.columns", lang).split(","):
         grid.add_column(name)

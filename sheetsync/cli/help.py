@@ -35,8 +35,10 @@ ZH: Final[dict[str, str]] = {
     "init.from_": "接管这个现有的 .xlsx 订单工作簿，原样保留。",
     "init.sheet": "配合 --from / --gsheet：订单所在的工作表。",
     "init.gsheet": "把这个现有 Google 表格（地址或 ID）里的订单工作表设好（没有就新建），并为它写 sheetsync.yaml。",
-    "init.endpoint": "配合 --gsheet：Google 表格接口的地址（默认 https://sheets.googleapis.com）。",
-    "init.credentials_env": "配合 --gsheet：存放服务账号密钥文件路径的环境变量（默认 GOOGLE_APPLICATION_CREDENTIALS）。",
+    "init.from_gsheet": "接管这个现有的 Google 表格（地址或 ID），原样保留；sheetsync.yaml 写在 DIRECTORY。",
+    "init.endpoint": "配合 --gsheet / --from-gsheet：Google 表格接口的地址（默认 https://sheets.googleapis.com）。",
+    "init.credentials_env": ("配合 --gsheet / --from-gsheet：存放服务账号密钥文件路径的环境变量"
+                             "（默认 GOOGLE_APPLICATION_CREDENTIALS）。"),
     "init.add_columns": "配合 --from：把缺少的列加在最右边。",
     "init.header_row": "配合 --from：表头在第几行（1 = 第一行）。",
     "init.order_id_column": "配合 --from：你们自己的订单编号列。",
@@ -107,7 +109,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
 _METAVARS: Final = {"config": "FILE", "out_file": "FILE", "from_": "FILE", "rejects": "FILE", "out": "FILE", "mapping": "NAME",
                     "save_mapping": "NAME", "png": "DIR", "directory": "DIR", "now": "TIME", "start": "TIME",
                     "end": "TIME", "header_row": "N", "by": "NAME", "group": "NAME", "sheet": "NAME", "channel": "NAME",
-                    "order_id_column": "NAME", "gsheet": "URL", "endpoint": "URL",
+                    "order_id_column": "NAME", "gsheet": "URL", "from_gsheet": "URL", "endpoint": "URL",
                     "credentials_env": "NAME", "lang": "zh|en", "against": "TEXT", "tolerance": "N"}
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import numpy as np
 from rich.cells import cell_len
@@ -102,6 +103,83 @@ class AdoptResult:
         return asdict(self)
 
 
+class Source(Protocol):
+    """Where a team's order sheet is, as adopting it reads and writes it: a workbook (`XlsxSource`) or a Google Sheet
+    (`desk/gsheet.GsheetSource`).  The matching, the status words, the id format and the configuration's other keys
+    are the same for both."""
+
+    @property
+    def where(self) -> str:
+        """The workbook's path or the spreadsheet's address (messages, `AdoptResult.workbook`)."""
+        ...
+
+    @property
+    def folder(self) -> Path:
+        """Where sheetsync.yaml is written (and the team's synonyms are read from)."""
+        ...
+
+    def tables(self, sheet: str | None) -> list[RawTable]:
+        """The named sheet, or every sheet, as text."""
+        ...
+
+    def dropdown(self, sheet: str, col: int, row: int) -> Sequence[str] | None:
+        """The words the dropdown of a cell (1-based) offers; None: none."""
+        ...
+
+    def table(self, sheet: str, headers: dict[str, str], header_row: int | None) -> TableConfig:
+        """The configuration's `table:` for the adopted sheet."""
+        ...
+
+    def table_yaml(self, sheet: str) -> CommentedMap:
+        """Where the table is, as sheetsync.yaml says it (backend and its keys; `headers` follow)."""
+        ...
+
+    def guards(self, config: Config) -> list[str]:
+        """What stops a sync from writing (`protected`, `signed`), allowed only when the configuration says so."""
+        ...
+
+    def append_headers(self, config: Config, raw: RawTable, sheet_row: int, texts: dict[str, str],
+                       result: AdoptResult) -> None:
+        """Write `texts` (field -> header) at the right of the header row; the result says what was added."""
+        ...
+
+
+@dataclass
+class XlsxSource:
+    """A workbook on disk: sheetsync.yaml goes beside it; headers are added through the in-place writer, onto the
+    file as it was when adoption began (a save after that stops the write)."""
+
+    path: Path
+    read_at: tuple[int, int, int] | None = None
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    def tables(self, sheet: str | None) -> list[RawTable]:
+        return read_file(self.path, sheet=sheet, all_sheets=sheet is None)
+
+    def dropdown(self, sheet: str, col: int, row: int) -> Sequence[str] | None:
+        return column_choices(self.path, sheet, col, row)
+
+    def table(self, sheet: str, headers: dict[str, str], header_row: int | None) -> TableConfig:
+        return TableConfig(path=Path(self.path.name), sheet=sheet, headers=headers, header_row=header_row)
+
+    def table_yaml(self, sheet: str) -> CommentedMap:
+        return CommentedMap(backend="xlsx", path=self.path.name, sheet=sheet)
+
+    def guards(self, config: Config) -> list[str]:
+        return XlsxStore(config).guards()
+
+    def append_headers(self, config: Config, raw: RawTable, sheet_row: int, texts: dict[str, str],
+                       result: AdoptResult) -> None:
+        _append_headers(config, raw, sheet_row, texts, result, self.read_at)
+
+
 def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = False, lang: Lang = "zh",
                    header_row: int | None = None, order_id_column: str | None = None) -> AdoptResult:
     """Write `sheetsync.yaml` beside `path` mapping its own headers (see the module docstring); an existing
@@ -114,15 +192,24 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     target = path.parent / DEFAULT_CONFIG
     if target.exists() and add_columns:
         return _add_to_desk(path, target, lang)
+    read_at = XlsxStore.stamp_of(path) if add_columns and not target.exists() else None  # a later save stops the write
+    return adopt(XlsxSource(path, read_at), sheet=sheet, add_columns=add_columns, lang=lang, header_row=header_row,
+                 order_id_column=order_id_column)
+
+
+def adopt(source: Source, *, sheet: str | None = None, add_columns: bool = False, lang: Lang = "zh",
+          header_row: int | None = None, order_id_column: str | None = None) -> AdoptResult:
+    """Adopt the order sheet of `source` (see `adopt_workbook`)."""
+    target = source.folder / DEFAULT_CONFIG
     if target.exists():
         raise ConfigError(t("config.exists", lang, path=target), t("adopt.exists.hint", lang))
-    synonyms = load_synonyms(path.parent, lang)
-    read_at = XlsxStore.stamp_of(path) if add_columns else None  # a save after this stops the write
-    tables = read_file(path, sheet=sheet, all_sheets=sheet is None)
-    raw, found = _best_sheet(tables, synonyms, path, sheet, lang, header_row)
+    synonyms = load_synonyms(source.folder, lang)
+    where = Path(source.where)
+    tables = source.tables(sheet)
+    raw, found = _best_sheet(tables, synonyms, where, sheet, lang, header_row)
     name = raw.sheet or ""
     if found.header_row is None:
-        raise ConfigError(t("adopt.no_header", lang, path=path, sheet=name), t("adopt.no_header.hint", lang))
+        raise ConfigError(t("adopt.no_header", lang, path=source.where, sheet=name), t("adopt.no_header.hint", lang))
     chosen = _team_order_id(raw, found, order_id_column, lang)
     fixed: dict[int, str | None] = {} if chosen is None else {chosen: "order_id"}
     for _ in range(len(found.columns)):  # a column whose header does not say it is the shop's is no channel_order_id
@@ -141,7 +228,7 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
     for unmapped in (*unnamed, *repeated):  # `check` could not find them: the store finds a column by its header text
         del headers[unmapped]
     sheet_row = int(raw.lines[found.header_row])
-    result = AdoptResult(str(path), name, sheet_row, str(target), dict(headers),
+    result = AdoptResult(source.where, name, sheet_row, str(target), dict(headers),
                          columns=[asdict(c) for c in found.columns if c.note != "empty" and c.field in headers],
                          unmatched=found.unmatched + [h.rsplit("#", 1)[0] for h in repeated.values()],
                          unnamed=[f"{h} ({f})" for f, h in unnamed.items()],
@@ -151,19 +238,19 @@ def adopt_workbook(path: Path, *, sheet: str | None = None, add_columns: bool = 
         result.id_format, result.next_id = _team_id_format(_column_values(raw, found, headers["order_id"]))
     result.timezone = desk_zone(lang)
     if "status" in headers:
-        _status_words(result, path, name, raw, found, headers["status"], sheet_row)
-    result.guards = XlsxStore(_config(path, target, name, headers, lang, header_row)).guards()  # headers checked here
+        _status_words(result, source, name, raw, found, headers["status"], sheet_row)
+    result.guards = source.guards(_config(source, target, name, headers, lang, header_row))  # headers checked here
     absent = [f for f in TOOL_COLUMNS if f not in headers]
     if add_columns and absent and not result.guards:
         texts = _new_headers(absent, found, lang)
         headers.update(texts)
-        _append_headers(_config(path, target, name, headers, lang, header_row), raw, sheet_row, texts, result, read_at)
+        source.append_headers(_config(source, target, name, headers, lang, header_row), raw, sheet_row, texts, result)
         result.headers = dict(headers)
     else:
         result.missing = absent
         preset = load_preset(lang)
         result.losses = {f: t("adopt.loss", lang, header=preset[f], loss=t(f"adopt.loss.{f}", lang)) for f in absent}
-    write_whole(target, _yaml(path, name, headers, lang, result, header_row))
+    write_whole(target, _yaml(source, name, headers, lang, result, header_row))
     load_config(target)
     return result
 
@@ -291,13 +378,13 @@ def _team_order_id(raw: RawTable, found: AutoMapping, named: str | None, lang: L
     return min(ranked)[1] if ranked else None
 
 
-def _status_words(result: AdoptResult, path: Path, sheet: str, raw: RawTable, found: AutoMapping, header: str,
+def _status_words(result: AdoptResult, source: Source, sheet: str, raw: RawTable, found: AutoMapping, header: str,
                   sheet_row: int) -> None:
     """The team's status words, from the status column's dropdown (in its order) and the values in use, each
     with the state key it most likely means (`待发货` -> paid); the words of no known meaning are listed."""
     col = found.headers.index(header) + 1  # the frame starts at column A
     try:
-        allowed = column_choices(path, sheet, col, sheet_row + 1)
+        allowed = source.dropdown(sheet, col, sheet_row + 1)
     except (ConfigError, UnreadableInput, ValueError, KeyError):
         allowed = None
     result.dropdown = list(allowed) if allowed is not None else None
@@ -412,20 +499,22 @@ def _first_free_column(raw: RawTable) -> int:
     return (max(filled) + 2) if filled else 1
 
 
-def _config(path: Path, target: Path, sheet: str, headers: dict[str, str], lang: Lang, header_row: int | None) -> Config:
+def _config(source: Source, target: Path, sheet: str, headers: dict[str, str], lang: Lang,
+            header_row: int | None) -> Config:
     """The configuration as it will be loaded; a header problem (the same text for two fields) raises here,
     before anything is written."""
     try:
         resolve_headers(headers, lang)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    table = TableConfig(path=Path(path.name), sheet=sheet, headers=headers, header_row=header_row)
+    table = source.table(sheet, headers, header_row)
     return Config(table=table, lang=lang, source=target.resolve())
 
 
-def _yaml(path: Path, sheet: str, headers: dict[str, str], lang: Lang, result: AdoptResult, header_row: int | None) -> str:
+def _yaml(source: Source, sheet: str, headers: dict[str, str], lang: Lang, result: AdoptResult,
+          header_row: int | None) -> str:
     data = CommentedMap()
-    table = CommentedMap(backend="xlsx", path=path.name, sheet=sheet)
+    table = source.table_yaml(sheet)
     if header_row is not None:
         table["header_row"] = header_row
     table["headers"] = CommentedMap((f, headers[f]) for f in sorted(headers, key=_field_order))

@@ -1,25 +1,38 @@
 """A desk whose order table is a Google Sheet: `sheetsync init --gsheet URL` sets up the tabs of a spreadsheet the team
 already has (the order tab; the after-sales tab and its hidden reason lists), the way `desk/new.py` makes a workbook,
-and writes `sheetsync.yaml` pointing at it.  Nothing of the team's is written over: a tab that holds values is refused
-(`init --from-gsheet` adopts such a sheet as it is).
+and writes `sheetsync.yaml` pointing at it.  Nothing of the team's is written over: a tab that holds values is refused.
+`sheetsync init --from-gsheet URL` adopts such a sheet as it is, as `init --from` adopts a workbook (`desk/adopt.py`
+through a `GsheetSource`): the same header matching, status words (from the status column's dropdown and the values
+in use), id format, and `--add-columns` (the tool's columns appended right of the header row in one batch).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from sheetsync.config import DEFAULT_CONFIG, load_config, load_preset
+import numpy as np
+import pandas as pd
+from ruamel.yaml.comments import CommentedMap
+
+from sheetsync.channels.readers import RawTable
+from sheetsync.config import DEFAULT_CONFIG, Config, TableConfig, load_config, load_preset
 from sheetsync.config.reasons import DEFAULT_REASONS, ReasonTree, load_reasons
+from sheetsync.desk.adopt import AdoptResult, adopt
 from sheetsync.desk.aftersales import AFTERSALES_BLOCK, LIST_SHEETS, TICKET_STATES, TICKET_WIDTHS
 from sheetsync.desk.formats import column_width
 from sheetsync.desk.new import ORDER_WIDTHS, PRIORITY_CHOICES, SHEET_NAMES, STATUS_CHOICES
-from sheetsync.errors import ConfigError
+from sheetsync.errors import ConfigError, StoreFailed, UnreadableInput
 from sheetsync.i18n import Lang, t
+from sheetsync.model.cells import CellWrite
 from sheetsync.model.fields import FIELDS, Kind
 from sheetsync.model.tickets import AFTERSALES_SHEETS, TICKET_FIELDS, kind_words
+from sheetsync.runtime.columns import col_letters
 from sheetsync.runtime.files import write_whole
+from sheetsync.runtime.locks import RunLock
+from sheetsync.stores.gsheets import GsheetsStore
 from sheetsync.stores.gsheets.api import GOOGLE, SheetsApi, checked_endpoint, spreadsheet_id
 from sheetsync.stores.gsheets.setup import Column, Tab, set_up
 
@@ -130,3 +143,98 @@ def _yaml_text(text: str) -> str:
 
     plain = text and not any(ch in text for ch in ":#{}[],&*!|>'\"%@`") and text.strip() == text
     return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+@dataclass
+class GsheetSource:
+    """A team's own Google Sheet as `init --from-gsheet` adopts it (`desk/adopt.Source`): read as the sheet shows its
+    values, headers added through the gsheets store (one batch), the configuration written in `folder`."""
+
+    address: str
+    folder: Path
+    lang: Lang
+    endpoint: str | None = None
+    credentials_env: str | None = None
+
+    def __post_init__(self) -> None:
+        self.id = spreadsheet_id(self.address, self.lang)
+        self.api = SheetsApi(self._config(TableConfig(backend="gsheets", spreadsheet=self.id)))
+
+    @property
+    def where(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.id}/edit"
+
+    def _config(self, table: TableConfig) -> Config:
+        more: dict[str, Any] = {}
+        if self.endpoint:
+            more["endpoint"] = self.endpoint
+        if self.credentials_env:
+            more["credentials_env"] = self.credentials_env
+        table = table.model_copy(update={"backend": "gsheets", "spreadsheet": self.where, **more})
+        return Config(table=table, lang=self.lang, source=(self.folder / DEFAULT_CONFIG).resolve())
+
+    def tables(self, sheet: str | None) -> list[RawTable]:
+        names = [sheet] if sheet else [s["properties"]["title"] for s in self.api.metadata().get("sheets", [])
+                                       if not s["properties"].get("hidden")]
+        quoted = ["'" + n.replace("'", "''") + "'" for n in names]
+        try:
+            found = self.api.values(quoted, formatted=True)
+        except StoreFailed:
+            if sheet is None:
+                raise
+            raise UnreadableInput(f"{self.where} has no sheet '{sheet}'") from None
+        out = []
+        for name, values in zip(names, found, strict=True):
+            rows = [[str(v) if v not in ("", None) else None for v in row] for row in values.get("values", [])]
+            if not any(v is not None for row in rows for v in row):
+                continue
+            width = max(len(r) for r in rows)
+            frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype="str")
+            out.append(RawTable(Path(self.id), name, frame, np.arange(1, 1 + len(rows), dtype=np.int64)))
+        return out
+
+    def dropdown(self, sheet: str, col: int, row: int) -> Sequence[str] | None:
+        rule = self.api.validation("'" + sheet.replace("'", "''") + f"'!{col_letters(col)}{row}") or {}
+        condition = rule.get("condition") or {}
+        if condition.get("type") != "ONE_OF_LIST":
+            return None
+        return [str(v.get("userEnteredValue", "")) for v in condition.get("values", [])]
+
+    def table(self, sheet: str, headers: dict[str, str], header_row: int | None) -> TableConfig:
+        return self._config(TableConfig(sheet=sheet, headers=headers, header_row=header_row)).table
+
+    def table_yaml(self, sheet: str) -> CommentedMap:
+        table = CommentedMap(backend="gsheets", spreadsheet=self.where, sheet=sheet,
+                             credentials_env=self.credentials_env or "GOOGLE_APPLICATION_CREDENTIALS")
+        if self.endpoint and self.endpoint.rstrip("/") != GOOGLE:
+            table["endpoint"] = self.endpoint
+        return table
+
+    def guards(self, config: Config) -> list[str]:
+        return []  # a protected range of a Google Sheet refuses the service account's write itself (exit 5, named)
+
+    def append_headers(self, config: Config, raw: RawTable, sheet_row: int, texts: dict[str, str],
+                       result: AdoptResult) -> None:
+        filled = [i for i in range(raw.frame.shape[1]) if raw.frame[raw.frame.columns[i]].notna().any()]
+        first = (max(filled) + 2) if filled else 1
+        with RunLock(config.state_dir, config.language):  # never beside a sync of the same desk
+            store = GsheetsStore(config)
+            written = store.write([CellWrite(sheet_row, first + i, text) for i, text in enumerate(texts.values())])
+        if written is not None and written.dropped:  # a person typed into those cells meanwhile: theirs stand
+            raise ConfigError(t("gsheets.header_taken", self.lang, where=self.where, row=sheet_row))
+        result.added = list(texts.values())
+
+
+def adopt_gsheet(folder: Path, address: str, lang: Lang, *, sheet: str | None = None, endpoint: str | None = None,
+                 credentials_env: str | None = None, add_columns: bool = False, header_row: int | None = None,
+                 order_id_column: str | None = None) -> AdoptResult:
+    """`init --from-gsheet`: adopt a team's own Google Sheet as `init --from` adopts a workbook (desk/adopt.py); the
+    configuration is written in `folder`."""
+    if endpoint is not None:
+        checked_endpoint(endpoint, False, lang)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = GsheetSource(address, folder, lang, endpoint, credentials_env)
+    result = adopt(source, sheet=sheet, add_columns=add_columns, lang=lang, header_row=header_row,
+                   order_id_column=order_id_column)
+    (folder / "inbox").mkdir(exist_ok=True)
+    return result

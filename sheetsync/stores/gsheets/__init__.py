@@ -213,10 +213,10 @@ class GsheetsStore:
                 continue
             old_row = before[w.row - 1] if w.row - 1 < len(before) else []
             key = _text(old_row[key_col]) if key_col is not None and key_col < len(old_row) else None
-            if key is not None:  # the n-th row of a key stays its n-th: an order_id standing twice is written in both
+            if key is not None and w.row - 1 > read.header_row:  # the n-th row of a key stays its n-th (twice: both)
                 found = rows_now.get(key, [])
                 target = found[rank[w.row]] if rank.get(w.row, len(found)) < len(found) else None
-            else:  # a row without a key when read: only where it still stands, unchanged
+            else:  # a row without a key when read (or the header row): only where it still stands, unchanged
                 same = w.row - 1 < len(now) and _same(now[w.row - 1], old_row)
                 target = w.row if same else None
             if target is None:

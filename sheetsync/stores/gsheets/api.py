@@ -164,10 +164,11 @@ class SheetsApi:
                             return dict(value)
         return {}
 
-    def values(self, ranges: Sequence[str]) -> list[dict[str, Any]]:
-        """The ranges' values as typed (numbers as numbers, dates as serial days), one ValueRange each."""
-        params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
-                  "majorDimension": "ROWS"}
+    def values(self, ranges: Sequence[str], *, formatted: bool = False) -> list[dict[str, Any]]:
+        """The ranges' values as typed (numbers as numbers, dates as serial days), one ValueRange each; `formatted`:
+        as the sheet shows them (all text: `2026-11-20 09:00`, `¥12.50`)."""
+        params = {"valueRenderOption": "FORMATTED_VALUE" if formatted else "UNFORMATTED_VALUE",
+                  "dateTimeRenderOption": "FORMATTED_STRING" if formatted else "SERIAL_NUMBER", "majorDimension": "ROWS"}
         if len(ranges) == 1:
             one = self._call("values", lambda c: c.values_get(self.id, ranges[0], params=dict(params)))
             return [one]
