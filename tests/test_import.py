@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import CliRun, libreoffice_csv, read_sheet
+from desks import OnStore
 
 import sheetsync
 from sheetsync import load_config
@@ -119,9 +120,9 @@ def test_importing_the_same_files_twice_changes_nothing(everything: tuple[Config
     assert sheetsync.sync(config, now=NOW, dry_run=True).changes == []  # a sync after the import has nothing to do
 
 
-def test_rows_already_in_the_table_are_merged_never_duplicated(make_desk: Callable[..., Config]) -> None:
-    config = make_desk([{"order_id": "SS20231231-000001", "channel": "legacy", "channel_order_id": "XS20230105-001",
-                         "customer_name": "王芳", "note": "老顾客，送赠品"}])
+def test_rows_already_in_the_table_are_merged_never_duplicated(make_desk: Callable[..., Config], on_store: OnStore) -> None:
+    config = on_store(make_desk([{"order_id": "SS20231231-000001", "channel": "legacy", "channel_order_id": "XS20230105-001",
+                                  "customer_name": "王芳", "note": "老顾客，送赠品"}])).config
     result = import_files(config, [POS], now=NOW)
     assert by_file(result)["pos_2023_gbk.csv"] == (12, 7, 1, 2, 2)
     rows = [r for r in rows_of(config) if r["channel_order_id"] == "XS20230105-001"]

@@ -56,14 +56,16 @@ def test_findings_are_written_coloured_and_cleared_once_fixed(make_desk: Callabl
 
 
 def test_strict_exits_3_only_for_errors_and_validate_writes_nothing(make_desk: Callable[..., Config],
-                                                                    run_cli: Callable[..., CliRun]) -> None:
-    config = _desk(make_desk)
-    before = config.workbook_path.read_bytes()
+                                                                    run_cli: Callable[..., CliRun], on_store: OnStore) -> None:
+    desk = on_store(_desk(make_desk))
+    config = desk.config
+    before = desk.rows()
+    assert run_cli("check", "-c", config.source).code == 0
     shown = run_cli("validate", "-c", config.source, "--now", "2026-11-23T09:30", "--json")
     assert shown.code == 3
     findings = json.loads(shown.out)["findings"]
     assert {(f["row"], f["code"]) for f in findings} >= {(3, "ADDR_MISMATCH"), (4, "RURAL_NO_PHONE")}
-    assert config.workbook_path.read_bytes() == before
+    assert desk.rows() == before
     assert run_cli("sync", "-c", config.source, "--strict", "--now", "2026-11-23T09:30").code == 3
     assert run_cli("sync", "-c", config.source, "--now", "2026-11-23T09:30").code == 0
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from desks import OnStore
 
 import sheetsync
 from sheetsync.cli import workflow as cli_workflow
@@ -34,8 +35,9 @@ def order(oid: str, status: str, **values: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def desk(make_desk: Callable[..., Config]) -> Config:
-    return make_desk([
+def desk(make_desk: Callable[..., Config], on_store: OnStore) -> Config:
+    """The workflow's desk on the test's store: an .xlsx workbook or a Google Sheet."""
+    return on_store(make_desk([
         order("SS-1", "备货中", status_since=at(1), promised_by=at(-20), priority="绿"),
         order("SS-2", "备货中", status_since=at(5), promised_by=at(-20)),                 # breached: 5 h of 4
         order("SS-3", "备货中", status_since=at(1), promised_by=at(-2), priority="红"),
@@ -44,7 +46,7 @@ def desk(make_desk: Callable[..., Config]) -> Config:
         order("SS-6", "审核中", amount_payable=12000, warehouse="杭州仓"),
         order("SS-7", "审核中", amount_payable=500, customer_id="C7", warehouse="杭州仓"),
         order("SS-8", "已完成", warehouse="杭州仓"),
-    ])
+    ])).config
 
 
 def test_queue_lists_open_orders_per_group_in_working_order(desk: Config, capsys: pytest.CaptureFixture[str]) -> None:

@@ -194,11 +194,7 @@ class GsheetSource:
         return out
 
     def dropdown(self, sheet: str, col: int, row: int) -> Sequence[str] | None:
-        rule = self.api.validation("'" + sheet.replace("'", "''") + f"'!{col_letters(col)}{row}") or {}
-        condition = rule.get("condition") or {}
-        if condition.get("type") != "ONE_OF_LIST":
-            return None
-        return [str(v.get("userEnteredValue", "")) for v in condition.get("values", [])]
+        return self.api.choices("'" + sheet.replace("'", "''") + f"'!{col_letters(col)}{row}")
 
     def table(self, sheet: str, headers: dict[str, str], header_row: int | None) -> TableConfig:
         return self._config(TableConfig(sheet=sheet, headers=headers, header_row=header_row)).table

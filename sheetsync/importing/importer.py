@@ -144,7 +144,7 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
     synonyms = None if named else load_synonyms(config.base_dir, lang)
     labeller = _labeller(config, channel, named)
     channel = channel or LEGACY
-    result = ImportResult(preview=preview, workbook=str(config.workbook_path))
+    result = ImportResult(preview=preview, workbook=config.table_where)
     paths = _expand(patterns, result, lang)
     tables: list[ParsedTable] = []
     scale: list[float] = []

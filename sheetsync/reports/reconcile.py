@@ -147,7 +147,7 @@ def reconcile(config: Config, sources: Sequence[str], *, tolerance: Decimal = De
         raise read["error"]
     table = read["table"]
     desk = Desk(table.frame, _natural_keys(config, [s.channel for s in chosen if s.channel]))
-    result = ReconcileResult(workbook=str(config.workbook_path), rows=len(table.frame), tolerance=str(tolerance))
+    result = ReconcileResult(workbook=config.table_where, rows=len(table.frame), tolerance=str(tolerance))
     refunded = _refunded(config) if any(s.mapping.kind == "tickets" for s in chosen) else None
     for source, found in zip(chosen, records, strict=True):
         if source.mapping.kind == "tickets":  # a finance export's refunds, against the after-sales sheet

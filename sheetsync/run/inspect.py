@@ -23,7 +23,6 @@ from sheetsync.steps.workflow.load import desk_workflow, status_words
 from sheetsync.stores import open_store
 from sheetsync.stores.base import Table
 from sheetsync.stores.table import read_table
-from sheetsync.stores.xlsx import XlsxStore
 
 
 def history(config: Config, order_id: str) -> list[HistoryEntry]:
@@ -79,7 +78,7 @@ def check(config: Config, *, rules_only: bool = False) -> CheckResult:
     workflow = desk_workflow(config)  # an inconsistent workflow is a ConfigError (exit 2)
     desk_reasons(config)  # so is a bad after-sales reason tree
     if rules_only:
-        return CheckResult(config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
+        return CheckResult(config=str(config.source), workbook=config.table_where, sheet=config.table.sheet,
                            header_row=0, rows=0, mapped={}, absent=[], extra=[], channels=[],
                            rules=sorted(compiled.levels.items()))
     headers, _ = config.header_map()
@@ -87,7 +86,7 @@ def check(config: Config, *, rules_only: bool = False) -> CheckResult:
                 for c in open_channels(config)]
     table = read_table(open_store(config), config)
     result = CheckResult(
-        config=str(config.source), workbook=str(config.workbook_path), sheet=config.table.sheet,
+        config=str(config.source), workbook=config.table_where, sheet=config.table.sheet,
         header_row=table.header_row, rows=len(table.frame),
         mapped={f: headers[f] for f in table.columns}, absent=[f for f in headers if f not in table.columns],
         extra=list(table.extra_headers), channels=channels, rules=sorted(compiled.levels.items()),
@@ -122,8 +121,7 @@ def _never_happens(result: CheckResult, config: Config, workflow: Workflow | Non
             if len(names) > 1:
                 say(t("check.shadowed", lang, old=source, new=to, first=names[0], others="、".join(names[1:])))
     if "status" in columns:
-        allowed = XlsxStore(config).status_choices(table.header_row + 1, table.columns["status"]) \
-            if config.table.backend == "xlsx" else None
+        allowed = open_store(config).status_choices(table.header_row + 1, table.columns["status"])
         writes = [s.name for s in workflow.states] if workflow is not None else \
             sorted(set(status_words(config, None).values()), key=list(status_words(config, None).values()).index)
         forbidden = [w for w in writes if allowed is not None and w not in allowed]
@@ -168,7 +166,7 @@ def validate(config: Config, *, now: dt.datetime | None = None) -> ValidateResul
     found = [*anomaly_step.duplicate_id_anomalies(frame), *validate_rows(frame, rules, now=now)]
     found.sort(key=lambda a: a.row)
     return ValidateResult(
-        workbook=str(config.workbook_path), rows=len(frame), counts=anomaly_step.count_codes(found),
+        workbook=config.table_where, rows=len(frame), counts=anomaly_step.count_codes(found),
         findings=[{"row": a.row, "order_id": a.order_id, "code": a.code, "column": a.column,
                    "message": a.text(config.language), "level": a.level} for a in found],
         errors=sum(a.level == "error" for a in found),

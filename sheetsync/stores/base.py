@@ -98,6 +98,10 @@ class Store(Protocol):
         `lists`: (row, column) of a cell -> words the dropdown covering it must offer (the store adds them)."""
         ...
 
+    def status_choices(self, row: int, col: int) -> tuple[str, ...] | None:
+        """The words the dropdown of the cell at (`row`, `col`) allows (None: it has no list of words)."""
+        ...
+
     def sha256(self) -> str | None:
         """A fingerprint of the table's current version (None: there is none), which the journal compares
         with a run's pending version after a crash."""

@@ -259,6 +259,9 @@ class GsheetsStore:
                 raise
             log.warning("Google Sheets: the write's answer was lost, but the sheet holds what it wrote")
 
+    def status_choices(self, row: int, col: int) -> tuple[str, ...] | None:
+        return self.api.choices(f"{_quoted(self.sheet)}!{col_letters(col)}{row}")
+
     def _lists(self, props: Mapping[str, Any], lists: Mapping[tuple[int, int], Sequence[str]]) -> list[dict[str, Any]]:
         """The dropdowns covering the cells of `lists` given the words they lack (an inline list, extended below its
         cell to the sheet's end: a Sheets rule holds per cell); a cell without a dropdown, or whose list is a range of

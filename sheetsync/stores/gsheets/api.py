@@ -152,6 +152,13 @@ class SheetsApi:
         rule = found.get("dataValidation")
         return dict(rule) if isinstance(rule, dict) else None
 
+    def choices(self, cell: str) -> tuple[str, ...] | None:
+        """The words the dropdown of one cell offers (None: no dropdown, or one whose list is a range of cells)."""
+        condition = (self.validation(cell) or {}).get("condition") or {}
+        if condition.get("type") != "ONE_OF_LIST":
+            return None
+        return tuple(str(v.get("userEnteredValue", "")) for v in condition.get("values", []))
+
     def _cell_data(self, cell: str, field: str) -> dict[str, Any]:
         """One field of one cell's CellData (A1 notation with its sheet): {} when the cell has none."""
         found: dict[str, Any] = self._call("metadata", lambda c: c.fetch_sheet_metadata(
