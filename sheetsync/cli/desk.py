@@ -69,14 +69,9 @@ def init(
     if sum(x is not None for x in (gsheet, from_gsheet, from_)) > 1:
         raise ConfigError(t("init.gsheet.both", language))
     if from_gsheet is not None:
-        adopted = adopt_gsheet(directory, from_gsheet, language, sheet=sheet, endpoint=endpoint,
-                               credentials_env=credentials_env, add_columns=add_columns, header_row=header_row,
-                               order_id_column=order_id_column)
-        if json_out:
-            emit_json(adopted.to_dict())
-        else:
-            show_adopt(out, adopted, language)
-        return 0
+        return _shown(adopt_gsheet(directory, from_gsheet, language, sheet=sheet, endpoint=endpoint,
+                                   credentials_env=credentials_env, add_columns=add_columns, header_row=header_row,
+                                   order_id_column=order_id_column), language, json_out)
     if gsheet is not None:
         made = init_gsheet(directory, gsheet, language, sheet=sheet, endpoint=endpoint, credentials_env=credentials_env)
         if json_out:
@@ -88,7 +83,8 @@ def init(
             out.print(t("init.gsheet.next", language, var=credentials_env or "GOOGLE_APPLICATION_CREDENTIALS"), style="dim")
         return 0
     if from_ is not None:
-        return _adopt(from_, sheet, add_columns, language, json_out, header_row=header_row, order_id_column=order_id_column)
+        return _shown(adopt_workbook(from_, sheet=sheet, add_columns=add_columns, lang=language, header_row=header_row,
+                                     order_id_column=order_id_column), language, json_out)
     for path in init_desk(directory, language):
         out.print(f"  {path}")
     out.print(t("init.done", language, dir=directory))
@@ -116,11 +112,8 @@ def demo(
     return result.exit_code
 
 
-def _adopt(workbook: Path, sheet: str | None, add_columns: bool, language: Lang, json_out: bool, *,
-           header_row: int | None, order_id_column: str | None) -> int:
-    """Adopt an existing order workbook: match its headers and write sheetsync.yaml beside it."""
-    result = adopt_workbook(workbook, sheet=sheet, add_columns=add_columns, lang=language, header_row=header_row,
-                            order_id_column=order_id_column)
+def _shown(result: AdoptResult, language: Lang, json_out: bool) -> int:
+    """What adopting a team's workbook or Google Sheet found and wrote, as JSON or for a person."""
     if json_out:
         emit_json(result.to_dict())
     else:
