@@ -99,7 +99,7 @@ def canonical_column(field: str, column: pd.Series, *, date1904: bool = False, k
     if empty.any():
         column = column.where(~empty, None)
     if kind is Kind.DATETIME or (kind is None and field in DATETIME_FIELDS):
-        return _canonical(column, ISO_SECONDS, partial(_datetime_text, date1904=date1904))
+        return _canonical(_serial_days(column, date1904), ISO_SECONDS, partial(_datetime_text, date1904=date1904))
     if kind is Kind.MONEY or (kind is None and field in MONEY_FIELDS):
         return _canonical(column, r"^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$", _money_text)
     return column
@@ -115,6 +115,23 @@ def _canonical(column: pd.Series, good: str, fix: Callable[[str], str]) -> pd.Se
 
 _SERIAL_DAY = re.compile(r"^\d{5}(?:\.\d+)?$")
 """A serial day number of 1954-2119 (20000-80000): no one types a five-digit number into a date column."""
+
+
+def _serial_days(column: pd.Series, date1904: bool) -> pd.Series:
+    """The column with its serial day numbers (see `_SERIAL_DAY`) as ISO text, the whole column at once: a Google
+    Sheet's typed read gives every date so, and one at a time they cost 0.7 s a 100,000-row column."""
+    serial = column.notna() & pd.Series(textops.search(column, _SERIAL_DAY.pattern), index=column.index)
+    if not serial.any():
+        return column
+    days = pd.to_numeric(column[serial], errors="coerce")
+    days = days[(days >= 20000) & (days <= 80000)]
+    if days.empty:
+        return column
+    start = np.datetime64("1904-01-01" if date1904 else "1899-12-30", "s")
+    moments = start + np.round(days.to_numpy(dtype="float64") * 86400).astype("int64").astype("timedelta64[s]")
+    out = column.copy()
+    out[days.index] = np.char.replace(np.datetime_as_string(moments, unit="s").astype(str), "T", " ")
+    return out
 
 
 def _datetime_text(text: str, *, date1904: bool = False) -> str:

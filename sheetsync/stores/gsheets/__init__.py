@@ -46,13 +46,39 @@ DATE_FORMAT = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
 
 @dataclass(slots=True)
 class _Read:
-    """One sheet as this store read it: its values (the API's rows, trailing empties trimmed) and its key column."""
+    """One sheet as this store read it: its cells as text (the frame the run was given: the API's values are let go
+    once it is made, so a write holds one copy of the sheet as read, not two) and its key column."""
 
-    values: list[list[Any]]
+    cells: pd.DataFrame
     key_col: int | None
     """0-based column of the key field's header, None when the sheet has none."""
     header_row: int
     """0-based row of the headers (-1: none found)."""
+
+    @property
+    def rows(self) -> int:
+        return len(self.cells)
+
+    def text(self, row: int, col: int) -> str | None:
+        """The text of a cell, 0-based (None: empty, or outside what was read)."""
+        if row >= len(self.cells) or col >= self.cells.shape[1]:
+            return None
+        value = self.cells.iat[row, col]
+        return None if value is None or value != value else str(value)
+
+    def row_texts(self, row: int) -> list[str | None]:
+        """A row's texts, trailing empties left out."""
+        texts = [self.text(row, c) for c in range(self.cells.shape[1])] if row < len(self.cells) else []
+        while texts and texts[-1] is None:
+            texts.pop()
+        return texts
+
+    def keys(self) -> list[str | None]:
+        """The key column's texts, row by row."""
+        if self.key_col is None or self.key_col >= self.cells.shape[1]:
+            return [None] * len(self.cells)
+        column = self.cells.iloc[:, self.key_col]
+        return [None if v is None or v != v else str(v) for v in column.tolist()]
 
 
 @dataclass(slots=True)
@@ -83,10 +109,8 @@ class GsheetsStore:
         values = self._ahead.pop(name, None)
         if values is None:
             values = self._values(name, self._also(name))
-        self._read[name] = _Read(values, *self._key_column(name, values))
-        width = max((len(r) for r in values), default=0)
-        cells = pd.DataFrame([[_text(v) for v in row] + [None] * (width - len(row)) for row in values],
-                             dtype="str") if values else pd.DataFrame()
+        cells = _frame(values)
+        self._read[name] = _Read(cells, *self._key_column(name, values))
         return Sheet(cells, 1, 1, self.api.where, name)
 
     def read_sheet(self, name: str) -> pd.DataFrame | None:
@@ -159,28 +183,28 @@ class GsheetsStore:
         if missing:
             raise ConfigError(t("table.no_sheet", self.lang, path=self.api.where, sheet=missing[0],
                                 sheets=", ".join(meta)))
-        now = {n: [list(r) for r in vr.get("values", [])] for n, vr in
-               zip(reread, self.api.values([_quoted(n) for n in reread]), strict=True)}
+        now: dict[str, list[list[Any]]] = {n: vr.get("values", []) for n, vr in
+                                           zip(reread, self.api.values([_quoted(n) for n in reread]), strict=True)}
         requests: list[dict[str, Any]] = []
         self.dropped = []
         cells = 0
         after: dict[str, list[list[Any]]] = {}
         for plan in plans:
             props = meta[plan.sheet]
-            placed, grid = self._place(plan, now[plan.sheet])
-            rows_needed = max((w.row for w in placed), default=0)
+            placed, block = self._place(plan, now[plan.sheet])  # `now` becomes what the sheet holds after the write
+            rows_needed = max((w.row for w in (*placed, *block)), default=0)
             grid_rows = int(props.get("gridProperties", {}).get("rowCount", 1000))
             grid_cols = int(props.get("gridProperties", {}).get("columnCount", 26))
-            cols_needed = max((w.col for w in placed), default=0)
+            cols_needed = max((w.col for w in (*placed, *block)), default=0)
             if rows_needed > grid_rows:
                 requests.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "ROWS",
                                                      "length": rows_needed - grid_rows}})
             if cols_needed > grid_cols:
                 requests.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "COLUMNS",
                                                      "length": cols_needed - grid_cols}})
-            requests += _cell_requests(props["sheetId"], placed)
-            cells += sum(1 for w in placed if w.value is not KEEP)
-            after[plan.sheet] = grid
+            requests += _cell_requests(props["sheetId"], placed) + _block_requests(props["sheetId"], block)
+            cells += sum(1 for w in (*placed, *block) if w.value is not KEEP)
+            after[plan.sheet] = now[plan.sheet]
         if lists:
             requests += self._lists(meta[self.sheet], lists)
         if not requests:
@@ -189,57 +213,53 @@ class GsheetsStore:
         if on_staged is not None:
             on_staged(sha)
         self._send(requests, after)
-        for name, grid in after.items():
-            key_col, head = self._key_column(name, grid)
-            self._read[name] = _Read(grid, key_col, head)
+        for name in after:  # a later write re-reads
+            self._read.pop(name, None)
         return Written(sha, None, cells, dropped=len(self.dropped))
 
-    def _place(self, plan: _Plan, now: list[list[Any]]) -> tuple[list[CellWrite], list[list[Any]]]:
+    def _place(self, plan: _Plan, now: list[list[Any]]) -> tuple[list[CellWrite], list[CellWrite]]:
         """The plan's writes at the rows their keys stand on now, without those whose cell a person changed since
-        the read (or whose row is gone), and the appended rows below the last row there is now; with the values the
-        sheet will hold after them (as the API will give them back)."""
-        read = self._read.get(plan.sheet) or _Read([list(r) for r in now], *self._key_column(plan.sheet, now))
-        before = read.values
+        the read (or whose row is gone), and the appended rows (the block's cells) below the last row there is now.
+        `now` is changed in place into the values the sheet will hold after them (as the API will give them back)."""
+        read = self._read.get(plan.sheet) or _Read(_frame(now), *self._key_column(plan.sheet, now))
         key_col = read.key_col
-        rows_now = _rows_by_key(now, key_col, read.header_row)
-        rank = {row: i for rows in _rows_by_key(before, key_col, read.header_row).values() for i, row in enumerate(rows)}
-        read_last = len(before)
+        rows_now = _rows_by_key([_text(row[key_col]) if key_col is not None and key_col < len(row) else None
+                                 for row in now], read.header_row)
+        keys_then = read.keys()
+        rank = {row: i for rows in _rows_by_key(keys_then, read.header_row).values() for i, row in enumerate(rows)}
+        read_last = read.rows
         shift = len(now) - read_last  # rows this run appends go below the last row there is now
         placed: list[CellWrite] = []
-        grid = [list(r) for r in now]
         for w in plan.writes:
             if w.row > read_last:  # a row this run appends (a ticket): below what is there now
                 placed.append(_moved(w, w.row + shift))
                 continue
-            old_row = before[w.row - 1] if w.row - 1 < len(before) else []
-            key = _text(old_row[key_col]) if key_col is not None and key_col < len(old_row) else None
+            key = keys_then[w.row - 1]
             if key is not None and w.row - 1 > read.header_row:  # the n-th row of a key stays its n-th (twice: both)
                 found = rows_now.get(key, [])
                 target = found[rank[w.row]] if rank.get(w.row, len(found)) < len(found) else None
             else:  # a row without a key when read (or the header row): only where it still stands, unchanged
-                same = w.row - 1 < len(now) and _same(now[w.row - 1], old_row)
+                same = w.row - 1 < len(now) and [_text(v) for v in _trimmed(now[w.row - 1])] == read.row_texts(w.row - 1)
                 target = w.row if same else None
             if target is None:
                 self.dropped.append((plan.sheet, w.row, w.col))
                 continue
-            was = _cell(old_row, w.col - 1)
             is_now = _cell(now[target - 1], w.col - 1) if target - 1 < len(now) else None
-            if _text(was) != _text(is_now):
+            if read.text(w.row - 1, w.col - 1) != _text(is_now):
                 self.dropped.append((plan.sheet, w.row, w.col))
                 continue
             placed.append(_moved(w, target))
-        if plan.appends is not None:
-            placed += _appended(plan.appends, plan.appends.first_row + shift)
-        for w in placed:
+        block = _appended(plan.appends, plan.appends.first_row + shift) if plan.appends is not None else []
+        for w in (*placed, *block):
             if w.value is KEEP:
                 continue
-            while len(grid) < w.row:
-                grid.append([])
-            row = grid[w.row - 1]
+            while len(now) < w.row:
+                now.append([])
+            row = now[w.row - 1]
             while len(row) < w.col:
                 row.append("")
             row[w.col - 1] = _api_value(w.value)
-        return placed, [_trimmed(r) for r in _trimmed_rows(grid)]
+        return placed, block
 
     def _send(self, requests: list[dict[str, Any]], after: Mapping[str, list[list[Any]]]) -> None:
         """The batch, sent.  When the API gave up but the batch may have landed (an answer lost to a timeout or a
@@ -315,16 +335,24 @@ class GsheetsStore:
         """Nothing to clean: a batchUpdate lands whole or not at all."""
 
 
-def _rows_by_key(values: list[list[Any]], key_col: int | None, header_row: int) -> dict[str, list[int]]:
-    """key -> the sheet rows (1-based) below the header where it stands, top to bottom."""
+def _rows_by_key(keys: list[str | None], header_row: int) -> dict[str, list[int]]:
+    """key -> the sheet rows (1-based) below the header where it stands, top to bottom (`keys`: row by row)."""
     out: dict[str, list[int]] = {}
-    if key_col is None:
-        return out
-    for r, row in enumerate(values):
-        key = _text(row[key_col]) if key_col < len(row) and r > header_row else None
-        if key is not None:
+    for r, key in enumerate(keys):
+        if key is not None and r > header_row:
             out.setdefault(key, []).append(r + 1)
     return out
+
+
+def _frame(values: list[list[Any]]) -> pd.DataFrame:
+    """The API's rows as a frame of text (None for an empty cell), built a column at a time (a 100,000-row sheet's
+    cells as one list of text rows would be a third copy of the sheet)."""
+    if not values:
+        return pd.DataFrame()
+    width = max(len(r) for r in values)
+    columns = {c: pd.array([_text(row[c]) if c < len(row) else None for row in values], dtype="str")
+               for c in range(width)}
+    return pd.DataFrame(columns)
 
 
 def _moved(w: CellWrite, row: int) -> CellWrite:
@@ -341,6 +369,40 @@ def _appended(block: AppendBlock, first: int) -> list[CellWrite]:
         for i, row in enumerate(block.rows):
             out += [CellWrite(first + i, col, v) for col, v in zip(block.columns, row, strict=True) if v is not None]
     return out
+
+
+def _block_requests(sheet_id: int, block: Sequence[CellWrite]) -> list[dict[str, Any]]:
+    """Appended rows as one `updateCells` over their rectangle (values only: an empty cell of it is below the last
+    row, nothing to clear; the column's own format stays, a text column's included) and a `repeatCell` giving each
+    column that holds a date its date format."""
+    if not block:
+        return []
+    top, bottom = min(w.row for w in block), max(w.row for w in block)
+    left, right = min(w.col for w in block), max(w.col for w in block)
+    grid: list[list[dict[str, Any]]] = [[{} for _ in range(right - left + 1)] for _ in range(bottom - top + 1)]
+    dated: set[int] = set()
+    for w in block:
+        if isinstance(w.value, Keep) or w.value is None:
+            continue
+        grid[w.row - top][w.col - left] = {"userEnteredValue": _entered(w.value)}
+        if isinstance(w.value, (dt.datetime, dt.date)):
+            dated.add(w.col)
+    out: list[dict[str, Any]] = [{"updateCells": {
+        "start": {"sheetId": sheet_id, "rowIndex": top - 1, "columnIndex": left - 1},
+        "rows": [{"values": _without_trailing(row)} for row in grid], "fields": "userEnteredValue"}}]
+    for col in sorted(dated):
+        out.append({"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": top - 1, "endRowIndex": bottom,
+                                             "startColumnIndex": col - 1, "endColumnIndex": col},
+                                   "cell": {"userEnteredFormat": {"numberFormat": DATE_FORMAT}},
+                                   "fields": "userEnteredFormat.numberFormat"}})
+    return out
+
+
+def _without_trailing(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
 
 
 def _cell_requests(sheet_id: int, writes: Sequence[CellWrite]) -> list[dict[str, Any]]:
@@ -433,10 +495,6 @@ def _cell(row: list[Any], col: int) -> Any:
     return row[col] if col < len(row) else None
 
 
-def _same(a: list[Any], b: list[Any]) -> bool:
-    return [_text(v) for v in _trimmed(a)] == [_text(v) for v in _trimmed(b)]
-
-
 def _trimmed(row: list[Any]) -> list[Any]:
     end = len(row)
     while end and (row[end - 1] is None or row[end - 1] == ""):
@@ -444,17 +502,19 @@ def _trimmed(row: list[Any]) -> list[Any]:
     return row[:end]
 
 
-def _trimmed_rows(grid: list[list[Any]]) -> list[list[Any]]:
-    end = len(grid)
-    while end and not _trimmed(grid[end - 1]):
-        end -= 1
-    return grid[:end]
-
-
 def _quoted(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
 def _fingerprint(values: list[list[Any]]) -> str:
-    rows = [[_text(v) for v in _trimmed(r)] for r in _trimmed_rows([list(r) for r in values])]
-    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+    """The hash of the values as the API gives them (trailing empty cells and rows left out), a row at a time: no
+    text copy of the sheet is made."""
+    digest = hashlib.sha256()
+    end = len(values)
+    while end and not _trimmed(values[end - 1]):
+        end -= 1
+    for row in values[:end]:
+        same = [int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v for v in _trimmed(row)]
+        digest.update(json.dumps(same, ensure_ascii=False, separators=(",", ":")).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
