@@ -205,3 +205,41 @@ def test_formula_like_values_from_a_shop_stay_text_in_the_sheet(tmp_path: Path, 
     assert cells["渠道订单号"]["userEnteredValue"] == {"stringValue": "6931245078213460101"}  # 19 digits, every one
     assert cells["电话"]["userEnteredValue"]["stringValue"].replace(" ", "").endswith("13800138000")
     assert all("formulaValue" not in c.get("userEnteredValue", {}) for c in cells.values())
+
+
+def test_rows_appended_go_below_a_row_a_person_typed_meanwhile_and_below_what_deletions_moved_up(
+        tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch)
+    store = open_store(config)
+    read_table(store, config)
+    fake.before_next(lambda: fake.set_cell(sid, "订单", 4, 4, "赵六（手工新单）"), match="/values")
+    store.write([], AppendBlock(4, [1, 4], rows=[["SS-3", "周七"]]))
+    values = fake.values(sid, "订单")
+    assert values[3][3] == "赵六（手工新单）" and values[4][:1] == ["SS-3"] and values[4][3] == "周七"
+    # a sheet read long, then most of it deleted and a row typed at its new bottom: the re-read takes it all again
+    monkeypatch.setattr("sheetsync.stores.gsheets.TAIL", 2)
+    read_table(store, config)
+    fake.before_next(lambda: (fake.delete_rows(sid, "订单", 2, 3), fake.set_cell(sid, "订单", 3, 4, "孙八")),
+                     match="/values")
+    store.write([], AppendBlock(6, [1, 4], rows=[["SS-4", "吴九"]]))
+    values = fake.values(sid, "订单")
+    assert [r[3] if len(r) > 3 else "" for r in values[1:]] == ["周七", "孙八", "吴九"]
+
+
+def test_rows_appended_past_the_grid_take_the_formats_of_the_last_row(tmp_path: Path, fake: FakeSheets,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    config, sid = _desk(tmp_path, fake, monkeypatch)
+    store = open_store(config)
+    api = store.api
+    tab = fake.sheet_properties(sid, "订单")["sheetId"]
+    api.batch_update([{"updateSheetProperties": {"properties": {"sheetId": tab, "gridProperties": {"rowCount": 3}},
+                                                 "fields": "gridProperties.rowCount"}},
+                      {"repeatCell": {"range": {"sheetId": tab, "startRowIndex": 1, "endRowIndex": 3,
+                                                "startColumnIndex": 4, "endColumnIndex": 5},
+                                      "cell": {"userEnteredFormat": {"numberFormat": {"type": "TEXT"}}},
+                                      "fields": "userEnteredFormat.numberFormat"}}])
+    read_table(store, config)
+    store.write([], AppendBlock(4, [1, 5], rows=[["SS-3", "0571-1"], ["SS-4", None]]))
+    assert fake.sheet_properties(sid, "订单")["gridProperties"]["rowCount"] == 5
+    assert fake.format_of(sid, "订单", 5, 5)["numberFormat"]["type"] == "TEXT"  # a person typing 0012 there keeps it
+    assert fake.values(sid, "订单")[3][:1] == ["SS-3"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,10 @@ from sheetsync.stores.base import Sheet, Written
 from sheetsync.stores.gsheets.api import SheetsApi
 
 log = logging.getLogger("sheetsync")
+
+TAIL = 1000
+"""Rows at the end of a sheet re-read whole before a write: where appended rows go is below the last row holding
+anything, which a person may have moved (by deleting rows above, or typing below) since the run read the sheet."""
 
 EPOCH = dt.datetime(1899, 12, 30)
 """Day 0 of a Sheets serial date."""
@@ -86,6 +89,38 @@ class _Plan:
     sheet: str
     writes: list[CellWrite] = field(default_factory=list)
     appends: AppendBlock | None = None
+
+
+@dataclass(slots=True)
+class _Now:
+    """What the re-read just before a write found: the whole sheet (`whole`, the API's values) when it was read
+    whole, else its key column and written columns (column, 1-based -> texts by row) and the rows written without a
+    key (row, 1-based -> texts)."""
+
+    whole: list[list[Any]] | None = None
+    columns: dict[int, list[str | None]] = field(default_factory=dict)
+    rows: dict[int, list[str | None]] = field(default_factory=dict)
+    last: int = 0
+    """The last row holding a value now: rows the run appends go below it."""
+
+    def keys(self, key_col: int | None) -> list[str | None]:
+        if self.whole is not None:
+            return [_text(r[key_col]) if key_col is not None and key_col < len(r) else None for r in self.whole]
+        return self.columns.get(key_col + 1, []) if key_col is not None else []
+
+    def cell(self, row: int, col: int) -> str | None:
+        if self.whole is not None:
+            return _text(_cell(self.whole[row - 1], col - 1)) if row - 1 < len(self.whole) else None
+        if col in self.columns:
+            column = self.columns[col]
+            return column[row - 1] if row - 1 < len(column) else None
+        texts = self.rows.get(row, [])
+        return texts[col - 1] if col - 1 < len(texts) else None
+
+    def row(self, row: int) -> list[str | None]:
+        if self.whole is not None:
+            return [_text(v) for v in _trimmed(self.whole[row - 1])] if row - 1 < len(self.whole) else []
+        return self.rows.get(row, [])
 
 
 class GsheetsStore:
@@ -176,62 +211,118 @@ class GsheetsStore:
         plans = [p for p in plans if p.writes or p.appends is not None]
         if not plans and not lists:
             return None
+        reads = {p.sheet: self._read.get(p.sheet) for p in plans}
         meta = {s["properties"]["title"]: s["properties"] for s in self.api.metadata().get("sheets", [])}
-        names = [p.sheet for p in plans]
-        missing = [n for n in names if n not in meta]
-        reread = names if self.sheet in names else [*names, self.sheet]  # the order sheet's values give the fingerprint
+        missing = [p.sheet for p in plans if p.sheet not in meta]
         if missing:
             raise ConfigError(t("table.no_sheet", self.lang, path=self.api.where, sheet=missing[0],
                                 sheets=", ".join(meta)))
-        now: dict[str, list[list[Any]]] = {n: vr.get("values", []) for n, vr in
-                                           zip(reread, self.api.values([_quoted(n) for n in reread]), strict=True)}
+        now = self._reread(plans, reads, meta)
         requests: list[dict[str, Any]] = []
         self.dropped = []
         cells = 0
-        after: dict[str, list[list[Any]]] = {}
+        after: dict[str, str] = {}
+        checks: dict[str, list[CellWrite]] = {}
         for plan in plans:
             props = meta[plan.sheet]
-            placed, block = self._place(plan, now[plan.sheet])  # `now` becomes what the sheet holds after the write
+            read = reads[plan.sheet] or _Read(_frame(now[plan.sheet].whole or []), *self._key_column(
+                plan.sheet, now[plan.sheet].whole or []))
+            placed, block = self._place(plan, read, now[plan.sheet])
+            grid = props.get("gridProperties", {})
             rows_needed = max((w.row for w in (*placed, *block)), default=0)
-            grid_rows = int(props.get("gridProperties", {}).get("rowCount", 1000))
-            grid_cols = int(props.get("gridProperties", {}).get("columnCount", 26))
             cols_needed = max((w.col for w in (*placed, *block)), default=0)
-            if rows_needed > grid_rows:
-                requests.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "ROWS",
-                                                     "length": rows_needed - grid_rows}})
-            if cols_needed > grid_cols:
+            if rows_needed > int(grid.get("rowCount", 1000)):  # the new rows take the formats of the last one
+                count = int(grid.get("rowCount", 1000))
+                requests.append({"insertDimension": {"range": {
+                    "sheetId": props["sheetId"], "dimension": "ROWS", "startIndex": count, "endIndex": rows_needed},
+                    "inheritFromBefore": True}})
+            if cols_needed > int(grid.get("columnCount", 26)):
                 requests.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "COLUMNS",
-                                                     "length": cols_needed - grid_cols}})
+                                                     "length": cols_needed - int(grid.get("columnCount", 26))}})
             requests += _cell_requests(props["sheetId"], placed) + _block_requests(props["sheetId"], block)
             cells += sum(1 for w in (*placed, *block) if w.value is not KEEP)
-            after[plan.sheet] = now[plan.sheet]
+            after[plan.sheet] = _after_fingerprint(read, [*placed, *block])
+            checks[plan.sheet] = [*placed, *block]
         if lists:
             requests += self._lists(meta[self.sheet], lists)
         if not requests:
             return None
-        sha = _fingerprint(after.get(self.sheet, now[self.sheet]))
+        sha = after.get(self.sheet) or self._fingerprint_of_read()
         if on_staged is not None:
             on_staged(sha)
-        self._send(requests, after)
-        for name in after:  # a later write re-reads
+        self._send(requests, checks)
+        for name in after:  # a later write reads again
             self._read.pop(name, None)
         return Written(sha, None, cells, dropped=len(self.dropped))
 
-    def _place(self, plan: _Plan, now: list[list[Any]]) -> tuple[list[CellWrite], list[CellWrite]]:
+    def _reread(self, plans: Sequence[_Plan], reads: Mapping[str, _Read | None],
+                meta: Mapping[str, Mapping[str, Any]]) -> dict[str, _Now]:
+        """What the sheets hold now, where the writes go, in one request: a sheet's key column, the columns its writes
+        to keyed rows go to, the rows of its writes to rows without a key (the header row, hand-typed rows), and every
+        column of its last TAIL rows as read and below (where rows appended go: below the last row holding anything).
+        The whole sheet when it has no key column or was not read, or when a person deleted more than TAIL rows
+        meanwhile (a second request: the last row might be above the tail)."""
+        ranges: list[tuple[str, str, int | None]] = []  # (sheet, range, column; None: whole; < 0: rows from -n)
+        for plan in plans:
+            read, q = reads[plan.sheet], _quoted(plan.sheet)
+            if read is None or read.key_col is None:
+                ranges.append((plan.sheet, q, None))
+                continue
+            keys = read.keys()
+            key_letters = col_letters(read.key_col + 1)
+            ranges.append((plan.sheet, f"{q}!{key_letters}:{key_letters}", read.key_col + 1))
+            columns = sorted({w.col for w in plan.writes if w.row <= read.rows and w.value is not KEEP
+                              and w.row - 1 > read.header_row and keys[w.row - 1] is not None} - {read.key_col + 1})
+            ranges += [(plan.sheet, f"{q}!{col_letters(c)}:{col_letters(c)}", c) for c in columns]
+            loose = {w.row for w in plan.writes if w.row <= read.rows
+                     and (w.row - 1 <= read.header_row or keys[w.row - 1] is None)}
+            tail = max(1, read.rows - TAIL + 1)
+            grid_cols = int(meta.get(plan.sheet, {}).get("gridProperties", {}).get("columnCount", 26))
+            for first, last in _runs(sorted(r for r in loose if r < tail)):
+                ranges.append((plan.sheet, f"{q}!{first}:{last}", -first))
+            ranges.append((plan.sheet, f"{q}!A{tail}:{col_letters(grid_cols)}", -tail))  # to the last row
+        try:
+            found = self.api.values([r for _, r, _ in ranges])
+        except StoreFailed:  # the grid changed meanwhile (columns deleted): each sheet whole
+            ranges = [(p.sheet, _quoted(p.sheet), None) for p in plans]
+            found = self.api.values([r for _, r, _ in ranges])
+        out: dict[str, _Now] = {p.sheet: _Now() for p in plans}
+        tails: dict[str, int] = {}
+        for (sheet, _, where), answer in zip(ranges, found, strict=True):
+            values = answer.get("values", [])
+            seen = out[sheet]
+            if where is None:
+                seen.whole = values
+                seen.last = len(values)
+            elif where > 0:
+                seen.columns[where] = [_text(r[0]) if r else None for r in values]
+                seen.last = max(seen.last, len(values))
+            else:  # rows from -where; a row the answer leaves out is empty
+                for i, row in enumerate(values):
+                    seen.rows[-where + i] = [_text(v) for v in _trimmed(row)]
+                if values:
+                    seen.last = max(seen.last, -where + len(values) - 1)
+                tails[sheet] = -where
+        for sheet, seen in out.items():
+            read = reads[sheet]
+            key_col = read.key_col if read is not None else None
+            if seen.whole is None and key_col is not None and len(seen.columns.get(key_col + 1, [])) < tails[sheet] - 1:
+                # more rows deleted than the tail covers: the last row may stand above it
+                (whole,) = self.api.values([_quoted(sheet)])
+                out[sheet] = _Now(whole=whole.get("values", []), last=len(whole.get("values", [])))
+        return out
+
+    def _place(self, plan: _Plan, read: _Read, now: _Now) -> tuple[list[CellWrite], list[CellWrite]]:
         """The plan's writes at the rows their keys stand on now, without those whose cell a person changed since
-        the read (or whose row is gone), and the appended rows (the block's cells) below the last row there is now.
-        `now` is changed in place into the values the sheet will hold after them (as the API will give them back)."""
-        read = self._read.get(plan.sheet) or _Read(_frame(now), *self._key_column(plan.sheet, now))
-        key_col = read.key_col
-        rows_now = _rows_by_key([_text(row[key_col]) if key_col is not None and key_col < len(row) else None
-                                 for row in now], read.header_row)
+        the read (or whose row is gone); writes to rows below the last one read (a new ticket) and the appended
+        block's cells below the last row holding anything now."""
         keys_then = read.keys()
         rank = {row: i for rows in _rows_by_key(keys_then, read.header_row).values() for i, row in enumerate(rows)}
-        read_last = read.rows
-        shift = len(now) - read_last  # rows this run appends go below the last row there is now
+        rows_now = _rows_by_key(now.keys(read.key_col), read.header_row)
+        shift = now.last - read.rows  # rows this run appends go below the last row there is now
         placed: list[CellWrite] = []
         for w in plan.writes:
-            if w.row > read_last:  # a row this run appends (a ticket): below what is there now
+            if w.row > read.rows:
                 placed.append(_moved(w, w.row + shift))
                 continue
             key = keys_then[w.row - 1]
@@ -239,45 +330,47 @@ class GsheetsStore:
                 found = rows_now.get(key, [])
                 target = found[rank[w.row]] if rank.get(w.row, len(found)) < len(found) else None
             else:  # a row without a key when read (or the header row): only where it still stands, unchanged
-                same = w.row - 1 < len(now) and [_text(v) for v in _trimmed(now[w.row - 1])] == read.row_texts(w.row - 1)
-                target = w.row if same else None
-            if target is None:
-                self.dropped.append((plan.sheet, w.row, w.col))
-                continue
-            is_now = _cell(now[target - 1], w.col - 1) if target - 1 < len(now) else None
-            if read.text(w.row - 1, w.col - 1) != _text(is_now):
+                target = w.row if now.row(w.row) == read.row_texts(w.row - 1) else None
+            if target is None or now.cell(target, w.col) != read.text(w.row - 1, w.col - 1):
                 self.dropped.append((plan.sheet, w.row, w.col))
                 continue
             placed.append(_moved(w, target))
         block = _appended(plan.appends, plan.appends.first_row + shift) if plan.appends is not None else []
-        for w in (*placed, *block):
-            if w.value is KEEP:
-                continue
-            while len(now) < w.row:
-                now.append([])
-            row = now[w.row - 1]
-            while len(row) < w.col:
-                row.append("")
-            row[w.col - 1] = _api_value(w.value)
         return placed, block
 
-    def _send(self, requests: list[dict[str, Any]], after: Mapping[str, list[list[Any]]]) -> None:
+    def _fingerprint_of_read(self) -> str:
+        read = self._read.get(self.sheet)
+        return _fingerprint_columns(_columns(read.cells)) if read is not None else self.sha256() or ""
+
+    def _send(self, requests: list[dict[str, Any]], checks: Mapping[str, list[CellWrite]]) -> None:
         """The batch, sent.  When the API gave up but the batch may have landed (an answer lost to a timeout or a
-        dropped connection: Google applied it whole or not at all), the sheets' values tell: the write stands if every
-        sheet it wrote holds what it leaves."""
+        dropped connection: Google applied it whole or not at all), the cells it wrote tell: the write stands if they
+        hold what it wrote."""
         try:
             self.api.batch_update(requests)
         except StoreFailed:
-            names = list(after)
             try:
-                now = self.api.values([_quoted(n) for n in names])
-                landed = all(_fingerprint(v.get("values", [])) == _fingerprint(after[n])
-                             for n, v in zip(names, now, strict=True))
+                landed = self._holds(checks)
             except (StoreFailed, ConfigError):
                 landed = False
             if not landed:
                 raise
             log.warning("Google Sheets: the write's answer was lost, but the sheet holds what it wrote")
+
+    def _holds(self, checks: Mapping[str, list[CellWrite]]) -> bool:
+        """Whether every cell of `checks` (sheet -> writes at the rows they went to) holds its value now."""
+        cells = [(name, w) for name, writes in checks.items() for w in writes if w.value is not KEEP]
+        if not cells:
+            return False  # nothing to tell by: taken as not landed, and the next run's recovery decides
+        columns = sorted({(name, w.col) for name, w in cells})
+        found = self.api.values([f"{_quoted(n)}!{col_letters(c)}:{col_letters(c)}" for n, c in columns])
+        now = {key: [_text(r[0]) if r else None for r in a.get("values", [])] for key, a in zip(columns, found, strict=True)}
+
+        def holds(name: str, w: CellWrite) -> bool:
+            column = now[(name, w.col)]
+            return (column[w.row - 1] if w.row - 1 < len(column) else None) == _text(_api_value(w.value))
+
+        return all(holds(name, w) for name, w in cells)
 
     def status_choices(self, row: int, col: int) -> tuple[str, ...] | None:
         return self.api.choices(f"{_quoted(self.sheet)}!{col_letters(col)}{row}")
@@ -319,7 +412,7 @@ class GsheetsStore:
         requests += requests_for(sheet_id)
         requests.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
                                          "rows": [{"values": [{"note": marker}]}], "fields": "note"}})
-        sha = _fingerprint(self._values(self.sheet))  # the order sheet is not touched: its version stays
+        sha = self.sha256() or ""  # the order sheet is not touched: its version stays
         if on_staged is not None:
             on_staged(sha)
         self.api.batch_update(requests)
@@ -327,7 +420,7 @@ class GsheetsStore:
 
     def sha256(self) -> str | None:
         try:
-            return _fingerprint(self._values(self.sheet))
+            return _fingerprint_columns(_columns(_frame(self._values(self.sheet))))
         except ConfigError:
             return None
 
@@ -371,10 +464,21 @@ def _appended(block: AppendBlock, first: int) -> list[CellWrite]:
     return out
 
 
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as runs of consecutive ones: (first, last)."""
+    out: list[tuple[int, int]] = []
+    for row in rows:
+        if out and row == out[-1][1] + 1:
+            out[-1] = (out[-1][0], row)
+        else:
+            out.append((row, row))
+    return out
+
+
 def _block_requests(sheet_id: int, block: Sequence[CellWrite]) -> list[dict[str, Any]]:
     """Appended rows as one `updateCells` over their rectangle (values only: an empty cell of it is below the last
     row, nothing to clear; the column's own format stays, a text column's included) and a `repeatCell` giving each
-    column that holds a date its date format."""
+    column that holds a date its date format.  Written by position, so a batch sent again lands the same cells."""
     if not block:
         return []
     top, bottom = min(w.row for w in block), max(w.row for w in block)
@@ -387,9 +491,15 @@ def _block_requests(sheet_id: int, block: Sequence[CellWrite]) -> list[dict[str,
         grid[w.row - top][w.col - left] = {"userEnteredValue": _entered(w.value)}
         if isinstance(w.value, (dt.datetime, dt.date)):
             dated.add(w.col)
+    rows = []
+    for row in grid:
+        end = len(row)
+        while end and not row[end - 1]:
+            end -= 1
+        rows.append({"values": row[:end]})
     out: list[dict[str, Any]] = [{"updateCells": {
-        "start": {"sheetId": sheet_id, "rowIndex": top - 1, "columnIndex": left - 1},
-        "rows": [{"values": _without_trailing(row)} for row in grid], "fields": "userEnteredValue"}}]
+        "start": {"sheetId": sheet_id, "rowIndex": top - 1, "columnIndex": left - 1}, "rows": rows,
+        "fields": "userEnteredValue"}}]
     for col in sorted(dated):
         out.append({"repeatCell": {"range": {"sheetId": sheet_id, "startRowIndex": top - 1, "endRowIndex": bottom,
                                              "startColumnIndex": col - 1, "endColumnIndex": col},
@@ -398,11 +508,41 @@ def _block_requests(sheet_id: int, block: Sequence[CellWrite]) -> list[dict[str,
     return out
 
 
-def _without_trailing(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    end = len(cells)
-    while end and not cells[end - 1]:
-        end -= 1
-    return cells[:end]
+def _columns(cells: pd.DataFrame) -> list[list[str | None]]:
+    """A text frame's columns as lists (None for an empty cell)."""
+    return [[None if v is None or v != v or v == "" else str(v) for v in cells.iloc[:, c].tolist()]
+            for c in range(cells.shape[1])]
+
+
+def _after_fingerprint(read: _Read, written: Sequence[CellWrite]) -> str:
+    """The fingerprint of the sheet as the write leaves it, from the sheet as read and the cells written (at the rows
+    they went to).  Exact unless a person changed the sheet meanwhile (edited other cells, sorted, inserted or deleted
+    rows): then a crash between the write and the journal's confirmation is taken as the write not having landed,
+    and the next run reads the cells written as a person's edits (nothing is lost; their source is misnamed)."""
+    columns = _columns(read.cells)
+    for w in written:
+        if w.value is KEEP:
+            continue
+        while len(columns) < w.col:
+            columns.append([])
+        column = columns[w.col - 1]
+        while len(column) < w.row:
+            column.append(None)
+        column[w.row - 1] = _text(_api_value(w.value))
+    return _fingerprint_columns(columns)
+
+
+def _fingerprint_columns(columns: list[list[str | None]]) -> str:
+    """The hash of a sheet's texts, a column at a time, its trailing empty rows and columns left out (so the sheet
+    as read and as the write leaves it hash alike however they were padded)."""
+    height = max((max((i + 1 for i, v in enumerate(col) if v is not None), default=0) for col in columns), default=0)
+    width = max((c + 1 for c, col in enumerate(columns) if any(v is not None for v in col)), default=0)
+    digest = hashlib.sha256(f"{height}x{width}".encode())
+    for col in columns[:width]:
+        cells = col[:height] + [None] * (height - len(col))
+        digest.update("\x1f".join("\x00" if v is None else v for v in cells).encode())
+        digest.update(b"\x1e")
+    return digest.hexdigest()
 
 
 def _cell_requests(sheet_id: int, writes: Sequence[CellWrite]) -> list[dict[str, Any]]:
@@ -444,8 +584,9 @@ def _cell_data(w: CellWrite) -> dict[str, Any]:
             data.setdefault("userEnteredFormat", {})["numberFormat"] = DATE_FORMAT
     if w.fill is not KEEP and w.fill is not None:
         fill = str(w.fill)
-        data.setdefault("userEnteredFormat", {})["backgroundColor"] = {
-            "red": int(fill[0:2], 16) / 255, "green": int(fill[2:4], 16) / 255, "blue": int(fill[4:6], 16) / 255}
+        data.setdefault("userEnteredFormat", {})["backgroundColor"] = {  # 4 decimals tell 1/255 apart
+            "red": round(int(fill[0:2], 16) / 255, 4), "green": round(int(fill[2:4], 16) / 255, 4),
+            "blue": round(int(fill[4:6], 16) / 255, 4)}
     return data
 
 
@@ -506,15 +647,3 @@ def _quoted(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def _fingerprint(values: list[list[Any]]) -> str:
-    """The hash of the values as the API gives them (trailing empty cells and rows left out), a row at a time: no
-    text copy of the sheet is made."""
-    digest = hashlib.sha256()
-    end = len(values)
-    while end and not _trimmed(values[end - 1]):
-        end -= 1
-    for row in values[:end]:
-        same = [int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 1e15 else v for v in _trimmed(row)]
-        digest.update(json.dumps(same, ensure_ascii=False, separators=(",", ":")).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
