@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sheetsync.channels.apply import Splitter
 from sheetsync.channels.base import Channel, FileAccount, Pulled
 from sheetsync.channels.file import FileChannel
-from sheetsync.channels.mapping import load_mapping
-from sheetsync.config import Config
+from sheetsync.channels.mapping import Mapping, load_mapping
+from sheetsync.channels.shopify import ShopifyChannel
+from sheetsync.config import ChannelConfig, Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
 
 if TYPE_CHECKING:
     from sheetsync.divisions import Divisions
 
-CHANNELS: dict[str, type[FileChannel]] = {"file": FileChannel}
+CHANNELS: dict[str, Callable[[Config, ChannelConfig, Mapping, Splitter], Channel]] = {
+    "file": FileChannel, "shopify": ShopifyChannel}
+
+DEFAULT_MAPPINGS: dict[str, str] = {"shopify": "shopify_api"}
+"""An API kind's shipped mapping, taken when the channel names none."""
 
 __all__ = ["CHANNELS", "Channel", "FileAccount", "Pulled", "open_channels"]
 
@@ -28,7 +35,8 @@ def open_channels(config: Config) -> list[Channel]:
         if spec.kind not in CHANNELS:
             raise ConfigError(t("config.channels_unsupported", config.language, name=spec.name, kind=spec.kind,
                                 known=", ".join(CHANNELS)))
-        mapping = load_mapping(spec.mapping or spec.name, config.base_dir, config.language)
+        mapping = load_mapping(spec.mapping or DEFAULT_MAPPINGS.get(spec.kind) or spec.name, config.base_dir,
+                               config.language)
         if mapping.kind != kind and not (kind == "orders" and mapping.kind == "tickets"):  # a shop's after-sales too
             raise ConfigError(t("config.mapping_kind", config.language, name=spec.name, mapping=mapping.name,
                                 kind=mapping.kind))

@@ -50,6 +50,11 @@ class Pulled:
     files: list[FileAccount] = field(default_factory=list)
     former_labels: tuple[str, ...] = ()
     """Channel cells its orders carried before (the legacy import's label in either language)."""
+    cursor: str | None = None
+    """An API channel's new cursor (JSON): committed with the run that writes what it read, never before."""
+    failure: str | None = None
+    """Why an API channel brought nothing (its service failed after the retries): said, and the run exits 5 once
+    the other channels' orders are written."""
 
     @property
     def name(self) -> str:
@@ -78,6 +83,8 @@ class Channel(Protocol):
         """How many inputs are there to look at (files in the inbox), for `sheetsync check`."""
         ...
 
-    def pull(self, seen: Callable[[str], str | None], now: dt.datetime) -> Pulled:
-        """Fetch what is new; `seen(sha256)` says whether a file's content was imported before."""
+    def pull(self, seen: Callable[[str], str | None], now: dt.datetime,
+             cursor: Callable[[str], str | None] = lambda name: None) -> Pulled:
+        """Fetch what is new; `seen(sha256)` says whether a file's content was imported before, `cursor(channel)`
+        where an API channel has read up to."""
         ...

@@ -42,7 +42,8 @@ class FileChannel:
     def waiting(self) -> int:
         return len(self.files())
 
-    def pull(self, seen: Callable[[str], str | None], now: dt.datetime) -> Pulled:
+    def pull(self, seen: Callable[[str], str | None], now: dt.datetime,
+             cursor: Callable[[str], str | None] = lambda name: None) -> Pulled:
         lang = self.config.language
         pulled = Pulled(self.channel, self.mapping, self.label, pd.DataFrame())
         parts: list[pd.DataFrame] = []

@@ -104,6 +104,35 @@ class ChannelConfig(_Model):
     mapping: str | None = None
     label: str | None = None
     archive: str | None = None
+    # the API kinds (shopify, woocommerce, doudian, kuaidi100): where, and the variables naming their secrets
+    endpoint: str | None = None
+    """The API's base URL (by default the platform's); plain http:// only to a loopback address or with allow_http."""
+    allow_http: bool = False
+    shop: str | None = None
+    """shopify: the shop's myshopify.com domain."""
+    api_version: str | None = None
+    """shopify: the Admin API version, pinned (`2026-10`)."""
+    url: str | None = None
+    """woocommerce: the store's address."""
+    token_env: str | None = None
+    key_env: str | None = None
+    secret_env: str | None = None
+    app_key_env: str | None = None
+    app_secret_env: str | None = None
+    customer_env: str | None = None
+    overlap: str = "10m"
+    """How far back each run reads again from where the last one ended (an order updated at the window's edge, or a
+    clock a little off, is still taken; what is taken twice is dropped)."""
+    since: str = "30d"
+    """How far back the first run of an API channel reads."""
+    sign_method: Literal["md5", "hmac-sha256"] = "hmac-sha256"
+    """doudian: how requests are signed."""
+
+    @field_validator("overlap", "since")
+    @classmethod
+    def _durations(cls, value: str) -> str:
+        parse_duration(value)
+        return value
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|分钟|分|h|小时|时|d|天|日)\s*$")

@@ -67,6 +67,8 @@ class RunRecord:
     """Each anomaly code's level in this run (a later run repaints the cells of a code whose level changed)."""
     tickets: TicketRecord | None = None
     """The after-sales sheet's part of the run."""
+    cursors: dict[str, str] = field(default_factory=dict)
+    """API channel -> where it has read up to (JSON), committed with the rows it read."""
 
 
 @dataclass(slots=True)

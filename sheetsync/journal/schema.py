@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sheetsync.journal.workflow import SCHEMA_SQL as WORKFLOW_SCHEMA
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -204,5 +204,15 @@ MIGRATIONS: dict[int, str] = {
         vals TEXT,
         said TEXT
     );
+    """,
+    11: """
+    -- where each API channel has read up to (its window's end, the ids seen at that moment), committed with the run
+    -- that wrote what it read: a run rolled back takes its cursor with it, and the next run reads the window again
+    CREATE TABLE IF NOT EXISTS cursors (
+        channel TEXT NOT NULL,
+        cursor TEXT NOT NULL,           -- JSON, the channel kind's own
+        run_id INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS cursors_by_channel ON cursors(channel, run_id);
     """,
 }

@@ -207,7 +207,7 @@ class Journal(BaseReads):
     @staticmethod
     def _undo_small_tables(db: sqlite3.Connection, run_id: int) -> None:
         for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_meta",
-                      "ticket_changes", "ticket_keys"):
+                      "ticket_changes", "ticket_keys", "cursors"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
         for ticket_id, vals, said in db.execute("SELECT ticket_id, vals, said FROM tickets_undo WHERE run_id=?"
                                                 " ORDER BY rowid DESC", (run_id,)).fetchall():
@@ -314,6 +314,8 @@ class Journal(BaseReads):
                        ((run_id, order_id) for order_id in rec.unlocks_used))
         db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
                        ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
+        db.executemany("INSERT INTO cursors VALUES (?, ?, ?)",
+                       ((channel, cursor, run_id) for channel, cursor in rec.cursors.items()))
         db.executemany("INSERT INTO kept(order_id, field, value, run_id) VALUES (?, ?, ?, ?)",
                        ((oid, name, value, run_id) for oid, name, value in rec.kept))
         if rec.columns is not None:
@@ -431,6 +433,12 @@ class Journal(BaseReads):
         """The path under which a file with this content was already imported, if it was."""
         row = self.db.execute("SELECT path FROM files WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
+
+    def cursor(self, channel: str) -> str | None:
+        """Where the API channel has read up to (the JSON its kind wrote), None before its first run."""
+        found = self.db.execute("SELECT cursor FROM cursors WHERE channel=? ORDER BY run_id DESC, rowid DESC LIMIT 1",
+                                (channel,)).fetchone()
+        return str(found[0]) if found else None
 
     def seen_files(self) -> dict[str, str]:
         """sha256 -> the path under which that content was imported, for every file ever imported."""

@@ -302,8 +302,9 @@ def run_record(decision: Decision, gathered: Gathered, *, early_given: bool) -> 
         base=snapshots, layout=list(final.columns), deleted=gathered.gone_values,
         natural_keys=pulled.natural_keys, encoded_natural_keys=new_key_batches(pulled.new_keys),
         merge_base=pulled.merge_base, new_flags=decision.new_flags, closed_flags=decision.closed_flags,
+        cursors={p.name: p.cursor for p in gathered.pulls if p.cursor is not None},
         files=[(f.sha256, f.path, f.channel, f.rows_read) for p in gathered.pulls for f in p.files
-               if f.skipped is None and f.error is None],
+               if f.skipped is None and f.error is None and f.sha256],  # an API channel's account has no file
         unlocks_used=decision.advanced.unlocks_used if decision.advanced is not None else [],
         kept=pulled.kept, columns=list(work.columns), levels=decision.levels,
     )

@@ -87,10 +87,11 @@ class Gathered:
 
 
 def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel], seen: Callable[[str], str | None],
-                      now: dt.datetime) -> tuple[Table, list[Pulled]]:
+                      now: dt.datetime, cursor: Callable[[str], str | None] = lambda name: None,
+                      ) -> tuple[Table, list[Pulled]]:
     """The sheet, and what each channel brought: the channels are read on a thread while the workbook is
     (both readers do most of their work without the GIL)."""
-    pulling = _background(lambda: [channel.pull(seen, now) for channel in channels])
+    pulling = _background(lambda: [channel.pull(seen, now, cursor) for channel in channels])
     try:
         table = read_table(store, config)
     except BaseException:

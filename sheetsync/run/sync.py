@@ -21,7 +21,7 @@ import pandas as pd
 
 from sheetsync.channels import Pulled, open_channels
 from sheetsync.config import Config
-from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, UnreadableInput
+from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ChannelFailed, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.records import CellChange
 from sheetsync.reports.rejects import write_rejects
@@ -126,7 +126,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
         journal = desk.journal
         if pulls is None:
-            table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now)
+            table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now, journal.cursor)
         else:
             table, taken = read_table(desk.store, config), list(pulls)
         tuning.size(len(table.frame) + sum(len(p.records) for p in taken))
@@ -197,6 +197,9 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     if broken:
         said = [a.error or "" for a in broken] + (aside if not dry_run else [])
         raise UnreadableInput("\n".join(said), t("pull.unreadable.hint", config.language))
+    failed = [p.failure for p in taken if p.failure]
+    if failed:  # the other channels' orders are written; this channel's cursor stayed where it was
+        raise ChannelFailed("\n".join(failed), t("channel.failed.hint", config.language))
     return result
 
 

@@ -6,7 +6,6 @@ network faults with backoff and jitter (tenacity), honouring `Retry-After`.  Aft
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import random
@@ -21,6 +20,7 @@ from typing import Any, Final
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError, StoreFailed
 from sheetsync.i18n import Lang, t
+from sheetsync.runtime.urls import url_problem
 
 log = logging.getLogger("sheetsync")
 
@@ -45,16 +45,11 @@ def spreadsheet_id(text: str | None, lang: Lang) -> str:
 
 def checked_endpoint(endpoint: str, allow_http: bool, lang: Lang) -> str:
     """The endpoint without a trailing slash; plain http:// only to a loopback address (or with `allow_http`)."""
-    parts = urllib.parse.urlsplit(endpoint.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    problem = url_problem(endpoint, allow_http)
+    if problem == "not_url":
         raise ConfigError(t("gsheets.bad_endpoint", lang, value=endpoint))
-    if parts.scheme == "http" and not allow_http:
-        try:
-            loopback = ipaddress.ip_address(parts.hostname).is_loopback
-        except ValueError:
-            loopback = parts.hostname == "localhost"
-        if not loopback:
-            raise ConfigError(t("gsheets.http_refused", lang, value=endpoint))
+    if problem == "http_refused":
+        raise ConfigError(t("gsheets.http_refused", lang, value=endpoint))
     return endpoint.strip().rstrip("/")
 
 
