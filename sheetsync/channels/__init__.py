@@ -12,6 +12,7 @@ from sheetsync.channels.base import Channel, FileAccount, Pulled
 from sheetsync.channels.file import FileChannel
 from sheetsync.channels.mapping import Mapping, load_mapping
 from sheetsync.channels.shopify import ShopifyChannel
+from sheetsync.channels.woocommerce import WooCommerceChannel
 from sheetsync.config import ChannelConfig, Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
@@ -20,9 +21,9 @@ if TYPE_CHECKING:
     from sheetsync.divisions import Divisions
 
 CHANNELS: dict[str, Callable[[Config, ChannelConfig, Mapping, Splitter], Channel]] = {
-    "file": FileChannel, "shopify": ShopifyChannel}
+    "file": FileChannel, "shopify": ShopifyChannel, "woocommerce": WooCommerceChannel}
 
-DEFAULT_MAPPINGS: dict[str, str] = {"shopify": "shopify_api"}
+DEFAULT_MAPPINGS: dict[str, str] = {"shopify": "shopify_api", "woocommerce": "woocommerce_api"}
 """An API kind's shipped mapping, taken when the channel names none."""
 
 __all__ = ["CHANNELS", "Channel", "FileAccount", "Pulled", "open_channels"]

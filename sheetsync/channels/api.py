@@ -43,6 +43,10 @@ ATTEMPTS = 5
 TIMEOUT = 60.0
 
 
+class Denied(ChannelFailed):
+    """The service refused the credentials (HTTP 401 / 403)."""
+
+
 class Transient(Exception):
     """A fault worth another try: its words, and how long the service asked to wait (Retry-After)."""
 
@@ -59,6 +63,8 @@ class Window:
     start: dt.datetime
     end: dt.datetime
     seen: set[tuple[str, str]] = field(default_factory=set)
+    first: bool = False
+    """The channel's first run (no cursor yet)."""
 
 
 class ApiChannel:
@@ -76,6 +82,10 @@ class ApiChannel:
         self.lang = config.language
         self.sleep: Callable[[float], None] = _sleep
         self._client: Any = None
+        self.page_limit: int | None = None
+        """Read at most this many pages (`channels test` reads one)."""
+        self.rate: str | None = None
+        """The service's rate limit as it last said it (for `channels test`)."""
 
     # set-up -----------------------------------------------------------------------------------------------------
 
@@ -117,7 +127,7 @@ class ApiChannel:
         end = now.astimezone(dt.UTC) if now.tzinfo else now.replace(tzinfo=self.config.tz).astimezone(dt.UTC)
         end = end.replace(microsecond=0)
         if cursor is None:
-            return Window(end - parse_duration(self.channel.since), end)
+            return Window(end - parse_duration(self.channel.since), end, first=True)
         saved = json.loads(cursor)
         last = dt.datetime.fromisoformat(saved["end"])
         seen = {(str(i), str(u)) for i, u in saved.get("seen", [])}
@@ -156,6 +166,18 @@ class ApiChannel:
     def fetch(self, window: Window) -> list[Order]:
         raise NotImplementedError
 
+    def probe(self, now: dt.datetime) -> dict[str, Any]:
+        """`channels test`: the credentials, the permissions and one page of the last `since`: how many orders it
+        holds, the newest update, the rate limit's state; or what is wrong."""
+        self.page_limit = 1
+        try:
+            orders = self.fetch(self.window(None, now))  # as a first run would (a WooCommerce store's window checked)
+        except (ChannelFailed, ConfigError) as exc:
+            return {"channel": self.channel.name, "kind": self.kind, "ok": False, "problem": exc.message}
+        newest = max((o.updated for o in orders), default=None)
+        return {"channel": self.channel.name, "kind": self.kind, "ok": True, "orders": len(orders), "newest": newest,
+                "rate": self.rate, "problem": None}
+
     # HTTP -------------------------------------------------------------------------------------------------------
 
     def call(self, method: str, url: str, *, what: str, **kwargs: Any) -> Any:
@@ -177,7 +199,7 @@ class ApiChannel:
                 raise Transient(t("api.network", self.lang, problem=type(exc).__name__)) from None
             status = response.status_code
             if status in (401, 403):
-                raise ChannelFailed(t("api.denied", self.lang, status=status, vars=", ".join(self.secret_names())))
+                raise Denied(t("api.denied", self.lang, status=status, vars=", ".join(self.secret_names())))
             if status == 429 or status >= 500:
                 raise Transient(t("api.status", self.lang, status=status, said=path), _retry_after(response.headers))
             if status >= 400:

@@ -64,7 +64,7 @@ class ShopifyChannel(ApiChannel):
     def fetch(self, window: Window) -> list[Order]:
         url, token = self.url(), self.secret("token_env")
         search = f"updated_at:>='{utc(window.start)}' AND updated_at:<='{utc(window.end)}'"
-        first, after, per_order = FIRST_PAGE, None, None
+        first, after, per_order, pages = FIRST_PAGE, None, None, 0
         out: list[Order] = []
         while True:
             data = self.query(url, token, ORDERS, {"first": first, "after": after, "query": search}, first * 40 + 2)
@@ -79,7 +79,8 @@ class ShopifyChannel(ApiChannel):
                     lines += [e["node"] for e in items["edges"]]
                     page = items["pageInfo"]
                 out.append(self.order(node, lines))
-            if not orders["pageInfo"]["hasNextPage"]:
+            pages += 1
+            if not orders["pageInfo"]["hasNextPage"] or (self.page_limit is not None and pages >= self.page_limit):
                 return out
             after = orders["pageInfo"]["endCursor"]
             if self.costs and per_order is None:  # Shopify said what a page of `first` costs: as many as fit
@@ -104,6 +105,7 @@ class ShopifyChannel(ApiChannel):
         if status:
             self.available = float(status.get("currentlyAvailable", 0))
             self.restore = float(status.get("restoreRate", self.restore))
+            self.rate = f"{self.available:.0f}/{float(status.get('maximumAvailable', 0)):.0f} points, +{self.restore:.0f}/s"
         throttled = any(((e or {}).get("extensions") or {}).get("code") == "THROTTLED" for e in body.get("errors") or [])
         if throttled:
             needed = float(cost.get("requestedQueryCost") or 0) - (self.available or 0)

@@ -18,7 +18,7 @@ import click
 import typer
 from rich.markup import escape
 
-from sheetsync.cli import desk, importing, reports, sync, workflow
+from sheetsync.cli import channels, desk, importing, reports, sync, workflow
 from sheetsync.cli.common import desk_lang, err, log_file, safe, shown_lang
 from sheetsync.cli.help import render as render_help
 from sheetsync.config import declared_lang, read_yaml
@@ -46,6 +46,7 @@ app.command("report")(reports.report_command)
 app.command("queue")(workflow.queue)
 app.command("approve")(workflow.approve)
 app.command("unlock")(workflow.unlock)
+app.command("channels")(channels.channels)
 
 
 def _version(value: bool) -> None:

@@ -43,6 +43,10 @@ ZH: Final[dict[str, str]] = {
     "init.header_row": "配合 --from：表头在第几行（1 = 第一行）。",
     "init.order_id_column": "配合 --from：你们自己的订单编号列。",
     "init.add_sheet": "给 --config 指定的订单台加一个工作表：after-sales（售后表和它的原因列表）。",
+    "channels": ("检查渠道：接口渠道的密钥、权限和一页订单（多少单、最近更新、限流状态），文件渠道的收件箱。"
+                 "什么都不写。有渠道失败时退出码 5。"),
+    "channels.action": "test：检查每个渠道的密钥并读一页。",
+    "channels.name": "只检查这个渠道。",
     "demo": "把自带的示例订单台复制到一个新文件夹，并在上面运行一次同步。",
     "demo.directory": "示例订单台复制到哪个文件夹。",
     "demo.now": "示例运行的时钟（ISO 8601），默认是示例数据那天的第二天早上 2026-11-21T10:00。",

@@ -222,3 +222,23 @@ def rebuild_journal(config: Config, now: dt.datetime) -> RebuildResult:
                            dt.datetime.now())
         return RebuildResult(run_id, len(known), len(keys), len(files), journal.last_number("order_id"),
                              str(damaged) if damaged else None)
+
+
+def test_channels(config: Config, name: str | None, now: dt.datetime) -> list[dict[str, Any]]:
+    """`sheetsync channels test [NAME]`: each API channel's credentials, permissions and one page (`ApiChannel.probe`);
+    a file channel says how many files wait in its inbox.  Reads; writes nothing, the journal included."""
+    from sheetsync.channels.api import ApiChannel
+
+    found = []
+    for channel in open_channels(config):
+        if name is not None and channel.channel.name != name:
+            continue
+        if isinstance(channel, ApiChannel):
+            found.append(channel.probe(now))
+        else:
+            found.append({"channel": channel.channel.name, "kind": channel.channel.kind, "ok": True,
+                          "files": channel.waiting(), "problem": None})
+    if name is not None and not found:
+        raise ConfigError(t("channel.unknown", config.language, name=name,
+                            known=", ".join(c.name for c in [*config.channels, *config.logistics])))
+    return found
