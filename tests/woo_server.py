@@ -46,7 +46,8 @@ What is simplified:
   MySQL sort on equal dates is not guaranteed stable between pages.
 - ``offset`` skips that many matching orders; ``X-WP-Total`` still counts all matching orders.
 - Orders carry the documented fields with plain defaults (no taxes computed; ``total`` defaults to the sum of the
-  line totals plus ``shipping_total``).
+  line totals plus ``shipping_total``), and ``shipping.phone``, which WooCommerce answers since 5.6 though the docs'
+  table omits it.
 """
 
 from __future__ import annotations
@@ -89,8 +90,10 @@ ORDER_FIELDS = frozenset({
 })
 BILLING_FIELDS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
                   "country", "email", "phone")
+# "phone" is answered since WooCommerce 5.6 (woocommerce/woocommerce#30097) though the docs' table still lacks it
+# (woocommerce/woocommerce-rest-api-docs#253).
 SHIPPING_FIELDS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
-                   "country")
+                   "country", "phone")
 
 
 class RestError(Exception):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sheetsync.channels.apply import Splitter
 from sheetsync.channels.base import Channel, FileAccount, Pulled
+from sheetsync.channels.doudian import DoudianChannel
 from sheetsync.channels.file import FileChannel
 from sheetsync.channels.mapping import Mapping, load_mapping
 from sheetsync.channels.shopify import ShopifyChannel
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
     from sheetsync.divisions import Divisions
 
 CHANNELS: dict[str, Callable[[Config, ChannelConfig, Mapping, Splitter], Channel]] = {
-    "file": FileChannel, "shopify": ShopifyChannel, "woocommerce": WooCommerceChannel}
+    "file": FileChannel, "shopify": ShopifyChannel, "woocommerce": WooCommerceChannel, "doudian": DoudianChannel}
 
-DEFAULT_MAPPINGS: dict[str, str] = {"shopify": "shopify_api", "woocommerce": "woocommerce_api"}
+DEFAULT_MAPPINGS: dict[str, str] = {"shopify": "shopify_api", "woocommerce": "woocommerce_api", "doudian": "doudian_api"}
 """An API kind's shipped mapping, taken when the channel names none."""
 
 __all__ = ["CHANNELS", "Channel", "FileAccount", "Pulled", "open_channels"]

@@ -142,6 +142,7 @@ class ApiChannel:
             window = self.window(cursor(self.channel.name), now)
             orders = self.fetch(window)
         except ChannelFailed as exc:
+            log.warning("channel %s (%s) brought nothing: %s", self.channel.name, self.kind, exc.message)
             pulled.failure = t("api.failed", self.lang, name=self.channel.name, kind=self.kind, problem=exc.message)
             account.skipped = exc.message
             return pulled

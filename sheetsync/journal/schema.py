@@ -207,8 +207,10 @@ MIGRATIONS: dict[int, str] = {
     """,
     11: """
     -- where each API channel has read up to (its window's end, the ids seen at that moment), committed with the run
-    -- that wrote what it read: a run rolled back takes its cursor with it, and the next run reads the window again
-    CREATE TABLE IF NOT EXISTS cursors (
+    -- that wrote what it read: a run rolled back takes its cursor with it (the one before it is the cursor again),
+    -- and the next run reads the window again.  Version 1's table of one cursor a channel was never written.
+    DROP TABLE IF EXISTS cursors;
+    CREATE TABLE cursors (
         channel TEXT NOT NULL,
         cursor TEXT NOT NULL,           -- JSON, the channel kind's own
         run_id INTEGER NOT NULL
