@@ -221,6 +221,7 @@ type Order {{
   name: String!
   createdAt: DateTime!
   updatedAt: DateTime!
+  processedAt: DateTime!
   cancelledAt: DateTime
   displayFinancialStatus: OrderDisplayFinancialStatus
   displayFulfillmentStatus: OrderDisplayFulfillmentStatus!
@@ -742,7 +743,8 @@ def order_view(order: OrderRecord) -> JSON:
     current = order.total if order.current_total is None else order.current_total
     return {
         "id": order.gid, "name": order.name, "createdAt": iso(order.created_at), "updatedAt": iso(order.updated_at),
-        "cancelledAt": iso(order.cancelled_at), "displayFinancialStatus": order.financial_status,
+        "processedAt": iso(order.processed_at), "cancelledAt": iso(order.cancelled_at),
+        "displayFinancialStatus": order.financial_status,
         "displayFulfillmentStatus": order.fulfillment_status, "email": order.email, "phone": order.phone,
         "note": order.note, "totalPriceSet": _money_bag(order.total, currency),
         "currentTotalPriceSet": _money_bag(current, currency), "shippingAddress": _address_view(order.shipping_address),
