@@ -40,14 +40,23 @@ class WooCommerceChannel(ApiChannel):
         if window.first:  # on first use: does the store honour the window at all?
             self.check_window_honoured(url, key, secret, window.end)
         out: list[Order] = []
-        page, pages = 1, 1
-        while page <= pages and (self.page_limit is None or page <= self.page_limit):
-            params = {"modified_after": _gmt(window.start), "modified_before": _gmt(window.end), "dates_are_gmt": "true",
-                      "status": "any", "per_page": str(PAGE), "page": str(page), "orderby": "modified", "order": "asc"}
+        start, page, read = window.start - dt.timedelta(seconds=1), 1, 0  # the window's ends are exclusive
+        while True:
+            params = {"modified_after": _gmt(start), "modified_before": _gmt(window.end + dt.timedelta(seconds=1)),
+                      "dates_are_gmt": "true", "status": "any", "per_page": str(PAGE), "page": str(page),
+                      "orderby": "modified", "order": "asc"}
             orders, pages = self.get(url, params, key, secret)
             out += [self.order(o) for o in orders]
-            page += 1
-        return out
+            read += 1
+            if page >= pages or len(orders) < PAGE or (self.page_limit is not None and read >= self.page_limit):
+                return out
+            # on from the last order's change (keyset: an order changed meanwhile leaves the window, and with page
+            # numbers the one after it would slide into a page already read); its second is read again
+            last, first = out[-1].updated, out[-len(orders)].updated
+            if last == first:
+                page += 1  # a whole page changed in the same second: the next page of that second
+            else:
+                start, page = dt.datetime.fromisoformat(last).replace(tzinfo=dt.UTC) - dt.timedelta(seconds=1), 1
 
     def check_window_honoured(self, url: str, key: str, secret: str, end: dt.datetime) -> None:
         """A window in the future holds no order; a store that answers it with orders ignores the window."""
