@@ -11,6 +11,7 @@ from sheetsync.channels.apply import Splitter
 from sheetsync.channels.base import Channel, FileAccount, Pulled
 from sheetsync.channels.doudian import DoudianChannel
 from sheetsync.channels.file import FileChannel
+from sheetsync.channels.kuaidi100 import Kuaidi100Channel
 from sheetsync.channels.mapping import Mapping, load_mapping
 from sheetsync.channels.shopify import ShopifyChannel
 from sheetsync.channels.woocommerce import WooCommerceChannel
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
     from sheetsync.divisions import Divisions
 
 CHANNELS: dict[str, Callable[[Config, ChannelConfig, Mapping, Splitter], Channel]] = {
-    "file": FileChannel, "shopify": ShopifyChannel, "woocommerce": WooCommerceChannel, "doudian": DoudianChannel}
+    "file": FileChannel, "shopify": ShopifyChannel, "woocommerce": WooCommerceChannel, "doudian": DoudianChannel,
+    "kuaidi100": Kuaidi100Channel}
 
-DEFAULT_MAPPINGS: dict[str, str] = {"shopify": "shopify_api", "woocommerce": "woocommerce_api", "doudian": "doudian_api"}
+DEFAULT_MAPPINGS: dict[str, str] = {"shopify": "shopify_api", "woocommerce": "woocommerce_api", "doudian": "doudian_api",
+                                   "kuaidi100": "kuaidi100"}
 """An API kind's shipped mapping, taken when the channel names none."""
 
 __all__ = ["CHANNELS", "Channel", "FileAccount", "Pulled", "open_channels"]

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.channels.apply import Splitter, apply_mapping
-from sheetsync.channels.base import FileAccount, Pulled
+from sheetsync.channels.base import FileAccount, Known, Pulled
 from sheetsync.channels.mapping import Mapping
 from sheetsync.channels.readers import RawTable
 from sheetsync.config import ChannelConfig, Config, parse_duration
@@ -133,13 +133,12 @@ class ApiChannel:
         seen = {(str(i), str(u)) for i, u in saved.get("seen", [])}
         return Window(min(last - parse_duration(self.channel.overlap), end), end, seen)
 
-    def pull(self, seen: Callable[[str], str | None], now: dt.datetime,
-             cursor: Callable[[str], str | None] = lambda name: None) -> Pulled:
+    def pull(self, seen: Callable[[str], str | None], now: dt.datetime, known: Known | None = None) -> Pulled:
         pulled = Pulled(self.channel, self.mapping, self.label, pd.DataFrame())
         account = FileAccount(f"{self.kind}:{self.channel.name}", self.channel.name, "")
         pulled.files.append(account)
         try:
-            window = self.window(cursor(self.channel.name), now)
+            window = self.window(known.cursor(self.channel.name) if known is not None else None, now)
             orders = self.fetch(window)
         except ChannelFailed as exc:
             log.warning("channel %s (%s) brought nothing: %s", self.channel.name, self.kind, exc.message)

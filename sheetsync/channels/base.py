@@ -73,6 +73,15 @@ class Pulled:
         return list(self.mapping.match)
 
 
+class Known(Protocol):
+    """What the journal tells a channel (the run hands it the desk's journal): where an API channel has read up to,
+    and the waybills still on their way (a carrier's tracking kind asks about those)."""
+
+    def cursor(self, channel: str) -> str | None: ...
+
+    def open_waybills(self) -> list[dict[str, str | None]]: ...
+
+
 class Channel(Protocol):
     """A kind of channel: files in a folder, or (later) an HTTP API."""
 
@@ -83,8 +92,7 @@ class Channel(Protocol):
         """How many inputs are there to look at (files in the inbox), for `sheetsync check`."""
         ...
 
-    def pull(self, seen: Callable[[str], str | None], now: dt.datetime,
-             cursor: Callable[[str], str | None] = lambda name: None) -> Pulled:
-        """Fetch what is new; `seen(sha256)` says whether a file's content was imported before, `cursor(channel)`
-        where an API channel has read up to."""
+    def pull(self, seen: Callable[[str], str | None], now: dt.datetime, known: Known | None = None) -> Pulled:
+        """Fetch what is new; `seen(sha256)` says whether a file's content was imported before, `known` what the
+        journal knows (None: nothing, as for the legacy import's files)."""
         ...

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from sheetsync.channels.apply import Splitter, apply_mapping
-from sheetsync.channels.base import FileAccount, Pulled
+from sheetsync.channels.base import FileAccount, Known, Pulled
 from sheetsync.channels.mapping import Mapping
 from sheetsync.channels.readers import read_file
 from sheetsync.config import ChannelConfig, Config
@@ -42,8 +42,7 @@ class FileChannel:
     def waiting(self) -> int:
         return len(self.files())
 
-    def pull(self, seen: Callable[[str], str | None], now: dt.datetime,
-             cursor: Callable[[str], str | None] = lambda name: None) -> Pulled:
+    def pull(self, seen: Callable[[str], str | None], now: dt.datetime, known: Known | None = None) -> Pulled:
         lang = self.config.language
         pulled = Pulled(self.channel, self.mapping, self.label, pd.DataFrame())
         parts: list[pd.DataFrame] = []

@@ -95,6 +95,22 @@ class BaseReads:
                        if p and v is not None)
         return out
 
+    def open_waybills(self) -> list[dict[str, str | None]]:
+        """The orders whose row, as the last run left it, has a tracking number and no delivery time: order_id,
+        tracking_no, carrier, phone, status (what a carrier's tracking is still asked for)."""
+        ids = [str(r[0]) for r in self.db.execute("SELECT order_id FROM base")]
+        if not ids:
+            return []
+        fields = ["tracking_no", "carrier", "phone", "status", "delivered_at"]
+        frame, _ = self.base_frame(ids, fields)
+        out = []
+        for order_id, row in zip(ids, frame.itertuples(index=False), strict=True):
+            values = dict(zip(fields, row, strict=True))
+            number, delivered = values["tracking_no"], values["delivered_at"]
+            if isinstance(number, str) and number.strip() and not (isinstance(delivered, str) and delivered.strip()):
+                out.append({"order_id": order_id, **{f: v if isinstance(v, str) else None for f, v in values.items()}})
+        return out
+
     def base_frame(self, order_ids: Sequence[str], fields: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The snapshot values of `fields` for `order_ids` (row i of the frame is `order_ids[i]`), and
         beside them whether the snapshot has the field at all (an order without a snapshot has none).

@@ -19,7 +19,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from sheetsync.channels.base import Channel, Pulled
+from sheetsync.channels.base import Channel, Known, Pulled
 from sheetsync.config import Config
 from sheetsync.journal.sqlite import Journal
 from sheetsync.model.fields import FIELDS
@@ -87,11 +87,10 @@ class Gathered:
 
 
 def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel], seen: Callable[[str], str | None],
-                      now: dt.datetime, cursor: Callable[[str], str | None] = lambda name: None,
-                      ) -> tuple[Table, list[Pulled]]:
+                      now: dt.datetime, known: Known | None = None) -> tuple[Table, list[Pulled]]:
     """The sheet, and what each channel brought: the channels are read on a thread while the workbook is
     (both readers do most of their work without the GIL)."""
-    pulling = _background(lambda: [channel.pull(seen, now, cursor) for channel in channels])
+    pulling = _background(lambda: [channel.pull(seen, now, known) for channel in channels])
     try:
         table = read_table(store, config)
     except BaseException:

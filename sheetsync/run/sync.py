@@ -126,7 +126,7 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
         journal = desk.journal
         if pulls is None:
-            table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now, journal.cursor)
+            table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now, journal)
         else:
             table, taken = read_table(desk.store, config), list(pulls)
         tuning.size(len(table.frame) + sum(len(p.records) for p in taken))
