@@ -160,3 +160,48 @@ def _mapping(config: Config) -> object:
     from sheetsync.channels.mapping import load_mapping
 
     return load_mapping("shopify_api", config.base_dir, config.language)
+
+
+class _Killed(BaseException):
+    """The process dying at a chosen moment (BaseException: nothing on the way catches it)."""
+
+
+@pytest.mark.parametrize("moment", ["before_the_workbook_is_in_place", "before_the_journal_confirms"])
+def test_a_run_killed_around_its_write_leaves_the_cursor_with_the_journal_and_the_next_run_takes_nothing_twice(
+        moment: str, tmp_path: Path, fake: FakeShopify, monkeypatch: pytest.MonkeyPatch, slept: list[float]) -> None:
+    from sheetsync.journal.sqlite import Journal as JournalClass
+    from sheetsync.stores.xlsx import XlsxStore
+
+    config = _desk(tmp_path, fake, monkeypatch)
+    now = _now()
+    local = now.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    sheetsync.sync(config, now=local)  # an empty window: the journal exists, the cursor is set
+    for i in range(5):
+        _order(fake, f"#{6000 + i}", now + dt.timedelta(minutes=1 + i))
+    later = local + dt.timedelta(minutes=10)
+    with monkeypatch.context() as m:
+        if moment == "before_the_workbook_is_in_place":
+            def staged_then_killed(self: XlsxStore, *args: object, **kwargs: object) -> None:
+                on_staged = args[2] if len(args) > 2 else kwargs.get("on_staged")
+                assert callable(on_staged)
+                on_staged("the new workbook's digest, never in place")
+                raise _Killed
+            m.setattr(XlsxStore, "write", staged_then_killed)
+        else:
+            def killed(self: JournalClass, run_id: int) -> None:
+                raise _Killed
+            m.setattr(JournalClass, "confirm", killed)
+        with pytest.raises(_Killed):
+            sheetsync.sync(load_config(config.source), now=later)
+    with Journal(config.journal_path) as journal:
+        assert journal.db.execute("SELECT count(*) FROM runs WHERE state='pending'").fetchone()[0] == 1
+    after = sheetsync.sync(load_config(config.source), now=later + dt.timedelta(minutes=1))  # recovery, then the run
+    rows = read_sheet(config.workbook_path)
+    names = [r[rows[0].index(H["channel_order_id"])] for r in rows[1:]]
+    assert sorted(names) == [f"#{6000 + i}" for i in range(5)]  # each order once
+    if moment == "before_the_journal_confirms":  # the write had landed: kept, and the cursor with it
+        assert after.changes == [] and not after.workbook_written
+    else:  # rolled back, the cursor too: the window read again, its orders written now
+        assert len(after.changes) == 5
+    again = sheetsync.sync(load_config(config.source), now=later + dt.timedelta(minutes=2))
+    assert again.changes == []
