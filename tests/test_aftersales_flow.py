@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import CliRun, read_sheet, use_workflow
 from desks import Desk, OnStore, XlsxDesk
 
@@ -286,3 +287,29 @@ def test_the_three_shops_after_sales_exports_sync_into_the_sheet(tmp_path: Path)
     assert douyin["7305186420913371066"][C["状态"]] == "退件在途"
     assert douyin["7305186420913371066"][C["退件快递单号"]] == "SF1402345699901"
     assert douyin["7305186420913371103"][C["状态"]] == "已退款" and "7305186420913371129" in douyin
+
+
+def test_a_return_tracked_through_kuaidi100_moves_its_ticket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kuaidi100_server import FakeKuaidi100
+
+    with FakeKuaidi100() as fake:
+        config = _desk(tmp_path)
+        text = config.source.read_text(encoding="utf-8").replace(
+            "logistics:\n", "logistics:\n  - {name: kd, kind: kuaidi100, customer_env: KD_CUSTOMER, key_env: KD_KEY, "
+                            f"endpoint: '{fake.base_url}'}}\n")
+        config.source.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("KD_CUSTOMER", "TESTCUSTOMER")
+        monkeypatch.setenv("KD_KEY", "testkey")
+        monkeypatch.setattr("sheetsync.channels.api._sleep", lambda s: None)
+        _drop(config, "as_1121.csv", [f"AS7009,{MA_CHAO},退货退款,包装破损,2026-11-21 11:00:00,66.00,,待买家退货"])
+        sheetsync.sync(load_config(config.source), now=NOW)
+        _edit(config, [CellWrite(_row_of(config, "AS7009"), C["退件快递单号"] + 1, "YT7700000000123")])
+        sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(hours=1))
+        assert _tickets(config)["AS7009"][C["状态"]] == "退件在途"
+        fake.add_waybill("yuantong", "YT7700000000123", [(NOW + dt.timedelta(hours=2), "已揽收", 1),
+                                                         (NOW + dt.timedelta(hours=20), "【杭州市】已签收", 3)])
+        order_before = _order_status(config, MA_CHAO)
+        result = sheetsync.sync(load_config(config.source), now=NOW + dt.timedelta(days=1))
+        assert "YT7700000000123" in fake.queries
+        assert _tickets(config)["AS7009"][C["状态"]] == "已收货" and result.tickets["returns"] == 1
+        assert _order_status(config, MA_CHAO) == order_before and fake.server_errors == []

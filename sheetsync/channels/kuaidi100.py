@@ -92,6 +92,8 @@ class Kuaidi100Channel(ApiChannel):
             mapped = apply_mapping(_raw_table(Path(account.path), rows), self.mapping, self.label, now, self.lang,
                                    self.split_address, self.config.tz)
             account.rows_read = mapped.rows_read
+            account.rejected = len(mapped.rejects)
+            pulled.rejects.extend(mapped.rejects)
             pulled.records = mapped.records
         return pulled
 

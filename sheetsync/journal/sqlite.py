@@ -434,6 +434,19 @@ class Journal(BaseReads):
         row = self.db.execute("SELECT path FROM files WHERE sha256=?", (sha256,)).fetchone()
         return row[0] if row else None
 
+    def open_waybills(self) -> list[dict[str, str | None]]:
+        """The orders' tracking numbers still on their way (`BaseReads.open_waybills`), then the after-sales tickets'
+        return tracking numbers, under their ticket's order (a carrier's news of a return moves its ticket, and is
+        taken out of the carriers' pulls before the orders see it)."""
+        out = super().open_waybills()
+        for (vals,) in self.db.execute("SELECT vals FROM tickets"):
+            ticket = json.loads(vals)
+            number, order = ticket.get("return_tracking_no"), ticket.get("order_id")
+            if isinstance(number, str) and number.strip() and order:  # the ticket's order: how a waybill is matched
+                out.append({"order_id": order, "tracking_no": number, "carrier": None, "phone": None,
+                            "status": ticket.get("status"), "delivered_at": None})
+        return out
+
     def cursor(self, channel: str) -> str | None:
         """Where the API channel has read up to (the JSON its kind wrote), None before its first run."""
         found = self.db.execute("SELECT cursor FROM cursors WHERE channel=? ORDER BY run_id DESC, rowid DESC LIMIT 1",
