@@ -148,3 +148,13 @@ def test_a_platform_that_fails_is_exit_5_naming_it_and_the_other_channels_land(
         sheetsync.sync(load_config(config.source))
     log = (config.state_dir / "logs" / "sheetsync.log").read_text(encoding="utf-8")
     assert "dy" in log and fake.app_secret not in log and token not in log and fake.app_key not in log
+
+
+def test_a_call_signed_with_the_wrong_secret_is_refused_by_the_platform(tmp_path: Path, fake: FakeDoudian,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _desk(tmp_path, fake, monkeypatch)
+    monkeypatch.setenv("DY_SECRET", "not-the-secret")
+    fake.add_order(create_time=_now() - dt.timedelta(hours=1))
+    with pytest.raises(ChannelFailed, match="signature"):
+        sheetsync.sync(config, now=_now())
+    assert all(r.answer().get("sub_code") == "isv.signature-invalid" for r in fake.api_requests())

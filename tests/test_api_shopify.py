@@ -205,3 +205,35 @@ def test_a_run_killed_around_its_write_leaves_the_cursor_with_the_journal_and_th
         assert len(after.changes) == 5
     again = sheetsync.sync(load_config(config.source), now=later + dt.timedelta(minutes=2))
     assert again.changes == []
+
+
+def test_an_order_updated_exactly_at_the_windows_edge_is_taken_once(tmp_path: Path, fake: FakeShopify,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   slept: list[float]) -> None:
+    config = _desk(tmp_path, fake, monkeypatch)
+    now = _now()
+    local = now.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    _order(fake, "#7001", now)  # updated at the very second the first run's window ends
+    first = sheetsync.sync(config, now=local)
+    assert [f["rows_read"] for f in first.files if f["channel"] == "shop"] == [1]
+    second = sheetsync.sync(load_config(config.source), now=local + dt.timedelta(minutes=1))  # its overlap reads it again
+    assert [f["rows_read"] for f in second.files if f["channel"] == "shop"] == [0]  # dropped by (id, updatedAt)
+    assert len(_rows(config)) == 1 and second.changes == []
+
+
+def test_500s_a_malformed_answer_and_a_timeout_are_tried_again_and_no_secret_is_kept_anywhere(
+        tmp_path: Path, fake: FakeShopify, monkeypatch: pytest.MonkeyPatch, slept: list[float],
+        run_cli: Callable[..., CliRun]) -> None:
+    monkeypatch.setattr("sheetsync.channels.api.TIMEOUT", 0.5)
+    config = _desk(tmp_path, fake, monkeypatch)
+    now = _now()
+    for i in range(3):
+        _order(fake, f"#{8000 + i}", now - dt.timedelta(hours=1, minutes=i))
+    fake.fail_next(500)
+    fake.malformed_next()
+    fake.delay_next(1.5)
+    shown = run_cli("sync", "-c", config.source, "--json")
+    assert shown.code == 0, shown.err
+    assert len(_rows(config)) == 3 and len(slept) >= 2  # the faults waited out
+    kept = b"".join(p.read_bytes() for p in config.state_dir.rglob("*") if p.is_file()) + config.journal_path.read_bytes()
+    assert b"shpat_test" not in kept and "shpat_test" not in shown.out + shown.err
