@@ -66,6 +66,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from local_server import LocalServer
+
 JSON = dict[str, Any]
 
 CST = dt.timezone(dt.timedelta(hours=8), "GMT+8")
@@ -307,7 +309,7 @@ ORDER_FIELDS = frozenset({
 ADDRESS_FIELDS = ("province", "city", "town", "street", "detail")
 
 
-class FakeDoudian:
+class FakeDoudian(LocalServer):
     """The shop's orders and the platform's gateway. Use as a context manager, or call start() and stop().
 
     `clock` gives the platform's now (seconds since the epoch) for the timestamp window, the 90-day search limit
@@ -337,37 +339,9 @@ class FakeDoudian:
         self._ids = itertools.count(1)
         self._key = secrets.token_bytes(32)
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
-    def start(self) -> FakeDoudian:
-        if self._server is not None:
-            return self
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-doudian", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> FakeDoudian:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # --- the shop -------------------------------------------------------------------------------------------
 
@@ -977,3 +951,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+FakeDoudian.server_class, FakeDoudian.handler_class, FakeDoudian.thread_name = _Server, _Handler, "fake-doudian"

@@ -59,6 +59,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from local_server import LocalServer
 
 JSON = dict[str, Any]
 
@@ -1790,7 +1791,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class FakeSheets:
+class FakeSheets(LocalServer):
     """The model and its server. Use as a context manager, or call start() and stop()."""
 
     def __init__(self) -> None:
@@ -1804,37 +1805,9 @@ class FakeSheets:
         self._delays: list[tuple[float, str]] = []
         self._befores: list[tuple[Callable[[], None], str]] = []
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
-    def start(self) -> FakeSheets:
-        if self._server is not None:
-            return self
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-google-sheets", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> FakeSheets:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def token_uri(self) -> str:
@@ -2347,7 +2320,6 @@ class FakeSheets:
         return out
 
 
-
 # ----------------------------------------------------------------------------------------------------------
 # Standalone: the server in a process of its own, driven over stdin/stdout
 
@@ -2422,6 +2394,8 @@ def serve_stdio(commands: TextIO, answers: TextIO) -> None:
     finally:
         fake.stop()
 
+
+FakeSheets.server_class, FakeSheets.handler_class, FakeSheets.thread_name = _Server, _Handler, "fake-google-sheets"
 
 if __name__ == "__main__":  # python tests/gsheets_server.py: the server over stdin/stdout (see serve_stdio)
     serve_stdio(sys.stdin, sys.stdout)

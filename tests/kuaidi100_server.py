@@ -56,6 +56,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from local_server import LocalServer
+
 JSON = dict[str, Any]
 
 QUERY_PATH = "/poll/query.do"
@@ -190,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class FakeKuaidi100:
+class FakeKuaidi100(LocalServer):
     """The service and its server. Use as a context manager, or call start() and stop().
 
     `clock` (seconds, default time.time) times the rate limit and the 24-hour lock; a test may replace it."""
@@ -212,37 +214,9 @@ class FakeKuaidi100:
         self._delays: list[float] = []
         self._befores: list[Callable[[], None]] = []
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
-    def start(self) -> FakeKuaidi100:
-        if self._server is not None:
-            return self
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-kuaidi100", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> FakeKuaidi100:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def query_url(self) -> str:
@@ -430,3 +404,6 @@ class FakeKuaidi100:
                                    "to": {"number": None, "name": param.get("to")} if param.get("to") else None}
             answer["isLoop"] = False
         return answer
+
+
+FakeKuaidi100.server_class, FakeKuaidi100.handler_class, FakeKuaidi100.thread_name = _Server, _Handler, "fake-kuaidi100"

@@ -120,6 +120,7 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
+from local_server import LocalServer
 
 JSON = dict[str, Any]
 
@@ -972,7 +973,7 @@ def _quarter_back(version: str, steps: int) -> str:
     return f"{index // 4:04d}-{(index % 4) * 3 + 1:02d}"
 
 
-class FakeShopify:
+class FakeShopify(LocalServer):
     """The store, its bucket and its server. Use as a context manager, or call start() and stop()."""
 
     def __init__(self, token: str = "shpat_test", version: str = "2026-10", bucket: int = 1000, restore_rate: int = 100,
@@ -1004,37 +1005,9 @@ class FakeShopify:
         self._delays: list[float] = []
         self._befores: list[Callable[[], object]] = []
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
-    def start(self) -> FakeShopify:
-        if self._server is not None:
-            return self
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-shopify", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> FakeShopify:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def graphql_url(self) -> str:
@@ -1410,3 +1383,6 @@ def _self_check() -> None:
 
 
 _self_check()
+
+
+FakeShopify.server_class, FakeShopify.handler_class, FakeShopify.thread_name = _Server, _Handler, "fake-shopify"

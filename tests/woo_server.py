@@ -68,6 +68,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from local_server import LocalServer
+
 JSON = dict[str, Any]
 
 API_PREFIX = "/wp-json/wc/v3"
@@ -210,7 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class FakeWooCommerce:
+class FakeWooCommerce(LocalServer):
     """The store and its server. Use as a context manager, or call start() and stop().
 
     `clock` gives "now" (aware UTC) for new orders, updates and HPOS touches; a test may replace it."""
@@ -234,37 +236,9 @@ class FakeWooCommerce:
         self._delays: list[float] = []
         self._befores: list[Callable[[], None]] = []
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------------
 
-    def start(self) -> FakeWooCommerce:
-        if self._server is not None:
-            return self
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-woocommerce", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server, self._thread = None, None
-
-    def __enter__(self) -> FakeWooCommerce:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def orders_url(self) -> str:
@@ -694,3 +668,6 @@ class FakeWooCommerce:
         if links:
             headers["Link"] = ", ".join(links)
         return 200, headers, [self._order_json(o) for o in chosen], [o.id for o in chosen]
+
+
+FakeWooCommerce.server_class, FakeWooCommerce.handler_class, FakeWooCommerce.thread_name = _Server, _Handler, "fake-woocommerce"
