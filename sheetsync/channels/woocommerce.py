@@ -35,7 +35,7 @@ class WooCommerceChannel(ApiChannel):
         """The server dropped the Authorization header: the key and secret go in the query string."""
 
     def fetch(self, window: Window) -> list[Order]:
-        url = f"{self.base(self.channel.url or '')}/wp-json/wc/v3/orders"
+        url = f"{self.base(self.channel.url or (None if self.channel.endpoint else self.setting('url')))}/wp-json/wc/v3/orders"
         key, secret = self.secret("key_env"), self.secret("secret_env")
         if window.first:  # on first use: does the store honour the window at all?
             self.check_window_honoured(url, key, secret, window.end)
