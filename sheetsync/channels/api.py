@@ -17,9 +17,7 @@ import datetime as dt
 import json
 import logging
 import os
-import random
 from collections.abc import Callable, Iterable
-from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,6 +32,8 @@ from sheetsync.channels.readers import RawTable
 from sheetsync.config import ChannelConfig, Config, parse_duration
 from sheetsync.errors import ChannelFailed, ConfigError
 from sheetsync.i18n import t
+from sheetsync.runtime.retries import backoff as _backoff
+from sheetsync.runtime.retries import retry_after as _retry_after
 from sheetsync.runtime.urls import url_problem
 
 log = logging.getLogger("sheetsync")
@@ -275,13 +275,6 @@ def utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _retry_after(headers: MappingType[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    try:
-        return min(float(value), 60.0) if value is not None else None
-    except ValueError:
-        return None
-
 
 def _said(response: Any) -> str:
     try:
@@ -289,10 +282,6 @@ def _said(response: Any) -> str:
     except Exception:  # a body that is no text
         return ""
 
-
-def _backoff(attempt: int) -> float:
-    """Exponential backoff with full jitter: up to 0.5, 1, 2, 4 ... seconds."""
-    return random.uniform(0, 0.5 * 2 ** (attempt - 1))
 
 
 def _sleep(seconds: float) -> None:

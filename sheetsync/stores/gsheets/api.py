@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import re
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError, StoreFailed
 from sheetsync.i18n import Lang, t
+from sheetsync.runtime.retries import backoff as _backoff
+from sheetsync.runtime.retries import retry_after as _retry_after
 from sheetsync.runtime.urls import url_problem
 
 log = logging.getLogger("sheetsync")
@@ -267,14 +268,3 @@ def _said(exc: Any) -> str:
         return ""
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    try:
-        return min(float(value), 60.0) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _backoff(attempt: int) -> float:
-    """Exponential backoff with full jitter: up to 0.5, 1, 2, 4 ... seconds."""
-    return random.uniform(0, 0.5 * 2 ** (attempt - 1))
