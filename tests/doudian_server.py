@@ -62,7 +62,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -314,6 +313,8 @@ class FakeDoudian(LocalServer):
 
     `clock` gives the platform's now (seconds since the epoch) for the timestamp window, the 90-day search limit
     and the default create/update times."""
+
+    thread_name = "fake-doudian"
 
     def __init__(self, app_key: str = "test_app_key", app_secret: str = "test_secret",
                  access_token: str = "test_token", can_decrypt: bool = True, *, shop_id: int = 94956,
@@ -921,36 +922,3 @@ def _http_error_page(status: int) -> bytes:
     return f"<html><head><title>{title}</title></head><body><center><h1>{title}</h1></center></body></html>".encode()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeDoudian
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status, headers, payload, pause = self.server.fake._handle(self.command, self.path, dict(self.headers.items()), body)
-        if pause:
-            time.sleep(pause)
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
-            self.close_connection = True
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-FakeDoudian.server_class, FakeDoudian.handler_class, FakeDoudian.thread_name = _Server, _Handler, "fake-doudian"

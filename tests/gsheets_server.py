@@ -51,7 +51,6 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -1759,40 +1758,10 @@ def _b64decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeSheets
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status, headers, payload, pause = self.server.fake._handle(self.command, self.path, dict(self.headers.items()), body)
-        if pause:
-            time.sleep(pause)
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
-            self.close_connection = True
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 class FakeSheets(LocalServer):
     """The model and its server. Use as a context manager, or call start() and stop()."""
+
+    thread_name = "fake-google-sheets"
 
     def __init__(self) -> None:
         self.base_url = ""
@@ -2394,8 +2363,6 @@ def serve_stdio(commands: TextIO, answers: TextIO) -> None:
     finally:
         fake.stop()
 
-
-FakeSheets.server_class, FakeSheets.handler_class, FakeSheets.thread_name = _Server, _Handler, "fake-google-sheets"
 
 if __name__ == "__main__":  # python tests/gsheets_server.py: the server over stdin/stdout (see serve_stdio)
     serve_stdio(sys.stdin, sys.stdout)

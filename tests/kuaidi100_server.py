@@ -52,7 +52,6 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -160,42 +159,12 @@ def _event(value: Event | Sequence[Any]) -> Event:
     return Event(moment.replace(microsecond=0), event.context, event.state, event.area, event.location)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeKuaidi100
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status, headers, payload, pause = self.server.fake._handle(self.command, self.path, dict(self.headers.items()), body)
-        if pause:
-            time.sleep(pause)
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 class FakeKuaidi100(LocalServer):
     """The service and its server. Use as a context manager, or call start() and stop().
 
     `clock` (seconds, default time.time) times the rate limit and the 24-hour lock; a test may replace it."""
+
+    thread_name = "fake-kuaidi100"
 
     def __init__(self, customer: str = "TESTCUSTOMER", key: str = "testkey", *, lock_after: int = 48,
                  clock: Callable[[], float] | None = None) -> None:
@@ -406,4 +375,3 @@ class FakeKuaidi100(LocalServer):
         return answer
 
 
-FakeKuaidi100.server_class, FakeKuaidi100.handler_class, FakeKuaidi100.thread_name = _Server, _Handler, "fake-kuaidi100"

@@ -93,7 +93,6 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -935,38 +934,6 @@ class _Fault:
     remaining: int
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeShopify
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status, headers, payload, pause = self.server.fake._handle(self.command, self.path, dict(self.headers.items()), body)
-        if pause:
-            time.sleep(pause)
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
-            self.close_connection = True
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def _quarter_back(version: str, steps: int) -> str:
     year, month = int(version[:4]), int(version[5:])
     index = year * 4 + (month - 1) // 3 - steps
@@ -975,6 +942,8 @@ def _quarter_back(version: str, steps: int) -> str:
 
 class FakeShopify(LocalServer):
     """The store, its bucket and its server. Use as a context manager, or call start() and stop()."""
+
+    thread_name = "fake-shopify"
 
     def __init__(self, token: str = "shpat_test", version: str = "2026-10", bucket: int = 1000, restore_rate: int = 100,
                  *, clock: Callable[[], float] | None = None) -> None:
@@ -1385,4 +1354,3 @@ def _self_check() -> None:
 _self_check()
 
 
-FakeShopify.server_class, FakeShopify.handler_class, FakeShopify.thread_name = _Server, _Handler, "fake-shopify"

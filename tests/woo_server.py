@@ -59,12 +59,10 @@ import json
 import math
 import re
 import threading
-import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
@@ -180,42 +178,12 @@ def _split_list(values: list[str]) -> list[str]:
     return out
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeWooCommerce
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        status, headers, payload, pause = self.server.fake._handle(self.command, self.path, dict(self.headers.items()), body)
-        if pause:
-            time.sleep(pause)
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting
-            self.close_connection = True
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 class FakeWooCommerce(LocalServer):
     """The store and its server. Use as a context manager, or call start() and stop().
 
     `clock` gives "now" (aware UTC) for new orders, updates and HPOS touches; a test may replace it."""
+
+    thread_name = "fake-woocommerce"
 
     def __init__(self, key: str = "ck_test", secret: str = "cs_test", *, ignores_modified_after: bool = False,
                  drops_authorization: bool = False, hpos_touch_on_view: bool = False, utc_offset_hours: float = 8.0,
@@ -670,4 +638,3 @@ class FakeWooCommerce(LocalServer):
         return 200, headers, [self._order_json(o) for o in chosen], [o.id for o in chosen]
 
 
-FakeWooCommerce.server_class, FakeWooCommerce.handler_class, FakeWooCommerce.thread_name = _Server, _Handler, "fake-woocommerce"
