@@ -158,3 +158,14 @@ def test_a_call_signed_with_the_wrong_secret_is_refused_by_the_platform(tmp_path
     with pytest.raises(ChannelFailed, match="signature"):
         sheetsync.sync(config, now=_now())
     assert all(r.answer().get("sub_code") == "isv.signature-invalid" for r in fake.api_requests())
+
+
+def test_an_order_updated_at_the_windows_edge_is_taken_once(tmp_path: Path, fake: FakeDoudian,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    config = _desk(tmp_path, fake, monkeypatch)
+    now = _now()
+    fake.add_order(create_time=now - dt.timedelta(hours=1), update_time=now)  # at the very second the window ends
+    first = sheetsync.sync(config, now=now)
+    assert [f["rows_read"] for f in first.files if f["channel"] == "dy"] == [1]
+    second = sheetsync.sync(load_config(config.source), now=now + dt.timedelta(minutes=1))  # its overlap reads it again
+    assert [f["rows_read"] for f in second.files if f["channel"] == "dy"] == [0]  # dropped by (id, update time)

@@ -141,18 +141,27 @@ class ApiChannel:
             window = self.window(known.cursor(self.channel.name) if known is not None else None, now)
             orders = self.fetch(window)
         except ChannelFailed as exc:
-            log.warning("channel %s (%s) brought nothing: %s", self.channel.name, self.kind, exc.message)
-            pulled.failure = t("api.failed", self.lang, name=self.channel.name, kind=self.kind, problem=exc.message)
-            account.skipped = exc.message
-            return pulled
-        fresh = [o for o in _latest(orders) if (o.id, o.updated) not in window.seen]
-        rows = [row for o in fresh for row in o.rows]
-        pulled.cursor = json.dumps({"end": window.end.isoformat(),
-                                    "seen": sorted([o.id, o.updated] for o in _latest(orders)
-                                                   if o.updated >= (window.end - parse_duration(self.channel.overlap))
-                                                   .isoformat())}, ensure_ascii=False)
+            return self.failed(pulled, account, exc)
+        latest = _latest(orders)
+        edge = window.end - parse_duration(self.channel.overlap)
+        pulled.cursor = json.dumps({"end": window.end.isoformat(),  # what the next run's overlap reads again
+                                    "seen": sorted([o.id, o.updated] for o in latest if _moment(o.updated) >= edge)},
+                                   ensure_ascii=False)
+        self.take(pulled, account, [row for o in latest if (o.id, o.updated) not in window.seen for row in o.rows], now)
+        return pulled
+
+    def failed(self, pulled: Pulled, account: FileAccount, exc: ChannelFailed) -> Pulled:
+        """The pull of a channel whose service failed: nothing brought, the failure said (the run exits 5)."""
+        log.warning("channel %s (%s) brought nothing: %s", self.channel.name, self.kind, exc.message)
+        pulled.failure = t("api.failed", self.lang, name=self.channel.name, kind=self.kind, problem=exc.message)
+        account.skipped = exc.message
+        return pulled
+
+    def take(self, pulled: Pulled, account: FileAccount, rows: list[dict[str, str | None]], now: dt.datetime) -> None:
+        """Export rows mapped into the pull's records, the account kept (rows read, rejected) and the rejects with
+        their reasons."""
         if not rows:
-            return pulled
+            return
         raw = _raw_table(Path(account.path), rows)
         mapped = apply_mapping(raw, self.mapping, self.label, now, self.lang, self.split_address, self.config.tz)
         account.rows_read = mapped.rows_read
@@ -161,7 +170,6 @@ class ApiChannel:
         pulled.records = mapped.records
         for key, lines in mapped.lines.items():
             pulled.sources.setdefault(key, []).append((0, lines))
-        return pulled
 
     def fetch(self, window: Window) -> list[Order]:
         raise NotImplementedError
@@ -249,6 +257,19 @@ def _latest(orders: Iterable[Order]) -> list[Order]:
         if order.id not in best or order.updated >= best[order.id].updated:
             best[order.id] = order
     return list(best.values())
+
+
+def _moment(updated: str) -> dt.datetime:
+    """An order's update time as the APIs write it (ISO 8601 with Z or an offset, GMT without one, unix seconds),
+    in UTC; the epoch when it is none of them."""
+    text = updated.strip()
+    try:
+        if text.isdigit():
+            return dt.datetime.fromtimestamp(int(text), dt.UTC)
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime.fromtimestamp(0, dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _raw_table(path: Path, rows: list[dict[str, str | None]]) -> RawTable:

@@ -21,13 +21,11 @@ import json
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pandas as pd
 
-from sheetsync.channels.api import ApiChannel, _raw_table, text
-from sheetsync.channels.apply import apply_mapping
+from sheetsync.channels.api import ApiChannel, text
 from sheetsync.channels.base import FileAccount, Known, Pulled
 from sheetsync.errors import ChannelFailed, ConfigError
 from sheetsync.i18n import t
@@ -82,19 +80,11 @@ class Kuaidi100Channel(ApiChannel):
                     if row.get("签收时间"):
                         done.add(number)
         except ChannelFailed as exc:
-            pulled.failure = t("api.failed", self.lang, name=self.channel.name, kind=self.kind, problem=exc.message)
-            account.skipped = exc.message
-            return pulled
+            return self.failed(pulled, account, exc)
         cutoff = now - AGAIN_AFTER
         pulled.cursor = json.dumps({"asked": {n: w for n, w in asked.items() if dt.datetime.fromisoformat(w) > cutoff},
                                     "done": sorted(done)[-5000:]}, ensure_ascii=False)
-        if rows:
-            mapped = apply_mapping(_raw_table(Path(account.path), rows), self.mapping, self.label, now, self.lang,
-                                   self.split_address, self.config.tz)
-            account.rows_read = mapped.rows_read
-            account.rejected = len(mapped.rejects)
-            pulled.rejects.extend(mapped.rejects)
-            pulled.records = mapped.records
+        self.take(pulled, account, rows, now)
         return pulled
 
     def query(self, company: str, number: str, phone: str | None) -> dict[str, Any]:
