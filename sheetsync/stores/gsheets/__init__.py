@@ -174,8 +174,8 @@ class GsheetsStore:
             except StoreFailed:  # a sheet of `also` is missing: its own read will say so
                 pass
             else:
-                self._ahead.update({n: [list(r) for r in v.get("values", [])] for n, v in zip(also, more, strict=True)})
-                return [list(row) for row in first.get("values", [])]
+                self._ahead.update({n: v.get("values", []) for n, v in zip(also, more, strict=True)})
+                return list(first.get("values", []))
         try:
             (found,) = self.api.values([_quoted(name)])
         except StoreFailed:
@@ -184,7 +184,7 @@ class GsheetsStore:
                 raise ConfigError(t("table.no_sheet", self.lang, path=self.api.where, sheet=name,
                                     sheets=", ".join(known))) from None
             raise
-        return [list(row) for row in found.get("values", [])]
+        return list(found.get("values", []))  # the answer's own rows: a copy of each would be a second sheet
 
     def _key_column(self, name: str, values: list[list[Any]]) -> tuple[int | None, int]:
         """The key field's column and the header row, found by the key's header text in the first rows."""
