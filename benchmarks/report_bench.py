@@ -52,7 +52,7 @@ def write_export(path: Path, rows: int) -> int:
 def build_journal(path: Path, rows: int, changes: int) -> None:
     """A journal of `changes` cell changes over 30 days of runs every 10 minutes: orders created with a status and
     sometimes an anomaly, moved through their states, anomalies cleared, people's edits."""
-    from sheetsync.journal.sqlite import Journal
+    from sheetsync.journal.core import Journal
 
     with Journal(path):
         pass

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from desks import on_store, sheets_api, to_gsheets  # noqa: F401  (fixtures: a desk on either store)
+from postgres import pg, pg_server  # noqa: F401  (fixtures: a desk's schema in a real PostgreSQL server)
 
 from sheetsync import cli
 from sheetsync.config import Config, load_config

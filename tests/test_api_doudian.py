@@ -20,7 +20,7 @@ from sheetsync.channels.doudian import param_json, sign
 from sheetsync.config import Config, load_preset
 from sheetsync.desk.new import init_desk
 from sheetsync.errors import ChannelFailed
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 
 H = load_preset("zh")
 CST = dt.timezone(dt.timedelta(hours=8))

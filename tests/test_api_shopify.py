@@ -19,7 +19,7 @@ from sheetsync import load_config
 from sheetsync.channels.shopify import ShopifyChannel
 from sheetsync.config import Config, load_preset
 from sheetsync.desk.new import init_desk
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 
 H = load_preset("zh")
 UTC = dt.UTC
@@ -169,7 +169,7 @@ class _Killed(BaseException):
 @pytest.mark.parametrize("moment", ["before_the_workbook_is_in_place", "before_the_journal_confirms"])
 def test_a_run_killed_around_its_write_leaves_the_cursor_with_the_journal_and_the_next_run_takes_nothing_twice(
         moment: str, tmp_path: Path, fake: FakeShopify, monkeypatch: pytest.MonkeyPatch, slept: list[float]) -> None:
-    from sheetsync.journal.sqlite import Journal as JournalClass
+    from sheetsync.journal.core import Journal as JournalClass
     from sheetsync.stores.xlsx import XlsxStore
 
     config = _desk(tmp_path, fake, monkeypatch)

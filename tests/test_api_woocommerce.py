@@ -16,7 +16,7 @@ from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.desk.new import init_desk
 from sheetsync.errors import ChannelFailed
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 
 H = load_preset("zh")
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import read_sheet
+from postgres import PgDesk
 
 import sheetsync
 from sheetsync import load_config
@@ -28,7 +29,7 @@ NOW = "2026-11-23T09:30"
 
 
 # the same sync, with every run as large as an import: the journal is written through a rollback journal
-WRITE_THROUGH = ("import sys; import sheetsync.journal.sqlite as j; j.LARGE_RUN = 0; from sheetsync.cli import main;"
+WRITE_THROUGH = ("import sys; import sheetsync.journal.core as j; j.LARGE_RUN = 0; from sheetsync.cli import main;"
                  " sys.argv[0] = 'sheetsync'; main()")
 
 
@@ -38,17 +39,26 @@ def start_sync(config_file: Path, through: bool = False) -> subprocess.Popen[byt
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parent.parent)
 
 
-@pytest.mark.parametrize("through", [False, True], ids=["wal", "write-through"])
+@pytest.mark.parametrize("journal", ["wal", "write-through", "postgresql"])
 def test_killed_sync_leaves_old_or_new_workbook_and_a_journal_that_agrees(
-    make_desk: Callable[..., Config], tmp_path: Path, through: bool
+    make_desk: Callable[..., Config], tmp_path: Path, journal: str, request: pytest.FixtureRequest
 ) -> None:
+    """`write-through`: every run as large as an import (SQLite's rollback journal); `postgresql`: each desk's
+    journal in a schema of its own in a real server."""
+    through = journal == "write-through"
+    pg: PgDesk | None = request.getfixturevalue("pg") if journal == "postgresql" else None
     rows = [{"order_id": None if i % 3 == 0 else f"A{i}", "customer_name": f"客户{i}", "phone": f"138{i:08d}"}
             for i in range(ROWS)]
     pristine = make_desk(rows, name="pristine").base_dir
     old_values = read_sheet(pristine / "orders.xlsx")
 
-    reference = tmp_path / "reference"
-    shutil.copytree(pristine, reference)
+    def copy(name: str) -> Path:
+        shutil.copytree(pristine, tmp_path / name)
+        if pg is not None:
+            pg.use(tmp_path / name / "sheetsync.yaml", f"{pg.desk}_{name}")
+        return tmp_path / name
+
+    reference = copy("reference")
     started = time.perf_counter()
     assert start_sync(reference / "sheetsync.yaml", through).wait() == 0
     duration = time.perf_counter() - started
@@ -58,8 +68,7 @@ def test_killed_sync_leaves_old_or_new_workbook_and_a_journal_that_agrees(
     outcomes = {"old": 0, "new": 0}
     moments = [duration * k / 14 for k in range(1, 15)]
     for i, moment in enumerate(moments):
-        desk = tmp_path / f"kill{i}"
-        shutil.copytree(pristine, desk)
+        desk = copy(f"kill{i}")
         process = start_sync(desk / "sheetsync.yaml", through)
         time.sleep(moment)
         process.send_signal(signal.SIGKILL)

@@ -14,13 +14,11 @@ import hashlib
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 import zipfile
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from conftest import CliRun, read_sheet
 from test_adopt_team import team_desk
 
 from sheetsync.config import Config, load_config
-from sheetsync.journal.workflow import SqliteWorkflowJournal
+from sheetsync.journal.core import Journal
 from sheetsync.model.cells import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
@@ -63,9 +61,9 @@ STAGED = "sheetsync.stores.xlsx:XlsxStore._backup"
 """The new workbook complete and synced beside the old one; the journal's records not committed."""
 RENAMED = "sheetsync.stores.xlsx:fsync_dir"
 """The new workbook renamed into place; the run not confirmed (pending in the journal)."""
-FINISHING = "sheetsync.journal.sqlite:Journal.finish_run"
+FINISHING = "sheetsync.journal.core:Journal.finish_run"
 """Everything written; the run not finished."""
-CLOSING = "sheetsync.journal.sqlite:Journal.close"
+CLOSING = "sheetsync.journal.core:Journal.close"
 """The run finished; the journal not closed."""
 
 
@@ -293,8 +291,8 @@ def unlocked(run_cli: Run, config: Path) -> tuple[bool, bool]:
     run = run_cli("history", LOCKED["order_id"], "-c", config, "--json")
     assert run.code == 0, run.out + run.err
     shown = any(e["command"] == "unlock" for e in run.json())
-    with closing(sqlite3.connect(load_config(config).journal_path)) as db:
-        open_now = LOCKED["order_id"] in SqliteWorkflowJournal(db).open_unlocks()
+    with Journal(load_config(config).journal_path) as journal:
+        open_now = LOCKED["order_id"] in journal.workflow.open_unlocks()
     return shown, open_now
 
 
@@ -319,7 +317,7 @@ def address_after_a_persons_edit(run_cli: Run, config: Path) -> object:
 def test_killed_unlock_leaves_the_workbook_as_it_was_and_an_unlock_that_works_exactly_when_history_shows_it(
         workflow_desk: Path, tmp_path: Path, startup: float, run_cli: Run) -> None:
     old = (workflow_desk / "orders.xlsx").read_bytes()
-    recorded = "sheetsync.journal.workflow:SqliteWorkflowJournal.add_unlock"  # the run recorded, the unlock not yet
+    recorded = "sheetsync.journal.workflow:DbWorkflowJournal.add_unlock"  # the run recorded, the unlock not yet
     reference, desks = killed(workflow_desk, tmp_path, startup, unlock_args, [recorded, FINISHING, CLOSING])
     assert (reference / "orders.xlsx").read_bytes() == old  # unlock writes the journal only
     outcomes = {"old": 0, "new": 0}

@@ -21,7 +21,7 @@ from sheetsync.channels.apply import apply_mapping
 from sheetsync.channels.mapping import load_mapping
 from sheetsync.channels.readers import read_file
 from sheetsync.config import load_config
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 from sheetsync.steps.workflow.load import desk_workflow, status_words
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table

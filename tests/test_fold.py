@@ -188,7 +188,7 @@ def test_a_sync_places_or_counts_every_value_whatever_the_layout(columns: set[st
 
     import sheetsync
     from sheetsync.config import load_config as load
-    from sheetsync.journal.sqlite import Journal
+    from sheetsync.journal.core import Journal
     from sheetsync.stores import open_store
     from sheetsync.stores.table import read_table
 

@@ -15,7 +15,7 @@ import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config
 from sheetsync.errors import EXIT_EXTERNAL, StoreFailed
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 from sheetsync.model.cells import AppendBlock, CellWrite
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table

@@ -24,7 +24,7 @@ from sheetsync.config import Config
 from sheetsync.desk.new import init_desk
 from sheetsync.errors import ConfigError
 from sheetsync.importing.importer import ImportResult, import_files
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 from sheetsync.reports.rejects import csv_safe
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table

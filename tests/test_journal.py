@@ -13,8 +13,8 @@ import pytest
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.journal import created as journal_created
+from sheetsync.journal.core import SCHEMA_VERSION, Journal
 from sheetsync.journal.record import AS_CREATED, RunRecord
-from sheetsync.journal.sqlite import SCHEMA_VERSION, Journal
 from sheetsync.model.changes import Created
 from sheetsync.model.records import CellChange, Flag
 
@@ -151,8 +151,8 @@ def test_a_version_1_journal_is_migrated(tmp_path: Path) -> None:
 def test_a_version_5_journal_keeps_its_base_and_keys_in_tables_without_rowid(tmp_path: Path) -> None:
     import sqlite3 as sq
 
+    from sheetsync.journal.db import statements as _statements
     from sheetsync.journal.schema import MIGRATIONS
-    from sheetsync.journal.sqlite import _statements
 
     path = tmp_path / "v5.db"
     with sq.connect(path) as db:

@@ -1,7 +1,7 @@
 """What every journal must do, whatever keeps it: the contract of the journal door.
 
-Each test opens its journal through `open_journal`, parametrised over the backends (SQLite now; the
-PostgreSQL journal joins the list when it exists), and uses only what the run calls: runs, the
+Each test opens its journal through `open_journal`, parametrised over the backends (a SQLite file; a
+schema in a real PostgreSQL server, `tests/postgres.py`), and uses only what the run calls: runs, the
 staged protocol, recovery, base rows, natural keys, merge bases, flags, files, sequences, history.
 """
 
@@ -13,20 +13,27 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+from postgres import PASSWORD_ENV, PgDesk
 
+from sheetsync.config import PostgresJournal
+from sheetsync.journal.core import Journal
+from sheetsync.journal.postgres import PostgresDb
 from sheetsync.journal.record import RunRecord
-from sheetsync.journal.sqlite import Journal
 from sheetsync.model.records import CellChange, Flag
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 OpenJournal = Callable[[], AbstractContextManager[Journal]]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def open_journal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenJournal]:
     """Opens the same journal each time it is called (a new connection, as a new run would)."""
     if request.param == "sqlite":
         yield lambda: Journal(tmp_path / "journal.db")
+        return
+    pg: PgDesk = request.getfixturevalue("pg")
+    target = PostgresJournal(url=pg.url, desk=pg.desk, password_env=PASSWORD_ENV)
+    yield lambda: Journal(PostgresDb(target))
 
 
 def _base(journal: Journal, rows: dict[str, tuple[int, str]], layout: list[str], **more: object) -> int:

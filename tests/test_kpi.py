@@ -19,8 +19,8 @@ from report_cli import assert_golden, with_report_commands
 from sheetsync.config import Config, load_config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
+from sheetsync.journal.core import Journal
 from sheetsync.journal.record import RunRecord
-from sheetsync.journal.sqlite import Journal
 from sheetsync.model.changes import Created
 from sheetsync.model.records import CellChange
 from sheetsync.reports.dashboard import dashboard_layout

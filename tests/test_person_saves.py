@@ -16,7 +16,7 @@ from conftest import RULES_OFF, read_sheet
 import sheetsync
 from sheetsync.config import Config
 from sheetsync.errors import TableChanged
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 from sheetsync.model.cells import CellWrite
 from sheetsync.reports import kpi
 from sheetsync.run import commands

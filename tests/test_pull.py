@@ -19,8 +19,8 @@ import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
 from sheetsync.desk.new import init_desk
+from sheetsync.journal.core import Journal
 from sheetsync.journal.record import AS_CREATED
-from sheetsync.journal.sqlite import Journal
 from sheetsync.model.cells import CellWrite
 from sheetsync.stores.xlsx.patch import patch_xlsx
 

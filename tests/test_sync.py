@@ -296,7 +296,7 @@ def test_backups_keep_the_previous_versions(make_desk: Callable[..., Config]) ->
 
 
 def test_the_journal_holds_the_exact_hash_of_every_row_it_left(make_desk: Callable[..., Config]) -> None:
-    from sheetsync.journal.sqlite import Journal
+    from sheetsync.journal.core import Journal
     from sheetsync.steps.edits import row_hashes
     from sheetsync.stores import open_store
 

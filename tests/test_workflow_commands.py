@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,8 @@ import sheetsync
 from sheetsync.cli import workflow as cli_workflow
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError
-from sheetsync.journal.workflow import SqliteWorkflowJournal
+from sheetsync.journal.core import Journal
+from sheetsync.journal.workflow import DbWorkflowJournal
 from sheetsync.run import commands
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
@@ -122,8 +122,8 @@ def test_unlock_is_journaled_for_the_next_sync(desk: Config, capsys: pytest.Capt
     code = cli_workflow.unlock("SS-1", by="张三", reason="客户来电改地址", config=desk.source, json_out=False,
                                now="2026-03-02T10:05:00")
     assert code == 0 and "SS-1 已解锁" in capsys.readouterr().out
-    with sqlite3.connect(desk.journal_path) as db:
-        unlocks = SqliteWorkflowJournal(db).open_unlocks()
+    with Journal(desk.journal_path) as journal:
+        unlocks = journal.workflow.open_unlocks()
     assert {k: (u.by, u.reason) for k, u in unlocks.items()} == {"SS-1": ("张三", "客户来电改地址")}
     assert [(e.command, e.field, e.new, e.detail) for e in sheetsync.history(desk, "SS-1")][-1] == \
         ("unlock", "unlock", "客户来电改地址", "张三")
@@ -132,11 +132,9 @@ def test_unlock_is_journaled_for_the_next_sync(desk: Config, capsys: pytest.Capt
 
 
 def test_the_journal_tables_are_created_once(tmp_path: Path) -> None:
-    from sheetsync.journal.sqlite import Journal
-
     with Journal(tmp_path / "j.db") as whole:
-        journal = SqliteWorkflowJournal(whole.db)
-        SqliteWorkflowJournal(whole.db)
+        journal = DbWorkflowJournal(whole.db)
+        DbWorkflowJournal(whole.db)
         journal.record_alerts([("SS-1", "breach", "审核中", "default")] * 2, 7, NOW)
         journal.add_unlock("SS-1", "张三", "改地址", NOW, 8)
         journal.use_unlocks(["SS-1"], 9)

@@ -18,7 +18,7 @@ import click
 import typer
 from rich.markup import escape
 
-from sheetsync.cli import channels, desk, importing, reports, sync, workflow
+from sheetsync.cli import channels, desk, importing, journal, reports, sync, workflow
 from sheetsync.cli.common import desk_lang, err, log_file, safe, shown_lang
 from sheetsync.cli.help import render as render_help
 from sheetsync.config import declared_lang, read_yaml
@@ -47,6 +47,7 @@ app.command("queue")(workflow.queue)
 app.command("approve")(workflow.approve)
 app.command("unlock")(workflow.unlock)
 app.command("channels")(channels.channels)
+app.command("journal")(journal.journal)
 
 
 def _version(value: bool) -> None:

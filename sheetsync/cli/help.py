@@ -47,6 +47,13 @@ ZH: Final[dict[str, str]] = {
                  "什么都不写。有渠道失败时退出码 5。"),
     "channels.action": "test：检查每个渠道的密钥并读一页。",
     "channels.name": "只检查这个渠道。",
+    "journal": ("把本台的整个日志（每次运行、每个修改、基准值、渠道对应和游标）复制到 PostgreSQL 或一个 SQLite 文件，"
+                "逐表核对行数和校验和，期间持有本台的运行锁。目标里不能已有运行记录。复制后本台仍用原来的日志，"
+                "直到你把 sheetsync.yaml 里的 journal: 换成复制的那个（会打印要写的内容）。"),
+    "journal.action": "copy：把本台的整个日志复制到 --to，并核对。",
+    "journal.to": "postgresql://用户@主机/数据库，或一个新的 SQLite 文件。",
+    "journal.desk": "本台在 PostgreSQL 里的名字（模式名）。",
+    "journal.password_env": "存放 PostgreSQL 密码的环境变量。",
     "demo": "把自带的示例订单台复制到一个新文件夹，并在上面运行一次同步。",
     "demo.directory": "示例订单台复制到哪个文件夹。",
     "demo.now": "示例运行的时钟（ISO 8601），默认是示例数据那天的第二天早上 2026-11-21T10:00。",

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -184,11 +185,61 @@ class AftersalesConfig(_Model):
     status column is the team's to keep."""
 
 
+class PostgresJournal(_Model):
+    """`journal:` in PostgreSQL: a `postgresql://user@host/db` URL, or a mapping with the desk's schema and the
+    variable holding the password.  The password itself is never here (libpq reads PGPASSWORD or ~/.pgpass)."""
+
+    url: str
+    desk: str = "sheetsync"
+    """The PostgreSQL schema holding this desk's journal: each desk of one database has its own."""
+    password_env: str | None = None
+    """The environment variable holding the password (else PGPASSWORD or ~/.pgpass, as libpq reads them)."""
+
+    @field_validator("url")
+    @classmethod
+    def _no_password(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in POSTGRES_SCHEMES:
+            raise Worded("v.pg_url", value=parts.scheme)
+        if parts.password is not None or any(k.lower() == "password" for k, _ in parse_qsl(parts.query)):
+            raise Worded("v.pg_password")
+        return value
+
+    @field_validator("desk")
+    @classmethod
+    def _schema_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+            raise Worded("v.pg_desk", value=value)
+        return value
+
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def postgres_target(url: str, desk: str | None, password_env: str | None, lang: Lang) -> PostgresJournal:
+    """A journal in PostgreSQL named on the command line (`journal copy --to`), checked as the YAML's would be."""
+    try:
+        return PostgresJournal(url=url, **({"desk": desk} if desk else {}), password_env=password_env)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_problem(e, lang) for e in exc.errors())) from None
+
+
+def is_postgres_url(text: str) -> bool:
+    return "://" in text and text.split("://", 1)[0] in POSTGRES_SCHEMES
+
+
+def _journal_target(value: object) -> object:
+    """`journal:` as written: a path, a PostgreSQL URL, or a mapping (a URL and more)."""
+    if isinstance(value, str) and is_postgres_url(value):
+        return PostgresJournal(url=value)
+    return value
+
+
 class Config(_Model):
     """One order desk."""
 
     table: TableConfig = TableConfig()
-    journal: Path = Path(".sheetsync/journal.db")
+    journal: Annotated[Path | PostgresJournal, BeforeValidator(_journal_target)] = Path(".sheetsync/journal.db")
     lang: Lang | None = None
     order_id: OrderIdConfig = OrderIdConfig()
     manual_label: str | None = None
@@ -287,7 +338,21 @@ class Config(_Model):
 
     @property
     def journal_path(self) -> Path:
-        return self.resolve(self.journal)
+        """The SQLite journal's file (`.sheetsync/journal.db` when the journal is in PostgreSQL: nothing is there)."""
+        return self.resolve(self.journal) if isinstance(self.journal, Path) else self.state_dir / "journal.db"
+
+    @property
+    def journal_in_postgres(self) -> PostgresJournal | None:
+        return self.journal if isinstance(self.journal, PostgresJournal) else None
+
+    @property
+    def table_identity(self) -> str:
+        """What the table is wherever the desk runs: the Google Sheet's id and sheet, or the workbook's file name
+        and sheet (a journal in PostgreSQL refuses a desk of another table)."""
+        if self.table.backend == "gsheets" and self.table.spreadsheet:
+            found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", self.table.spreadsheet)
+            return f"gsheets:{found[1] if found else self.table.spreadsheet.strip()}/{self.table.sheet}"
+        return f"xlsx:{self.table.path.name}/{self.table.sheet}"
 
     @property
     def state_dir(self) -> Path:

@@ -35,7 +35,7 @@ from sheetsync.errors import EXIT_OK, EXIT_UNREADABLE, ConfigError, UnreadableIn
 from sheetsync.i18n import Lang, t
 from sheetsync.importing.parse import COUNT, LINE, Labeller, ParsedTable, Part, parse, prepare
 from sheetsync.importing.run import sync_pulls
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.open import open_journal
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.values import among
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
@@ -472,7 +472,7 @@ def _preview_accounts(config: Config, pulls: list[Pulled]) -> list[dict[str, Any
     channel order number cells know is merged, the others are new; nothing is written."""
     table = read_table(open_store(config), config).frame
     outcome: dict[tuple[int, str], str] = {}
-    with Journal(config.journal_path, readonly=True) as journal:
+    with open_journal(config, readonly=True) as journal:
         for number, pull in enumerate(pulls):
             known = set(journal.natural_keys(pull.config.name))
             if "channel_order_id" in table.columns and "channel" in table.columns:

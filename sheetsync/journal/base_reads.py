@@ -8,7 +8,6 @@ these methods; they are decoded by DuckDB or Arrow a batch at a time, never a Py
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pandas as pd
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
+from sheetsync.journal.db import Db
 from sheetsync.journal.record import AS_CREATED
 from sheetsync.runtime.textsql import json_fields
 
@@ -26,7 +26,7 @@ from sheetsync.runtime.textsql import json_fields
 class BaseReads:
     """The base-row reads of `Journal`, on its connection."""
 
-    db: sqlite3.Connection
+    db: Db
     path: Path
     _layouts: dict[int, list[str]]
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import bisect
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Final
 
 import numpy as np
@@ -27,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sheetsync.journal.db import TEXT, Db
 from sheetsync.model.changes import Created
 from sheetsync.runtime.textsql import arrow_text
 from sheetsync.runtime.threads import read_ahead
@@ -55,18 +57,18 @@ def _encoded(part: pa.Table) -> tuple[str, str, pa.Buffer]:
     return str(span["min"].as_py() or ""), str(span["max"].as_py() or ""), sink.getvalue()
 
 
-def insert(db: sqlite3.Connection, run_id: int, created: Created) -> None:
+def insert(db: Db, run_id: int, created: Created) -> None:
     """Record `created` as run `run_id`'s creations, inside the caller's transaction."""
-    for channel, batch in created.id_batches():
-        db.execute("INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
-                   " SELECT ?, value, '*', NULL, NULL, ?, ? FROM json_each(?)",
-                   (run_id, "tool" if channel is None else "channel", channel, batch))
+    for channel, batches in groupby(created.id_batches(), key=itemgetter(0)):
+        db.bulk_encoded("INSERT INTO changes(run_id, order_id, field, old, new, source, detail)"
+                        " SELECT ?, r.id, '*', NULL, NULL, ?, ? FROM {rows} r", [("id", TEXT)],
+                        (batch for _, batch in batches), run_id, "tool" if channel is None else "channel", channel)
     for part, (low, high, data) in enumerate(parts(created)):
         db.execute("INSERT INTO creations(run_id, part, low, high, data) VALUES (?, ?, ?, ?, ?)",
                    (run_id, part, low, high, memoryview(data)))
 
 
-def read(db: sqlite3.Connection, run_id: int, order_ids: Sequence[str] | None = None,
+def read(db: Db, run_id: int, order_ids: Sequence[str] | None = None,
          fields: Sequence[str] | None = None) -> pa.Table:
     """What run `run_id` recorded of the orders it created: column `order_id`, then `fields` (all the
     run's fields when None; a field the run did not have is left out).  Only the rows of `order_ids`
@@ -106,7 +108,7 @@ def document_text(values: dict[str, str | None]) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
-def every_creation(db: sqlite3.Connection, fields: Sequence[str], runs: str) -> pd.DataFrame:
+def every_creation(db: Db, fields: Sequence[str], runs: str) -> pd.DataFrame:
     """change id, order_id, run_id, the run's start (`at`), source and `fields` of every `*` change whose values
     are in `creations`, of the runs `runs` selects (an SQL join on `runs r`, e.g. by state)."""
     star = db.execute(f"SELECT c.id, c.order_id, c.run_id, r.started_at, c.source FROM changes c {runs}"

@@ -9,7 +9,6 @@ current state since its `status_since` (else `created_at`).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.journal import created as journal_created
+from sheetsync.journal.db import Db
 from sheetsync.model.records import anomaly_codes
 from sheetsync.model.values import among
 
@@ -42,7 +42,7 @@ def times(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column.astype("str").str.slice(0, 19), format=_FORMAT, errors="coerce")
 
 
-def load_history(db: sqlite3.Connection, desk: pd.DataFrame | Callable[[], pd.DataFrame]) -> History:
+def load_history(db: Db, desk: pd.DataFrame | Callable[[], pd.DataFrame]) -> History:
     """Stays and anomaly episodes from the journal `db`, completed by the sheet's current cells (`desk`, or a
     function waiting for them: the journal is queried while the sheet is still being read)."""
     made = journal_created.every_creation(db, ["status", "status_since", "anomalies"], _RUNS)  # the blocks read once
@@ -50,17 +50,18 @@ def load_history(db: sqlite3.Connection, desk: pd.DataFrame | Callable[[], pd.Da
     return History(_stays(db, desk, made), anomalies)
 
 
-def _frame(db: sqlite3.Connection, sql: str, columns: list[str]) -> pd.DataFrame:
+def _frame(db: Db, sql: str, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(db.execute(sql).fetchall(), columns=columns)
 
 
-def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataFrame], made: pd.DataFrame) -> pd.DataFrame:
+def _stays(db: Db, waiting: pd.DataFrame | Callable[[], pd.DataFrame], made: pd.DataFrame) -> pd.DataFrame:
     """`made`: the creations kept in blocks (`journal_created.every_creation`), with their status fields."""
     columns = ["seq", "order_id", "run_id", "at", "old", "new", "since"]
     events = _frame(db, "SELECT c.id, c.order_id, c.run_id, r.started_at, c.old, c.new, NULL FROM changes c "
                         f"{_RUNS} WHERE c.field = 'status' AND NOT {_PUT_BACK} UNION ALL "
-                        "SELECT c.id, c.order_id, c.run_id, r.started_at, NULL, json_extract(c.new, '$.status'), "
-                        f"json_extract(c.new, '$.status_since') FROM changes c {_RUNS} WHERE c.field = '*'", columns)
+                        f"SELECT c.id, c.order_id, c.run_id, r.started_at, NULL, {db.json_text('c.new', 'status')}, "
+                        f"{db.json_text('c.new', 'status_since')} FROM changes c {_RUNS} WHERE c.field = '*'"
+                        " AND c.new IS NOT NULL", columns)
     if len(made):
         made = made.rename(columns={"status": "new", "status_since": "since"}).assign(old=None)[columns]
         events = pd.concat([events, made], ignore_index=True) if len(events) else made
@@ -104,15 +105,14 @@ def _stays(db: sqlite3.Connection, waiting: pd.DataFrame | Callable[[], pd.DataF
     return stays[stays["end"].isna() | (stays["end"] >= stays["begin"])].reset_index(drop=True)
 
 
-def _anomalies(db: sqlite3.Connection, made: pd.DataFrame) -> pd.DataFrame:
+def _anomalies(db: Db, made: pd.DataFrame) -> pd.DataFrame:
     """One episode per anomaly code raised on an order: when it was raised, when (and by whom) it cleared;
     `made`: the creations kept in blocks, with their anomalies."""
-    changes = db.execute(
-        "SELECT c.order_id, c.run_id, r.started_at, c.old, c.new, c.source FROM changes c "
+    changes = [row[:6] for row in db.execute(  # in the order made (the change's id), run by run
+        "SELECT c.order_id, c.run_id, r.started_at, c.old, c.new, c.source, c.id FROM changes c "
         f"{_RUNS} WHERE c.field = 'anomalies' UNION ALL "
-        "SELECT c.order_id, c.run_id, r.started_at, NULL, json_extract(c.new, '$.anomalies'), c.source FROM changes c "
-        f"{_RUNS} WHERE c.field = '*' AND json_extract(c.new, '$.anomalies') IS NOT NULL ORDER BY 2"
-    ).fetchall()
+        f"SELECT c.order_id, c.run_id, r.started_at, NULL, {db.json_text('c.new', 'anomalies')}, c.source, c.id"
+        f" FROM changes c {_RUNS} WHERE c.field = '*' AND c.new IS NOT NULL ORDER BY 2, 7").fetchall()]
     made = made[made["anomalies"].notna()]
     if len(made):  # creations kept in blocks, in among the others by run (the sort is stable)
         changes += zip(made["order_id"], made["run_id"].astype(int), made["at"], [None] * len(made), made["anomalies"],
@@ -122,7 +122,7 @@ def _anomalies(db: sqlite3.Connection, made: pd.DataFrame) -> pd.DataFrame:
     data: dict[str, list[int]] = {}  # runs in which anything else changed its data (not the tool's flag and clock cells)
     for order_id, run_id, by_person in db.execute(
             f"SELECT DISTINCT c.order_id, c.run_id, c.source = 'person' FROM changes c {_RUNS} "
-            "WHERE c.source = 'person' OR c.field NOT IN ('anomalies', 'sla', '*') ORDER BY 2"):
+            "WHERE c.source = 'person' OR c.field NOT IN ('anomalies', 'sla', '*') ORDER BY 2").fetchall():
         (people if by_person else data).setdefault(order_id, []).append(run_id)
     open_: dict[tuple[str, str], list[object]] = {}
     episodes: list[list[object]] = []

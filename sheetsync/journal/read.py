@@ -1,8 +1,9 @@
 """The journal opened for reading only, by the reports: never written, never migrated on disk.
 
-A journal at the current schema is read in place (SQLite's read-only mode); an older one is
+A SQLite journal at the current schema is read in place (SQLite's read-only mode); an older one is
 copied into memory and migrated there (`Journal(readonly=True)`), so a report never changes it;
-a desk without a journal yet reads as an empty one.  The reports ask `JournalView` for what they
+a desk without a journal yet reads as an empty one.  A journal in PostgreSQL is read inside a
+transaction that is rolled back.  The reports ask `JournalView` for what they
 need; none of them holds a connection or writes SQL.
 """
 
@@ -15,17 +16,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from sheetsync.config import Config
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import text
+from sheetsync.journal.core import Journal
+from sheetsync.journal.db import Db
 from sheetsync.journal.kpi_history import History, load_history, times
+from sheetsync.journal.open import open_journal
 from sheetsync.journal.schema import SCHEMA_VERSION
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.sqlite import SqliteDb
 
 
 class JournalView:
     """What the reports read from the journal."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Db) -> None:
         self._db = db
 
     def natural_keys(self, channel: str) -> dict[str, str]:
@@ -39,10 +44,10 @@ class JournalView:
     def ticket_moves(self) -> pd.DataFrame:
         """The after-sales tickets' changes a report needs, in the order made: each ticket's first change and every
         status change (ticket_id, at: the run's time, field, new)."""
-        frame = pd.read_sql_query(
+        frame = self._db.frame(
             "SELECT c.ticket_id, r.started_at AS at, c.field, c.new FROM ticket_changes c JOIN runs r ON r.id = c.run_id"
             " WHERE r.state IN ('done', 'pending') AND (c.field = 'status' OR c.id IN"
-            " (SELECT MIN(id) FROM ticket_changes GROUP BY ticket_id)) ORDER BY c.id", self._db)
+            " (SELECT MIN(id) FROM ticket_changes GROUP BY ticket_id)) ORDER BY c.id")
         frame["at"] = times(frame["at"].str.replace("T", " ", regex=False))  # the run's clock, as it was given
         return frame
 
@@ -52,8 +57,13 @@ class JournalView:
 
 
 @contextmanager
-def read_journal(path: Path) -> Iterator[JournalView]:
-    """The journal at `path` for reading; an empty one when the desk has none yet."""
+def read_journal(config: Config) -> Iterator[JournalView]:
+    """The desk's journal for reading; an empty one when the desk has none yet."""
+    if config.journal_in_postgres is not None:
+        with open_journal(config, readonly=True) as journal:
+            yield JournalView(journal.db)
+        return
+    path = config.journal_path
     if not path.exists():
         with Journal(path, readonly=True) as empty:
             yield JournalView(empty.db)
@@ -63,7 +73,7 @@ def read_journal(path: Path) -> Iterator[JournalView]:
 
 
 @contextmanager
-def _connection(path: Path) -> Iterator[sqlite3.Connection]:
+def _connection(path: Path) -> Iterator[Db]:
     """A read-only connection to the journal at `path` (which must exist)."""
     try:
         db = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
@@ -72,7 +82,7 @@ def _connection(path: Path) -> Iterator[sqlite3.Connection]:
         raise UnreadableInput(text("journal.unreadable", path=path, problem=exc)) from None
     if version == SCHEMA_VERSION:
         try:
-            yield db
+            yield SqliteDb(db, str(path))
         finally:
             db.close()
         return

@@ -1,100 +1,143 @@
-"""The journal: a SQLite file (WAL) beside the configuration, the audit trail and the merge's memory.
+"""The journal in a SQLite file (WAL) beside the configuration: the embedded default.
 
-It records every run, every cell change (old -> new, with its source), the base value
-of every tool-managed cell (what sheetsync last wrote or saw, for the next three-way
-merge), processed input files by sha256, channel cursors and the order-id sequence.
-
-Writing the workbook and committing the journal cannot be one transaction, so a run is
-committed as *pending* with the sha256 of the workbook it is about to put in place,
-then the workbook is renamed into place, then the run is marked done.  A run found
-pending at the next start is completed if the workbook on disk is the one it wrote,
-and rolled back (base values restored, changes dropped) if not: the journal always
-agrees with the workbook, whenever the process was killed.
+One connection, autocommit outside the journal's explicit transactions (`BEGIN IMMEDIATE` takes the write lock at
+once), `synchronous=FULL`: a committed run survives a power cut.  Many rows go in as JSON arrays that SQLite unpacks
+itself (`json_each`), without the GIL.  A dry run reads the file into memory and works there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
-from itertools import chain
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from sheetsync.errors import UnreadableInput, explain_machine
 from sheetsync.i18n import text
-from sheetsync.journal import created as journal_created
-from sheetsync.journal.base_reads import BaseReads
-from sheetsync.journal.record import EncodedSnapshots, Recovery, RunRecord, TicketRecord
-from sheetsync.journal.schema import MIGRATIONS, SCHEMA_VERSION
-from sheetsync.journal.staged import StagedRun, fit_cache
-from sheetsync.journal.workflow import SqliteWorkflowJournal
-from sheetsync.model.records import Flag, HistoryEntry, TicketMemory
+from sheetsync.journal.db import TEXT, Columns, Db, batches, statements
 from sheetsync.runtime.memory import LARGE_RUN
-from sheetsync.runtime.textsql import row_hashes
 from sheetsync.runtime.threads import read_ahead
 
+BIG_RUN_CACHE_KB: Final = 128 * 1024
 
-class Journal(BaseReads):
-    """One journal file; use as a context manager."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
-        """`readonly` (dry runs) never writes the file: it reads it, or an empty in-memory journal
-        when there is none yet."""
-        self.path = path
-        self.readonly = readonly
-        self._peeked: dict[str, int] = {}
+def connect(path: Path, *, readonly: bool = False) -> SqliteDb:
+    """The journal file at `path` (made when missing); `readonly`: a copy in memory (empty when there is no file)."""
+    try:
+        if readonly:
+            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            if path.exists():
+                with sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True) as source:
+                    source.backup(db)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+    except sqlite3.DatabaseError as exc:
+        raise explain_machine(exc) or UnreadableInput(text("journal.unreadable", path=path, problem=exc)) from None
+    return SqliteDb(db, str(path))
+
+
+def set_aside_if_damaged(path: Path, now: dt.datetime) -> Path | None:
+    """Rename the journal at `path` (with its -wal and -shm files) to `journal.db.damaged-TIME` when SQLite
+    finds it damaged (`PRAGMA quick_check`, or it is no database at all); the new name, or None when it is
+    sound or missing.  For `rebuild`: the damaged file is kept for whoever wants to look into it."""
+    if not path.exists():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)) as db:
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError:
+        verdict = "damaged"
+    if verdict == "ok":
+        return None
+    aside = path.with_name(f"{path.name}.damaged-{now:%Y%m%dT%H%M%S}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.rename(aside.with_name(aside.name + suffix))
+    return aside
+
+
+class SqliteDb(Db):
+    """A `Db` on a SQLite connection opened with `isolation_level=None` (autocommit)."""
+
+    kind = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection, where: str) -> None:
+        self.connection = connection
+        self.where = where
         self._through = False
-        self._layouts: dict[int, list[str]] = {}
-        try:
-            if readonly:
-                self.db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-                if path.exists():
-                    with sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True) as source:
-                        source.backup(self.db)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise explain_machine(exc) or UnreadableInput(text("journal.unreadable", path=path, problem=exc)) from None
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        self.connection.executemany(sql, rows)
+
+    def script(self, sql: str) -> None:
+        for statement in statements(sql):
+            self.connection.execute(statement)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
+    def begin(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def json_text(self, expr: str, key: str) -> str:
+        return f"json_extract({expr}, '$.{key}')"
 
     @staticmethod
-    def set_aside_if_damaged(path: Path, now: dt.datetime) -> Path | None:
-        """Rename the journal at `path` (with its -wal and -shm files) to `journal.db.damaged-TIME` when SQLite
-        finds it damaged (`PRAGMA quick_check`, or it is no database at all); the new name, or None when it is
-        sound or missing.  For `rebuild`: the damaged file is kept for whoever wants to look into it."""
-        if not path.exists():
-            return None
-        try:
-            with contextlib.closing(sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)) as db:
-                verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-        except sqlite3.DatabaseError:
-            verdict = "damaged"
-        if verdict == "ok":
-            return None
-        aside = path.with_name(f"{path.name}.damaged-{now:%Y%m%dT%H%M%S}")
-        for suffix in ("", "-wal", "-shm"):
-            part = path.with_name(path.name + suffix)
-            if part.exists():
-                part.rename(aside.with_name(aside.name + suffix))
-        return aside
+    def _relation(columns: Columns) -> str:
+        """The rows of one JSON array parameter, unpacked by SQLite."""
+        if len(columns) == 1:
+            return f"(SELECT value AS {columns[0][0]} FROM json_each(?))"
+        items = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, (name, _) in enumerate(columns))
+        return f"(SELECT {items} FROM json_each(?))"
 
-    def __enter__(self) -> Journal:
-        return self
+    def bulk(self, statement: str, columns: Columns, rows: Iterable[object], *params: object) -> None:
+        """SQLite unpacks each JSON array in C with the GIL released, so the journal's inserts really run beside the
+        workbook's patch on the other thread; `executemany` binds every row in Python, holding the GIL, and measured
+        no overlap at all."""
+        sql = statement.format(rows=self._relation(columns))
+        for batch in batches(rows):
+            self.connection.execute(sql, (*params, batch))
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def bulk_encoded(self, statement: str, columns: Columns, batches: Iterable[str], *params: object) -> None:
+        sql = statement.format(rows=self._relation(columns))
+        for batch in read_ahead(batches, name="sheetsync-journal-encode"):
+            self.connection.execute(sql, (*params, batch))
 
-    def close(self) -> None:
-        self.back_to_wal()
-        self.db.close()
+    def append(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
+               first: Sequence[object] = ()) -> None:
+        self.bulk(*self._appending(table, columns, first), rows, *first)
+
+    def append_encoded(self, table: str, columns: Sequence[str], batches: Iterable[str],
+                       first: Sequence[object] = ()) -> None:
+        self.bulk_encoded(*self._appending(table, columns, first), batches, *first)
+
+    @staticmethod
+    def _appending(table: str, columns: Sequence[str], first: Sequence[object]) -> tuple[str, Columns]:
+        own = columns[len(first):]
+        given = ", ".join(["?"] * len(first) + [f"r.{name}" for name in own])
+        return f"INSERT INTO {table}({', '.join(columns)}) SELECT {given} FROM {{rows}} r", [(n, TEXT) for n in own]
+
+    def columns(self, table: str) -> list[str]:
+        return [row[1] for row in self.connection.execute(f"PRAGMA table_info({table})")]
+
+    def load(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+        marks = ", ".join("?" * len(columns))
+        self.connection.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def fit_cache(self, rows: int) -> None:
+        """SQLite's page cache for a run of `rows` rows."""
+        if rows >= LARGE_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
+            self.connection.execute(f"PRAGMA cache_size=-{BIG_RUN_CACHE_KB}")
 
     def write_through(self) -> bool:
         """Switch to a rollback journal for one large run (an import): its pages are then written once,
@@ -102,473 +145,32 @@ class Journal(BaseReads):
         critical path (a million-row import: 1.5 GB less to write, ~4 s less).  Other processes cannot
         read the journal while such a run commits.  False when another connection has the journal
         open (it stays in WAL mode); `back_to_wal` undoes it, and so does the next open."""
-        if self.readonly or self._through:
-            return self._through
+        if self._through:
+            return True
         try:
-            mode = self.db.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            mode = self.connection.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
         except sqlite3.OperationalError:
             return False
         self._through = str(mode).lower() == "delete"
         return self._through
 
     def back_to_wal(self) -> None:
-        if self._through and not self.db.in_transaction:
-            self.db.execute("PRAGMA journal_mode=WAL")
+        if self._through and not self.connection.in_transaction:
+            self.connection.execute("PRAGMA journal_mode=WAL")
             self._through = False
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+    def version(self) -> int:
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as exc:  # no database at all, or a damaged one
+            raise explain_machine(exc) or UnreadableInput(text("journal.unreadable", path=self.where,
+                                                               problem=exc)) from None
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise UnreadableInput(
-                text("journal.newer", path=self.path, found=version, known=SCHEMA_VERSION),
-                text("journal.newer.hint"),
-            )
-        if version == SCHEMA_VERSION:
-            return
-        with self.transaction() as db:  # one commit (one fsync) for all the versions a journal lacks
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _statements(MIGRATIONS[target]):
-                    db.execute(statement)
-                if target == 4:
-                    self._rehash(db)
-                db.execute(f"PRAGMA user_version={target}")
+    def set_version(self, version: int) -> None:
+        self.connection.execute(f"PRAGMA user_version={int(version)}")
 
-    def _rehash(self, db: sqlite3.Connection) -> None:
-        """Recompute every base row's hash from its snapshot (version 4 changed the hash function),
-        so the first run of a new sheetsync does not take every row for a person's edit."""
-        layouts: dict[int | None, list[str]] = {}
-        for oid, layout in db.execute("SELECT order_id, layout FROM base"):
-            layouts.setdefault(layout, []).append(oid)
-        for layout, members in layouts.items():
-            fields = (json.loads(db.execute("SELECT fields FROM layouts WHERE id=?", (layout,)).fetchone()[0])
-                      if layout is not None else sorted({k for (v,) in db.execute(
-                          "SELECT vals FROM base WHERE layout IS NULL") for k in json.loads(v)}))
-            values, _ = self.base_frame(members, fields)
-            db.executemany("UPDATE base SET row_hash=? WHERE order_id=?",
-                           zip(row_hashes(values).tolist(), members, strict=True))
-
-    # runs ---------------------------------------------------------------
-
-    def start_run(self, command: str, now: dt.datetime) -> int:
-        cur = self.db.execute(
-            "INSERT INTO runs(command, started_at, state) VALUES (?, ?, 'running')", (command, now.isoformat())
-        )
-        return int(cur.lastrowid or 0)
-
-    def finish_run(self, run_id: int, exit_code: int, counts: Mapping[str, object], now: dt.datetime) -> None:
-        self.db.execute(
-            "UPDATE runs SET ended_at=?, state=CASE state WHEN 'pending' THEN 'done' WHEN 'running' THEN 'done'"
-            " ELSE state END, exit_code=?, counts=? WHERE id=?",
-            (now.isoformat(), exit_code, json.dumps(counts, ensure_ascii=False, default=str), run_id),
-        )
-
-    def recover(self, workbook_sha256: Callable[[], str | None]) -> list[Recovery]:
-        """Complete or roll back runs left pending by a process that died while writing;
-        `workbook_sha256` gives the digest of the workbook on disk (called only if needed)."""
-        done: list[Recovery] = []
-        pending = self.db.execute("SELECT id, workbook_sha256 FROM runs WHERE state='pending' ORDER BY id").fetchall()
-        current = workbook_sha256() if pending else None
-        for run_id, sha in pending:
-            kept = sha is not None and sha == current
-            with self.transaction() as db:
-                if kept:
-                    db.execute("UPDATE runs SET state='done' WHERE id=?", (run_id,))
-                else:
-                    # the orders the run created had no base row before it (the few that had one are in base_undo)
-                    db.execute("DELETE FROM base WHERE order_id IN"
-                               " (SELECT order_id FROM changes WHERE run_id=? AND field='*')", (run_id,))
-                    self._undo_base(db, run_id)
-                    for name, value in db.execute(
-                        "SELECT name, value FROM sequence_undo WHERE run_id=?", (run_id,)
-                    ).fetchall():
-                        if value is None:
-                            db.execute("DELETE FROM sequences WHERE name=?", (name,))
-                        else:
-                            db.execute("UPDATE sequences SET value=? WHERE name=?", (value, name))
-                    self._undo_small_tables(db, run_id)
-                    db.execute("UPDATE runs SET state='rolled_back' WHERE id=?", (run_id,))
-                self.drop_undo(db, run_id)
-            done.append(Recovery(run_id, kept))
-        with self.transaction() as db:  # a run that died before it finished: its unlock is none (history hides it)
-            db.execute("DELETE FROM unlocks WHERE run_id IN (SELECT id FROM runs WHERE state='running')")
-            db.execute("UPDATE runs SET state='rolled_back' WHERE state='running'")
-        return done
-
-    @staticmethod
-    def _undo_small_tables(db: sqlite3.Connection, run_id: int) -> None:
-        for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_meta",
-                      "ticket_changes", "ticket_keys", "cursors"):
-            db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
-        for ticket_id, vals, said in db.execute("SELECT ticket_id, vals, said FROM tickets_undo WHERE run_id=?"
-                                                " ORDER BY rowid DESC", (run_id,)).fetchall():
-            db.execute("DELETE FROM tickets WHERE ticket_id=?", (ticket_id,))
-            if vals is not None:
-                db.execute("INSERT INTO tickets VALUES (?, ?, ?)", (ticket_id, vals, said))
-        db.execute("UPDATE flags SET state='open', closed_run=NULL WHERE closed_run=?", (run_id,))
-        db.execute("UPDATE unlocks SET used_run=NULL WHERE used_run=?", (run_id,))
-        db.execute("DELETE FROM unlocks WHERE run_id=?", (run_id,))
-        db.execute("DELETE FROM alerts_sent WHERE run_id=?", (run_id,))
-        undo = db.execute("SELECT order_id, field, value, existed FROM merge_base_undo WHERE run_id=? ORDER BY rowid DESC",
-                          (run_id,)).fetchall()
-        for order_id, name, value, existed in undo:
-            db.execute("DELETE FROM merge_base WHERE order_id=? AND field=?", (order_id, name))
-            if existed:
-                db.execute("INSERT INTO merge_base VALUES (?, ?, ?, 0)", (order_id, name, value))
-
-    @staticmethod
-    def _undo_base(db: sqlite3.Connection, run_id: int) -> None:
-        rows = db.execute(
-            "SELECT order_id, row_hash, vals, layout FROM base_undo WHERE run_id=? ORDER BY rowid DESC", (run_id,)
-        ).fetchall()
-        for order_id, row_hash, vals, layout in rows:
-            if vals is None:
-                db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
-            else:
-                db.execute("INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) VALUES (?, ?, ?, ?)",
-                           (order_id, row_hash, vals, layout))
-
-    def record(self, run_id: int, rec: RunRecord, *, workbook_sha256: str | None) -> None:
-        """Commit a run as one transaction.
-
-        With `workbook_sha256` the run is left *pending* until `confirm`, and what it
-        overwrote is kept so that `recover` can roll it back.
-        """
-        with self.transaction() as db:
-            self.insert(db, run_id, rec, pending=workbook_sha256 is not None)
-            self.mark(db, run_id, workbook_sha256)
-
-    def stage(self, run_id: int, rec: RunRecord | None = None, *, changes: RunRecord | None = None,
-              rows: int = 0) -> StagedRun:
-        """Begin the transaction of a run that is about to write the workbook, and insert its records
-        on a background thread while the workbook is written; `StagedRun.commit` finishes it.
-
-        `changes` (only its changes are taken) starts the thread before the rest of the record is
-        ready, which `StagedRun.add` hands over; `rows` (the table's) sizes SQLite's page cache."""
-        if rows >= LARGE_RUN:
-            self.write_through()
-        return StagedRun(self, run_id, rec, changes, rows)
-
-    @staticmethod
-    def mark(db: sqlite3.Connection, run_id: int, workbook_sha256: str | None) -> None:
-        db.execute("UPDATE runs SET state=?, workbook_sha256=? WHERE id=?",
-                   ("pending" if workbook_sha256 is not None else "running", workbook_sha256, run_id))
-
-    def insert(self, db: sqlite3.Connection, run_id: int, rec: RunRecord, *, pending: bool) -> None:
-        """Everything of a run but its state, inside the caller's transaction; `pending` keeps undo data."""
-        fit_cache(db, len(rec.base))
-        self.insert_changes(db, run_id, rec)
-        if pending:
-            if isinstance(rec.base, EncodedSnapshots):
-                self._save_undo(db, run_id, chain(rec.base.existing(), rec.deleted))
-                # a created order had no base row before the run (a rollback deletes its new one, `recover`),
-                # unless a person gave a new row an id the journal knew: only that base row is kept
-                _bulk_encoded(db, "INSERT INTO base_undo(run_id, order_id, row_hash, vals, layout)"
-                                  " SELECT ?, b.order_id, b.row_hash, b.vals, b.layout FROM json_each(?) j"
-                                  " JOIN base b ON b.order_id = j.value", rec.base.created(), run_id)
-            else:
-                self._save_undo(db, run_id, chain(rec.base, rec.deleted))
-            db.executemany(
-                "INSERT INTO sequence_undo SELECT ?, ?, (SELECT value FROM sequences WHERE name=?)",
-                ((run_id, name, name) for name in self._peeked),
-            )
-            _bulk(db, "INSERT INTO merge_base_undo SELECT ?, m.o, m.f, b.value, b.order_id IS NOT NULL"
-                      f" FROM (SELECT {_items(2, ('o', 'f'))} FROM json_each(?)) m"
-                      " LEFT JOIN merge_base b ON b.order_id = m.o AND b.field = m.f",
-                  rec.merge_base, run_id)
-        db.executemany("INSERT OR REPLACE INTO sequences VALUES (?, ?)", self._peeked.items())
-        if rec.base:
-            layout = self._layout_id(db, rec.layout)
-            statement = f"INSERT OR REPLACE INTO base(order_id, row_hash, vals, layout) SELECT {_items(3)}, ? FROM json_each(?)"
-            if isinstance(rec.base, EncodedSnapshots):
-                _bulk_encoded(db, statement, rec.base.encoded(), layout)
-            else:
-                _bulk(db, statement, ((oid, h, v) for oid, (h, v) in rec.base.items()), layout)
-        for order_id, vals in rec.deleted.items():
-            db.execute("DELETE FROM base WHERE order_id=?", (order_id,))
-            db.execute(
-                "INSERT OR REPLACE INTO deleted VALUES (?, ?, ?)",
-                (order_id, run_id, json.dumps(vals, ensure_ascii=False)),
-            )
-        keys = f"INSERT OR IGNORE INTO natural_keys SELECT {_items(3)}, ? FROM json_each(?)"
-        _bulk(db, keys, rec.natural_keys, run_id)
-        _bulk_encoded(db, keys, rec.encoded_natural_keys, run_id)
-        _bulk(db, f"INSERT OR REPLACE INTO merge_base SELECT {_items(3)}, ? FROM json_each(?)",
-              ((o, f, v) for (o, f), v in rec.merge_base.items()), run_id)
-        db.executemany(
-            "INSERT INTO flags(order_id, code, field, sheet_value, other_value, run_id) VALUES (?, ?, ?, ?, ?, ?)",
-            ((f.order_id, f.code, f.field, f.sheet_value, f.other_value, run_id) for f in rec.new_flags),
-        )
-        db.executemany("UPDATE flags SET state=?, closed_run=? WHERE id=?",
-                       ((state, run_id, flag_id) for flag_id, state in rec.closed_flags.items()))
-        db.executemany("UPDATE unlocks SET used_run=? WHERE order_id=? AND used_run IS NULL",
-                       ((run_id, order_id) for order_id in rec.unlocks_used))
-        db.executemany("INSERT OR IGNORE INTO files VALUES (?, ?, ?, ?, ?)",
-                       ((sha, path, channel, run_id, rows) for sha, path, channel, rows in rec.files))
-        db.executemany("INSERT INTO cursors VALUES (?, ?, ?)",
-                       ((channel, cursor, run_id) for channel, cursor in rec.cursors.items()))
-        db.executemany("INSERT INTO kept(order_id, field, value, run_id) VALUES (?, ?, ?, ?)",
-                       ((oid, name, value, run_id) for oid, name, value in rec.kept))
-        if rec.columns is not None:
-            db.execute("INSERT OR REPLACE INTO run_meta VALUES (?, 'columns', ?)", (run_id, json.dumps(rec.columns)))
-        if rec.levels is not None:
-            db.execute("INSERT OR REPLACE INTO run_meta VALUES (?, 'levels', ?)", (run_id, json.dumps(rec.levels)))
-        if rec.tickets is not None:
-            self._insert_tickets(db, run_id, rec.tickets, pending=pending)
-
-    @staticmethod
-    def _insert_tickets(db: sqlite3.Connection, run_id: int, rec: TicketRecord, *, pending: bool) -> None:
-        """The after-sales sheet's part of a run, inside the caller's transaction (a few thousand rows at most)."""
-        _bulk(db, f"INSERT INTO ticket_changes(run_id, ticket_id, field, old, new, source, detail) SELECT ?, {_items(6)}"
-                  " FROM json_each(?)", ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes),
-              run_id)
-        touched = [*rec.rows, *rec.gone]
-        if pending:
-            _bulk(db, "INSERT INTO tickets_undo SELECT ?, j.value, t.vals, t.said FROM json_each(?) j"
-                      " LEFT JOIN tickets t ON t.ticket_id = j.value", touched, run_id)
-        _bulk(db, f"INSERT OR REPLACE INTO tickets SELECT {_items(3)} FROM json_each(?)",
-              ((tid, vals, said) for tid, (vals, said) in rec.rows.items()))
-        db.executemany("DELETE FROM tickets WHERE ticket_id=?", ((tid,) for tid in rec.gone))
-        _bulk(db, f"INSERT OR IGNORE INTO ticket_keys SELECT {_items(3)}, ? FROM json_each(?)", rec.keys, run_id)
-
-    @staticmethod
-    def insert_changes(db: sqlite3.Connection, run_id: int, rec: RunRecord) -> None:
-        """The changes of a run (and nothing else of `rec`), inside the caller's transaction."""
-        insert = f"INSERT INTO changes(run_id, order_id, field, old, new, source, detail) SELECT ?, {_items(6)} FROM json_each(?)"
-        _bulk(db, insert, ((c.order_id, c.field, c.old, c.new, c.source, c.detail) for c in rec.changes), run_id)
-        _bulk_encoded(db, insert, rec.encoded_changes, run_id)
-        if rec.created is not None and len(rec.created):
-            journal_created.insert(db, run_id, rec.created)
-
-    @staticmethod
-    def _layout_id(db: sqlite3.Connection, fields: list[str]) -> int:
-        text = json.dumps(fields)
-        db.execute("INSERT OR IGNORE INTO layouts(fields) VALUES (?)", (text,))
-        return int(db.execute("SELECT id FROM layouts WHERE fields=?", (text,)).fetchone()[0])
-
-    @staticmethod
-    def _save_undo(db: sqlite3.Connection, run_id: int, order_ids: Iterable[str]) -> None:
-        """Each order's base row before the run (NULL: it had none), to put back if the run's workbook
-        never lands.  `order_ids` name each order once (a run's snapshots and its deleted orders are
-        never the same orders), so they join the base table straight from the JSON batch."""
-        _bulk(db, "INSERT INTO base_undo(run_id, order_id, row_hash, vals, layout)"
-                  " SELECT ?, j.value, b.row_hash, b.vals, b.layout FROM json_each(?) j LEFT JOIN base b ON b.order_id = j.value",
-              order_ids, run_id)
-
-    def confirm(self, run_id: int) -> None:
-        """The workbook is in place: the pending run no longer needs its undo data."""
-        with self.transaction() as db:
-            self.drop_undo(db, run_id)
-            db.execute("UPDATE runs SET state='done' WHERE id=? AND state='pending'", (run_id,))
+    def close(self) -> None:
         self.back_to_wal()
-
-    @staticmethod
-    def drop_undo(db: sqlite3.Connection, run_id: int) -> None:
-        for table in ("base_undo", "sequence_undo", "merge_base_undo", "tickets_undo"):
-            db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
-
-    # base values -------------------------------------------------------
-    def natural_keys(self, channel: str) -> dict[str, str]:
-        """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
-        return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
-
-    def has_runs(self) -> bool:
-        """Whether any run was recorded (done or pending)."""
-        return self.db.execute("SELECT 1 FROM runs WHERE state IN ('done', 'pending') LIMIT 1").fetchone() is not None
-
-    def last_columns(self) -> list[str] | None:
-        """The fields the sheet had columns for at the last run that said (None: no run did)."""
-        found: list[str] | None = self._last_meta("columns")
-        return found
-
-    def last_levels(self) -> dict[str, str] | None:
-        """Each anomaly code's level at the last run that said (None: no run did)."""
-        found: dict[str, str] | None = self._last_meta("levels")
-        return found
-
-    def _last_meta(self, key: str) -> Any:
-        row = self.db.execute("SELECT m.value FROM run_meta m JOIN runs r ON r.id = m.run_id WHERE m.key = ?"
-                              " AND r.state IN ('done', 'pending') ORDER BY m.run_id DESC LIMIT 1", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def kept_values(self, name: str, order_ids: Sequence[str] | None = None) -> dict[str, str]:
-        """order_id -> the last value a channel brought for `name` while the sheet had no column for it: what a
-        later run kept (`kept`), else what the order was created with; of `order_ids`, or of every order."""
-        later: Iterable[tuple[str, str | None]]
-        if order_ids is None:
-            made = journal_created.every_creation(self.db, [name], "JOIN runs r ON r.id = c.run_id AND r.state IN"
-                                                                   " ('done', 'pending')")
-            out = {str(o): str(v) for o, v in zip(made["order_id"], made[name], strict=True) if isinstance(v, str)}
-            later = self.db.execute("SELECT order_id, value FROM kept k JOIN runs r ON r.id = k.run_id"
-                                    " WHERE k.field=? AND r.state IN ('done', 'pending') ORDER BY k.rowid", (name,))
-        else:
-            out = self.created_values(order_ids, name)
-            later = self._where_in(f"SELECT order_id, value FROM kept WHERE field={_quoted(name)} AND order_id IN ({{}})",
-                                   order_ids, order=" ORDER BY rowid")
-        out.update((str(oid), str(value)) for oid, value in later if value is not None)
-        return out
-
-    def merge_bases(self) -> dict[tuple[str, str], str | None]:
-        """Every (order_id, field) -> what the channel last said, where that differs from the sheet's snapshot
-        (few: an entry is forgotten once the sheet agrees with the channel again)."""
-        return {(order_id, name): value for order_id, name, value in
-                self.db.execute("SELECT order_id, field, value FROM merge_base")}
-
-    def open_flags(self) -> list[Flag]:
-        rows = self.db.execute(
-            "SELECT order_id, code, field, sheet_value, other_value, id FROM flags WHERE state='open' ORDER BY id"
-        ).fetchall()
-        return [Flag(*row) for row in rows]
-
-    def seen_file(self, sha256: str) -> str | None:
-        """The path under which a file with this content was already imported, if it was."""
-        row = self.db.execute("SELECT path FROM files WHERE sha256=?", (sha256,)).fetchone()
-        return row[0] if row else None
-
-    def open_waybills(self) -> list[dict[str, str | None]]:
-        """The orders' tracking numbers still on their way (`BaseReads.open_waybills`), then the after-sales tickets'
-        return tracking numbers, under their ticket's order (a carrier's news of a return moves its ticket, and is
-        taken out of the carriers' pulls before the orders see it)."""
-        out = super().open_waybills()
-        for (vals,) in self.db.execute("SELECT vals FROM tickets"):
-            ticket = json.loads(vals)
-            number, order = ticket.get("return_tracking_no"), ticket.get("order_id")
-            if isinstance(number, str) and number.strip() and order:  # the ticket's order: how a waybill is matched
-                out.append({"order_id": order, "tracking_no": number, "carrier": None, "phone": None,
-                            "status": ticket.get("status"), "delivered_at": None})
-        return out
-
-    def cursor(self, channel: str) -> str | None:
-        """Where the API channel has read up to (the JSON its kind wrote), None before its first run."""
-        found = self.db.execute("SELECT cursor FROM cursors WHERE channel=? ORDER BY run_id DESC, rowid DESC LIMIT 1",
-                                (channel,)).fetchone()
-        return str(found[0]) if found else None
-
-    def seen_files(self) -> dict[str, str]:
-        """sha256 -> the path under which that content was imported, for every file ever imported."""
-        return dict(self.db.execute("SELECT sha256, path FROM files").fetchall())
-
-    def ticket_memory(self) -> TicketMemory:
-        """What the journal keeps of the after-sales sheet's tickets (a few thousand rows: read whole)."""
-        rows, said = {}, {}
-        for ticket_id, vals, last in self.db.execute("SELECT ticket_id, vals, said FROM tickets"):
-            rows[ticket_id] = json.loads(vals)
-            if last:
-                said[ticket_id] = json.loads(last)
-        keys = {(c, k): tid for c, k, tid in self.db.execute("SELECT channel, channel_ticket_id, ticket_id FROM ticket_keys")}
-        return TicketMemory(rows, said, keys)
-
-    def deleted_ids(self) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT order_id FROM deleted")}
-
-    # sequences and history --------------------------------------------
-
-    @property
-    def workflow(self) -> SqliteWorkflowJournal:
-        """The workflow's tables: unlocks and the alerts already sent."""
-        return SqliteWorkflowJournal(self.db)
-
-    def last_number(self, name: str) -> int:
-        """The last number sequence `name` gave (0: none yet), reserving nothing."""
-        if name in self._peeked:
-            return self._peeked[name]
-        row = self.db.execute("SELECT value FROM sequences WHERE name=?", (name,)).fetchone()
-        return int(row[0]) if row else 0
-
-    def next_sequence(self, name: str, count: int) -> int:
-        """Reserve `count` numbers of sequence `name`; returns the first.
-
-        The reservation is committed with the run's changes (`record`): a run that dies
-        before its workbook is in place gives its numbers back, since no sheet ever showed
-        them; a number that reached a workbook is never given again.
-        """
-        if name not in self._peeked:
-            row = self.db.execute("SELECT value FROM sequences WHERE name=?", (name,)).fetchone()
-            self._peeked[name] = row[0] if row else 0
-        first = self._peeked[name] + 1
-        self._peeked[name] = first + count - 1
-        return first
-
-    def history(self, order_id: str) -> list[HistoryEntry]:
-        """Every change of an order, or of a ticket (`order_id` is then its ticket_id), in the order made."""
-        rows: list[Any] = []
-        for table, key in (("changes", "order_id"), ("ticket_changes", "ticket_id")):  # an order's, else a ticket's
-            rows = self.db.execute(
-                "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
-                f" FROM {table} c JOIN runs r ON r.id = c.run_id"
-                f" WHERE c.{key}=? AND r.state IN ('done', 'pending') ORDER BY c.id",
-                (order_id,),
-            ).fetchall()
-            if rows:
-                break
-        entries = [HistoryEntry(*row) for row in rows]
-        return [replace(e, new=self._created_text(e.run_id, order_id)) if e.field == "*" and e.new is None else e
-                for e in entries]
-
-    def _created_text(self, run_id: int, order_id: str) -> str | None:
-        """The JSON object of the values run `run_id` recorded for `order_id` when it created it."""
-        found = journal_created.documents(journal_created.read(self.db, run_id, [order_id]))
-        return journal_created.document_text(found[order_id]) if order_id in found else None
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The statements of an SQL script (a `;` inside a comment or a string does not end one)."""
-    pending = ""
-    for part in script.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                yield pending
-            pending = ""
-
-
-_BULK_ROWS: Final = 2048
-
-
-
-
-def _quoted(text: str) -> str:
-    """`text` as an SQL string literal (a field name: no parameter can stand where `_where_in` puts its list)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _bulk(db: sqlite3.Connection, statement: str, rows: Iterable[Sequence[object]], *params: object) -> None:
-    """Run `statement` (whose last parameter is `json_each`'s document, after `params`) once per
-    chunk of `rows`, each chunk handed over as one JSON array.
-
-    SQLite unpacks the array in C with the GIL released, so the journal's inserts really run beside
-    the workbook's patch on the other thread; `executemany` binds every row in Python, holding the
-    GIL, and measured no overlap at all."""
-    batch: list[Sequence[object]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == _BULK_ROWS:
-            db.execute(statement, (*params, json.dumps(batch, ensure_ascii=False)))
-            batch.clear()
-    if batch:
-        db.execute(statement, (*params, json.dumps(batch, ensure_ascii=False)))
-
-
-def _bulk_encoded(db: sqlite3.Connection, statement: str, batches: Iterable[str], *params: object) -> None:
-    """`_bulk` for rows already encoded: each batch one JSON array of the rows' arrays, made a few
-    batches ahead while SQLite inserts (a million-row import: encoding and inserting side by side,
-    ~2 s less at the end of the run, when the workbook is written and only the journal still works)."""
-    for batch in read_ahead(batches, name="sheetsync-journal-encode"):
-        db.execute(statement, (*params, batch))
-
-
-def _items(width: int, names: Sequence[str] = ()) -> str:
-    """The select list taking the items of each row of `FROM json_each(?)`."""
-    items = [f"json_extract(value, '$[{i}]')" + (f" AS {names[i]}" if names else "") for i in range(width)]
-    return ", ".join(items)
+        self.connection.close()
 
 

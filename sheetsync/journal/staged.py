@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import queue
-import sqlite3
 import threading
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from sheetsync.journal.record import RunRecord
-from sheetsync.runtime.memory import LARGE_RUN
-
-BIG_RUN_CACHE_KB: Final = 128 * 1024
 
 if TYPE_CHECKING:
-    from sheetsync.journal.sqlite import Journal
+    from sheetsync.journal.core import Journal
 
 
 class StagedRun:
     """A run's journal transaction, begun and filled on a background thread while the workbook is
-    written (SQLite does its work without the GIL), committed once the workbook's sha256 is known.
+    written (SQLite does its work without the GIL, PostgreSQL on its server), committed once the workbook's sha256
+    is known.
 
     Until `commit`, nothing of the run is visible: a kill leaves the journal as it was.  The
     connection is used by one thread at a time: the worker until it ends, then the caller.
@@ -48,9 +45,9 @@ class StagedRun:
     def _fill(self, changes: RunRecord | None, rows: int) -> None:
         db = self._journal.db
         try:
-            db.execute("BEGIN IMMEDIATE")
+            db.begin()
             self._begun = True
-            fit_cache(db, rows)
+            db.fit_cache(rows)
             if changes is not None:
                 self._journal.insert_changes(db, self._run_id, changes)
             rec = self._rest.get()
@@ -74,9 +71,9 @@ class StagedRun:
             if workbook_sha256 is None:
                 self._journal.drop_undo(db, self._run_id)
         except BaseException:
-            db.execute("ROLLBACK")
+            db.rollback()
             raise
-        db.execute("COMMIT")
+        db.commit()
         self.committed = True
 
     def abort(self) -> None:
@@ -86,9 +83,4 @@ class StagedRun:
             self._rest.put(None)
         self._worker.join()
         if self._begun and self._journal.db.in_transaction:
-            self._journal.db.execute("ROLLBACK")
-
-def fit_cache(db: sqlite3.Connection, rows: int) -> None:
-    """SQLite's page cache for a run of `rows` rows."""
-    if rows >= LARGE_RUN:  # an import: SQLite's default 2 MB page cache thrashes on its indexes
-        db.execute(f"PRAGMA cache_size=-{BIG_RUN_CACHE_KB}")
+            self._journal.db.rollback()

@@ -1,19 +1,19 @@
 """What the workflow needs from the journal, as data for the pure step, and the two tables that hold it.
 
 `WorkflowHistory` is read from the journal before `advance`; `WorkflowJournal` is the small
-interface the `unlock` command and the sync write through.  `SqliteWorkflowJournal` implements
-it on the journal's SQLite connection with the tables in `SCHEMA_SQL` (journal schema version 5).
+interface the `unlock` command and the sync write through.  `DbWorkflowJournal` implements it on
+the journal's connection with the tables in `SCHEMA_SQL` (journal schema version 5).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable
 from typing import Final, Protocol
 
 import pandas as pd
 
+from sheetsync.journal.db import Db
 from sheetsync.model.records import Unlock
 
 SCHEMA_SQL: Final = """
@@ -49,29 +49,31 @@ class WorkflowJournal(Protocol):
     def record_alerts(self, sent: Iterable[tuple[str, str, str, str]], run_id: int, at: dt.datetime) -> None: ...
 
 
-class SqliteWorkflowJournal:
+class DbWorkflowJournal:
     """`WorkflowJournal` on the journal's connection (autocommit: each call is its own transaction)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Db) -> None:
         self.db = db
-        self.db.executescript(SCHEMA_SQL)
 
     def add_unlock(self, order_id: str, by: str, reason: str, at: dt.datetime, run_id: int | None) -> int:
-        cur = self.db.execute("INSERT INTO unlocks(order_id, unlocked_by, reason, at, run_id) VALUES (?, ?, ?, ?, ?)",
-                              (order_id, by, reason, at.isoformat(sep=" ", timespec="seconds"), run_id))
-        return int(cur.lastrowid or 0)
+        return self.db.insert_id("INSERT INTO unlocks(order_id, unlocked_by, reason, at, run_id) VALUES (?, ?, ?, ?, ?)",
+                                 (order_id, by, reason, at.isoformat(sep=" ", timespec="seconds"), run_id))
 
     def earlier_orders(self) -> pd.DataFrame:
         """Orders deleted from the sheet (order_id, customer_id, phone, created_at as canonical text): a
         customer with one of them is not a first-time customer."""
-        return pd.read_sql_query(
-            "SELECT order_id, json_extract(vals, '$.customer_id') AS customer_id, json_extract(vals, '$.phone') AS phone,"
-            " json_extract(vals, '$.created_at') AS created_at FROM deleted", self.db, dtype="str")
+        db = self.db
+        found = db.frame(f"SELECT order_id, {db.json_text('vals', 'customer_id')} AS customer_id,"
+                         f" {db.json_text('vals', 'phone')} AS phone, {db.json_text('vals', 'created_at')} AS created_at"
+                         " FROM deleted")
+        columns = ["order_id", "customer_id", "phone", "created_at"]
+        return (found if len(found) else pd.DataFrame(columns=columns))[columns].astype("str")
 
     def open_unlocks(self) -> dict[str, Unlock]:
         # an unlock counts once its run is done: one whose run died before it finished is no unlock (recovery drops it)
         rows = self.db.execute("SELECT order_id, unlocked_by, reason, id FROM unlocks WHERE used_run IS NULL AND"
-                               " (run_id IS NULL OR run_id IN (SELECT id FROM runs WHERE state='done')) ORDER BY id")
+                               " (run_id IS NULL OR run_id IN (SELECT id FROM runs WHERE state='done')) ORDER BY id"
+                               ).fetchall()
         return {row[0]: Unlock(*row) for row in rows}
 
     def use_unlocks(self, order_ids: Iterable[str], run_id: int) -> None:
@@ -84,5 +86,6 @@ class SqliteWorkflowJournal:
     def record_alerts(self, sent: Iterable[tuple[str, str, str, str]], run_id: int, at: dt.datetime) -> None:
         """`sent`: (order_id, level, state, target) of delivered alerts."""
         stamp = at.isoformat(sep=" ", timespec="seconds")
-        self.db.executemany("INSERT OR IGNORE INTO alerts_sent VALUES (?, ?, ?, ?, ?, ?)",
+        self.db.executemany("INSERT INTO alerts_sent(order_id, level, state, target, run_id, at) VALUES (?, ?, ?, ?, ?, ?)"
+                            " ON CONFLICT DO NOTHING",
                             ((o, lv, s, target, run_id, stamp) for o, lv, s, target in sent))

@@ -145,7 +145,7 @@ def report(config: Config, *, start: dt.datetime | None = None, end: dt.datetime
     spec = ticket_spec(config)
     with ThreadPoolExecutor(1, "sheetsync-report-desk") as pool:  # the sheet is read while the journal is queried
         reading: Future[pd.DataFrame] = pool.submit(lambda: read_table(open_store(config), config).frame)
-        with read_journal(config.journal_path) as journal:  # none yet: every order in its state
+        with read_journal(config) as journal:  # none yet: every order in its state
             history = journal.kpi_history(reading.result)                   # since its status_since
             moves = journal.ticket_moves() if spec is not None else None
         desk = reading.result()

@@ -28,6 +28,7 @@ from sheetsync.channels.readers import RawTable, read_file
 from sheetsync.config import ChannelConfig, Config
 from sheetsync.errors import EXIT_FINDINGS, EXIT_OK, ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
+from sheetsync.journal.open import journal_exists
 from sheetsync.journal.read import read_journal
 from sheetsync.model.values import format_money
 from sheetsync.reports.reconcile_compare import (
@@ -244,7 +245,7 @@ def _with_where(mapped: Mapped, path: Path) -> pd.DataFrame:
 
 def _natural_keys(config: Config, channels: Sequence[str]) -> dict[str, dict[str, str]]:
     """channel name -> channel_order_id -> order_id, as the journal recorded them (none without a journal)."""
-    if not channels or not config.journal_path.exists():
+    if not channels or not journal_exists(config):
         return {}
-    with read_journal(config.journal_path) as journal:
+    with read_journal(config) as journal:
         return {name: journal.natural_keys(name) for name in channels}

@@ -19,11 +19,11 @@ from types import TracebackType
 from sheetsync.config import Config
 from sheetsync.errors import JournalLost, StoreFailed, TableChanged
 from sheetsync.i18n import t
+from sheetsync.journal.core import Journal
+from sheetsync.journal.open import locked_journal
 from sheetsync.journal.record import RunRecord
-from sheetsync.journal.sqlite import Journal
 from sheetsync.journal.staged import StagedRun
 from sheetsync.model.cells import AppendBlock, CellWrite, SheetWrites
-from sheetsync.runtime.locks import RunLock
 from sheetsync.stores import open_store
 from sheetsync.stores.base import Store, Written
 
@@ -54,9 +54,9 @@ def opened(config: Config, *, force: bool = False, dry_run: bool = False, rebuil
     lang = config.language
     store = open_store(config, force=force)
     mark = config.state_dir / JOURNAL_MARK
-    with RunLock(config.state_dir, lang) as lock, Journal(config.journal_path, readonly=dry_run) as journal:
+    with locked_journal(config, readonly=dry_run) as (journal, lock):
         if mark.exists() and not journal.has_runs() and not rebuilding:
-            raise JournalLost(t("journal.lost", lang, path=config.journal_path),
+            raise JournalLost(t("journal.lost", lang, path=journal.where),
                               t("journal.lost.hint", lang, config=config.source))
         notices = [m for m in [lock.stale_message()] if m]
         if not dry_run:
@@ -66,7 +66,7 @@ def opened(config: Config, *, force: bool = False, dry_run: bool = False, rebuil
                 notices.append(t("journal.recovered", lang, run=rec.run_id, outcome=outcome))
         yield Desk(config, store, journal, notices)
         if not dry_run and not mark.exists() and journal.has_runs():
-            mark.write_text(f"{config.journal_path}\n", encoding="utf-8")
+            mark.write_text(f"{journal.where}\n", encoding="utf-8")
 
 
 class Commit:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sheetsync.channels.base import Channel, Known, Pulled
 from sheetsync.config import Config
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.records import Flag, WorkflowHistory
 from sheetsync.run.base_rows import unlike_journal

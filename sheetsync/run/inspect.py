@@ -11,7 +11,7 @@ from sheetsync.config import Config, load_preset
 from sheetsync.config.reasons import desk_reasons
 from sheetsync.errors import EXIT_FINDINGS, EXIT_OK
 from sheetsync.i18n import t
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.open import journal_exists, open_journal
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.records import HistoryEntry
 from sheetsync.run.clock import parse_now
@@ -28,9 +28,9 @@ from sheetsync.stores.table import read_table
 def history(config: Config, order_id: str) -> list[HistoryEntry]:
     """Every recorded change of one order, oldest first; each time with the desk's UTC offset when the desk names
     its time zone (`2026-12-06T10:00:00+08:00`): runs are recorded in the desk's local time."""
-    if not config.journal_path.exists():
+    if not journal_exists(config):
         return []
-    with Journal(config.journal_path) as journal:
+    with open_journal(config) as journal:
         entries = journal.history(order_id)
     zone = config.tz
     if zone is None:

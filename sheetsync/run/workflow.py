@@ -8,7 +8,7 @@ import datetime as dt
 import os
 
 from sheetsync.config import Config
-from sheetsync.journal.sqlite import Journal
+from sheetsync.journal.core import Journal
 from sheetsync.notify.alerts import AlertOutcome, send_alerts
 from sheetsync.steps.workflow.result import Advanced
 
