@@ -85,6 +85,10 @@ ZH: Final[dict[str, str]] = {
     "report": "关键指标：准时交付、各状态耗时、积压热力图、异常原因、超时订单。",
     "report.dashboard": "把指标和原生图表写进工作簿自己的「看板」工作表（每次运行替换）。",
     "report.png": "把热力图和准时率图以 PNG 图片写到 DIR。",
+    "report.targets": "配合 --desks：各订单台的 sheetsync.yaml，或一个 postgresql:// 数据库（其中所有订单台）。",
+    "report.desks": "几个订单台并排对比：订单数、加急占比、准时率、下单到发货时长、超时积压、异常率和退货率。",
+    "report.out": "配合 --desks：把并排的指标和一张图写进一个新的 FILE.xlsx（工作表「看板」）。",
+    "report.password_env": "配合 --desks postgresql://...：存放密码的环境变量。",
     "queue": "按处理顺序列出每个分组的未完成订单：先超时的，再按离承诺时间的剩余时间，优先级（红/黄/绿 或 A/B/C）"
              "排先后。什么都不写。",
     "queue.group": "只看这个分组（例如一个仓库）。",

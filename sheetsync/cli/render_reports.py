@@ -13,6 +13,9 @@ from sheetsync.cli.common import safe
 from sheetsync.cli.fit import show_rows, wrap
 from sheetsync.i18n import Lang, code_said, field_said, t
 from sheetsync.reports.aftersales import AftersalesReport
+from sheetsync.reports.group import ROWS as GROUP_ROWS
+from sheetsync.reports.group import GroupReport
+from sheetsync.reports.group import figure as group_figure
 from sheetsync.reports.kpi import KpiReport, cannot_say
 from sheetsync.reports.reconcile import KINDS, ReconcileResult
 from sheetsync.reports.reconcile_out import cells, headers
@@ -188,3 +191,25 @@ def _figures(console: Console, key: str, lang: Lang, rows: list[list[str | Text]
 
 def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def show_group(console: Console, report: GroupReport, lang: Lang) -> None:
+    """The group view: a line per KPI, a column per desk; what a desk's sheet cannot give is said under it."""
+    grid = RichTable(title=t("group.title", lang, start=report.start, end=report.end, now=report.now),
+                     title_justify="left")
+    grid.add_column(t("group.kpi", lang))
+    for desk in report.desks:
+        grid.add_column(safe(desk.desk), justify="right")
+    for name, kind in GROUP_ROWS:
+        cells = []
+        for desk in report.desks:
+            value = group_figure(desk, name)
+            cells.append("—" if value is None else _percent(float(value)) if kind == "percent"
+                         else f"{value:.1f}" if kind == "hours" else str(value))
+        grid.add_row(t(f"group.{name}", lang), *cells)
+    console.print(grid)
+    for desk in report.desks:
+        for kpi, fields in desk.cannot.items():
+            console.print(t("group.cannot", lang, desk=desk.desk, kpi=t(f"group.{kpi}", lang),
+                            fields=("、" if lang == "zh" else ", ").join(field_said(f, lang) for f in fields)),
+                          style="yellow", markup=False, highlight=False)

@@ -14,11 +14,12 @@ import typer
 
 from sheetsync.cli.common import ConfigOption, JsonOption, NowOption, emit_json, load
 from sheetsync.cli.common import out as console
-from sheetsync.cli.render_reports import show_kpi, show_reconcile
+from sheetsync.cli.render_reports import show_group, show_kpi, show_reconcile
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import ConfigError
-from sheetsync.i18n import Lang, t
+from sheetsync.i18n import Lang, default_lang, t
 from sheetsync.reports import kpi, reconcile
+from sheetsync.reports.group import group_report, write_group_book
 from sheetsync.reports.reconcile_out import write_result
 from sheetsync.run.clock import parse_now
 from sheetsync.run.commands import write_dashboard
@@ -56,6 +57,17 @@ def reconcile_command(
 
 
 def report_command(
+    targets: Annotated[list[str] | None, typer.Argument(
+        help="With --desks: the desks' sheetsync.yaml files, or a postgresql:// database (every desk in it).",
+        show_default=False)] = None,
+    desks: Annotated[bool, typer.Option(
+        "--desks", help="Several desks side by side: orders, urgent share, on-time rate, hours to ship, backlog past "
+                        "SLA, anomaly and return rates.")] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="With --desks: write the side-by-side KPIs and a chart to a new FILE.xlsx (sheet 看板).")]
+    = None,
+    password_env: Annotated[str | None, typer.Option(
+        "--password-env", help="With --desks postgresql://...: the variable holding the password.")] = None,
     config: ConfigOption = Path(DEFAULT_CONFIG),
     start: FromOption = None,
     end: ToOption = None,
@@ -66,7 +78,10 @@ def report_command(
     png: Annotated[Path | None, typer.Option("--png", help="Write the heat map and the on-time chart as PNG files to DIR.")]
     = None,
 ) -> int:
-    """KPIs: on-time delivery, time in each state, the backlog heat map, anomaly reasons, orders past their SLA."""
+    """KPIs: on-time delivery, time in each state, the backlog heat map, anomaly reasons, orders past their SLA.
+    With --desks, several desks side by side."""
+    if desks or targets:
+        return _group(targets or [], start, end, now, json_out, out, password_env)
     loaded = load(config)
     lang = loaded.language
     clock = parse_now(now, loaded.tz)
@@ -87,6 +102,27 @@ def report_command(
         show_kpi(console, result, lang)
         for note in notes:
             console.print(note, markup=False, highlight=False)  # paths as typed: `img[charts]` is no markup
+    return 0
+
+
+def _group(targets: list[str], start: str | None, end: str | None, now: str | None, json_out: bool, out: Path | None,
+           password_env: str | None) -> int:
+    """`report --desks`: the group view."""
+    lang = default_lang()
+    if not targets:
+        raise ConfigError(t("group.usage", lang))
+    clock = parse_now(now)
+    first, last = _window(start, end, lang, default_end=clock)
+    result = group_report(targets, first, last, clock, lang, password_env)
+    if not result.desks:
+        raise ConfigError(t("group.none", lang, targets=", ".join(targets)))
+    written = write_group_book(result, out, lang) if out is not None else None
+    if json_out:
+        emit_json(result.to_dict())
+    else:
+        show_group(console, result, lang)
+        if written is not None:
+            console.print(t("group.written", lang, path=written), markup=False, highlight=False)
     return 0
 
 

@@ -71,6 +71,16 @@ def _said(where: str) -> Iterator[None]:
         raise _failed(where, exc) from None
 
 
+def _connect(target: PostgresJournal, where: str) -> psycopg.Connection[Any]:
+    """An autocommit connection to the journal's database, the password from `password_env` when it names one (else
+    libpq's PGPASSWORD or ~/.pgpass), with TCP keepalives on the client's side."""
+    password = os.environ.get(target.password_env) if target.password_env else None
+    options: dict[str, Any] = {"password": password} if password else {}
+    with _said(where):
+        return psycopg.connect(target.url, autocommit=True, connect_timeout=10, application_name="sheetsync",
+                               keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=6, **options)
+
+
 class PostgresDb(Db):
     """A `Db` on one psycopg connection, in the desk's schema.
 
@@ -87,12 +97,7 @@ class PostgresDb(Db):
         self._sql: dict[str, str] = {}
         self._temp = 0
         self._depth = 0
-        password = os.environ.get(target.password_env) if target.password_env else None
-        options: dict[str, Any] = {"password": password} if password else {}
-        with _said(self.where):
-            self.connection = psycopg.connect(
-                target.url, autocommit=True, connect_timeout=10, application_name="sheetsync",
-                keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=6, **options)
+        self.connection = _connect(target, self.where)
         try:
             with _said(self.where):
                 for name, value in KEEPALIVE.items():
@@ -252,6 +257,22 @@ class PostgresDb(Db):
 
     def lock(self, lang: Lang) -> AdvisoryLock:
         return AdvisoryLock(self, lang)
+
+
+def desks_in(target: PostgresJournal) -> list[tuple[str, str]]:
+    """(schema, its table) of every desk whose journal is in the database `target` names."""
+    where = shown(target.url)
+    with _said(where), _connect(target, where) as connection:
+        schemas = [str(r[0]) for r in connection.execute(
+            "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid"
+            " WHERE c.relname = 'meta' AND c.relkind = 'r' ORDER BY n.nspname").fetchall()]
+        out = []
+        for schema in schemas:
+            found = connection.execute(pgsql.SQL("SELECT value FROM {}.meta WHERE key = 'table'").format(
+                pgsql.Identifier(schema))).fetchone()
+            if found is not None:
+                out.append((schema, str(found[0])))
+    return out
 
 
 class AdvisoryLock:

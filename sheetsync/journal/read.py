@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sheetsync.config import Config
+from sheetsync.config import Config, postgres_target
 from sheetsync.errors import UnreadableInput
-from sheetsync.i18n import text
+from sheetsync.i18n import Lang, text
 from sheetsync.journal.core import Journal
 from sheetsync.journal.db import Db
 from sheetsync.journal.kpi_history import History, load_history, times
@@ -89,3 +89,35 @@ def _connection(path: Path) -> Iterator[Db]:
     db.close()
     with Journal(path, readonly=True) as journal:
         yield journal.db
+
+
+def desk_as_left(journal: Journal) -> pd.DataFrame:
+    """The desk's orders as its last run left them (the journal's base rows, in the columns the sheet had then)."""
+    ids = [str(r[0]) for r in journal.db.execute("SELECT order_id FROM base ORDER BY order_id").fetchall()]
+    fields = [f for f in journal.last_columns() or [] if f != "order_id"]
+    values, _ = journal.base_frame(ids, fields)
+    values.insert(0, "order_id", pd.Series(ids, dtype="str"))
+    return values
+
+
+DeskRead = tuple[str, str, pd.DataFrame, History, pd.DataFrame | None, pd.DataFrame | None]
+"""A desk read from its journal alone: its name, its table, its orders as left, their history, its after-sales
+tickets as left and their moves (None without after-sales)."""
+
+
+def journal_desks(url: str, password_env: str | None, lang: Lang) -> Iterator[DeskRead]:
+    """Every desk whose journal is in the PostgreSQL database `url`, read from the journal alone, read-only."""
+    from sheetsync.journal.postgres import PostgresDb, desks_in  # the driver only for a desk that uses it
+
+    for name, table in desks_in(postgres_target(url, None, password_env, lang)):
+        db = PostgresDb(postgres_target(url, name, password_env, lang), readonly=True)
+        with Journal(db, readonly=True) as journal:
+            desk = desk_as_left(journal)
+            view = JournalView(db)
+            history = view.kpi_history(desk)
+            rows = journal.ticket_memory().rows
+            tickets = moves = None
+            if rows:
+                tickets = pd.DataFrame([{"ticket_id": k, **v} for k, v in rows.items()], dtype="str")
+                moves = view.ticket_moves()
+            yield name, table, desk, history, tickets, moves

@@ -142,6 +142,12 @@ def report(config: Config, *, start: dt.datetime | None = None, end: dt.datetime
     """The KPIs of [start, end) as of `now` (default: the last seven days up to now); writes nothing."""
     now = now or dt.datetime.now(config.tz).replace(microsecond=0, tzinfo=None)
     start, end = period(start, end, now, config.language)
+    return read_desk(config, start, end, now)[0]
+
+
+def read_desk(config: Config, start: dt.datetime, end: dt.datetime, now: dt.datetime
+              ) -> tuple[KpiReport, pd.DataFrame, History]:
+    """The desk's report of [start, end), with the sheet's rows and the journal's history it was made from."""
     spec = ticket_spec(config)
     with ThreadPoolExecutor(1, "sheetsync-report-desk") as pool:  # the sheet is read while the journal is queried
         reading: Future[pd.DataFrame] = pool.submit(lambda: read_table(open_store(config), config).frame)
@@ -154,12 +160,12 @@ def report(config: Config, *, start: dt.datetime | None = None, end: dt.datetime
         try:
             tickets = read_table(open_store(config), config, spec).frame
         except ConfigError:  # the desk's after-sales sheet is gone: the orders' figures stand alone
-            return out
+            return out, desk, history
         workflow = ticket_workflow(config)
         tree = desk_reasons(config)
         out.aftersales = build_aftersales(tickets, desk, moves, partial(key_of, workflow),
                                           tree.other if tree is not None else None, start, end)
-    return out
+    return out, desk, history
 
 
 def build(desk: pd.DataFrame, history: History, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> KpiReport:
