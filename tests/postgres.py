@@ -54,13 +54,8 @@ class PgDesk:
         return (f"journal:\n  url: {self.url}\n  desk: {desk or self.desk}\n  password_env: {PASSWORD_ENV}\n")
 
     def use(self, config: Path, desk: str | None = None) -> Path:
-        """Point the desk of `config` (its sheetsync.yaml) at this server: its `journal:` line replaced."""
-        kept, inside = [], False
-        for line in config.read_text(encoding="utf-8").splitlines(keepends=True):
-            inside = line.startswith("journal:") or (inside and line.startswith(" "))
-            if not inside:
-                kept.append(line)
-        config.write_text("".join(kept) + self.journal_yaml(desk), encoding="utf-8")
+        """Point the desk of `config` (its sheetsync.yaml) at this server: its `journal:` replaced."""
+        set_journal(config, self.journal_yaml(desk))
         return config
 
     def execute(self, query: str) -> None:
@@ -71,6 +66,16 @@ class PgDesk:
         with self.server.connect() as connection:
             connection.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.desk)))
             return connection.execute(query, params).fetchall()  # type: ignore[arg-type]
+
+
+def set_journal(config: Path, journal_yaml: str) -> None:
+    """Replace the `journal:` of the desk's sheetsync.yaml (a line, or a mapping's block) with `journal_yaml`."""
+    kept, inside = [], False
+    for line in config.read_text(encoding="utf-8").splitlines(keepends=True):
+        inside = line.startswith("journal:") or (inside and line.startswith(" "))
+        if not inside:
+            kept.append(line)
+    config.write_text("".join(kept) + journal_yaml, encoding="utf-8")
 
 
 def _free_port() -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import CliRun, libreoffice_csv
 from postgres import PASSWORD_ENV, PgDesk
 
@@ -75,7 +76,7 @@ def test_the_desks_kpis_side_by_side_are_the_figures_of_their_sheets(make_desk: 
 
 
 def test_every_desk_of_a_postgresql_database_is_read_from_its_journal(make_desk: Callable[..., Config], run_cli: Run,
-                                                                     pg: PgDesk) -> None:
+                                                                     pg: PgDesk, monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = made(make_desk, DESK_A, "east"), made(make_desk, DESK_B, "west")
     for config, name in ((a, "east"), (b, "west")):
         pg.use(config.source, f"{pg.desk}_{name}")
@@ -89,6 +90,21 @@ def test_every_desk_of_a_postgresql_database_is_read_from_its_journal(make_desk:
     figures = ("orders", "urgent", "on_time_rate", "ship_median_hours", "past_sla", "anomaly_orders")
     for db_desk, file_desk in zip(mine, from_files.json()["desks"], strict=True):
         assert {k: db_desk[k] for k in figures} == {k: file_desk[k] for k in figures}
+
+    # a manager's role that may only read the two journals sees them, and nothing else of the database
+    reader, secret = f"r_{pg.desk}", f"pw-{pg.desk}"
+    pg.execute(f"CREATE ROLE {reader} LOGIN PASSWORD '{secret}'")
+    try:
+        for name in ("east", "west"):
+            pg.execute(f"GRANT USAGE ON SCHEMA {pg.desk}_{name} TO {reader};"
+                       f" GRANT SELECT ON ALL TABLES IN SCHEMA {pg.desk}_{name} TO {reader}")
+        monkeypatch.setenv("READER_PASSWORD", secret)
+        url = pg.url.replace("//sheetsync@", f"//{reader}@")
+        as_reader = run_cli("report", "--desks", url, "--password-env", "READER_PASSWORD", "--now", NOW, "--json")
+        assert as_reader.code == 0, as_reader.err
+        assert as_reader.json()["desks"] == mine
+    finally:
+        pg.execute(f"DROP OWNED BY {reader}; DROP ROLE {reader}")
 
 
 def test_desks_needs_desks(run_cli: Run) -> None:

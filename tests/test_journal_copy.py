@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CliRun, read_sheet
-from postgres import PASSWORD_ENV, PgDesk
+from postgres import PASSWORD_ENV, PgDesk, set_journal
 
 from sheetsync.desk.new import init_desk
 
@@ -39,20 +39,11 @@ def desk_with_history(folder: Path, run_cli: Run) -> Path:
     return config
 
 
-def point_at(config: Path, journal_yaml: str) -> None:
-    kept, inside = [], False
-    for line in config.read_text(encoding="utf-8").splitlines(keepends=True):
-        inside = line.startswith("journal:") or (inside and line.startswith(" "))
-        if not inside:
-            kept.append(line)
-    config.write_text("".join(kept) + journal_yaml, encoding="utf-8")
-
-
 def same_desk_elsewhere(config: Path, name: str, journal_yaml: str) -> Path:
     """A copy of the desk's folder (workbook, inbox, state) whose journal is `journal_yaml`."""
     twin = config.parent.parent / name
     shutil.copytree(config.parent, twin, ignore=shutil.ignore_patterns("journal.db*"))
-    point_at(twin / "sheetsync.yaml", journal_yaml)
+    set_journal(twin / "sheetsync.yaml", journal_yaml)
     return twin / "sheetsync.yaml"
 
 

@@ -98,6 +98,8 @@ def test_a_wrong_password_exits_5_naming_the_server_and_the_table_is_untouched(
     assert run.code == 5, run.err
     assert "127.0.0.1" in run.err and "not-the-password" not in run.err and "日志数据库" in run.err
     assert (config.parent / "orders.xlsx").read_bytes() == before
+    logs = "".join(p.read_text(encoding="utf-8") for p in (config.parent / ".sheetsync").rglob("*.log"))
+    assert "not-the-password" not in logs and pg.server.password not in logs
 
 
 def test_pgpassword_serves_when_no_variable_is_named(tmp_path: Path, pg: PgDesk, run_cli: Run,
@@ -108,6 +110,18 @@ def test_pgpassword_serves_when_no_variable_is_named(tmp_path: Path, pg: PgDesk,
     monkeypatch.setenv("PGPASSWORD", pg.server.password)
     run = run_cli("sync", "-c", config, "--now", NOW)
     assert run.code in (0, 3), run.err
+
+
+def test_a_pgpass_file_serves_too(tmp_path: Path, pg: PgDesk, run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = pg_desk(tmp_path, pg)
+    config.write_text(config.read_text(encoding="utf-8").replace(f"  password_env: {PASSWORD_ENV}\n", ""),
+                      encoding="utf-8")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"*:*:*:*:{pg.server.password}\n", encoding="utf-8")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    assert run_cli("sync", "-c", config, "--now", NOW).code in (0, 3)
 
 
 def test_a_desk_of_another_table_is_refused_in_a_journal_that_holds_one(tmp_path: Path, pg: PgDesk, run_cli: Run) -> None:

@@ -104,12 +104,25 @@ class PostgresDb(Db):
                     self.connection.execute(pgsql.SQL("SET {} = {}").format(pgsql.Identifier(name), pgsql.Literal(value)))
                 if readonly:
                     self.connection.execute("BEGIN")
-                self.connection.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(self.schema)))
+                # made when missing (in a dry run, inside its rolled-back transaction): a role that may only read
+                # reads a journal that is there without needing the right to create anything
+                if self.connection.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone() is None:
+                    self._create(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(self.schema)))
                 self.connection.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.schema)))
-                self.connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                if self.connection.execute("SELECT to_regclass('meta')").fetchone() == (None,):
+                    self._create(pgsql.SQL("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
         except BaseException:
             self.connection.close()
             raise
+
+    def _create(self, statement: pgsql.SQL | pgsql.Composed) -> None:
+        """A schema object made when missing; another process making it at the same moment made it (the `IF NOT
+        EXISTS` of PostgreSQL does not cover a race between two transactions)."""
+        try:
+            self.connection.execute(statement)
+        except psycopg.errors.UniqueViolation:
+            if self.readonly:
+                raise
 
     # statements ------------------------------------------------------
 
@@ -265,7 +278,8 @@ def desks_in(target: PostgresJournal) -> list[tuple[str, str]]:
     with _said(where), _connect(target, where) as connection:
         schemas = [str(r[0]) for r in connection.execute(
             "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid"
-            " WHERE c.relname = 'meta' AND c.relkind = 'r' ORDER BY n.nspname").fetchall()]
+            " WHERE c.relname = 'meta' AND c.relkind = 'r' AND has_schema_privilege(n.oid, 'USAGE')"
+            " AND has_table_privilege(c.oid, 'SELECT') ORDER BY n.nspname").fetchall()]
         out = []
         for schema in schemas:
             found = connection.execute(pgsql.SQL("SELECT value FROM {}.meta WHERE key = 'table'").format(

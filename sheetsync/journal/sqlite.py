@@ -174,3 +174,10 @@ class SqliteDb(Db):
         self.connection.close()
 
 
+def __getattr__(name: str) -> object:
+    """`Journal` and `SCHEMA_VERSION` where they were until the journal had two databases (`journal/core.py` now)."""
+    if name in ("Journal", "SCHEMA_VERSION"):
+        from sheetsync.journal import core
+
+        return getattr(core, name)
+    raise AttributeError(name)
