@@ -12,7 +12,7 @@ import logging
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from sheetsync.i18n import t
 from sheetsync.model.records import CellChange
 from sheetsync.reports.rejects import write_rejects
 from sheetsync.run import tickets as ticket_step
+from sheetsync.run import untouched as quiet
 from sheetsync.run.clock import parse_now
 from sheetsync.run.commit import Commit, opened
 from sheetsync.run.decide import Decision, decide, early_record, plan_writes, run_record
@@ -37,6 +38,7 @@ from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.tuning import tuned
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import created
+from sheetsync.steps.rules.values import dates_horizon
 from sheetsync.steps.workflow.load import desk_workflow
 from sheetsync.stores.table import read_table
 
@@ -119,11 +121,17 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     started = time.perf_counter()
     now = now or parse_now(None, config.tz)
     log_to_state_dir(config.state_dir)
+    said: list[str] = []  # what opening the desk for the untouched run found (a stale lock, a run recovered)
+    if not dry_run and pulls is None and quiet.eligible(config):
+        rested, said = _untouched(config, now, force=force, strict=strict, strict_alerts=strict_alerts, started=started)
+        if rested is not None:
+            return rested
     rules = compiled_rules(config)
     workflow = desk_workflow(config)
     channels = open_channels(config) if pulls is None else []
     aside: list[str] = []
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
+        desk.notices[:0] = said
         journal = desk.journal
         if pulls is None:
             table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now, journal)
@@ -192,6 +200,12 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         result.seconds = round(time.perf_counter() - started, 3)
         if not dry_run:
             journal.finish_run(run_id, result.exit_code, _counts(result), dt.datetime.now())
+            if quiet.eligible(config) and pulls is None and _fixed_point(decision, result, tickets):
+                hours = [r.advanced.calm_hours for r in (decision, ticket_run) if r is not None and r.advanced is not None]
+                quiet.record_calm(journal, run_id, quiet.Calm(
+                    desk.store.sha256() or "", quiet.inputs_digest(config),
+                    quiet.calm_until(now, hours, [dates_horizon(decision.work, rules.config.dates, now)]),
+                    quiet.steady(result.to_dict())))
         log.info("sync %s: %s", "dry-run" if dry_run else f"run {run_id}", _counts(result))
     broken = [a for a in decision.accounts if a.error]
     if broken:
@@ -201,6 +215,34 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     if failed:  # the other channels' orders are written; this channel's cursor stayed where it was
         raise ChannelFailed("\n".join(failed), t("channel.failed.hint", config.language))
     return result
+
+
+def _untouched(config: Config, now: dt.datetime, *, force: bool, strict: bool, strict_alerts: bool,
+               started: float) -> tuple[RunResult | None, list[str]]:
+    """The untouched run (`run/untouched.py`): the calm run's result when the workbook, the inputs and the clock are
+    within its calm; else None and what opening the desk found, for the full path to say."""
+    with opened(config, force=force) as desk:
+        calm = quiet.untouched(desk.journal, config, desk.store.sha256(), now)
+        if calm is None:
+            return None, desk.notices
+        known = {f.name for f in fields(RunResult)} - {"run_id", "strict", "strict_alerts"}
+        result = RunResult(run_id=None, **{k: v for k, v in calm.result.items() if k in known})
+        result.strict, result.strict_alerts = strict, strict_alerts
+        result.notices = [*desk.notices, t("run.untouched", config.language)]
+        result.seconds = round(time.perf_counter() - started, 3)
+    log.info("sync untouched: the workbook and the inputs are as the last run left them")
+    return result, []
+
+
+def _fixed_point(decision: Decision, result: RunResult, tickets: ticket_step.TicketOutcome | None) -> bool:
+    """Whether the run found nothing to change and took nothing new: its state is what the next run would find."""
+    d = decision
+    quiet_tickets = tickets is None or not (tickets.writes or tickets.record.rows or tickets.record.changes)
+    return (not result.workbook_written and not len(d.changes) and not len(d.new_rows) and not d.repaint
+            and not d.edits and not d.gone and not d.assigned and not d.new_flags and not d.closed_flags
+            and not result.alerts and not result.rejects_file and quiet_tickets
+            and all(f.get("skipped") for f in result.files)
+            and not (d.advanced is not None and d.advanced.unlocks_used))
 
 
 def _result(decision: Decision, config: Config, run_id: int, dry_run: bool, notices: list[str], *, strict: bool,

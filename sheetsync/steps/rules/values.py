@@ -120,6 +120,27 @@ def _overpaid(cols: Columns, both: np.ndarray) -> np.ndarray:
     return out
 
 
+def dates_horizon(frame: pd.DataFrame, rule: DatesRule, now: dt.datetime) -> dt.datetime | None:
+    """The first moment after `now` at which the clock alone changes a DATE_INVALID finding (None: never): a date
+    later than now + tolerance stops being one then, and a date written without its year is read in the next year
+    from its first day.  For the untouched run."""
+    if rule.level == "off":
+        return None
+    moments = [dt.datetime(now.year + 1, 1, 1)]
+    limit = format_datetime(now.replace(tzinfo=None) + rule.future_tolerance)
+    for name in rule.fields:
+        if name in frame.columns:
+            later = frame[name].dropna().astype("str").str.strip()
+            later = later[(later > limit) & later.str.match(_DATETIME)]
+            for text in sorted(set(later)):  # canonical date-times sort as text; 29 February of a common year is none
+                try:
+                    moments.append(dt.datetime.fromisoformat(text) - rule.future_tolerance)
+                    break
+                except ValueError:
+                    continue
+    return min(moments)
+
+
 def dates(cols: Columns, rule: DatesRule, now: dt.datetime) -> list[Findings]:
     """DATE_INVALID: not a date-time, later than `now` + tolerance, paid_at before created_at.
     Canonical date-times sort as text, so they are compared as text."""

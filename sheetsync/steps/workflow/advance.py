@@ -404,12 +404,32 @@ class _Run:
                                 to_promise=np.asarray(self.derived["hours_to_promise"]), when=self.check_hits)
         self.level = level
         self.out.levels = sla_step.as_series(level, work.index)
+        self.out.calm_hours = self.calm_hours()
         if "sla" in work.columns:
             graded = np.flatnonzero(level >= 0)
             words = sla_step.texts(level[graded], self.wf)
             current = work["sla"].iloc[graded].to_numpy(dtype=object, na_value=None)
             change = graded[words != current]
             self.write("sla", change, words[words != current])
+
+    def calm_hours(self) -> float | None:
+        """Hours until the clock alone changes a cell: a row reaching its next SLA level, or a measure of time passing
+        a number a condition compares it with (`hours_in_state >= 168` closing a ticket); 0 when a condition reads
+        the clock in a way no moment can be foreseen from."""
+        limits = self.wf.clock_limits()
+        if limits is None:
+            return 0.0
+        measures = {"hours_in_state": self.in_state, "hours_since_created": np.asarray(self.derived["hours_since_created"]),
+                    "hours_to_promise": np.asarray(self.derived["hours_to_promise"])}
+        waits = [sla_step.hours_to_change(self.codes_now, self.wf, in_state=measures["hours_in_state"],
+                                          since_created=measures["hours_since_created"],
+                                          to_promise=measures["hours_to_promise"])]
+        for name, hours in limits:  # the time to the promise shrinks as the clock runs; the other measures grow
+            ahead = measures[name] - hours if name == "hours_to_promise" else hours - measures[name]
+            ahead = ahead[~np.isnan(ahead) & (ahead > 0)]
+            waits.append(float(ahead.min()) if len(ahead) else None)
+        found = [w for w in waits if w is not None]
+        return min(found) if found else None
 
     def findings(self) -> None:
         """Anomalies that hold while their cause does (checks, signers, unknown states), and alerts."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from pathlib import Path
 from typing import Final
+
+from sqlglot import exp
 
 from sheetsync.conditions import Condition, FieldType
 from sheetsync.config.workflow import LEVELS, Lookups
@@ -13,6 +16,7 @@ from sheetsync.i18n import MESSAGES
 from sheetsync.model.cells import KEEP, Keep
 from sheetsync.model.states import resolve, words_by_key
 
+CLOCK_FIELDS: Final = frozenset({"hours_in_state", "hours_since_created", "hours_to_promise"})
 DERIVED: Final[dict[str, FieldType]] = {
     "hours_in_state": FieldType.NUMBER,
     "hours_since_created": FieldType.NUMBER,
@@ -122,6 +126,24 @@ class Workflow:
     notify: Mapping[str, str] = field(default_factory=dict)
     derived: frozenset[str] = frozenset()
     """The derived fields some condition reads: only these are computed."""
+
+    @property
+    def reads_clock(self) -> bool:
+        """Whether a condition reads a measure of time (`hours_in_state >= 168`): its outcome can change with the
+        clock alone (`clock_limits` says when, where it can)."""
+        return bool(self.derived & CLOCK_FIELDS)
+
+    def clock_limits(self) -> list[tuple[str, float]] | None:
+        """(measure of time, hours) of every comparison of a measure with a number in the workflow's conditions: the
+        clock changes their outcome only when a row's measure passes one of those hours.  None when a measure is
+        read some other way (`hours_in_state > hours_since_created / 2`): then no moment can be foreseen."""
+        out: list[tuple[str, float]] = []
+        for condition in _conditions(self):
+            found = clock_limits(condition)
+            if found is None:
+                return None
+            out += found
+        return out
     sla_words: tuple[str, ...] = tuple(MESSAGES[f"sla.{name}"][0] for name in LEVEL_NAMES)
     """The `sla` cell's word for each level (ok, warn, breach, critical), in the desk's language: the
     workflow is the desk's, as its state names are."""
@@ -198,3 +220,42 @@ class Workflow:
 
 
 _LEVEL_OF_TEXT: Final[dict[str, str]] = {text: level for level in LEVEL_NAMES for text in MESSAGES[f"sla.{level}"]}
+
+
+_COMPARED = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.NEQ)
+
+
+def clock_limits(condition: Condition) -> list[tuple[str, float]] | None:
+    """(measure, hours) of each `hours_... OP number` (or `BETWEEN number AND number`) in `condition`; None when a
+    measure of time stands anywhere else in it."""
+    plan, out = condition.plan, []
+    for node in plan.tree.walk():
+        field = plan.columns.get(id(node))
+        if field not in CLOCK_FIELDS:
+            continue
+        parent = node.parent
+        if isinstance(parent, _COMPARED):
+            others = [parent.expression if parent.this is node else parent.this]
+        elif isinstance(parent, exp.Between) and parent.this is node:
+            others = [parent.args.get("low"), parent.args.get("high")]
+        else:
+            return None
+        numbers = [plan.constants.get(id(other)) for other in others]
+        if not all(isinstance(n, int | float | Decimal) and not isinstance(n, bool) for n in numbers):
+            return None
+        out += [(field, float(n)) for n in numbers]  # type: ignore[arg-type]
+    return out
+
+
+def _conditions(workflow: Workflow) -> list[Condition]:
+    """Every condition of the workflow: its states' SLA, transitions, tiers, routes and checks."""
+    found: list[Condition] = []
+    parts: list[State | Transition | Tier | Route | Check] = [*workflow.states, *workflow.transitions, *workflow.tiers,
+                                                              *workflow.routes, *workflow.checks]
+    for part in parts:
+        for value in (getattr(part, f.name) for f in fields(part)):
+            if isinstance(value, Condition):
+                found.append(value)
+            elif isinstance(value, Sla) and value.when is not None:
+                found.append(value.when)
+    return found

@@ -45,6 +45,9 @@ class Advanced:
     unlocks_used: list[str] = field(default_factory=list)
     levels: pd.Series | None = None
     """The SLA level of every row (-1 none, 0 ok, 1 warn, 2 breach, 3 critical)."""
+    calm_hours: float | None = 0.0
+    """Hours until the clock alone changes a cell (an SLA level; None: never): the untouched run's horizon.  0 when the
+    workflow's conditions read the clock themselves (`hours_in_state > 4`): every run must look."""
     approval: Approval | None = None
     """Tier, signatures needed and valid, per row position (live rows; others need none)."""
     original: dict[str, pd.Series] = field(default_factory=dict)

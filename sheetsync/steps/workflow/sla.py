@@ -53,6 +53,35 @@ def levels(codes: np.ndarray, workflow: Workflow, *, in_state: np.ndarray, since
     return out
 
 
+def hours_to_change(codes: np.ndarray, workflow: Workflow, *, in_state: np.ndarray, since_created: np.ndarray,
+                    to_promise: np.ndarray) -> float | None:
+    """Hours from now until the clock alone would change some row's level (None: it never will), for the untouched
+    run.  Every hour measure grows with the clock (the time to the promise shrinks), so each threshold a row has not
+    reached is crossed after (threshold - elapsed) hours; a `when` condition is taken as holding (an earlier moment
+    only costs a full run, never a missed change)."""
+    states = workflow.states
+    count = len(states)
+    slot = np.where(codes < 0, count, codes)
+    open_state = np.array([not s.final for s in states] + [False])
+    thresholds = np.full((3, count + 1), np.nan)
+    created_basis = np.zeros(count + 1, dtype=bool)
+    for i, state in enumerate(states):
+        if state.sla:
+            created_basis[i] = state.sla.since_created
+            for level, hours in enumerate(state.sla.hours):
+                thresholds[level, i] = np.nan if hours is None else hours
+    live = open_state[slot]
+    elapsed = np.where(created_basis[slot], since_created, in_state)
+    ahead = [thresholds[level][slot] - elapsed for level in range(3)]
+    if workflow.promise:
+        ahead.append(to_promise)
+        if workflow.promise_warn is not None:
+            ahead.append(workflow.promise_warn * (since_created + to_promise) - since_created)
+    waits = np.concatenate([np.where(live & (a > 0), a, np.nan) for a in ahead])
+    waits = waits[~np.isnan(waits)]
+    return float(waits.min()) if len(waits) else None
+
+
 def texts(level: np.ndarray, workflow: Workflow) -> np.ndarray:
     """The `sla` cell's text for each level, in the workflow's words (None for -1)."""
     names = np.array([*workflow.sla_words, None], dtype=object)
