@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from sheetsync.run.commands import queues as queue
     from sheetsync.run.commands import unlock_order as unlock
     from sheetsync.run.inspect import CheckResult, ValidateResult, check, history, validate
-    from sheetsync.run.sync import RunResult, sync
+    from sheetsync.run.result import RunResult
+    from sheetsync.run.sync import sync
 
 _FACE: dict[str, tuple[str, str]] = {
     "Config": ("sheetsync.config", "Config"),
@@ -49,7 +50,7 @@ _FACE: dict[str, tuple[str, str]] = {
     "check": ("sheetsync.run.inspect", "check"),
     "history": ("sheetsync.run.inspect", "history"),
     "validate": ("sheetsync.run.inspect", "validate"),
-    "RunResult": ("sheetsync.run.sync", "RunResult"),
+    "RunResult": ("sheetsync.run.result", "RunResult"),
     "sync": ("sheetsync.run.sync", "sync"),
 }
 

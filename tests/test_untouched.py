@@ -14,18 +14,21 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import read_sheet
+from conftest import CliRun, read_sheet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from postgres import PgDesk
 
 import sheetsync
 from sheetsync import load_config
 from sheetsync.config import Config, load_preset
+from sheetsync.errors import TableLocked
 from sheetsync.journal.core import Journal
 from sheetsync.model.cells import CellWrite
 from sheetsync.run import untouched as quiet
 from sheetsync.run.commands import unlock_order
 from sheetsync.run.sync import RunResult
+from sheetsync.runtime.locks import RunLock
 from sheetsync.steps.rules.values import dates_horizon
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
@@ -64,15 +67,15 @@ def untouched(result: RunResult) -> bool:
 def test_a_calm_desk_is_not_read_until_the_clock_changes_a_cell(make_desk: Callable[..., Config],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     config = calm_desk(make_desk)
-    read = []
-    original = quiet.untouched
-    monkeypatch.setattr(quiet, "untouched", lambda *a: read.append(1) or original(*a))
+    asked = []
+    original = quiet.rest
+    monkeypatch.setattr(quiet, "rest", lambda *a, **k: asked.append(1) or original(*a, **k))
     before = config.workbook_path.read_bytes()
     calm = sheetsync.sync(config, now=NOW)
     rested = sheetsync.sync(config, now=NOW + dt.timedelta(minutes=5))
-    assert untouched(rested) and rested.run_id is None and rested.rows == 5 and not rested.workbook_written
+    assert untouched(rested) and rested.run_id == calm.run_id + 1 and rested.rows == 5 and not rested.workbook_written
     assert rested.anomalies == calm.anomalies and rested.anomalies.get("DATE_INVALID")
-    assert config.workbook_path.read_bytes() == before and read == [1, 1]
+    assert config.workbook_path.read_bytes() == before and asked == [1, 1]
     # 待确认 warns at 75 % of its 30 minutes: a full run then, and A2's sla cell is written
     warned = sheetsync.sync(config, now=dt.datetime(2026, 11, 23, 9, 23))
     assert not untouched(warned) and warned.workbook_written
@@ -124,6 +127,23 @@ def test_each_kind_of_touch_takes_the_full_path(make_desk: Callable[..., Config]
 
     dry = copy("dry")
     assert not untouched(sheetsync.sync(dry, now=later, dry_run=True))
+
+
+def test_a_desk_whose_journal_is_in_postgresql_rests_too(make_desk: Callable[..., Config], pg: PgDesk,
+                                                         run_cli: Callable[..., CliRun]) -> None:
+    config = make_desk(ROWS)
+    pg.use(config.source)
+    for _ in range(2):
+        assert run_cli("sync", "-c", config.source, "--now", "2026-11-23T09:00").code in (0, 3)
+    rested = run_cli("sync", "-c", config.source, "--now", "2026-11-23T09:01", "--json")
+    assert UNTOUCHED in " ".join(rested.json()["notices"]) and rested.json()["run_id"] == 3
+    assert pg.rows("SELECT command FROM runs ORDER BY id") == [("sync",), ("sync:untouched",), ("sync:untouched",)]
+
+
+def test_a_second_run_meets_the_lock_even_when_untouched(make_desk: Callable[..., Config]) -> None:
+    config = calm_desk(make_desk)
+    with RunLock(config.state_dir, "zh"), pytest.raises(TableLocked):
+        sheetsync.sync(config, now=NOW + dt.timedelta(minutes=1))
 
 
 def test_an_api_channel_desk_always_asks(make_desk: Callable[..., Config]) -> None:
@@ -190,7 +210,7 @@ def _journal(config: Config) -> dict[str, list[tuple[object, ...]]]:
 def test_the_calm_horizon_is_the_next_level_and_the_next_date(make_desk: Callable[..., Config]) -> None:
     config = calm_desk(make_desk)
     with Journal(config.journal_path) as journal:
-        calm = quiet.calm_of(journal)
+        calm = quiet.calm_of(journal.db)
     assert calm is not None and calm.until is not None
     # A2 待确认 since the first run (09:00) with 30 min warns at 09:22:30; the rest comes later
     assert calm.until == "2026-11-23 09:22:30"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -13,8 +14,10 @@ from sheetsync.cli.common import safe, show_placement
 from sheetsync.cli.fit import show_rows
 from sheetsync.i18n import MESSAGES, Lang, code_said, field_said, t
 from sheetsync.model.records import HistoryEntry
-from sheetsync.run.inspect import CheckResult, ValidateResult
-from sheetsync.run.sync import RunResult
+from sheetsync.run.result import RunResult
+
+if TYPE_CHECKING:
+    from sheetsync.run.inspect import CheckResult, ValidateResult
 
 
 def show_sync(console: Console, result: RunResult, lang: Lang) -> None:

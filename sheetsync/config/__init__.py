@@ -19,13 +19,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from sheetsync.config.rules import RulesConfig
+from sheetsync.config.rules import RulesConfig, first_repeated
 from sheetsync.config.workflow import AlertTarget
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, Worded, asked_lang, default_lang, t
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.states import STATE_KEYS
-from sheetsync.model.values import first_repeated
 from sheetsync.runtime import limits
 from sheetsync.runtime.resources import data_dir
 

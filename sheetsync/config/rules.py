@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from sheetsync.i18n import Worded
 from sheetsync.model.fields import DATETIME_FIELDS, FIELDS
-from sheetsync.model.values import first_repeated
+
+
+def first_repeated(names: Sequence[str]) -> str | None:
+    """The first name that stands more than once in `names` (for "used twice" configuration errors)."""
+    return next((n for n in names if names.count(n) > 1), None)
 
 Level = Literal["error", "warn", "info", "off"]
 

@@ -18,9 +18,10 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 TEXT: Final = "text"
 INT: Final = "bigint"
@@ -28,6 +29,12 @@ Columns = Sequence[tuple[str, str]]
 """A relation's columns: (name, TEXT or INT)."""
 
 BULK_ROWS: Final = 2048
+
+
+class HeldLock(Protocol):
+    """A desk's run lock, held (`runtime.locks.RunLock`, `postgres.AdvisoryLock`)."""
+
+    def stale_message(self) -> str | None: ...
 
 
 class Cursor(Protocol):
@@ -61,6 +68,8 @@ class Db:
 
     def frame(self, sql: str, params: Sequence[object] = (), *, text: bool = False) -> pd.DataFrame:
         """The rows of a query as a DataFrame (`text`: every column as text)."""
+        import pandas as pd  # here: the untouched run reads the journal without loading pandas (`run/untouched.py`)
+
         cursor = self.execute(sql, params)
         rows = cursor.fetchall()
         names = [d[0] for d in cursor.description]  # type: ignore[attr-defined]

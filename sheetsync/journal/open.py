@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
 
 from sheetsync.config import Config
 from sheetsync.journal.core import Journal
+from sheetsync.journal.db import HeldLock
 from sheetsync.runtime.locks import RunLock
-
-
-class HeldLock(Protocol):
-    def stale_message(self) -> str | None: ...
 
 
 def open_journal(config: Config, *, readonly: bool = False) -> Journal:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Final, Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Final, Protocol
 
 from sheetsync.journal.db import Db
 from sheetsync.model.records import Unlock
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA_SQL: Final = """
 CREATE TABLE IF NOT EXISTS unlocks (      -- sheetsync unlock ORDER_ID --by NAME --reason TEXT
@@ -67,7 +68,9 @@ class DbWorkflowJournal:
                          f" {db.json_text('vals', 'phone')} AS phone, {db.json_text('vals', 'created_at')} AS created_at"
                          " FROM deleted")
         columns = ["order_id", "customer_id", "phone", "created_at"]
-        return (found if len(found) else pd.DataFrame(columns=columns))[columns].astype("str")
+        if not len(found):
+            found = found.reindex(columns=columns)
+        return found[columns].astype("str")
 
     def open_unlocks(self) -> dict[str, Unlock]:
         # an unlock counts once its run is done: one whose run died before it finished is no unlock (recovery drops it)

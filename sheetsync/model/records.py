@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from sheetsync.i18n import Lang, Words, render, t
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,8 @@ class WorkflowHistory:
 def anomaly_cells(index: pd.Index, anomalies: Iterable[Anomaly], lang: Lang) -> pd.Series:
     """The anomalies cell of every row, in the desk's language: `CODE message; CODE2 message`, NA where there
     is none.  A message said many times (a phone number that is not one, on 10,000 rows) is rendered once."""
+    import pandas as pd  # here: the records are read by the untouched run, which loads no pandas
+
     rendered: dict[int, str] = {}
     by_row: dict[int, list[str]] = {}
     for a in anomalies:

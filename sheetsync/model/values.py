@@ -189,11 +189,6 @@ def among(column: pd.Series, values: Iterable[str] | pd.Series | pa.Array) -> np
     return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def first_repeated(names: Sequence[str]) -> str | None:
-    """The first name that stands more than once in `names` (for "used twice" configuration errors)."""
-    return next((n for n in names if names.count(n) > 1), None)
-
-
 class ColumnCells(Sequence["CellValue"]):
     """The cell values of a column of canonical text, made a chunk at a time as a writer reads them;
     a writer that can take the text itself reads `kind` and `arrow()` instead (`stores.base.TextColumn`).

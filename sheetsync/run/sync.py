@@ -12,7 +12,7 @@ import logging
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import pandas as pd
 
 from sheetsync.channels import Pulled, open_channels
 from sheetsync.config import Config
-from sheetsync.errors import EXIT_EXTERNAL, EXIT_FINDINGS, EXIT_OK, ChannelFailed, UnreadableInput
+from sheetsync.errors import ChannelFailed, UnreadableInput
 from sheetsync.i18n import t
 from sheetsync.model.records import CellChange
 from sheetsync.reports.rejects import write_rejects
@@ -32,6 +32,7 @@ from sheetsync.run.commit import Commit, opened
 from sheetsync.run.decide import Decision, decide, early_record, plan_writes, run_record
 from sheetsync.run.gather import gather, read_side_by_side
 from sheetsync.run.inspect import compiled_rules
+from sheetsync.run.result import RunResult
 from sheetsync.run.workflow import send_and_record
 from sheetsync.runtime.files import file_stamp
 from sheetsync.runtime.logs import log_to_state_dir
@@ -48,66 +49,6 @@ CHANGES_SHOWN = 1000
 """A run's result lists its first 1,000 cell changes (`changes_total` counts all); the journal has every one."""
 
 
-@dataclass
-class RunResult:
-    """What one sync did; `exit_code` is 0, or 3 when findings need attention (`strict`)."""
-
-    run_id: int | None
-    dry_run: bool
-    workbook: str
-    rows: int
-    assigned: list[dict[str, Any]] = field(default_factory=list)
-    person_edits: list[dict[str, Any]] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    duplicates: dict[str, list[int]] = field(default_factory=dict)
-    anomalies: dict[str, int] = field(default_factory=dict)
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    changes_total: int = 0
-    cells_written: int = 0
-    rows_appended: int = 0
-    workbook_written: bool = False
-    backup: str | None = None
-    notices: list[str] = field(default_factory=list)
-    files: list[dict[str, Any]] = field(default_factory=list)
-    not_recreated: list[str] = field(default_factory=list)
-    unmatched_waybills: list[dict[str, Any]] = field(default_factory=list)
-    conflicts: int = 0
-    rejects_file: str | None = None
-    seconds: float = 0.0
-    strict: bool = False
-
-    errors: int = 0
-    """Rows' anomalies at level error (with --strict, any makes the exit code 3)."""
-    moved: dict[str, int] = field(default_factory=dict)
-    """`old→new` -> how many orders the workflow moved that way."""
-    put_back: list[dict[str, Any]] = field(default_factory=list)
-    """Status moves people made that the workflow does not allow: put back and flagged."""
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-    strict_alerts: bool = False
-    unplaced: dict[str, int] = field(default_factory=dict)
-    """field -> how many orders brought a value of it the sheet has no column (nor folding rule) for: kept in the
-    journal, and filled in when the team adds the column."""
-    folded: dict[str, int] = field(default_factory=dict)
-    """field -> how many orders' values of it went into another column (province, city, district into the address)."""
-    filled: dict[str, int] = field(default_factory=dict)
-    """field -> how many cells of a column added since the last run were filled from what the journal kept."""
-    status_list_added: list[str] = field(default_factory=list)
-    """Status words written that the team's words lack, added to the status column's dropdown (`status_list: extend`)."""
-    tickets: dict[str, Any] = field(default_factory=dict)
-    """The after-sales sheet's part: ticket ids given, tickets flagged by code, cells changed (empty: no sheet)."""
-
-    @property
-    def exit_code(self) -> int:
-        if self.strict_alerts and any(not a["ok"] for a in self.alerts):
-            return EXIT_EXTERNAL
-        return EXIT_FINDINGS if self.strict and self.errors else EXIT_OK
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["exit_code"] = self.exit_code
-        return data
-
-
 def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.datetime | None = None,
          strict: bool = False, strict_alerts: bool = False, pulls: Sequence[Pulled] | None = None) -> RunResult:
     """One sync run: gather (the sheet, the channels' pulls, the journal's state), decide (pure steps),
@@ -121,17 +62,16 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     started = time.perf_counter()
     now = now or parse_now(None, config.tz)
     log_to_state_dir(config.state_dir)
-    said: list[str] = []  # what opening the desk for the untouched run found (a stale lock, a run recovered)
-    if not dry_run and pulls is None and quiet.eligible(config):
-        rested, said = _untouched(config, now, force=force, strict=strict, strict_alerts=strict_alerts, started=started)
+    if not dry_run and pulls is None:
+        rested = quiet.rest(config, now, strict=strict, strict_alerts=strict_alerts, started=started)
         if rested is not None:
+            log.info("sync untouched: the workbook and the inputs are as the last run left them")
             return rested
     rules = compiled_rules(config)
     workflow = desk_workflow(config)
     channels = open_channels(config) if pulls is None else []
     aside: list[str] = []
     with opened(config, force=force, dry_run=dry_run) as desk, tuned() as tuning:
-        desk.notices[:0] = said
         journal = desk.journal
         if pulls is None:
             table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now, journal)
@@ -215,23 +155,6 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     if failed:  # the other channels' orders are written; this channel's cursor stayed where it was
         raise ChannelFailed("\n".join(failed), t("channel.failed.hint", config.language))
     return result
-
-
-def _untouched(config: Config, now: dt.datetime, *, force: bool, strict: bool, strict_alerts: bool,
-               started: float) -> tuple[RunResult | None, list[str]]:
-    """The untouched run (`run/untouched.py`): the calm run's result when the workbook, the inputs and the clock are
-    within its calm; else None and what opening the desk found, for the full path to say."""
-    with opened(config, force=force) as desk:
-        calm = quiet.untouched(desk.journal, config, desk.store.sha256(), now)
-        if calm is None:
-            return None, desk.notices
-        known = {f.name for f in fields(RunResult)} - {"run_id", "strict", "strict_alerts"}
-        result = RunResult(run_id=None, **{k: v for k, v in calm.result.items() if k in known})
-        result.strict, result.strict_alerts = strict, strict_alerts
-        result.notices = [*desk.notices, t("run.untouched", config.language)]
-        result.seconds = round(time.perf_counter() - started, 3)
-    log.info("sync untouched: the workbook and the inputs are as the last run left them")
-    return result, []
 
 
 def _fixed_point(decision: Decision, result: RunResult, tickets: ticket_step.TicketOutcome | None) -> bool:

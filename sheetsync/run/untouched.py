@@ -13,6 +13,11 @@ calm once it finds nothing to change.
 
 Only a desk on an .xlsx workbook whose channels are all files takes it: an API channel must be asked to know it has
 nothing new, and a Google Sheet's fingerprint is a read of the whole sheet.
+
+The check reads the journal without the pipeline's libraries (no pandas, Arrow or DuckDB is loaded: the command
+line tries it first, `cli/quick.py`); a run in progress, or one a kill left pending, is the journal's last run and
+left no calm, so the full path takes over.  An untouched run takes the run lock and is recorded as a run
+(`sync:untouched`, nothing else written): the journal still holds every run.
 """
 
 from __future__ import annotations
@@ -20,17 +25,33 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from sheetsync.config import Config
-from sheetsync.journal.core import Journal
+from sheetsync.errors import SheetsyncError
+from sheetsync.i18n import t
+from sheetsync.journal.db import Db, HeldLock
+from sheetsync.journal.schema import SCHEMA_VERSION
+from sheetsync.journal.sqlite import connect as sqlite_connect
+from sheetsync.run.result import RunResult
+from sheetsync.runtime.files import file_sha256, matching
+from sheetsync.runtime.locks import RunLock
+
+if TYPE_CHECKING:
+    from sheetsync.journal.core import Journal
+    from sheetsync.journal.postgres import PostgresDb
 
 CALM: Final = "calm"
 """The `run_meta` key of a calm run's state."""
+UNTOUCHED: Final = "sync:untouched"
+"""The command an untouched run is recorded under (its runs leave the calm they rested on standing)."""
 SKIPPED_RESULT: Final = ("run_id", "seconds", "notices", "backup", "rejects_file", "workbook_written", "exit_code")
 """What of a calm run's result is its own, not the state it found."""
 
@@ -59,26 +80,31 @@ def inputs_digest(config: Config) -> str:
     h = hashlib.sha256()
     h.update(_version().encode())
     base = config.base_dir
-    configs = sorted({*base.glob("*.y*ml"), *base.glob("*/*.y*ml")} - set(base.glob(".sheetsync/**/*")))
+    named = [config.workflow, *(c.mapping for c in (*config.channels, *config.logistics))]
+    if config.aftersales is not None:
+        named += [config.aftersales.reasons, config.aftersales.workflow]
+    referred = {config.resolve(n) for n in named if n} | {config.source}  # a file named from elsewhere counts too
+    configs = sorted({*base.glob("*.y*ml"), *base.glob("*/*.y*ml"), *(p for p in referred if p.is_file())}
+                     - set(base.glob(".sheetsync/**/*")))
     for path in configs:
-        h.update(b"\0c" + str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+        h.update(b"\0c" + _named(path, base) + b"\0" + path.read_bytes())
     for path in sorted(_inbox_files(config)):
         stat = path.stat()
-        h.update(b"\0f%s\0%d\0%d" % (str(path).encode(), stat.st_size, stat.st_mtime_ns))
+        h.update(b"\0f%s\0%d\0%d" % (_named(path, base), stat.st_size, stat.st_mtime_ns))
     return h.hexdigest()
 
 
+def _named(path: Path, base: Path) -> bytes:
+    """A file as the digest names it: relative to the desk's folder when inside it (a desk moved whole is the same)."""
+    return str(path.relative_to(base) if path.is_relative_to(base) else path).encode()
+
+
 def _inbox_files(config: Config) -> Iterable[Path]:
+    """Every file the channels' inbox patterns name (the file channel's default `inbox/NAME/*` too): more than a
+    channel reads (a file of another kind) only ever sends a run down the full path."""
     for channel in (*config.channels, *config.logistics):
-        if channel.path:
-            found = channel.path if Path(channel.path).is_absolute() else str(config.base_dir / channel.path)
-            yield from (p for p in _glob(found) if p.is_file())
-
-
-def _glob(pattern: str) -> list[Path]:
-    path = Path(pattern)
-    anchor = Path(path.anchor)
-    return list(anchor.glob(str(path.relative_to(anchor)))) if path.is_absolute() else list(Path().glob(pattern))
+        pattern = channel.path or f"inbox/{channel.name}/*"
+        yield from (p for p in matching(pattern, config.base_dir) if p.is_file())
 
 
 def _version() -> str:
@@ -88,25 +114,80 @@ def _version() -> str:
         return "unknown"
 
 
-def calm_of(journal: Journal) -> Calm | None:
-    """The calm the journal's last run left (None: it left none, or another run came after it)."""
-    row = journal.db.execute("SELECT m.value FROM run_meta m WHERE m.key = ? AND m.run_id ="
-                             " (SELECT MAX(id) FROM runs)", (CALM,)).fetchone()
+def calm_of(db: Db) -> Calm | None:
+    """The calm the journal's last run left (None: it left none, or another run came after it; an untouched run
+    leaves the calm it rested on in place)."""
+    row = db.execute("SELECT m.value FROM run_meta m WHERE m.key = ? AND m.run_id = (SELECT MAX(id) FROM runs"
+                     " WHERE command <> ?)", (CALM, UNTOUCHED)).fetchone()
     if row is None:
         return None
     found = json.loads(row[0])
     return Calm(found["workbook"], found["inputs"], found["until"], found["result"])
 
 
-def untouched(journal: Journal, config: Config, workbook: str | None, now: dt.datetime) -> Calm | None:
-    """The calm this run may rest on: the journal's last, when the workbook, the inputs and the clock are still
-    within it; None: the full path."""
-    calm = calm_of(journal)
-    if calm is None or workbook is None or calm.workbook != workbook:
+def rest(config: Config, now: dt.datetime, *, strict: bool = False, strict_alerts: bool = False,
+         started: float | None = None) -> RunResult | None:
+    """The untouched run's result (the calm run's, with a line saying so; recorded in the journal as a run of its
+    own) when the workbook, the inputs, the journal and the clock are within the journal's last calm; None: the
+    full path must run.  A second run holding the desk is refused as the full path would refuse it (TableLocked)."""
+    started = time.perf_counter() if started is None else started
+    if not eligible(config) or not config.workbook_path.is_file():
         return None
-    if calm.until is not None and now >= dt.datetime.fromisoformat(calm.until):
-        return None
-    return calm if calm.inputs == inputs_digest(config) else None
+    with _journal(config) as db:
+        if db is None or not _holds(calm_of(db), config, now):
+            return None
+        with _run_lock(config, db) as lock:
+            calm = calm_of(db)  # again, under the lock: a run may have ended meanwhile
+            if calm is None or not _holds(calm, config, now):
+                return None
+            known = {f.name for f in fields(RunResult)} - {"run_id", "strict", "strict_alerts"}
+            result = RunResult(run_id=None, **{k: v for k, v in calm.result.items() if k in known})
+            result.strict, result.strict_alerts = strict, strict_alerts
+            stale = lock.stale_message()
+            result.notices = [*([stale] if stale else []), t("run.untouched", config.language)]
+            result.seconds = round(time.perf_counter() - started, 3)
+            stamp = now.isoformat()
+            result.run_id = db.insert_id(
+                "INSERT INTO runs(command, started_at, ended_at, state, exit_code, counts) VALUES (?, ?, ?, 'done', ?, ?)",
+                (UNTOUCHED, stamp, stamp, result.exit_code, json.dumps({"rows": result.rows, "untouched": True})))
+    return result
+
+
+def _holds(calm: Calm | None, config: Config, now: dt.datetime) -> bool:
+    """Whether `calm` still stands: the clock before its moment, the same workbook bytes, the same inputs."""
+    if calm is None or (calm.until is not None and now >= dt.datetime.fromisoformat(calm.until)):
+        return False
+    return calm.workbook == file_sha256(config.workbook_path) and calm.inputs == inputs_digest(config)
+
+
+@contextmanager
+def _journal(config: Config) -> Iterator[Db | None]:
+    """The desk's journal at this sheetsync's version, without the pipeline's libraries; None: none, another version,
+    or one that cannot be read (the full path says what is wrong with it)."""
+    target = config.journal_in_postgres
+    db: Db | None = None
+    try:
+        if target is not None:
+            from sheetsync.journal.postgres import PostgresDb  # the driver only for a desk that uses it
+
+            db = PostgresDb(target)
+        elif config.journal_path.is_file():
+            db = sqlite_connect(config.journal_path)
+        version = db.version() if db is not None else None
+    except (sqlite3.DatabaseError, SheetsyncError):
+        version = None
+    try:
+        yield db if version == SCHEMA_VERSION else None
+    finally:
+        if db is not None:
+            db.close()
+
+
+def _run_lock(config: Config, db: Db) -> AbstractContextManager[HeldLock]:
+    """The desk's run lock, as the full path takes it (`journal/open.py`)."""
+    if db.kind == "postgresql":  # the driver is loaded only when it is this one
+        return cast("PostgresDb", db).lock(config.language)
+    return RunLock(config.state_dir, config.language)
 
 
 def record_calm(journal: Journal, run_id: int, calm: Calm) -> None:

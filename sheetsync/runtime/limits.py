@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import pyarrow as pa
-from pyarrow import compute as pc
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,9 @@ def changed(**bounds: int) -> Limits:
 def first_long_cell(table: pa.Table, cap: int) -> tuple[int, int] | None:
     """(row, column), 0-based, of the first text cell of `table` longer than `cap` characters; None when there is
     none.  Vectorised: a column's lengths and their maximum cost milliseconds at 100,000 rows."""
+    import pyarrow as pa  # here, not above: loading the configuration (these bounds) must not load Arrow, so that
+    from pyarrow import compute as pc  # the untouched run (`run/untouched.py`) starts in a fraction of a second
+
     for number, column in enumerate(table.columns):
         if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
             continue

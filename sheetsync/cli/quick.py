@@ -1,0 +1,77 @@
+"""The console's quick path: a plain `sheetsync sync` on a desk the untouched run can answer (`run/untouched.py`).
+
+It loads the configuration, the journal's last calm and the workbook's digest, and nothing of the pipeline (no
+pandas, Arrow or DuckDB, and not the rest of the command line): a cron run every minute that finds nothing new costs
+a fraction of a second.  Any other command or option, and any doubt at all (a configuration that does not load, a
+journal it cannot read, a calm that does not hold), goes to the whole command line, which says what is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Final
+
+FLAGS: Final = frozenset({"--json", "--strict", "--strict-alerts", "--force"})
+VALUED: Final = frozenset({"-c", "--config", "--now", "--lang"})
+
+
+def quick_sync(args: list[str]) -> int | None:
+    """The exit code of `sheetsync sync ARGS` answered by the untouched run, or None: the whole command line runs."""
+    options = _options(args)
+    if options is None:
+        return None
+    from sheetsync.i18n import ask_lang, unask
+
+    asked = options.get("--lang") or os.environ.get("SHEETSYNC_LANG", "").lower()[:2]
+    token = ask_lang("en" if asked == "en" else "zh" if asked == "zh" else None)
+    try:
+        return _answered(options)
+    except Exception:  # whatever it is, the whole command line meets it again and says it
+        return None
+    finally:
+        unask(token)
+
+
+def _options(args: list[str]) -> dict[str, str] | None:
+    """`sync`'s options as given (`--json`: ""), or None when anything else is asked (another command, --dry-run,
+    --help, an option of the future)."""
+    if not args or args[0] != "sync":
+        return None
+    out: dict[str, str] = {}
+    rest = iter(args[1:])
+    for word in rest:
+        name, equals, value = word.partition("=")
+        if name in FLAGS and not equals:
+            out[name] = ""
+        elif name in VALUED:
+            if not equals:
+                value = next(rest, "")
+            if not value or value.startswith("-"):
+                return None
+            out["--config" if name == "-c" else name] = value
+        else:
+            return None
+    return out
+
+
+def _answered(options: dict[str, str]) -> int | None:
+    from sheetsync.cli.common import emit_json, load, out
+    from sheetsync.config import DEFAULT_CONFIG
+    from sheetsync.run.clock import parse_now
+    from sheetsync.run.untouched import rest
+
+    config = load(Path(options.get("--config", DEFAULT_CONFIG)))
+    result = rest(config, parse_now(options.get("--now"), config.tz), strict="--strict" in options,
+                  strict_alerts="--strict-alerts" in options)
+    if result is None:
+        return None
+    logging.getLogger("sheetsync").info("sync untouched: the workbook and the inputs are as the last run left them")
+    if "--json" in options:
+        emit_json(result.to_dict())
+    else:
+        from sheetsync.cli.render import show_sync
+
+        show_sync(out, result, config.language)
+    return result.exit_code
