@@ -26,7 +26,6 @@ import zipfile
 from pathlib import Path
 
 from fresh_process import run_child
-from sync_bench import build_desk, measure
 
 
 def saved_again(book: Path) -> None:
@@ -68,6 +67,8 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
+    from sync_bench import build_desk, measure  # here: the child (`--child`) loads nothing it does not measure
+
     workdir = Path(tempfile.mkdtemp(prefix="sheetsync-untouched-"))
     try:
         config = build_desk(workdir / "desk", args.rows, 0)
