@@ -82,7 +82,8 @@ def test_a_calm_desk_is_not_read_until_the_clock_changes_a_cell(make_desk: Calla
     assert read_sheet(config.workbook_path)[2][list(H).index("sla")] == "预警"
 
 
-def test_each_kind_of_touch_takes_the_full_path(make_desk: Callable[..., Config], tmp_path: Path) -> None:
+def test_each_kind_of_touch_takes_the_full_path(make_desk: Callable[..., Config], tmp_path: Path,
+                                                run_cli: Callable[..., CliRun]) -> None:
     pristine = calm_desk(make_desk).base_dir
     later = NOW + dt.timedelta(minutes=1)
 
@@ -128,6 +129,12 @@ def test_each_kind_of_touch_takes_the_full_path(make_desk: Callable[..., Config]
     dry = copy("dry")
     assert not untouched(sheetsync.sync(dry, now=later, dry_run=True))
 
+    english = copy("english")  # the messages asked in another language: the calm run's words would be wrong
+    asked = run_cli("sync", "-c", english.source, "--now", "2026-11-23T09:01", "--lang", "en", "--json")
+    assert asked.code in (0, 3) and not any("not read" in n for n in asked.json()["notices"])
+    again = run_cli("sync", "-c", english.source, "--now", "2026-11-23T09:01", "--lang", "en", "--json")
+    assert any("the sheet was not read" in n for n in again.json()["notices"])
+
 
 def test_a_desk_whose_journal_is_in_postgresql_rests_too(make_desk: Callable[..., Config], pg: PgDesk,
                                                          run_cli: Callable[..., CliRun]) -> None:
@@ -156,7 +163,7 @@ def test_an_api_channel_desk_always_asks(make_desk: Callable[..., Config]) -> No
 EDITS = st.sampled_from(["none", "cell", "status", "rezip", "yaml"])
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edit=EDITS, minutes=st.integers(min_value=0, max_value=60 * 40))
 def test_the_untouched_path_leaves_what_the_full_path_leaves(
         make_desk: Callable[..., Config], tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,

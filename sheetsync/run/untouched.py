@@ -74,11 +74,12 @@ def eligible(config: Config) -> bool:
 
 
 def inputs_digest(config: Config) -> str:
-    """A digest of what a run reads besides the workbook and the journal: sheetsync's version, the desk's YAML files
-    (sheetsync.yaml, its workflow, mappings and reasons beside it or one folder down), and every file its channels'
-    inboxes hold, by path, size and modification time."""
+    """A digest of what a run reads besides the workbook and the journal: sheetsync's version and the messages'
+    language, the desk's YAML files (sheetsync.yaml, its workflow, mappings and reasons beside it or one folder
+    down, or named from elsewhere), and every file its channels' inboxes hold, by path, size and modification
+    time."""
     h = hashlib.sha256()
-    h.update(_version().encode())
+    h.update(f"{_version()}\0{config.language}".encode())  # the result's words are in the messages' language
     base = config.base_dir
     named = [config.workflow, *(c.mapping for c in (*config.channels, *config.logistics))]
     if config.aftersales is not None:
