@@ -911,6 +911,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "group.written": ("对比看板已写入 {path}", "the side-by-side dashboard was written to {path}"),
     "group.cannot": ("{desk}：表格缺少 {fields}，{kpi} 无法计算", "{desk}: the sheet lacks {fields}, so {kpi} cannot be said"),
     "group.none": ("没有找到订单台：{targets}", "no desk found in {targets}"),
+    "group.dashboard": ("几个订单台的看板不属于任何一个工作簿：用 --out 文件.xlsx 把它写进一个新工作簿",
+                        "the desks' dashboard belongs to no one desk's workbook: write it to a new one with --out FILE.xlsx"),
     "group.usage": ("--desks 后面要跟各订单台的 sheetsync.yaml，或一个 postgresql:// 数据库地址",
                     "--desks takes the desks' sheetsync.yaml files, or a postgresql:// database"),
     "kpi.title": ("订单看板：{start} 至 {end}（截至 {now}）", "KPIs from {start} to {end} (as of {now})"),

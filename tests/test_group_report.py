@@ -107,6 +107,8 @@ def test_every_desk_of_a_postgresql_database_is_read_from_its_journal(make_desk:
         pg.execute(f"DROP OWNED BY {reader}; DROP ROLE {reader}")
 
 
-def test_desks_needs_desks(run_cli: Run) -> None:
+def test_desks_needs_desks_and_its_dashboard_goes_to_a_new_workbook(run_cli: Run, tmp_path: Path) -> None:
     run = run_cli("report", "--desks")
     assert run.code == 2 and "sheetsync.yaml" in run.err
+    run = run_cli("report", "--desks", tmp_path / "sheetsync.yaml", "--dashboard")
+    assert run.code == 2 and "--out" in run.err

@@ -81,6 +81,8 @@ def report_command(
     """KPIs: on-time delivery, time in each state, the backlog heat map, anomaly reasons, orders past their SLA.
     With --desks, several desks side by side."""
     if desks or targets:
+        if dashboard or png is not None:  # a group's 看板 belongs to no one desk's workbook
+            raise ConfigError(t("group.dashboard", default_lang()))
         return _group(targets or [], start, end, now, json_out, out, password_env)
     loaded = load(config)
     lang = loaded.language
