@@ -217,3 +217,16 @@ def fill_of(desk: Desk, row: int, field: str, sheet: str | None = None) -> str |
     """The background colour (RRGGBB) of `field`'s cell in sheet row `row`."""
     headers = desk.rows(sheet)[0]
     return desk.fill(row, headers.index(load_preset(desk.config.sheet_language)[field]) + 1, sheet)
+
+
+def records(desk: Config | Desk) -> list[dict[str, object]]:
+    """The order sheet's rows as field -> value (the desk's preset headers; other columns left out)."""
+    found = XlsxDesk(desk) if isinstance(desk, Config) else desk
+    rows = found.rows()
+    fields = {v: k for k, v in load_preset(found.config.sheet_language).items()}
+    return [{fields[h]: v for h, v in zip(rows[0], row, strict=True) if h in fields} for row in rows[1:]]
+
+
+def by_channel_order(desk: Config | Desk) -> dict[str, dict[str, object]]:
+    """`records` by each row's shop order number."""
+    return {str(r["channel_order_id"]): r for r in records(desk)}

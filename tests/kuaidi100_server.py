@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from local_server import LocalServer
+from local_server import Lined, LocalServer
 
 JSON = dict[str, Any]
 
@@ -159,7 +159,7 @@ def _event(value: Event | Sequence[Any]) -> Event:
     return Event(moment.replace(microsecond=0), event.context, event.state, event.area, event.location)
 
 
-class FakeKuaidi100(LocalServer):
+class FakeKuaidi100(Lined, LocalServer):
     """The service and its server. Use as a context manager, or call start() and stop().
 
     `clock` (seconds, default time.time) times the rate limit and the 24-hour lock; a test may replace it."""
@@ -181,7 +181,7 @@ class FakeKuaidi100(LocalServer):
         self._recent: list[float] = []  # clock times of accepted queries, for the rate limit
         self._faults: list[_Fault] = []
         self._delays: list[float] = []
-        self._befores: list[Callable[[], None]] = []
+        self._befores: list[Callable[[], object]] = []
         self._lock = threading.RLock()
 
     # --- lifecycle ------------------------------------------------------------------------------------------
@@ -224,15 +224,7 @@ class FakeKuaidi100(LocalServer):
         with self._lock:
             self._faults.append(_Fault(status, times))
 
-    def delay_next(self, seconds: float) -> None:
-        """The next request is handled at once and its answer is sent `seconds` later."""
-        with self._lock:
-            self._delays.append(seconds)
 
-    def before_next(self, action: Callable[[], None]) -> None:
-        """Runs `action` (e.g. an `advance`) just before the next request is handled."""
-        with self._lock:
-            self._befores.append(action)
 
     # --- HTTP -----------------------------------------------------------------------------------------------
 
@@ -243,13 +235,7 @@ class FakeKuaidi100(LocalServer):
                           {k.lower(): v for k, v in headers.items()})
         with self._lock:
             self.requests.append(record)
-            action = self._befores.pop(0) if self._befores else None
-            pause = self._delays.pop(0) if self._delays else 0.0
-            fault = self._faults[0] if self._faults else None
-            if fault is not None:
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.pop(0)
+        action, pause, fault = self._next_action(), self._next_delay(), self._next_fault(self._faults)
         out = {"Content-Type": "application/json;charset=UTF-8"}
         try:
             if action is not None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 
 class _Server(ThreadingHTTPServer):
@@ -75,3 +76,48 @@ class LocalServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class Counted(Protocol):
+    remaining: int
+
+
+F = TypeVar("F", bound=Counted)
+
+
+class Lined:
+    """What a test lines up for the next requests of a fake (Shopify, WooCommerce, 快递100): an action run just before
+    one is handled, a slow answer, and the fake's own kind of fault for the next `remaining` requests.  The fake
+    keeps the queues (`_befores`, `_delays`, `_faults`) under its `_lock`."""
+
+    _lock: threading.RLock
+    _befores: list[Callable[[], object]]
+    _delays: list[float]
+
+    def delay_next(self, seconds: float) -> None:
+        """The next request is handled at once and its answer is sent `seconds` later."""
+        with self._lock:
+            self._delays.append(seconds)
+
+    def before_next(self, action: Callable[[], object]) -> None:
+        """Runs `action` (a shop's change) just before the next request is handled."""
+        with self._lock:
+            self._befores.append(action)
+
+    def _next_action(self) -> Callable[[], object] | None:
+        with self._lock:
+            return self._befores.pop(0) if self._befores else None
+
+    def _next_delay(self) -> float:
+        with self._lock:
+            return self._delays.pop(0) if self._delays else 0.0
+
+    def _next_fault(self, faults: list[F]) -> F | None:
+        """The first of `faults`, counted as served (gone once served its `remaining` times)."""
+        with self._lock:
+            fault = faults[0] if faults else None
+            if fault is not None:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    faults.pop(0)
+            return fault

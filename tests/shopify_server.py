@@ -119,7 +119,7 @@ from graphql import (
     validate,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
-from local_server import LocalServer
+from local_server import Lined, LocalServer
 
 JSON = dict[str, Any]
 
@@ -940,7 +940,7 @@ def _quarter_back(version: str, steps: int) -> str:
     return f"{index // 4:04d}-{(index % 4) * 3 + 1:02d}"
 
 
-class FakeShopify(LocalServer):
+class FakeShopify(Lined, LocalServer):
     """The store, its bucket and its server. Use as a context manager, or call start() and stop()."""
 
     thread_name = "fake-shopify"
@@ -1151,15 +1151,7 @@ class FakeShopify(LocalServer):
         with self._lock:
             self._malformed += 1
 
-    def delay_next(self, seconds: float) -> None:
-        """The next API request is handled at once and its answer is sent `seconds` later."""
-        with self._lock:
-            self._delays.append(seconds)
 
-    def before_next(self, action: Callable[[], object]) -> None:
-        """Runs `action` (a merchant's edit, a new order) just before the next authorised API request is handled."""
-        with self._lock:
-            self._befores.append(action)
 
     def revoke_token(self) -> None:
         """The access token stops working (the app was uninstalled): every request is answered 401."""
@@ -1202,17 +1194,10 @@ class FakeShopify(LocalServer):
             elif not self._authorized(headers):
                 status, payload = 401, STATUS_BODIES[401]
             else:
-                with self._lock:
-                    action = self._befores.pop(0) if self._befores else None
+                action = self._next_action()
                 if action is not None:
                     action()
-                with self._lock:
-                    pause = self._delays.pop(0) if self._delays else 0.0
-                    fault = self._faults[0] if self._faults else None
-                    if fault is not None:
-                        fault.remaining -= 1
-                        if fault.remaining <= 0:
-                            self._faults.pop(0)
+                pause, fault = self._next_delay(), self._next_fault(self._faults)
                 if fault is not None:
                     status, payload = fault.status, STATUS_BODIES.get(fault.status, {"errors": "Error"})
                     if fault.retry_after is not None:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CliRun, read_sheet
+from conftest import CliRun
+from desks import by_channel_order
 from doudian_server import FakeDoudian
 
 import sheetsync
@@ -45,13 +46,6 @@ def _desk(tmp_path: Path, fake: FakeDoudian, monkeypatch: pytest.MonkeyPatch, mo
     return load_config(tmp_path / "desk" / "sheetsync.yaml")
 
 
-def _rows(config: Config) -> dict[str, dict[str, object]]:
-    rows = read_sheet(config.workbook_path)
-    fields = {v: k for k, v in H.items()}
-    return {str(r[rows[0].index(H["channel_order_id"])]): {fields[h]: v for h, v in zip(rows[0], r, strict=False)
-                                                             if h in fields} for r in rows[1:]}
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(CST).replace(tzinfo=None, microsecond=0)
 
@@ -77,7 +71,7 @@ def test_orders_land_decrypted_and_a_second_run_reads_from_the_cursor(tmp_path: 
     second = fake.add_order(create_time=made + dt.timedelta(minutes=3), order_status=1, receiver_name="李雷",
                             receiver_phone="13900001111")
     result = sheetsync.sync(config, now=now)
-    rows = _rows(config)
+    rows = by_channel_order(config)
     assert {first, second} <= set(rows) and result.workbook_written
     wang = rows[first]
     assert (wang["customer_name"], wang["phone"], wang["city"], wang["status"]) == ("王芳", "13812345678", "杭州市", "待确认")
@@ -91,7 +85,7 @@ def test_orders_land_decrypted_and_a_second_run_reads_from_the_cursor(tmp_path: 
                       tracking={"tracking_no": "SF1402345678913", "company": "shunfeng", "company_name": "顺丰速运",
                                 "ship_time": now + dt.timedelta(minutes=2)})
     later = sheetsync.sync(load_config(config.source), now=now + dt.timedelta(minutes=5))
-    wang = _rows(config)[first]
+    wang = by_channel_order(config)[first]
     assert wang["tracking_no"] == "SF1402345678913" and wang["carrier"] == "顺丰速运"
     assert {c["order_id"] for c in later.changes} == {wang["order_id"]}
     searches = [r for r in fake.api_requests("order.searchList")]
@@ -111,11 +105,11 @@ def test_an_order_updated_while_the_window_is_walked_is_not_lost(tmp_path: Path,
     fake.before_next(lambda: fake.update_order(ids[9], update_time=now + dt.timedelta(minutes=1), order_status=3),
                      match="searchList")
     sheetsync.sync(config, now=now)
-    landed = set(_rows(config))
+    landed = set(by_channel_order(config))
     assert set(ids) - landed <= {ids[9]}  # every other order of the window, the ones after it included
     assert len(fake.api_requests("order.searchList")) >= 2
     sheetsync.sync(load_config(config.source), now=now + dt.timedelta(minutes=5))
-    assert set(ids) <= set(_rows(config))  # the changed one comes in the next window
+    assert set(ids) <= set(by_channel_order(config))  # the changed one comes in the next window
 
 
 def test_without_the_decrypt_permission_the_masked_receiver_is_kept_and_said(tmp_path: Path,
@@ -125,7 +119,7 @@ def test_without_the_decrypt_permission_the_masked_receiver_is_kept_and_said(tmp
         now = _now()
         order = fake.add_order(create_time=now - dt.timedelta(hours=1), receiver_name="李雷", receiver_phone="13900001111")
         sheetsync.sync(config, now=now)
-        row = _rows(config)[order]
+        row = by_channel_order(config)[order]
         assert row["customer_name"] != "李雷" and "*" in str(row["customer_name"]) and "*" in str(row["phone"])
         assert "打码" in str(row["note"])  # said on the order, never guessed
         assert fake.server_errors == []
@@ -141,7 +135,7 @@ def test_a_platform_that_fails_is_exit_5_naming_it_and_the_other_channels_land(
     fake.revoke_token("expired")
     done = run_cli("sync", "-c", config.source)
     assert done.code == 5 and "dy" in done.err and "40003" in done.err and token not in done.err
-    assert len(_rows(config)) == 13  # the file channel's orders are written
+    assert len(by_channel_order(config)) == 13  # the file channel's orders are written
     with Journal(config.journal_path) as journal:
         assert journal.cursor("dy") is None  # the failed channel's cursor did not move
     with pytest.raises(ChannelFailed):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CliRun, read_sheet
+from desks import by_channel_order
 from shopify_server import FakeShopify
 
 import sheetsync
@@ -49,13 +50,6 @@ def _desk(tmp_path: Path, fake: FakeShopify, monkeypatch: pytest.MonkeyPatch) ->
     return load_config(tmp_path / "desk" / "sheetsync.yaml")
 
 
-def _rows(config: Config) -> dict[str, dict[str, object]]:
-    rows = read_sheet(config.workbook_path)
-    fields = {v: k for k, v in H.items()}
-    return {str(r[rows[0].index(H["channel_order_id"])]): {fields[h]: v for h, v in zip(rows[0], r, strict=False)
-                                                             if h in fields} for r in rows[1:]}
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(UTC).replace(microsecond=0)
 
@@ -83,7 +77,7 @@ def test_orders_land_with_their_items_tracking_and_statuses_and_a_second_run_cha
     many = [{"title": f"Sticker {i}", "sku": f"ST-{i:03d}", "quantity": 1, "price": "1.00"} for i in range(300)]
     _order(fake, "#1005", now - dt.timedelta(hours=1), line_items=many)
     sheetsync.sync(config, now=now.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None))
-    rows = _rows(config)
+    rows = by_channel_order(config)
     assert set(rows) == {"#1001", "#1002", "#1003", "#1004", "#1005"}
     assert rows["#1001"]["status"] == "待确认" and rows["#1001"]["country"] == "GB" and "MUG-1×2" in str(rows["#1001"]["items"])
     assert rows["#1002"]["tracking_no"] == "RM123456785GB" and rows["#1002"]["carrier"] == "Royal Mail"
@@ -109,7 +103,7 @@ def test_a_small_bucket_and_throttled_answers_are_waited_out_and_nothing_is_lost
         fake.throttle_next()
         fake.fail_next(429, retry_after=2)
         sheetsync.sync(config, now=now.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None))
-        assert len(_rows(config)) == 120
+        assert len(by_channel_order(config)) == 120
         assert 2.0 in slept and any(w > 0 for w in slept if w != 2.0)  # Retry-After honoured, THROTTLED waited out
         assert fake.server_errors == []
 
@@ -122,7 +116,7 @@ def test_an_order_updated_while_its_window_is_walked_is_taken_once_and_none_is_s
     fake.before_next(lambda: None)  # the first page as it is
     fake.before_next(lambda: fake.update_order(ids[3], updated_at=now - dt.timedelta(minutes=1), note="改地址"))
     sheetsync.sync(config, now=now.astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None))
-    assert len(_rows(config)) == 60  # the one moved within the window came again later, once; none skipped
+    assert len(by_channel_order(config)) == 60  # the one moved within the window came again later, once; none skipped
 
 
 def test_channels_test_reads_one_page_and_says_the_rate_limit(tmp_path: Path, fake: FakeShopify,
@@ -218,7 +212,7 @@ def test_an_order_updated_exactly_at_the_windows_edge_is_taken_once(tmp_path: Pa
     assert [f["rows_read"] for f in first.files if f["channel"] == "shop"] == [1]
     second = sheetsync.sync(load_config(config.source), now=local + dt.timedelta(minutes=1))  # its overlap reads it again
     assert [f["rows_read"] for f in second.files if f["channel"] == "shop"] == [0]  # dropped by (id, updatedAt)
-    assert len(_rows(config)) == 1 and second.changes == []
+    assert len(by_channel_order(config)) == 1 and second.changes == []
 
 
 def test_500s_a_malformed_answer_and_a_timeout_are_tried_again_and_no_secret_is_kept_anywhere(
@@ -234,6 +228,6 @@ def test_500s_a_malformed_answer_and_a_timeout_are_tried_again_and_no_secret_is_
     fake.delay_next(1.5)
     shown = run_cli("sync", "-c", config.source, "--json")
     assert shown.code == 0, shown.err
-    assert len(_rows(config)) == 3 and len(slept) >= 2  # the faults waited out
+    assert len(by_channel_order(config)) == 3 and len(slept) >= 2  # the faults waited out
     kept = b"".join(p.read_bytes() for p in config.state_dir.rglob("*") if p.is_file()) + config.journal_path.read_bytes()
     assert b"shpat_test" not in kept and "shpat_test" not in shown.out + shown.err

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import read_sheet
+from desks import by_channel_order
 from woo_server import FakeWooCommerce
 
 import sheetsync
@@ -38,13 +38,6 @@ def _desk(tmp_path: Path, fake: FakeWooCommerce, monkeypatch: pytest.MonkeyPatch
     return load_config(tmp_path / "desk" / "sheetsync.yaml")
 
 
-def _rows(config: Config) -> dict[str, dict[str, object]]:
-    rows = read_sheet(config.workbook_path)
-    fields = {v: k for k, v in H.items()}
-    return {str(r[rows[0].index(H["channel_order_id"])]): {fields[h]: v for h, v in zip(rows[0], r, strict=False)
-                                                             if h in fields} for r in rows[1:]}
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
 
@@ -71,7 +64,7 @@ def test_orders_land_page_by_page_and_a_second_run_reads_from_the_cursor(tmp_pat
         now = _now()
         ids = [_order(fake, now - dt.timedelta(hours=20) + dt.timedelta(minutes=i)) for i in range(130)]
         result = sheetsync.sync(config, now=_local(now))
-        rows = _rows(config)
+        rows = by_channel_order(config)
         assert len(rows) == 130 and result.workbook_written
         first = rows[str(ids[0])]
         assert (first["customer_name"], first["city"], first["status"]) == ("芳 王", "杭州市", "待确认")
@@ -82,7 +75,7 @@ def test_orders_land_page_by_page_and_a_second_run_reads_from_the_cursor(tmp_pat
         assert any(r.query.get("modified_after", [""])[0] > future for r in reads)  # the first run's check of the window
         fake.update_order(ids[5], modified=now + dt.timedelta(minutes=1), status="completed")
         later = sheetsync.sync(load_config(config.source), now=_local(now + dt.timedelta(minutes=5)))
-        assert _rows(config)[str(ids[5])]["status"] == "已完成"
+        assert by_channel_order(config)[str(ids[5])]["status"] == "已完成"
         assert {c["field"] for c in later.changes} == {"status"}
         with Journal(config.journal_path) as journal:
             assert journal.cursor("woo") is not None
@@ -107,7 +100,7 @@ def test_a_host_that_drops_the_authorization_header_is_read_with_the_query_strin
         order = _order(fake, _now() - dt.timedelta(hours=1))
         fake.fail_next(503, retry_after=3)
         sheetsync.sync(config, now=_local(_now()))
-        assert str(order) in _rows(config) and 3.0 in slept
+        assert str(order) in by_channel_order(config) and 3.0 in slept
         assert any("consumer_key" in r.query for r in fake.requests)
         assert fake.server_errors == []
 
@@ -128,6 +121,6 @@ def test_an_order_changed_while_the_window_is_walked_skips_no_other(tmp_path: Pa
             fake.before_next(change_once)
         sheetsync.sync(config, now=_local(now))
         assert len(calls) >= 3 and fake.order(ids[9])["status"] == "completed"  # it did change mid-walk
-        assert set(map(str, ids)) - set(_rows(config)) <= {str(ids[9])}
+        assert set(map(str, ids)) - set(by_channel_order(config)) <= {str(ids[9])}
         sheetsync.sync(load_config(config.source), now=_local(now + dt.timedelta(minutes=5)))
-        assert set(map(str, ids)) <= set(_rows(config))
+        assert set(map(str, ids)) <= set(by_channel_order(config))

@@ -13,7 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import CliRun, read_sheet
-from desks import Desk, OnStore, XlsxDesk
+from desks import Desk, OnStore, by_channel_order
+from desks import records as sheet
 
 import sheetsync
 from sheetsync import load_config
@@ -66,16 +67,6 @@ def drop(config: Config, channel: str, export: str, name: str | None = None) -> 
 def any_desk(desk: Config, on_store: OnStore) -> Desk:
     """The pull desk on the test's store: an .xlsx workbook or a Google Sheet."""
     return on_store(desk)
-
-
-def sheet(config: Config | Desk) -> list[dict[str, object]]:
-    rows = XlsxDesk(config).rows() if isinstance(config, Config) else config.rows()
-    fields = {v: k for k, v in H.items()}
-    return [{fields[h]: v for h, v in zip(rows[0], row, strict=True) if h in fields} for row in rows[1:]]
-
-
-def by_channel_order(config: Config | Desk) -> dict[str, dict[str, object]]:
-    return {str(r["channel_order_id"]): r for r in sheet(config)}
 
 
 def account(result: sheetsync.RunResult, name: str) -> dict[str, object]:

@@ -66,7 +66,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from local_server import LocalServer
+from local_server import Lined, LocalServer
 
 JSON = dict[str, Any]
 
@@ -178,7 +178,7 @@ def _split_list(values: list[str]) -> list[str]:
     return out
 
 
-class FakeWooCommerce(LocalServer):
+class FakeWooCommerce(Lined, LocalServer):
     """The store and its server. Use as a context manager, or call start() and stop().
 
     `clock` gives "now" (aware UTC) for new orders, updates and HPOS touches; a test may replace it."""
@@ -202,7 +202,7 @@ class FakeWooCommerce(LocalServer):
         self._faults: list[_Fault] = []
         self._malformed = 0
         self._delays: list[float] = []
-        self._befores: list[Callable[[], None]] = []
+        self._befores: list[Callable[[], object]] = []
         self._lock = threading.RLock()
 
     # --- lifecycle ------------------------------------------------------------------------------------------
@@ -384,15 +384,7 @@ class FakeWooCommerce(LocalServer):
         with self._lock:
             self._malformed += 1
 
-    def delay_next(self, seconds: float) -> None:
-        """The next request is handled at once and its answer is sent `seconds` later."""
-        with self._lock:
-            self._delays.append(seconds)
 
-    def before_next(self, action: Callable[[], None]) -> None:
-        """Runs `action` (a shop's change) just before the next request is handled."""
-        with self._lock:
-            self._befores.append(action)
 
     # --- HTTP -----------------------------------------------------------------------------------------------
 
@@ -404,13 +396,7 @@ class FakeWooCommerce(LocalServer):
         record = Recorded(method, path, query, body, lowered, target=target)
         with self._lock:
             self.requests.append(record)
-            action = self._befores.pop(0) if self._befores else None
-            pause = self._delays.pop(0) if self._delays else 0.0
-            fault = self._faults[0] if self._faults else None
-            if fault is not None:
-                fault.remaining -= 1
-                if fault.remaining <= 0:
-                    self._faults.pop(0)
+        action, pause, fault = self._next_action(), self._next_delay(), self._next_fault(self._faults)
         out_headers: dict[str, str] = {"Content-Type": "application/json; charset=UTF-8"}
         touched: list[int] = []
         try:
