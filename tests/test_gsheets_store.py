@@ -159,7 +159,7 @@ def test_a_write_whose_answer_never_came_back_but_landed_is_kept_and_the_journal
         tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [*ROWS, ["", "电话", "", "周建华", "13905710001", "", 300, "", ""]]
     config, sid = _desk(tmp_path, fake, monkeypatch, rows, more="  timeout: 0.3\n")
-    monkeypatch.setattr("sheetsync.stores.gsheets.api._backoff", lambda attempt: 0.0)
+    monkeypatch.setattr("sheetsync.runtime.retries.backoff", lambda attempt: 0.0)
     for _ in range(5):  # every try lands (the same cells each time) and its answer is lost to the timeout
         fake.delay_next(0.6, match=":batchUpdate")
     result = sheetsync.sync(config, now=dt.datetime(2026, 11, 21, 10, 0))
@@ -173,7 +173,7 @@ def test_a_sync_whose_write_fails_exits_5_leaves_the_journal_as_before_and_the_n
         tmp_path: Path, fake: FakeSheets, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., object]) -> None:
     rows = [*ROWS, ["", "电话", "", "周建华", "13905710001", "", 300, "", ""]]
     config, sid = _desk(tmp_path, fake, monkeypatch, rows)
-    monkeypatch.setattr("sheetsync.stores.gsheets.api._backoff", lambda attempt: 0.0)
+    monkeypatch.setattr("sheetsync.runtime.retries.backoff", lambda attempt: 0.0)
     fake.fail_next(500, times=5, match=":batchUpdate")  # every try of this run's write
     failed = run_cli("sync", "-c", config.source, "--now", "2026-11-21T10:00")
     assert failed.code == EXIT_EXTERNAL and "500" in failed.err  # type: ignore[attr-defined]

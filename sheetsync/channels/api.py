@@ -32,7 +32,7 @@ from sheetsync.channels.readers import RawTable
 from sheetsync.config import ChannelConfig, Config, parse_duration
 from sheetsync.errors import ChannelFailed, ConfigError
 from sheetsync.i18n import t
-from sheetsync.runtime.retries import backoff as _backoff
+from sheetsync.runtime.retries import Transient, retried
 from sheetsync.runtime.retries import retry_after as _retry_after
 from sheetsync.runtime.urls import url_problem
 
@@ -45,14 +45,6 @@ TIMEOUT = 60.0
 
 class Denied(ChannelFailed):
     """The service refused the credentials (HTTP 401 / 403)."""
-
-
-class Transient(Exception):
-    """A fault worth another try: its words, and how long the service asked to wait (Retry-After)."""
-
-    def __init__(self, said: str, retry_after: float | None = None) -> None:
-        super().__init__(said)
-        self.retry_after = retry_after
 
 
 @dataclass(slots=True)
@@ -193,7 +185,6 @@ class ApiChannel:
         with jitter); its JSON answer.  ChannelFailed after the retries, or at once when the credentials are refused
         or the request is; the message names the status and the path, never a query string (a key may be in it)."""
         import httpx
-        from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
         if self._client is None:
             self._client = httpx.Client(timeout=TIMEOUT, follow_redirects=False)
@@ -217,23 +208,13 @@ class ApiChannel:
             except ValueError as exc:
                 raise Transient(t("api.malformed", self.lang, problem=str(exc)[:80])) from None
 
-        def wait(state: RetryCallState) -> float:
-            fault = state.outcome.exception() if state.outcome is not None else None
-            given = fault.retry_after if isinstance(fault, Transient) else None
-            return given if given is not None else _backoff(state.attempt_number)
-
-        def said(state: RetryCallState) -> None:
-            fault = state.outcome.exception() if state.outcome is not None else None
-            log.warning("channel %s, %s: %s (try %d of %d)", self.channel.name, what, fault, state.attempt_number, ATTEMPTS)
+        def said(fault: BaseException | None, attempt: int) -> None:
+            log.warning("channel %s, %s: %s (try %d of %d)", self.channel.name, what, fault, attempt, ATTEMPTS)
 
         try:
-            for attempt in Retrying(stop=stop_after_attempt(ATTEMPTS), wait=wait, sleep=self.sleep, reraise=True,
-                                    retry=retry_if_exception_type(Transient), before_sleep=said):
-                with attempt:
-                    return once()
+            return retried(once, attempts=ATTEMPTS, sleep=self.sleep, said=said)
         except Transient as exc:
             raise ChannelFailed(t("api.gave_up", self.lang, tries=ATTEMPTS, problem=str(exc))) from None
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def answer(self, response: Any) -> Any:
         """The JSON of an answer (a kind may look further: Shopify's THROTTLED in a 200)."""

@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from sheetsync.channels.api import ApiChannel, Order, Window, text
 from sheetsync.errors import ChannelFailed
 from sheetsync.i18n import t
+from sheetsync.runtime.retries import Transient
 
 PAGE = 100
 """order.searchList's largest page."""
@@ -80,8 +81,6 @@ class DoudianChannel(ApiChannel):
             return body.get("data") or {}  # 50002: a decrypt that partly failed (those keep their masked values)
         said = f"{code} {body.get('sub_code') or ''} {body.get('sub_msg') or body.get('msg') or ''}".strip()
         if code == 60000:  # 限流: waited out as a 429 is
-            from sheetsync.channels.api import Transient
-
             raise Transient(t("api.status", self.lang, status=200, said=said), 1.0)
         if body.get("sub_code") == NO_PERMISSION:
             raise _NoPermission(said)

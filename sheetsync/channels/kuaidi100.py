@@ -29,6 +29,7 @@ from sheetsync.channels.api import ApiChannel, text
 from sheetsync.channels.base import FileAccount, Known, Pulled
 from sheetsync.errors import ChannelFailed, ConfigError
 from sheetsync.i18n import t
+from sheetsync.runtime.retries import Transient
 
 COMPANIES: dict[str, str] = {
     "顺丰": "shunfeng", "sf": "shunfeng", "中通": "zhongtong", "圆通": "yuantong", "韵达": "yunda", "申通": "shentong",
@@ -106,8 +107,6 @@ class Kuaidi100Channel(ApiChannel):
             code = str(body.get("returnCode") or body.get("status") or "")
             said = f"{code} {body.get('message') or ''}".strip()
             if code in ("502", "503") and "签名" not in said:  # busy: waited out
-                from sheetsync.channels.api import Transient
-
                 raise Transient(t("api.status", self.lang, status=200, said=said), 1.0)
             if code == "500":  # no result (yet) for this waybill: nothing to say of it
                 return {}

@@ -19,9 +19,10 @@ import json
 import math
 from typing import Any, ClassVar
 
-from sheetsync.channels.api import ApiChannel, Order, Transient, Window, text, utc
+from sheetsync.channels.api import ApiChannel, Order, Window, text, utc
 from sheetsync.errors import ChannelFailed
 from sheetsync.i18n import t
+from sheetsync.runtime.retries import Transient
 
 MAX_COST = 1000
 """Shopify's limit on one query's requested cost."""

@@ -19,7 +19,7 @@ from typing import Any, Final
 from sheetsync.config import Config
 from sheetsync.errors import ConfigError, StoreFailed
 from sheetsync.i18n import Lang, t
-from sheetsync.runtime.retries import backoff as _backoff
+from sheetsync.runtime.retries import Transient, retried
 from sheetsync.runtime.retries import retry_after as _retry_after
 from sheetsync.runtime.urls import url_problem
 
@@ -202,7 +202,6 @@ class SheetsApi:
         """One call paced by the bucket and retried (tenacity) on 429, 5xx, timeouts and network faults."""
         import requests
         from gspread.exceptions import APIError
-        from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
         client = self._http()
 
@@ -222,35 +221,17 @@ class SheetsApi:
                     raise StoreFailed(t("gsheets.refused", self.lang, where=self.where, status=status,
                                         said=_said(exc))) from None
                 said = t("gsheets.quota" if status == 429 else "gsheets.server", self.lang, status=status)
-                raise _Transient(said, _retry_after(exc.response.headers)) from None
+                raise Transient(said, _retry_after(exc.response.headers)) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
-                raise _Transient(t("gsheets.network", self.lang, problem=type(exc).__name__), None) from None
+                raise Transient(t("gsheets.network", self.lang, problem=type(exc).__name__), None) from None
 
-        def wait(state: RetryCallState) -> float:
-            fault = state.outcome.exception() if state.outcome is not None else None
-            given = fault.retry_after if isinstance(fault, _Transient) else None
-            return given if given is not None else _backoff(state.attempt_number)
-
-        def said(state: RetryCallState) -> None:
-            fault = state.outcome.exception() if state.outcome is not None else None
-            log.warning("Google Sheets %s: %s (try %d of %d)", what, fault, state.attempt_number, ATTEMPTS)
+        def said(fault: BaseException | None, attempt: int) -> None:
+            log.warning("Google Sheets %s: %s (try %d of %d)", what, fault, attempt, ATTEMPTS)
 
         try:
-            for attempt in Retrying(stop=stop_after_attempt(ATTEMPTS), wait=wait, sleep=self._sleep, reraise=True,
-                                    retry=retry_if_exception_type(_Transient), before_sleep=said):
-                with attempt:
-                    return once()
-        except _Transient as exc:
+            return retried(once, attempts=ATTEMPTS, sleep=self._sleep, said=said)
+        except Transient as exc:
             raise StoreFailed(t("gsheets.gave_up", self.lang, where=self.where, tries=ATTEMPTS, problem=str(exc))) from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-class _Transient(Exception):
-    """A fault worth another try: its words, and how long the server asked to wait (Retry-After)."""
-
-    def __init__(self, said: str, retry_after: float | None) -> None:
-        super().__init__(said)
-        self.retry_after = retry_after
 
 
 def _parsed(response: Any) -> Any:
