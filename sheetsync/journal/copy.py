@@ -46,14 +46,13 @@ def copy_journal(source: Journal, target: Journal, lang: Lang) -> list[Copied]:
     if target.has_any_run():
         raise ConfigError(t("journal.copy_not_empty", lang, where=target.where), t("journal.copy_not_empty.hint", lang))
     out = []
+    columns_of = {table: _columns(source.db, table) for table in TABLES}
     with target.transaction() as db:
-        for table in TABLES:
-            columns = _columns(source.db, table)
+        for table, columns in columns_of.items():
             db.execute(f"DELETE FROM {table}")  # a fresh journal may hold rows its migrations made (none at version 11)
             db.load(table, columns, _rows(source.db, table, columns))
             db.restart_ids(table, columns)
-        for table in TABLES:
-            columns = _columns(source.db, table)
+        for table, columns in columns_of.items():
             mine, theirs = _summary(source.db, table, columns), _summary(db, table, columns)
             if mine != theirs:
                 raise UnreadableInput(t("journal.copy_differs", lang, table=table, source=source.where,

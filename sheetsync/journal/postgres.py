@@ -147,11 +147,6 @@ class PostgresDb(Db):
         with _said(self.where):
             self.connection.execute(sql)  # a schema's DDL: no parameters
 
-    def insert_id(self, sql: str, params: Sequence[object]) -> int:
-        row = self.execute(sql + " RETURNING id", params).fetchone()
-        assert row is not None
-        return int(row[0])
-
     # transactions ----------------------------------------------------
 
     @property

@@ -85,8 +85,8 @@ def inputs_digest(config: Config) -> str:
     if config.aftersales is not None:
         named += [config.aftersales.reasons, config.aftersales.workflow]
     referred = {config.resolve(n) for n in named if n} | {config.source}  # a file named from elsewhere counts too
-    configs = sorted({*base.glob("*.y*ml"), *base.glob("*/*.y*ml"), *(p for p in referred if p.is_file())}
-                     - set(base.glob(".sheetsync/**/*")))
+    beside = (p for p in (*base.glob("*.y*ml"), *base.glob("*/*.y*ml")) if p.relative_to(base).parts[0] != ".sheetsync")
+    configs = sorted({*beside, *(p for p in referred if p.is_file())})
     for path in configs:
         h.update(b"\0c" + _named(path, base) + b"\0" + path.read_bytes())
     for path in sorted(_inbox_files(config)):
@@ -135,11 +135,11 @@ def rest(config: Config, now: dt.datetime, *, strict: bool = False, strict_alert
     if not eligible(config) or not config.workbook_path.is_file():
         return None
     with _journal(config) as db:
-        if db is None or not _holds(calm_of(db), config, now):
+        if db is None or _until(calm_of(db), now) is None:  # nothing to rest on: no lock taken, no file read
             return None
         with _run_lock(config, db) as lock:
-            calm = calm_of(db)  # again, under the lock: a run may have ended meanwhile
-            if calm is None or not _holds(calm, config, now):
+            calm = _until(calm_of(db), now)  # again, under the lock: a run may have ended meanwhile
+            if calm is None or calm.workbook != file_sha256(config.workbook_path) or calm.inputs != inputs_digest(config):
                 return None
             known = {f.name for f in fields(RunResult)} - {"run_id", "strict", "strict_alerts"}
             result = RunResult(run_id=None, **{k: v for k, v in calm.result.items() if k in known})
@@ -154,11 +154,11 @@ def rest(config: Config, now: dt.datetime, *, strict: bool = False, strict_alert
     return result
 
 
-def _holds(calm: Calm | None, config: Config, now: dt.datetime) -> bool:
-    """Whether `calm` still stands: the clock before its moment, the same workbook bytes, the same inputs."""
+def _until(calm: Calm | None, now: dt.datetime) -> Calm | None:
+    """`calm` while the clock is before its moment (None after it, or without one)."""
     if calm is None or (calm.until is not None and now >= dt.datetime.fromisoformat(calm.until)):
-        return False
-    return calm.workbook == file_sha256(config.workbook_path) and calm.inputs == inputs_digest(config)
+        return None
+    return calm
 
 
 @contextmanager
