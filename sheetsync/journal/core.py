@@ -63,11 +63,6 @@ class Journal(BaseReads):
         """The journal as messages name it: its file, or its database and desk."""
         return self.db.where
 
-    @staticmethod
-    def set_aside_if_damaged(path: Path, now: dt.datetime) -> Path | None:
-        """`sqlite.set_aside_if_damaged`: the damaged file's new name, or None."""
-        return sqlite.set_aside_if_damaged(path, now)
-
     def __enter__(self) -> Journal:
         return self
 

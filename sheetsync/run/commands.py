@@ -19,9 +19,9 @@ from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
 from sheetsync.journal import copy as journal_copy
-from sheetsync.journal.core import Journal
 from sheetsync.journal.open import locked_journal
 from sheetsync.journal.record import RunRecord
+from sheetsync.journal.sqlite import set_aside_if_damaged
 from sheetsync.journal.workflow import WorkflowJournal
 from sheetsync.model.records import CellChange, Unlock
 from sheetsync.reports.dashboard import dashboard_book, dashboard_requests
@@ -196,7 +196,7 @@ def rebuild_journal(config: Config, now: dt.datetime) -> RebuildResult:
     the sheet shows get their natural keys, the files now in the inboxes count as seen (none is read again),
     and the order_id sequence goes on after the highest number in the sheet.  Writes no cell.  A damaged journal
     file is set aside first (`journal.db.damaged-TIME`), and the journal rebuilt in its place."""
-    damaged = Journal.set_aside_if_damaged(config.journal_path, now) if config.journal_in_postgres is None else None
+    damaged = set_aside_if_damaged(config.journal_path, now) if config.journal_in_postgres is None else None
     with opened(config, rebuilding=True) as desk:
         journal = desk.journal
         frame = read_table(desk.store, config).frame
