@@ -61,19 +61,31 @@ def write_export(path: Path, updates: Iterable[int], new: Iterable[int], street:
                           "已发货" if shipped else "待发货", "顺丰" if shipped else "", f"SF{i:013d}X" if shipped else ""])
 
 
-def build_desk(folder: Path, rows: int, blank_ids: int, *, typed: bool = True) -> Path:
+EXTRA = ["备注", "客服", "赠品", "发票抬头", "单价"]
+"""The team's own columns of a desk from Excel: text a person types, and a formula (a price of each item)."""
+
+
+def build_desk(folder: Path, rows: int, blank_ids: int, *, typed: bool = True, shared: bool = False) -> Path:
     """A desk of `rows` orders; `blank_ids` of them (spread evenly) lack order_id and channel,
-    as rows a person typed; with `typed` False those rows are left empty."""
+    as rows a person typed; with `typed` False those rows are left empty.
+
+    With `shared` the workbook is written the way Excel and XlsxWriter write one: every string in the shared-strings
+    table, every cell styled (a header style, text and number formats), and the team's own five columns (`EXTRA`)
+    beside the 25 of the tool, the last one a formula with its value; without it, the way sheetsync writes its own
+    (inline strings, 25 columns)."""
     import xlsxwriter
 
     from sheetsync.config import load_preset
 
     folder.mkdir(parents=True, exist_ok=True)
     headers = load_preset("zh")
-    wb = xlsxwriter.Workbook(str(folder / "orders.xlsx"), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(folder / "orders.xlsx"), {"constant_memory": not shared})
     ws = wb.add_worksheet("订单")
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    ws.write_row(0, 0, [headers[f] for f in FIELDS])
+    text_fmt = wb.add_format({"num_format": "@", "font_name": "等线"}) if shared else None
+    money_fmt = wb.add_format({"num_format": "#,##0.00"}) if shared else None
+    titles = [headers[f] for f in FIELDS] + (EXTRA if shared else [])
+    ws.write_row(0, 0, titles, wb.add_format({"bold": True, "bg_color": "#DDEBF7"}) if shared else None)
     step = rows // blank_ids if blank_ids else 0
     t0 = dt.datetime(2026, 1, 1, 8, 0)
     for i in range(1, rows + 1):
@@ -87,13 +99,18 @@ def build_desk(folder: Path, rows: int, blank_ids: int, *, typed: bool = True) -
             f"文三路 {i % 500} 号", "310012", "中国", f"BB-{i % 100:03d}×2", 199.0 + i % 50, 199.0 + i % 50, "绿",
             "备货中", when, "杭州仓", "顺丰", f"SF{i:013d}", "正常", None,
         ]
+        if shared:
+            values += ["老客户" if i % 7 == 0 else None, ["小张", "小李", "小王"][i % 3], "试用装" if i % 11 == 0 else None,
+                       "杭州某某贸易有限公司" if i % 13 == 0 else None]
         for c, v in enumerate(values):
             if isinstance(v, dt.datetime):
                 ws.write_datetime(i, c, v, date_fmt)
             elif isinstance(v, float):
-                ws.write_number(i, c, v)
+                ws.write_number(i, c, v, money_fmt)
             elif v is not None:
-                ws.write_string(i, c, v)
+                ws.write_string(i, c, v, text_fmt)
+        if shared:
+            ws.write_formula(i, len(values), f"=P{i + 1}/2", money_fmt, (199.0 + i % 50) / 2)
     wb.close()
     (folder / "sheetsync.yaml").write_text(CONFIG, encoding="utf-8")
     return folder / "sheetsync.yaml"

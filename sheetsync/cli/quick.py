@@ -3,7 +3,9 @@
 It loads the configuration, the journal's last calm and the workbook's digest, and nothing of the pipeline (no
 pandas, Arrow or DuckDB, and not the rest of the command line): a cron run every minute that finds nothing new costs
 a fraction of a second.  Any other command or option, and any doubt at all (a configuration that does not load, a
-journal it cannot read, a calm that does not hold), goes to the whole command line, which says what is wrong.
+journal it cannot read, a calm that does not hold), goes to the whole command line, which says what is wrong.  When
+the run cannot stay untouched, the order sheet is read here first (`stores/xlsx/early.py`): the read's memory is
+gone before the pipeline's libraries load.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def _answered(options: dict[str, str]) -> int | None:
     result = rest(config, parse_now(options.get("--now"), config.tz), strict="--strict" in options,
                   strict_alerts="--strict-alerts" in options)
     if result is None:
+        if config.table.backend == "xlsx":  # the full path follows: its read, before its libraries are loaded
+            from sheetsync.stores.xlsx.early import read_early
+
+            read_early(config.workbook_path, config.table.sheet, config.language)
         return None
     logging.getLogger("sheetsync").info("sync untouched: the workbook and the inputs are as the last run left them")
     if "--json" in options:

@@ -43,7 +43,7 @@ from sheetsync.model.fields import DATETIME_FIELDS, FIELDS
 from sheetsync.model.states import STATE_KEYS, key_of_word
 from sheetsync.runtime.files import write_whole
 from sheetsync.runtime.locks import RunLock
-from sheetsync.stores.xlsx import XlsxStore
+from sheetsync.stores.xlsx.store import XlsxStore
 from sheetsync.stores.xlsx.validation import column_choices
 
 TOOL_COLUMNS: Final = ("order_id", "channel", "channel_order_id", "status", "status_since", "promised_by", "sla", "anomalies")

@@ -38,8 +38,8 @@ from sheetsync.stores import open_store
 from sheetsync.stores.base import Written
 from sheetsync.stores.gsheets import GsheetsStore
 from sheetsync.stores.table import read_table
-from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsx.embed import Added
+from sheetsync.stores.xlsx.store import XlsxStore
 
 
 def workflow_or_default(config: Config) -> Workflow:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from typing import TYPE_CHECKING
 
-from sheetsync.config import Config
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import t
-from sheetsync.stores.base import Store
-from sheetsync.stores.gsheets import GsheetsStore
-from sheetsync.stores.xlsx import XlsxStore
 
-STORES: dict[str, Callable[..., Store]] = {"xlsx": XlsxStore, "gsheets": GsheetsStore}
+if TYPE_CHECKING:
+    from sheetsync.config import Config
+    from sheetsync.stores.base import Store
+
+STORES: dict[str, tuple[str, str]] = {"xlsx": ("sheetsync.stores.xlsx.store", "XlsxStore"),
+                                      "gsheets": ("sheetsync.stores.gsheets", "GsheetsStore")}
+"""Backend -> (module, class); a store's module is loaded when a desk uses it (the package itself loads nothing of
+pandas: the early read of a sync lives under it)."""
 
 
 def open_store(config: Config, *, force: bool = False) -> Store:
@@ -19,4 +23,6 @@ def open_store(config: Config, *, force: bool = False) -> Store:
     backend = config.table.backend
     if backend not in STORES:
         raise ConfigError(t("config.bad_backend", config.language, name=backend, known=", ".join(STORES)))
-    return STORES[backend](config, force=force)
+    module, name = STORES[backend]
+    store: Store = getattr(importlib.import_module(module), name)(config, force=force)
+    return store

@@ -24,7 +24,7 @@ from lxml import etree
 
 from sheetsync.errors import ConfigError
 from sheetsync.i18n import Lang, t
-from sheetsync.stores.xlsx.patch import read_book
+from sheetsync.stores.xlsx.package import read_book
 from sheetsync.stores.xlsx.xmlparts import local_name, parse_part
 from sheetsync.stores.xlsx.zipped import NewMember, deflate, write_package
 

@@ -1,16 +1,112 @@
-"""Where an .xlsx sheet's data starts: readers (calamine) drop leading empty rows and columns.
+"""The package of an .xlsx workbook as a reader meets it: its parts and their relationships, the workbook part (its
+worksheets by name, its styles part, its date system), and where a sheet's data starts (readers, calamine among
+them, drop leading empty rows and columns).  Nothing here loads pandas or the patcher: the early read of a sync
+(`stores/xlsx/early.py`) uses it before the pipeline's libraries are loaded.
 
 The workbook comes from outside, so the parse refuses entities and network access.
 """
 
 from __future__ import annotations
 
+import posixpath
 import zipfile
+from dataclasses import dataclass
 from typing import IO
 
 from lxml import etree
 
+from sheetsync.errors import UnreadableInput
 from sheetsync.stores.xlsx.cells import split_ref
+from sheetsync.stores.xlsx.xmlparts import attr_local, corrupt, local_name, parse_part
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """Where things are in one package."""
+
+    part: str
+    xml: bytes
+    sheets: dict[str, str]
+    styles: str | None
+    date1904: bool
+    has_calc_chain: bool
+
+
+def member(package: zipfile.ZipFile, part: str) -> zipfile.ZipInfo | None:
+    """The member holding a part; OPC part names are case-insensitive."""
+    try:
+        return package.getinfo(part)
+    except KeyError:
+        return next((info for info in package.infolist() if info.filename.lower() == part.lower()), None)
+
+
+def part_info(package: zipfile.ZipFile, part: str, where: str) -> zipfile.ZipInfo:
+    info = member(package, part)
+    if info is None:
+        raise corrupt(where, f"the part {part} is missing")
+    return info
+
+
+def read_part(package: zipfile.ZipFile, part: str | None, where: str) -> bytes | None:
+    return None if part is None else package.read(part_info(package, part, where))
+
+
+def rels_of(package: zipfile.ZipFile, part: str, where: str) -> list[tuple[str, str, str]]:
+    """(Id, type, target part) of each internal relationship of `part`."""
+    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    info = member(package, rels_part)
+    if info is None:
+        return []
+    rels = []
+    for rel in parse_part(package.read(info), f"{where}: {rels_part}"):
+        if isinstance(rel.tag, str) and local_name(rel) == "Relationship" and rel.get("TargetMode") != "External":
+            target = rel.get("Target", "")
+            resolved = target[1:] if target.startswith("/") else posixpath.join(posixpath.dirname(part), target)
+            rels.append((rel.get("Id", ""), rel.get("Type", ""), posixpath.normpath(resolved)))
+    return rels
+
+
+def related(package: zipfile.ZipFile, part: str, kind: str, where: str) -> list[str]:
+    """Target parts of `part`'s relationships of type `kind` (e.g. "table")."""
+    return [target for _, rel_type, target in rels_of(package, part, where) if rel_type.rsplit("/", 1)[-1] == kind]
+
+
+def read_book(package: zipfile.ZipFile, where: str) -> Book:
+    """The workbook part, its worksheets by name, its styles part and calculation facts."""
+    office = related(package, "", "officeDocument", where)
+    part = part_info(package, office[0] if office else "xl/workbook.xml", where).filename
+    xml = package.read(part)
+    root = parse_part(xml, f"{where}: {part}")
+    rels = {rel_id: (kind.rsplit("/", 1)[-1], target) for rel_id, kind, target in rels_of(package, part, where)}
+    sheets: dict[str, str] = {}
+    date1904 = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = local_name(element)
+        if name == "sheet":
+            kind, target = rels.get(attr_local(element, "id") or "", ("", ""))
+            if kind == "worksheet":
+                sheets[element.get("name", "")] = target
+        elif name == "workbookPr":
+            date1904 = element.get("date1904", "0").lower() in ("1", "true")
+    styles = next((target for kind, target in rels.values() if kind == "styles"), None)
+    has_calc_chain = any(kind == "calcChain" for kind, _ in rels.values())
+    return Book(part, xml, sheets, styles, date1904, has_calc_chain)
+
+
+def sheet_part(book: Book, sheet: str, where: str) -> str:
+    """The part of the worksheet named `sheet` (exactly, else ignoring case as Excel does)."""
+    if sheet in book.sheets:
+        return book.sheets[sheet]
+    matches = [part for name, part in book.sheets.items() if name.casefold() == sheet.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    names = ", ".join(repr(name) for name in book.sheets) or "none"
+    raise UnreadableInput(
+        f"{where} has no worksheet named {sheet!r}; its worksheets are: {names}",
+        hint="Check the sheet name in the configuration.",
+    )
 
 
 def first_value_cell(package: zipfile.ZipFile, part: str) -> tuple[int, int] | None:

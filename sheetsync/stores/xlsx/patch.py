@@ -10,7 +10,6 @@ workbook has formulas.  Every other zip member is copied byte for byte, not reco
 
 from __future__ import annotations
 
-import posixpath
 import re
 import tempfile
 import time
@@ -28,6 +27,7 @@ import pyarrow.compute as pc
 from sheetsync.errors import UnreadableInput
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.stores.xlsx.cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
+from sheetsync.stores.xlsx.package import Book, member, part_info, read_book, read_part, related, sheet_part
 from sheetsync.stores.xlsx.ranges import (
     extend_filter_database,
     extend_ranges,
@@ -37,10 +37,10 @@ from sheetsync.stores.xlsx.ranges import (
 from sheetsync.stores.xlsx.sheet import Appended, SheetPatcher
 from sheetsync.stores.xlsx.styles import StyleBook, check_fill
 from sheetsync.stores.xlsx.threads import BackgroundDeflater, read_ahead
-from sheetsync.stores.xlsx.xmlparts import attr_local, corrupt, local_name, parse_part, signed
+from sheetsync.stores.xlsx.xmlparts import corrupt, signed
 from sheetsync.stores.xlsx.zipped import Deflater, NewMember, deflate, write_package
 
-__all__ = ["PatchStats", "SheetEdit", "SheetStats", "last_row_of", "patch_xlsx", "read_book", "sheet_names"]
+__all__ = ["PatchStats", "SheetEdit", "SheetStats", "last_row_of", "patch_xlsx", "sheet_names"]
 
 _CHUNK = 1 << 20
 _TOTALS_ROW = re.compile(rb"""\stotalsRowCount\s*=\s*["']([1-9]\d*)["']""")
@@ -88,18 +88,6 @@ class SheetStats:
     lists_extended: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Book:
-    """Where things are in one package."""
-
-    part: str
-    xml: bytes
-    sheets: dict[str, str]
-    styles: str | None
-    date1904: bool
-    has_calc_chain: bool
-
-
 def patch_xlsx(
     src: Path,
     dst: BinaryIO | Path,
@@ -144,8 +132,8 @@ def patch_xlsx(
             if refuse is not None and signed(package.namelist()):
                 refuse("signed")
             book = read_book(package, where)
-            parts = [_info(package, _sheet_part(book, e.sheet, where), where).filename for e in edits]
-            styles = StyleBook(lambda: _read(package, book.styles, where), f"{where}: {book.styles}")
+            parts = [part_info(package, sheet_part(book, e.sheet, where), where).filename for e in edits]
+            styles = StyleBook(lambda: read_part(package, book.styles, where), f"{where}: {book.styles}")
             new: dict[str, NewMember] = {}
             workbook = book.xml
             patchers: list[SheetPatcher] = []
@@ -171,7 +159,7 @@ def patch_xlsx(
                     workbook = widen_filter_database(workbook, edit.sheet, *edit.filter_to)
                 patchers.append(patcher)
             if styles.changed and book.styles:
-                new[_info(package, book.styles, where).filename] = deflate(styles.to_bytes(), compresslevel)
+                new[part_info(package, book.styles, where).filename] = deflate(styles.to_bytes(), compresslevel)
             recalculating = set_full_calc_on_load(workbook)
             if recalculating != workbook and (book.has_calc_chain or any(p.has_formulas for p in patchers)
                                               or _formulas_elsewhere(package, book, set(parts), where)):
@@ -203,11 +191,11 @@ def patch_xlsx(
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 
 
-def _formulas_elsewhere(package: zipfile.ZipFile, book: _Book, parts: set[str], where: str) -> bool:
+def _formulas_elsewhere(package: zipfile.ZipFile, book: Book, parts: set[str], where: str) -> bool:
     """Whether a worksheet other than the patched ones holds a formula (a team's summary sheet reading the orders):
     then the application must recalculate on open, or it shows the values cached before this run."""
     for target in book.sheets.values():
-        info = _member(package, target)
+        info = member(package, target)
         if info is None or info.filename in parts:
             continue
         tail = b""
@@ -226,8 +214,8 @@ def _extended_tables(
     A table with a totals row is left alone: its last row is the totals, not data.
     """
     grown = {}
-    for table in _related(package, sheet_part, "table", where):
-        info = _info(package, table, where)
+    for table in related(package, sheet_part, "table", where):
+        info = part_info(package, table, where)
         xml = package.read(info)
         if not _TOTALS_ROW.search(xml[:4096]):
             extended = extend_ranges(xml, old_last, new_last)
@@ -248,7 +236,7 @@ def last_row_of(src: Path, sheet: str) -> int:
     with _open(Path(src)) as (_, package):
         try:
             book = read_book(package, where)
-            part = _sheet_part(book, sheet, where)
+            part = sheet_part(book, sheet, where)
             patcher = SheetPatcher({}, StyleBook(lambda: None, where), date1904=book.date1904, where=where)
             patcher.run(_chunks(package, part, where), lambda data: None)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
@@ -354,83 +342,8 @@ def _appended_rows(grouped: dict[int, dict[int, CellWrite]], block: Appended | N
 
 
 def _chunks(package: zipfile.ZipFile, part: str, where: str) -> Iterator[bytes]:
-    with package.open(_info(package, part, where)) as stream:
+    with package.open(part_info(package, part, where)) as stream:
         while chunk := stream.read(_CHUNK):
             yield chunk
 
 
-def _member(package: zipfile.ZipFile, part: str) -> zipfile.ZipInfo | None:
-    """The member holding a part; OPC part names are case-insensitive."""
-    try:
-        return package.getinfo(part)
-    except KeyError:
-        return next((info for info in package.infolist() if info.filename.lower() == part.lower()), None)
-
-
-def _info(package: zipfile.ZipFile, part: str, where: str) -> zipfile.ZipInfo:
-    info = _member(package, part)
-    if info is None:
-        raise corrupt(where, f"the part {part} is missing")
-    return info
-
-
-def _read(package: zipfile.ZipFile, part: str | None, where: str) -> bytes | None:
-    return None if part is None else package.read(_info(package, part, where))
-
-
-def _rels_of(package: zipfile.ZipFile, part: str, where: str) -> list[tuple[str, str, str]]:
-    """(Id, type, target part) of each internal relationship of `part`."""
-    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
-    info = _member(package, rels_part)
-    if info is None:
-        return []
-    rels = []
-    for rel in parse_part(package.read(info), f"{where}: {rels_part}"):
-        if isinstance(rel.tag, str) and local_name(rel) == "Relationship" and rel.get("TargetMode") != "External":
-            target = rel.get("Target", "")
-            resolved = target[1:] if target.startswith("/") else posixpath.join(posixpath.dirname(part), target)
-            rels.append((rel.get("Id", ""), rel.get("Type", ""), posixpath.normpath(resolved)))
-    return rels
-
-
-def _related(package: zipfile.ZipFile, part: str, kind: str, where: str) -> list[str]:
-    """Target parts of `part`'s relationships of type `kind` (e.g. "table")."""
-    return [target for _, rel_type, target in _rels_of(package, part, where) if rel_type.rsplit("/", 1)[-1] == kind]
-
-
-def read_book(package: zipfile.ZipFile, where: str) -> _Book:
-    """The workbook part, its worksheets by name, its styles part and calculation facts."""
-    office = _related(package, "", "officeDocument", where)
-    part = _info(package, office[0] if office else "xl/workbook.xml", where).filename
-    xml = package.read(part)
-    root = parse_part(xml, f"{where}: {part}")
-    rels = {rel_id: (kind.rsplit("/", 1)[-1], target) for rel_id, kind, target in _rels_of(package, part, where)}
-    sheets: dict[str, str] = {}
-    date1904 = False
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        name = local_name(element)
-        if name == "sheet":
-            kind, target = rels.get(attr_local(element, "id") or "", ("", ""))
-            if kind == "worksheet":
-                sheets[element.get("name", "")] = target
-        elif name == "workbookPr":
-            date1904 = element.get("date1904", "0").lower() in ("1", "true")
-    styles = next((target for kind, target in rels.values() if kind == "styles"), None)
-    has_calc_chain = any(kind == "calcChain" for kind, _ in rels.values())
-    return _Book(part, xml, sheets, styles, date1904, has_calc_chain)
-
-
-def _sheet_part(book: _Book, sheet: str, where: str) -> str:
-    """The part of the worksheet named `sheet` (exactly, else ignoring case as Excel does)."""
-    if sheet in book.sheets:
-        return book.sheets[sheet]
-    matches = [part for name, part in book.sheets.items() if name.casefold() == sheet.casefold()]
-    if len(matches) == 1:
-        return matches[0]
-    names = ", ".join(repr(name) for name in book.sheets) or "none"
-    raise UnreadableInput(
-        f"{where} has no worksheet named {sheet!r}; its worksheets are: {names}",
-        hint="Check the sheet name in the configuration.",
-    )

@@ -17,7 +17,8 @@ import python_calamine
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.stores.xlsx.lists import CELL_RANGE, Dropdown, column_number
-from sheetsync.stores.xlsx.patch import _chunks, _open, _sheet_part, read_book
+from sheetsync.stores.xlsx.package import read_book, sheet_part
+from sheetsync.stores.xlsx.patch import _chunks, _open
 from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, local_name, parse_part, signed
 
 
@@ -26,7 +27,7 @@ def dropdowns(path: Path, sheet: str) -> list[Dropdown]:
     where = str(path)
     with _open(Path(path)) as (_, package):
         book = read_book(package, where)
-        part = _sheet_part(book, sheet, where)
+        part = sheet_part(book, sheet, where)
         head, tail = _head_and_tail(package, part, where)
         names = _defined_names(book.xml, where)
     if not tail:
@@ -59,7 +60,7 @@ def workbook_guards(path: Path, sheet: str | None) -> list[str]:
             if signed(package.namelist()):
                 found.append("signed")
             if sheet is not None:
-                _, tail = _head_and_tail(package, _sheet_part(read_book(package, where), sheet, where), where)
+                _, tail = _head_and_tail(package, sheet_part(read_book(package, where), sheet, where), where)
                 if SHEET_PROTECTION.search(tail):
                     found.append("protected")
     except (UnreadableInput, zipfile.BadZipFile, zlib.error, EOFError, KeyError):

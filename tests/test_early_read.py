@@ -1,0 +1,92 @@
+"""The early read: when a cron `sync` cannot stay untouched, the console's quick path reads the order sheet before the
+pipeline's libraries load, and the store takes that read only if the workbook is still the file it was read from.
+A person's save in between, a workbook that does not read, and a sheet that is not there all meet the store's own
+read and its own message; the run's result is the same as without the early read."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import read_sheet
+
+from sheetsync.config import Config
+from sheetsync.errors import ConfigError, UnreadableInput
+from sheetsync.model.cells import CellWrite
+from sheetsync.stores import open_store
+from sheetsync.stores.xlsx import early
+from sheetsync.stores.xlsx.patch import patch_xlsx
+
+REPO = Path(__file__).resolve().parents[1]
+ROWS = [{"order_id": f"A{i}", "channel": "抖音", "phone": f"1381234567{i}", "status": "备货中",
+         "created_at": "2026-11-23 08:50:00"} for i in range(1, 6)]
+
+
+def frame_of(config: Config) -> pd.DataFrame:
+    sheet = open_store(config).read()
+    return sheet.cells.assign(_first=f"{sheet.first_row},{sheet.first_col}")
+
+
+def test_the_store_takes_the_early_read_of_the_file_it_finds(make_desk: Callable[..., Config],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_desk(ROWS)
+    plain = frame_of(config)
+    early.read_early(config.workbook_path, config.table.sheet, config.language)
+    read_again = []
+    monkeypatch.setattr("sheetsync.stores.xlsx.store.sheet_text", lambda *a, **k: read_again.append(a))
+    taken = frame_of(config)
+    assert read_again == [] and taken.equals(plain)
+    assert early.take_early(config.workbook_path, config.table.sheet, early.stamp_of(config.workbook_path)) is None
+
+
+def test_a_save_after_the_early_read_is_what_the_store_reads(make_desk: Callable[..., Config]) -> None:
+    config = make_desk(ROWS)
+    early.read_early(config.workbook_path, config.table.sheet, config.language)
+    saved = config.workbook_path.with_suffix(".saved")
+    with saved.open("wb") as out:  # a person's save: a new file put in place (another inode, size and time)
+        patch_xlsx(config.workbook_path, out, config.table.sheet, [CellWrite(3, 1, "B-typed")])
+    os.replace(saved, config.workbook_path)
+    sheet = open_store(config).read()
+    assert "B-typed" in sheet.cells.iloc[:, 0].tolist()
+    assert read_sheet(config.workbook_path)[2][0] == "B-typed"
+
+
+def test_an_early_read_that_fails_leaves_the_message_to_the_store(make_desk: Callable[..., Config],
+                                                                  tmp_path: Path) -> None:
+    config = make_desk(ROWS)
+    early.read_early(config.workbook_path, "没有这个表", config.language)  # a sheet the workbook does not have
+    with pytest.raises(ConfigError, match="没有这个表"):
+        early.sheet_text(config.workbook_path, "没有这个表", config.language)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    early.read_early(broken, "订单", config.language)  # nothing held, nothing raised
+    assert early.take_early(broken, "订单", early.stamp_of(broken)) is None
+    config.workbook_path.write_bytes(broken.read_bytes())
+    with pytest.raises(UnreadableInput, match=r"orders\.xlsx"):
+        open_store(config).read()
+
+
+CHILD = """
+import sys
+from sheetsync.cli.quick import quick_sync
+code = quick_sync(["sync", "-c", sys.argv[1]])
+assert code is None, code
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("pandas", "duckdb", "sqlglot"))
+from sheetsync.stores.xlsx import early
+held = early._early
+print(len(loaded), held is not None and held[3].table is not None and held[3].table.num_rows)
+"""
+
+
+def test_the_quick_path_reads_the_sheet_before_pandas_when_the_run_goes_the_full_path(
+        make_desk: Callable[..., Config]) -> None:
+    config = make_desk(ROWS)  # never synced: no calm to rest on
+    done = subprocess.run([sys.executable, "-c", CHILD, str(config.source)], capture_output=True, text=True,
+                          cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", str(1 + len(ROWS))]  # the header and the five orders; no pandas loaded
