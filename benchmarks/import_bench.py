@@ -15,8 +15,10 @@ split by the divisions data at about 12 µs per distinct address, which is not m
 Every figure is the wall time and peak RSS of a fresh process doing one thing, next to the
 yardstick measured in the same run on the same file: `pandas.read_csv(encoding="gbk", dtype=str)`.
 - preview: `sheetsync import FILE --preview` (samples the file; writes nothing);
-- import: `sheetsync import FILE` into an empty desk (journal, workbook, rejects file).
-Targets: the import within 6x the plain read; peak RSS <= 1.5 GB; preview <= 2 s.
+- import: `sheetsync import FILE` into an empty desk (journal, workbook, rejects file);
+- re-import: the same file imported again into that desk, now a million-row desk: every row merges with the one
+  the first import wrote, and nothing changes (nothing is written).
+Targets: the import and the re-import each within 6x the plain read; peak RSS <= 1.5 GB; preview <= 2 s.
 Peak RSS is read with `resource` (POSIX only).
 
 `--repeat N` (3 by default) measures each N times, the yardstick, the preview and the import taking
@@ -156,6 +158,7 @@ def child(task: str, target: str, data: str) -> None:
                     raise
         result = json.loads(buffer.getvalue())
         extra = {k: result[k] for k in ("read", "imported", "merged", "duplicate", "rejected", "estimated")}
+        extra["written"] = bool(result.get("workbook_written"))
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}),
           flush=True)
@@ -179,7 +182,7 @@ def main() -> None:
               f"{made['wall']:.0f} s) into an empty desk", flush=True)
         from sheetsync.desk.new import init_desk
 
-        yards, previews, fulls = [], [], []
+        yards, previews, fulls, agains = [], [], [], []
         for turn in range(args.repeat):
             desk = workdir / f"desk{turn}"
             init_desk(desk, "zh")
@@ -187,10 +190,14 @@ def main() -> None:
             yards.append(run_child(__file__, "pandas", config, str(data)))
             previews.append(run_child(__file__, "preview", config, str(data)))
             fulls.append(run_child(__file__, "import", config, str(data)))
+            agains.append(run_child(__file__, "import", config, str(data)))
+            if agains[-1]["imported"] or agains[-1]["written"]:
+                raise SystemExit(f"the re-import changed the desk: {agains[-1]}")
             shutil.rmtree(desk, ignore_errors=True)
             print(f"   run {turn + 1}: read_csv {yards[-1]['wall']:.2f} s, preview {previews[-1]['wall']:.2f} s, "
-                  f"import {fulls[-1]['wall']:.2f} s {fulls[-1]['rss_mb']:.0f} MB", flush=True)
-        yard, preview, full = (_medians(runs) for runs in (yards, previews, fulls))
+                  f"import {fulls[-1]['wall']:.2f} s {fulls[-1]['rss_mb']:.0f} MB, "
+                  f"re-import {agains[-1]['wall']:.2f} s {agains[-1]['rss_mb']:.0f} MB", flush=True)
+        yard, preview, full, again = (_medians(runs) for runs in (yards, previews, fulls, agains))
         base = yard["wall"]
         print(f"   medians of {args.repeat} runs:")
         print(f"   pandas.read_csv (yardstick)          {base:7.2f} s  {yard['rss_mb']:7.0f} MB")
@@ -199,6 +206,9 @@ def main() -> None:
         print(f"   sheetsync import                      {full['wall']:7.2f} s  {full['rss_mb']:7.0f} MB"
               f"   {full['wall'] / base:5.2f}x pandas   {args.rows / full['wall']:,.0f} rows/s"
               f"   (highest peak {max(f['rss_mb'] for f in fulls):.0f} MB)")
+        print(f"   sheetsync import, again (re-import)  {again['wall']:7.2f} s  {again['rss_mb']:7.0f} MB"
+              f"   {again['wall'] / base:5.2f}x pandas   (highest peak {max(f['rss_mb'] for f in agains):.0f} MB;"
+              f" merged {agains[-1]['merged']:,}, imported {agains[-1]['imported']:,})")
         last = fulls[-1]
         print(f"   read {last['read']:,} = imported {last['imported']:,} + merged {last['merged']:,}"
               f" + duplicate {last['duplicate']:,} + rejected {last['rejected']:,}")

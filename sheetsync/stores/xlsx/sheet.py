@@ -26,6 +26,7 @@ from sheetsync.stores.xlsx.cells import (
     cell_text,
     column_parts,
     row_plan,
+    split_ref,
 )
 from sheetsync.stores.xlsx.lists import extend_list
 from sheetsync.stores.xlsx.ranges import extend_ranges, widen_columns, widen_dimension, widen_filter
@@ -36,6 +37,8 @@ _ValueRows = tuple[tuple[int, bytes], ...]
 _MAX_HEAD = 64 << 20
 _WHITESPACE_OR_END = b" \t\r\n/>"
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
+_STYLE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
 
 
 _NEVER = 1 << 62
@@ -137,6 +140,7 @@ class SheetPatcher(CellEditor):
         self._row_close = b"</" + pfx + b"row>"
         self._cell = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
         self._cell_letters = re.compile(rb"<" + p + rb'c(?: r="([A-Z]{1,3})\d|(?=[\s/>]))')
+        self._cell_tag = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)/?>")
         self._cell_open = b"<" + pfx + b"c"
         self._cell_close = b"</" + pfx + b"c>"
         self._formula_open = b"<" + pfx + b"f"
@@ -363,11 +367,12 @@ class SheetPatcher(CellEditor):
             row_attrs: dict[bytes, bytes] = {k: attrs[k] for k in (b"s", b"customFormat") if formatted and k in attrs}
             styles: dict[int, int] = {}
             col = 0
-            for cell in self._cell.finditer(xml):
-                found = parse_attrs(cell[1])
-                col = self._cell_col(found, col)
-                if int(found.get(b"s", b"0")):
-                    styles[col] = int(found[b"s"])
+            for tag in self._cell_tag.finditer(xml):  # the start tags alone: a row is read this way per written row
+                ref, style = _CELL_REF.search(tag[1]), _STYLE.search(tag[1])
+                position = split_ref(ref[1]) if ref else None
+                col = position[1] if position else col + 1
+                if style and int(style[1]):
+                    styles[col] = int(style[1])
             self._templates[number] = _Template(row_attrs, styles)
         return self._templates[number]
 
