@@ -57,9 +57,9 @@ run()
 """
 """`python -c KILL_AT module:attribute ARGS...`: the console's command, killed when it calls `attribute`."""
 
-STAGED = "sheetsync.stores.xlsx:XlsxStore._backup"
+STAGED = "sheetsync.stores.xlsx.store:XlsxStore._backup"
 """The new workbook complete and synced beside the old one; the journal's records not committed."""
-RENAMED = "sheetsync.stores.xlsx:fsync_dir"
+RENAMED = "sheetsync.stores.xlsx.store:fsync_dir"
 """The new workbook renamed into place; the run not confirmed (pending in the journal)."""
 FINISHING = "sheetsync.journal.core:Journal.finish_run"
 """Everything written; the run not finished."""

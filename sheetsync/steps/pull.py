@@ -257,14 +257,16 @@ def _merge_into(work: pd.DataFrame, rows: list[int], fields: list[str], incoming
     if journal.created or journal.said:
         incoming = _news_only(incoming, before, order_ids, journal)
     result = merge(before, base, incoming)
-    work.loc[rows, fields] = result.frame
     changed_any = np.zeros(len(rows), dtype=bool)
     overrides = base.attrs.get("overrides", {})
     at_rows = np.asarray(rows)
     for f in fields:
         changed = differs(before[f], result.frame[f]).to_numpy()
         changed_any |= changed
-        if changed.any():  # what another channel said of these cells earlier in this run is kept as its word
+        if changed.any():  # only the cells the merge changed are set: a re-import of a million rows sets none
+            moved = result.frame.index[changed]
+            work.loc[moved, f] = result.frame.loc[moved, f]
+            # what another channel said of these cells earlier in this run is kept as its word
             _remember_words(out, f, at_rows[changed], order_ids[changed], before[f].to_numpy(dtype=object)[changed],
                             out.sources.get(f, {}), journal.said.get(f, {}))
         out.sources.setdefault(f, {}).update(dict.fromkeys(at_rows[changed].tolist(), name))
