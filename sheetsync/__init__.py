@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from sheetsync.run.commands import approve_orders as approve
     from sheetsync.run.commands import queues as queue
     from sheetsync.run.commands import unlock_order as unlock
-    from sheetsync.run.inspect import CheckResult, ValidateResult, check, history, validate
+    from sheetsync.run.history import history
+    from sheetsync.run.inspect import CheckResult, ValidateResult, check, validate
     from sheetsync.run.result import RunResult
     from sheetsync.run.sync import sync
 
@@ -48,7 +49,7 @@ _FACE: dict[str, tuple[str, str]] = {
     "CheckResult": ("sheetsync.run.inspect", "CheckResult"),
     "ValidateResult": ("sheetsync.run.inspect", "ValidateResult"),
     "check": ("sheetsync.run.inspect", "check"),
-    "history": ("sheetsync.run.inspect", "history"),
+    "history": ("sheetsync.run.history", "history"),
     "validate": ("sheetsync.run.inspect", "validate"),
     "RunResult": ("sheetsync.run.result", "RunResult"),
     "sync": ("sheetsync.run.sync", "sync"),

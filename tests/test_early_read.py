@@ -90,3 +90,38 @@ def test_the_quick_path_reads_the_sheet_before_pandas_when_the_run_goes_the_full
                           cwd=REPO, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", str(1 + len(ROWS))]  # the header and the five orders; no pandas loaded
+
+
+HISTORY = """
+import sys
+from sheetsync.cli.quick import quick_history
+code = quick_history(sys.argv[1:])
+print("EXIT", code, sorted(m for m in sys.modules if m.split(".")[0] in ("pandas", "duckdb", "sqlglot")))
+"""
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_history_is_answered_from_the_journal_alone_as_the_whole_command_line_answers_it(
+        make_desk: Callable[..., Config], run_cli: Callable[..., object], extra: list[str]) -> None:
+    config = make_desk(ROWS)
+    sheetsync_sync(config)
+    edited = config.workbook_path.with_suffix(".edited")
+    with edited.open("wb") as out:  # a person types a new phone number for A2: a change the journal records
+        patch_xlsx(config.workbook_path, out, config.table.sheet, [CellWrite(3, 8, "13900000000")])
+    os.replace(edited, config.workbook_path)
+    sheetsync_sync(config)
+    for order_id, code in (("A2", 0), ("NOPE", 2)):
+        args = ["history", order_id, "-c", str(config.source), *extra]
+        quick = subprocess.run([sys.executable, "-c", HISTORY, *args], capture_output=True, text=True, cwd=REPO,
+                               check=False, env={**os.environ, "SHEETSYNC_LANG": "zh"})
+        assert quick.returncode == 0, quick.stderr
+        said, _, last = quick.stdout.rpartition("EXIT ")
+        assert last.strip() == f"{code} []"  # answered, and nothing of the pipeline loaded
+        whole = run_cli(*args)
+        assert whole.code == code and whole.out == said  # type: ignore[attr-defined]
+
+
+def sheetsync_sync(config: Config) -> None:
+    import sheetsync
+
+    sheetsync.sync(config)

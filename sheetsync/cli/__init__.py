@@ -2,7 +2,8 @@
 
 `run` is the console script.  A plain `sheetsync sync` first tries the untouched run (`cli/quick.py`): a cron run that
 finds everything as the last run left it is answered in a fraction of a second, before the rest of the command line
-and the pipeline's libraries are loaded.  Everything else is the whole command line (`cli/console.py`: `app`, and
+and the pipeline's libraries are loaded; `sheetsync history ORDER_ID` is answered there too, from the journal alone.
+Everything else is the whole command line (`cli/console.py`: `app`, and
 `main`, the one place that turns a SheetsyncError into a message and an exit code).
 """
 
@@ -25,9 +26,11 @@ def main(argv: list[str] | None = None) -> None:
 def run() -> None:
     """The console script: the quick path of an untouched `sync`, else the whole command line; then leave without
     the interpreter's teardown (`console.run`)."""
-    from sheetsync.cli.quick import quick_sync
+    from sheetsync.cli.quick import quick_history, quick_sync
 
     code = quick_sync(sys.argv[1:])
+    if code is None:
+        code = quick_history(sys.argv[1:])
     if code is None:
         from sheetsync.cli.console import run as whole
 

@@ -134,6 +134,12 @@ def show_check(console: Console, result: CheckResult, lang: Lang) -> None:
             console.print(f"  [yellow]![/yellow] {safe(warning, 2000)}", highlight=False)
 
 
+def history_json(entries: list[HistoryEntry]) -> list[dict[str, object]]:
+    """`history --json`: each change as an object."""
+    return [{"run_id": e.run_id, "at": e.at, "command": e.command, "field": e.field, "old": e.old, "new": e.new,
+             "source": e.source, "detail": e.detail} for e in entries]
+
+
 def show_history(console: Console, order_id: str, entries: list[HistoryEntry], lang: Lang) -> None:
     if not entries:
         console.print(t("history.none", lang, order_id=safe(order_id)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,6 @@ from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOptio
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_USAGE
 from sheetsync.i18n import t
-from sheetsync.model.records import HistoryEntry
 from sheetsync.run.clock import parse_now
 
 
@@ -86,15 +85,10 @@ def history(
     loaded = load(config)
     entries = sheetsync.history(loaded, order_id)
     if json_out:
-        emit_json([_entry(e) for e in entries])
+        emit_json(render.history_json(entries))
     else:
         shown(lambda: render.show_history(out, order_id, entries, loaded.language))
     return 0 if entries else EXIT_USAGE
-
-
-def _entry(e: HistoryEntry) -> dict[str, Any]:
-    return {"run_id": e.run_id, "at": e.at, "command": e.command, "field": e.field, "old": e.old, "new": e.new,
-            "source": e.source, "detail": e.detail}
 
 
 def rebuild(

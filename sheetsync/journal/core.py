@@ -20,7 +20,6 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 from typing import Any, Final
@@ -31,6 +30,7 @@ from sheetsync.journal import created as journal_created
 from sheetsync.journal import sqlite
 from sheetsync.journal.base_reads import BaseReads
 from sheetsync.journal.db import INT, TEXT, Db
+from sheetsync.journal.history import changes_of
 from sheetsync.journal.record import EncodedSnapshots, Recovery, RunRecord, TicketRecord
 from sheetsync.journal.schema import SCHEMA_VERSION, migrations
 from sheetsync.journal.staged import StagedRun
@@ -466,24 +466,7 @@ class Journal(BaseReads):
 
     def history(self, order_id: str) -> list[HistoryEntry]:
         """Every change of an order, or of a ticket (`order_id` is then its ticket_id), in the order made."""
-        rows: list[Any] = []
-        for table, key in (("changes", "order_id"), ("ticket_changes", "ticket_id")):  # an order's, else a ticket's
-            rows = self.db.execute(
-                "SELECT c.run_id, r.started_at, r.command, c.field, c.old, c.new, c.source, c.detail"
-                f" FROM {table} c JOIN runs r ON r.id = c.run_id"
-                f" WHERE c.{key}=? AND r.state IN ('done', 'pending') ORDER BY c.id",
-                (order_id,),
-            ).fetchall()
-            if rows:
-                break
-        entries = [HistoryEntry(*row) for row in rows]
-        return [replace(e, new=self._created_text(e.run_id, order_id)) if e.field == "*" and e.new is None else e
-                for e in entries]
-
-    def _created_text(self, run_id: int, order_id: str) -> str | None:
-        """The JSON object of the values run `run_id` recorded for `order_id` when it created it."""
-        found = journal_created.documents(journal_created.read(self.db, run_id, [order_id]))
-        return journal_created.document_text(found[order_id]) if order_id in found else None
+        return changes_of(self.db, order_id)
 
 
 _ID: Final = [("id", TEXT)]

@@ -21,17 +21,18 @@ import json
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from sheetsync.journal.db import TEXT, Db
-from sheetsync.model.changes import Created
-from sheetsync.runtime.textsql import arrow_text
 from sheetsync.runtime.threads import read_ahead
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sheetsync.model.changes import Created
 
 PART_ROWS: Final = 65_536
 _OPTIONS: Final = pa.ipc.IpcWriteOptions(compression="zstd")
@@ -40,6 +41,8 @@ _OPTIONS: Final = pa.ipc.IpcWriteOptions(compression="zstd")
 def parts(created: Created) -> Iterator[tuple[str, str, pa.Buffer]]:
     """(lowest order_id, highest order_id, Arrow IPC file) per block of `PART_ROWS` rows, each made
     on a thread of its own while the caller inserts the one before (compression releases the GIL)."""
+    from sheetsync.runtime.textsql import arrow_text  # DuckDB: the writing side only
+
     frame = created.frame
     columns = {str(f): arrow_text(frame[f], large=True) for f in frame.columns}
     columns.update({name: arrow_text(values.reindex(frame.index).astype("str"), large=True)
@@ -111,6 +114,9 @@ def document_text(values: dict[str, str | None]) -> str:
 def every_creation(db: Db, fields: Sequence[str], runs: str) -> pd.DataFrame:
     """change id, order_id, run_id, the run's start (`at`), source and `fields` of every `*` change whose values
     are in `creations`, of the runs `runs` selects (an SQL join on `runs r`, e.g. by state)."""
+    import numpy as np
+    import pandas as pd
+
     star = db.execute(f"SELECT c.id, c.order_id, c.run_id, r.started_at, c.source FROM changes c {runs}"
                       " WHERE c.field = '*' AND c.new IS NULL").fetchall()
     columns = ["seq", "order_id", "run_id", "at", "source", *fields]
@@ -129,4 +135,6 @@ def every_creation(db: Db, fields: Sequence[str], runs: str) -> pd.DataFrame:
 
 
 def _as_text(kind: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    import pandas as pd
+
     return pd.StringDtype("pyarrow") if pa.types.is_string(kind) or pa.types.is_large_string(kind) else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sheetsync.channels import open_channels
@@ -11,9 +11,7 @@ from sheetsync.config import Config, load_preset
 from sheetsync.config.reasons import desk_reasons
 from sheetsync.errors import EXIT_FINDINGS, EXIT_OK
 from sheetsync.i18n import t
-from sheetsync.journal.open import journal_exists, open_journal
 from sheetsync.model.fields import FIELDS
-from sheetsync.model.records import HistoryEntry
 from sheetsync.run.clock import parse_now
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.rules import CompiledRules, compile_rules
@@ -23,27 +21,6 @@ from sheetsync.steps.workflow.load import desk_workflow, status_words
 from sheetsync.stores import open_store
 from sheetsync.stores.base import Table
 from sheetsync.stores.table import read_table
-
-
-def history(config: Config, order_id: str) -> list[HistoryEntry]:
-    """Every recorded change of one order, oldest first; each time with the desk's UTC offset when the desk names
-    its time zone (`2026-12-06T10:00:00+08:00`): runs are recorded in the desk's local time."""
-    if not journal_exists(config):
-        return []
-    with open_journal(config) as journal:
-        entries = journal.history(order_id)
-    zone = config.tz
-    if zone is None:
-        return entries
-    return [replace(e, at=_zoned(e.at, zone)) for e in entries]
-
-
-def _zoned(at: str, zone: dt.tzinfo) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(at)
-    except ValueError:
-        return at
-    return moment.isoformat(timespec="seconds") if moment.tzinfo else moment.replace(tzinfo=zone).isoformat(timespec="seconds")
 
 
 @dataclass

@@ -1,0 +1,62 @@
+"""`sheetsync history ORDER_ID`: every recorded change of one order, from the journal alone.
+
+Loads no pandas and no pipeline: the console answers it on its quick path (`cli/quick.py`), in a fraction of a second
+on a desk of a million rows (the journal's index finds the order's changes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import replace
+
+from sheetsync.config import Config
+from sheetsync.errors import SheetsyncError
+from sheetsync.journal.history import changes_of
+from sheetsync.journal.schema import SCHEMA_VERSION
+from sheetsync.journal.sqlite import connect
+from sheetsync.model.records import HistoryEntry
+
+
+def history(config: Config, order_id: str) -> list[HistoryEntry]:
+    """Every recorded change of one order, oldest first; each time with the desk's UTC offset when the desk names
+    its time zone (`2026-12-06T10:00:00+08:00`): runs are recorded in the desk's local time."""
+    entries = _read(config, order_id)
+    zone = config.tz
+    if zone is None:
+        return entries
+    return [replace(e, at=_zoned(e.at, zone)) for e in entries]
+
+
+def _zoned(at: str, zone: dt.tzinfo) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return moment.isoformat(timespec="seconds") if moment.tzinfo else moment.replace(tzinfo=zone).isoformat(timespec="seconds")
+
+
+def _read(config: Config, order_id: str) -> list[HistoryEntry]:
+    """A SQLite journal at this version is read through its connection alone; any other (in PostgreSQL, to be
+    migrated, damaged) through the journal itself, which says what is wrong."""
+    path = config.journal_path
+    if config.journal_in_postgres is None:
+        if not path.exists():
+            return []
+        try:
+            db = connect(path)
+        except (SheetsyncError, OSError):  # the journal itself says it below
+            db = None
+        if db is not None:
+            try:
+                if db.version() == SCHEMA_VERSION:
+                    return changes_of(db, order_id)
+            except sqlite3.DatabaseError:
+                pass
+            finally:
+                db.close()
+    from sheetsync.journal.open import open_journal
+
+    with open_journal(config) as journal:
+        return journal.history(order_id)
+
