@@ -1,11 +1,16 @@
 """Benchmark of the reports: `reconcile` of a 100k-row desk against a 100k-row 抖店 export with 1% differences,
-and `report` over a journal of 1M cell changes.
+`report` over a journal of 1M cell changes, and `report` and `history` on a million-row desk.
 
-    python benchmarks/report_bench.py [--rows 100000] [--changes 1000000]
+    python benchmarks/report_bench.py [--rows 100000] [--changes 1000000] [--million 1000000] [--repeat 3]
 
 Each figure is the wall time and peak RSS of a fresh process (imports included), next to python-calamine
 reading all values of the same desk in the same run (the yardstick).  Targets: reconcile within 3x that
 read; report <= 10 s.  Peak RSS is read with `resource` (POSIX only).
+
+The million-row desk is what a legacy import leaves (`import_bench.py`'s messy GBK file of `--million` rows imported
+into an empty desk: its workbook and its journal).  In turns: python-calamine reads the desk's workbook; `sheetsync
+report --json` (the console script); `sheetsync history ORDER_ID` of one imported order.  Targets: the report within 3x
+the read and 1 GB; history under 1 s.  `--million 0` leaves it out.
 """
 
 from __future__ import annotations
@@ -115,6 +120,22 @@ def child(task: str, target: str) -> None:
         from sheetsync.reports.kpi import report
 
         report(load_config(target), start=dt.datetime(2026, 1, 1), end=dt.datetime(2026, 2, 1), now=dt.datetime(2026, 1, 31))
+    elif task in ("desk-report", "desk-history"):  # the console script (`cli.run`, without its exit)
+        import contextlib
+        import io
+
+        from sheetsync.cli.quick import quick_history
+
+        args = (["report", "-c", target, "--json", "--now", "2026-11-23T09:00"] if task == "desk-report"
+                else ["history", "SS20261123-000500", "-c", target])
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            if quick_history(args) is None:
+                from sheetsync.cli import main
+
+                with contextlib.suppress(SystemExit):
+                    main(args)
+        if task == "desk-history" and "SS20261123-000500" not in said.getvalue():
+            raise SystemExit(f"history did not show the order: {said.getvalue()[:300]}")
     print(json.dumps({"seconds": time.perf_counter() - started,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
 
@@ -123,6 +144,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--changes", type=int, default=1_000_000)
+    parser.add_argument("--million", type=int, default=1_000_000, help="rows of the imported desk (0: leave it out)")
+    parser.add_argument("--repeat", type=int, default=3, help="turns on the million-row desk")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -147,8 +170,42 @@ def main() -> None:
         print(f"   sheetsync reconcile --against douyin        {rec['wall']:7.2f} s  {rec['rss_mb']:6.0f} MB"
               f"   {rec['wall'] / yard['wall']:.2f}x calamine (target <= 3x)")
         print(f"   sheetsync report (1M-change journal)        {rep['wall']:7.2f} s  {rep['rss_mb']:6.0f} MB   (target <= 10 s)")
+        if args.million:
+            million_desk(workdir / "million", args.million, args.repeat)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def million_desk(folder: Path, rows: int, repeat: int) -> None:
+    """`report` and `history` on a desk a legacy import of `rows` rows made, in turns with the calamine read."""
+    import statistics
+
+    from import_bench import __file__ as import_script
+
+    from sheetsync.desk.new import init_desk
+
+    folder.mkdir(parents=True)
+    data = folder / "legacy.csv"
+    run_child(import_script, "make", str(rows), str(data))
+    init_desk(folder / "desk", "zh")
+    config = folder / "desk" / "sheetsync.yaml"
+    made = run_child(import_script, "import", str(config), str(data))
+    book = folder / "desk" / "orders.xlsx"
+    print(f"\n== a {rows:,}-row desk made by a legacy import ({made['wall']:.0f} s; workbook {book.stat().st_size / 1e6:.0f} MB)",
+          flush=True)
+    turns: dict[str, list[dict[str, float]]] = {"calamine": [], "desk-report": [], "desk-history": []}
+    for turn in range(repeat):
+        for task, runs in turns.items():
+            runs.append(run_child(__file__, task, str(book if task == "calamine" else config)))
+        print(f"   turn {turn + 1}: " + ", ".join(f"{task} {runs[-1]['wall']:.2f} s {runs[-1]['rss_mb']:.0f} MB"
+                                                 for task, runs in turns.items()), flush=True)
+    med = {task: {k: statistics.median(r[k] for r in runs) for k in ("wall", "rss_mb")} for task, runs in turns.items()}
+    base = med["calamine"]["wall"]
+    print(f"   python-calamine read of the desk (yardstick) {base:7.2f} s  {med['calamine']['rss_mb']:6.0f} MB")
+    print(f"   sheetsync report --json                      {med['desk-report']['wall']:7.2f} s  "
+          f"{med['desk-report']['rss_mb']:6.0f} MB   {med['desk-report']['wall'] / base:.2f}x calamine (target <= 3x, 1 GB)")
+    print(f"   sheetsync history ORDER_ID                   {med['desk-history']['wall']:7.2f} s  "
+          f"{med['desk-history']['rss_mb']:6.0f} MB   (target < 1 s)")
 
 
 if __name__ == "__main__":
