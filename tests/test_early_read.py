@@ -92,6 +92,17 @@ def test_the_quick_path_reads_the_sheet_before_pandas_when_the_run_goes_the_full
     assert done.stdout.split() == ["0", str(1 + len(ROWS))]  # the header and the five orders; no pandas loaded
 
 
+def test_no_early_read_while_another_run_holds_the_desk(make_desk: Callable[..., Config]) -> None:
+    from sheetsync.runtime.locks import RunLock
+
+    config = make_desk(ROWS)
+    with RunLock(config.state_dir, config.language):  # the full path will stop at the lock: nothing to read for
+        done = subprocess.run([sys.executable, "-c", CHILD, str(config.source)], capture_output=True, text=True,
+                              cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "False"]
+
+
 HISTORY = """
 import sys
 from sheetsync.cli.quick import quick_history

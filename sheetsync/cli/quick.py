@@ -15,7 +15,10 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from sheetsync.config import Config
 
 FLAGS: Final = frozenset({"--json", "--strict", "--strict-alerts", "--force"})
 VALUED: Final = frozenset({"-c", "--config", "--now", "--lang"})
@@ -103,7 +106,7 @@ def _answered(options: dict[str, str]) -> int | None:
     result = rest(config, parse_now(options.get("--now"), config.tz), strict="--strict" in options,
                   strict_alerts="--strict-alerts" in options)
     if result is None:
-        if config.table.backend == "xlsx":  # the full path follows: its read, before its libraries are loaded
+        if config.table.backend == "xlsx" and not _held(config):  # the full path follows: its read, first
             from sheetsync.stores.xlsx.early import read_early
 
             read_early(config.workbook_path, config.table.sheet, config.language)
@@ -116,3 +119,19 @@ def _answered(options: dict[str, str]) -> int | None:
 
         show_sync(out, result, config.language)
     return result.exit_code
+
+
+def _held(config: Config) -> bool:
+    """Whether another run holds the desk's run lock (a SQLite journal's): the full path then stops at the lock
+    (exit 4), and reading the sheet first would be for nothing."""
+    if config.journal_in_postgres is not None:
+        return False
+    from sheetsync.errors import TableLocked
+    from sheetsync.runtime.locks import RunLock
+
+    try:
+        with RunLock(config.state_dir, config.language):
+            return False
+    except TableLocked:
+        return True
+
