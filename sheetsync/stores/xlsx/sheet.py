@@ -31,7 +31,7 @@ from sheetsync.stores.xlsx.cells import (
 from sheetsync.stores.xlsx.lists import extend_list
 from sheetsync.stores.xlsx.ranges import extend_ranges, widen_columns, widen_dimension, widen_filter
 from sheetsync.stores.xlsx.styles import StyleBook
-from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, parse_attrs, root_prefix
+from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, parse_attrs, sheet_data_start
 
 _ValueRows = tuple[tuple[int, bytes], ...]
 _MAX_HEAD = 64 << 20
@@ -147,7 +147,6 @@ class SheetPatcher(CellEditor):
         self._formula = re.compile(rb"<" + p + rb"f(?=[\s/>])([^>]*?)(/?)>")
         self._value = re.compile(rb"<" + p + rb"(?:v|is|f)(?=[\s/>])")
         self._col = re.compile(rb"<" + p + rb"col(?=[\s/>])([^>]*)>")
-        self._sheet_data = re.compile(rb"<" + p + rb"sheetData(?=[\s/>])[^>]*?(/?)>")
 
     def run(self, chunks: Iterator[bytes], emit: Callable[[bytes], object]) -> None:
         """Read the part from `chunks` and pass the patched part to `emit`, in order.
@@ -201,33 +200,23 @@ class SheetPatcher(CellEditor):
 
     def _head(self, chunks: Iterator[bytes]) -> tuple[bytes, bool]:
         """Emit everything up to and including the `<sheetData>` start tag; return the rest and whether it was empty."""
-        buf = b""
-        for chunk in chunks:
-            buf += chunk
-            pfx = root_prefix(buf, b"worksheet")
-            if pfx is None:
-                if len(buf) > _MAX_HEAD:
-                    break
-                continue
-            if b"<!DOCTYPE" in buf[:4096].upper():
-                raise corrupt(self._where, "it declares a DOCTYPE, which no Office file does")
-            self._compile(pfx)
-            start = self._sheet_data.search(buf)
-            if start is None:
-                if len(buf) > _MAX_HEAD:
-                    break
-                continue
-            head = buf[: start.start()]
-            self._cols = self._parse_cols(head)
-            last_row = max(self._writes, default=0)
-            last_col = max((max(cols) for cols in self._writes.values() if cols), default=0)
-            if self._block is not None:
-                last_row, last_col = max(last_row, self._block.stop - 1), max(last_col, *self._block.columns)
-            self._emit(widen_columns(widen_dimension(head, last_row, last_col), self._widths, pfx))
-            empty = start[1] == b"/"
-            self._emit(b"<" + pfx + b"sheetData>" if empty else start[0])
-            return buf[start.end() :], empty
-        raise corrupt(self._where, "it is not a worksheet with <sheetData>")
+        found = sheet_data_start(chunks, _MAX_HEAD)
+        if found is None:
+            raise corrupt(self._where, "it is not a worksheet with <sheetData>")
+        buf, pfx, start = found
+        if b"<!DOCTYPE" in buf[:4096].upper():
+            raise corrupt(self._where, "it declares a DOCTYPE, which no Office file does")
+        self._compile(pfx)
+        head = buf[: start.start()]
+        self._cols = self._parse_cols(head)
+        last_row = max(self._writes, default=0)
+        last_col = max((max(cols) for cols in self._writes.values() if cols), default=0)
+        if self._block is not None:
+            last_row, last_col = max(last_row, self._block.stop - 1), max(last_col, *self._block.columns)
+        self._emit(widen_columns(widen_dimension(head, last_row, last_col), self._widths, pfx))
+        empty = start[1] == b"/"
+        self._emit(b"<" + pfx + b"sheetData>" if empty else start[0])
+        return buf[start.end() :], empty
 
     def _parse_cols(self, head: bytes) -> list[tuple[int, int, int]]:
         cols = []

@@ -84,3 +84,20 @@ def root_prefix(head: bytes, local: bytes) -> bytes | None:
     """The namespace prefix (with its colon, or b"") of the root element `local`; None if not in `head`."""
     match = re.search(rb"<([A-Za-z_][\w.-]*:)?" + local + rb"(?=[\s/>])", head)
     return None if match is None else (match[1] or b"")
+
+
+def sheet_data_start(chunks: Iterable[bytes], limit: int) -> tuple[bytes, bytes, re.Match[bytes]] | None:
+    """Read a worksheet part's `chunks` until its root and its `<sheetData>` start tag are in: (the bytes read, the
+    root's namespace prefix, the start tag's match, whose group 1 is "/" for an empty `<sheetData/>`); None when they
+    are not within `limit` bytes or the part ends first."""
+    buf = b""
+    for chunk in chunks:
+        buf += chunk
+        pfx = root_prefix(buf, b"worksheet")
+        start = re.search(rb"<" + re.escape(pfx) + rb"sheetData(?=[\s/>])[^>]*?(/?)>", buf) if pfx is not None else None
+        if pfx is not None and start is not None:
+            return buf, pfx, start
+        if len(buf) > limit:
+            return None
+    return None
+
