@@ -33,9 +33,9 @@ def whole_and_blocks(path: Path, sheet: str, monkeypatch: pytest.MonkeyPatch,
         assert rowblocks.blockwise(package, book, book.sheets[sheet], str(path))
         xml = package.read(book.sheets[sheet])
         data = len(xml[xml.find(b"sheetData"):xml.rfind(b"sheetData")])
-    packages: list[bytes] = []
-    read = rowblocks._read_package
-    monkeypatch.setattr(rowblocks, "_read_package", lambda data: packages.append(data) or read(data))
+    packages: list[object] = []
+    read = rowblocks.eager_text
+    monkeypatch.setattr(rowblocks, "eager_text", lambda source, name: packages.append(source) or read(source, name))
     blocks = early.sheet_text(path, sheet, LANG)
     assert len(packages) >= (2 if data > 2 * rowblocks.BLOCK_BYTES + 300 else 1)  # read in blocks indeed
     return as_lists(whole), as_lists(blocks)

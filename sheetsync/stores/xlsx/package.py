@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -107,6 +108,17 @@ def sheet_part(book: Book, sheet: str, where: str) -> str:
         f"{where} has no worksheet named {sheet!r}; its worksheets are: {names}",
         hint="Check the sheet name in the configuration.",
     )
+
+
+CHUNK_BYTES = 1 << 20
+"""A part is streamed a megabyte at a time."""
+
+
+def part_chunks(package: zipfile.ZipFile, part: str, where: str) -> Iterator[bytes]:
+    """The bytes of `part`, inflated, CHUNK_BYTES at a time."""
+    with package.open(part_info(package, part, where)) as stream:
+        while chunk := stream.read(CHUNK_BYTES):
+            yield chunk
 
 
 def first_value_cell(package: zipfile.ZipFile, part: str) -> tuple[int, int] | None:

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from sheetsync.errors import UnreadableInput
 from sheetsync.model.cells import KEEP, AppendBlock, CellWrite, TextColumn
 from sheetsync.stores.xlsx.cells import MAX_COL, MAX_ROW, check_column, check_value, col_letters
-from sheetsync.stores.xlsx.package import Book, member, part_info, read_book, read_part, related, sheet_part
+from sheetsync.stores.xlsx.package import Book, member, part_chunks, part_info, read_book, read_part, related, sheet_part
 from sheetsync.stores.xlsx.ranges import (
     extend_filter_database,
     extend_ranges,
@@ -42,7 +42,6 @@ from sheetsync.stores.xlsx.zipped import Deflater, NewMember, deflate, write_pac
 
 __all__ = ["PatchStats", "SheetEdit", "SheetStats", "last_row_of", "patch_xlsx", "sheet_names"]
 
-_CHUNK = 1 << 20
 _TOTALS_ROW = re.compile(rb"""\stotalsRowCount\s*=\s*["']([1-9]\d*)["']""")
 
 
@@ -144,7 +143,7 @@ def patch_xlsx(
                 )
                 deflater = BackgroundDeflater(Deflater(spools.enter_context(tempfile.TemporaryFile()), compresslevel))
                 try:
-                    patcher.run(read_ahead(_chunks(package, part, where)), deflater.write)
+                    patcher.run(read_ahead(part_chunks(package, part, where)), deflater.write)
                     if refuse is not None and patcher.protected:
                         refuse("protected")
                 except BaseException:
@@ -199,7 +198,7 @@ def _formulas_elsewhere(package: zipfile.ZipFile, book: Book, parts: set[str], w
         if info is None or info.filename in parts:
             continue
         tail = b""
-        for chunk in _chunks(package, info.filename, where):
+        for chunk in part_chunks(package, info.filename, where):
             if _FORMULA.search(tail + chunk):
                 return True
             tail = chunk[-16:]
@@ -238,7 +237,7 @@ def last_row_of(src: Path, sheet: str) -> int:
             book = read_book(package, where)
             part = sheet_part(book, sheet, where)
             patcher = SheetPatcher({}, StyleBook(lambda: None, where), date1904=book.date1904, where=where)
-            patcher.run(_chunks(package, part, where), lambda data: None)
+            patcher.run(part_chunks(package, part, where), lambda data: None)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise corrupt(where, str(exc) or type(exc).__name__) from exc
     return patcher.old_last_row
@@ -339,11 +338,3 @@ def _appended_rows(grouped: dict[int, dict[int, CellWrite]], block: Appended | N
     if block is None:
         return sum(1 for row in grouped if row > old_last)
     return block.stop - block.first + sum(1 for row in grouped if row > old_last and not block.first <= row < block.stop)
-
-
-def _chunks(package: zipfile.ZipFile, part: str, where: str) -> Iterator[bytes]:
-    with package.open(part_info(package, part, where)) as stream:
-        while chunk := stream.read(_CHUNK):
-            yield chunk
-
-

@@ -29,6 +29,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import fastexcel
@@ -36,8 +37,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sheetsync.runtime.memory import LARGE_RUN
-from sheetsync.stores.xlsx.package import Book, part_info, related
-from sheetsync.stores.xlsx.xmlparts import sheet_data_start
+from sheetsync.stores.xlsx.package import Book, member, part_chunks, part_info, related
+from sheetsync.stores.xlsx.xmlparts import last_row_start, sheet_data_start
 
 BLOCK_BYTES: Final = 2 << 20
 """XML bytes of one block (~2,000 rows of 25 columns): the peak grows with the block (100,000 rows: 153 MB in blocks
@@ -46,8 +47,6 @@ SHARED_STRINGS_BYTES: Final = 1 << 20
 """A shared-strings table larger than this sends the sheet to the whole read (see the module's docstring)."""
 WORKERS: Final = max(1, min(2, os.cpu_count() or 1))
 """Blocks read at once: the office PC's two cores; more would hold more blocks' cells for little gain."""
-_CHUNK: Final = 1 << 20
-_MAX_HEAD: Final = 64 << 20
 _R_ATTR: Final = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _MARK: Final = "sheetsync-block"
 _MAIN_NS: Final = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -67,53 +66,59 @@ def blockwise(package: zipfile.ZipFile, book: Book, part: str, where: str) -> bo
     if part_info(package, part, where).file_size < 4 * BLOCK_BYTES:
         return False
     strings = related(package, book.part, "sharedStrings", where)
-    return not strings or not _member_exists(package, strings[0]) or \
-        part_info(package, strings[0], where).file_size <= SHARED_STRINGS_BYTES
+    found = member(package, strings[0]) if strings else None
+    return found is None or found.file_size <= SHARED_STRINGS_BYTES
 
 
 def read_blocks(package: zipfile.ZipFile, book: Book, part: str, where: str) -> tuple[pa.Table, int, int] | None:
     """The sheet `part` as Arrow text columns and the sheet row and column of its top-left cell; None when the sheet
     holds no value (or is in a form to be read whole after all: Strict OOXML)."""
-    styles = package.read(book.styles) if book.styles and _member_exists(package, book.styles) else None
+    styles = _read_if_there(package, book.styles)
     strings_parts = related(package, book.part, "sharedStrings", where)
-    strings = package.read(strings_parts[0]) if strings_parts and _member_exists(package, strings_parts[0]) else None
-    with package.open(part_info(package, part, where)) as stream:
-        chunks = iter(lambda: stream.read(_CHUNK), b"")
-        head = _head(chunks)
-        if head is None:
-            return None
-        root, pfx, rest = head
-        if _MAIN_NS not in root:
-            return None
-        tables: list[tuple[_Block, pa.Table]] = []
-        with ThreadPoolExecutor(WORKERS, thread_name_prefix="sheetsync-read") as pool:
-            pending: deque[tuple[_Block, Future[pa.Table]]] = deque()
-            for block, xml in _blocks(chunks, rest, pfx):
-                wrapped = _package(root, pfx, block, xml, styles, strings, book.date1904)
-                del xml
-                pending.append((block, pool.submit(_read_package, wrapped)))
-                del wrapped
-                while len(pending) > WORKERS:
-                    done, future = pending.popleft()
-                    tables.append((done, future.result()))
-            while pending:
+    strings = _read_if_there(package, strings_parts[0] if strings_parts else None)
+    chunks = part_chunks(package, part, where)
+    head = _head(chunks)
+    if head is None:
+        return None
+    root, pfx, rest = head
+    if _MAIN_NS not in root:
+        return None
+    tables: list[tuple[_Block, pa.Table]] = []
+    with ThreadPoolExecutor(WORKERS, thread_name_prefix="sheetsync-read") as pool:
+        pending: deque[tuple[_Block, Future[pa.Table]]] = deque()
+        for block, xml in _blocks(chunks, rest, pfx):
+            wrapped = _package(root, pfx, block, xml, styles, strings, book.date1904)
+            del xml
+            pending.append((block, pool.submit(eager_text, wrapped, 0)))
+            del wrapped
+            while len(pending) > WORKERS:
                 done, future = pending.popleft()
                 tables.append((done, future.result()))
+        while pending:
+            done, future = pending.popleft()
+            tables.append((done, future.result()))
     return _joined(tables)
 
 
-def _member_exists(package: zipfile.ZipFile, part: str) -> bool:
-    try:
-        part_info(package, part, "")
-    except Exception:  # a part the workbook names and does not have: the whole read meets it
-        return False
-    return True
+def eager_text(source: Path | bytes, sheet: str | int) -> pa.Table:
+    """The sheet `sheet` of the workbook `source` (a file, or a package in memory) as Arrow text, loaded eagerly:
+    fastexcel makes the Arrow batch straight from calamine's cells and lets them go, a fifth faster than its lazy
+    sheet then `to_arrow` (1.85 s against 2.33 s at 100,000 rows x 30 columns), the same values."""
+    batch = fastexcel.read_excel(source).load_sheet(sheet, header_row=None, dtypes="string", eager=True)
+    return pa.Table.from_batches([batch])
+
+
+def _read_if_there(package: zipfile.ZipFile, part: str | None) -> bytes | None:
+    """The part's bytes; None when there is no such part (a part the workbook names and does not have: the whole
+    read meets it)."""
+    found = member(package, part) if part else None
+    return None if found is None else package.read(found)
 
 
 def _head(chunks: Iterator[bytes]) -> tuple[bytes, bytes, bytes] | None:
     """The worksheet's start tag, its namespace prefix, and what follows its `<sheetData>` start tag; None for a
     sheet without rows."""
-    found = sheet_data_start(chunks, _MAX_HEAD)
+    found = sheet_data_start(chunks)
     if found is None or found[2][1] == b"/":
         return None
     buf, pfx, data = found
@@ -143,7 +148,7 @@ def _blocks(chunks: Iterator[bytes], rest: bytes, pfx: bytes) -> Iterator[tuple[
             finished = True  # a part that ends without </sheetData>: what there is, is read
         xml = bytes(buf[: cut.start()]) if cut is not None else bytes(buf)
         del buf[: len(xml)]
-        block, previous = _numbered(xml, row_start, previous, leading)
+        block, previous = _numbered(xml, row_start, pfx, previous, leading)
         if block is not None:
             yield block, xml
             leading = True
@@ -151,22 +156,14 @@ def _blocks(chunks: Iterator[bytes], rest: bytes, pfx: bytes) -> Iterator[tuple[
             return
 
 
-def _last_row_start(buf: bytes | bytearray, row_start: re.Pattern[bytes]) -> int:
-    """Where the last row that starts in `buf` starts (the rows before it are whole); -1 if none does."""
-    opening = row_start.pattern.split(b"(?=")[0].replace(b"\\", b"")
-    pos = len(buf)
-    while (pos := buf.rfind(opening, 0, pos)) >= 0 and not row_start.match(buf, pos):
-        pass
-    return pos
-
-
-def _numbered(xml: bytes, row_start: re.Pattern[bytes], previous: int, leading: bool) -> tuple[_Block | None, int]:
+def _numbered(xml: bytes, row_start: re.Pattern[bytes], pfx: bytes, previous: int,
+              leading: bool) -> tuple[_Block | None, int]:
     """The block of the rows in `xml` (None if it has none) and the number of its last row."""
     first_match = row_start.search(xml)
     if first_match is None:
         return None, previous
     first = _number(xml, first_match.start(), previous)
-    last = _number(xml, _last_row_start(xml, row_start), -1)
+    last = _number(xml, last_row_start(xml, pfx), -1)
     if last < 0:  # its last row has no number: the rows are counted, as calamine counts them
         last = first
         for match in row_start.finditer(xml, first_match.end()):
@@ -250,11 +247,6 @@ def _package(root: bytes, pfx: bytes, block: _Block, xml: bytes, styles: bytes |
         if strings is not None:
             made.writestr("xl/sharedStrings.xml", strings)
     return out.getvalue()
-
-
-def _read_package(data: bytes) -> pa.Table:
-    batch = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string", eager=True)
-    return pa.Table.from_batches([batch])
 
 
 def _joined(tables: list[tuple[_Block, pa.Table]]) -> tuple[pa.Table, int, int] | None:

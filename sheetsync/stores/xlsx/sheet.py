@@ -31,11 +31,9 @@ from sheetsync.stores.xlsx.cells import (
 from sheetsync.stores.xlsx.lists import extend_list
 from sheetsync.stores.xlsx.ranges import extend_ranges, widen_columns, widen_dimension, widen_filter
 from sheetsync.stores.xlsx.styles import StyleBook
-from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, parse_attrs, sheet_data_start
+from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, last_row_start, parse_attrs, sheet_data_start
 
 _ValueRows = tuple[tuple[int, bytes], ...]
-_MAX_HEAD = 64 << 20
-_WHITESPACE_OR_END = b" \t\r\n/>"
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 _STYLE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
@@ -161,7 +159,7 @@ class SheetPatcher(CellEditor):
         else:
             close = b"</" + self._pfx + b"sheetData>"
             while (end := buf.find(close)) < 0:
-                cut = self._last_row_start(buf)
+                cut = last_row_start(buf, self._pfx)
                 if cut > 0:
                     self._rows(buf[:cut])
                     buf = buf[cut:]
@@ -200,7 +198,7 @@ class SheetPatcher(CellEditor):
 
     def _head(self, chunks: Iterator[bytes]) -> tuple[bytes, bool]:
         """Emit everything up to and including the `<sheetData>` start tag; return the rest and whether it was empty."""
-        found = sheet_data_start(chunks, _MAX_HEAD)
+        found = sheet_data_start(chunks)
         if found is None:
             raise corrupt(self._where, "it is not a worksheet with <sheetData>")
         buf, pfx, start = found
@@ -228,14 +226,6 @@ class SheetPatcher(CellEditor):
 
     def _col_style(self, col: int) -> int:
         return next((style for low, high, style in self._cols if low <= col <= high), 0)
-
-    def _last_row_start(self, buf: bytes) -> int:
-        """Where the last (possibly incomplete) row of `buf` starts; everything before it is whole rows."""
-        opening = b"<" + self._pfx + b"row"
-        pos = buf.rfind(opening)
-        while pos > 0 and pos + len(opening) < len(buf) and buf[pos + len(opening)] not in _WHITESPACE_OR_END:
-            pos = buf.rfind(opening, 0, pos)
-        return pos
 
     def _rows(self, seg: bytes) -> None:
         """Pass through a run of whole rows, patching the rows with writes and inserting missing ones."""

@@ -17,8 +17,8 @@ import python_calamine
 
 from sheetsync.errors import UnreadableInput
 from sheetsync.stores.xlsx.lists import CELL_RANGE, Dropdown, column_number
-from sheetsync.stores.xlsx.package import read_book, sheet_part
-from sheetsync.stores.xlsx.patch import _chunks, _open
+from sheetsync.stores.xlsx.package import part_chunks, read_book, sheet_part
+from sheetsync.stores.xlsx.patch import _open
 from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, local_name, parse_part, signed
 
 
@@ -82,7 +82,7 @@ def _head_and_tail(package: zipfile.ZipFile, part: str, where: str) -> tuple[byt
     window = b""
     tail: list[bytes] = []
     close = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
-    for chunk in _chunks(package, part, where):
+    for chunk in part_chunks(package, part, where):
         if tail:
             tail.append(chunk)
             continue

@@ -86,7 +86,22 @@ def root_prefix(head: bytes, local: bytes) -> bytes | None:
     return None if match is None else (match[1] or b"")
 
 
-def sheet_data_start(chunks: Iterable[bytes], limit: int) -> tuple[bytes, bytes, re.Match[bytes]] | None:
+HEAD_LIMIT = 64 << 20
+"""The most of a worksheet part read looking for its `<sheetData>`."""
+_WHITESPACE_OR_END = b" \t\r\n/>"
+
+
+def last_row_start(buf: bytes | bytearray, pfx: bytes) -> int:
+    """Where the last (possibly incomplete) row of `buf` starts; everything before it is whole rows (-1: no row
+    starts in it)."""
+    opening = b"<" + pfx + b"row"
+    pos = buf.rfind(opening)
+    while pos > 0 and pos + len(opening) < len(buf) and buf[pos + len(opening)] not in _WHITESPACE_OR_END:
+        pos = buf.rfind(opening, 0, pos)
+    return pos
+
+
+def sheet_data_start(chunks: Iterable[bytes], limit: int = HEAD_LIMIT) -> tuple[bytes, bytes, re.Match[bytes]] | None:
     """Read a worksheet part's `chunks` until its root and its `<sheetData>` start tag are in: (the bytes read, the
     root's namespace prefix, the start tag's match, whose group 1 is "/" for an empty `<sheetData/>`); None when they
     are not within `limit` bytes or the part ends first."""
