@@ -5,10 +5,13 @@ read and its own message; the run's result is the same as without the early read
 
 from __future__ import annotations
 
+import io
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
@@ -136,3 +139,23 @@ def sheetsync_sync(config: Config) -> None:
     import sheetsync
 
     sheetsync.sync(config)
+
+
+class BrokenPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError("the reader went away")
+
+
+def test_an_untouched_run_that_cannot_print_is_not_run_again(make_desk: Callable[..., Config],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_untouched import NOW, calm_desk
+
+    from sheetsync.cli.quick import quick_sync
+
+    config = calm_desk(make_desk)
+    monkeypatch.setattr(sys, "stdout", BrokenPipe())
+    code = quick_sync(["sync", "-c", str(config.source), "--json", "--now", NOW.isoformat()])
+    monkeypatch.undo()
+    assert code == 0  # answered: the whole command line is not asked to run it a second time
+    with closing(sqlite3.connect(config.journal_path)) as db:
+        assert db.execute("SELECT count(*) FROM runs WHERE command = 'sync:untouched'").fetchone()[0] == 1

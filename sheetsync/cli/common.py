@@ -7,8 +7,10 @@ returns its exit code; `cli.main` turns a `SheetsyncError` into a message and it
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -84,3 +86,13 @@ def safe(value: object, limit: int = SHOWN_CHARACTERS) -> str:
     if len(text) > limit:
         text = f"{text[:limit]}…(+{len(text) - limit})"
     return escape(text)
+
+
+def shown(render_it: Callable[[], None]) -> None:
+    """Print a result; a failure while printing (a terminal that cannot show a character, a closed pipe) never
+    changes the exit code of a run that is done: it is logged, and one plain line says where the result is."""
+    try:
+        render_it()
+    except Exception as exc:  # the run is committed: its exit code stands
+        logging.getLogger("sheetsync").warning("could not print the result: %s", exc, exc_info=exc)
+        err.print(f"! {type(exc).__name__}: {str(exc)[:300]}", markup=False, highlight=False)

@@ -80,7 +80,7 @@ def _options(args: list[str], command: str, flags: frozenset[str], valued: froze
 
 
 def _history(options: dict[str, str]) -> int:
-    from sheetsync.cli.common import emit_json, load, out
+    from sheetsync.cli.common import emit_json, load, out, shown
     from sheetsync.cli.render import history_json, show_history
     from sheetsync.config import DEFAULT_CONFIG
     from sheetsync.errors import EXIT_USAGE
@@ -89,15 +89,17 @@ def _history(options: dict[str, str]) -> int:
     config = load(Path(options.get("--config", DEFAULT_CONFIG)))
     order_id = options[""]
     entries = history(config, order_id)
+    # answered: from here nothing goes back to the whole command line, which would answer a second time
     if "--json" in options:
-        emit_json(history_json(entries))
+        shown(lambda: emit_json(history_json(entries)))
     else:
-        show_history(out, order_id, entries, config.language)
+        shown(lambda: show_history(out, order_id, entries, config.language))
     return 0 if entries else EXIT_USAGE
 
 
 def _answered(options: dict[str, str]) -> int | None:
-    from sheetsync.cli.common import emit_json, load, out
+    from sheetsync.cli.common import emit_json, load, out, shown
+    from sheetsync.cli.render import show_sync
     from sheetsync.config import DEFAULT_CONFIG
     from sheetsync.run.clock import parse_now
     from sheetsync.run.untouched import rest
@@ -111,13 +113,12 @@ def _answered(options: dict[str, str]) -> int | None:
 
             read_early(config.workbook_path, config.table.sheet, config.language)
         return None
+    # the untouched run is recorded: from here nothing goes back to the whole command line, which would run again
     logging.getLogger("sheetsync").info("sync untouched: the workbook and the inputs are as the last run left them")
     if "--json" in options:
-        emit_json(result.to_dict())
+        shown(lambda: emit_json(result.to_dict()))
     else:
-        from sheetsync.cli.render import show_sync
-
-        show_sync(out, result, config.language)
+        shown(lambda: show_sync(out, result, config.language))
     return result.exit_code
 
 

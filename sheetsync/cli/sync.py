@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +9,7 @@ import typer
 
 import sheetsync
 from sheetsync.cli import render
-from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, err, load, out, safe
+from sheetsync.cli.common import ConfigOption, ForceOption, JsonOption, NowOption, emit_json, load, out, safe, shown
 from sheetsync.config import DEFAULT_CONFIG
 from sheetsync.errors import EXIT_USAGE
 from sheetsync.i18n import t
@@ -109,13 +107,3 @@ def rebuild(
             out.print(t("rebuild.damaged", loaded.language, path=safe(result.damaged)))
         out.print(t("rebuild.done", loaded.language, rows=result.rows, keys=result.natural_keys, files=result.files))
     return 0
-
-
-def shown(render_it: Callable[[], None]) -> None:
-    """Print a result; a failure while printing (a terminal that cannot show a character, a closed pipe) never
-    changes the exit code of a run that is done: it is logged, and one plain line says where the result is."""
-    try:
-        render_it()
-    except Exception as exc:  # the run is committed: its exit code stands
-        logging.getLogger("sheetsync").warning("could not print the result: %s", exc, exc_info=exc)
-        err.print(f"! {type(exc).__name__}: {str(exc)[:300]}", markup=False, highlight=False)

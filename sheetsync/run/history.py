@@ -11,10 +11,8 @@ import sqlite3
 from dataclasses import replace
 
 from sheetsync.config import Config
-from sheetsync.errors import SheetsyncError
 from sheetsync.journal.history import changes_of
-from sheetsync.journal.schema import SCHEMA_VERSION
-from sheetsync.journal.sqlite import connect
+from sheetsync.journal.open import current_db, open_journal
 from sheetsync.model.records import HistoryEntry
 
 
@@ -37,26 +35,17 @@ def _zoned(at: str, zone: dt.tzinfo) -> str:
 
 
 def _read(config: Config, order_id: str) -> list[HistoryEntry]:
-    """A SQLite journal at this version is read through its connection alone; any other (in PostgreSQL, to be
-    migrated, damaged) through the journal itself, which says what is wrong."""
-    path = config.journal_path
+    """A SQLite journal at this version is read through its connection alone; any other (in PostgreSQL, whose schema
+    must first be checked against the desk's table; to be migrated; damaged) through the journal itself, which says
+    what is wrong."""
     if config.journal_in_postgres is None:
-        if not path.exists():
+        if not config.journal_path.exists():
             return []
-        try:
-            db = connect(path)
-        except (SheetsyncError, OSError):  # the journal itself says it below
-            db = None
-        if db is not None:
-            try:
-                if db.version() == SCHEMA_VERSION:
+        with current_db(config) as db:
+            if db is not None:
+                try:
                     return changes_of(db, order_id)
-            except sqlite3.DatabaseError:
-                pass
-            finally:
-                db.close()
-    from sheetsync.journal.open import open_journal
-
+                except sqlite3.DatabaseError:
+                    pass
     with open_journal(config) as journal:
         return journal.history(order_id)
-

@@ -25,21 +25,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from sheetsync.config import Config
-from sheetsync.errors import SheetsyncError
 from sheetsync.i18n import t
 from sheetsync.journal.db import Db, HeldLock
-from sheetsync.journal.schema import SCHEMA_VERSION
-from sheetsync.journal.sqlite import connect as sqlite_connect
+from sheetsync.journal.open import current_db
 from sheetsync.run.result import RunResult
 from sheetsync.runtime.files import file_sha256, matching
 from sheetsync.runtime.locks import RunLock
@@ -134,7 +131,7 @@ def rest(config: Config, now: dt.datetime, *, strict: bool = False, strict_alert
     started = time.perf_counter() if started is None else started
     if not eligible(config) or not config.workbook_path.is_file():
         return None
-    with _journal(config) as db:
+    with current_db(config) as db:
         if db is None or _until(calm_of(db), now) is None:  # nothing to rest on: no lock taken, no file read
             return None
         with _run_lock(config, db) as lock:
@@ -159,29 +156,6 @@ def _until(calm: Calm | None, now: dt.datetime) -> Calm | None:
     if calm is None or (calm.until is not None and now >= dt.datetime.fromisoformat(calm.until)):
         return None
     return calm
-
-
-@contextmanager
-def _journal(config: Config) -> Iterator[Db | None]:
-    """The desk's journal at this sheetsync's version, without the pipeline's libraries; None: none, another version,
-    or one that cannot be read (the full path says what is wrong with it)."""
-    target = config.journal_in_postgres
-    db: Db | None = None
-    try:
-        if target is not None:
-            from sheetsync.journal.postgres import PostgresDb  # the driver only for a desk that uses it
-
-            db = PostgresDb(target)
-        elif config.journal_path.is_file():
-            db = sqlite_connect(config.journal_path)
-        version = db.version() if db is not None else None
-    except (sqlite3.DatabaseError, SheetsyncError):
-        version = None
-    try:
-        yield db if version == SCHEMA_VERSION else None
-    finally:
-        if db is not None:
-            db.close()
 
 
 def _run_lock(config: Config, db: Db) -> AbstractContextManager[HeldLock]:
