@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from sheetsync.runtime.memory import LARGE_RUN
 from sheetsync.stores.xlsx.package import Book, member, part_chunks, part_info, related
-from sheetsync.stores.xlsx.xmlparts import last_row_start, sheet_data_start
+from sheetsync.stores.xlsx.xmlparts import last_row_start, row_number, sheet_data_start
 
 BLOCK_BYTES: Final = 2 << 20
 """XML bytes of one block (~2,000 rows of 25 columns): the peak grows with the block (100,000 rows: 153 MB in blocks
@@ -47,7 +47,6 @@ SHARED_STRINGS_BYTES: Final = 1 << 20
 """A shared-strings table larger than this sends the sheet to the whole read (see the module's docstring)."""
 WORKERS: Final = max(1, min(2, os.cpu_count() or 1))
 """Blocks read at once: the office PC's two cores; more would hold more blocks' cells for little gain."""
-_R_ATTR: Final = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _MARK: Final = "sheetsync-block"
 _MAIN_NS: Final = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -173,9 +172,9 @@ def _numbered(xml: bytes, row_start: re.Pattern[bytes], pfx: bytes, previous: in
 
 def _number(xml: bytes, start: int, previous: int) -> int:
     """The number of the row starting at `start`: its `r`, else the one after `previous` (-1 when unknown)."""
-    found = _R_ATTR.search(xml, start, xml.find(b">", start))
-    if found:
-        return int(found[1])
+    number = row_number(xml, start)
+    if number is not None:
+        return number
     return previous + 1 if previous >= 0 else -1
 
 

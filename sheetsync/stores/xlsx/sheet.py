@@ -31,10 +31,17 @@ from sheetsync.stores.xlsx.cells import (
 from sheetsync.stores.xlsx.lists import extend_list
 from sheetsync.stores.xlsx.ranges import extend_ranges, widen_columns, widen_dimension, widen_filter
 from sheetsync.stores.xlsx.styles import StyleBook
-from sheetsync.stores.xlsx.xmlparts import SHEET_PROTECTION, corrupt, format_attrs, last_row_start, parse_attrs, sheet_data_start
+from sheetsync.stores.xlsx.xmlparts import (
+    SHEET_PROTECTION,
+    corrupt,
+    format_attrs,
+    last_row_start,
+    parse_attrs,
+    row_number,
+    sheet_data_start,
+)
 
 _ValueRows = tuple[tuple[int, bytes], ...]
-_R_ATTR = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([^"']*)["']""")
 _STYLE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
 
@@ -293,8 +300,8 @@ class SheetPatcher(CellEditor):
 
     def _row_number(self, seg: bytes, start: int, previous: int) -> int:
         """The number of a row whose `r` is not its first attribute, or that has none (then it follows the last)."""
-        match = _R_ATTR.search(seg, start, seg.find(b">", start))
-        return int(match[1]) if match else previous + 1
+        number = row_number(seg, start)
+        return previous + 1 if number is None else number
 
     def _row_end(self, seg: bytes, start: int) -> int:
         tag_end = seg.find(b">", start)

@@ -91,6 +91,15 @@ HEAD_LIMIT = 64 << 20
 _WHITESPACE_OR_END = b" \t\r\n/>"
 
 
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+
+
+def row_number(xml: bytes, start: int) -> int | None:
+    """The `r` of the row whose start tag begins at `start` (None: it has none, it follows the row before)."""
+    found = _ROW_NUMBER.search(xml, start, xml.find(b">", start))
+    return int(found[1]) if found else None
+
+
 def last_row_start(buf: bytes | bytearray, pfx: bytes) -> int:
     """Where the last (possibly incomplete) row of `buf` starts; everything before it is whole rows (-1: no row
     starts in it)."""
