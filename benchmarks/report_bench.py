@@ -124,12 +124,12 @@ def child(task: str, target: str) -> None:
         import contextlib
         import io
 
-        from sheetsync.cli.quick import quick_history
+        from sheetsync.cli.quick import quick
 
         args = (["report", "-c", target, "--json", "--now", "2026-11-23T09:00"] if task == "desk-report"
                 else ["history", "SS20261123-000500", "-c", target])
         with contextlib.redirect_stdout(io.StringIO()) as said:
-            if quick_history(args) is None:
+            if quick(args) is None:
                 from sheetsync.cli import main
 
                 with contextlib.suppress(SystemExit):

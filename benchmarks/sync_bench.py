@@ -138,7 +138,7 @@ def child(task: str, target: str) -> None:
     import resource
 
     started = time.perf_counter()
-    quick = None
+    took_quick = None
     if task == "calamine":
         import python_calamine
 
@@ -150,11 +150,11 @@ def child(task: str, target: str) -> None:
         book = openpyxl.load_workbook(target)
         book.save(target + ".openpyxl.xlsx")
     elif task == "sync":  # `sheetsync sync -c TARGET` as the console script runs it (`cli.run`, without its exit)
-        from sheetsync.cli.quick import quick_sync
+        from sheetsync.cli.quick import quick
 
         with contextlib.redirect_stdout(io.StringIO()):
-            code = quick_sync(["sync", "-c", target])
-            quick = code is not None
+            code = quick(["sync", "-c", target])
+            took_quick = code is not None
             if code is None:
                 from sheetsync.cli import main
 
@@ -164,7 +164,7 @@ def child(task: str, target: str) -> None:
                     if exc.code not in (0, 3):
                         raise
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "quick": quick,
+    print(json.dumps({"seconds": seconds, "quick": took_quick,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
     os._exit(0)  # as the `sheetsync` command leaves (cli.leave): without tearing the imported libraries down
 

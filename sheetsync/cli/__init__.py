@@ -26,11 +26,9 @@ def main(argv: list[str] | None = None) -> None:
 def run() -> None:
     """The console script: the quick path of an untouched `sync`, else the whole command line; then leave without
     the interpreter's teardown (`console.run`)."""
-    from sheetsync.cli.quick import quick_history, quick_sync
+    from sheetsync.cli.quick import quick
 
-    code = quick_sync(sys.argv[1:])
-    if code is None:
-        code = quick_history(sys.argv[1:])
+    code = quick(sys.argv[1:])
     if code is None:
         from sheetsync.cli.console import run as whole
 

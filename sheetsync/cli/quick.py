@@ -26,6 +26,12 @@ HISTORY_FLAGS: Final = frozenset({"--json"})
 HISTORY_VALUED: Final = frozenset({"-c", "--config", "--lang"})
 
 
+def quick(args: list[str]) -> int | None:
+    """The exit code of the command `args` answered on a quick path, or None: the whole command line runs it."""
+    code = quick_sync(args)
+    return quick_history(args) if code is None else code
+
+
 def quick_sync(args: list[str]) -> int | None:
     """The exit code of `sheetsync sync ARGS` answered by the untouched run, or None: the whole command line runs."""
     options = _options(args, "sync", FLAGS, VALUED)
