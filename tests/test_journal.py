@@ -117,7 +117,7 @@ def test_rollback_undoes_keys_merge_base_flags_and_files(tmp_path: Path) -> None
                        workbook_sha256=None)
         flag_id = journal.open_flags()[0].id
         run = journal.start_run("sync", NOW)
-        journal.record(run, RunRecord(natural_keys=[("dy", "K1", "A")], merge_base={("A", "phone"): "3", ("B", "x"): "y"},
+        journal.record(run, RunRecord(natural_keys=[("dy", "K1", "A", None)], merge_base={("A", "phone"): "3", ("B", "x"): "y"},
                                       closed_flags={flag_id: "resolved"}, files=[("sha", "f.csv", "dy", 3)]),
                        workbook_sha256="never-in-place")
         assert journal.open_flags() == [] and journal.natural_keys("dy") == {"K1": "A"}

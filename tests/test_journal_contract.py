@@ -49,7 +49,7 @@ def test_a_recorded_run_is_what_the_next_run_reads(open_journal: OpenJournal) ->
         journal.record(run, RunRecord(
             changes=[CellChange("A", "status", "待发货", "已发货", "channel", "douyin")],
             base={"A": (7, '["A","已发货"]')}, layout=["order_id", "status"],
-            natural_keys=[("douyin", "K1", "A")], merge_base={("A", "phone"): "138"},
+            natural_keys=[("douyin", "K1", "A", 7)], merge_base={("A", "phone"): "138"},
             new_flags=[Flag("A", "CONFLICT", "phone", "139", "138")], files=[("sha-1", "in/a.csv", "douyin", 3)],
         ), workbook_sha256=None)
         journal.finish_run(run, 0, {"rows": 1}, NOW)
@@ -59,6 +59,9 @@ def test_a_recorded_run_is_what_the_next_run_reads(open_journal: OpenJournal) ->
         assert values["status"].iloc[0] == "已发货" and values["status"].isna().iloc[1]
         assert known["status"].tolist() == [True, False] and known["phone"].tolist() == [False, False]
         assert journal.natural_keys("douyin") == {"K1": "A"} and journal.natural_keys("pdd") == {}
+        said = journal.said_keys("douyin")
+        assert said.index.tolist() == ["K1"] and said["order_id"].tolist() == ["A"] and said["said"].tolist() == [7]
+        assert journal.said_keys("douyin", ["K1", "K2"]).index.tolist() == ["K1"] and journal.said_keys("pdd").empty
         assert journal.merge_bases() == {("A", "phone"): "138"}
         assert [(f.order_id, f.code, f.field) for f in journal.open_flags()] == [("A", "CONFLICT", "phone")]
         assert journal.seen_files() == {"sha-1": "in/a.csv"}
@@ -91,22 +94,24 @@ def test_an_aborted_stage_leaves_nothing(open_journal: OpenJournal) -> None:
 def test_a_run_killed_after_staging_is_kept_or_undone_by_the_workbook_in_place(
         open_journal: OpenJournal, workbook: str, kept: bool) -> None:
     with open_journal() as journal:
-        _base(journal, {"A": (1, '["A","x"]')}, ["order_id", "status"], natural_keys=[("dy", "K0", "A")])
+        _base(journal, {"A": (1, '["A","x"]')}, ["order_id", "status"], natural_keys=[("dy", "K0", "A", None)])
         run = journal.start_run("sync", NOW)
         journal.next_sequence("order_id", 2)
         staged = journal.stage(run, changes=RunRecord(changes=[CellChange("A", "status", "x", "y", "tool")]))
         staged.add(RunRecord(base={"A": (2, '["A","y"]'), "B": (3, '["B","z"]')}, layout=["order_id", "status"],
-                             natural_keys=[("dy", "K1", "B")], merge_base={("A", "status"): "y"}))
+                             natural_keys=[("dy", "K0", "A", 9), ("dy", "K1", "B", 5)], merge_base={("A", "status"): "y"}))
         staged.commit("sha-new")  # killed here: the workbook may or may not have been replaced
     with open_journal() as journal:
         assert [(r.run_id, r.kept) for r in journal.recover(lambda: workbook)] == [(run, kept)]
         if kept:
             assert journal.base_hashes().to_dict() == {"A": 2, "B": 3}
             assert journal.natural_keys("dy") == {"K0": "A", "K1": "B"} and journal.merge_bases() == {("A", "status"): "y"}
+            assert journal.said_keys("dy")["said"].to_dict() == {"K0": 9, "K1": 5}
             assert journal.next_sequence("order_id", 1) == 3
         else:
             assert journal.base_hashes().to_dict() == {"A": 1} and journal.history("A") == []
             assert journal.natural_keys("dy") == {"K0": "A"} and journal.merge_bases() == {}
+            assert journal.said_keys("dy")["said"].isna().tolist() == [True]  # what the undone run said is forgotten
             assert journal.next_sequence("order_id", 1) == 1  # numbers no workbook showed are given again
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
-from sheetsync.journal.db import Db
+from sheetsync.journal.db import INT, TEXT, Db
 from sheetsync.journal.record import AS_CREATED
 from sheetsync.runtime.textsql import json_fields
 
@@ -34,9 +34,9 @@ class BaseReads:
     def base_hashes(self) -> pd.Series:
         """order_id -> row hash of every base row, as one int64 array on an Arrow text index (a dict of
         100,000 of them holds about 20 MB of Python objects through the whole run)."""
-        rows = self.db.execute("SELECT order_id, row_hash FROM base").fetchall()
-        ids = pd.Index([r[0] for r in rows], dtype="str", name="order_id")
-        return pd.Series(np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)), index=ids)
+        table = self.db.arrow("SELECT order_id, row_hash FROM base", (), [("order_id", TEXT), ("row_hash", INT)])
+        ids = pd.Index(pd.array(table.column("order_id"), dtype="str"), name="order_id")
+        return pd.Series(table.column("row_hash").to_numpy(), index=ids)
 
     def base_values(self, order_ids: Iterable[str]) -> dict[str, dict[str, str | None]]:
         out: dict[str, dict[str, str | None]] = {}
@@ -55,12 +55,14 @@ class BaseReads:
         """(order_id, vals, layout) of the base rows of `order_ids` that exist."""
         return self._where_in("SELECT order_id, vals, layout FROM base WHERE order_id IN ({})", order_ids)
 
-    def _where_in(self, query: str, order_ids: Sequence[str], *, order: str = "") -> Iterator[Any]:
+    def _where_in(self, query: str, order_ids: Sequence[str], *, order: str = "", first: Sequence[object] = ()
+                  ) -> Iterator[Any]:
         """The rows of `query` (whose `{}` takes the list of ids) for `order_ids`, read 900 ids at a time
-        (SQLite's limit on parameters was 999); `order` is the query's ORDER BY, within each chunk."""
+        (SQLite's limit on parameters was 999); `order` is the query's ORDER BY, within each chunk; `first`, the
+        parameters before the list."""
         for start in range(0, len(order_ids), 900):
             chunk = list(order_ids[start : start + 900])
-            yield from self.db.execute(query.format(",".join("?" * len(chunk))) + order, chunk)
+            yield from self.db.execute(query.format(",".join("?" * len(chunk))) + order, [*first, *chunk])
 
     def _latest_creations(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
         """order_id -> (run_id, new) of each order's latest `*` change (new is None when its values are in

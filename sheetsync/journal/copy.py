@@ -25,7 +25,7 @@ from sheetsync.journal.db import Db
 TABLES: Final = ("runs", "changes", "layouts", "base", "base_undo", "deleted", "files", "sequences", "sequence_undo",
                  "natural_keys", "merge_base", "flags", "merge_base_undo", "unlocks", "alerts_sent", "creations", "kept",
                  "run_meta", "ticket_changes", "tickets", "ticket_keys", "tickets_undo", "cursors")
-"""Every table of the journal at version 11 (`runs` first: the changes refer to it)."""
+"""Every table of the journal at version 12 (`runs` first: the changes refer to it)."""
 ROWID_TABLES: Final = frozenset({"base_undo", "merge_base_undo", "kept", "tickets_undo", "cursors"})
 """Tables whose rows keep the order they were made in: SQLite's implicit `rowid`, a column of that name in PostgreSQL."""
 _CHUNK: Final = 10_000
@@ -49,7 +49,7 @@ def copy_journal(source: Journal, target: Journal, lang: Lang) -> list[Copied]:
     columns_of = {table: _columns(source.db, table) for table in TABLES}
     with target.transaction() as db:
         for table, columns in columns_of.items():
-            db.execute(f"DELETE FROM {table}")  # a fresh journal may hold rows its migrations made (none at version 11)
+            db.execute(f"DELETE FROM {table}")  # a fresh journal may hold rows its migrations made (none at version 12)
             db.load(table, columns, _rows(source.db, table, columns))
             db.restart_ids(table, columns)
         for table, columns in columns_of.items():

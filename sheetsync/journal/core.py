@@ -24,6 +24,9 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Final
 
+import pandas as pd
+import pyarrow as pa
+
 from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
@@ -162,6 +165,8 @@ class Journal(BaseReads):
 
     @staticmethod
     def _undo_small_tables(db: Db, run_id: int) -> None:
+        # what the run's channels said is forgotten, not put back: their next records are merged again (never skipped)
+        db.execute("UPDATE natural_keys SET said = NULL, said_run = NULL WHERE said_run=?", (run_id,))
         for table in ("changes", "creations", "deleted", "natural_keys", "flags", "files", "kept", "run_meta",
                       "ticket_changes", "ticket_keys", "cursors"):
             db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
@@ -257,10 +262,12 @@ class Journal(BaseReads):
             db.execute("INSERT INTO deleted(order_id, run_id, vals) VALUES (?, ?, ?) ON CONFLICT (order_id) DO UPDATE"
                        " SET run_id = excluded.run_id, vals = excluded.vals",
                        (order_id, run_id, json.dumps(vals, ensure_ascii=False)))
-        keys = ("INSERT INTO natural_keys(channel, channel_order_id, order_id, run_id) SELECT r.channel, r.key, r.order_id, ?"
-                " FROM {rows} r WHERE true ON CONFLICT DO NOTHING")
-        db.bulk(keys, _KEY_ROWS, rec.natural_keys, run_id)
-        db.bulk_encoded(keys, _KEY_ROWS, rec.encoded_natural_keys, run_id)
+        # a key known before keeps its order and its run; what its channel said now replaces what it said before
+        keys = ("INSERT INTO natural_keys(channel, channel_order_id, order_id, run_id, said, said_run)"
+                " SELECT r.channel, r.key, r.order_id, ?, r.said, ? FROM {rows} r WHERE true"
+                " ON CONFLICT (channel, channel_order_id) DO UPDATE SET said = excluded.said, said_run = excluded.said_run")
+        db.bulk(keys, _SAID_KEY_ROWS, rec.natural_keys, run_id, run_id)
+        db.bulk_encoded(keys, _SAID_KEY_ROWS, rec.encoded_natural_keys, run_id, run_id)
         db.bulk("INSERT INTO merge_base(order_id, field, value, run_id) SELECT r.o, r.f, r.v, ? FROM {rows} r WHERE true"
                 " ON CONFLICT (order_id, field) DO UPDATE SET value = excluded.value, run_id = excluded.run_id",
                 [("o", TEXT), ("f", TEXT), ("v", TEXT)], ((o, f, v) for (o, f), v in rec.merge_base.items()), run_id)
@@ -342,6 +349,25 @@ class Journal(BaseReads):
     def natural_keys(self, channel: str) -> dict[str, str]:
         """channel_order_id -> order_id for one channel (by its name in sheetsync.yaml)."""
         return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
+
+    def said_keys(self, channel: str, keys: Sequence[str] | None = None) -> pd.DataFrame:
+        """The natural keys of one channel with what it last said of each order (`natural_keys.said`, the hash of
+        the record it brought; `steps/said.py`): of `keys` only when given (a pull of a few orders reads those, not
+        the million a desk may know), else all of them.  Index: channel_order_id; columns `order_id` and `said`
+        (Int64, NA where not known)."""
+        columns = [("channel_order_id", TEXT), ("order_id", TEXT), ("said", INT)]
+        query = "SELECT channel_order_id, order_id, said FROM natural_keys WHERE channel=?"
+        if keys is None:
+            table = self.db.arrow(query, (channel,), columns)
+        else:
+            wanted = list(dict.fromkeys(keys))
+            table = pa.concat_tables([self.db.arrow(query + f" AND channel_order_id IN ({','.join('?' * len(chunk))})",
+                                                    (channel, *chunk), columns)
+                                      for chunk in (wanted[i : i + 900] for i in range(0, len(wanted), 900))]
+                                     or [self.db.arrow(query + " AND false", (channel,), columns)])
+        return pd.DataFrame({"order_id": pd.array(table.column("order_id"), dtype="str"),
+                             "said": pd.array(table.column("said"), dtype="Int64")},
+                            index=pd.Index(pd.array(table.column("channel_order_id"), dtype="str"), name="channel_order_id"))
 
     def has_any_run(self) -> bool:
         """Whether any run was ever started here (rolled back ones too): a history a copy must not mix with another."""
@@ -472,6 +498,7 @@ class Journal(BaseReads):
 _ID: Final = [("id", TEXT)]
 _BASE_ROWS: Final = [("order_id", TEXT), ("row_hash", INT), ("vals", TEXT)]
 _KEY_ROWS: Final = [("channel", TEXT), ("key", TEXT), ("order_id", TEXT)]
+_SAID_KEY_ROWS: Final = [*_KEY_ROWS, ("said", INT)]
 _CHANGE_COLUMNS: Final = ("run_id", "order_id", "field", "old", "new", "source", "detail")
 _TICKET_CHANGE_COLUMNS: Final = ("run_id", "ticket_id", "field", "old", "new", "source", "detail")
 _BASE_UPSERT: Final = ("ON CONFLICT (order_id) DO UPDATE SET row_hash = excluded.row_hash, vals = excluded.vals,"

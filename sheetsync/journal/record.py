@@ -45,7 +45,8 @@ class RunRecord:
     """order_id -> (row hash, the row's canonical values as a JSON list in `layout` order)."""
     layout: list[str] = field(default_factory=list)
     deleted: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    natural_keys: list[tuple[str, str, str, int | None]] = field(default_factory=list)
+    """(channel, channel_order_id, order_id, what the channel said of it: a hash, None when not known)."""
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
     new_flags: list[Flag] = field(default_factory=list)
     closed_flags: dict[int, str] = field(default_factory=dict)
@@ -53,7 +54,7 @@ class RunRecord:
     unlocks_used: list[str] = field(default_factory=list)
     """Orders whose open unlock let a person's change of a locked field stand in this run."""
     encoded_natural_keys: Iterable[str] = ()
-    """More natural keys, already JSON: batches, each a JSON array of `[channel, channel_order_id, order_id]`."""
+    """More natural keys, already JSON: batches, each a JSON array of `[channel, channel_order_id, order_id, said]`."""
     encoded_changes: Iterable[str] = ()
     """More changes, already JSON: batches, each a JSON array of `[order_id, field, old, new, source, detail]` arrays
     (made by DuckDB); iterated once."""

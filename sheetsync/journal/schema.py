@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from sheetsync.journal.workflow import SCHEMA_SQL as WORKFLOW_SCHEMA
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -223,6 +223,13 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX IF NOT EXISTS cursors_by_channel ON cursors(channel, run_id);
     """,
+    12: """
+    -- what each channel last said of each of its orders, as a hash of the record it brought (`steps/said.py`): a
+    -- record brought again with the same hash is no news and is not merged again.  NULL: not known (an older run,
+    -- or one rolled back: `said_run` names the run that wrote it).
+    ALTER TABLE natural_keys ADD COLUMN said INTEGER;
+    ALTER TABLE natural_keys ADD COLUMN said_run INTEGER;
+    """,
 }
 
 POSTGRES: dict[int, str] = {
@@ -405,6 +412,9 @@ POSTGRES: dict[int, str] = {
         run_id BIGINT NOT NULL
     );
     CREATE INDEX cursors_by_channel ON cursors(channel, run_id);
+    """,
+    12: """
+    ALTER TABLE natural_keys ADD COLUMN said BIGINT, ADD COLUMN said_run BIGINT;
     """,
 }
 

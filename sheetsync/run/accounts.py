@@ -21,7 +21,7 @@ def account_pulls(pulls: list[Pulled], pulled: Incorporated) -> list[FileAccount
             _account_arrays(pull, index, pulled, *line_counts())
             accounts.extend(pull.files)
             continue
-        created = {key for pull_index, _, keys, _ in pulled.new_keys if pull_index == index for key in keys.to_pylist()}
+        created = {key for pull_index, _, keys, _, _ in pulled.new_keys if pull_index == index for key in keys.to_pylist()}
         accounts += count_lines(pull, index, pulled.outcome, created)
     return accounts
 
@@ -44,7 +44,7 @@ def _account_arrays(pull: Pulled, index: int, pulled: Incorporated, keys: pd.Ind
     """`account_pulls` for sources given as arrays: each key, its file (an index in `pull.files`) and its lines."""
     outcome = np.full(len(keys), 2)  # 0 new, 1 updated, 2 unchanged
     text = pd.Series(keys, dtype="str")
-    for pull_index, _, made, _ in pulled.new_keys:
+    for pull_index, _, made, _, _ in pulled.new_keys:
         if pull_index == index:
             outcome[among(text, made)] = 0
     names = ("new", "updated", "unchanged")

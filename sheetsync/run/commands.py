@@ -203,14 +203,15 @@ def rebuild_journal(config: Config, now: dt.datetime) -> RebuildResult:
         ids = frame["order_id"]
         known = frame[(ids.notna() & ~ids.duplicated(keep=False)).to_numpy()]
         base = base_rows(known, row_hashes(known), pd.Series(dtype="int64"), pd.Index([]))
-        keys: list[tuple[str, str, str]] = []
+        keys: list[tuple[str, str, str, int | None]] = []
         files: list[tuple[str, str, str, int]] = []
         for channel in open_channels(config):
             spec = channel.channel
             label = spec.label or channel.mapping.label or spec.name
             if {"channel", "channel_order_id"} <= set(known.columns):
                 mine = known[(known["channel"] == label).fillna(False).to_numpy() & known["channel_order_id"].notna()]
-                keys += [(spec.name, str(k), str(o)) for k, o in zip(mine["channel_order_id"], mine["order_id"], strict=True)]
+                keys += [(spec.name, str(k), str(o), None)  # what the channel said of them: not known
+                         for k, o in zip(mine["channel_order_id"], mine["order_id"], strict=True)]
             for path in getattr(channel, "files", list)():
                 files.append((file_sha256(path), str(path), spec.name, 0))
         numbers = known["order_id"].str.extract(r"(\d+)$", expand=False).dropna()

@@ -155,6 +155,7 @@ def decide(gathered: Gathered, config: Config, rules: CompiledRules, workflow: W
     fit = partial(fold, amount=config.table.amount, default_country=config.rules.phone.default_country,
                   status_words=gathered.status_words)
     work, pulled = incorporate(work, pulls, known_to_pulls, make_ids, table.last_row, gathered.deleted, clean, fit)
+    pulled.not_recreated += gathered.not_recreated
     _fill_kept(work, gathered.fill, pulled)
     del known_to_pulls, clean
     accounts = account_pulls(pulls, pulled)

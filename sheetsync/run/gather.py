@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,11 +26,14 @@ from sheetsync.model.fields import FIELDS
 from sheetsync.model.records import Flag, WorkflowHistory
 from sheetsync.run.base_rows import unlike_journal
 from sheetsync.run.commit import Desk
+from sheetsync.runtime.frames import rows_where
 from sheetsync.steps.diff import differs, texts
 from sheetsync.steps.edits import row_hashes
 from sheetsync.steps.fold import NOT_COUNTED
 from sheetsync.steps.identity import deleted_ids, duplicate_ids
 from sheetsync.steps.pull import CHANNEL_FIELDS
+from sheetsync.steps.said import SAID_HASH, fitting, said_hashes, standing_out
+from sheetsync.steps.said import quiet as said_quiet
 from sheetsync.steps.workflow.compiled import Workflow
 from sheetsync.steps.workflow.load import status_words
 from sheetsync.stores.base import Store, Table
@@ -84,6 +87,8 @@ class Gathered:
     """state key -> the desk's word for it (`run.workflow.status_words`): how a mapping's `paid` is written."""
     fill: dict[str, dict[str, str]] = field(default_factory=dict)
     """field -> order_id -> the value kept for it, for each column the sheet has now and had not at the last run."""
+    not_recreated: list[str] = field(default_factory=list)
+    """Orders a person deleted whose records a pull brought again as no news (`hear`): not re-created."""
 
 
 def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel], seen: Callable[[str], str | None],
@@ -99,8 +104,8 @@ def read_side_by_side(store: Store, config: Config, channels: Sequence[Channel],
     return table, pulling.result()
 
 
-def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | None) -> Gathered:
-    """One read of the journal state the steps need, for this table and these pulls."""
+def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | None, heard: Heard) -> Gathered:
+    """One read of the journal state the steps need, for this table and these pulls (`heard`: what `hear` found)."""
     journal = desk.journal
     before = table.frame
     duplicates = duplicate_ids(before)
@@ -114,13 +119,17 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
     seen_before = seen_before[stored.index.get_indexer(seen_before["order_id"]) >= 0]
     snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
     gone = deleted_ids(before, stored.index[~stored.index.isin(doubled)])
-    natural_keys = {p.name: journal.natural_keys(p.name) for p in pulls if p.kind != "waybills" and len(p.records)}
+    deleted = journal.deleted_ids()
+    natural_keys = heard.natural_keys
+    standing = before["order_id"]
+    standing = standing[standing.notna() & ~standing.isin(deleted)] if heard.quiet else standing.iloc[:0]
+    quiet_gone = standing_out(np.concatenate(heard.quiet) if heard.quiet else np.zeros(0, dtype=object), standing)
     return Gathered(
         table=table, pulls=pulls, duplicates=duplicates, stored=stored, hashes=hashes, stale=stale,
         seen_before=seen_before, snapshot=snapshot, known=known,
         doubled_snapshot=_doubled_snapshot(before, doubled, journal),
         natural_keys=natural_keys,
-        merge_base=journal.merge_bases(), deleted=journal.deleted_ids(), gone=gone,
+        merge_base=journal.merge_bases(), deleted=deleted, gone=gone, not_recreated=quiet_gone,
         gone_values=journal.base_values(gone), open_flags=journal.open_flags(),
         sequence=journal.last_number("order_id"),
         workflow=_workflow_history(journal) if workflow is not None else None,
@@ -132,6 +141,46 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
         status_words=status_words(desk.config, workflow),
         levels_before=journal.last_levels(),
     )
+
+
+WHOLE_KEYS: Final = 50_000
+"""A pull of more records than this reads every natural key of its channel (one scan), a smaller one only its own."""
+
+
+@dataclass(slots=True)
+class Heard:
+    """What the journal says of the pulls' orders, asked of it alone (`hear`)."""
+
+    natural_keys: dict[str, dict[str, str]] = field(default_factory=dict)
+    """channel -> channel_order_id -> order_id, of the records left in the pulls."""
+    quiet: list[np.ndarray] = field(default_factory=list)
+    """The order_ids of the records left out as no news."""
+
+
+def hear(journal: Journal, pulls: Sequence[Pulled], config: Config, workflow: Workflow | None) -> Heard:
+    """Leave out of each orders pull the records that are no news (`steps/said.py`: brought again as the channel
+    last said them); the rest carry their hash (`SAID_HASH`).  It asks the journal alone, so an import does it
+    before the sheet is read: a re-import lets go of its million records before the sheet's million rows come."""
+    out = Heard()
+    fit = fitting(config.table.amount, config.rules.phone.default_country, status_words(config, workflow))
+    for pull in pulls:
+        records = pull.records
+        if pull.kind in ("waybills", "tickets") or not len(records):
+            continue
+        hashes = said_hashes(records, fit)
+        known = journal.said_keys(pull.name, None if len(records) > WHOLE_KEYS else records.index.tolist())
+        quiet, order_ids = said_quiet(records.index, hashes, known)
+        del known
+        if quiet.any():
+            out.quiet.append(order_ids[quiet])
+            records = rows_where(records, ~quiet, consume=True)
+            hashes, order_ids = hashes[~quiet], order_ids[~quiet]
+        records[SAID_HASH] = hashes
+        pull.records = records
+        given = np.flatnonzero(pd.notna(order_ids))
+        out.natural_keys.setdefault(pull.name, {}).update(
+            zip(records.index[given].tolist(), order_ids[given].tolist(), strict=True))
+    return out
 
 
 def _to_fill(journal: Journal, before: pd.DataFrame) -> dict[str, dict[str, str]]:

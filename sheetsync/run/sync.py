@@ -30,7 +30,7 @@ from sheetsync.run import untouched as quiet
 from sheetsync.run.clock import parse_now
 from sheetsync.run.commit import Commit, opened
 from sheetsync.run.decide import Decision, decide, early_record, plan_writes, run_record
-from sheetsync.run.gather import gather, read_side_by_side
+from sheetsync.run.gather import gather, hear, read_side_by_side
 from sheetsync.run.inspect import compiled_rules
 from sheetsync.run.result import RunResult
 from sheetsync.run.workflow import send_and_record
@@ -75,13 +75,16 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         journal = desk.journal
         if pulls is None:
             table, taken = read_side_by_side(desk.store, config, channels, journal.seen_files().get, now, journal)
-        else:
-            table, taken = read_table(desk.store, config), list(pulls)
+            heard = hear(journal, taken, config, workflow)
+        else:  # what is no news is let go before the sheet is read
+            taken = list(pulls)
+            heard = hear(journal, taken, config, workflow)
+            table = read_table(desk.store, config)
         tuning.size(len(table.frame) + sum(len(p.records) for p in taken))
         ticket_pulls = [p for p in taken if p.kind == "tickets"]
         order_pulls = [p for p in taken if p.kind != "tickets"]
         ticket_run = ticket_step.begin(desk, config, ticket_pulls, [p for p in order_pulls if p.kind == "waybills"], now)
-        gathered = gather(desk, table, order_pulls, workflow)
+        gathered = gather(desk, table, order_pulls, workflow, heard)
         run_id = 0 if dry_run else journal.start_run("sync", now)
         decision = decide(gathered, config, rules, workflow, now,
                           tickets=partial(ticket_step.settle, ticket_run) if ticket_run is not None else None)

@@ -35,6 +35,13 @@ def search_array(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def empty(column: pd.Series) -> np.ndarray:
+    """True where the value is the empty text (False for missing values): a comparison, not a pattern (a regex
+    `^$` over a million cells took 57 ms a column)."""
+    found = pc.fill_null(pc.equal(_arrow(column), ""), False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def sub(column: pd.Series, pattern: str, replacement: str) -> pd.Series:
     """`pattern` replaced by `replacement` (RE2: `\\1` for a group) in every value; missing stays missing."""
     replaced = pc.replace_substring_regex(_arrow(column), pattern, replacement)

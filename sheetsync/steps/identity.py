@@ -146,7 +146,7 @@ def assign_order_ids(frame: pd.DataFrame, make_ids: Callable[[int], list[str]], 
 
 def deleted_ids(frame: pd.DataFrame, known: Iterable[str]) -> list[str]:
     """Orders the journal knows that are no longer in the sheet: a person deleted their rows."""
-    ids = pd.Series(list(known), dtype="str")
+    ids = pd.Series(known if isinstance(known, pd.Index) else list(known), dtype="str")  # an Index is not copied
     if ids.empty:  # a first import: nothing known, so nothing to look for among a million rows
         return []
     return sorted(ids[~among(ids, frame["order_id"])].tolist())

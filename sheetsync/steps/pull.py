@@ -28,6 +28,7 @@ from sheetsync.runtime.textsql import sql_text
 from sheetsync.steps.diff import differs, texts
 from sheetsync.steps.fold import Folded, fold
 from sheetsync.steps.merge import Conflict, merge
+from sheetsync.steps.said import SAID_HASH
 
 CHANNEL_FIELDS = tuple(f for f, (_, owner) in FIELDS.items() if owner in (Owner.CHANNEL, Owner.LOGISTICS, Owner.TOOL_PERSON,
                                                                           Owner.RULE_PERSON))
@@ -98,11 +99,13 @@ class Incorporated:
     created_by: CreatedBy = field(default_factory=CreatedBy)
     """row -> channel, for the rows a channel added in this run."""
     appended: list[int] = field(default_factory=list)
-    natural_keys: list[tuple[str, str, str]] = field(default_factory=list)
-    new_keys: list[tuple[int, str, pa.Array, pa.Array]] = field(default_factory=list)
-    """The natural keys of the orders each pull created: (pull, channel, channel_order_ids, order_ids),
-    as Arrow text (an import creates a million: as Python lists they held 150 MB through the write, a
-    tuple or an `outcome` entry each would be 100 MB more)."""
+    natural_keys: list[tuple[str, str, str, int | None]] = field(default_factory=list)
+    """(channel, channel_order_id, order_id, what the channel said: `steps/said.py`) of the orders that were there
+    before and that a pull brought news of (a key matched by the sheet's own cells is new to the journal)."""
+    new_keys: list[tuple[int, str, pa.Array, pa.Array, pa.Array]] = field(default_factory=list)
+    """The natural keys of the orders each pull created: (pull, channel, channel_order_ids, order_ids, what the
+    channel said of each), as Arrow arrays (an import creates a million: as Python lists they held 150 MB through
+    the write, a tuple or an `outcome` entry each would be 100 MB more)."""
     merge_base: dict[tuple[str, str], str | None] = field(default_factory=dict)
     conflicts: list[tuple[str, Conflict]] = field(default_factory=list)
     tracking_changed: list[tuple[str, str, str]] = field(default_factory=list)
@@ -182,7 +185,8 @@ def _orders(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journa
     existing: dict[str, int] = {}
     id_of_row = dict(zip(work.index.tolist(), texts(work["order_id"]), strict=True))
     new_keys: list[str] = []
-    for key in records.index.tolist():
+    said = records[SAID_HASH] if SAID_HASH in records.columns else pd.Series(None, index=records.index, dtype="Int64")
+    for key, word in zip(records.index.tolist(), said.tolist(), strict=True):
         order_id = known.get(key)
         if order_id is not None and order_id in deleted:
             out.not_recreated.append(order_id)
@@ -197,8 +201,7 @@ def _orders(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journa
             new_keys.append(key)
         else:
             existing[key] = row
-            if order_id is None:
-                out.natural_keys.append((name, key, str(id_of_row[row])))
+            out.natural_keys.append((name, key, str(order_id or id_of_row[row]), None if pd.isna(word) else int(word)))
     fields = [f for f in CHANNEL_FIELDS if f in records.columns and f in work.columns and f != "channel"]
     if folded.unplaced:
         _keep(out, folded.unplaced, {key: str(work.at[row, "order_id"]) for key, row in existing.items()}, journal)
@@ -228,16 +231,20 @@ def _orders(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journa
                 out.unplaced[field_name] += len(values)
                 earlier = out.kept_new.get(field_name)
                 out.kept_new[field_name] = values if earlier is None else pd.concat([earlier, values])
-        out.new_keys.append((index, name, pa.array(new_keys, pa.large_string()), pa.array(ids, pa.large_string())))
+        words = said if len(new_keys) == len(records) else said.loc[new_keys]
+        out.new_keys.append((index, name, pa.array(new_keys, pa.large_string()), pa.array(ids, pa.large_string()),
+                             pa.array(words, pa.int64(), from_pandas=True)))
         out.created_by.add(rows[0], rows[-1] + 1, name)
     return work, next_row
 
 
-def new_key_batches(blocks: list[tuple[int, str, pa.Array, pa.Array]]) -> Iterator[str]:
-    """`Incorporated.new_keys` as the journal's JSON batches of `[channel, channel_order_id, order_id]`, made by DuckDB."""
-    for _, name, keys, ids in blocks:
+def new_key_batches(blocks: list[tuple[int, str, pa.Array, pa.Array, pa.Array]]) -> Iterator[str]:
+    """`Incorporated.new_keys` as the journal's JSON batches of `[channel, channel_order_id, order_id, said]`, made by
+    DuckDB."""
+    for _, name, keys, ids, said in blocks:
         if len(keys):
-            yield from table_batches(pa.table({"key": keys, "id": ids}), f"json_array({sql_text(name)}, key, id)")
+            yield from table_batches(pa.table({"key": keys, "id": ids, "said": said}),
+                                     f"json_array({sql_text(name)}, key, id, said)")
 
 
 def _text_column(values: pd.Series | None, index: pd.Index) -> pd.Series:
