@@ -9,8 +9,9 @@ deleted orders among them), so a re-import of a million rows that changes nothin
 of merging a million rows; its account counts it unchanged.
 
 A hash that cannot be trusted only costs a merge: one that changes (another DuckDB version, a mapping that brings
-another field, a desk that now writes other words for the shop's states) or that is not known (a run rolled back forgets the hashes it wrote) sends the record to the merge,
-which decides as before.  Two records of different values sharing a 64-bit hash is the one way to skip news: at a
+another field, a desk that now writes other words for the shop's states) or that is not known (a run rolled back
+forgets the hashes it wrote) sends the record to the merge, which decides as before.  Two records of different
+values sharing a 64-bit hash is the one way to skip news: at a
 million orders, about one chance in 10^13 a run.
 """
 
