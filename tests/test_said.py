@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 from conftest import read_sheet
@@ -63,8 +62,8 @@ def test_a_record_is_quiet_only_with_the_hash_its_known_key_last_said() -> None:
                          index=pd.Index(["K0", "K1", "K2"], dtype="str"))
     still, order_ids = quiet(records.index, hashes, known)
     assert still.tolist() == [True, False, False, False]  # K1 said otherwise, K2's word is forgotten, K3 is new
-    assert order_ids.tolist() == ["O0", "O1", "O2", None]
-    assert standing_out(np.array(["O0", "O9"], dtype=object), pd.Series(["O0", "O1"], dtype="str")) == ["O9"]
+    assert order_ids.fillna("-").tolist() == ["O0", "O1", "O2", "-"]
+    assert standing_out(pd.Series(["O0", "O9"], dtype="str"), pd.Series(["O0", "O1"], dtype="str")) == ["O9"]
 
 
 @pytest.fixture

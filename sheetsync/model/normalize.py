@@ -78,17 +78,16 @@ def restore_digits(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     `1.3812345678E+10` -> `13812345678` (every digit is shown), `6912345678901.0` -> `6912345678901`;
     and a mask of the values whose digits are lost (`1.38e+10`, `6.93125E+18`), which stay as they are."""
     text = column.astype("str")
-    lost = pd.Series(False, index=column.index)
     odd = textops.search(text, r"^[+-]?\d(?:\.\d+)?[eE][+-]?\d+$|^\d+\.0+$")
-    if not odd.any():
-        return text, lost
-    part = text[odd]
-    restored = {v: _exact_digits(v) for v in part.unique()}
-    fixed = part.map(restored)
-    text = text.copy()
-    text[part.index] = fixed.fillna(part).astype("str")
-    lost[part.index] = fixed.isna().to_numpy()
-    return text, lost
+    lost = np.zeros(len(text), dtype=bool)
+    if odd.any():  # by position: setting by label hashed the whole index (an import's million keys: 55 MB kept)
+        at = np.flatnonzero(odd)
+        part = text.iloc[at]
+        fixed = part.map({v: _exact_digits(v) for v in part.unique()})
+        text = text.copy()
+        text.iloc[at] = fixed.fillna(part).astype("str").to_numpy()
+        lost[at] = fixed.isna().to_numpy()
+    return text, pd.Series(lost, index=column.index)
 
 
 def _exact_digits(value: str) -> str | None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.journal.record import AS_CREATED
+from sheetsync.model.values import positions
 from sheetsync.runtime.jsonrows import list_sql, row_batches
 from sheetsync.runtime.textsql import sql_text
 from sheetsync.steps.diff import texts
@@ -87,5 +88,5 @@ def unlike_journal(order_ids: pd.Series, hashes: np.ndarray, stored: pd.Series) 
     """Whether each row's hash differs from its base row in the journal (`stored`: order_id -> hash), or it has none."""
     if not len(stored):
         return np.ones(len(order_ids), dtype=bool)
-    at = stored.index.get_indexer(order_ids)
+    at = positions(order_ids, stored.index)
     return ~((at >= 0) & (stored.to_numpy()[at] == hashes))

@@ -24,6 +24,7 @@ from sheetsync.config import Config
 from sheetsync.journal.core import Journal
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.records import Flag, WorkflowHistory
+from sheetsync.model.values import among
 from sheetsync.run.base_rows import unlike_journal
 from sheetsync.run.commit import Desk
 from sheetsync.runtime.frames import rows_where
@@ -116,14 +117,15 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
     hashes = row_hashes(unique)
     stale = hashes.index[unlike_journal(unique["order_id"], hashes.to_numpy(), stored)]
     seen_before = before.loc[stale]
-    seen_before = seen_before[stored.index.get_indexer(seen_before["order_id"]) >= 0]
+    seen_before = seen_before[among(seen_before["order_id"], stored.index)]
     snapshot, known = journal.base_frame(texts(seen_before["order_id"]).tolist(), list(before.columns))
     gone = deleted_ids(before, stored.index[~stored.index.isin(doubled)])
     deleted = journal.deleted_ids()
     natural_keys = heard.natural_keys
     standing = before["order_id"]
     standing = standing[standing.notna() & ~standing.isin(deleted)] if heard.quiet else standing.iloc[:0]
-    quiet_gone = standing_out(np.concatenate(heard.quiet) if heard.quiet else np.zeros(0, dtype=object), standing)
+    quiet_gone = standing_out(pd.concat(heard.quiet, ignore_index=True) if heard.quiet else pd.Series(dtype="str"),
+                              standing)
     return Gathered(
         table=table, pulls=pulls, duplicates=duplicates, stored=stored, hashes=hashes, stale=stale,
         seen_before=seen_before, snapshot=snapshot, known=known,
@@ -153,7 +155,7 @@ class Heard:
 
     natural_keys: dict[str, dict[str, str]] = field(default_factory=dict)
     """channel -> channel_order_id -> order_id, of the records left in the pulls."""
-    quiet: list[np.ndarray] = field(default_factory=list)
+    quiet: list[pd.Series] = field(default_factory=list)
     """The order_ids of the records left out as no news."""
 
 
@@ -177,7 +179,7 @@ def hear(journal: Journal, pulls: Sequence[Pulled], config: Config, workflow: Wo
             hashes, order_ids = hashes[~quiet], order_ids[~quiet]
         records[SAID_HASH] = hashes
         pull.records = records
-        given = np.flatnonzero(pd.notna(order_ids))
+        given = order_ids.notna().to_numpy()
         out.natural_keys.setdefault(pull.name, {}).update(
             zip(records.index[given].tolist(), order_ids[given].tolist(), strict=True))
     return out

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.model.fields import FIELDS
-from sheetsync.model.values import among
+from sheetsync.model.values import among, positions
 from sheetsync.runtime.textsql import select_rows
 
 SAID_HASH: Final = "_said"
@@ -51,16 +51,15 @@ def said_hashes(records: pd.DataFrame, fit: str = "") -> np.ndarray:
     return hashed.view(np.int64)
 
 
-def quiet(keys: pd.Index, hashes: np.ndarray, known: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Which records (`keys`, their `hashes`) are no news, and each record's order_id (None: a key not known).
+def quiet(keys: pd.Index, hashes: np.ndarray, known: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
+    """Which records (`keys`, their `hashes`) are no news, and each record's order_id (NA: a key not known).
 
     `known`: the channel's natural keys (index: channel_order_id) with `order_id` and `said` (NA: not known).  A
     record is quiet when its key is known and its hash is the one its channel last said.  (Whether its order still
     stands in the sheet is asked later, of the quiet ones: `standing_out`.)"""
-    at = known.index.get_indexer(keys) if len(known) else np.full(len(keys), -1, dtype=np.int64)
+    at = positions(keys, known.index) if len(known) else np.full(len(keys), -1, dtype=np.int64)
     found = np.flatnonzero(at >= 0)
-    order_ids = np.full(len(keys), None, dtype=object)
-    order_ids[found] = known["order_id"].to_numpy(dtype=object)[at[found]]
+    order_ids = pd.Series(known["order_id"].array.take(at, allow_fill=True), dtype="str")  # Arrow text, not objects
     same = np.zeros(len(keys), dtype=bool)
     if len(found):
         kept = known["said"].iloc[at[found]]
@@ -68,11 +67,10 @@ def quiet(keys: pd.Index, hashes: np.ndarray, known: pd.DataFrame) -> tuple[np.n
     return same, order_ids
 
 
-def standing_out(quiet_ids: np.ndarray, sheet_ids: pd.Series) -> list[str]:
+def standing_out(quiet_ids: pd.Series, sheet_ids: pd.Series) -> list[str]:
     """Of the orders of quiet records (`quiet_ids`), those not standing in the sheet (`sheet_ids`: the order_ids
     that do, deleted ones left out): a person deleted them, so their records are said not re-created, as the merge
     says of any record of a deleted order."""
     if not len(quiet_ids):
         return []
-    ids = pd.Series(quiet_ids, dtype="str")
-    return ids[~among(ids, sheet_ids)].tolist()
+    return quiet_ids[~among(quiet_ids, sheet_ids)].tolist()

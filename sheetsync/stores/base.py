@@ -51,12 +51,16 @@ class Table:
     """
 
     frame: pd.DataFrame
-    row_numbers: list[int]
     columns: dict[str, int]
     header_row: int
     last_row: int
     extra_headers: dict[str, int] = field(default_factory=dict)
     unparsed: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def row_numbers(self) -> list[int]:
+        """The sheet row of each row of `frame` (its index), in order."""
+        return [int(row) for row in self.frame.index]
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,6 @@ def table_of(sheet: Sheet, config: Config, spec: TableSpec | None = None) -> Tab
         body = body[filled]
     return Table(
         frame=body,
-        row_numbers=body.index.tolist(),
         columns={f: i + first_col for f, i in columns.items()},
         header_row=header_row,
         last_row=last_row,
