@@ -17,7 +17,11 @@ yardstick measured in the same run on the same file: `pandas.read_csv(encoding="
 - preview: `sheetsync import FILE --preview` (samples the file; writes nothing);
 - import: `sheetsync import FILE` into an empty desk (journal, workbook, rejects file);
 - re-import: the same file imported again into that desk, now a million-row desk: every row merges with the one
-  the first import wrote, and nothing changes (nothing is written).
+  the first import wrote, and nothing changes (nothing is written).  Every record is one its channel already said
+  (steps/said.py), so none is merged; the sheet is still read, to find what else the run must do;
+- cron's sync: the sync cron runs next on that desk (it finds nothing to change: the desk's calm);
+- re-import after it: the same file again, now on a calm desk: the import rests on the calm (run/untouched.py),
+  the sheet is not read.
 Targets: the import and the re-import each within 6x the plain read; peak RSS <= 1.5 GB; preview <= 2 s.
 Peak RSS is read with `resource` (POSIX only).
 
@@ -148,17 +152,19 @@ def child(task: str, target: str, data: str) -> None:
 
         if "import" not in {c.name for c in cli.app.registered_commands}:
             cli.app.command("import")(import_command)
-        args = ["import", data, "-c", target, "--json", "--now", "2026-11-23T09:00"]
+        now = {"sync": "2026-11-23T09:30", "import-late": "2026-11-23T10:00"}.get(task, "2026-11-23T09:00")
+        args = ["sync", "-c", target] if task == "sync" else ["import", data, "-c", target]
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             try:
-                cli.main([*args, *(["--preview"] if task == "preview" else [])])
+                cli.main([*args, "--json", "--now", now, *(["--preview"] if task == "preview" else [])])
             except SystemExit as exc:
                 if exc.code not in (0, 6):
                     raise
         result = json.loads(buffer.getvalue())
-        extra = {k: result[k] for k in ("read", "imported", "merged", "duplicate", "rejected", "estimated")}
+        extra = {k: result.get(k) for k in ("read", "imported", "merged", "duplicate", "rejected", "estimated")}
         extra["written"] = bool(result.get("workbook_written"))
+        extra["rested"] = any("没有读表" in n for n in result.get("notices", []))
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}),
           flush=True)
@@ -182,7 +188,7 @@ def main() -> None:
               f"{made['wall']:.0f} s) into an empty desk", flush=True)
         from sheetsync.desk.new import init_desk
 
-        yards, previews, fulls, agains = [], [], [], []
+        yards, previews, fulls, agains, syncs, lates = [], [], [], [], [], []
         for turn in range(args.repeat):
             desk = workdir / f"desk{turn}"
             init_desk(desk, "zh")
@@ -191,13 +197,21 @@ def main() -> None:
             previews.append(run_child(__file__, "preview", config, str(data)))
             fulls.append(run_child(__file__, "import", config, str(data)))
             agains.append(run_child(__file__, "import", config, str(data)))
-            if agains[-1]["imported"] or agains[-1]["written"]:
-                raise SystemExit(f"the re-import changed the desk: {agains[-1]}")
+            syncs.append(run_child(__file__, "sync", config, str(data)))
+            lates.append(run_child(__file__, "import-late", config, str(data)))
+            for name, run in (("re-import", agains[-1]), ("re-import after cron's sync", lates[-1])):
+                if run["imported"] or run["written"]:
+                    raise SystemExit(f"the {name} changed the desk: {run}")
+            if syncs[-1]["written"] or agains[-1]["rested"] or not lates[-1]["rested"]:
+                raise SystemExit(f"cron's sync wrote, or the re-imports rested otherwise than said: {syncs[-1]}")
             shutil.rmtree(desk, ignore_errors=True)
             print(f"   run {turn + 1}: read_csv {yards[-1]['wall']:.2f} s, preview {previews[-1]['wall']:.2f} s, "
                   f"import {fulls[-1]['wall']:.2f} s {fulls[-1]['rss_mb']:.0f} MB, "
-                  f"re-import {agains[-1]['wall']:.2f} s {agains[-1]['rss_mb']:.0f} MB", flush=True)
-        yard, preview, full, again = (_medians(runs) for runs in (yards, previews, fulls, agains))
+                  f"re-import {agains[-1]['wall']:.2f} s {agains[-1]['rss_mb']:.0f} MB, "
+                  f"cron's sync {syncs[-1]['wall']:.2f} s {syncs[-1]['rss_mb']:.0f} MB, "
+                  f"re-import after it {lates[-1]['wall']:.2f} s {lates[-1]['rss_mb']:.0f} MB", flush=True)
+        yard, preview, full, again, synced, late = (_medians(runs) for runs in (yards, previews, fulls, agains, syncs,
+                                                                                lates))
         base = yard["wall"]
         print(f"   medians of {args.repeat} runs:")
         print(f"   pandas.read_csv (yardstick)          {base:7.2f} s  {yard['rss_mb']:7.0f} MB")
@@ -209,6 +223,10 @@ def main() -> None:
         print(f"   sheetsync import, again (re-import)  {again['wall']:7.2f} s  {again['rss_mb']:7.0f} MB"
               f"   {again['wall'] / base:5.2f}x pandas   (highest peak {max(f['rss_mb'] for f in agains):.0f} MB;"
               f" merged {agains[-1]['merged']:,}, imported {agains[-1]['imported']:,})")
+        print(f"   cron's sync of that desk             {synced['wall']:7.2f} s  {synced['rss_mb']:7.0f} MB"
+              f"   (nothing to change: the desk's calm)")
+        print(f"   re-import after cron's sync (rests)  {late['wall']:7.2f} s  {late['rss_mb']:7.0f} MB"
+              f"   {late['wall'] / base:5.2f}x pandas   (highest peak {max(f['rss_mb'] for f in lates):.0f} MB)")
         last = fulls[-1]
         print(f"   read {last['read']:,} = imported {last['imported']:,} + merged {last['merged']:,}"
               f" + duplicate {last['duplicate']:,} + rejected {last['rejected']:,}")

@@ -804,6 +804,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "run.untouched": ("工作簿和收件箱都和上次运行后一样，时间也还没让任何状态变化：本次没有读表，什么都没改（数字是上次的）",
                       "the workbook and the inboxes are as the last run left them and the clock has changed no state yet: "
                       "the sheet was not read and nothing was changed (the figures are the last run's)"),
+    "run.untouched.import": ("导入的每一条记录都和上次说的一样，工作簿也和上次运行后一样：本次没有读表，什么都没改",
+                             "every record imported is as it was said before and the workbook is as the last run left "
+                             "it: the sheet was not read and nothing was changed"),
     "run.dropped": ("{n} 个单元格没有写入：运行期间有人改了它们（或删了所在行），以人工为准，下次运行会按人工修改处理",
                     "{n} cells not written: a person changed them (or deleted their row) while the run worked; the person wins, and the next run takes them as their edits"),
     "alert.title": ("订单提醒（{n} 单）", "Order alerts ({n})"),

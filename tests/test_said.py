@@ -173,3 +173,56 @@ def test_a_re_import_of_the_same_file_merges_nothing_and_keeps_a_persons_edit(de
     assert by_channel_order(desk)["A1"]["customer_name"] == "王芳芳"
     with Journal(desk.journal_path) as journal:
         assert journal.said_keys("legacy")["said"].notna().all()
+
+
+LEGACY = ("单号,下单时间,客户,手机,地址,金额,状态\n"
+          "A1,2024-01-05 09:00,王芳,13812345678,浙江省杭州市西湖区文三路1号,99.00,已完成\n"
+          "A2,2024-01-06 10:00,李伟,13912345678,上海市徐汇区宜山路700号,59.50,待发货\n"
+          "A3,2024-01-07 11:00,张敏,13712345678,四川省成都市武侯区玉林路3号,18.00,已发货\n")
+
+
+def _reimport(folder: Path, legacy: Path, *, calm: bool) -> tuple[Any, bytes, list[str]]:
+    """An import, a person deleting one of its orders, cron's syncs, then the same file again; `calm`: the desk's calm
+    is kept (else dropped, so that the re-import takes the full path).  The re-import's result, the workbook's bytes
+    before it and the commands of the journal's runs."""
+    config = _desk(folder)
+    assert sheetsync.import_(config, [str(legacy)], now=DAY1).imported == 3
+    _delete_row(config, "A2")
+    for hour in (1, 2):  # the first records the deletion; the second finds nothing to change: the desk's calm
+        sheetsync.sync(config, now=DAY1 + dt.timedelta(hours=hour))
+    if not calm:
+        with Journal(config.journal_path) as journal:
+            journal.db.execute("DELETE FROM run_meta WHERE key = 'calm'")
+    workbook = config.workbook_path.read_bytes()
+    again = sheetsync.import_(config, [str(legacy)], now=DAY1 + dt.timedelta(hours=3))
+    with Journal(config.journal_path) as journal:
+        commands = [r[0] for r in journal.db.execute("SELECT command FROM runs ORDER BY id")]
+    assert config.workbook_path.read_bytes() == workbook  # nothing to write either way
+    return again, workbook, commands
+
+
+def test_an_import_that_brings_no_news_to_a_calm_desk_rests_and_says_what_the_full_path_says(tmp_path: Path) -> None:
+    legacy = tmp_path / "old.csv"
+    legacy.write_text(LEGACY, encoding="utf-8")
+    rests, _, rested_runs = _reimport(tmp_path / "calm", legacy, calm=True)
+    full, _, full_runs = _reimport(tmp_path / "full", legacy, calm=False)
+    assert rested_runs[-1] == "sync:untouched" and full_runs[-1] != "sync:untouched"
+    assert any(n.startswith("导入的每一条记录都和上次说的一样") for n in rests.notices)
+    assert not any(n.startswith("导入的每一条记录") for n in full.notices)
+    for result in (rests, full):
+        assert (result.read, result.imported, result.merged, result.rejected) == (3, 0, 3, 0) and result.balanced
+        assert not result.workbook_written and result.exit_code == 0
+    assert rests.run_id is not None
+
+
+def test_an_import_with_news_takes_the_full_path_on_a_calm_desk(desk: Config, tmp_path: Path) -> None:
+    legacy = tmp_path / "old.csv"
+    legacy.write_text(LEGACY, encoding="utf-8")
+    sheetsync.import_(desk, [str(legacy)], now=DAY1)
+    sheetsync.sync(desk, now=DAY1 + dt.timedelta(hours=1))  # calm
+    legacy.write_text(LEGACY.replace("18.00,已发货", "18.00,已完成"), encoding="utf-8")
+    again = sheetsync.import_(desk, [str(legacy)], now=DAY1 + dt.timedelta(hours=2))
+    assert again.workbook_written and (again.imported, again.merged) == (0, 3)
+    assert by_channel_order(desk)["A3"]["status"] == "已完成"
+    with Journal(desk.journal_path) as journal:
+        assert journal.db.execute("SELECT command FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] != "sync:untouched"

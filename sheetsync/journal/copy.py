@@ -116,7 +116,7 @@ def _columns(db: Db, table: str) -> list[str]:
 def _rows(db: Db, table: str, columns: Sequence[str]) -> Iterator[Sequence[Any]]:
     cursor = db.execute(f"SELECT {', '.join(columns)} FROM {table}")
     while True:
-        chunk = cursor.fetchmany(_CHUNK)  # type: ignore[attr-defined]
+        chunk = cursor.fetchmany(_CHUNK)
         if not chunk:
             return
         yield from chunk

@@ -27,10 +27,11 @@ from sheetsync.model.records import CellChange
 from sheetsync.reports.rejects import write_rejects
 from sheetsync.run import tickets as ticket_step
 from sheetsync.run import untouched as quiet
+from sheetsync.run.accounts import account_pulls
 from sheetsync.run.clock import parse_now
-from sheetsync.run.commit import Commit, opened
+from sheetsync.run.commit import Commit, Desk, opened
 from sheetsync.run.decide import Decision, decide, early_record, plan_writes, run_record
-from sheetsync.run.gather import gather, hear, read_side_by_side
+from sheetsync.run.gather import Heard, gather, hear, read_side_by_side
 from sheetsync.run.inspect import compiled_rules
 from sheetsync.run.result import RunResult
 from sheetsync.run.workflow import send_and_record
@@ -39,7 +40,9 @@ from sheetsync.runtime.logs import log_to_state_dir
 from sheetsync.runtime.tuning import tuned
 from sheetsync.steps import anomalies as anomaly_step
 from sheetsync.steps.diff import created
+from sheetsync.steps.pull import Incorporated
 from sheetsync.steps.rules.values import dates_horizon
+from sheetsync.steps.said import standing_out
 from sheetsync.steps.workflow.load import desk_workflow
 from sheetsync.stores.table import read_table
 
@@ -50,12 +53,15 @@ CHANGES_SHOWN = 1000
 
 
 def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.datetime | None = None,
-         strict: bool = False, strict_alerts: bool = False, pulls: Sequence[Pulled] | None = None) -> RunResult:
+         strict: bool = False, strict_alerts: bool = False, pulls: Sequence[Pulled] | None = None,
+         calm_config: Config | None = None) -> RunResult:
     """One sync run: gather (the sheet, the channels' pulls, the journal's state), decide (pure steps),
     commit (the workbook's cells and the journal's record together), then tell (archive, alerts).
 
     `pulls`: records already read (the legacy import's), taken instead of pulling the desk's channels;
-    the run lets go of them once they are in the table.
+    the run lets go of them once they are in the table.  When every one of them is no news (`steps/said.py`) and
+    the desk is within its last calm (`run/untouched.py`: `calm_config`, the desk's own configuration), the run
+    rests on it: the sheet is not read.
     An input file that cannot be read is reported and the others are still taken; the run then
     raises UnreadableInput (exit 6) naming it, after the workbook and the journal are safe.
     """
@@ -79,6 +85,10 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
         else:  # what is no news is let go before the sheet is read
             taken = list(pulls)
             heard = hear(journal, taken, config, workflow)
+            calm = quiet.within(calm_config, journal.db, now) if calm_config is not None and not dry_run and \
+                not any(len(p.records) for p in taken) else None
+            if calm is not None:
+                return _rest_on(calm, calm_config or config, desk, taken, heard, now, started, strict, strict_alerts)
             table = read_table(desk.store, config)
         tuning.size(len(table.frame) + sum(len(p.records) for p in taken))
         ticket_pulls = [p for p in taken if p.kind == "tickets"]
@@ -157,6 +167,27 @@ def sync(config: Config, *, dry_run: bool = False, force: bool = False, now: dt.
     failed = [p.failure for p in taken if p.failure]
     if failed:  # the other channels' orders are written; this channel's cursor stayed where it was
         raise ChannelFailed("\n".join(failed), t("channel.failed.hint", config.language))
+    return result
+
+
+def _rest_on(calm: quiet.Calm, config: Config, desk: Desk, taken: list[Pulled], heard: Heard, now: dt.datetime,
+             started: float, strict: bool, strict_alerts: bool) -> RunResult:
+    """The run of pulls that are all no news, on a desk within its last calm: the calm run's result with the pulls'
+    accounts (every record unchanged) and the orders a person deleted among them (not re-created), recorded as an
+    untouched run (the calm stays standing) with the files it read."""
+    journal = desk.journal
+    result = quiet.rested(calm, config, list(desk.notices), strict=strict, strict_alerts=strict_alerts, started=started,
+                          said="run.untouched.import")
+    accounts = account_pulls(taken, Incorporated())
+    result.files = [asdict(a) for a in accounts]
+    if heard.quiet:  # the workbook is the calm run's: the orders standing in it are the journal's base rows
+        standing = pd.Series(journal.base_hashes().index, dtype="str")
+        result.not_recreated = sorted(set(standing_out(pd.concat(heard.quiet, ignore_index=True), standing)))
+    result.run_id = quiet.record_untouched(journal.db, result, now)
+    journal.db.executemany("INSERT INTO files(sha256, path, channel, run_id, rows) VALUES (?, ?, ?, ?, ?)"
+                           " ON CONFLICT DO NOTHING", [(a.sha256, a.path, a.channel, result.run_id, a.rows_read)
+                                                      for a in accounts if a.sha256 and a.error is None])
+    log.info("sync untouched: the pulls brought no news and the workbook is as the last calm run left it")
     return result
 
 

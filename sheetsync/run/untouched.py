@@ -135,20 +135,44 @@ def rest(config: Config, now: dt.datetime, *, strict: bool = False, strict_alert
         if db is None or _until(calm_of(db), now) is None:  # nothing to rest on: no lock taken, no file read
             return None
         with _run_lock(config, db) as lock:
-            calm = _until(calm_of(db), now)  # again, under the lock: a run may have ended meanwhile
-            if calm is None or calm.workbook != file_sha256(config.workbook_path) or calm.inputs != inputs_digest(config):
+            calm = within(config, db, now)  # again, under the lock: a run may have ended meanwhile
+            if calm is None:
                 return None
-            known = {f.name for f in fields(RunResult)} - {"run_id", "strict", "strict_alerts"}
-            result = RunResult(run_id=None, **{k: v for k, v in calm.result.items() if k in known})
-            result.strict, result.strict_alerts = strict, strict_alerts
             stale = lock.stale_message()
-            result.notices = [*([stale] if stale else []), t("run.untouched", config.language)]
-            result.seconds = round(time.perf_counter() - started, 3)
-            stamp = now.isoformat()
-            result.run_id = db.insert_id(
-                "INSERT INTO runs(command, started_at, ended_at, state, exit_code, counts) VALUES (?, ?, ?, 'done', ?, ?)",
-                (UNTOUCHED, stamp, stamp, result.exit_code, json.dumps({"rows": result.rows, "untouched": True})))
+            result = rested(calm, config, [stale] if stale else [], strict=strict, strict_alerts=strict_alerts,
+                            started=started)
+            result.run_id = record_untouched(db, result, now)
     return result
+
+
+def within(config: Config, db: Db, now: dt.datetime) -> Calm | None:
+    """The journal's last calm, when the workbook, the inputs and the clock are still within it (the caller holds
+    the run lock); None: the full path must run."""
+    if not eligible(config) or not config.workbook_path.is_file():
+        return None
+    calm = _until(calm_of(db), now)
+    if calm is None or calm.workbook != file_sha256(config.workbook_path) or calm.inputs != inputs_digest(config):
+        return None
+    return calm
+
+
+def rested(calm: Calm, config: Config, notices: list[str], *, strict: bool, strict_alerts: bool,
+           started: float, said: str = "run.untouched") -> RunResult:
+    """The result of a run that rests on `calm`: the calm run's, with `notices` and a line saying so (`said`)."""
+    known = {f.name for f in fields(RunResult)} - {"run_id", "strict", "strict_alerts"}
+    result = RunResult(run_id=None, **{k: v for k, v in calm.result.items() if k in known})
+    result.strict, result.strict_alerts = strict, strict_alerts
+    result.notices = [*notices, t(said, config.language)]
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def record_untouched(db: Db, result: RunResult, now: dt.datetime) -> int:
+    """Record a run that rested as a run of its own (`UNTOUCHED`: the calm it rested on stays standing); its id."""
+    stamp = now.isoformat()
+    return db.insert_id(
+        "INSERT INTO runs(command, started_at, ended_at, state, exit_code, counts) VALUES (?, ?, ?, 'done', ?, ?)",
+        (UNTOUCHED, stamp, stamp, result.exit_code, json.dumps({"rows": result.rows, "untouched": True})))
 
 
 def _until(calm: Calm | None, now: dt.datetime) -> Calm | None:
