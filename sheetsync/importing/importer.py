@@ -37,7 +37,7 @@ from sheetsync.importing.parse import COUNT, LINE, Labeller, ParsedTable, Part, 
 from sheetsync.importing.run import sync_pulls
 from sheetsync.journal.open import open_journal
 from sheetsync.model.fields import FIELDS
-from sheetsync.model.values import among
+from sheetsync.model.values import among, positions
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from sheetsync.run.accounts import account_pulls
 from sheetsync.run.clock import parse_now
@@ -369,7 +369,7 @@ def _later_occurrences(parts: list[Part]) -> list[np.ndarray]:
     seen: pd.Series | None = None
     for part in parts:
         keys = part.records.index
-        repeated = np.asarray(keys.duplicated(keep="first"))
+        repeated = pd.Series(keys.array).duplicated(keep="first").to_numpy().copy()  # the values': the index keeps no table
         if seen is not None and len(seen):
             repeated |= among(pd.Series(keys, dtype="str"), seen)
         out.append(repeated)
@@ -397,7 +397,9 @@ class _Sources(dict[str, list[tuple[int, list[int]]]]):
 def _duplicates(tables: list[ParsedTable], parts: list[Part], later: pd.DataFrame, origin: np.ndarray, firsts: pd.DataFrame,
                 first_of: pd.Series, result: ImportResult, lang: Lang) -> list[Reject]:
     fields = [c for c in later.columns if c != "channel" and not c.startswith("_") and c in firsts.columns]
-    first_rows = firsts.reindex(later.index).reset_index(drop=True)
+    at_first = positions(later.index, firsts.index)  # every one is there; by position: the index keeps no table
+    first_rows = firsts.iloc[at_first].reset_index(drop=True)
+    first_parts = first_of.to_numpy()[at_first]
     these = later.reset_index(drop=True)
     differ = pd.DataFrame({f: differs(first_rows[f], these[f]) & first_rows[f].notna() & these[f].notna() for f in fields},
                           index=these.index)
@@ -419,7 +421,7 @@ def _duplicates(tables: list[ParsedTable], parts: list[Part], later: pd.DataFram
         if not any_differ[i]:
             continue
         result.disagreements_total += 1
-        first = parts[int(first_of[key])]
+        first = parts[int(first_parts[i])]
         first_line = int(first_lines[i])
         n = which[i]
         values = {f: [_text(was[n, j]), _text(now[n, j])] for j, f in enumerate(fields) if differing[n, j]}

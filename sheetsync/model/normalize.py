@@ -42,7 +42,7 @@ def clean_text(column: pd.Series) -> pd.Series:
     Arrow's regex kernels on the values that need it (pandas' `.str.translate` and its `.str.replace`
     with a group went value by value in Python: 0.8 s for a million order numbers, 15% of them wrapped)."""
     text = column.astype("str")
-    values = pa.array(text, from_pandas=True)
+    values = textops.arrow_of(text)
     messy = textops.search_array(values, _MESSY)
     if messy.any():
         part = _fold_wide(values.filter(pa.array(messy)))
@@ -199,7 +199,7 @@ def datetimes(column: pd.Series, formats: list[str], now: dt.datetime, day_first
     serial day numbers.  The common numeric forms are read vectorised (a column of a million
     distinct times costs about a second); the rest once per distinct value.
     """
-    values = _one_piece(pa.array(clean_text(column), from_pandas=True))
+    values = _one_piece(textops.arrow_of(clean_text(column)))
     taken = _Taken(len(values))
     rest = np.flatnonzero(np.asarray(values.is_valid(), dtype=bool))
     iso = textops.search_array(values.take(rest), ISO_SECONDS)

@@ -183,10 +183,10 @@ def among(column: pd.Series | pd.Index, values: Iterable[str] | pd.Series | pd.I
     if isinstance(values, pa.Array):
         value_set = values.cast(pa.string())
     elif isinstance(values, (pd.Series, pd.Index)):  # the value set may repeat values: Arrow's set takes each once
-        value_set = pa.array(pd.Series(values, dtype="str"), from_pandas=True).cast(pa.string()).drop_null()
+        value_set = textops.arrow_of(values.astype("str")).cast(pa.string()).drop_null()
     else:
         value_set = pa.array(list(values), pa.string())
-    found = pc.is_in(pa.array(pd.Series(column, dtype="str"), from_pandas=True), value_set=value_set)
+    found = pc.is_in(textops.arrow_of(column.astype("str")), value_set=value_set)
     return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -194,8 +194,7 @@ def positions(column: pd.Series | pd.Index, values: pd.Series | pd.Index) -> np.
     """For each value of `column`, its position among `values` (the first, when it stands there twice), -1 where it is
     not there: `values.get_indexer(column)` by Arrow.  pandas' get_indexer on a text index keeps a hash table of a
     Python string per value for as long as the index lives (a million order_ids: 60 MB through the whole run)."""
-    found = pc.index_in(pa.array(pd.Series(column, dtype="str"), from_pandas=True),
-                        value_set=pa.array(pd.Series(values, dtype="str"), from_pandas=True))
+    found = pc.index_in(textops.arrow_of(column.astype("str")), value_set=textops.arrow_of(values.astype("str")))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 

@@ -55,7 +55,7 @@ def arrow_text(column: pd.Series, *, large: bool = False) -> pa.Array | pa.Chunk
     """A text column as an Arrow string array; values that are not text are written as text.
     `large` keeps a large_string column as it is (pandas' own buffers, no copy)."""
     try:
-        values = pa.array(column, from_pandas=True)
+        values = pa.array(column.array, from_pandas=True)  # not the Series: see `textops.arrow_of`
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         values = None
     if values is None or not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)

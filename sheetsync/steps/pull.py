@@ -233,7 +233,7 @@ def _orders(work: pd.DataFrame, pulled: Pull, folded: Folded, index: int, journa
                 out.kept_new[field_name] = values if earlier is None else pd.concat([earlier, values])
         words = said if len(new_keys) == len(records) else said.loc[new_keys]
         out.new_keys.append((index, name, pa.array(new_keys, pa.large_string()), pa.array(ids, pa.large_string()),
-                             pa.array(words, pa.int64(), from_pandas=True)))
+                             pa.array(words.array, pa.int64(), from_pandas=True)))
         out.created_by.add(rows[0], rows[-1] + 1, name)
     return work, next_row
 
