@@ -14,9 +14,9 @@ C library's allocator hands large blocks back, which keeps a 100,000-row pull ab
 the same speed (benchmarks/pull_bench.py), so runs of a sheet's size use it.  An import parses a
 million rows column by column, each step freeing the columns of the one before: jemalloc (in
 pyarrow's Linux wheels) hands those back where glibc's heap keeps them, and the import peaks 250-300
-MB lower at the same speed (benchmarks/import_bench.py); it hands freed pages back at once (its default waits a
-second, and a million-row re-import's rules, which make and free a column after another, peaked 1.55 GB with it
-against 1.46 GB, ~5% slower).  ARROW_DEFAULT_MEMORY_POOL, when set, decides.
+MB lower at the same speed (benchmarks/import_bench.py).  (Handing jemalloc's freed pages back at once, decay 0,
+took a million-row re-import from 1.55 to 1.46 GB but made it and the import 6-7% slower: not taken.)
+ARROW_DEFAULT_MEMORY_POOL, when set, decides.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ def _fit_arrow_pool(rows: int) -> None:
     if rows >= LARGE_RUN:
         with contextlib.suppress(NotImplementedError):  # a pyarrow built without jemalloc (not Linux): the system's
             pool = pyarrow.jemalloc_memory_pool()
-            pyarrow.jemalloc_set_decay_ms(0)  # freed pages handed back at once (see the module docstring)
     pyarrow.set_memory_pool(pool)
 
 
