@@ -226,3 +226,21 @@ def test_an_import_with_news_takes_the_full_path_on_a_calm_desk(desk: Config, tm
     assert by_channel_order(desk)["A3"]["status"] == "已完成"
     with Journal(desk.journal_path) as journal:
         assert journal.db.execute("SELECT command FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] != "sync:untouched"
+
+
+def test_the_lookups_over_an_imports_keys_leave_no_hash_table_on_its_index() -> None:
+    """pandas keeps a table of a Python string per label on a text index it looks a label up in (an import's million
+    keys: 55 MB for the whole run); the run's lookups go by Arrow and by position instead."""
+    from sheetsync.model.normalize import clean_text, restore_digits
+    from sheetsync.model.values import among, positions
+    from sheetsync.runtime.textops import arrow_of
+
+    keys = pd.Index([f"K{i}" for i in range(1000)], dtype="str")
+    column = pd.Series(["1.38e+10", *["x"] * 999], index=keys, dtype="str")
+    among(column, pd.Series(["x"], dtype="str"))
+    positions(keys, keys)
+    arrow_of(column)
+    clean_text(column)
+    restore_digits(column)
+    said_hashes(pd.DataFrame({"status": column}))
+    assert "_engine" not in keys._cache  # the table pandas would have kept
