@@ -55,14 +55,11 @@ class BaseReads:
         """(order_id, vals, layout) of the base rows of `order_ids` that exist."""
         return self._where_in("SELECT order_id, vals, layout FROM base WHERE order_id IN ({})", order_ids)
 
-    def _where_in(self, query: str, order_ids: Sequence[str], *, order: str = "", first: Sequence[object] = ()
-                  ) -> Iterator[Any]:
-        """The rows of `query` (whose `{}` takes the list of ids) for `order_ids`, read 900 ids at a time
-        (SQLite's limit on parameters was 999); `order` is the query's ORDER BY, within each chunk; `first`, the
-        parameters before the list."""
-        for start in range(0, len(order_ids), 900):
-            chunk = list(order_ids[start : start + 900])
-            yield from self.db.execute(query.format(",".join("?" * len(chunk))) + order, [*first, *chunk])
+    def _where_in(self, query: str, order_ids: Sequence[str], *, order: str = "") -> Iterator[Any]:
+        """The rows of `query` (whose `{}` takes the list of ids) for `order_ids`, read `id_chunks` at a time;
+        `order` is the query's ORDER BY, within each chunk."""
+        for chunk in id_chunks(order_ids):
+            yield from self.db.execute(query.format(",".join("?" * len(chunk))) + order, chunk)
 
     def _latest_creations(self, order_ids: Sequence[str]) -> dict[str, tuple[int, str | None]]:
         """order_id -> (run_id, new) of each order's latest `*` change (new is None when its values are in
@@ -181,6 +178,12 @@ class BaseReads:
             row = self.db.execute("SELECT fields FROM layouts WHERE id=?", (layout,)).fetchone()
             self._layouts[layout] = json.loads(row[0])
         return dict(zip(self._layouts[layout], json.loads(vals), strict=True))
+
+
+def id_chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    """`ids` 900 at a time: the list of one `IN (...)` (SQLite's limit on parameters was 999)."""
+    for start in range(0, len(ids), 900):
+        yield list(ids[start : start + 900])
 
 
 def _by_run(latest: Mapping[str, tuple[int, str | None]]) -> dict[int, tuple[dict[str, str], list[str]]]:

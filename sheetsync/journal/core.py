@@ -31,7 +31,7 @@ from sheetsync.errors import UnreadableInput
 from sheetsync.i18n import text
 from sheetsync.journal import created as journal_created
 from sheetsync.journal import sqlite
-from sheetsync.journal.base_reads import BaseReads
+from sheetsync.journal.base_reads import BaseReads, id_chunks
 from sheetsync.journal.db import INT, TEXT, Db
 from sheetsync.journal.history import changes_of
 from sheetsync.journal.record import EncodedSnapshots, Recovery, RunRecord, TicketRecord
@@ -360,10 +360,9 @@ class Journal(BaseReads):
         if keys is None:
             table = self.db.arrow(query, (channel,), columns)
         else:
-            wanted = list(dict.fromkeys(keys))
             table = pa.concat_tables([self.db.arrow(query + f" AND channel_order_id IN ({','.join('?' * len(chunk))})",
                                                     (channel, *chunk), columns)
-                                      for chunk in (wanted[i : i + 900] for i in range(0, len(wanted), 900))]
+                                      for chunk in id_chunks(list(dict.fromkeys(keys)))]
                                      or [self.db.arrow(query + " AND false", (channel,), columns)])
         return pd.DataFrame({"order_id": pd.array(table.column("order_id"), dtype="str"),
                              "said": pd.array(table.column("said"), dtype="Int64")},

@@ -124,8 +124,7 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
     natural_keys = heard.natural_keys
     standing = before["order_id"]
     standing = standing[standing.notna() & ~standing.isin(deleted)] if heard.quiet else standing.iloc[:0]
-    quiet_gone = standing_out(pd.concat(heard.quiet, ignore_index=True) if heard.quiet else pd.Series(dtype="str"),
-                              standing)
+    quiet_gone = standing_out(heard.quiet_ids(), standing)
     return Gathered(
         table=table, pulls=pulls, duplicates=duplicates, stored=stored, hashes=hashes, stale=stale,
         seen_before=seen_before, snapshot=snapshot, known=known,
@@ -156,7 +155,11 @@ class Heard:
     natural_keys: dict[str, dict[str, str]] = field(default_factory=dict)
     """channel -> channel_order_id -> order_id, of the records left in the pulls."""
     quiet: list[pd.Series] = field(default_factory=list)
-    """The order_ids of the records left out as no news."""
+    """The order_ids of the records left out as no news, a Series per pull."""
+
+    def quiet_ids(self) -> pd.Series:
+        """The order_ids of every record left out as no news, as one Series."""
+        return pd.concat(self.quiet, ignore_index=True) if self.quiet else pd.Series(dtype="str")
 
 
 def hear(journal: Journal, pulls: Sequence[Pulled], config: Config, workflow: Workflow | None) -> Heard:

@@ -182,7 +182,7 @@ def _rest_on(calm: quiet.Calm, config: Config, desk: Desk, taken: list[Pulled], 
     result.files = [asdict(a) for a in accounts]
     if heard.quiet:  # the workbook is the calm run's: the orders standing in it are the journal's base rows
         standing = pd.Series(journal.base_hashes().index, dtype="str")
-        result.not_recreated = sorted(set(standing_out(pd.concat(heard.quiet, ignore_index=True), standing)))
+        result.not_recreated = sorted(set(standing_out(heard.quiet_ids(), standing)))
     result.run_id = quiet.record_untouched(journal.db, result, now)
     journal.db.executemany("INSERT INTO files(sha256, path, channel, run_id, rows) VALUES (?, ?, ?, ?, ?)"
                            " ON CONFLICT DO NOTHING", [(a.sha256, a.path, a.channel, result.run_id, a.rows_read)

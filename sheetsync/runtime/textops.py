@@ -21,7 +21,7 @@ SPACE_CLASS: Final = (
 
 
 def _arrow(column: pd.Series) -> pa.Array:
-    return pa.array(column.astype("str").array, from_pandas=True)
+    return arrow_of(column.astype("str"))
 
 
 def arrow_of(values: pd.Series | pd.Index) -> pa.Array:

@@ -32,12 +32,13 @@ def select_rows(frame: pd.DataFrame, fields: Sequence[str], expression: str, *, 
         return con.sql(f"SELECT {expression} FROM rows_").to_arrow_table().column(0)
 
 
-def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """A signed 64-bit hash of each row's values, columns taken in name order."""
+def row_hashes(frame: pd.DataFrame, seed: str | None = None) -> np.ndarray:
+    """A signed 64-bit hash of each row's values, columns taken in name order (`seed`: text hashed before them)."""
     fields = sorted(frame.columns)
     if not len(frame):
         return np.zeros(0, dtype=np.int64)
-    hashed: np.ndarray = select_rows(frame, fields, f"hash({columns(fields)})").to_numpy()
+    arguments = columns(fields) if seed is None else ", ".join([sql_text(seed), columns(fields)])
+    hashed: np.ndarray = select_rows(frame, fields, f"hash({arguments})").to_numpy()
     return hashed.view(np.int64)
 
 

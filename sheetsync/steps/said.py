@@ -26,7 +26,7 @@ import pandas as pd
 
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.values import among, positions
-from sheetsync.runtime.textsql import select_rows
+from sheetsync.runtime.textsql import row_hashes
 
 SAID_HASH: Final = "_said"
 """The column of a pull's records carrying each one's hash into the run (a record's own bookkeeping, as `_line`)."""
@@ -43,12 +43,7 @@ def said_hashes(records: pd.DataFrame, fit: str = "") -> np.ndarray:
     """A signed 64-bit hash of each record's fields (columns in name order, their names hashed with them, so a
     record that brings a field more is another record) and of `fit` (`fitting`), by DuckDB in one pass."""
     fields = sorted(c for c in records.columns if c in FIELDS)
-    if not len(records):
-        return np.zeros(0, dtype=np.int64)
-    names = "\x1f".join([fit, *fields]).replace("'", "''")
-    arguments = ", ".join([f"'{names}'", *(f"c{i}" for i in range(len(fields)))])
-    hashed: np.ndarray = select_rows(records, fields, f"hash({arguments})").to_numpy()
-    return hashed.view(np.int64)
+    return row_hashes(records[fields], seed="\x1f".join([fit, *fields]))
 
 
 def quiet(keys: pd.Index, hashes: np.ndarray, known: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
