@@ -144,3 +144,44 @@ def test_a_sheet_from_excel_with_a_large_shared_strings_table_is_read_whole(tmp_
     monkeypatch.setattr(rowblocks, "SHARED_STRINGS_BYTES", 10**9)
     whole, blocks = whole_and_blocks(path, "订单", monkeypatch, 1000)
     assert blocks == whole
+
+
+def cells_of(text: early.SheetText, columns: set[int]) -> dict[tuple[int, int], object]:
+    """(sheet row, sheet column) -> value of every cell with a value in `columns`."""
+    assert text.table is not None
+    return {(text.first_row + r, text.first_col + c): v for c, column in enumerate(text.table.columns)
+            if text.first_col + c in columns for r, v in enumerate(column.to_pylist()) if v is not None}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cell, min_size=1, max_size=6), min_size=40, max_size=120),
+       left=st.integers(0, 2), keep=st.sets(st.integers(1, 9)), block=st.integers(150, 1500))
+def test_a_picked_read_holds_the_picked_columns_as_the_whole_read_does(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, rows: list[list[object]], left: int,
+        keep: set[int], block: int) -> None:
+    rows = [["甲"] * 6, *rows]
+    path = tmp_path_factory.mktemp("picked") / "book.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("订单")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None and value != "" and not isinstance(value, dt.datetime):
+                sheet.write(r, left + c, value)
+    book.close()
+    asked: list[tuple[int, int]] = []
+
+    def pick(top: list[list[str | None]], first_row: int, first_col: int) -> set[int]:
+        asked.append((first_row, first_col))
+        assert top and top[0][left + 1 - first_col] == "甲"  # the top rows as they are in the sheet
+        return keep
+
+    monkeypatch.setattr(rowblocks, "BLOCK_BYTES", 10**12)
+    whole = early.sheet_text(path, "订单", LANG)
+    monkeypatch.setattr(rowblocks, "BLOCK_BYTES", block)
+    picked = early.sheet_text(path, "订单", LANG, pick=pick)
+    assert cells_of(picked, keep) == cells_of(whole, keep)
+    assert picked.first_row == whole.first_row
+    assert len(asked) <= 1  # decided once, from the top rows
+    last = max((row for row, _ in cells_of(whole, set(range(1, 20)))), default=0)
+    if asked and last >= whole.first_row + 2 * rowblocks.HEAD_ROWS:  # the other columns' last rows are let go
+        assert not [cell for cell in cells_of(picked, set(range(1, 20)) - keep) if cell[0] == last]

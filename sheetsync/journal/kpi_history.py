@@ -18,7 +18,7 @@ import pandas as pd
 from sheetsync.journal import created as journal_created
 from sheetsync.journal.db import Db
 from sheetsync.model.records import anomaly_codes
-from sheetsync.model.values import among
+from sheetsync.model.values import among, positions
 
 _RUNS = "JOIN runs r ON r.id = c.run_id AND r.state IN ('done', 'pending')"
 _FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -42,6 +42,15 @@ def times(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column.astype("str").str.slice(0, 19), format=_FORMAT, errors="coerce")
 
 
+def run_times(column: pd.Series) -> pd.Series:
+    """The runs' clocks (`runs.started_at`, ISO text) of `column` as datetime64: each distinct one parsed once (a
+    million creations of one import hold one)."""
+    codes, distinct = pd.factorize(column.astype("str"))
+    parsed = times(pd.Series(distinct, dtype="str").str.replace("T", " ", regex=False)).to_numpy()
+    return pd.Series(np.where(codes >= 0, parsed[np.maximum(codes, 0)] if len(parsed) else np.datetime64("NaT"),
+                              np.datetime64("NaT")).astype(parsed.dtype), index=column.index)
+
+
 def load_history(db: Db, desk: pd.DataFrame | Callable[[], pd.DataFrame]) -> History:
     """Stays and anomaly episodes from the journal `db`, completed by the sheet's current cells (`desk`, or a
     function waiting for them: the journal is queried while the sheet is still being read)."""
@@ -62,8 +71,11 @@ def _stays(db: Db, waiting: pd.DataFrame | Callable[[], pd.DataFrame], made: pd.
                         f"SELECT c.id, c.order_id, c.run_id, r.started_at, NULL, {db.json_text('c.new', 'status')}, "
                         f"{db.json_text('c.new', 'status_since')} FROM changes c {_RUNS} WHERE c.field = '*'"
                         " AND c.new IS NOT NULL", columns)
+    for name in ("order_id", "at", "old", "new", "since"):  # as the creations' (a mixed concat makes Python strings)
+        events[name] = events[name].astype("str")
     if len(made):
-        made = made.rename(columns={"status": "new", "status_since": "since"}).assign(old=None)[columns]
+        made = made.rename(columns={"status": "new", "status_since": "since"})
+        made = made.assign(old=pd.Series(pd.NA, index=made.index, dtype="str"))[columns]
         events = pd.concat([events, made], ignore_index=True) if len(events) else made
     since = _frame(db, f"SELECT c.order_id, c.run_id, c.new FROM changes c {_RUNS} WHERE c.field = 'status_since'",
                    ["order_id", "run_id", "since_change"])
@@ -73,36 +85,48 @@ def _stays(db: Db, waiting: pd.DataFrame | Callable[[], pd.DataFrame], made: pd.
         events["since"] = events["since"].where(events["since"].notna(), events["since_change"])
     desk = waiting() if callable(waiting) else waiting
     events = events[events["new"].notna() | events["old"].notna()].sort_values(["order_id", "seq"], kind="stable")
-    at = times(events["at"].astype("str").str.replace("T", " ", regex=False))
+    at = run_times(events["at"])
     dated = times(events["since"]) if len(events) else at
     events["at"] = dated.where(dated.notna(), at)
-    created = times(desk["created_at"]) if "created_at" in desk.columns else pd.Series(pd.NaT, index=desk.index)
-    created_of = pd.Series(created.to_numpy(), index=desk["order_id"].to_numpy())
-    created_of = created_of[created_of.index.notna() & ~created_of.index.duplicated()]
-    same_next = events["order_id"].shift(-1) == events["order_id"]
-    after = pd.DataFrame({
-        "order_id": events["order_id"].to_numpy(), "state": events["new"].to_numpy(), "begin": events["at"].to_numpy(),
+    same_next = (events["order_id"].shift(-1) == events["order_id"]).fillna(False).to_numpy(dtype=bool)
+    after = pd.DataFrame({  # text stays as the journal's Arrow-backed `str` (a Python string each: 1 GB a million)
+        "order_id": _text(events["order_id"]), "state": _text(events["new"]), "begin": events["at"].to_numpy(),
         "end": events["at"].shift(-1).where(same_next).to_numpy(),
-        "next_state": events["new"].shift(-1).where(same_next).to_numpy(),
+        "next_state": _text(events["new"].shift(-1).where(same_next)),
     })
     first = events[~events["order_id"].duplicated() & events["old"].notna()]
-    before = pd.DataFrame({"order_id": first["order_id"].to_numpy(), "state": first["old"].to_numpy(),
-                           "begin": created_of.reindex(first["order_id"].to_numpy()).to_numpy(),
-                           "end": first["at"].to_numpy(), "next_state": first["new"].to_numpy()})
+    before = pd.DataFrame({"order_id": _text(first["order_id"]), "state": _text(first["old"]),
+                           "begin": _created(desk, first["order_id"]),
+                           "end": first["at"].to_numpy(), "next_state": _text(first["new"])})
     quiet = desk[desk["order_id"].notna() & ~among(desk["order_id"], events["order_id"])] if "status" in desk.columns \
         else desk.iloc[:0]
     quiet = quiet[quiet["status"].notna()] if len(quiet) else quiet
     start = times(quiet["status_since"]) if "status_since" in quiet.columns else pd.Series(pd.NaT, index=quiet.index)
     if "created_at" in quiet.columns:
         start = start.fillna(times(quiet["created_at"]))
-    still = pd.DataFrame({"order_id": quiet["order_id"].to_numpy() if len(quiet) else [],
-                          "state": quiet["status"].to_numpy() if len(quiet) else [],
-                          "begin": start.to_numpy(), "end": pd.NaT, "next_state": None})
+    still = pd.DataFrame({"order_id": _text(quiet["order_id"] if len(quiet) else pd.Series([], dtype="str")),
+                          "state": _text(quiet["status"] if len(quiet) else pd.Series([], dtype="str")),
+                          "begin": start.to_numpy(), "end": pd.NaT,
+                          "next_state": pd.Series(pd.NA, index=range(len(quiet)), dtype="str")})
     stays = pd.concat([before, after, still], ignore_index=True)
     stays = stays[stays["state"].notna() & stays["begin"].notna()]
     for column in ("begin", "end"):
         stays[column] = pd.to_datetime(stays[column])
     return stays[stays["end"].isna() | (stays["end"] >= stays["begin"])].reset_index(drop=True)
+
+
+def _created(desk: pd.DataFrame, order_ids: pd.Series) -> np.ndarray:
+    """The sheet's `created_at` of each of `order_ids` (NaT where the sheet has no such order or no such column)."""
+    if not len(order_ids) or "created_at" not in desk.columns:
+        return np.full(len(order_ids), np.datetime64("NaT"), dtype="datetime64[ns]")
+    at = positions(order_ids, desk["order_id"])
+    created = times(desk["created_at"]).to_numpy()
+    return np.where(at >= 0, created[np.maximum(at, 0)], np.datetime64("NaT"))
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """`column`'s text with a fresh index, as pandas' `str` (an object column is converted, a `str` one kept)."""
+    return column.astype("str").reset_index(drop=True) if column.dtype != "str" else column.reset_index(drop=True)
 
 
 def _anomalies(db: Db, made: pd.DataFrame) -> pd.DataFrame:

@@ -42,6 +42,10 @@ WINDOW: Final = dt.timedelta(hours=2)
 """承诺达成率 counts a delivery up to two hours past the promise as kept."""
 STATE_ORDER: Final = ("待确认", "审核中", "备货中", "已发货", "Pending", "In review", "Picking", "Shipped")
 TOP: Final = 10
+DESK_FIELDS: Final = frozenset({"order_id", "channel", "created_at", "status", "status_since", "warehouse", "sla",
+                                "anomalies", "promised_by", "delivered_at", "shipped_at", "priority"})
+"""The order fields the report (and the group view, `reports/group.py`) reads; the sheet's other columns are not
+read (a million-row desk: 12 of its 30 columns).  With an after-sales sheet, its report reads `items` as well."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +154,8 @@ def read_desk(config: Config, start: dt.datetime, end: dt.datetime, now: dt.date
     """The desk's report of [start, end), with the sheet's rows and the journal's history it was made from."""
     spec = ticket_spec(config)
     with ThreadPoolExecutor(1, "sheetsync-report-desk") as pool:  # the sheet is read while the journal is queried
-        reading: Future[pd.DataFrame] = pool.submit(lambda: read_table(open_store(config), config).frame)
+        wanted = DESK_FIELDS | ({"items"} if spec is not None else set())
+        reading: Future[pd.DataFrame] = pool.submit(lambda: read_table(open_store(config), config, None, wanted).frame)
         with read_journal(config) as journal:  # none yet: every order in its state
             history = journal.kpi_history(reading.result)                   # since its status_since
             moves = journal.ticket_moves() if spec is not None else None

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     pass
 
 
+ColumnPick = Callable[[list[list[str | None]], int, int], "set[int] | None"]
+"""Which columns of a sheet a read-only command needs, decided from its top rows (their values, and the sheet row and
+column of the first): the sheet columns to keep, or None for all.  A store may drop the others' values as it reads
+(a million-row desk's report needs 12 of its 30 columns); the header row and the table's positions stay as they are."""
+
+
 @dataclass(slots=True)
 class Sheet:
     """The order sheet as a store read it, before any mapping: its used range as text (None for an
@@ -80,9 +86,10 @@ class Store(Protocol):
     """Where the order table lives: an .xlsx file (`stores/xlsx/`) or a Google Sheet.  Exactly what the
     run calls; the contract suite (tests/test_store_contract.py) says what each backend must do."""
 
-    def read(self, sheet: str | None = None) -> Sheet:
+    def read(self, sheet: str | None = None, pick: ColumnPick | None = None) -> Sheet:
         """The order sheet (or the sheet named `sheet`: the after-sales sheet) as it is now, as text;
-        `stores.table.table_of` maps it (one step for every store)."""
+        `stores.table.table_of` maps it (one step for every store).  `pick`: the columns wanted (a hint: the values of
+        the others may be left out)."""
         ...
 
     def read_sheet(self, name: str) -> pd.DataFrame | None:

@@ -8,8 +8,9 @@ the steps the same table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 
@@ -55,23 +56,35 @@ def ticket_spec(config: Config) -> TableSpec | None:
                      frozenset(TICKET_REQUIRED), "ticket_id", {f: k for f, (k, _) in TICKET_FIELDS.items()})
 
 
-def read_table(store: Store, config: Config, spec: TableSpec | None = None) -> Table:
-    """The desk's order table (or the table `spec` names, such as the after-sales sheet), read through `store`."""
-    return table_of(store.read(spec.sheet) if spec is not None and spec.sheet else store.read(), config, spec)
-
-
-def table_of(sheet: Sheet, config: Config, spec: TableSpec | None = None) -> Table:
-    """The order table of `sheet` (or the table `spec` describes; taken over: its cells are let go once the mapped
-    columns are copied).  A sheet without the configured headers is a ConfigError naming the sheet and the
-    headers it lacks."""
+def read_table(store: Store, config: Config, spec: TableSpec | None = None,
+               fields: Collection[str] | None = None) -> Table:
+    """The desk's order table (or the table `spec` names, such as the after-sales sheet), read through `store`;
+    `fields`: only these fields' columns (and the id's) are read and mapped, for a command that reads no other and
+    writes nothing (the table's rows, positions and headers are those of the whole read; its `last_row` leaves out
+    trailing rows that hold only other columns' values)."""
     spec = spec or order_spec(config)
-    headers, required = spec.headers, spec.required
-    lang = config.language
-    frame, first_row, first_col = sheet.cells, sheet.first_row, sheet.first_col
-    if frame.empty:
-        raise _no_header(sheet, headers, lang, spec.key)
-    h = _header_index(sheet, spec, lang)
-    header_cells = frame.iloc[h] if 0 <= h < len(frame) else pd.Series(dtype="str")
+    wanted = None if fields is None else frozenset(fields) | {spec.key}
+    pick = None if wanted is None else partial(_picked, spec, config.language, wanted)
+    return table_of(store.read(spec.sheet or None, pick), config, spec, wanted)
+
+
+def _picked(spec: TableSpec, lang: Lang, wanted: frozenset[str], rows: list[list[str | None]], first_row: int,
+            first_col: int) -> set[int] | None:
+    """The sheet columns of the `wanted` fields, from the sheet's top `rows` (None: no header among them, every
+    column is kept and the table's own read says what is wrong)."""
+    head = Sheet(pd.DataFrame(rows, dtype="str"), first_row, first_col, "", "")
+    try:
+        h = _header_index(head, spec, lang)
+    except ConfigError:
+        return None
+    if not 0 <= h < len(rows):
+        return None
+    columns = _header_columns(head.cells.iloc[h], spec.headers)[0]
+    return {i + first_col for f, i in columns.items() if f in wanted}
+
+
+def _header_columns(header_cells: pd.Series, headers: Mapping[str, str]) -> tuple[dict[str, int], dict[str, int]]:
+    """(canonical field -> index of its header among `header_cells`, normalized header text -> its first index)."""
     by_text: dict[str, int] = {}
     for i, text in enumerate(header_cells):
         if isinstance(text, str) and text.strip():
@@ -81,6 +94,23 @@ def table_of(sheet: Sheet, config: Config, spec: TableSpec | None = None) -> Tab
         index = by_text.get(normalize_header(header))
         if index is not None:
             columns[field] = index
+    return columns, by_text
+
+
+def table_of(sheet: Sheet, config: Config, spec: TableSpec | None = None,
+             fields: Collection[str] | None = None) -> Table:
+    """The order table of `sheet` (or the table `spec` describes; taken over: its cells are let go once the mapped
+    columns are copied); `fields`: only these fields' columns are mapped.  A sheet without the configured headers is
+    a ConfigError naming the sheet and the headers it lacks."""
+    spec = spec or order_spec(config)
+    headers, required = spec.headers, spec.required
+    lang = config.language
+    frame, first_row, first_col = sheet.cells, sheet.first_row, sheet.first_col
+    if frame.empty:
+        raise _no_header(sheet, headers, lang, spec.key)
+    h = _header_index(sheet, spec, lang)
+    header_cells = frame.iloc[h] if 0 <= h < len(frame) else pd.Series(dtype="str")
+    columns, by_text = _header_columns(header_cells, headers)
     missing = [headers[f] for f in sorted(required) if f not in columns]
     if missing:
         raise ConfigError(
@@ -89,6 +119,8 @@ def table_of(sheet: Sheet, config: Config, spec: TableSpec | None = None) -> Tab
         )
     mapped = set(columns.values())
     extra = {str(header_cells.iloc[i]): i + first_col for i in by_text.values() if i not in mapped}
+    if fields is not None:
+        columns = {f: i for f, i in columns.items() if f in fields}
     body = frame.iloc[h + 1 :, list(columns.values())]
     sheet.cells = frame = pd.DataFrame()  # the unmapped columns and the rows above the header are not needed any more
     body.columns = list(columns)

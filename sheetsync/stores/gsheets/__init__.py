@@ -33,7 +33,7 @@ from sheetsync.errors import ConfigError, StoreFailed
 from sheetsync.i18n import t
 from sheetsync.model.cells import KEEP, AppendBlock, CellValue, CellWrite, Keep, SheetWrites
 from sheetsync.runtime.columns import col_letters
-from sheetsync.stores.base import Sheet, Written
+from sheetsync.stores.base import ColumnPick, Sheet, Written
 from sheetsync.stores.gsheets.api import SheetsApi
 
 log = logging.getLogger("sheetsync")
@@ -139,7 +139,9 @@ class GsheetsStore:
 
     # reading -------------------------------------------------------------
 
-    def read(self, sheet: str | None = None) -> Sheet:
+    def read(self, sheet: str | None = None, pick: ColumnPick | None = None) -> Sheet:
+        """The sheet's values as they are (the API sends every column; `pick` is not needed to bound them: a Google
+        Sheet holds at most ten million cells)."""
         name = sheet or self.sheet
         values = self._ahead.pop(name, None)
         if values is None:

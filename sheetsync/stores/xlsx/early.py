@@ -17,6 +17,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fastexcel
 import pyarrow as pa
@@ -27,7 +28,10 @@ from sheetsync.runtime import limits
 from sheetsync.runtime.extents import check_extents
 from sheetsync.stores.xlsx.cells import col_letters
 from sheetsync.stores.xlsx.package import first_value_cell, read_book
-from sheetsync.stores.xlsx.rowblocks import blockwise, eager_text, read_blocks
+from sheetsync.stores.xlsx.rowblocks import blockwise, eager_text, pruned, read_blocks, top_rows
+
+if TYPE_CHECKING:
+    from sheetsync.stores.base import ColumnPick  # not at run time: this module loads no pandas
 
 Stamp = tuple[int, int, int]
 
@@ -79,11 +83,12 @@ def take_early(path: Path, sheet: str, stamp: Stamp) -> SheetText | None:
     return held[3]
 
 
-def sheet_text(path: Path, name: str, lang: Lang, *, whole_package: bool = True) -> SheetText:
+def sheet_text(path: Path, name: str, lang: Lang, *, whole_package: bool = True,
+               pick: ColumnPick | None = None) -> SheetText:
     """The sheet `name` of the workbook at `path` as Arrow text (phone numbers, postcodes and long order numbers keep
     every digit).  UnreadableInput for a package that is not a workbook or a cell longer than the bound, ConfigError
     for a sheet the workbook does not have.  `whole_package`: the package's extents are checked first (False: for
-    another sheet of a version already checked)."""
+    another sheet of a version already checked); `pick`: the columns wanted (the others' values are let go)."""
     if whole_package:
         check_extents(path, lang)  # an encrypted, renamed or duplicated package; a sheet reaching too far
     try:
@@ -95,13 +100,16 @@ def sheet_text(path: Path, name: str, lang: Lang, *, whole_package: bool = True)
             first = first_value_cell(package, part)
             if first is None:
                 return SheetText(None, 1, 1, book.date1904)
-            blocks = read_blocks(package, book, part, str(path)) if blockwise(package, book, part, str(path)) else None
+            blocks = read_blocks(package, book, part, str(path), pick) if blockwise(package, book, part, str(path)) \
+                else None
         if blocks is not None:
             table, first_row, first_col = blocks
         else:
             table = eager_text(path, name)
             first_row, column = first
             first_col = column - next((i for i, c in enumerate(table.columns) if len(c) and c[0].as_py()), 0)
+            if pick is not None:
+                table = pruned(table, pick(top_rows(table), first_row, first_col), first_col)
     except (zipfile.BadZipFile, KeyError, OSError, fastexcel.FastExcelError, ValueError) as exc:
         raise UnreadableInput(t("table.unreadable", lang, path=path, problem=exc), t("table.unreadable.hint", lang)) \
             from None

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import fastexcel
 import pyarrow as pa
@@ -39,6 +39,9 @@ import pyarrow.compute as pc
 from sheetsync.runtime.memory import LARGE_RUN
 from sheetsync.stores.xlsx.package import Book, member, part_chunks, part_info, related
 from sheetsync.stores.xlsx.xmlparts import last_row_start, row_number, sheet_data_start
+
+if TYPE_CHECKING:
+    from sheetsync.stores.base import ColumnPick  # not at run time: this module loads no pandas
 
 BLOCK_BYTES: Final = 2 << 20
 """XML bytes of one block (~2,000 rows of 25 columns): the peak grows with the block (100,000 rows: 153 MB in blocks
@@ -69,9 +72,11 @@ def blockwise(package: zipfile.ZipFile, book: Book, part: str, where: str) -> bo
     return found is None or found.file_size <= SHARED_STRINGS_BYTES
 
 
-def read_blocks(package: zipfile.ZipFile, book: Book, part: str, where: str) -> tuple[pa.Table, int, int] | None:
+def read_blocks(package: zipfile.ZipFile, book: Book, part: str, where: str,
+                pick: ColumnPick | None = None) -> tuple[pa.Table, int, int] | None:
     """The sheet `part` as Arrow text columns and the sheet row and column of its top-left cell; None when the sheet
-    holds no value (or is in a form to be read whole after all: Strict OOXML)."""
+    holds no value (or is in a form to be read whole after all: Strict OOXML).  `pick`: the columns wanted, decided
+    from the first block's top rows; the other columns of every later block are let go as it arrives."""
     styles = _read_if_there(package, book.styles)
     strings_parts = related(package, book.part, "sharedStrings", where)
     strings = _read_if_there(package, strings_parts[0] if strings_parts else None)
@@ -83,6 +88,16 @@ def read_blocks(package: zipfile.ZipFile, book: Book, part: str, where: str) -> 
     if _MAIN_NS not in root:
         return None
     tables: list[tuple[_Block, pa.Table]] = []
+    keep: list[set[int] | None] = []  # the columns `pick` chose from the first block, once it is in
+
+    def arrived(block: _Block, future: Future[pa.Table]) -> None:
+        table = future.result()
+        if pick is not None:  # only the columns picked (a block's columns start at A: its marker is there)
+            if not tables:  # the first block (no leading marker): the sheet's top rows, the header among them
+                keep.append(pick(top_rows(table), block.last + 2 - table.num_rows, 1))
+            table = pruned(table, keep[0], 1, head=not tables)
+        tables.append((block, table))
+
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="sheetsync-read") as pool:
         pending: deque[tuple[_Block, Future[pa.Table]]] = deque()
         for block, xml in _blocks(chunks, rest, pfx):
@@ -91,12 +106,41 @@ def read_blocks(package: zipfile.ZipFile, book: Book, part: str, where: str) -> 
             pending.append((block, pool.submit(eager_text, wrapped, 0)))
             del wrapped
             while len(pending) > WORKERS:
-                done, future = pending.popleft()
-                tables.append((done, future.result()))
+                arrived(*pending.popleft())
         while pending:
-            done, future = pending.popleft()
-            tables.append((done, future.result()))
+            arrived(*pending.popleft())
     return _joined(tables)
+
+
+HEAD_ROWS: Final = 30
+"""The top rows a `pick` decides from (where a table's header row is looked for)."""
+
+
+def top_rows(table: pa.Table) -> list[list[str | None]]:
+    """The values of the table's first `HEAD_ROWS` rows, row by row."""
+    head = table.slice(0, HEAD_ROWS)
+    columns = [c.to_pylist() for c in head.columns]
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+def pruned(table: pa.Table, keep: set[int] | None, first_col: int, *, head: bool = True) -> pa.Table:
+    """`table` (whose first column is sheet column `first_col`) with the columns not in `keep` emptied: their values
+    let go but those of the top `HEAD_ROWS` rows when `head` (the header a person gave their own column), the
+    positions kept, as a dictionary column (a byte a row in pandas); `table` itself when `keep` is None."""
+    if keep is None:
+        return table
+    columns = [table.column(i) if first_col + i in keep else _emptied(table.column(i), head)
+               for i in range(table.num_columns)]
+    return pa.table(columns, names=table.column_names)
+
+
+def _emptied(column: pa.ChunkedArray, head: bool, rows: int | None = None) -> pa.DictionaryArray:
+    """`column` (of `rows` rows: its own length by default) emptied but for its top rows when `head`."""
+    top = [None if v is None else str(v) for v in column.slice(0, HEAD_ROWS).to_pylist()] if head else []
+    words = sorted({v for v in top if v is not None})
+    indices = pa.concat_arrays([pa.array([None if v is None else words.index(v) for v in top], pa.int8()),
+                                pa.nulls((len(column) if rows is None else rows) - len(top), pa.int8())])
+    return pa.DictionaryArray.from_arrays(indices, pa.array(words, pa.large_string()))
 
 
 def eager_text(source: Path | bytes, sheet: str | int) -> pa.Table:
@@ -104,7 +148,15 @@ def eager_text(source: Path | bytes, sheet: str | int) -> pa.Table:
     fastexcel makes the Arrow batch straight from calamine's cells and lets them go, a fifth faster than its lazy
     sheet then `to_arrow` (1.85 s against 2.33 s at 100,000 rows x 30 columns), the same values."""
     batch = fastexcel.read_excel(source).load_sheet(sheet, header_row=None, dtypes="string", eager=True)
-    return pa.Table.from_batches([batch])
+    # copied as large strings, pandas' own: the sheet becomes its frame without another copy, and fastexcel's batch
+    # (whose columns share one release, so that none is freed before all are) is let go at once
+    columns = [_copied(batch.column(i).cast(pa.large_string())) for i in range(batch.num_columns)]
+    return pa.Table.from_arrays(columns, names=batch.schema.names)
+
+
+def _copied(column: pa.Array) -> pa.Array:
+    """`column` in buffers of its own (a cast shares the values' buffer)."""
+    return pa.concat_arrays([column, pa.nulls(0, column.type)])  # (pa.array would load pandas)
 
 
 def _read_if_there(package: zipfile.ZipFile, part: str | None) -> bytes | None:
@@ -254,6 +306,7 @@ def _joined(tables: list[tuple[_Block, pa.Table]]) -> tuple[pa.Table, int, int] 
     top-left cell."""
     pieces: list[list[pa.ChunkedArray | pa.Array]] = []
     width = max((t.num_columns for _, t in tables), default=0)
+    emptied = {i for _, t in tables[:1] for i, f in enumerate(t.schema) if pa.types.is_dictionary(f.type)}  # `pruned`
     next_row: int | None = None
     first_row: int | None = None
     for block, table in tables:
@@ -265,13 +318,12 @@ def _joined(tables: list[tuple[_Block, pa.Table]]) -> tuple[pa.Table, int, int] 
         if first_row is None:
             first_row = start
         elif next_row is not None and start > next_row:
-            pieces.append(_nulls(start - next_row, width))
-        pieces.append(_padded(body, width))
+            pieces.append(_nulls(start - next_row, width, emptied))
+        pieces.append(_padded(body, width, emptied))
         next_row = start + body.num_rows
     if first_row is None or not pieces:
         return None
-    columns = [pa.chunked_array([c for piece in pieces for c in _chunks_of(piece[i])], type=pa.string())
-               for i in range(width)]
+    columns = [pa.chunked_array([c for piece in pieces for c in _chunks_of(piece[i])]) for i in range(width)]
     filled = [i for i, column in enumerate(columns) if column.null_count < len(column)]
     if not filled:
         return None
@@ -292,14 +344,15 @@ def _joined(tables: list[tuple[_Block, pa.Table]]) -> tuple[pa.Table, int, int] 
     return table, first_row + top, left + 1
 
 
-def _padded(table: pa.Table, width: int) -> list[pa.ChunkedArray | pa.Array]:
-    columns: list[pa.ChunkedArray | pa.Array] = [c.cast(pa.string()) for c in table.columns]
-    columns += [pa.nulls(table.num_rows, pa.string())] * (width - table.num_columns)
-    return columns
+def _padded(table: pa.Table, width: int, emptied: set[int]) -> list[pa.ChunkedArray | pa.Array]:
+    columns: list[pa.ChunkedArray | pa.Array] = [c if i in emptied else c.cast(pa.large_string())
+                                                 for i, c in enumerate(table.columns)]
+    return columns + _nulls(table.num_rows, width, emptied)[table.num_columns:]
 
 
-def _nulls(rows: int, width: int) -> list[pa.ChunkedArray | pa.Array]:
-    return [pa.nulls(rows, pa.string())] * width
+def _nulls(rows: int, width: int, emptied: set[int]) -> list[pa.ChunkedArray | pa.Array]:
+    return [_emptied(pa.chunked_array([], pa.large_string()), False, rows) if i in emptied
+            else pa.nulls(rows, pa.large_string()) for i in range(width)]
 
 
 def _chunks_of(column: pa.ChunkedArray | pa.Array) -> list[pa.Array]:

@@ -17,11 +17,12 @@ from sheetsync.i18n import t
 from sheetsync.model.cells import AppendBlock, CellWrite, SheetWrites
 from sheetsync.runtime.files import copy_whole, file_sha256, file_stamp, fsync_dir
 from sheetsync.runtime.locks import refuse_if_open
-from sheetsync.stores.base import Sheet, Written
+from sheetsync.stores.base import ColumnPick, Sheet, Written
 from sheetsync.stores.xlsx.cells import MAX_ROW
 from sheetsync.stores.xlsx.early import sheet_text, stamp_of, take_early
 from sheetsync.stores.xlsx.embed import Added, add_sheets, embed
 from sheetsync.stores.xlsx.patch import SheetEdit, patch_xlsx
+from sheetsync.stores.xlsx.rowblocks import pruned, top_rows
 from sheetsync.stores.xlsx.validation import column_choices, workbook_guards
 
 
@@ -51,24 +52,28 @@ class XlsxStore:
             raise UnreadableInput(t("table.unreadable", self.lang, path=self.path, problem=exc)) from None
         return pd.DataFrame({str(c): pd.Series(table.column(c).to_pylist(), dtype="str") for c in table.column_names})
 
-    def read(self, sheet: str | None = None) -> Sheet:
+    def read(self, sheet: str | None = None, pick: ColumnPick | None = None) -> Sheet:
         """The order sheet (or the sheet named `sheet`) as it is: its used range as text, and the sheet row / column
-        of its top-left cell."""
+        of its top-left cell; only the columns `pick` chooses hold their values when it is given."""
         name = sheet or self.sheet
         if not self.path.is_file():
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
         if sheet is not None and self._read_stamp is not None:
             self._unchanged(self._read_stamp)  # another sheet of the version this run read (and checked), or nothing
-            text = sheet_text(self.path, name, self.lang, whole_package=False)
+            text = sheet_text(self.path, name, self.lang, whole_package=False, pick=pick)
         else:
             self._read_stamp = self._stamp()
-            text = take_early(self.path, name, self._read_stamp) or sheet_text(self.path, name, self.lang)
-        if text.table is None:
-            return Sheet(pd.DataFrame(), 1, 1, str(self.path), name, text.date1904)
+            text = take_early(self.path, name, self._read_stamp) or sheet_text(self.path, name, self.lang, pick=pick)
+        table, first_row, first_col, date1904 = text.table, text.first_row, text.first_col, text.date1904
+        del text  # the table is held here alone: pandas may free it as it goes
+        if table is None:
+            return Sheet(pd.DataFrame(), 1, 1, str(self.path), name, date1904)
+        if pick is not None:  # the columns not picked become empty ones (the blocks read let go of their values)
+            table = pruned(table, pick(top_rows(table), first_row, first_col), first_col)
         # Arrow's buffers are freed column by column as pandas takes them (`self_destruct`): the sheet is held once
         # at a time, not twice, at the read's peak
-        frame = text.table.to_pandas(self_destruct=True, split_blocks=True)
-        return Sheet(frame, text.first_row, text.first_col, str(self.path), name, text.date1904)
+        frame = table.to_pandas(self_destruct=True, split_blocks=True)
+        return Sheet(frame, first_row, first_col, str(self.path), name, date1904)
 
     # writing -------------------------------------------------------------
 
