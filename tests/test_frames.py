@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.runtime.frames import repeats, rows_where, series_where
+from sheetsync.runtime.frames import counts, repeats, rows_where, series_where
 
 
 def _frame() -> pd.DataFrame:
@@ -107,6 +107,9 @@ def test_repeats_count_and_rank_every_value_as_pandas_does(values: list[str | No
     expected = keys.groupby(keys, sort=False).cumcount().reindex(keys.index).fillna(0).to_numpy(dtype=np.int64)
     assert rank.tolist() == expected.tolist()
     assert count[present].tolist() == keys[present].map(keys.value_counts()).tolist()
+    half = len(values) // 2  # a column of two pieces (a concatenation's Arrow chunks), and one not of text
+    pieces = pd.concat([keys.iloc[:half], keys.iloc[half:]], ignore_index=True)
+    assert counts(pieces).tolist() == count.tolist() == counts(keys.astype(object)).tolist()
 
 
 def test_rows_where_can_consume_its_frame_column_by_column() -> None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from sheetsync.runtime import textops
 
 
 def rows_where(frame: pd.DataFrame, mask: np.ndarray | pd.Series, *, consume: bool = False) -> pd.DataFrame:
@@ -76,12 +79,8 @@ def repeats(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """For each value of `keys`: how many values are equal to it (0 for a missing one) and its rank
     among them in order (0 for the first, and for a missing one).  By integer codes and one stable
     sort: pandas' `duplicated(keep=False)` and a groupby's `cumcount` took 0.3 s and 0.4 s a million."""
-    codes, _ = pd.factorize(keys)
-    codes = np.asarray(codes, dtype=np.int64)
+    codes, count = _counted(keys)
     valid = codes >= 0
-    count = np.zeros(len(codes), dtype=np.int64)
-    if valid.any():
-        count[valid] = np.bincount(codes[valid])[codes[valid]]
     order = np.argsort(codes, kind="stable")
     ordered = codes[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(codes) else np.zeros(0, dtype=np.int64)
@@ -90,3 +89,23 @@ def repeats(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     rank[order] = np.arange(len(codes)) - first_of_run
     rank[~valid] = 0
     return count, rank
+
+
+def counts(keys: pd.Series) -> np.ndarray:
+    """For each value of `keys`, how many values are equal to it (0 for a missing one): `repeats` without the ranks."""
+    return _counted(keys)[1]
+
+
+def _counted(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(an integer code for each value, -1 for a missing one; how many values equal each)."""
+    if keys.dtype == "str":  # text: by Arrow's dictionary (pandas' factorize of a million ids took 0.2-0.6 s)
+        text = textops.arrow_of(keys)
+        found = pc.dictionary_encode(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).indices
+        codes = np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    else:
+        codes = np.asarray(pd.factorize(keys)[0], dtype=np.int64)
+    valid = codes >= 0
+    count = np.zeros(len(codes), dtype=np.int64)
+    if valid.any():
+        count[valid] = np.bincount(codes[valid])[codes[valid]]
+    return codes, count

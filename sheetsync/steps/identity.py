@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sheetsync.model.values import among
+from sheetsync.runtime.frames import counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class Assigned:
 def duplicate_ids(frame: pd.DataFrame) -> dict[str, list[int]]:
     """order_id -> the sheet rows that carry it, for ids on two or more rows."""
     ids = frame["order_id"]
-    dup = ids.notna() & ids.duplicated(keep=False)
+    dup = counts(ids) > 1  # (pandas' duplicated: 0.5 s a million)
     out: dict[str, list[int]] = {}
     for row, order_id in ids[dup].items():
         out.setdefault(str(order_id), []).append(int(row))
@@ -39,7 +40,7 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
 
     The ids it made are not remembered: each sequence number is reserved once, and a format that
     gives two numbers the same id (`{seq:.0e}`) is refused the first time it does."""
-    used = set(taken.tolist() if isinstance(taken, pd.Series) else taken)
+    used = taken if isinstance(taken, pd.Series) else pd.Series(list(taken), dtype="str")
     template = _partial(fmt, prefix=prefix, date=day)  # a million ids: the date is formatted once, not a million times
     numbered = _numbered(template)
 
@@ -49,7 +50,10 @@ def order_id_maker(fmt: str, prefix: str, day: dt.date, taken: Iterable[str],
             need = n - len(out)
             first = reserve(need)
             made = numbered(first, need) if numbered else [template.format(seq=seq) for seq in range(first, first + need)]
-            out += [c for c in made if c not in used] if used else made
+            if len(used):  # the ids made that are in the table already, by Arrow (a set of a million ids: 0.6 s)
+                there = among(pd.Series(made, dtype="str"), used)
+                made = [c for c, skip in zip(made, there, strict=True) if not skip]
+            out += made
         if not numbered and len(set(out)) < len(out):
             raise ValueError(f"the order_id format {fmt!r} gives different numbers the same id")
         return out
