@@ -54,7 +54,7 @@ def test_blocks_read_holds_only_the_picked_columns(make_desk: Callable[..., Conf
     monkeypatch.setattr(rowblocks, "BLOCK_BYTES", 20_000)  # many blocks
     blocks: list[int] = []
     read = rowblocks.eager_text
-    monkeypatch.setattr(rowblocks, "eager_text", lambda source, name, own=False: blocks.append(1) or read(source, name, own=own))
+    monkeypatch.setattr(rowblocks, "eager_text", lambda source, name: blocks.append(1) or read(source, name))
     whole, picked = both(config, FIELDS)
     assert len(blocks) > 8
     same_for(whole, picked, FIELDS)

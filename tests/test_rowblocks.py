@@ -35,8 +35,7 @@ def whole_and_blocks(path: Path, sheet: str, monkeypatch: pytest.MonkeyPatch,
         data = len(xml[xml.find(b"sheetData"):xml.rfind(b"sheetData")])
     packages: list[object] = []
     read = rowblocks.eager_text
-    monkeypatch.setattr(rowblocks, "eager_text",
-                        lambda source, name, own=False: packages.append(source) or read(source, name, own=own))
+    monkeypatch.setattr(rowblocks, "eager_text", lambda source, name: packages.append(source) or read(source, name))
     blocks = early.sheet_text(path, sheet, LANG)
     assert len(packages) >= (2 if data > 2 * rowblocks.BLOCK_BYTES + 300 else 1)  # read in blocks indeed
     return as_lists(whole), as_lists(blocks)

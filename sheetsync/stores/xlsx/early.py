@@ -105,7 +105,7 @@ def sheet_text(path: Path, name: str, lang: Lang, *, whole_package: bool = True,
         if blocks is not None:
             table, first_row, first_col = blocks
         else:
-            table = eager_text(path, name, own=pick is not None)
+            table = eager_text(path, name)
             first_row, column = first
             first_col = column - next((i for i, c in enumerate(table.columns) if len(c) and c[0].as_py()), 0)
             if pick is not None:
