@@ -187,12 +187,15 @@ def _blocks(chunks: Iterator[bytes], rest: bytes, pfx: bytes) -> Iterator[tuple[
     end_tag = b"</" + pfx + b"sheetData>"
     buf = bytearray(rest)
     previous, leading, finished = 0, False, False
+    searched = 0  # buf[:searched] holds no end tag: each byte is looked at once (the whole buffer each time: 2 s)
     pending = iter(chunks)
     while True:
-        end = buf.find(end_tag)
-        if end >= 0:
-            del buf[end:]
-            finished = True
+        if not finished:
+            end = buf.find(end_tag, max(0, searched - len(end_tag) + 1))
+            searched = len(buf)
+            if end >= 0:
+                del buf[end:]
+                finished = True
         cut = row_start.search(buf, BLOCK_BYTES) if len(buf) > BLOCK_BYTES else None
         if cut is None and not finished:
             chunk = next(pending, None)
@@ -202,6 +205,7 @@ def _blocks(chunks: Iterator[bytes], rest: bytes, pfx: bytes) -> Iterator[tuple[
             finished = True  # a part that ends without </sheetData>: what there is, is read
         xml = bytes(buf[: cut.start()]) if cut is not None else bytes(buf)
         del buf[: len(xml)]
+        searched = max(0, searched - len(xml))
         block, previous = _numbered(xml, row_start, pfx, previous, leading)
         if block is not None:
             yield block, xml
