@@ -126,7 +126,7 @@ def _created(desk: pd.DataFrame, order_ids: pd.Series) -> np.ndarray:
 
 def _text(column: pd.Series) -> pd.Series:
     """`column`'s text with a fresh index, as pandas' `str` (an object column is converted, a `str` one kept)."""
-    return column.astype("str").reset_index(drop=True) if column.dtype != "str" else column.reset_index(drop=True)
+    return column.astype("str").reset_index(drop=True)
 
 
 def _anomalies(db: Db, made: pd.DataFrame) -> pd.DataFrame:

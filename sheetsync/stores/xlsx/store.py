@@ -22,7 +22,6 @@ from sheetsync.stores.xlsx.cells import MAX_ROW
 from sheetsync.stores.xlsx.early import sheet_text, stamp_of, take_early
 from sheetsync.stores.xlsx.embed import Added, add_sheets, embed
 from sheetsync.stores.xlsx.patch import SheetEdit, patch_xlsx
-from sheetsync.stores.xlsx.rowblocks import pruned, top_rows
 from sheetsync.stores.xlsx.validation import column_choices, workbook_guards
 
 
@@ -54,7 +53,7 @@ class XlsxStore:
 
     def read(self, sheet: str | None = None, pick: ColumnPick | None = None) -> Sheet:
         """The order sheet (or the sheet named `sheet`) as it is: its used range as text, and the sheet row / column
-        of its top-left cell; only the columns `pick` chooses hold their values when it is given."""
+        of its top-left cell; the columns `pick` leaves out, when given, hold their top rows alone (`early.sheet_text`)."""
         name = sheet or self.sheet
         if not self.path.is_file():
             raise UnreadableInput(t("table.not_found", self.lang, path=self.path))
@@ -68,8 +67,6 @@ class XlsxStore:
         del text  # the table is held here alone: pandas may free it as it goes
         if table is None:
             return Sheet(pd.DataFrame(), 1, 1, str(self.path), name, date1904)
-        if pick is not None:  # the columns not picked become empty ones (the blocks read let go of their values)
-            table = pruned(table, pick(top_rows(table), first_row, first_col), first_col)
         # Arrow's buffers are freed column by column as pandas takes them (`self_destruct`): the sheet is held once
         # at a time, not twice, at the read's peak
         frame = table.to_pandas(self_destruct=True, split_blocks=True)
