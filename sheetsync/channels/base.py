@@ -38,6 +38,25 @@ class FileAccount:
 
 
 @dataclass(slots=True)
+class Foreheard:
+    """What an import asked the journal of its channel before the run (`importing/hearing.py`): the records it
+    left out as no news before normalising them, and what it was told, so that the run asks no second time."""
+
+    as_of: int
+    """The journal's last run when it was asked: the run takes this only while no other run came after it."""
+    known: pd.DataFrame | None
+    """The channel's natural keys, all of them, as `Journal.said_keys` gives them (None: it was asked of a few
+    only, and the run asks of those of the records it keeps)."""
+    quiet: pd.Series
+    """The order_ids of the records left out (index: their channel_order_id)."""
+
+
+class HeardChanged(Exception):
+    """A run came after an import asked the journal what its channel last said (`Foreheard`): what the import
+    left out as no news may be news now, so it reads its files again without asking (`importing/importer.py`)."""
+
+
+@dataclass(slots=True)
 class Pulled:
     """What one channel brought in one run."""
 
@@ -55,6 +74,8 @@ class Pulled:
     failure: str | None = None
     """Why an API channel brought nothing (its service failed after the retries): said, and the run exits 5 once
     the other channels' orders are written."""
+    foreheard: Foreheard | None = None
+    """An import's records already left out as no news, with what the journal said (`Foreheard`)."""
 
     @property
     def name(self) -> str:

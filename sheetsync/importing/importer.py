@@ -14,10 +14,12 @@ A preview writes nothing and reads a sample of a large file, so its counts are e
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as Mapping_
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,11 +30,13 @@ import pandas as pd
 from sheetsync.channels import FileAccount, Pulled, split_addresses
 from sheetsync.channels.apply import Reject
 from sheetsync.channels.automap import AutoMapping, Synonyms, automap, load_synonyms, save_mapping
+from sheetsync.channels.base import Foreheard, HeardChanged
 from sheetsync.channels.mapping import Mapping, load_mapping
 from sheetsync.channels.readers import Sample, read_file, sample_file
 from sheetsync.config import ChannelConfig, Config, normalize_header
 from sheetsync.errors import EXIT_OK, EXIT_UNREADABLE, ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
+from sheetsync.importing.hearing import Hearing, hearing
 from sheetsync.importing.parse import COUNT, LINE, Labeller, ParsedTable, Part, parse, prepare
 from sheetsync.importing.run import sync_pulls
 from sheetsync.journal.open import open_journal
@@ -56,6 +60,7 @@ LEGACY = "legacy"
 keys (so a desk that imported before keeps its keys); its label in the channel cell is in the sheet's language."""
 LEGACY_LABELS = (LEGACY, *(t("import.legacy.label", lang) for lang in ("zh", "en")))
 """Every channel cell an imported row may carry: an order imported before under another label is the same order."""
+log = logging.getLogger(__name__)
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 Progress = Callable[[str, int, int], None]
@@ -136,36 +141,63 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
     combination of options raises ConfigError (exit 2); an unreadable file is reported in the
     result (`errors`, exit code 6) after the others are taken."""
     started = time.perf_counter()
-    lang = config.language
-    now = now or parse_now(None, config.tz)
-    step = progress or (lambda stage, done, total: None)
-    _check_options(mapping, auto, save_mapping_as, rejects, lang)
-    named = _named_mapping(mapping, config) if mapping else None
+    options = _Options(mapping, auto, channel, sheet, preview, rejects, save_mapping_as,
+                       now or parse_now(None, config.tz), force, progress or (lambda stage, done, total: None))
+    try:
+        return _import(config, patterns, options, started, ask=True)
+    except HeardChanged:  # a run came while the files were read: what they say is heard by this run alone
+        log.info("import: a run came after the journal was asked; reading the files again")
+        return _import(config, patterns, options, started, ask=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """`import_files`' options, as its two tries take them."""
+
+    mapping: str | None
+    auto: bool
+    channel: str | None
+    sheet: str | None
+    preview: bool
+    rejects: Path | None
+    save_mapping_as: str | None
+    now: dt.datetime
+    force: bool
+    step: Progress
+
+
+def _import(config: Config, patterns: Sequence[str], o: _Options, started: float, *, ask: bool) -> ImportResult:
+    """`import_files`; `ask`: an import of one table asks the journal what its channel last said while it reads
+    (`importing/hearing.py`), which raises HeardChanged from the run when a run came after the asking."""
+    lang, now, step = config.language, o.now, o.step
+    _check_options(o.mapping, o.auto, o.save_mapping_as, o.rejects, lang)
+    named = _named_mapping(o.mapping, config) if o.mapping else None
     synonyms = None if named else load_synonyms(config.base_dir, lang)
-    labeller = _labeller(config, channel, named)
-    channel = channel or LEGACY
-    result = ImportResult(preview=preview, workbook=config.table_where)
+    labeller = _labeller(config, o.channel, named)
+    result = ImportResult(preview=o.preview, workbook=config.table_where)
     paths = _expand(patterns, result, lang)
     tables: list[ParsedTable] = []
     scale: list[float] = []
     digests: dict[str, str] = {}
-    for number, path in enumerate(paths):
-        step("read", number, len(paths))
-        parsed = _read(path, config, named, synonyms, sheet, preview, labeller, now, result, len(tables))
-        for table, factor in parsed:
-            tables.append(table)
-            scale.append(factor)
-        if parsed and not preview:
-            digests[str(path)] = file_sha256(path)
+    asking = hearing(config, now) if ask and not o.preview and len(paths) == 1 else nullcontext(None)
+    with asking as asked:
+        for number, path in enumerate(paths):
+            step("read", number, len(paths))
+            parsed = _read(path, config, named, synonyms, o.sheet, o.preview, labeller, now, result, len(tables), asked)
+            for table, factor in parsed:
+                tables.append(table)
+                scale.append(factor)
+            if parsed and not o.preview:
+                digests[str(path)] = file_sha256(path)
     step("read", len(paths), len(paths))
-    if save_mapping_as:
-        _save(tables, save_mapping_as, config, result, lang)
-    pulls, duplicate_rejects = _gather(tables, named, digests, result, lang)
-    if preview and pulls:
+    if o.save_mapping_as:
+        _save(tables, o.save_mapping_as, config, result, lang)
+    pulls, duplicate_rejects = _gather(tables, named, digests, result, lang, asked)
+    if o.preview and pulls:
         _account(tables, _preview_accounts(config, pulls), result)
     elif pulls:
         step("write", 0, 1)
-        run = sync_pulls(config, pulls, now, force=force)
+        run = sync_pulls(config, pulls, now, force=o.force)
         step("done", 1, 1)
         _account(tables, run.files, result)
         result.run_id, result.workbook_written, result.backup = run.run_id, run.workbook_written, run.backup
@@ -173,8 +205,8 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
         result.unplaced, result.folded = run.unplaced, run.folded
         result.notices.extend(run.notices)
     rejected = [r for table in tables for r in table.rejects] + duplicate_rejects
-    if not preview and (rejected or (rejects is not None and tables)):
-        result.rejects_file = str(_write_rejects(config, rejects, rejected, config.sheet_language, result.run_id or 0))
+    if not o.preview and (rejected or (o.rejects is not None and tables)):
+        result.rejects_file = str(_write_rejects(config, o.rejects, rejected, config.sheet_language, result.run_id or 0))
     _totals(tables, scale, result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -240,8 +272,10 @@ def _expand(patterns: Sequence[str], result: ImportResult, lang: Lang) -> list[P
 
 
 def _read(path: Path, config: Config, named: Mapping | None, synonyms: Synonyms | None, sheet: str | None, preview: bool,
-          labeller: Labeller, now: dt.datetime, result: ImportResult, first: int) -> list[tuple[ParsedTable, float]]:
-    """The tables of one file, parsed; each with the factor from its sample to the whole (1 when read whole)."""
+          labeller: Labeller, now: dt.datetime, result: ImportResult, first: int, asked: Hearing | None,
+          ) -> list[tuple[ParsedTable, float]]:
+    """The tables of one file, parsed; each with the factor from its sample to the whole (1 when read whole).
+    `asked`: the journal to ask, taken when the file has one table."""
     lang = config.language
     wanted = sheet or (named.sheet if named else None)
     encoding, delimiter = (named.encoding, named.delimiter) if named else ("auto", None)
@@ -257,6 +291,7 @@ def _read(path: Path, config: Config, named: Mapping | None, synonyms: Synonyms 
         return []
     out: list[tuple[ParsedTable, float]] = []
     skipped: list[str] = []
+    asked = asked if len(samples) == 1 else None
     while samples:  # each table read is let go once parsed: the parse keeps only the rows it takes
         sample = samples.pop(0)
         raw, complete, sampled_lines = sample.table, sample.complete, sample.lines
@@ -279,7 +314,7 @@ def _read(path: Path, config: Config, named: Mapping | None, synonyms: Synonyms 
                 result.mappings.append(_explain(where, found, None))
             continue
         del raw
-        parse(table, labeller, now, config.sheet_language, split_addresses, config.tz)
+        parse(table, labeller, now, config.sheet_language, split_addresses, config.tz, asked)
         result.mappings.append(_explain(where, found, table))
         rows = table.rows_read + table.exact_duplicates
         factor = 1.0 if complete or not rows else max(1.0, (sampled_lines - (table.header_line or 0)) / rows)
@@ -322,12 +357,13 @@ def _save(tables: list[ParsedTable], name: str, config: Config, result: ImportRe
 
 
 def _gather(tables: list[ParsedTable], named: Mapping | None, digests: dict[str, str], result: ImportResult,
-            lang: Lang) -> tuple[list[Pulled], list[Reject]]:
+            lang: Lang, asked: Hearing | None = None) -> tuple[list[Pulled], list[Reject]]:
     """Per channel: the first record of each order over every table (in file order), as one pull whose
     `files` are the tables (every pull lists them all) and `sources` the lines of each record.  The
     later records are counted as duplicates.  A later row disagrees where both rows have a value and
     the values differ (a value only one of them has is not a disagreement); disagreements are
-    reported and the row kept in the rejects file."""
+    reported and the row kept in the rejects file.  The records a part left out as no news (`Part.quiet`) are in
+    its pull's sources, as the journal told them (`Pulled.foreheard`)."""
     by_name: dict[str, list[Part]] = {}
     for table in tables:
         for part in table.parts:
@@ -352,14 +388,29 @@ def _gather(tables: list[ParsedTable], named: Mapping | None, digests: dict[str,
         mapping = named or next(t.mapping for t in tables if t.index == parts[0].table)
         files = [FileAccount(str(t.raw.path), name, digests.get(str(t.raw.path), ""), t.rows_read) for t in tables]
         table_of = np.array([p.table for p in parts], dtype=np.int64)[first_of]
-        sources = _Sources(firsts.index, table_of, firsts[COUNT].to_numpy())
+        told = _foreheard(parts, name, asked)
+        sources = _Sources(firsts.index, table_of, firsts[COUNT].to_numpy()) if told is None else \
+            _Sources(firsts.index.append(pd.Index(told.quiet.index)),
+                     np.concatenate([table_of, np.full(len(told.quiet), parts[0].table, dtype=np.int64)]),
+                     np.concatenate([firsts[COUNT].to_numpy(), np.ones(len(told.quiet), dtype=np.int64)]))
         pulls.append(Pulled(ChannelConfig(name=name, label=parts[0].label), mapping, parts[0].label, firsts, sources,
-                            files=files, former_labels=LEGACY_LABELS if name == LEGACY else ()))
+                            files=files, former_labels=LEGACY_LABELS if name == LEGACY else (), foreheard=told))
     result.sample = _sample(pulls)
     for table in tables:  # what is left of the tables is their account; the records are in the pulls
         table.parts = []
         table.raw.frame = emptied(table.raw.frame)
     return pulls, kept
+
+
+def _foreheard(parts: list[Part], name: str, asked: Hearing | None) -> Foreheard | None:
+    """What the journal told the parse of channel `name` (None: it was not asked of it): the records its parts
+    left out, and its natural keys when it gave all of them (else the run asks for those of the records left)."""
+    if asked is None or asked.db is None or name not in asked.told:
+        return None
+    quiet = [p.quiet for p in parts if p.quiet is not None and len(p.quiet)]
+    known = asked.told[name]
+    return Foreheard(asked.as_of, known if asked.whole.get(name) else None,
+                     pd.concat(quiet) if quiet else pd.Series(dtype="str"))
 
 
 def _later_occurrences(parts: list[Part]) -> list[np.ndarray]:

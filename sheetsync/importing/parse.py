@@ -8,7 +8,10 @@ is the import's own is around it:
   (`1.3812345678E+10`) and their rows rejected where digits were lost (`1.38e+10`);
 - rows sharing an order number are copies of the order, not combined: each row keeps its own
   record, and `rank` says which occurrence it is (0 = the first, taken); unless they are the
-  order's line items (`combines`), which are combined as a channel does.
+  order's line items (`combines`), which are combined as a channel does;
+- with the journal to ask (`importing/hearing.py`), a row whose order number stands once in the table and which
+  says what its channel last said is left out before the mapping (`Part.quiet`); the records of the others carry
+  their row's hash (`SAID_HASH`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +34,11 @@ from sheetsync.model import normalize
 from sheetsync.model.values import text_or_none
 from sheetsync.runtime.frames import repeats, rows_where
 from sheetsync.runtime.textsql import row_hashes as row_hash_values
+from sheetsync.steps.said import SAID_HASH, heard_hashes
+from sheetsync.steps.said import quiet as said_quiet
+
+if TYPE_CHECKING:
+    from sheetsync.importing.hearing import Hearing
 
 ID_FIELDS = ("channel_order_id", "phone", "customer_id", "tracking_no", "postcode")
 LOST_REJECTS = ("channel_order_id", "customer_id", "tracking_no", "postcode")
@@ -60,6 +69,8 @@ class Part:
     records: pd.DataFrame
     lines: OrderLines
     more: dict[str, list[int]] = field(default_factory=dict)
+    quiet: pd.Series | None = None
+    """The order_ids of the rows left out as no news (index: their order number; `importing/hearing.py`)."""
 
     def compact(self) -> None:
         keys = self.records.index
@@ -87,6 +98,8 @@ class ParsedTable:
     parts: list[Part] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     originals: dict[int, pd.Series] = field(default_factory=dict)
+    hashes: np.ndarray | None = None
+    """Each row's hash of its cells below the header (kept while the parse asks the journal: `_heard`)."""
     _lines: np.ndarray | None = None
 
     def position(self, line: int) -> int | None:
@@ -150,20 +163,27 @@ def prepare(raw: RawTable, mapping: Mapping, auto: AutoMapping | None, index: in
 
 
 def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, split: Splitter | None,
-          tz: dt.tzinfo | None) -> ParsedTable:
-    """Fill `table` with its parts, rejects and counts."""
+          tz: dt.tzinfo | None, hearing: Hearing | None = None) -> ParsedTable:
+    """Fill `table` with its parts, rejects and counts; `hearing`: the journal to ask what each channel last said
+    (the caller gives it only when the table is the import's one table)."""
     mapping = table.mapping
     h = _header_index(table)
     _restore_identifiers(table, h)
-    _drop_exact_copies(table, h)
-    for (name, label), group in _by_channel(table.raw, table, h, labeller):
-        ranked = _ranks(group, table, h)
+    _drop_exact_copies(table, h, keep_hashes=hearing is not None)
+    groups = _by_channel(table.raw, table, h, labeller)
+    if len({name for (name, _), _ in groups}) < len(groups):
+        hearing = None  # two labels of one channel: an order's rows under both are copies compared in file order
+    for (name, label), group in groups:
+        ranked, keys, count = _ranks(group, table, h)
+        heard = _heard(table, group, h, keys, count, hearing, name, label) if hearing is not None else None
         queue = ranked or [(0, group, None)]
         while queue:  # each rank is the group's rows where its mask holds: no copy of the file per rank
             rank, rows, mask = queue.pop(0)
+            if heard is not None and rank == 0:  # the rows that are no news are left out unnormalised
+                mask = ~heard.quiet if mask is None else mask & ~heard.quiet
             mapped = apply_mapping(rows, mapping, label, now, lang, split, tz, rows=mask)
             del rows, mask
-            table.rows_read += mapped.rows_read
+            table.rows_read += mapped.rows_read + (heard.left_out if heard is not None and rank == 0 else 0)
             table.rejects.extend(_originals(table, mapped.rejects))
             parts = [Part(name, label, table.index, rank, mapped.records, mapped.lines)]
             if ranked is None and not combines(mapping, group, mapped.lines.multi(), table.names):
@@ -172,37 +192,89 @@ def parse(table: ParsedTable, labeller: Labeller, now: dt.datetime, lang: Lang, 
             for part in parts:
                 _reject_lost_digits(table, part, lang)
                 part.compact()
-            table.parts.extend(p for p in parts if len(p.records))
+                if heard is not None:
+                    heard.carried_by(part)
+            if heard is not None and rank == 0:
+                parts[0].quiet = heard.ids
+            table.parts.extend(p for p in parts if len(p.records) or (p.quiet is not None and len(p.quiet)))
+    table.hashes = None
     return table
 
 
-def _ranks(group: RawTable, table: ParsedTable, h: int) -> list[tuple[int, RawTable, np.ndarray | None]] | None:
+@dataclass(slots=True)
+class _Heard:
+    """What the journal said of one channel's rows of a table: which rows are no news, their order_ids (index:
+    order number), and every row's hash under the channel's seed (for the records of the others)."""
+
+    quiet: np.ndarray
+    ids: pd.Series
+    hashes: np.ndarray
+    lines: np.ndarray
+    """The source line of each of the group's rows below the header (in order: lines only grow down a table)."""
+
+    @property
+    def left_out(self) -> int:
+        return int(self.quiet.sum())
+
+    def carried_by(self, part: Part) -> None:
+        """Give each record of `part` made of one row that row's hash (`SAID_HASH`); a record of several rows
+        (an order's line items combined) is hashed by its fields in the run (NA here)."""
+        records = part.records
+        at = np.searchsorted(self.lines, records[LINE].to_numpy(dtype=np.int64))
+        single = records[COUNT].to_numpy() == 1
+        values = pd.array(self.hashes[np.minimum(at, len(self.hashes) - 1)] if len(self.hashes) else
+                          np.zeros(len(records), dtype=np.int64), dtype="Int64")
+        values[~single] = pd.NA
+        records[SAID_HASH] = values
+
+
+def _heard(table: ParsedTable, group: RawTable, h: int, keys: pd.Series | None, count: np.ndarray | None,
+           hearing: Hearing, name: str, label: str) -> _Heard | None:
+    """Ask `hearing` of one channel's rows of `table` (`group`); None when the order number is not one plain
+    column (its rows are then told apart after the mapping, and heard by the run)."""
+    if keys is None or count is None or table.hashes is None:
+        return None
+    lines = np.asarray(group.lines[h + 1 :])
+    at = np.searchsorted(np.asarray(table.raw.lines[h + 1 :]), lines)  # the table's rows the group's are
+    hashes = heard_hashes(table.hashes[at], hearing.seed(table.mapping, table.names, name, label))
+    known = hearing.known(name, keys)
+    once = np.flatnonzero(count == 1)  # an order of several rows is never left out: its rows are compared in the run
+    same, ids = said_quiet(pd.Index(keys.iloc[once]), hashes[once], known)
+    quiet = np.zeros(len(keys), dtype=bool)
+    quiet[once[same]] = True
+    return _Heard(quiet, pd.Series(ids[same].to_numpy(), index=keys.iloc[once[same]].to_numpy(), dtype="str"),
+                  hashes, lines)
+
+
+def _ranks(group: RawTable, table: ParsedTable, h: int
+           ) -> tuple[list[tuple[int, RawTable, np.ndarray | None]] | None, pd.Series | None, np.ndarray | None]:
     """The rows of `group` by occurrence of their order number (0: the first), read from the key column
     before the mapping is applied, so that the mapping never combines copies of an order; one rank when
     the rows of an order are its line items (`combines`).  Each rank is (rank, the table, which of its
     rows below the header are the rank's: None for all).  None when the key is not one plain column
-    (made of other fields): the occurrences are then told apart after the mapping (`_occurrences`)."""
+    (made of other fields): the occurrences are then told apart after the mapping (`_occurrences`).
+    With the ranks: each row's order number as read and how many rows carry it (None without a key column)."""
     mapping = table.mapping
     rule = mapping.fields.get(mapping.key)
     if rule is None or not rule.column or rule.columns or rule.fields or rule.values or rule.default is not None:
-        return None
+        return None, None, None
     col = next((c for c in (_column(table.names, x) for x in rule.column) if c is not None), None)
     if col is None:
-        return [(0, group, None)]
+        return [(0, group, None)], None, None
     cells = group.frame[col].iloc[h + 1 :]
     keys = (normalize.phone(cells) if mapping.key == "phone" else normalize.clean_text(cells)).reset_index(drop=True)
     count, rank = repeats(keys)
     repeated = count > 1
     if not repeated.any():
-        return [(0, group, None)]
+        return [(0, group, None)], keys, count
     lines: dict[str, list[int]] = {}
     body_lines = np.asarray(group.lines[h + 1 :])
     for key, line in zip(keys[repeated].tolist(), body_lines[repeated].tolist(), strict=True):
         lines.setdefault(key, []).append(line)
     if combines(mapping, group, lines, table.names):
-        return [(0, group, None)]
+        return [(0, group, None)], keys, count
     later = replace(group, broken_lines=[])  # the lines the reader could not split are the first rank's
-    return [(r, group if r == 0 else later, rank == r) for r in np.unique(rank).tolist()]
+    return [(r, group if r == 0 else later, rank == r) for r in np.unique(rank).tolist()], keys, count
 
 
 def _header_index(table: ParsedTable) -> int:
@@ -231,13 +303,16 @@ def _column(names: list[str], header: str) -> int | None:
     return next((i for i, n in enumerate(names) if normalize_header(n) == key), None)
 
 
-def _drop_exact_copies(table: ParsedTable, h: int) -> None:
-    """Count the rows that repeat an earlier row exactly and leave them out of `table.raw`."""
+def _drop_exact_copies(table: ParsedTable, h: int, *, keep_hashes: bool = False) -> None:
+    """Count the rows that repeat an earlier row exactly and leave them out of `table.raw`
+    (`keep_hashes`: the rows' hashes stay in `table.hashes`)."""
     raw = table.raw
     body = raw.frame.iloc[h + 1 :]
-    copies = _exact_copies(body) & body.notna().any(axis=1).to_numpy()
+    hashes = _row_hashes(body)
+    copies = _exact_copies(body, hashes) & body.notna().any(axis=1).to_numpy()
     del body  # a view of the file's columns: the copy below lets each go as it is copied
     table.exact_duplicates = int(copies.sum())
+    table.hashes = (hashes[~copies] if table.exact_duplicates else hashes) if keep_hashes else None
     if not table.exact_duplicates:
         return
     keep = np.concatenate([np.ones(h + 1, dtype=bool), ~copies])
@@ -250,14 +325,18 @@ def _drop_exact_copies(table: ParsedTable, h: int) -> None:
     table.raw, table._lines = _subset(raw, keep, consume=True), None
 
 
-def _exact_copies(body: pd.DataFrame) -> np.ndarray:
-    """Which rows repeat an earlier row exactly.  Rows are first told apart by a 64-bit hash of each row
-    (DuckDB, over the Arrow columns); only the few that share a hash with another are compared value by
-    value (pandas' `duplicated` over a million rows of text took 1.5 s)."""
+def _row_hashes(body: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each row's cells (DuckDB, over the Arrow columns)."""
+    return row_hash_values(body.set_axis([str(c) for c in body.columns], axis=1))
+
+
+def _exact_copies(body: pd.DataFrame, hashes: np.ndarray) -> np.ndarray:
+    """Which rows repeat an earlier row exactly.  Rows are first told apart by their `hashes`; only the few that
+    share a hash with another are compared value by value (pandas' `duplicated` over a million rows of text took
+    1.5 s)."""
     if len(body) < 2:
         return np.zeros(len(body), dtype=bool)
-    hashes = pd.Series(row_hash_values(body.set_axis([str(c) for c in body.columns], axis=1)))
-    shared = hashes.duplicated(keep=False).to_numpy()
+    shared = pd.Series(hashes).duplicated(keep=False).to_numpy()
     copies = np.zeros(len(body), dtype=bool)
     if shared.any():
         at = np.flatnonzero(shared)

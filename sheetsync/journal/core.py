@@ -351,22 +351,12 @@ class Journal(BaseReads):
         return dict(self.db.execute("SELECT channel_order_id, order_id FROM natural_keys WHERE channel=?", (channel,)))
 
     def said_keys(self, channel: str, keys: Sequence[str] | None = None) -> pd.DataFrame:
-        """The natural keys of one channel with what it last said of each order (`natural_keys.said`, the hash of
-        the record it brought; `steps/said.py`): of `keys` only when given (a pull of a few orders reads those, not
-        the million a desk may know), else all of them.  Index: channel_order_id; columns `order_id` and `said`
-        (Int64, NA where not known)."""
-        columns = [("channel_order_id", TEXT), ("order_id", TEXT), ("said", INT)]
-        query = "SELECT channel_order_id, order_id, said FROM natural_keys WHERE channel=?"
-        if keys is None:
-            table = self.db.arrow(query, (channel,), columns)
-        else:
-            table = pa.concat_tables([self.db.arrow(query + f" AND channel_order_id IN ({','.join('?' * len(chunk))})",
-                                                    (channel, *chunk), columns)
-                                      for chunk in id_chunks(list(dict.fromkeys(keys)))]
-                                     or [self.db.arrow(query + " AND false", (channel,), columns)])
-        return pd.DataFrame({"order_id": pd.array(table.column("order_id"), dtype="str"),
-                             "said": pd.array(table.column("said"), dtype="Int64")},
-                            index=pd.Index(pd.array(table.column("channel_order_id"), dtype="str"), name="channel_order_id"))
+        """`said_keys` of this journal."""
+        return said_keys(self.db, channel, keys)
+
+    def last_run(self, *, other_than: str | None = None) -> tuple[int, str] | None:
+        """`last_run` of this journal."""
+        return last_run(self.db, other_than=other_than)
 
     def has_any_run(self) -> bool:
         """Whether any run was ever started here (rolled back ones too): a history a copy must not mix with another."""
@@ -492,6 +482,33 @@ class Journal(BaseReads):
     def history(self, order_id: str) -> list[HistoryEntry]:
         """Every change of an order, or of a ticket (`order_id` is then its ticket_id), in the order made."""
         return changes_of(self.db, order_id)
+
+
+def said_keys(db: Db, channel: str, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """The natural keys of one channel with what it last said of each order (`natural_keys.said`, the hash of the
+    record it brought; `steps/said.py`): of `keys` only when given (a pull of a few orders reads those, not the
+    million a desk may know), else all of them.  Index: channel_order_id; columns `order_id` and `said` (Int64, NA
+    where not known).  A function of the connection: an import asks it before its run opens the journal."""
+    columns = [("channel_order_id", TEXT), ("order_id", TEXT), ("said", INT)]
+    query = "SELECT channel_order_id, order_id, said FROM natural_keys WHERE channel=?"
+    if keys is None:
+        table = db.arrow(query, (channel,), columns)
+    else:
+        table = pa.concat_tables([db.arrow(query + f" AND channel_order_id IN ({','.join('?' * len(chunk))})",
+                                           (channel, *chunk), columns)
+                                  for chunk in id_chunks(list(dict.fromkeys(keys)))]
+                                 or [db.arrow(query + " AND false", (channel,), columns)])
+    return pd.DataFrame({"order_id": pd.array(table.column("order_id"), dtype="str"),
+                         "said": pd.array(table.column("said"), dtype="Int64")},
+                        index=pd.Index(pd.array(table.column("channel_order_id"), dtype="str"), name="channel_order_id"))
+
+
+def last_run(db: Db, *, other_than: str | None = None) -> tuple[int, str] | None:
+    """The journal's last run, as (id, state), of any command but `other_than` (None: no such run yet).  Every run
+    takes a new id, so the same last run at two moments means no such run began between them."""
+    row = db.execute("SELECT id, state FROM runs WHERE command <> ? ORDER BY id DESC LIMIT 1",
+                     (other_than or "",)).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 _ID: Final = [("id", TEXT)]

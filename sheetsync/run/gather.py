@@ -19,7 +19,7 @@ from typing import Final, TypeVar
 import numpy as np
 import pandas as pd
 
-from sheetsync.channels.base import Channel, Known, Pulled
+from sheetsync.channels.base import Channel, HeardChanged, Known, Pulled
 from sheetsync.config import Config
 from sheetsync.journal.core import Journal
 from sheetsync.model.fields import FIELDS
@@ -27,6 +27,7 @@ from sheetsync.model.records import Flag, WorkflowHistory
 from sheetsync.model.values import among
 from sheetsync.run.base_rows import unlike_journal
 from sheetsync.run.commit import Desk
+from sheetsync.run.untouched import UNTOUCHED
 from sheetsync.runtime.frames import rows_where
 from sheetsync.steps.diff import differs, texts
 from sheetsync.steps.edits import row_hashes
@@ -165,15 +166,27 @@ class Heard:
 def hear(journal: Journal, pulls: Sequence[Pulled], config: Config, workflow: Workflow | None) -> Heard:
     """Leave out of each orders pull the records that are no news (`steps/said.py`: brought again as the channel
     last said them); the rest carry their hash (`SAID_HASH`).  It asks the journal alone, so an import does it
-    before the sheet is read: a re-import lets go of its million records before the sheet's million rows come."""
+    before the sheet is read: a re-import lets go of its million records before the sheet's million rows come.
+
+    An import's pull may come with what it asked the journal already (`Pulled.foreheard`: records left out before
+    they were normalised, their hashes given); that is taken while no run came after the asking, else HeardChanged."""
     out = Heard()
     fit = fitting(config.table.amount, config.rules.phone.default_country, status_words(config, workflow))
+    last = journal.last_run(other_than=UNTOUCHED)  # an untouched run changes nothing a channel said
     for pull in pulls:
-        records = pull.records
+        records, told = pull.records, pull.foreheard
+        if told is not None:
+            if (last[0] if last is not None else 0) != told.as_of:
+                raise HeardChanged(pull.name)
+            if len(told.quiet):
+                out.quiet.append(pd.Series(told.quiet.to_numpy(), dtype="str"))
+            pull.foreheard = None  # its known keys go once heard
         if pull.kind in ("waybills", "tickets") or not len(records):
             continue
-        hashes = said_hashes(records, fit)
-        known = journal.said_keys(pull.name, None if len(records) > WHOLE_KEYS else records.index.tolist())
+        hashes = _said_hashes(records, fit)
+        known = told.known if told is not None and told.known is not None else \
+            journal.said_keys(pull.name, None if len(records) > WHOLE_KEYS else records.index.tolist())
+        del told
         quiet, order_ids = said_quiet(records.index, hashes, known)
         del known
         if quiet.any():
@@ -186,6 +199,19 @@ def hear(journal: Journal, pulls: Sequence[Pulled], config: Config, workflow: Wo
         out.natural_keys.setdefault(pull.name, {}).update(
             zip(records.index[given].tolist(), order_ids[given].tolist(), strict=True))
     return out
+
+
+def _said_hashes(records: pd.DataFrame, fit: str) -> np.ndarray:
+    """Each record's hash: the one it came with (`SAID_HASH`: an import's hash of the file's row), else
+    `said_hashes` of its fields."""
+    given = records[SAID_HASH] if SAID_HASH in records.columns else None
+    if given is None:
+        return said_hashes(records, fit)
+    missing = given.isna().to_numpy()
+    hashes = given.fillna(0).to_numpy(dtype=np.int64)
+    if missing.any():
+        hashes[missing] = said_hashes(rows_where(records.drop(columns=SAID_HASH), missing), fit)
+    return hashes
 
 
 def _to_fill(journal: Journal, before: pd.DataFrame) -> dict[str, dict[str, str]]:

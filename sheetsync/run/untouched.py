@@ -76,7 +76,7 @@ def inputs_digest(config: Config) -> str:
     down, or named from elsewhere), and every file its channels' inboxes hold, by path, size and modification
     time."""
     h = hashlib.sha256()
-    h.update(f"{_version()}\0{config.language}".encode())  # the result's words are in the messages' language
+    h.update(f"{sheetsync_version()}\0{config.language}".encode())  # the result's words are in the messages' language
     base = config.base_dir
     named = [config.workflow, *(c.mapping for c in (*config.channels, *config.logistics))]
     if config.aftersales is not None:
@@ -105,7 +105,8 @@ def _inbox_files(config: Config) -> Iterable[Path]:
         yield from (p for p in matching(pattern, config.base_dir) if p.is_file())
 
 
-def _version() -> str:
+def sheetsync_version() -> str:
+    """The installed sheetsync's version ("unknown" when it runs from a folder that was not installed)."""
     try:
         return version("sheetsync")
     except PackageNotFoundError:

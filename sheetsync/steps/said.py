@@ -13,10 +13,19 @@ another field, a desk that now writes other words for the shop's states) or that
 forgets the hashes it wrote) sends the record to the merge, which decides as before.  Two records of different
 values sharing a 64-bit hash is the one way to skip news: at a
 million orders, about one chance in 10^13 a run.
+
+An import may hash what its file said *before* normalising it (`heard_hashes`: the file's row, every cell of it,
+with what decides how a row becomes a record: the mapping, the headers, the channel, the year that completes a date
+without one; `importing/hearing.py`).  Normalising is a function of those, so a row whose hash is the one kept
+brings the record it brought last time: it is left out before it is normalised (a re-import of a million rows no
+longer normalises a million rows to learn that they are the same).  Such a hash is kept as what the channel said;
+it never equals a record's hash of the other kind (another seed), so a desk whose channel both syncs and imports
+only merges once more where the kind changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Final
@@ -44,6 +53,14 @@ def said_hashes(records: pd.DataFrame, fit: str = "") -> np.ndarray:
     record that brings a field more is another record) and of `fit` (`fitting`), by DuckDB in one pass."""
     fields = sorted(c for c in records.columns if c in FIELDS)
     return row_hashes(records[fields], seed="\x1f".join([fit, *fields]))
+
+
+def heard_hashes(rows: np.ndarray, seed: str) -> np.ndarray:
+    """The hash of each of a file's rows (`rows`: their hashes, cells only) under `seed` (what decides how a row
+    becomes a record, as text): `rows` XOR a 64-bit digest of `seed`.  A one-to-one change of each row's hash, so
+    rows that differ keep differing; two seeds give one row two hashes."""
+    digest = np.frombuffer(hashlib.blake2b(seed.encode(), digest_size=8).digest(), dtype=np.int64)[0]
+    return np.bitwise_xor(rows.astype(np.int64, copy=False), digest)
 
 
 def quiet(keys: pd.Index, hashes: np.ndarray, known: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
