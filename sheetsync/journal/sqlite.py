@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from sheetsync.errors import UnreadableInput, explain_machine
 from sheetsync.i18n import text
-from sheetsync.journal.db import TEXT, Columns, Db, batches, statements
+from sheetsync.journal.db import INT, TEXT, Columns, Db, batches, statements
 from sheetsync.runtime.memory import LARGE_RUN
 from sheetsync.runtime.threads import read_ahead
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 BIG_RUN_CACHE_KB: Final = 128 * 1024
 
@@ -91,6 +95,22 @@ class SqliteDb(Db):
 
     def json_text(self, expr: str, key: str) -> str:
         return f"json_extract({expr}, '$.{key}')"
+
+    def arrow(self, sql: str, params: Sequence[object], columns: Columns) -> pa.Table:
+        """SQLite gathers each column into one JSON array (`json_group_array`, in C), which Python's json reads in C:
+        a million natural keys in 0.7 s, where a tuple a row through `fetchmany` took 1.5 s.  The columns come in
+        one row, so they are aligned; one column's values are Python objects at a time."""
+        import pyarrow as pa
+
+        names = ", ".join(f"c{i}" for i in range(len(columns)))
+        gathered = ", ".join(f"json_group_array(c{i})" for i in range(len(columns)))
+        texts = list(self.execute(f"WITH q({names}) AS ({sql}) SELECT {gathered} FROM q", params).fetchone())
+        kinds = {TEXT: pa.large_string(), INT: pa.int64()}
+        arrays = []
+        for i, (_, kind) in enumerate(columns):
+            arrays.append(pa.array(json.loads(texts[i]), kinds[kind]))
+            texts[i] = ""
+        return pa.table(arrays, names=[name for name, _ in columns])
 
     @staticmethod
     def _relation(columns: Columns) -> str:
