@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from postgres import PgDesk
 
 from sheetsync import load_config
 from sheetsync.config import Config
@@ -270,3 +271,15 @@ def test_all_rows_left_out_still_account_for_every_line(tmp_path: Path, ask: boo
     assert sum(taken) == (0 if ask else 24)
     assert accounts(again) == (24, 0, 24, 0, 0, False)
     assert [f.merged for f in again.files] == [24]
+
+
+def test_a_desk_whose_journal_is_in_postgresql_hears_too(tmp_path: Path, pg: PgDesk) -> None:
+    config = new_desk(tmp_path / "desk")
+    pg.use(config.source)
+    config = load_config(config.source)
+    data = write_csv(tmp_path / "pos.csv", legacy_rows())
+    first = import_files(config, [str(data)], now=NOW)
+    with normalised() as taken:
+        again = import_files(config, [str(data)], now=NOW)
+    assert sum(taken) == 3
+    assert accounts(first)[1] == 24 and accounts(again) == (27, 0, 24, 2, 1, False)
