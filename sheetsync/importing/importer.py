@@ -193,6 +193,8 @@ def _import(config: Config, patterns: Sequence[str], o: _Options, started: float
     if o.save_mapping_as:
         _save(tables, o.save_mapping_as, config, result, lang)
     pulls, duplicate_rejects = _gather(tables, named, digests, result, lang, asked)
+    if asked is not None:
+        asked.told.clear()  # what the journal said is in the pulls now, for the run to take once
     if o.preview and pulls:
         _account(tables, _preview_accounts(config, pulls), result)
     elif pulls:
