@@ -39,12 +39,14 @@ from sheetsync.i18n import Lang, t
 from sheetsync.importing.hearing import Hearing, hearing
 from sheetsync.importing.parse import COUNT, LINE, Labeller, ParsedTable, Part, parse, prepare
 from sheetsync.importing.run import sync_pulls
-from sheetsync.journal.open import open_journal
+from sheetsync.journal.core import said_keys
+from sheetsync.journal.open import current_db
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.values import among, positions
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from sheetsync.run.accounts import account_pulls
 from sheetsync.run.clock import parse_now
+from sheetsync.run.gather import WHOLE_KEYS
 from sheetsync.runtime.files import file_sha256, file_stamp, matching
 from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
@@ -524,16 +526,22 @@ def _account(tables: list[ParsedTable], accounts: Sequence[Mapping_[str, Any]], 
 
 def _preview_accounts(config: Config, pulls: list[Pulled]) -> list[dict[str, Any]]:
     """The accounts a run would give: an order the journal's natural keys or the sheet's own channel and
-    channel order number cells know is merged, the others are new; nothing is written."""
-    table = read_table(open_store(config), config).frame
+    channel order number cells know is merged, the others are new; nothing is written.  Only those two columns of
+    the sheet are read, and the journal is asked in place (a preview into a million-row desk read it all, and
+    copied the journal into memory); a journal of another version is not asked (the sheet's cells still count)."""
+    table = read_table(open_store(config), config, fields=("channel", "channel_order_id")).frame
     outcome: dict[tuple[int, str], str] = {}
-    with open_journal(config, readonly=True) as journal:
+    with current_db(config) as db:
         for number, pull in enumerate(pulls):
-            known = set(journal.natural_keys(pull.config.name))
+            keys = pd.Series(pull.sources.keys_in_order() if isinstance(pull.sources, _Sources) else list(pull.sources),
+                             dtype="str")
+            known = said_keys(db, pull.config.name, None if len(keys) > WHOLE_KEYS else keys.tolist()).index \
+                if db is not None else pd.Index([], dtype="str")
+            merged = among(keys, known)
             if "channel_order_id" in table.columns and "channel" in table.columns:
-                known |= set(table.loc[table["channel"].isin(pull.labels), "channel_order_id"].dropna().tolist())
-            keys = pull.sources.keys_in_order() if isinstance(pull.sources, _Sources) else list(pull.sources)
-            outcome.update({(number, key): "updated" if key in known else "new" for key in keys})
+                merged |= among(keys, table.loc[table["channel"].isin(pull.labels), "channel_order_id"].dropna())
+            outcome.update(zip(((number, key) for key in keys.tolist()),
+                               np.where(merged, "updated", "new").tolist(), strict=True))
     return [asdict(a) for a in account_pulls(pulls, Incorporated(outcome=outcome))]
 
 
