@@ -149,7 +149,8 @@ def import_files(config: Config, patterns: Sequence[str], *, mapping: str | None
         return _import(config, patterns, options, started, ask=True)
     except HeardChanged:  # a run came while the files were read: what they say is heard by this run alone
         log.info("import: a run came after the journal was asked; reading the files again")
-        return _import(config, patterns, options, started, ask=False)
+    # outside the handler: its traceback holds the first reading's frames (a million records) while it lasts
+    return _import(config, patterns, options, started, ask=False)
 
 
 @dataclass(frozen=True, slots=True)
