@@ -5,6 +5,7 @@ read and its own message; the run's result is the same as without the early read
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import sqlite3
@@ -18,10 +19,14 @@ import pandas as pd
 import pytest
 from conftest import read_sheet
 
+from sheetsync import load_config
 from sheetsync.config import Config
+from sheetsync.desk.new import init_desk
 from sheetsync.errors import ConfigError, UnreadableInput
+from sheetsync.importing.importer import import_files
 from sheetsync.model.cells import CellWrite
 from sheetsync.stores import open_store
+from sheetsync.stores.table import read_table
 from sheetsync.stores.xlsx import early
 from sheetsync.stores.xlsx.patch import patch_xlsx
 
@@ -159,3 +164,19 @@ def test_an_untouched_run_that_cannot_print_is_not_run_again(make_desk: Callable
     assert code == 0  # answered: the whole command line is not asked to run it a second time
     with closing(sqlite3.connect(config.journal_path)) as db:
         assert db.execute("SELECT count(*) FROM runs WHERE command = 'sync:untouched'").fetchone()[0] == 1
+
+
+def test_the_history_of_an_imported_order_reads_its_creation_without_pandas(tmp_path: Path) -> None:
+    """An order a run created shows what it was created with: read from the run's creation blocks by Arrow alone."""
+    init_desk(tmp_path / "desk", "zh")
+    config = load_config(tmp_path / "desk" / "sheetsync.yaml")
+    data = tmp_path / "pos.csv"
+    data.write_text("单据号,会员姓名,会员手机,收货地址,金额\nXS-1,王芳,13812345678,浙江省杭州市西湖区文三路90号,12.50\n",
+                    encoding="utf-8")
+    assert import_files(config, [str(data)], now=dt.datetime(2026, 11, 23, 9, 0)).imported == 1
+    order_id = str(read_table(open_store(config), config).frame["order_id"].iloc[0])
+    quick = subprocess.run([sys.executable, "-c", HISTORY, "history", order_id, "-c", str(config.source), "--json"],
+                           capture_output=True, text=True, cwd=REPO, check=False, env={**os.environ, "SHEETSYNC_LANG": "zh"})
+    said, _, last = quick.stdout.rpartition("EXIT ")
+    assert last.strip() == "0 []", quick.stderr
+    assert "王芳" in said and "13812345678" in said
