@@ -1,4 +1,4 @@
-"""The whole command line: one module per command group registers its commands on `app`.
+"""The whole command line: one module per command group holds its commands (`COMMANDS`).
 
 `main()` is the one place that turns a SheetsyncError into a message and an exit code;
 any other exception is a bug: exit 1, with the traceback in the log file.
@@ -6,19 +6,22 @@ any other exception is a bug: exit 1, with the traceback in the log file.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import shutil
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, Final
 
 import click
 import typer
 from rich.markup import escape
 
-from sheetsync.cli import channels, desk, importing, journal, leave, reports, sync, workflow
+from sheetsync.cli import leave
 from sheetsync.cli.common import desk_lang, err, log_file, safe, shown_lang
 from sheetsync.cli.help import render as render_help
 from sheetsync.config import declared_lang, read_yaml
@@ -26,28 +29,18 @@ from sheetsync.errors import EXIT_BUG, EXIT_USAGE, SheetsyncError, explain_machi
 from sheetsync.i18n import Lang, ask_lang, asked_lang, default_lang, t, unask
 from sheetsync.runtime import memory
 
-app = typer.Typer(
-    name="sheetsync",
-    help="Keep a spreadsheet order table trustworthy: pull, validate, advance, write back.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command()(desk.init)
-app.command()(desk.demo)
-app.command()(sync.check)
-app.command()(sync.validate)
-app.command()(sync.sync)
-app.command()(sync.history)
-app.command()(sync.rebuild)
-app.command("import")(importing.import_command)
-app.command("reconcile")(reports.reconcile_command)
-app.command("report")(reports.report_command)
-app.command("queue")(workflow.queue)
-app.command("approve")(workflow.approve)
-app.command("unlock")(workflow.unlock)
-app.command("channels")(channels.channels)
-app.command("journal")(journal.journal)
+COMMANDS: Final = {
+    "init": ("desk", "init"), "demo": ("desk", "demo"),
+    "check": ("sync", "check"), "validate": ("sync", "validate"), "sync": ("sync", "sync"),
+    "history": ("sync", "history"), "rebuild": ("sync", "rebuild"),
+    "import": ("importing", "import_command"),
+    "reconcile": ("reports", "reconcile_command"), "report": ("reports", "report_command"),
+    "queue": ("workflow", "queue"), "approve": ("workflow", "approve"), "unlock": ("workflow", "unlock"),
+    "channels": ("channels", "channels"), "journal": ("journal", "journal"),
+}
+"""Each command, in the order `--help` lists them: its module in `sheetsync.cli` and its function.  A command line
+loads the module of the command it runs and no other (every command's module at once cost `import` and `report`
+~0.3 s of pipeline they do not use); `app`, with every command, is made when asked for (`--help`, a usage error)."""
 
 
 def _version(value: bool) -> None:
@@ -62,12 +55,35 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _options(
     show_version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
                                       help="Print the version and exit."),
 ) -> None:
     """Keep a spreadsheet order table trustworthy: pull, validate, advance, write back."""
+
+
+def command_line(names: Iterable[str] = COMMANDS) -> typer.Typer:
+    """The command line with the commands `names` (all of them by default)."""
+    made = typer.Typer(
+        name="sheetsync",
+        help="Keep a spreadsheet order table trustworthy: pull, validate, advance, write back.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    made.callback()(_options)
+    for name in names:
+        module, function = COMMANDS[name]
+        made.command(name)(getattr(importlib.import_module(f"sheetsync.cli.{module}"), function))
+    return made
+
+
+def __getattr__(name: str) -> Any:
+    """`app`: the whole command line, made when first asked for."""
+    if name == "app":
+        globals()["app"] = made = command_line()
+        return made
+    raise AttributeError(name)
 
 
 def _kinds(exc: BaseException) -> set[str]:
@@ -95,7 +111,8 @@ def _main(args: list[str]) -> None:
         _print_help(wanted or None, _help_lang(args))
         sys.exit(0)
     try:
-        code = app(args=args, standalone_mode=False)
+        code = (command_line([args[0]]) if args and args[0] in COMMANDS else command_line())(args=args,
+                                                                                             standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except SheetsyncError as exc:
@@ -143,13 +160,12 @@ def _help_wanted(args: list[str]) -> str | None:
         return ""
     if "--help" not in before:
         return None
-    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
-    return names[0] if names[0] in commands else None
+    return names[0] if names[0] in COMMANDS else None
 
 
 def _print_help(command: str | None, lang: Lang) -> None:
     """The help of the app or of one command, as wide as the terminal."""
-    typer.echo(render_help(typer.main.get_command(app), command, lang, shutil.get_terminal_size((80, 24)).columns))
+    typer.echo(render_help(typer.main.get_command(command_line()), command, lang, shutil.get_terminal_size((80, 24)).columns))
 
 
 def _help_lang(args: list[str]) -> Lang:
