@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,20 @@ from postgres import pg, pg_server  # noqa: F401  (fixtures: a desk's schema in 
 from sheetsync import cli
 from sheetsync.config import Config, load_config
 from sheetsync.desk.new import create_order_workbook, init_desk
+
+
+def _own_home(worker: str) -> None:
+    """Give this pytest-xdist worker a home of its own: the two workers run test files side by side, and a program
+    that keeps its state in the home (LibreOffice's profile: a second soffice on one profile hands its work to the
+    first, or fails) must not meet the other's.  Caches that only gain from sharing stay where they were."""
+    home = Path.home()
+    os.environ.setdefault("XDG_CACHE_HOME", str(home / ".cache"))
+    os.environ.setdefault("MPLCONFIGDIR", str(home / ".config" / "matplotlib"))
+    os.environ["HOME"] = tempfile.mkdtemp(prefix=f"sheetsync-tests-{worker}-home-")
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _own_home(os.environ["PYTEST_XDIST_WORKER"])
 
 
 @dataclass
