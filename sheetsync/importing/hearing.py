@@ -28,10 +28,9 @@ import pandas as pd
 
 from sheetsync.channels.mapping import Mapping
 from sheetsync.config import Config
-from sheetsync.journal.core import last_run, said_keys
+from sheetsync.journal.core import WHOLE_KEYS, last_run, said_keys
 from sheetsync.journal.db import Db
 from sheetsync.journal.open import current_db
-from sheetsync.run.gather import WHOLE_KEYS
 from sheetsync.run.untouched import UNTOUCHED, sheetsync_version
 from sheetsync.steps.said import fitting
 from sheetsync.steps.workflow.load import desk_workflow, status_words

@@ -19,10 +19,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as Mapping_
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,17 +36,14 @@ from sheetsync.channels.readers import Sample, read_file, sample_file
 from sheetsync.config import ChannelConfig, Config, normalize_header
 from sheetsync.errors import EXIT_OK, EXIT_UNREADABLE, ConfigError, UnreadableInput
 from sheetsync.i18n import Lang, t
-from sheetsync.importing.hearing import Hearing, hearing
 from sheetsync.importing.parse import COUNT, LINE, Labeller, ParsedTable, Part, parse, prepare
-from sheetsync.importing.run import sync_pulls
-from sheetsync.journal.core import said_keys
+from sheetsync.journal.core import WHOLE_KEYS, said_keys
 from sheetsync.journal.open import current_db
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.values import among, positions
 from sheetsync.reports.rejects import write_rejects, write_rejects_csv, write_rejects_xlsx
 from sheetsync.run.accounts import account_pulls
 from sheetsync.run.clock import parse_now
-from sheetsync.run.gather import WHOLE_KEYS
 from sheetsync.runtime.files import file_sha256, file_stamp, matching
 from sheetsync.runtime.frames import emptied, rows_where
 from sheetsync.steps.diff import differs
@@ -62,6 +59,9 @@ LEGACY = "legacy"
 keys (so a desk that imported before keeps its keys); its label in the channel cell is in the sheet's language."""
 LEGACY_LABELS = (LEGACY, *(t("import.legacy.label", lang) for lang in ("zh", "en")))
 """Every channel cell an imported row may carry: an order imported before under another label is the same order."""
+if TYPE_CHECKING:
+    from sheetsync.importing.hearing import Hearing
+
 log = logging.getLogger(__name__)
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -182,7 +182,7 @@ def _import(config: Config, patterns: Sequence[str], o: _Options, started: float
     tables: list[ParsedTable] = []
     scale: list[float] = []
     digests: dict[str, str] = {}
-    asking = hearing(config, now) if ask and not o.preview and len(paths) == 1 else nullcontext(None)
+    asking = _hearing(config, now) if ask and not o.preview and len(paths) == 1 else nullcontext(None)
     with asking as asked:
         for number, path in enumerate(paths):
             step("read", number, len(paths))
@@ -202,6 +202,8 @@ def _import(config: Config, patterns: Sequence[str], o: _Options, started: float
         _account(tables, _preview_accounts(config, pulls), result)
     elif pulls:
         step("write", 0, 1)
+        from sheetsync.importing.run import sync_pulls  # the run's pipeline, loaded by an import that writes alone
+
         run = sync_pulls(config, pulls, now, force=o.force)
         step("done", 1, 1)
         _account(tables, run.files, result)
@@ -215,6 +217,13 @@ def _import(config: Config, patterns: Sequence[str], o: _Options, started: float
     _totals(tables, scale, result)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def _hearing(config: Config, now: dt.datetime) -> AbstractContextManager[Hearing]:
+    """`importing.hearing.hearing`, loaded by an import that writes alone (a preview asks the journal nothing)."""
+    from sheetsync.importing.hearing import hearing
+
+    return hearing(config, now)
 
 
 def _check_options(mapping: str | None, auto: bool, save_as: str | None, rejects: Path | None, lang: Lang) -> None:

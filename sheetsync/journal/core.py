@@ -484,6 +484,11 @@ class Journal(BaseReads):
         return changes_of(self.db, order_id)
 
 
+WHOLE_KEYS: Final = 50_000
+"""Asking of more orders than this, `said_keys` is asked for every natural key of the channel (one scan), else for
+those orders only."""
+
+
 def said_keys(db: Db, channel: str, keys: Sequence[str] | None = None) -> pd.DataFrame:
     """The natural keys of one channel with what it last said of each order (`natural_keys.said`, the hash of the
     record it brought; `steps/said.py`): of `keys` only when given (a pull of a few orders reads those, not the

@@ -14,14 +14,14 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Final, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from sheetsync.channels.base import Channel, HeardChanged, Known, Pulled
 from sheetsync.config import Config
-from sheetsync.journal.core import Journal
+from sheetsync.journal.core import WHOLE_KEYS, Journal
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.records import Flag, WorkflowHistory
 from sheetsync.model.values import among
@@ -145,8 +145,6 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
     )
 
 
-WHOLE_KEYS: Final = 50_000
-"""A pull of more records than this reads every natural key of its channel (one scan), a smaller one only its own."""
 
 
 @dataclass(slots=True)

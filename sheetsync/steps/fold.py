@@ -31,7 +31,6 @@ import phonenumbers
 
 from sheetsync.model.fields import FIELDS
 from sheetsync.model.states import key_of_word
-from sheetsync.steps.rules.phone import region_of
 
 REGION_PARTS: Final = ("province", "city", "district")
 ABROAD_PARTS: Final = ("address", "district", "city", "province", "postcode", "country")
@@ -164,11 +163,19 @@ def _addresses(records: pd.DataFrame, parts: list[str], default_country: str) ->
     return pd.Series(out, index=records.index, dtype="str"), used
 
 
+def _region_of(country: str, default: str) -> str:
+    """`steps.rules.phone.region_of`, imported when first asked: the rules' package (and their conditions' SQL
+    parser) is a run's to load, not that of an import's preview, which accounts its records through this module."""
+    from sheetsync.steps.rules.phone import region_of
+
+    return region_of(country, default)
+
+
 def _abroad(records: pd.DataFrame, default_country: str) -> np.ndarray:
     if "country" not in records.columns:
         return np.zeros(len(records), dtype=bool)
     codes, uniques = pd.factorize(records["country"], use_na_sentinel=True)
-    far = np.array([region_of(str(u), default_country) not in ("CN", "") for u in uniques] + [False], dtype=bool)
+    far = np.array([_region_of(str(u), default_country) not in ("CN", "") for u in uniques] + [False], dtype=bool)
     return np.asarray(far[codes], dtype=bool)
 
 
@@ -181,7 +188,7 @@ def _international(phones: pd.Series, countries: pd.Series, default_country: str
         return None
     out = phones.copy()
     for at in np.flatnonzero(todo).tolist():
-        region = region_of(str(countries.iat[at]), default_country)
+        region = _region_of(str(countries.iat[at]), default_country)
         try:
             number = phonenumbers.parse(str(phones.iat[at]), region)
         except phonenumbers.NumberParseException:
