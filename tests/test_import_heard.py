@@ -86,7 +86,7 @@ def normalised() -> Iterator[list[int]]:
 @contextmanager
 def unheard() -> Iterator[None]:
     """Imports that never ask the journal: every row normalised and heard by the run, as before the hearing."""
-    with mock.patch.object(importer, "hearing", lambda config, now: nullcontext(None)):
+    with mock.patch.object(importer, "_hearing", lambda config, now: nullcontext(None)):
         yield
 
 
