@@ -31,9 +31,9 @@ from sheetsync.config import Config
 from sheetsync.journal.core import WHOLE_KEYS, last_run, said_keys
 from sheetsync.journal.db import Db
 from sheetsync.journal.open import current_db
+from sheetsync.run.gather import desk_fit
 from sheetsync.run.untouched import UNTOUCHED, sheetsync_version
-from sheetsync.steps.said import fitting
-from sheetsync.steps.workflow.load import desk_workflow, status_words
+from sheetsync.steps.workflow.load import desk_workflow
 
 SETTLED: Final = ("done", "rolled_back")
 """States of a last run whose word the journal holds whole (a run in progress or left pending may still change it)."""
@@ -50,10 +50,9 @@ class Hearing:
     """The journal's last run that may change what a channel said (untouched runs change nothing of it; 0: none)."""
     desk: str
     """What decides how any row becomes a record on this desk and at this moment, as text (`seed`)."""
-    told: dict[str, pd.DataFrame] = field(default_factory=dict)
-    """channel -> its natural keys as the journal gave them (`said_keys`)."""
-    whole: dict[str, bool] = field(default_factory=dict)
-    """channel -> whether `told` holds all of them (else only those of the rows asked of)."""
+    told: dict[str, pd.DataFrame | None] = field(default_factory=dict)
+    """channel -> all its natural keys as the journal gave them (`said_keys`), for the run to take; None: it was
+    asked of a few only, and the run asks of those of the records it keeps."""
 
     def seed(self, mapping: Mapping, headers: list[str], name: str, label: str) -> str:
         """What decides how a row of one table becomes its record: the desk's part, the mapping (as applied: an
@@ -62,21 +61,21 @@ class Hearing:
         rules = mapping.model_dump(mode="json", exclude={"description"})
         return json.dumps([self.desk, rules, headers, name, label], ensure_ascii=False, sort_keys=True, default=str)
 
-    def known(self, channel: str, keys: pd.Series) -> pd.DataFrame:
-        """What `channel` last said of the orders `keys` (of all its orders when they are many), kept for the run."""
+    def known(self, channel: str, keys: pd.Series) -> pd.DataFrame | None:
+        """What `channel` last said of the orders `keys` (of all its orders when they are many; None: the journal
+        cannot be asked)."""
         if self.db is None:
-            return pd.DataFrame({"order_id": pd.Series(dtype="str"), "said": pd.Series(dtype="Int64")},
-                                index=pd.Index([], dtype="str", name="channel_order_id"))
+            return None
         whole = len(keys) > WHOLE_KEYS
         found = said_keys(self.db, channel, None if whole else keys.dropna().tolist())
-        self.told[channel], self.whole[channel] = found, whole
+        self.told[channel] = found if whole else None
         return found
 
 
 @contextmanager
 def hearing(config: Config, now: dt.datetime) -> Iterator[Hearing]:
     """The desk's journal to ask while the import parses."""
-    fit = fitting(config.table.amount, config.rules.phone.default_country, status_words(config, desk_workflow(config)))
+    fit = desk_fit(config, desk_workflow(config))
     desk = json.dumps([sheetsync_version(), fit, now.year, str(config.tz), config.sheet_language])
     with current_db(config) as db:
         last = last_run(db, other_than=UNTOUCHED) if db is not None else None

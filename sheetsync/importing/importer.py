@@ -51,6 +51,10 @@ from sheetsync.steps.pull import Incorporated
 from sheetsync.stores import open_store
 from sheetsync.stores.table import read_table
 
+if TYPE_CHECKING:
+    from sheetsync.importing.hearing import Hearing
+
+log = logging.getLogger(__name__)
 DISAGREEMENTS_SHOWN = 100
 SAMPLE_SHOWN = 10
 REASONS_SHOWN = 5
@@ -59,10 +63,6 @@ LEGACY = "legacy"
 keys (so a desk that imported before keeps its keys); its label in the channel cell is in the sheet's language."""
 LEGACY_LABELS = (LEGACY, *(t("import.legacy.label", lang) for lang in ("zh", "en")))
 """Every channel cell an imported row may carry: an order imported before under another label is the same order."""
-if TYPE_CHECKING:
-    from sheetsync.importing.hearing import Hearing
-
-log = logging.getLogger(__name__)
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 Progress = Callable[[str, int, int], None]
@@ -422,9 +422,7 @@ def _foreheard(parts: list[Part], name: str, asked: Hearing | None) -> Foreheard
     if asked is None or asked.db is None or name not in asked.told:
         return None
     quiet = [p.quiet for p in parts if p.quiet is not None and len(p.quiet)]
-    known = asked.told[name]
-    return Foreheard(asked.as_of, known if asked.whole.get(name) else None,
-                     pd.concat(quiet) if quiet else pd.Series(dtype="str"))
+    return Foreheard(asked.as_of, asked.told[name], pd.concat(quiet) if quiet else pd.Series(dtype="str"))
 
 
 def _later_occurrences(parts: list[Part]) -> list[np.ndarray]:

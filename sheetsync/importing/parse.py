@@ -220,10 +220,9 @@ class _Heard:
         """Give each record of `part` made of one row that row's hash (`SAID_HASH`); a record of several rows
         (an order's line items combined) is hashed by its fields in the run (NA here)."""
         records = part.records
-        at = np.searchsorted(self.lines, records[LINE].to_numpy(dtype=np.int64))
+        at = np.searchsorted(self.lines, records[LINE].to_numpy(dtype=np.int64))  # every record's first line is one
         single = records[COUNT].to_numpy() == 1
-        values = pd.array(self.hashes[np.minimum(at, len(self.hashes) - 1)] if len(self.hashes) else
-                          np.zeros(len(records), dtype=np.int64), dtype="Int64")
+        values = pd.array(self.hashes[at], dtype="Int64")
         values[~single] = pd.NA
         records[SAID_HASH] = values
 
@@ -238,9 +237,11 @@ def _heard(table: ParsedTable, group: RawTable, h: int, keys: pd.Series | None, 
     at = np.searchsorted(np.asarray(table.raw.lines[h + 1 :]), lines)  # the table's rows the group's are
     hashes = heard_hashes(table.hashes[at], hearing.seed(table.mapping, table.names, name, label))
     known = hearing.known(name, keys)
+    quiet = np.zeros(len(keys), dtype=bool)
+    if known is None:  # nothing is left out: the rows that are news still carry their hash
+        return _Heard(quiet, pd.Series(dtype="str"), hashes, lines)
     once = np.flatnonzero(count == 1)  # an order of several rows is never left out: its rows are compared in the run
     same, ids = said_quiet(pd.Index(keys.iloc[once]), hashes[once], known)
-    quiet = np.zeros(len(keys), dtype=bool)
     quiet[once[same]] = True
     return _Heard(quiet, pd.Series(ids[same].to_numpy(), index=keys.iloc[once[same]].to_numpy(), dtype="str"),
                   hashes, lines)

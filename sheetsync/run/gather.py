@@ -145,8 +145,6 @@ def gather(desk: Desk, table: Table, pulls: list[Pulled], workflow: Workflow | N
     )
 
 
-
-
 @dataclass(slots=True)
 class Heard:
     """What the journal says of the pulls' orders, asked of it alone (`hear`)."""
@@ -169,8 +167,9 @@ def hear(journal: Journal, pulls: Sequence[Pulled], config: Config, workflow: Wo
     An import's pull may come with what it asked the journal already (`Pulled.foreheard`: records left out before
     they were normalised, their hashes given); that is taken while no run came after the asking, else HeardChanged."""
     out = Heard()
-    fit = fitting(config.table.amount, config.rules.phone.default_country, status_words(config, workflow))
-    last = journal.last_run(other_than=UNTOUCHED)  # an untouched run changes nothing a channel said
+    fit = desk_fit(config, workflow)
+    told_before = any(p.foreheard is not None for p in pulls)  # asked of the journal only then (a sync never is)
+    last = journal.last_run(other_than=UNTOUCHED) if told_before else None  # untouched runs change no channel's word
     for pull in pulls:
         records, told = pull.records, pull.foreheard
         if told is not None:
@@ -199,6 +198,11 @@ def hear(journal: Journal, pulls: Sequence[Pulled], config: Config, workflow: Wo
     return out
 
 
+def desk_fit(config: Config, workflow: Workflow | None) -> str:
+    """`steps.said.fitting` of the desk: what of it decides how a record is fitted to its sheet."""
+    return fitting(config.table.amount, config.rules.phone.default_country, status_words(config, workflow))
+
+
 def _said_hashes(records: pd.DataFrame, fit: str) -> np.ndarray:
     """Each record's hash: the one it came with (`SAID_HASH`: an import's hash of the file's row), else
     `said_hashes` of its fields."""
@@ -208,7 +212,7 @@ def _said_hashes(records: pd.DataFrame, fit: str) -> np.ndarray:
     missing = given.isna().to_numpy()
     hashes = given.fillna(0).to_numpy(dtype=np.int64)
     if missing.any():
-        hashes[missing] = said_hashes(rows_where(records.drop(columns=SAID_HASH), missing), fit)
+        hashes[missing] = said_hashes(rows_where(records, missing), fit)  # its fields alone are hashed
     return hashes
 
 
